@@ -1,0 +1,1 @@
+"""Ponte: the bridge between a business's back office and its front line."""

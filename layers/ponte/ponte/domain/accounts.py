@@ -1,0 +1,67 @@
+"""Accounts: who the business serves, their status, who on staff answers for them, and what happened to them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+Locale = Literal["pt-BR", "es", "en"]
+LOCALES: tuple[Locale, ...] = ("pt-BR", "es", "en")
+
+
+class AccountStatus(StrEnum):
+    ACTIVE = "active"
+    OVERDUE = "overdue"
+    SUSPENDED = "suspended"
+
+
+class Contact(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str = Field(min_length=1, max_length=200)
+    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
+    # E.164, as SNS SMS wants it.
+    phone: str | None = Field(default=None, pattern=r"^\+[1-9]\d{6,14}$")
+
+
+class Account(BaseModel):
+    """An account of the business's customer. `version` guards every write (optimistic concurrency)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    account_id: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:@-]+$")
+    name: str = Field(min_length=1, max_length=200)
+    status: AccountStatus = AccountStatus.ACTIVE
+    owner: str | None = Field(default=None, min_length=1, max_length=128)
+    locale: Locale
+    contact: Contact
+    created_at: AwareDatetime
+    next_evaluation_at: AwareDatetime | None = None
+    version: int = Field(default=0, ge=0)
+
+
+class TimelineEntry(BaseModel):
+    """One line of an account's history, for staff and for audits: what happened, why, and from where."""
+
+    model_config = ConfigDict(frozen=True)
+
+    account_id: str
+    at: AwareDatetime
+    what: str
+    why: str
+    source: str
+    facts: dict[str, str | int] = Field(default_factory=dict)
+
+
+def next_version(account: Account, **changes: object) -> Account:
+    """The account with `changes` applied and its version moved on by one."""
+    return account.model_copy(update={**changes, "version": account.version + 1})
+
+
+def ensure_aware(moment: datetime) -> datetime:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("a moment must carry its time zone")
+    return moment

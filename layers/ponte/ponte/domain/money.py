@@ -1,0 +1,107 @@
+"""Money as integer minor units plus an ISO 4217 currency code.
+
+Decimals (as providers and files give them) are converted once, at the edge, with `Money.from_decimal`;
+nothing inside Ponte does float arithmetic on money.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict
+
+from ponte.domain.errors import CurrencyMismatch, InvalidInput
+
+_CODE = re.compile(r"^[A-Z]{3}$")
+
+# ISO 4217 minor units for the currencies whose exponent is not 2 (list 1, as published by SIX).
+# Every other active code has two decimal places.
+_EXPONENTS: dict[str, int] = {
+    **dict.fromkeys(
+        "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF".split(), 0
+    ),
+    **dict.fromkeys("BHD IQD JOD KWD LYD OMR TND".split(), 3),
+    **dict.fromkeys("CLF UYW".split(), 4),
+}
+
+
+def _currency_code(value: str) -> str:
+    if not _CODE.match(value):
+        raise ValueError(f"currency must be an ISO 4217 code of three capital letters, got {value!r}")
+    return value
+
+
+CurrencyCode = Annotated[str, AfterValidator(_currency_code)]
+
+
+def minor_unit_exponent(currency: str) -> int:
+    """How many decimal places the currency's minor unit has (2 for BRL, 0 for JPY, 3 for KWD)."""
+    return _EXPONENTS.get(_currency_code(currency), 2)
+
+
+class Money(BaseModel):
+    """An exact amount: `amount` minor units (cents, centavos) of `currency`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    amount: int
+    currency: CurrencyCode
+
+    @classmethod
+    def zero(cls, currency: str) -> Money:
+        return cls(amount=0, currency=currency)
+
+    @classmethod
+    def from_decimal(cls, value: Decimal | str | int, currency: str) -> Money:
+        """Convert a major-unit decimal ("1234.56" BRL) to minor units, refusing sub-minor precision.
+
+        Floats are refused: a provider's JSON number must be parsed with `parse_float=Decimal`.
+        """
+        if isinstance(value, float):  # pragma: no cover - guarded by the type, kept for callers without mypy
+            raise InvalidInput("money must not come from a float; parse JSON numbers as Decimal")
+        try:
+            number = Decimal(value)
+        except (InvalidOperation, ValueError) as exc:
+            raise InvalidInput(f"not an amount: {value!r}") from exc
+        if not number.is_finite():
+            raise InvalidInput(f"not an amount: {value!r}")
+        exponent = minor_unit_exponent(currency)
+        minor = number.scaleb(exponent)
+        if minor != minor.to_integral_value():
+            raise InvalidInput(f"{value} {currency} has more than {exponent} decimal places")
+        return cls(amount=int(minor), currency=currency)
+
+    def to_decimal(self) -> Decimal:
+        return Decimal(self.amount).scaleb(-minor_unit_exponent(self.currency))
+
+    def _same(self, other: Money) -> None:
+        if other.currency != self.currency:
+            raise CurrencyMismatch(f"cannot combine {self.currency} with {other.currency}")
+
+    def __add__(self, other: Money) -> Money:
+        self._same(other)
+        return Money(amount=self.amount + other.amount, currency=self.currency)
+
+    def __sub__(self, other: Money) -> Money:
+        self._same(other)
+        return Money(amount=self.amount - other.amount, currency=self.currency)
+
+    def __neg__(self) -> Money:
+        return Money(amount=-self.amount, currency=self.currency)
+
+    def __lt__(self, other: Money) -> bool:
+        self._same(other)
+        return self.amount < other.amount
+
+    def __le__(self, other: Money) -> bool:
+        self._same(other)
+        return self.amount <= other.amount
+
+    @property
+    def is_zero(self) -> bool:
+        return self.amount == 0
+
+    def __str__(self) -> str:
+        return f"{self.to_decimal()} {self.currency}"

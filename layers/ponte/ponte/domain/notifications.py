@@ -1,0 +1,83 @@
+"""Notifications: what a change tells people and machines, written to the outbox with the change itself.
+
+A notification is data, not text: the body carries typed facts, and `ponte.messages` renders it per channel and
+locale when the notifier publishes it. Its id is derived from the change that caused it, so a retried change
+writes the same outbox item again instead of a second one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from ponte.domain.accounts import Contact, Locale
+
+
+class Audience(StrEnum):
+    STAFF = "staff"  # SNS staff alerts topic, filtered per subscription
+    CUSTOMER = "customer"  # SNS customer notices topic
+    PLATFORM = "platform"  # EventBridge bus, for the business's own platform
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    WARNING = "warning"
+    CRITICAL = "critical"
+
+
+class Team(StrEnum):
+    SALES = "sales"
+    FINANCE = "finance"
+    BACKOFFICE = "backoffice"
+    COLLECTIONS = "collections"
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class AccountOpened(_Body):
+    """A new account exists: sales and onboarding start delivery."""
+
+    kind: Literal["account.opened"] = "account.opened"
+    account_name: str
+    contact: Contact
+    owner: str | None = None
+
+
+class CustomerWelcome(_Body):
+    """The customer is told their account exists and who to talk to."""
+
+    kind: Literal["customer.welcome"] = "customer.welcome"
+    customer_name: str
+
+
+NotificationBody = Annotated[AccountOpened | CustomerWelcome, Field(discriminator="kind")]
+
+
+class Notification(BaseModel):
+    """An outbox item: one message to one audience, published by the notifier after the change commits."""
+
+    model_config = ConfigDict(frozen=True)
+
+    notification_id: str = Field(min_length=1)
+    audience: Audience
+    severity: Severity = Severity.INFO
+    team: Team | None = None
+    account_id: str
+    owner: str | None = None
+    locale: Locale
+    occurred_at: AwareDatetime
+    body: NotificationBody
+
+    @property
+    def event_type(self) -> str:
+        return self.body.kind
+
+
+def notification_id(cause: str, audience: Audience, kind: str) -> str:
+    """A stable id for the notification `kind` to `audience` caused by `cause` (the change's dedup key)."""
+    return hashlib.sha256(f"{cause}|{audience}|{kind}".encode()).hexdigest()[:32]
