@@ -1,0 +1,201 @@
+"""Makes the template's plain CloudFormation resources on the embedded AWS, with the template's own properties.
+
+Each supported type maps its CloudFormation properties to the service's API, so that keys, indexes, streams,
+filter policies and redrive policies are exactly the template's. Types that only grant access or deploy code are
+listed in SKIPPED with the reason; any other type stops the stack with an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+
+from infra.local.template import Resolver, TemplateError
+
+SKIPPED = {
+    "AWS::IAM::Role": "access control is not emulated locally",
+    "AWS::IAM::Policy": "access control is not emulated locally",
+    "AWS::Lambda::Permission": "access control is not emulated locally",
+    "AWS::Serverless::LayerVersion": "the layer folder is on the import path locally",
+}
+
+
+@dataclass
+class Made:
+    ref: Any
+    attributes: dict[str, Any]
+
+
+def physical_name(stack: str, logical_id: str, limit: int = 80, lower: bool = False) -> str:
+    """A generated name, like CloudFormation's: stack, logical id and a stable suffix."""
+    suffix = hashlib.sha256(f"{stack}/{logical_id}".encode()).hexdigest()[:10].upper()
+    name = f"{stack}-{logical_id}"[: limit - len(suffix) - 1] + f"-{suffix}"
+    return name.lower() if lower else name
+
+
+class Provisioner:
+    def __init__(self, resolver: Resolver, stack_name: str, region: str) -> None:
+        self.resolver = resolver
+        self.stack = stack_name
+        self.region = region
+        self._clients: dict[str, Any] = {}
+        self.creators: dict[str, Callable[[str, dict[str, Any]], Made]] = {
+            "AWS::DynamoDB::Table": self._table,
+            "AWS::SNS::Topic": self._topic,
+            "AWS::SNS::Subscription": self._subscription,
+            "AWS::SQS::Queue": self._queue,
+            "AWS::SQS::QueuePolicy": self._queue_policy,
+            "AWS::S3::Bucket": self._bucket,
+            "AWS::S3::BucketPolicy": self._bucket_policy,
+            "AWS::Events::EventBus": self._event_bus,
+            "AWS::KMS::Key": self._kms_key,
+            "AWS::CloudWatch::Alarm": self._alarm,
+            "AWS::Logs::LogGroup": self._log_group,
+            "AWS::SSM::Parameter": self._ssm_parameter,
+            "AWS::SecretsManager::Secret": self._secret,
+        }
+
+    def client(self, service: str) -> Any:
+        if service not in self._clients:
+            self._clients[service] = boto3.client(service, region_name=self.region)
+        return self._clients[service]
+
+    def make(self, logical_id: str, resource_type: str, properties: dict[str, Any]) -> Made:
+        creator = self.creators.get(resource_type)
+        if creator is None:
+            raise TemplateError(f"{logical_id}: the local stack cannot make {resource_type}")
+        return creator(logical_id, properties)
+
+    def _arn(self, service: str, resource: str) -> str:
+        return f"arn:aws:{service}:{self.region}:{self.resolver.pseudo.account_id}:{resource}"
+
+    def _table(self, logical_id: str, p: dict[str, Any]) -> Made:
+        name = p.get("TableName") or physical_name(self.stack, logical_id)
+        request: dict[str, Any] = {
+            "TableName": name,
+            "AttributeDefinitions": p["AttributeDefinitions"],
+            "KeySchema": p["KeySchema"],
+            "BillingMode": p.get("BillingMode", "PROVISIONED"),
+        }
+        for key in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes", "ProvisionedThroughput"):
+            if key in p:
+                request[key] = p[key]
+        if "StreamSpecification" in p:
+            request["StreamSpecification"] = {"StreamEnabled": True, **p["StreamSpecification"]}
+        description = self.client("dynamodb").create_table(**request)["TableDescription"]
+        ttl = p.get("TimeToLiveSpecification")
+        if ttl and ttl.get("Enabled"):
+            self.client("dynamodb").update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
+        return Made(
+            name,
+            {"Arn": description["TableArn"], "StreamArn": description.get("LatestStreamArn")},
+        )
+
+    def _topic(self, logical_id: str, p: dict[str, Any]) -> Made:
+        name = p.get("TopicName") or physical_name(self.stack, logical_id, 256)
+        attributes = {"KmsMasterKeyId": p["KmsMasterKeyId"]} if p.get("KmsMasterKeyId") else {}
+        arn = self.client("sns").create_topic(Name=name, Attributes=attributes)["TopicArn"]
+        return Made(arn, {"TopicArn": arn, "TopicName": name})
+
+    def _subscription(self, logical_id: str, p: dict[str, Any]) -> Made:
+        attributes = {}
+        if "FilterPolicy" in p:
+            attributes["FilterPolicy"] = json.dumps(p["FilterPolicy"])
+            attributes["FilterPolicyScope"] = p.get("FilterPolicyScope", "MessageAttributes")
+        if "RawMessageDelivery" in p:
+            attributes["RawMessageDelivery"] = str(p["RawMessageDelivery"]).lower()
+        arn = self.client("sns").subscribe(
+            TopicArn=p["TopicArn"],
+            Protocol=p["Protocol"],
+            Endpoint=p["Endpoint"],
+            Attributes=attributes,
+            ReturnSubscriptionArn=True,
+        )["SubscriptionArn"]
+        return Made(arn, {"Arn": arn})
+
+    def _queue(self, logical_id: str, p: dict[str, Any]) -> Made:
+        fifo = bool(p.get("FifoQueue"))
+        name = p.get("QueueName") or physical_name(self.stack, logical_id, 75) + (".fifo" if fifo else "")
+        attributes = {
+            key: json.dumps(value) if isinstance(value, dict) else str(value).lower()
+            if isinstance(value, bool)
+            else str(value)
+            for key, value in p.items()
+            if key not in {"QueueName", "Tags"}
+        }
+        url = self.client("sqs").create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+        return Made(url, {"Arn": self._arn("sqs", name), "QueueName": name, "QueueUrl": url})
+
+    def _queue_policy(self, logical_id: str, p: dict[str, Any]) -> Made:
+        for url in p["Queues"]:
+            self.client("sqs").set_queue_attributes(
+                QueueUrl=url, Attributes={"Policy": json.dumps(p["PolicyDocument"])}
+            )
+        return Made(logical_id, {})
+
+    def _bucket(self, logical_id: str, p: dict[str, Any]) -> Made:
+        name = p.get("BucketName") or physical_name(self.stack, logical_id, 63, lower=True)
+        s3 = self.client("s3")
+        s3.create_bucket(Bucket=name)
+        if p.get("VersioningConfiguration"):
+            s3.put_bucket_versioning(Bucket=name, VersioningConfiguration=p["VersioningConfiguration"])
+        if p.get("BucketEncryption"):
+            # CloudFormation names the default rule differently from the S3 API.
+            rules = [
+                {"ApplyServerSideEncryptionByDefault": r["ServerSideEncryptionByDefault"]}
+                for r in p["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+            ]
+            s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": rules})
+        if p.get("PublicAccessBlockConfiguration"):
+            s3.put_public_access_block(
+                Bucket=name, PublicAccessBlockConfiguration=p["PublicAccessBlockConfiguration"]
+            )
+        return Made(name, {"Arn": f"arn:aws:s3:::{name}", "DomainName": f"{name}.s3.amazonaws.com"})
+
+    def _bucket_policy(self, logical_id: str, p: dict[str, Any]) -> Made:
+        self.client("s3").put_bucket_policy(Bucket=p["Bucket"], Policy=json.dumps(p["PolicyDocument"]))
+        return Made(logical_id, {})
+
+    def _event_bus(self, logical_id: str, p: dict[str, Any]) -> Made:
+        arn = self.client("events").create_event_bus(Name=p["Name"])["EventBusArn"]
+        return Made(p["Name"], {"Arn": arn, "Name": p["Name"]})
+
+    def _kms_key(self, logical_id: str, p: dict[str, Any]) -> Made:
+        metadata = self.client("kms").create_key(
+            Description=p.get("Description", logical_id), Policy=json.dumps(p.get("KeyPolicy", {}))
+        )["KeyMetadata"]
+        return Made(metadata["KeyId"], {"Arn": metadata["Arn"], "KeyId": metadata["KeyId"]})
+
+    def _alarm(self, logical_id: str, p: dict[str, Any]) -> Made:
+        name = p.get("AlarmName") or physical_name(self.stack, logical_id, 255)
+        request = {key: value for key, value in p.items() if key != "AlarmName"}
+        self.client("cloudwatch").put_metric_alarm(AlarmName=name, **request)
+        return Made(name, {"Arn": self._arn("cloudwatch", f"alarm:{name}")})
+
+    def _log_group(self, logical_id: str, p: dict[str, Any]) -> Made:
+        name = p.get("LogGroupName") or f"/ponte/{physical_name(self.stack, logical_id)}"
+        logs = self.client("logs")
+        logs.create_log_group(logGroupName=name)
+        if "RetentionInDays" in p:
+            logs.put_retention_policy(logGroupName=name, retentionInDays=int(p["RetentionInDays"]))
+        return Made(name, {"Arn": self._arn("logs", f"log-group:{name}:*")})
+
+    def _ssm_parameter(self, logical_id: str, p: dict[str, Any]) -> Made:
+        name = p.get("Name") or f"/{self.stack}/{logical_id}"
+        self.client("ssm").put_parameter(Name=name, Value=p["Value"], Type=p.get("Type", "String"), Overwrite=True)
+        return Made(name, {"Type": p.get("Type", "String"), "Value": p["Value"]})
+
+    def _secret(self, logical_id: str, p: dict[str, Any]) -> Made:
+        name = p.get("Name") or physical_name(self.stack, logical_id)
+        request: dict[str, Any] = {"Name": name}
+        if "SecretString" in p:
+            request["SecretString"] = p["SecretString"]
+        elif "GenerateSecretString" in p:
+            request["SecretString"] = hashlib.sha256(name.encode()).hexdigest()
+        arn = self.client("secretsmanager").create_secret(**request)["ARN"]
+        return Made(arn, {"Id": arn})

@@ -1,0 +1,700 @@
+"""LocalStack: Ponte's template, made on an embedded AWS (moto), with its triggers wired to its functions."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from infra.local import events
+from infra.local.functions import FunctionSpec, invoke
+from infra.local.patterns import matches
+from infra.local.provision import SKIPPED, Made, Provisioner, physical_name
+from infra.local.schedules import fire_times
+from infra.local.template import (
+    Pseudo,
+    Resolver,
+    TemplateError,
+    load_template,
+    parameter_values,
+    references,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",  # noqa: S105 - the emulator's placeholder, not a secret
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_SECURITY_TOKEN": "testing",
+    "AWS_EC2_METADATA_DISABLED": "true",
+    # Regional endpoints: the emulator does not answer botocore's account-based ones (<account>.streams-ddb...).
+    "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+}
+MAX_SETTLE_ROUNDS = 200
+
+
+@dataclass
+class Delivery:
+    """One message as one subscriber would have received it."""
+
+    subscriber: str
+    protocol: str
+    subject: str | None
+    message: str
+    attributes: dict[str, str]
+
+
+@dataclass
+class Failure:
+    """An invocation that failed for good, and where the trigger sent it."""
+
+    function: str
+    trigger: str
+    error: str
+    sent_to: str | None
+
+
+@dataclass
+class _StreamMapping:
+    function: FunctionSpec
+    stream_arn: str
+    properties: dict[str, Any]
+    checkpoint: str | None = None
+
+
+@dataclass
+class _QueueMapping:
+    function: FunctionSpec
+    queue_arn: str
+    queue_url: str
+    properties: dict[str, Any]
+
+
+@dataclass
+class _Schedule:
+    logical_id: str
+    function: FunctionSpec
+    kind: str
+    properties: dict[str, Any]
+
+
+@dataclass
+class _Route:
+    method: str
+    path: str
+    pattern: re.Pattern[str]
+    function: FunctionSpec
+    api_id: str
+
+
+@dataclass
+class _S3Trigger:
+    function: FunctionSpec
+    bucket: str
+    events: list[str]
+    rules: list[dict[str, str]] = field(default_factory=list)
+
+
+class LocalStack:
+    """The whole template on an embedded AWS, driven by a clock that only moves when told to.
+
+    Use it as a context manager. Without `endpoint`, the emulator runs in this process (`moto.mock_aws`); with one
+    (`serve`), every client, the functions' included, talks to the emulator's server at that address.
+    """
+
+    def __init__(
+        self,
+        now: datetime,
+        *,
+        template: Path | str = ROOT / "template.yaml",
+        parameters: dict[str, str] | None = None,
+        webhook_secrets: dict[str, str | list[str]] | None = None,
+        environment: dict[str, str] | None = None,
+        stack_name: str = "ponte-local",
+        region: str = "us-east-1",
+        endpoint: str | None = None,
+    ) -> None:
+        if now.tzinfo is None:
+            raise ValueError("the stack's clock needs an aware datetime")
+        self.template_path = Path(template)
+        self.template_dir = self.template_path.resolve().parent
+        self._now = now.astimezone(UTC)
+        self._started_at = self._now
+        self._parameters = parameters or {}
+        self._webhook_secrets = webhook_secrets or {}
+        self._environment = environment or {}
+        self.pseudo = Pseudo(region=region, stack_name=stack_name)
+        self.endpoint = endpoint
+        self.resources: dict[str, Made] = {}
+        self.skipped: dict[str, str] = {}
+        self.functions: dict[str, FunctionSpec] = {}
+        self.failures: list[Failure] = []
+        self.function_logs = io.StringIO()
+        self._routes: list[_Route] = []
+        self._streams: list[_StreamMapping] = []
+        self._queues: list[_QueueMapping] = []
+        self._schedules: list[_Schedule] = []
+        self._s3: list[_S3Trigger] = []
+        self._platform_events: list[dict[str, Any]] = []
+        self._lock = threading.RLock()
+        self._exit = contextlib.ExitStack()
+
+    # ------------------------------------------------------------------ lifecycle
+    def __enter__(self) -> LocalStack:
+        try:
+            self._exit.enter_context(_environment({**FAKE_CREDENTIALS, "AWS_DEFAULT_REGION": self.pseudo.region}))
+            if self.endpoint:
+                self._exit.enter_context(_environment({"AWS_ENDPOINT_URL": self.endpoint}))
+            else:
+                from moto import mock_aws  # noqa: PLC0415
+
+                self._exit.enter_context(mock_aws())
+            self._build()
+        except BaseException:
+            self._exit.close()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._exit.close()
+
+    @property
+    def now(self) -> datetime:
+        return self._now
+
+    def client(self, service: str) -> Any:
+        return boto3.client(service, region_name=self.pseudo.region)
+
+    def physical_id(self, logical_id: str) -> Any:
+        """What `!Ref` gives for a resource of the template: a table's name, a topic's ARN, a queue's URL..."""
+        return self.resources[logical_id].ref
+
+    def attribute(self, logical_id: str, name: str) -> Any:
+        return self.resources[logical_id].attributes[name]
+
+    # ------------------------------------------------------------------ building from the template
+    def _build(self) -> None:
+        document = load_template(self.template_path)
+        resolver = Resolver(
+            parameters=parameter_values(document, self._parameters),
+            conditions=document.get("Conditions", {}),
+            pseudo=self.pseudo,
+        )
+        resources: dict[str, Any] = document["Resources"]
+        provisioner = Provisioner(resolver, self.pseudo.stack_name, self.pseudo.region)
+        globals_ = document.get("Globals", {}).get("Function", {})
+        for logical_id in _dependency_order(resources):
+            resource = resources[logical_id]
+            condition = resource.get("Condition")
+            if condition and not resolver.condition(condition):
+                self.skipped[logical_id] = f"condition {condition} is false"
+                continue
+            kind = resource["Type"]
+            properties = resolver.resolve(resource.get("Properties", {})) or {}
+            if kind in SKIPPED:
+                self.skipped[logical_id] = SKIPPED[kind]
+                made = Made(f"arn:aws:local:::{logical_id}", {"Arn": f"arn:aws:local:::{logical_id}"})
+            elif kind == "AWS::Serverless::Function":
+                made = self._function(logical_id, properties, resolver, globals_)
+            elif kind == "AWS::Serverless::HttpApi":
+                api_id = physical_name(self.pseudo.stack_name, logical_id, 20, lower=True).rsplit("-", 1)[1]
+                made = Made(api_id, {"ApiEndpoint": f"https://{api_id}.execute-api.{self.pseudo.region}.amazonaws.com"})
+            else:
+                made = provisioner.make(logical_id, kind, properties)
+            self.resources[logical_id] = made
+            resolver.refs[logical_id] = made.ref
+            resolver.attributes[logical_id] = made.attributes
+        for spec in self.functions.values():
+            self._wire(spec)
+        self._tap_platform_bus()
+        self._seed_webhook_secrets()
+
+    def _function(
+        self, logical_id: str, properties: dict[str, Any], resolver: Resolver, globals_: dict[str, Any]
+    ) -> Made:
+        merged = {**resolver.resolve(globals_), **properties}
+        name = physical_name(self.pseudo.stack_name, logical_id, 64)
+        arn = f"arn:aws:lambda:{self.pseudo.region}:{self.pseudo.account_id}:function:{name}"
+        variables = {
+            **(resolver.resolve(globals_.get("Environment", {})).get("Variables", {})),
+            **properties.get("Environment", {}).get("Variables", {}),
+        }
+        runtime = {
+            "AWS_REGION": self.pseudo.region,
+            "AWS_DEFAULT_REGION": self.pseudo.region,
+            "AWS_LAMBDA_FUNCTION_NAME": name,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(merged.get("MemorySize", 128)),
+            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        }
+        invoke_config = merged.get("EventInvokeConfig", {})
+        on_failure = invoke_config.get("DestinationConfig", {}).get("OnFailure", {})
+        spec = FunctionSpec(
+            logical_id=logical_id,
+            name=name,
+            arn=arn,
+            code_dir=(self.template_dir / merged["CodeUri"]).resolve(),
+            handler=merged["Handler"],
+            environment={k: str(v) for k, v in {**variables, **runtime, **self._environment}.items()},
+            events=properties.get("Events", {}),
+            memory_mb=int(merged.get("MemorySize", 128)),
+            timeout_s=int(merged.get("Timeout", 3)),
+            dead_letter_arn=(merged.get("DeadLetterQueue") or {}).get("TargetArn"),
+            on_failure_arn=on_failure.get("Destination"),
+            maximum_retry_attempts=int(invoke_config.get("MaximumRetryAttempts", 2)),
+        )
+        self.functions[logical_id] = spec
+        return Made(name, {"Arn": arn})
+
+    def _wire(self, spec: FunctionSpec) -> None:
+        for event_name, event in spec.events.items():
+            kind, p = event["Type"], event.get("Properties", {})
+            if kind == "DynamoDB":
+                self._streams.append(_StreamMapping(spec, p["Stream"], p))
+            elif kind == "SQS":
+                url = self._queue_url(p["Queue"])
+                self._queues.append(_QueueMapping(spec, p["Queue"], url, p))
+            elif kind == "HttpApi":
+                path = p.get("Path", "$default")
+                api_id = p.get("ApiId") or "implicit"
+                self._routes.append(_Route(p.get("Method", "ANY").upper(), path, _path_pattern(path), spec, api_id))
+            elif kind == "S3":
+                rules = p.get("Filter", {}).get("S3Key", {}).get("Rules", [])
+                bucket_events = p["Events"] if isinstance(p["Events"], list) else [p["Events"]]
+                self._s3.append(_S3Trigger(spec, p["Bucket"], bucket_events, rules))
+            elif kind in {"ScheduleV2", "Schedule"}:
+                self._schedules.append(_Schedule(f"{spec.logical_id}{event_name}", spec, kind, p))
+            else:
+                raise TemplateError(f"{spec.logical_id}.{event_name}: the local stack cannot wire {kind} events")
+
+    def _queue_url(self, queue_arn: str) -> str:
+        for made in self.resources.values():
+            if made.attributes.get("Arn") == queue_arn and "QueueUrl" in made.attributes:
+                return str(made.attributes["QueueUrl"])
+        raise TemplateError(f"no queue of the template has the ARN {queue_arn}")
+
+    def _tap_platform_bus(self) -> None:
+        """A rule on each event bus that copies every event to a queue, so that `platform_events()` can show them."""
+        buses = [made for made in self.resources.values() if str(made.attributes.get("Arn", "")).startswith(
+            "arn:aws:events:") and "Name" in made.attributes]
+        if not buses:
+            return
+        sqs, events_client = self.client("sqs"), self.client("events")
+        self._tap_url = sqs.create_queue(QueueName=f"{self.pseudo.stack_name}-platform-tap")["QueueUrl"]
+        tap_arn = sqs.get_queue_attributes(QueueUrl=self._tap_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        for bus in buses:
+            events_client.put_rule(
+                Name=f"{self.pseudo.stack_name}-tap",
+                EventBusName=bus.attributes["Name"],
+                EventPattern=json.dumps({"account": [self.pseudo.account_id]}),
+            )
+            events_client.put_targets(
+                Rule=f"{self.pseudo.stack_name}-tap",
+                EventBusName=bus.attributes["Name"],
+                Targets=[{"Id": "tap", "Arn": tap_arn}],
+            )
+
+    def _seed_webhook_secrets(self) -> None:
+        """Each provider's secret is the template's `<Provider>WebhookSecret`; several values are kept as a list."""
+        for provider, values in self._webhook_secrets.items():
+            logical_id = next(
+                (lid for lid in self.resources if lid.lower() == f"{provider.lower()}webhooksecret"), None
+            )
+            if logical_id is None:
+                raise TemplateError(f"the template has no secret for the {provider} webhook")
+            secrets = [values] if isinstance(values, str) else list(values)
+            self.client("secretsmanager").put_secret_value(
+                SecretId=self.physical_id(logical_id), SecretString=json.dumps({"secrets": secrets})
+            )
+
+    # ------------------------------------------------------------------ triggers
+    def http(
+        self, method: str, path: str, *, headers: dict[str, str] | None = None, body: bytes | str = b""
+    ) -> tuple[int, dict[str, str], bytes]:
+        """Send a request to the HTTP API as a client on the internet would, and settle what it started."""
+        raw = body.encode("utf-8") if isinstance(body, str) else body
+        path, _, query = path.partition("?")
+        with self._lock:
+            for route in self._routes:
+                found = route.pattern.fullmatch(path)
+                if found and route.method in {method.upper(), "ANY"}:
+                    event = events.http_api_v2(
+                        method=method.upper(),
+                        path=path,
+                        query=query,
+                        headers=headers or {},
+                        body=raw,
+                        route_key=f"{route.method} {route.path}" if route.path != "$default" else "$default",
+                        path_parameters=found.groupdict(),
+                        api_id=str(route.api_id),
+                        region=self.pseudo.region,
+                        account_id=self.pseudo.account_id,
+                        now=self._now,
+                    )
+                    try:
+                        result = self._invoke(route.function, event)
+                    except Exception as error:  # noqa: BLE001 - API Gateway answers 500 for any function error
+                        self._fail(route.function, "http", error, None)
+                        return 500, {"content-type": "application/json"}, b'{"message":"Internal Server Error"}'
+                    answer = events.http_response(result)
+                    self.settle()
+                    return answer
+            return 404, {"content-type": "application/json"}, b'{"message":"Not Found"}'
+
+    def put_object(
+        self, key: str, data: bytes, *, bucket: str | None = None, content_type: str | None = None
+    ) -> dict[str, Any]:
+        """Upload an object as the back office would, deliver the S3 notification, and settle."""
+        with self._lock:
+            triggers = [t for t in self._s3 if bucket is None or t.bucket in {bucket, self.physical_id(bucket)}]
+            buckets = {t.bucket for t in triggers}
+            if len(buckets) != 1:
+                raise ValueError("name the bucket (logical id): " + ", ".join(sorted(buckets)) if buckets else
+                                 "no function is triggered by an S3 bucket in the template")
+            (bucket_name,) = buckets
+            extra = {"ContentType": content_type} if content_type else {}
+            answer = self.client("s3").put_object(Bucket=bucket_name, Key=key, Body=data, **extra)
+            event = events.s3_put(
+                bucket=bucket_name,
+                key=key,
+                size=len(data),
+                etag=answer["ETag"],
+                version_id=answer.get("VersionId"),
+                region=self.pseudo.region,
+                now=self._now,
+            )
+            for trigger in triggers:
+                if _s3_matches(trigger, key):
+                    self._invoke_async(trigger.function, event, "s3")
+            self.settle()
+            return {"ETag": answer["ETag"], "VersionId": answer.get("VersionId")}
+
+    def advance(self, *, days: float = 0, hours: float = 0, minutes: float = 0) -> list[tuple[datetime, str]]:
+        """Move the clock forward, firing on the way every schedule due, in order. Returns what fired when."""
+        end = self._now + timedelta(days=days, hours=hours, minutes=minutes)
+        return self.advance_to(end)
+
+    def advance_to(self, end: datetime) -> list[tuple[datetime, str]]:
+        with self._lock:
+            if end < self._now:
+                raise ValueError("the clock only moves forward")
+            due = sorted(
+                (moment, schedule.logical_id, index)
+                for index, schedule in enumerate(self._schedules)
+                if schedule.properties.get("State", "ENABLED") == "ENABLED" and schedule.properties.get("Enabled", True)
+                for moment in self._fire_times(schedule, self._now, end)
+            )
+            fired = []
+            for moment, logical_id, index in due:
+                self._now = moment
+                self._fire(self._schedules[index])
+                fired.append((moment, logical_id))
+            self._now = end
+            self.settle()
+            return fired
+
+    def run_schedule(self, logical_id: str) -> None:
+        """Fire one schedule now: its id is the function's logical id and the event's name joined (SAM's own)."""
+        with self._lock:
+            for schedule in self._schedules:
+                if logical_id in {schedule.logical_id, schedule.logical_id.removeprefix(schedule.function.logical_id)}:
+                    self._fire(schedule)
+                    return
+            raise KeyError(f"no schedule {logical_id}; there are: {[s.logical_id for s in self._schedules]}")
+
+    def _fire_times(self, schedule: _Schedule, start: datetime, end: datetime) -> list[datetime]:
+        p = schedule.properties
+        zone = p.get("ScheduleExpressionTimezone", "UTC")
+        return fire_times(p["ScheduleExpression"] if "ScheduleExpression" in p else p["Schedule"], zone,
+                          self._started_at, start, end)
+
+    def _fire(self, schedule: _Schedule) -> None:
+        arn = f"arn:aws:scheduler:{self.pseudo.region}:{self.pseudo.account_id}:schedule/default/{schedule.logical_id}"
+        if schedule.kind == "ScheduleV2":
+            event = events.scheduler_input(schedule.properties.get("Input"), schedule_arn=arn, now=self._now, attempt=1)
+        else:
+            event = events.scheduled_event(rule_arn=arn, region=self.pseudo.region, account_id=self.pseudo.account_id,
+                                           now=self._now)
+            if "Input" in schedule.properties:
+                event = json.loads(schedule.properties["Input"])
+        self._invoke_async(schedule.function, event, "schedule")
+        self.settle()
+
+    # ------------------------------------------------------------------ delivery of pending work
+    def settle(self) -> int:
+        """Deliver stream records and queue messages until nothing is pending. Returns how many batches ran."""
+        with self._lock:
+            batches = 0
+            for _ in range(MAX_SETTLE_ROUNDS):
+                ran = sum(self._poll_stream(m) for m in self._streams) + sum(self._poll_queue(m) for m in self._queues)
+                if not ran:
+                    return batches
+                batches += ran
+            raise RuntimeError(f"work was still pending after {MAX_SETTLE_ROUNDS} rounds: a trigger loops")
+
+    def _poll_stream(self, mapping: _StreamMapping) -> int:
+        streams = self.client("dynamodbstreams")
+        records: list[dict[str, Any]] = []
+        for shard in streams.describe_stream(StreamArn=mapping.stream_arn)["StreamDescription"]["Shards"]:
+            position = (
+                {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": mapping.checkpoint}
+                if mapping.checkpoint
+                else {"ShardIteratorType": mapping.properties.get("StartingPosition", "TRIM_HORIZON")}
+            )
+            iterator = streams.get_shard_iterator(StreamArn=mapping.stream_arn, ShardId=shard["ShardId"], **position)
+            records.extend(streams.get_records(ShardIterator=iterator["ShardIterator"])["Records"])
+        if not records:
+            return 0
+        mapping.checkpoint = records[-1]["dynamodb"]["SequenceNumber"]
+        delivered = [
+            events.stream_record(r, stream_arn=mapping.stream_arn, region=self.pseudo.region, now=self._now)
+            for r in records
+        ]
+        patterns = [json.loads(f["Pattern"]) for f in mapping.properties.get("FilterCriteria", {}).get("Filters", [])]
+        if patterns:
+            delivered = [r for r in delivered if any(matches(p, r) for p in patterns)]
+        size = int(mapping.properties.get("BatchSize", 100))
+        for start in range(0, len(delivered), size):
+            self._stream_batch(mapping, delivered[start : start + size])
+        return 1
+
+    def _stream_batch(self, mapping: _StreamMapping, batch: list[dict[str, Any]]) -> None:
+        """Lambda's stream semantics: retry from the first failed record, bisect, then the on-failure destination."""
+        retries = int(mapping.properties.get("MaximumRetryAttempts", -1))
+        reports = "ReportBatchItemFailures" in mapping.properties.get("FunctionResponseTypes", [])
+        bisect = bool(mapping.properties.get("BisectBatchOnFunctionError"))
+        pending = [batch]
+        while pending:
+            current, attempts, error = pending.pop(0), 0, ""
+            while current:
+                attempts += 1
+                failed_at, error = self._stream_attempt(mapping.function, current, reports)
+                if failed_at is None:
+                    break
+                current = current[failed_at:]
+                if bisect and len(current) > 1:
+                    middle = len(current) // 2
+                    pending[:0] = [current[:middle], current[middle:]]
+                    break
+                if 0 <= retries < attempts:
+                    self._stream_failed(mapping, current, attempts, error)
+                    break
+                if attempts >= 10_000:
+                    raise RuntimeError(f"{mapping.function.logical_id} keeps failing on a stream record: {error}")
+
+    def _stream_attempt(self, spec: FunctionSpec, batch: list[dict[str, Any]], reports: bool) -> tuple[int | None, str]:
+        try:
+            result = self._invoke(spec, {"Records": batch})
+        except Exception as error:  # noqa: BLE001 - a function error makes the stream retry, as in Lambda
+            return 0, f"{type(error).__name__}: {error}"
+        failures = (result or {}).get("batchItemFailures") if reports and isinstance(result, dict) else None
+        if not failures:
+            return None, ""
+        sequences = [r["dynamodb"]["SequenceNumber"] for r in batch]
+        identifiers = [f.get("itemIdentifier") for f in failures]
+        positions = [sequences.index(i) for i in identifiers if i in sequences]
+        # Lambda treats an unknown or empty identifier as a failure of the whole batch.
+        return (min(positions) if len(positions) == len(identifiers) else 0), "reported batch item failures"
+
+    def _stream_failed(self, mapping: _StreamMapping, batch: list[dict[str, Any]], attempts: int, error: str) -> None:
+        destination = mapping.properties.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
+        if destination:
+            record = {
+                "requestContext": {
+                    "requestId": f"local-{batch[0]['dynamodb']['SequenceNumber']}",
+                    "functionArn": mapping.function.arn,
+                    "condition": "RetryAttemptsExhausted",
+                    "approximateInvokeCount": attempts,
+                },
+                "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
+                "version": "1.0",
+                "timestamp": self._now.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                "DDBStreamBatchInfo": {
+                    "shardId": "local",
+                    "startSequenceNumber": batch[0]["dynamodb"]["SequenceNumber"],
+                    "endSequenceNumber": batch[-1]["dynamodb"]["SequenceNumber"],
+                    "approximateArrivalOfFirstRecord": self._now.isoformat(),
+                    "approximateArrivalOfLastRecord": self._now.isoformat(),
+                    "batchSize": len(batch),
+                    "streamArn": mapping.stream_arn,
+                },
+            }
+            self.client("sqs").send_message(QueueUrl=self._queue_url(destination), MessageBody=json.dumps(record))
+        self.failures.append(Failure(mapping.function.logical_id, "dynamodb-stream", error, destination))
+
+    def _poll_queue(self, mapping: _QueueMapping) -> int:
+        sqs = self.client("sqs")
+        size = min(int(mapping.properties.get("BatchSize", 10)), 10)
+        messages = sqs.receive_message(
+            QueueUrl=mapping.queue_url, MaxNumberOfMessages=size, AttributeNames=["All"], MessageAttributeNames=["All"]
+        ).get("Messages", [])
+        if not messages:
+            return 0
+        records = [events.sqs_record(m, queue_arn=mapping.queue_arn, region=self.pseudo.region) for m in messages]
+        reports = "ReportBatchItemFailures" in mapping.properties.get("FunctionResponseTypes", [])
+        try:
+            result = self._invoke(mapping.function, {"Records": records})
+            failed = {f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])} if reports else set()
+        except Exception as error:  # noqa: BLE001 - a function error returns the whole batch to the queue
+            self._fail(mapping.function, "sqs", error, None)
+            failed = {m["MessageId"] for m in messages}
+        for message in messages:
+            if message["MessageId"] in failed:
+                # Visible again at once (the visibility timeout would pass); the queue's redrive policy applies.
+                sqs.change_message_visibility(
+                    QueueUrl=mapping.queue_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+                )
+            else:
+                sqs.delete_message(QueueUrl=mapping.queue_url, ReceiptHandle=message["ReceiptHandle"])
+        return 1
+
+    def _invoke_async(self, spec: FunctionSpec, event: Any, trigger: str) -> None:
+        """Lambda's asynchronous invocation: the first try and its retries, then the DLQ or on-failure destination."""
+        error: Exception | None = None
+        for _ in range(1 + spec.maximum_retry_attempts):
+            try:
+                self._invoke(spec, event)
+                return
+            except Exception as caught:  # noqa: BLE001 - Lambda retries any function error
+                error = caught
+        destination = spec.on_failure_arn or spec.dead_letter_arn
+        if destination:
+            self.client("sqs").send_message(QueueUrl=self._queue_url(destination), MessageBody=json.dumps(event))
+        assert error is not None
+        self._fail(spec, trigger, error, destination)
+
+    def _invoke(self, spec: FunctionSpec, event: Any) -> Any:
+        with contextlib.redirect_stdout(self.function_logs):
+            return invoke(spec, event)
+
+    def _fail(self, spec: FunctionSpec, trigger: str, error: Exception, destination: str | None) -> None:
+        self.failures.append(Failure(spec.logical_id, trigger, f"{type(error).__name__}: {error}", destination))
+
+    # ------------------------------------------------------------------ what came out
+    def published(self, topic: str) -> list[Delivery]:
+        """Every message published to a topic of the template (logical id), as an SQS subscriber would see it."""
+        return [self._as_delivery(n, "sqs", "(any subscriber)") for n in self._sent(topic)]
+
+    def inbox(self, topic: str) -> dict[str, list[Delivery]]:
+        """What each subscriber of a topic (logical id) would have received, after its filter policy."""
+        from moto.sns.models import sns_backends  # noqa: PLC0415 - the emulator's record of deliveries
+
+        backend = sns_backends[self.pseudo.account_id][self.pseudo.region]
+        subscriptions, _ = backend.list_subscriptions_by_topic(topic_arn=self.physical_id(topic))
+        boxes: dict[str, list[Delivery]] = {}
+        for subscription in subscriptions:
+            label = f"{subscription.protocol}:{subscription.endpoint}"
+            matcher = subscription._filter_policy_matcher  # noqa: SLF001
+            boxes[label] = [
+                self._as_delivery(sent, subscription.protocol, label)
+                for sent in self._sent(topic)
+                if matcher is None or matcher.matches(sent[3], sent[1])
+            ]
+        return boxes
+
+    def _sent(self, topic: str) -> list[tuple[Any, ...]]:
+        from moto.sns.models import sns_backends  # noqa: PLC0415
+
+        backend = sns_backends[self.pseudo.account_id][self.pseudo.region]
+        return list(backend.topics[self.physical_id(topic)].sent_notifications)
+
+    @staticmethod
+    def _as_delivery(sent: tuple[Any, ...], protocol: str, label: str) -> Delivery:
+        _, message, subject, attributes, _ = sent
+        with contextlib.suppress(ValueError, TypeError):
+            structured = json.loads(message)
+            if isinstance(structured, dict) and "default" in structured:
+                message = structured.get(protocol, structured["default"])
+        return Delivery(
+            subscriber=label,
+            protocol=protocol,
+            subject=subject if protocol == "email" else None,
+            message=message,
+            attributes={name: str(value.get("Value")) for name, value in (attributes or {}).items()},
+        )
+
+    def platform_events(self) -> list[dict[str, Any]]:
+        """Every event put on the template's event buses so far (EventBridge's envelope, `detail` parsed)."""
+        with self._lock:
+            if not hasattr(self, "_tap_url"):
+                return []
+            sqs = self.client("sqs")
+            while messages := sqs.receive_message(QueueUrl=self._tap_url, MaxNumberOfMessages=10).get("Messages", []):
+                for message in messages:
+                    envelope = json.loads(message["Body"])
+                    if isinstance(envelope.get("detail"), str):
+                        envelope["detail"] = json.loads(envelope["detail"])
+                    self._platform_events.append(envelope)
+                    sqs.delete_message(QueueUrl=self._tap_url, ReceiptHandle=message["ReceiptHandle"])
+            return list(self._platform_events)
+
+    def queue_messages(self, queue: str) -> list[dict[str, Any]]:
+        """The messages waiting in a queue of the template (logical id), left in place."""
+        sqs = self.client("sqs")
+        url = self.physical_id(queue)
+        found = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0).get("Messages", [])
+        return [json.loads(m["Body"]) for m in found]
+
+
+def _dependency_order(resources: dict[str, Any]) -> list[str]:
+    ordered: list[str] = []
+    visiting: set[str] = set()
+
+    def visit(logical_id: str) -> None:
+        if logical_id in ordered:
+            return
+        if logical_id in visiting:
+            raise TemplateError(f"circular reference through {logical_id}")
+        visiting.add(logical_id)
+        resource = resources[logical_id]
+        depends = resource.get("DependsOn", [])
+        for needed in references(resource.get("Properties", {})) | set(
+            [depends] if isinstance(depends, str) else depends
+        ):
+            if needed in resources:
+                visit(needed)
+        visiting.discard(logical_id)
+        ordered.append(logical_id)
+
+    for logical_id in resources:
+        visit(logical_id)
+    return ordered
+
+
+def _path_pattern(path: str) -> re.Pattern[str]:
+    if path == "$default":
+        return re.compile(r"/.*")
+    pattern = re.sub(r"\\\{(\w+)\\\+\\\}", r"(?P<\1>.+)", re.escape(path))
+    return re.compile(re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", pattern))
+
+
+def _s3_matches(trigger: _S3Trigger, key: str) -> bool:
+    created = any(e in {"s3:ObjectCreated:*", "s3:ObjectCreated:Put"} for e in trigger.events)
+    for rule in trigger.rules:
+        name, value = rule["Name"].lower(), rule["Value"]
+        if (name == "prefix" and not key.startswith(value)) or (name == "suffix" and not key.endswith(value)):
+            return False
+    return created
+
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

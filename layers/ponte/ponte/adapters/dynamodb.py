@@ -1,0 +1,186 @@
+"""The DynamoDB store: accounts, timelines, outbox items and inbound markers in one table."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from ponte.adapters import keys
+from ponte.domain.accounts import Account
+from ponte.domain.errors import ConcurrentModification, DuplicateEvent
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+
+    from ponte.domain.accounts import TimelineEntry
+    from ponte.domain.changes import AccountChange
+    from ponte.domain.notifications import Notification
+
+MAX_TRANSACTION_ITEMS = 100  # DynamoDB TransactWriteItems limit
+
+
+def utc_key(moment: datetime) -> str:
+    """A fixed-width UTC timestamp, so that string order is time order in sort keys and indexes."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _epoch(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+class DynamoStore:
+    """Reads and writes Ponte's single table. Implements the `AccountStore` port."""
+
+    def __init__(self, table_name: str, client: DynamoDBClient | None = None) -> None:
+        self.table_name = table_name
+        self._client = client
+
+    @property
+    def client(self) -> DynamoDBClient:
+        if self._client is None:
+            import boto3  # noqa: PLC0415 - created on first use, not at import
+
+            self._client = boto3.client("dynamodb")
+        return self._client
+
+    def get_account(self, account_id: str) -> Account | None:
+        answer = self.client.get_item(
+            TableName=self.table_name, Key=_serialize(keys.account_key(account_id)), ConsistentRead=True
+        )
+        item = answer.get("Item")
+        return None if item is None else account_from_item(_deserialize(item))
+
+    def commit(self, change: AccountChange) -> None:
+        items = self._transaction(change)
+        if len(items) > MAX_TRANSACTION_ITEMS:
+            raise ValueError(f"a change may write at most {MAX_TRANSACTION_ITEMS} items, not {len(items)}")
+        from botocore.exceptions import ClientError  # noqa: PLC0415
+
+        try:
+            self.client.transact_write_items(TransactItems=items)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+                raise
+            raise _cancellation(error.response, items) from error
+
+    def _transaction(self, change: AccountChange) -> list[TransactWriteItemTypeDef]:
+        account = change.account
+        writes: list[TransactWriteItemTypeDef] = []
+        if change.dedup_key is not None:
+            writes.append(
+                _put_new(
+                    self.table_name,
+                    {
+                        **keys.inbound_key(change.dedup_key),
+                        "kind": "inbound",
+                        "account_id": account.account_id,
+                        "at": utc_key(change.recorded_at),
+                        "expires_at": _epoch(change.recorded_at) + keys.INBOUND_TTL_SECONDS,
+                    },
+                )
+            )
+        account_put = _put_new(self.table_name, account_item(account))
+        if change.expected_version is not None:
+            account_put["Put"]["ConditionExpression"] = "#version = :expected"
+            account_put["Put"]["ExpressionAttributeNames"] = {"#version": "version"}
+            account_put["Put"]["ExpressionAttributeValues"] = _serialize({":expected": change.expected_version})
+        writes.append(account_put)
+        writes.extend(
+            {"Put": {"TableName": self.table_name, "Item": _serialize(timeline_item(entry, seq))}}
+            for seq, entry in enumerate(change.timeline)
+        )
+        writes.extend(
+            _put_new(self.table_name, outbox_item(notification, change.recorded_at))
+            for notification in change.notifications
+        )
+        return writes
+
+
+def _put_new(table_name: str, item: dict[str, Any]) -> TransactWriteItemTypeDef:
+    return {
+        "Put": {
+            "TableName": table_name,
+            "Item": _serialize(item),
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }
+    }
+
+
+def _cancellation(response: Any, items: list[TransactWriteItemTypeDef]) -> Exception:
+    """Name the reason a transaction was cancelled, from the item whose condition failed."""
+    reasons = response.get("CancellationReasons") or []
+    for reason, item in zip(reasons, items, strict=False):
+        if reason.get("Code") != "ConditionalCheckFailed":
+            continue
+        sort_key = item["Put"]["Item"]["sk"]
+        if sort_key == {"S": keys.ACCOUNT}:
+            return ConcurrentModification("the account changed since it was read")
+        return DuplicateEvent("this change was already recorded")
+    return ConcurrentModification("the transaction was cancelled by a concurrent one; retry")
+
+
+def account_item(account: Account) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        **keys.account_key(account.account_id),
+        "kind": "account",
+        **account.model_dump(mode="json", exclude={"next_evaluation_at"}, exclude_none=True),
+    }
+    if account.next_evaluation_at is not None:
+        # Only accounts with an evaluation to come carry the index attributes: the index stays sparse.
+        item["due_pk"] = keys.DUE_PARTITION
+        item["due_at"] = utc_key(account.next_evaluation_at)
+    return item
+
+
+def account_from_item(item: dict[str, Any]) -> Account:
+    data = {name: value for name, value in item.items() if name not in {"pk", "sk", "kind", "due_pk"}}
+    due_at = data.pop("due_at", None)
+    if due_at is not None:
+        data["next_evaluation_at"] = due_at
+    return Account.model_validate(_plain(data))
+
+
+def timeline_item(entry: TimelineEntry, seq: int) -> dict[str, Any]:
+    return {
+        **keys.timeline_key(entry.account_id, utc_key(entry.at), seq),
+        "kind": "timeline",
+        **entry.model_dump(mode="json"),
+    }
+
+
+def outbox_item(notification: Notification, recorded_at: datetime) -> dict[str, Any]:
+    return {
+        **keys.outbox_key(notification.account_id, notification.notification_id),
+        "kind": "outbox",
+        "audience": notification.audience.value,
+        "event_type": notification.event_type,
+        "payload": notification.model_dump_json(),
+        "expires_at": _epoch(recorded_at) + keys.OUTBOX_TTL_SECONDS,
+    }
+
+
+def _serialize(item: dict[str, Any]) -> Any:
+    from boto3.dynamodb.types import TypeSerializer  # noqa: PLC0415
+
+    serializer = TypeSerializer()
+    return {name: serializer.serialize(value) for name, value in item.items()}
+
+
+def _deserialize(item: dict[str, Any]) -> dict[str, Any]:
+    from boto3.dynamodb.types import TypeDeserializer  # noqa: PLC0415
+
+    deserializer = TypeDeserializer()
+    return {name: deserializer.deserialize(value) for name, value in item.items()}
+
+
+def _plain(value: Any) -> Any:
+    """DynamoDB numbers come back as Decimal; Ponte stores only integers, so they turn back into int here."""
+    if isinstance(value, Decimal):
+        return int(value)
+    if isinstance(value, dict):
+        return {name: _plain(inner) for name, inner in value.items()}
+    if isinstance(value, list):
+        return [_plain(inner) for inner in value]
+    return value

@@ -1,0 +1,39 @@
+"""A change: the new state of one account and everything it implies, written in one transaction."""
+
+from __future__ import annotations
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, model_validator
+
+from ponte.domain.accounts import Account, TimelineEntry
+from ponte.domain.notifications import Notification
+
+
+class AccountChange(BaseModel):
+    """The account's new state, its timeline entries and outbox items, and the inbound thing's dedup key.
+
+    `recorded_at` is the trigger's time (never the clock's), from which retention periods count.
+    `expected_version` is the version the change was computed from (None: the account is new); the store
+    refuses the change if the stored account moved on meanwhile, and refuses a second change with the same
+    `dedup_key`, so that a retried or duplicated delivery has exactly one effect.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    account: Account
+    recorded_at: AwareDatetime
+    expected_version: int | None
+    timeline: tuple[TimelineEntry, ...] = ()
+    notifications: tuple[Notification, ...] = ()
+    dedup_key: str | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AccountChange:
+        expected_new = 0 if self.expected_version is None else self.expected_version + 1
+        if self.account.version != expected_new:
+            raise ValueError(
+                f"account version {self.account.version} does not follow expected version {self.expected_version}"
+            )
+        owners = {entry.account_id for entry in self.timeline} | {note.account_id for note in self.notifications}
+        if owners - {self.account.account_id}:
+            raise ValueError("every timeline entry and notification must belong to the changed account")
+        return self

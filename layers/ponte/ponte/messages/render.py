@@ -1,0 +1,50 @@
+"""One notification, rendered once per channel: an e-mail (subject and body), one SMS, and JSON for machines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from ponte.domain.notifications import Notification
+from ponte.messages.catalog import CATALOG
+from ponte.messages.formatting import Formatter
+from ponte.messages.text import fit_sms, fit_subject
+
+SCHEMA_VERSION = "1"
+
+
+class RenderedMessage(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    subject: str
+    email: str
+    sms: str
+    machine: dict[str, Any]
+
+
+def machine_payload(notification: Notification) -> dict[str, Any]:
+    """The stable JSON every machine subscriber gets; also the `detail` of platform events."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "notification_id": notification.notification_id,
+        "event_type": notification.event_type,
+        "account_id": notification.account_id,
+        "occurred_at": notification.occurred_at.isoformat(),
+        "severity": notification.severity.value,
+        "team": notification.team.value if notification.team else None,
+        "owner": notification.owner,
+        "data": notification.body.model_dump(mode="json", exclude={"kind"}),
+    }
+
+
+def render(notification: Notification, *, time_zone: str) -> RenderedMessage:
+    entry = CATALOG[notification.event_type]
+    texts = entry.texts[notification.locale]
+    facts = entry.facts(notification, Formatter(notification.locale, time_zone))
+    return RenderedMessage(
+        subject=fit_subject(texts.subject.format_map(facts)),
+        email=texts.email.format_map(facts),
+        sms=fit_sms(texts.sms.format_map(facts)),
+        machine=machine_payload(notification),
+    )

@@ -1,0 +1,61 @@
+"""Channel limits: SMS in one GSM-7 segment, e-mail subjects as SNS accepts them."""
+
+from __future__ import annotations
+
+import unicodedata
+
+# GSM 03.38 basic character set (one septet each) and its extension table (two septets each).
+_GSM_BASIC = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡"
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+_GSM_EXTENDED = set("^{}\\[~]|€\f")
+SMS_SEPTETS = 160  # one SMS segment; beyond it carriers split and bill per segment
+SUBJECT_LIMIT = 99  # SNS: the e-mail Subject must be under 100 characters
+
+
+def _plain(text: str) -> str:
+    """Spaces of every kind become a plain space (Babel writes "R$\xa01.234,56")."""
+    return "".join(" " if unicodedata.category(ch) == "Zs" else ch for ch in text)
+
+
+def _strip_marks(ch: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+
+
+def to_gsm(text: str) -> str:
+    """Transliterate to GSM-7 so that pt-BR and es texts ("ã", "õ", "í") do not force UCS-2 (70 chars)."""
+    out = []
+    for ch in _plain(text):
+        if ch in _GSM_BASIC or ch in _GSM_EXTENDED:
+            out.append(ch)
+            continue
+        bare = _strip_marks(ch)
+        out.append(bare if bare and all(c in _GSM_BASIC for c in bare) else "?")
+    return "".join(out)
+
+
+def septets(text: str) -> int:
+    return sum(2 if ch in _GSM_EXTENDED else 1 for ch in text)
+
+
+def fit_sms(text: str) -> str:
+    """One SMS: GSM-7, at most 160 septets, cut at a word with an ellipsis when longer."""
+    gsm = " ".join(to_gsm(text).split())
+    if septets(gsm) <= SMS_SEPTETS:
+        return gsm
+    budget = SMS_SEPTETS - 3
+    cut = ""
+    for word in gsm.split(" "):
+        candidate = f"{cut} {word}" if cut else word
+        if septets(candidate) > budget:
+            break
+        cut = candidate
+    return (cut or gsm[:budget]) + "..."
+
+
+def fit_subject(text: str) -> str:
+    """SNS wants an ASCII subject with no line breaks, under 100 characters."""
+    ascii_text = _strip_marks(_plain(" ".join(text.split())))
+    ascii_text = ascii_text.encode("ascii", "replace").decode("ascii")
+    return ascii_text if len(ascii_text) <= SUBJECT_LIMIT else ascii_text[: SUBJECT_LIMIT - 3] + "..."
