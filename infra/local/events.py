@@ -83,7 +83,9 @@ def http_response(result: Any) -> tuple[int, dict[str, str], bytes]:
     return 200, {"content-type": "application/json"}, json.dumps(result).encode("utf-8")
 
 
-def s3_put(*, bucket: str, key: str, size: int, etag: str, version_id: str | None, region: str, now: datetime) -> dict[str, Any]:
+def s3_put(
+    *, bucket: str, key: str, size: int, etag: str, version_id: str | None, region: str, now: datetime
+) -> dict[str, Any]:
     obj: dict[str, Any] = {
         "key": quote_plus(key, safe="/"),
         "size": size,

@@ -38,6 +38,12 @@ class FunctionSpec:
     maximum_retry_attempts: int = 2
     _module: ModuleType | None = field(default=None, repr=False)
 
+    def module(self) -> ModuleType:
+        """The handler's module, as loaded in this stack's warm container."""
+        self.entry_point()
+        assert self._module is not None
+        return self._module
+
     def entry_point(self) -> Any:
         module_name, _, function_name = self.handler.rpartition(".")
         if self._module is None:
@@ -45,7 +51,8 @@ class FunctionSpec:
             if not path.is_file():
                 raise TemplateError(f"{self.logical_id}: handler file {path} does not exist")
             spec = importlib.util.spec_from_file_location(f"ponte_local_{self.logical_id}_{id(self)}", path)
-            assert spec is not None and spec.loader is not None
+            assert spec is not None
+            assert spec.loader is not None
             module = importlib.util.module_from_spec(spec)
             sys.modules[spec.name] = module  # as an import would: pydantic resolves the module's annotations there
             with self.environment_applied():

@@ -26,7 +26,7 @@ def _leaf(rule: Any, present: bool, value: Any) -> bool:  # noqa: PLR0911 - one 
         if isinstance(value, list):
             return present and rule in value
         return present and value == rule
-    (operator, argument), = rule.items()
+    ((operator, argument),) = rule.items()
     if operator == "exists":
         return present is bool(argument)
     if not present:

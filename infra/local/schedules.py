@@ -20,16 +20,14 @@ def _field(text: str, low: int, high: int, names: dict[str, int] | None = None) 
         return None
     values: set[int] = set()
     for part in text.split(","):
-        step = 1
-        if "/" in part:
-            part, step_text = part.split("/")
-            step = int(step_text)
-        if part == "*":
+        span, _, step_text = part.partition("/")
+        step = int(step_text) if step_text else 1
+        if span == "*":
             first, last = low, high
-        elif "-" in part:
-            first, last = (_value(bound, names) for bound in part.split("-"))
+        elif "-" in span:
+            first, last = (_value(bound, names) for bound in span.split("-"))
         else:
-            first = _value(part, names)
+            first = _value(span, names)
             last = high if step > 1 else first
         if not low <= first <= last <= high:
             raise TemplateError(f"cron field {text!r} is out of range")
@@ -58,7 +56,7 @@ def _cron_times(fields: list[str], zone: ZoneInfo, start: datetime, end: datetim
     times = []
     day = start.astimezone(zone).date()
     while day <= end.astimezone(zone).date():
-        if _day_matches(day, days, last_day, months, weekdays, years):
+        if _day_matches(day, days=days, last_day=last_day, months=months, weekdays=weekdays, years=years):
             for hour in sorted(hours):
                 for minute in sorted(minutes):
                     moment = datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone).astimezone(UTC)
@@ -70,6 +68,7 @@ def _cron_times(fields: list[str], zone: ZoneInfo, start: datetime, end: datetim
 
 def _day_matches(
     day: date,
+    *,
     days: set[int] | None,
     last_day: bool,
     months: set[int] | None,

@@ -33,7 +33,7 @@ from infra.local.template import (
 ROOT = Path(__file__).resolve().parents[2]
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",  # noqa: S105 - the emulator's placeholder, not a secret
+    "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_SESSION_TOKEN": "testing",
     "AWS_SECURITY_TOKEN": "testing",
     "AWS_EC2_METADATA_DISABLED": "true",
@@ -284,13 +284,18 @@ class LocalStack:
 
     def _tap_platform_bus(self) -> None:
         """A rule on each event bus that copies every event to a queue, so that `platform_events()` can show them."""
-        buses = [made for made in self.resources.values() if str(made.attributes.get("Arn", "")).startswith(
-            "arn:aws:events:") and "Name" in made.attributes]
+        buses = [
+            made
+            for made in self.resources.values()
+            if str(made.attributes.get("Arn", "")).startswith("arn:aws:events:") and "Name" in made.attributes
+        ]
         if not buses:
             return
         sqs, events_client = self.client("sqs"), self.client("events")
         self._tap_url = sqs.create_queue(QueueName=f"{self.pseudo.stack_name}-platform-tap")["QueueUrl"]
-        tap_arn = sqs.get_queue_attributes(QueueUrl=self._tap_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        tap_arn = sqs.get_queue_attributes(QueueUrl=self._tap_url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
         for bus in buses:
             events_client.put_rule(
                 Name=f"{self.pseudo.stack_name}-tap",
@@ -358,8 +363,11 @@ class LocalStack:
             triggers = [t for t in self._s3 if bucket is None or t.bucket in {bucket, self.physical_id(bucket)}]
             buckets = {t.bucket for t in triggers}
             if len(buckets) != 1:
-                raise ValueError("name the bucket (logical id): " + ", ".join(sorted(buckets)) if buckets else
-                                 "no function is triggered by an S3 bucket in the template")
+                raise ValueError(
+                    "name the bucket (logical id): " + ", ".join(sorted(buckets))
+                    if buckets
+                    else "no function is triggered by an S3 bucket in the template"
+                )
             (bucket_name,) = buckets
             extra = {"ContentType": content_type} if content_type else {}
             answer = self.client("s3").put_object(Bucket=bucket_name, Key=key, Body=data, **extra)
@@ -414,16 +422,18 @@ class LocalStack:
     def _fire_times(self, schedule: _Schedule, start: datetime, end: datetime) -> list[datetime]:
         p = schedule.properties
         zone = p.get("ScheduleExpressionTimezone", "UTC")
-        return fire_times(p["ScheduleExpression"] if "ScheduleExpression" in p else p["Schedule"], zone,
-                          self._started_at, start, end)
+        return fire_times(
+            p["ScheduleExpression"] if "ScheduleExpression" in p else p["Schedule"], zone, self._started_at, start, end
+        )
 
     def _fire(self, schedule: _Schedule) -> None:
         arn = f"arn:aws:scheduler:{self.pseudo.region}:{self.pseudo.account_id}:schedule/default/{schedule.logical_id}"
         if schedule.kind == "ScheduleV2":
             event = events.scheduler_input(schedule.properties.get("Input"), schedule_arn=arn, now=self._now, attempt=1)
         else:
-            event = events.scheduled_event(rule_arn=arn, region=self.pseudo.region, account_id=self.pseudo.account_id,
-                                           now=self._now)
+            event = events.scheduled_event(
+                rule_arn=arn, region=self.pseudo.region, account_id=self.pseudo.account_id, now=self._now
+            )
             if "Input" in schedule.properties:
                 event = json.loads(schedule.properties["Input"])
         self._invoke_async(schedule.function, event, "schedule")
@@ -580,9 +590,9 @@ class LocalStack:
         self.failures.append(Failure(spec.logical_id, trigger, f"{type(error).__name__}: {error}", destination))
 
     # ------------------------------------------------------------------ what came out
-    def published(self, topic: str) -> list[Delivery]:
-        """Every message published to a topic of the template (logical id), as an SQS subscriber would see it."""
-        return [self._as_delivery(n, "sqs", "(any subscriber)") for n in self._sent(topic)]
+    def published(self, topic: str, protocol: str = "sqs") -> list[Delivery]:
+        """Every message published to a topic (logical id), as a subscriber of `protocol` with no filter sees it."""
+        return [self._as_delivery(n, protocol, f"{protocol}:(any)") for n in self._sent(topic)]
 
     def inbox(self, topic: str) -> dict[str, list[Delivery]]:
         """What each subscriber of a topic (logical id) would have received, after its filter policy."""

@@ -94,12 +94,12 @@ class Resolver:
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
-            (name, argument), = value.items()
+            ((name, argument),) = value.items()
             if name == "Ref" or name.startswith("Fn::") or name == "Condition":
                 return self._intrinsic(name, argument)
         return {k: v for k, v in ((k, self._resolve(v)) for k, v in value.items()) if v is not _NO_VALUE}
 
-    def _intrinsic(self, name: str, argument: Any) -> Any:  # noqa: PLR0911, PLR0912 - one branch per intrinsic
+    def _intrinsic(self, name: str, argument: Any) -> Any:  # noqa: PLR0911 - one branch per intrinsic
         if name == "Ref":
             return self.ref(argument)
         if name == "Condition":

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from samtranslator.public.translator import ManagedPolicyLoader
 from samtranslator.translator.transform import transform
@@ -26,7 +27,7 @@ class OfflinePolicyLoader(ManagedPolicyLoader):  # type: ignore[misc]
 _LOCAL_CODE = {"AWS::Serverless::Function": "CodeUri", "AWS::Serverless::LayerVersion": "ContentUri"}
 
 
-def _placeholder_code_uris(template: dict) -> None:  # type: ignore[type-arg]
+def _placeholder_code_uris(template: dict[str, Any]) -> None:
     """`sam validate` does the same: local code folders are what `sam build` packages, not S3 URIs yet."""
     for resource in template.get("Resources", {}).values():
         key = _LOCAL_CODE.get(resource.get("Type", ""))

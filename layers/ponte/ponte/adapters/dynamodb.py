@@ -52,6 +52,24 @@ class DynamoStore:
         item = answer.get("Item")
         return None if item is None else account_from_item(_deserialize(item))
 
+    def timeline(self, account_id: str) -> list[TimelineEntry]:
+        """The account's history, oldest first."""
+        from ponte.domain.accounts import TimelineEntry  # noqa: PLC0415
+
+        paginator = self.client.get_paginator("query")
+        pages = paginator.paginate(
+            TableName=self.table_name,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues=_serialize({":pk": keys.account_pk(account_id), ":prefix": f"{keys.TIMELINE}#"}),
+        )
+        return [
+            TimelineEntry.model_validate(
+                _plain({k: v for k, v in _deserialize(item).items() if k not in {"pk", "sk", "kind"}})
+            )
+            for page in pages
+            for item in page.get("Items", [])
+        ]
+
     def commit(self, change: AccountChange) -> None:
         items = self._transaction(change)
         if len(items) > MAX_TRANSACTION_ITEMS:

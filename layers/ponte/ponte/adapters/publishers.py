@@ -25,9 +25,7 @@ def message_attributes(notification: Notification) -> dict[str, MessageAttribute
         "owner": notification.owner,
         "account_id": notification.account_id,
     }
-    return {
-        name: {"DataType": "String", "StringValue": value} for name, value in values.items() if value
-    }
+    return {name: {"DataType": "String", "StringValue": value} for name, value in values.items() if value}
 
 
 def sns_message(message: RenderedMessage) -> str:

@@ -1,0 +1,74 @@
+# Ponte: `make demo` plays the story on the embedded AWS; `make test` runs every check. Both set themselves up.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# The Lambda runtime is python3.12: the venvs are made with it, so that `sam build` finds it too.
+PYTHON312 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12) $(shell command -v python3.12 2>/dev/null))
+VENV := .venv
+SAM_VENV := .tools/sam
+CHECKOV_VENV := .tools/checkov
+RUN := PYTHONPATH=layers/ponte:. $(VENV)/bin/python
+# This machine's pip configuration names local mirrors that may be absent; their warnings are noise.
+PIP_QUIET := grep -v 'is ignored: it is neither a file nor a directory' || true
+PY_SOURCES := layers functions infra tests
+
+export AWS_EC2_METADATA_DISABLED := true
+
+.PHONY: help demo serve test lint types template build pytest bench clean
+
+help:
+	@echo "make demo    play the whole story on the embedded AWS and print it"
+	@echo "make test    lint, types, template checks, sam build and every test"
+	@echo "make serve   run the local stack: HTTP API on 127.0.0.1:3000, AWS emulator endpoint printed"
+	@echo "make bench   run the benchmarks in tests/bench and print their figures"
+
+define make_venv
+	@test -n "$(PYTHON312)" || { echo "python3.12 not found (pyenv install 3.12, or set PYTHON312=...)"; exit 1; }
+	rm -rf $(1) && $(PYTHON312) -m venv $(1)
+	$(1)/bin/pip install --disable-pip-version-check -q -r $(2) 2>&1 | $(PIP_QUIET)
+	$(1)/bin/python -c "import sys; assert sys.version_info[:2] == (3, 12)"
+	touch $(1)/.installed
+endef
+
+$(VENV)/.installed: requirements/dev.txt layers/ponte/requirements.txt
+	$(call make_venv,$(VENV),requirements/dev.txt)
+
+$(SAM_VENV)/.installed: requirements/sam.txt
+	$(call make_venv,$(SAM_VENV),requirements/sam.txt)
+
+$(CHECKOV_VENV)/.installed: requirements/checkov.txt
+	$(call make_venv,$(CHECKOV_VENV),requirements/checkov.txt)
+
+demo: $(VENV)/.installed
+	$(RUN) -m infra.local demo
+
+serve: $(VENV)/.installed
+	$(RUN) -m infra.local serve
+
+test: lint types template build pytest
+	@echo "make test: every check passed"
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check $(PY_SOURCES)
+	$(VENV)/bin/ruff format --check $(PY_SOURCES)
+
+types: $(VENV)/.installed
+	$(VENV)/bin/mypy layers/ponte/ponte functions infra
+
+template: $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed
+	$(SAM_VENV)/bin/cfn-lint template.yaml
+	AWS_DEFAULT_REGION=us-east-1 $(SAM_VENV)/bin/python infra/scripts/sam_translate.py template.yaml
+	$(CHECKOV_VENV)/bin/checkov --file template.yaml --framework cloudformation --skip-download --quiet --compact
+
+build: $(SAM_VENV)/.installed $(VENV)/.installed
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam build --template template.yaml
+
+pytest: $(VENV)/.installed
+	$(VENV)/bin/python -m pytest --cov --cov-report=term:skip-covered -q
+
+bench: $(VENV)/.installed
+	$(RUN) -m pytest tests/bench -q -s -p no:cacheprovider
+
+clean:
+	rm -rf $(VENV) .tools .aws-sam .pytest_cache .mypy_cache .ruff_cache .coverage .hypothesis

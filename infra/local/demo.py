@@ -1,0 +1,136 @@
+"""`make demo`: the story of DESIGN.md played on the local stack, with a clock that moves days forward.
+
+Every chapter checks what a person would check (the alert arrived, in the right language, to the right person);
+a broken step stops the demo with a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from infra.local.stack import Delivery, LocalStack
+
+ZONE = ZoneInfo("America/Sao_Paulo")
+START = datetime(2026, 11, 2, 9, 0, tzinfo=ZONE)
+PARAMETERS = {
+    "StaffAlertEmail": "vendas@padaria-estrela.example",
+    "StaffAlertEmailTeams": "sales,finance,backoffice,collections",
+    "StaffAlertPhone": "+5511999990000",
+}
+QUIET_FUNCTIONS = {"POWERTOOLS_LOG_LEVEL": "WARNING", "POWERTOOLS_METRICS_DISABLED": "true"}
+
+
+class DemoFailed(Exception):
+    """A step of the story did not turn out as it should."""
+
+
+def check(condition: bool, what: str) -> None:
+    if not condition:
+        raise DemoFailed(what)
+
+
+class Printer:
+    def __init__(self, stack: LocalStack) -> None:
+        self.stack = stack
+
+    def chapter(self, title: str) -> None:
+        local = self.stack.now.astimezone(ZONE)
+        print(f"\n== {title} ".ljust(100, "="))
+        print(f"   {local:%a %d/%m/%Y %H:%M} ({ZONE.key})")
+
+    def line(self, text: str) -> None:
+        print(f"   {text}")
+
+    def delivery(self, delivery: Delivery) -> None:
+        if delivery.subject:
+            print(f"     Subject: {delivery.subject}")
+        body = delivery.message.strip()
+        print(textwrap.indent(body if delivery.protocol in {"email", "sms"} else body[:300], "     | ", lambda _: True))
+        print()
+
+    def inboxes(self, topic: str, label: str) -> None:
+        for subscriber, messages in self.stack.inbox(topic).items():
+            print(f"\n   {label} -> {subscriber}: {len(messages)} message(s)")
+            for message in messages:
+                self.delivery(message)
+
+
+def chapter_accounts(stack: LocalStack, out: Printer) -> None:
+    """An account change is recorded with its outbox items; the notifier tells sales and the customers."""
+    from ponte.adapters.dynamodb import DynamoStore  # noqa: PLC0415
+    from ponte.domain.accounts import Contact  # noqa: PLC0415
+    from ponte.services.accounts import OpenAccount, open_account  # noqa: PLC0415
+
+    out.chapter("1. New accounts: one write each, then the notifier tells people")
+    store = DynamoStore(stack.physical_id("Table"))
+    accounts = [
+        OpenAccount(
+            account_id="padaria-estrela",
+            name="Padaria Estrela",
+            locale="pt-BR",
+            contact=Contact(name="João Silva", email="joao@padaria-estrela.example", phone="+5511988887777"),
+            owner="ana",
+        ),
+        OpenAccount(
+            account_id="tienda-sol",
+            name="Tienda Sol",
+            locale="es",
+            contact=Contact(name="Lucía Gómez", email="lucia@tienda-sol.example"),
+            owner="diego",
+        ),
+    ]
+    for command in accounts:
+        _, created = open_account(store, command, now=stack.now, staff_locale="pt-BR", source="demo")
+        check(created, f"{command.account_id} was opened")
+        out.line(f"recorded account {command.account_id} ({command.locale}), owner {command.owner}")
+    _, again = open_account(store, accounts[0], now=stack.now, staff_locale="pt-BR", source="demo")
+    check(not again, "opening an account twice changes nothing")
+    out.line("the same opening again: acknowledged, nothing written")
+    out.line(f"the notifier delivered the outbox: {stack.settle()} stream batch(es)")
+
+    for command in accounts:
+        out.line(f"timeline of {command.account_id}:")
+        for entry in store.timeline(command.account_id):
+            out.line(f"  {entry.at.astimezone(ZONE):%d/%m %H:%M}  {entry.what}: {entry.why} (from {entry.source})")
+
+    out.inboxes("StaffAlertsTopic", "Staff alerts")
+    staff = stack.inbox("StaffAlertsTopic")
+    email = staff[f"email:{PARAMETERS['StaffAlertEmail']}"]
+    check(
+        len(email) == 2 and all(m.subject and m.subject.startswith("Nova conta") for m in email),
+        "sales got one alert per new account, in pt-BR",
+    )
+    check(staff[f"sms:{PARAMETERS['StaffAlertPhone']}"] == [], "SMS subscribers get critical alerts only")
+
+    notices = stack.published("CustomerNoticesTopic", protocol="email")
+    print(f"\n   Customer notices (for the business's e-mail sender): {len(notices)} message(s)")
+    for notice in notices:
+        out.delivery(notice)
+    check({n.attributes["account_id"] for n in notices} == {"padaria-estrela", "tienda-sol"}, "each customer welcomed")
+    check(any("¡Hola" in n.message for n in notices), "the Spanish-speaking customer is welcomed in Spanish")
+
+    events = stack.platform_events()
+    print(f"   Platform bus: {len(events)} event(s)")
+    for event in events:
+        out.line(f"  {event['detail-type']}  account={event['detail']['account_id']}  source={event['source']}")
+    check(len(events) == 2, "one platform event per new account")
+
+
+CHAPTERS = [chapter_accounts]
+
+
+def main() -> int:
+    print("Ponte demo: template.yaml on an embedded AWS (moto), no Docker, no AWS account.")
+    with LocalStack(now=START, parameters=PARAMETERS, environment=QUIET_FUNCTIONS) as stack:
+        out = Printer(stack)
+        try:
+            for chapter in CHAPTERS:
+                chapter(stack, out)
+            check(not stack.failures, f"no function failed: {stack.failures}")
+        except DemoFailed as failure:
+            print(f"\nDEMO FAILED: {failure}")
+            return 1
+    print("\nThe story played to the end.")
+    return 0

@@ -1,0 +1,103 @@
+"""Cold start per function: import the handler module and build its clients in a fresh process, as a freshly
+deployed Lambda does (no __pycache__), median of several runs, next to a bare `import boto3` in the same run.
+
+Prints a table; never fails on time. Run with `make bench`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from infra.local.template import load_template
+from tests.conftest import FAKE_AWS
+from tests.support import ROOT
+
+RUNS = 7
+
+PROBE = """
+import importlib.util, json, sys, time
+started = time.perf_counter()
+{body}
+print(json.dumps({{"ms": (time.perf_counter() - started) * 1000}}))
+"""
+
+HANDLER_BODY = """
+spec = importlib.util.spec_from_file_location("handler", {path!r})
+module = importlib.util.module_from_spec(spec)
+sys.modules["handler"] = module
+spec.loader.exec_module(module)
+wiring = getattr(module, "_wiring", None)
+for part in (wiring() if wiring else ()):
+    getattr(part, "client", None)  # adapters build their boto3 client on first use: build it now
+"""
+
+
+def _fresh_tree(tmp: Path) -> tuple[Path, Path]:
+    """Copies of the layer and the functions without any compiled bytecode."""
+    layer = tmp / "layer"
+    shutil.copytree(ROOT / "layers" / "ponte" / "ponte", layer / "ponte", ignore=shutil.ignore_patterns("__pycache__"))
+    functions = tmp / "functions"
+    shutil.copytree(ROOT / "functions", functions, ignore=shutil.ignore_patterns("__pycache__"))
+    return layer, functions
+
+
+def _run(body: str, layer: Path, env: dict[str, str]) -> float:
+    answer = subprocess.run(
+        [sys.executable, "-B", "-c", PROBE.format(body=body)],
+        env={**env, "PYTHONPATH": str(layer), "PYTHONDONTWRITEBYTECODE": "1"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(json.loads(answer.stdout.strip().splitlines()[-1])["ms"])
+
+
+def _function_environment() -> dict[str, dict[str, str]]:
+    template = load_template(ROOT / "template.yaml")
+    globals_ = template["Globals"]["Function"]["Environment"]["Variables"]
+    functions = {}
+    for resource in template["Resources"].values():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        variables = {**globals_, **resource["Properties"].get("Environment", {}).get("Variables", {})}
+        # References become placeholders of the right shape; literal values are kept.
+        resolved = {
+            name: (value if isinstance(value, str) else f"arn:aws:sns:us-east-1:123456789012:{name.lower()}")
+            for name, value in variables.items()
+        }
+        resolved["BUSINESS_TIME_ZONE"] = "America/Sao_Paulo"
+        resolved["POWERTOOLS_METRICS_DISABLED"] = "true"
+        functions[resource["Properties"]["CodeUri"].strip("/").split("/")[-1]] = resolved
+    return functions
+
+
+def test_cold_start_per_function(tmp_path: Path) -> None:
+    layer, functions = _fresh_tree(tmp_path)
+    base_env = {"PATH": os.environ.get("PATH", ""), **FAKE_AWS}
+    baseline = statistics.median(_run("import boto3", layer, base_env) for _ in range(RUNS))
+    rows = []
+    for name, variables in sorted(_function_environment().items()):
+        path = functions / name / "handler.py"
+        samples = [_run(HANDLER_BODY.format(path=str(path)), layer, {**base_env, **variables}) for _ in range(RUNS)]
+        rows.append((name, statistics.median(samples), min(samples), max(samples)))
+    print(f"\nCold start (fresh process, no __pycache__, median of {RUNS}); bare `import boto3`: {baseline:.0f} ms")
+    print(f"{'function':16} {'median ms':>10} {'min':>6} {'max':>6} {'x import boto3':>15}")
+    for name, median, low, high in rows:
+        print(f"{name:16} {median:10.0f} {low:6.0f} {high:6.0f} {median / baseline:15.2f}")
+    assert rows, "the template has functions to measure"
+
+
+@pytest.mark.parametrize("module", ["ponte.domain.money", "ponte.adapters.dynamodb", "ponte.settings"])
+def test_layer_modules_import_without_aws_clients_or_environment(module: str, tmp_path: Path) -> None:
+    """Importing a layer module must not create clients or read the environment (checked in a bare process)."""
+    layer, _ = _fresh_tree(tmp_path)
+    body = f"import {module}, boto3\nassert boto3.DEFAULT_SESSION is None, 'a client was created at import'"
+    _run(body, layer, {"PATH": os.environ.get("PATH", "")})
