@@ -9,8 +9,9 @@ VENV := .venv
 SAM_VENV := .tools/sam
 CHECKOV_VENV := .tools/checkov
 RUN := PYTHONPATH=layers/ponte:. $(VENV)/bin/python
-# This machine's pip configuration names local mirrors that may be absent; their warnings are noise.
-PIP_QUIET := grep -v 'is ignored: it is neither a file nor a directory' || true
+# Pip's log is kept in the venv and shown only when the install fails (this machine's pip configuration names
+# local mirrors that may be absent, and pip warns about each of them).
+PIP_NOISE := is ignored: it is neither a file nor a directory
 PY_SOURCES := layers functions infra tests
 
 export AWS_EC2_METADATA_DISABLED := true
@@ -26,7 +27,8 @@ help:
 define make_venv
 	@test -n "$(PYTHON312)" || { echo "python3.12 not found (pyenv install 3.12, or set PYTHON312=...)"; exit 1; }
 	rm -rf $(1) && $(PYTHON312) -m venv $(1)
-	$(1)/bin/pip install --disable-pip-version-check -q -r $(2) 2>&1 | $(PIP_QUIET)
+	$(1)/bin/pip install --disable-pip-version-check -q -r $(2) > $(1)/pip.log 2>&1 \
+		|| { grep -v '$(PIP_NOISE)' $(1)/pip.log; echo "pip install -r $(2) failed"; exit 1; }
 	$(1)/bin/python -c "import sys; assert sys.version_info[:2] == (3, 12)"
 	touch $(1)/.installed
 endef

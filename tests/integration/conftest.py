@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -14,3 +15,19 @@ SUBSCRIBERS = {"StaffAlertEmail": "staff@example.com", "StaffAlertPhone": "+5511
 def stack() -> Iterator[LocalStack]:
     with LocalStack(now=T0, parameters=SUBSCRIBERS) as local:
         yield local
+
+
+@pytest.fixture(autouse=True)
+def _isolated_transactions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """DynamoDB isolates transactions (they are serializable); moto applies their items one by one, so two
+    concurrent ones can see each other half done. One lock gives moto the isolation the real service has."""
+    from moto.dynamodb.models import DynamoDBBackend
+
+    lock = threading.Lock()
+    original = DynamoDBBackend.transact_write_items
+
+    def isolated(self: DynamoDBBackend, *args: object, **kwargs: object) -> object:
+        with lock:
+            return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(DynamoDBBackend, "transact_write_items", isolated)
