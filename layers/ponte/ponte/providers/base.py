@@ -1,0 +1,144 @@
+"""What every provider module shares: its errors, header lookup, secret and timestamp checks, JSON parsing."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Annotated, Protocol
+
+from pydantic import BaseModel, BeforeValidator, ValidationError
+
+from ponte.domain.accounts import ensure_aware
+from ponte.domain.errors import InvalidInput, PonteError
+from ponte.domain.events import DomainEvent
+from ponte.domain.money import Money
+
+# A Unix time in seconds or milliseconds; the bound keeps int() away from absurdly long digit strings.
+TIMESTAMP = re.compile(r"[0-9]{1,20}")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class SignatureError(PonteError):
+    """The request cannot be shown to come from the provider: nothing may be done with it.
+
+    The message is a short reason fit for a log line; it never carries a secret or a signature.
+    """
+
+
+class PayloadError(InvalidInput):
+    """A webhook body that is not what the provider documents; the message says what is wrong."""
+
+
+class WebhookProvider(Protocol):
+    """What a provider module offers (`ponte.providers.stripe`, `.asaas`, `.standard` are such modules)."""
+
+    def verify(
+        self,
+        headers: Mapping[str, str],
+        body: bytes,
+        secrets: Sequence[str],
+        now: datetime,
+        query: Mapping[str, str] | None = None,
+    ) -> None:
+        """Return if the request is signed with one of `secrets`, else raise SignatureError.
+
+        `body` is the raw request body, byte for byte; `now` is the request's arrival time.
+        """
+
+    def normalise(self, body: bytes) -> list[DomainEvent]:
+        """The domain events a verified body reports; [] for event types Ponte does not act on.
+
+        Raises PayloadError when the body is not JSON or misses what its event type requires.
+        """
+
+
+def header(headers: Mapping[str, str], name: str) -> str | None:
+    """The value of header `name` in any letter case (field names are case-insensitive, RFC 9110 §5.1)."""
+    wanted = name.lower()
+    return next((value for key, value in headers.items() if key.lower() == wanted), None)
+
+
+def usable_secrets(secrets: Sequence[str]) -> list[str]:
+    """The configured secrets, failing closed when there is none: no secret must never mean no check."""
+    if isinstance(secrets, str):
+        raise TypeError("secrets must be a sequence of secrets, not a single string")
+    usable = [secret for secret in secrets if secret.strip()]
+    if not usable:
+        raise SignatureError("no webhook secret configured")
+    return usable
+
+
+def equal(expected: str | bytes, given: str | bytes) -> bool:
+    """Constant-time comparison, so that response times do not reveal how much of a signature was right."""
+    return hmac.compare_digest(_as_bytes(expected), _as_bytes(given))
+
+
+def hmac_sha256(key: bytes, message: bytes) -> bytes:
+    return hmac.new(key, message, hashlib.sha256).digest()
+
+
+def unix_time(seconds: int = 0, milliseconds: int = 0) -> datetime:
+    """The moment a signed Unix timestamp names; one beyond the calendar is a malformed header."""
+    try:
+        return _EPOCH + timedelta(seconds=seconds, milliseconds=milliseconds)
+    except OverflowError:
+        raise SignatureError("signature timestamp is out of range") from None
+
+
+def check_timestamp(sent_at: datetime, now: datetime, tolerance: timedelta) -> None:
+    """Refuse a signed timestamp too old or too far ahead of `now`: a replay, or a clock that is off."""
+    age = ensure_aware(now) - sent_at
+    if age > tolerance:
+        raise SignatureError("signature timestamp is too old")
+    if -age > tolerance:
+        raise SignatureError("signature timestamp is in the future")
+
+
+def load_json(body: bytes) -> object:
+    """Parse a body with every JSON number that has a fraction as an exact Decimal."""
+    try:
+        return json.loads(body, parse_float=Decimal, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError) as exc:
+        raise PayloadError(f"body is not JSON: {exc.__class__.__name__}") from None
+
+
+def validate[M: BaseModel](model: type[M], data: object, what: str) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        # Only field paths and messages: the input values may hold personal data and must not reach logs.
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in error['loc']) or '(root)'}: {error['msg']}"
+            for error in exc.errors(include_input=False, include_url=False)
+        )
+        raise PayloadError(f"{what}: {problems}") from None
+
+
+def money(amount: Decimal | int, currency: str) -> Money:
+    """Money from a major-unit amount, with a provider's bad amount or currency reported as PayloadError."""
+    try:
+        return Money.from_decimal(amount, currency)
+    except (InvalidInput, ValueError) as exc:
+        raise PayloadError(f"amount {amount} {currency!r}: {exc}") from None
+
+
+def _refuse_float(value: object) -> object:
+    if isinstance(value, float):
+        raise ValueError("amounts must not be floats; parse JSON with parse_float=Decimal")
+    return value
+
+
+ExactDecimal = Annotated[Decimal, BeforeValidator(_refuse_float)]
+
+
+def _refuse_constant(name: str) -> object:
+    raise ValueError(f"{name} is not a number")
+
+
+def _as_bytes(value: str | bytes) -> bytes:
+    return value.encode() if isinstance(value, str) else value

@@ -1,0 +1,572 @@
+"""Stripe webhooks: `Stripe-Signature` verification and the events Ponte acts on.
+
+Signature (docs.stripe.com/webhooks#verify-manually): `Stripe-Signature: t=<unix>,v1=<hex>[,v1=<hex>...]`, where
+v1 is HMAC-SHA256 over `"{t}.{raw body}"` keyed with the whole `whsec_...` string. Only `v1` entries count and any
+one may match (Stripe signs with both secrets while one is being rolled).
+
+Stripe sends one payment under several event types (a subscription's first payment arrives as
+checkout.session.completed, invoice.paid and payment_intent.succeeded); every one of them carries the
+`payment_id` of the payment intent when Stripe gives it, so that the caller can see they are one payment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel
+
+from ponte.domain.events import (
+    ChargebackClosed,
+    ChargebackOpened,
+    CustomerCreated,
+    CustomerRef,
+    DomainEvent,
+    InvoiceIssued,
+    InvoiceOverdue,
+    PaymentFailed,
+    PaymentMethod,
+    PaymentReceived,
+    RefundIssued,
+    SubscriptionCancelled,
+    SubscriptionChanged,
+)
+from ponte.domain.money import Money, minor_unit_exponent
+from ponte.providers.base import (
+    TIMESTAMP,
+    PayloadError,
+    SignatureError,
+    check_timestamp,
+    equal,
+    header,
+    hmac_sha256,
+    load_json,
+    money,
+    unix_time,
+    usable_secrets,
+    validate,
+)
+
+PROVIDER = "stripe"
+TOLERANCE = timedelta(seconds=300)  # the default of Stripe's own libraries
+
+# Where Stripe's minor unit is not ISO 4217's (docs.stripe.com/currencies#special-cases): ISK stays two-decimal in
+# the API (100 = 1 króna); MGA is zero-decimal at Stripe.
+_STRIPE_EXPONENTS = {"ISK": 2, "MGA": 0}
+
+_METHODS = {
+    "card": PaymentMethod.CARD,
+    "pix": PaymentMethod.PIX,
+    "boleto": PaymentMethod.BOLETO,
+    "customer_balance": PaymentMethod.BANK_TRANSFER,
+    "acss_debit": PaymentMethod.BANK_DEBIT,
+    "au_becs_debit": PaymentMethod.BANK_DEBIT,
+    "bacs_debit": PaymentMethod.BANK_DEBIT,
+    "sepa_debit": PaymentMethod.BANK_DEBIT,
+    "us_bank_account": PaymentMethod.BANK_DEBIT,
+    "link": PaymentMethod.WALLET,
+    "paypal": PaymentMethod.WALLET,
+    "cashapp": PaymentMethod.WALLET,
+}
+
+
+def verify(
+    headers: Mapping[str, str],
+    body: bytes,
+    secrets: Sequence[str],
+    now: datetime,
+    query: Mapping[str, str] | None = None,
+) -> None:
+    keys = usable_secrets(secrets)
+    value = header(headers, "Stripe-Signature")
+    if not value:
+        raise SignatureError("missing Stripe-Signature header")
+    timestamp, signatures = _parse_signature_header(value)
+    check_timestamp(unix_time(timestamp), now, TOLERANCE)
+    signed = f"{timestamp}.".encode() + body
+    for key in keys:
+        expected = hmac_sha256(key.encode(), signed).hex()
+        if any(equal(expected, signature) for signature in signatures):
+            return
+    raise SignatureError("no v1 signature matches")
+
+
+def _parse_signature_header(value: str) -> tuple[int, list[str]]:
+    timestamps: list[str] = []
+    signatures: list[str] = []
+    for item in value.split(","):
+        key, sep, part = item.strip().partition("=")
+        if not sep:
+            raise SignatureError("malformed Stripe-Signature header")
+        if key == "t":
+            timestamps.append(part)
+        elif key == "v1":
+            signatures.append(part)
+    if len(timestamps) != 1 or not TIMESTAMP.fullmatch(timestamps[0]):
+        raise SignatureError("malformed Stripe-Signature header")
+    if not signatures:
+        raise SignatureError("no v1 signature in Stripe-Signature header")
+    return int(timestamps[0]), signatures
+
+
+# The parts of Stripe's objects that Ponte reads (docs.stripe.com/api). Expandable references arrive as an id or
+# as the expanded object.
+
+
+class _Expanded(BaseModel):
+    id: str
+
+
+Ref = str | _Expanded | None
+
+
+class _Data(BaseModel):
+    object: dict[str, Any]
+
+
+class _Envelope(BaseModel):
+    id: str
+    type: str
+    created: datetime
+    data: _Data
+
+
+class _TaxId(BaseModel):
+    value: str
+
+
+class _Object(BaseModel):
+    id: str
+    metadata: dict[str, str] | None = None
+
+
+class _CustomerDetails(BaseModel):
+    email: str | None = None
+    name: str | None = None
+    phone: str | None = None
+    tax_ids: list[_TaxId] | None = None
+
+
+class _CheckoutSession(_Object):
+    amount_total: int
+    currency: str
+    payment_status: str
+    customer: Ref = None
+    customer_details: _CustomerDetails | None = None
+    client_reference_id: str | None = None
+    payment_intent: Ref = None
+    invoice: Ref = None
+    payment_method_types: list[str] = []
+
+
+class _SubscriptionDetails(BaseModel):
+    metadata: dict[str, str] | None = None
+
+
+class _InvoiceParent(BaseModel):
+    subscription_details: _SubscriptionDetails | None = None
+
+
+class _Line(BaseModel):
+    description: str | None = None
+
+
+class _Lines(BaseModel):
+    data: list[_Line] = []
+
+
+class _Invoice(_Object):
+    number: str | None = None
+    currency: str
+    amount_due: int
+    amount_paid: int
+    amount_remaining: int
+    customer: Ref = None
+    customer_email: str | None = None
+    customer_name: str | None = None
+    customer_phone: str | None = None
+    customer_tax_ids: list[_TaxId] | None = None
+    description: str | None = None
+    due_date: datetime | None = None
+    lines: _Lines | None = None
+    parent: _InvoiceParent | None = None
+    subscription_details: _SubscriptionDetails | None = None  # API versions before 2025-03-31
+    payment_intent: Ref = None  # API versions before 2025-03-31
+
+
+class _PaymentError(BaseModel):
+    code: str | None = None
+    decline_code: str | None = None
+    message: str | None = None
+
+
+class _PaymentIntent(_Object):
+    amount: int
+    amount_received: int = 0
+    currency: str
+    customer: Ref = None
+    receipt_email: str | None = None
+    description: str | None = None
+    payment_method_types: list[str] = []
+    last_payment_error: _PaymentError | None = None
+    invoice: Ref = None  # API versions before 2025-03-31
+
+
+class _MethodDetails(BaseModel):
+    type: str
+
+
+class _BillingDetails(BaseModel):
+    email: str | None = None
+    name: str | None = None
+    phone: str | None = None
+    tax_id: str | None = None
+
+
+class _Charge(_Object):
+    amount_refunded: int
+    currency: str
+    customer: Ref = None
+    billing_details: _BillingDetails | None = None
+    description: str | None = None
+    payment_intent: Ref = None
+    payment_method_details: _MethodDetails | None = None
+    invoice: Ref = None  # API versions before 2025-03-31
+
+
+class _Evidence(BaseModel):
+    customer_email_address: str | None = None
+    customer_name: str | None = None
+
+
+class _Dispute(_Object):
+    amount: int
+    currency: str
+    charge: Ref
+    status: str
+    reason: str | None = None
+    payment_intent: Ref = None
+    payment_method_details: _MethodDetails | None = None
+    evidence: _Evidence | None = None
+
+
+class _Price(BaseModel):
+    id: str
+    nickname: str | None = None
+    lookup_key: str | None = None
+    currency: str
+    unit_amount: int | None = None
+
+
+class _Item(BaseModel):
+    price: _Price
+    quantity: int = 1
+
+
+class _Items(BaseModel):
+    data: list[_Item] = []
+
+
+class _Cancellation(BaseModel):
+    reason: str | None = None
+
+
+class _Subscription(_Object):
+    customer: Ref = None
+    status: str
+    items: _Items
+    cancellation_details: _Cancellation | None = None
+
+
+class _Customer(_Object):
+    email: str | None = None
+    name: str | None = None
+    phone: str | None = None
+
+
+def normalise(body: bytes) -> list[DomainEvent]:
+    envelope = validate(_Envelope, load_json(body), "Stripe event")
+    handler = _HANDLERS.get(envelope.type)
+    event = handler(envelope) if handler else None
+    return [event] if event is not None else []
+
+
+def _checkout_completed(event: _Envelope) -> DomainEvent | None:
+    session = _read(_CheckoutSession, event)
+    # Only a paid session is a payment; a delayed method (boleto, bank debit) pays later, as an
+    # async_payment_succeeded or async_payment_failed event (docs.stripe.com/checkout/fulfillment).
+    if session.payment_status != "paid":
+        return None
+    return PaymentReceived(**_checkout_facts(session, event))
+
+
+def _checkout_async_succeeded(event: _Envelope) -> DomainEvent:
+    return PaymentReceived(**_checkout_facts(_read(_CheckoutSession, event), event))
+
+
+def _checkout_async_failed(event: _Envelope) -> DomainEvent:
+    return PaymentFailed(**_checkout_facts(_read(_CheckoutSession, event), event))
+
+
+def _checkout_facts(session: _CheckoutSession, event: _Envelope) -> dict[str, Any]:
+    details = session.customer_details or _CustomerDetails()
+    metadata = session.metadata or {}
+    return _common(event, metadata) | {
+        "customer": CustomerRef(
+            id=_id(session.customer),
+            reference=_reference(metadata) or session.client_reference_id,
+            name=details.name,
+            email=details.email,
+            phone=details.phone,
+            tax_id=_first_tax_id(details.tax_ids),
+        ),
+        "amount": _money(session.amount_total, session.currency),
+        "payment_method": _single_method(session.payment_method_types),
+        "payment_id": _id(session.payment_intent),
+        "invoice_id": _id(session.invoice),
+    }
+
+
+def _invoice_facts(invoice: _Invoice, event: _Envelope, amount: int) -> dict[str, Any]:
+    # A subscription's invoice inherits the subscription's metadata (account, owner) unless it has its own.
+    subscription = (invoice.parent.subscription_details if invoice.parent else None) or invoice.subscription_details
+    inherited = subscription.metadata if subscription and subscription.metadata else {}
+    metadata = inherited | (invoice.metadata or {})
+    lines = [line.description for line in (invoice.lines.data if invoice.lines else []) if line.description]
+    return _common(event, metadata) | {
+        "customer": CustomerRef(
+            id=_id(invoice.customer),
+            reference=_reference(metadata),
+            name=invoice.customer_name,
+            email=invoice.customer_email,
+            phone=invoice.customer_phone,
+            tax_id=_first_tax_id(invoice.customer_tax_ids),
+        ),
+        "amount": _money(amount, invoice.currency),
+        "payment_id": _id(invoice.payment_intent),
+        "invoice_id": invoice.id,
+        "invoice_number": invoice.number,
+        "description": invoice.description or "; ".join(lines) or None,
+    }
+
+
+def _invoice_finalized(event: _Envelope) -> DomainEvent:
+    invoice = _read(_Invoice, event)
+    return InvoiceIssued(**_invoice_facts(invoice, event, invoice.amount_due), due_date=_day(invoice.due_date))
+
+
+def _invoice_paid(event: _Envelope) -> DomainEvent:
+    invoice = _read(_Invoice, event)
+    return PaymentReceived(**_invoice_facts(invoice, event, invoice.amount_paid))
+
+
+def _invoice_payment_failed(event: _Envelope) -> DomainEvent:
+    invoice = _read(_Invoice, event)
+    return PaymentFailed(**_invoice_facts(invoice, event, invoice.amount_remaining))
+
+
+def _invoice_overdue(event: _Envelope) -> DomainEvent:
+    invoice = _read(_Invoice, event)
+    return InvoiceOverdue(**_invoice_facts(invoice, event, invoice.amount_remaining), due_date=_day(invoice.due_date))
+
+
+def _intent_facts(intent: _PaymentIntent, event: _Envelope, amount: int) -> dict[str, Any]:
+    metadata = intent.metadata or {}
+    return _common(event, metadata) | {
+        "customer": CustomerRef(id=_id(intent.customer), reference=_reference(metadata), email=intent.receipt_email),
+        "amount": _money(amount, intent.currency),
+        "payment_method": _single_method(intent.payment_method_types),
+        "payment_id": intent.id,
+        "invoice_id": _id(intent.invoice),
+        "description": intent.description,
+    }
+
+
+def _intent_succeeded(event: _Envelope) -> DomainEvent:
+    intent = _read(_PaymentIntent, event)
+    return PaymentReceived(**_intent_facts(intent, event, intent.amount_received or intent.amount))
+
+
+def _intent_failed(event: _Envelope) -> DomainEvent:
+    intent = _read(_PaymentIntent, event)
+    error = intent.last_payment_error or _PaymentError()
+    return PaymentFailed(
+        **_intent_facts(intent, event, intent.amount),
+        reason=error.message or error.decline_code or error.code,
+    )
+
+
+def _charge_refunded(event: _Envelope) -> DomainEvent:
+    charge = _read(_Charge, event)
+    billing = charge.billing_details or _BillingDetails()
+    metadata = charge.metadata or {}
+    return RefundIssued(
+        **_common(event, metadata),
+        customer=CustomerRef(
+            id=_id(charge.customer),
+            reference=_reference(metadata),
+            name=billing.name,
+            email=billing.email,
+            phone=billing.phone,
+            tax_id=billing.tax_id,
+        ),
+        amount=_money(charge.amount_refunded, charge.currency),
+        payment_method=_method(charge.payment_method_details),
+        payment_id=_id(charge.payment_intent) or charge.id,
+        invoice_id=_id(charge.invoice),
+        description=charge.description,
+    )
+
+
+def _dispute_facts(dispute: _Dispute, event: _Envelope) -> dict[str, Any]:
+    evidence = dispute.evidence or _Evidence()
+    metadata = dispute.metadata or {}
+    return _common(event, metadata) | {
+        "customer": CustomerRef(
+            reference=_reference(metadata),
+            name=evidence.customer_name,
+            email=evidence.customer_email_address,
+        ),
+        "amount": _money(dispute.amount, dispute.currency),
+        "payment_method": _method(dispute.payment_method_details),
+        "payment_id": _id(dispute.payment_intent) or _id(dispute.charge),
+    }
+
+
+def _dispute_created(event: _Envelope) -> DomainEvent:
+    dispute = _read(_Dispute, event)
+    return ChargebackOpened(**_dispute_facts(dispute, event), reason=dispute.reason)
+
+
+# A closed dispute's final status (docs.stripe.com/api/disputes/object#dispute_object-status): an inquiry that
+# closed without becoming a chargeback, or one prevented before it, cost the business nothing.
+_DISPUTE_OUTCOMES = {"won": "won", "warning_closed": "won", "prevented": "won", "lost": "lost"}
+
+
+def _dispute_closed(event: _Envelope) -> DomainEvent:
+    dispute = _read(_Dispute, event)
+    outcome = _DISPUTE_OUTCOMES.get(dispute.status)
+    if outcome is None:
+        raise PayloadError(f"Stripe {event.type}: dispute status {dispute.status!r} is not a final one")
+    return ChargebackClosed(**_dispute_facts(dispute, event), outcome=outcome)
+
+
+def _subscription_facts(subscription: _Subscription, event: _Envelope) -> dict[str, Any]:
+    metadata = subscription.metadata or {}
+    prices = [item.price for item in subscription.items.data]
+    plans = [price.nickname or price.lookup_key or price.id for price in prices]
+    return _common(event, metadata) | {
+        "customer": CustomerRef(id=_id(subscription.customer), reference=_reference(metadata)),
+        "subscription_id": subscription.id,
+        "plan": "; ".join(plans) or None,
+    }
+
+
+def _subscription_updated(event: _Envelope) -> DomainEvent:
+    subscription = _read(_Subscription, event)
+    return SubscriptionChanged(
+        **_subscription_facts(subscription, event),
+        status=subscription.status,
+        amount=_cycle_amount(subscription),
+    )
+
+
+def _subscription_deleted(event: _Envelope) -> DomainEvent:
+    subscription = _read(_Subscription, event)
+    details = subscription.cancellation_details or _Cancellation()
+    return SubscriptionCancelled(**_subscription_facts(subscription, event), reason=details.reason)
+
+
+def _cycle_amount(subscription: _Subscription) -> Money | None:
+    """The amount of one billing cycle, when every item has a fixed price in one currency."""
+    prices = [item.price for item in subscription.items.data]
+    currencies = {price.currency for price in prices}
+    if len(currencies) != 1 or any(price.unit_amount is None for price in prices):
+        return None
+    total = sum((item.price.unit_amount or 0) * item.quantity for item in subscription.items.data)
+    return _money(total, currencies.pop())
+
+
+def _customer_created(event: _Envelope) -> DomainEvent:
+    customer = _read(_Customer, event)
+    metadata = customer.metadata or {}
+    return CustomerCreated(
+        **_common(event, metadata),
+        customer=CustomerRef(
+            id=customer.id,
+            reference=_reference(metadata),
+            name=customer.name,
+            email=customer.email,
+            phone=customer.phone,
+        ),
+    )
+
+
+_HANDLERS: dict[str, Callable[[_Envelope], DomainEvent | None]] = {
+    "checkout.session.completed": _checkout_completed,
+    "checkout.session.async_payment_succeeded": _checkout_async_succeeded,
+    "checkout.session.async_payment_failed": _checkout_async_failed,
+    "invoice.finalized": _invoice_finalized,
+    "invoice.paid": _invoice_paid,
+    "invoice.payment_failed": _invoice_payment_failed,
+    "invoice.overdue": _invoice_overdue,
+    "payment_intent.succeeded": _intent_succeeded,
+    "payment_intent.payment_failed": _intent_failed,
+    "charge.refunded": _charge_refunded,
+    "charge.dispute.created": _dispute_created,
+    "charge.dispute.closed": _dispute_closed,
+    "customer.subscription.updated": _subscription_updated,
+    "customer.subscription.deleted": _subscription_deleted,
+    "customer.created": _customer_created,
+}
+
+
+def _read[M: BaseModel](model: type[M], event: _Envelope) -> M:
+    return validate(model, event.data.object, f"Stripe {event.type} data.object")
+
+
+def _common(event: _Envelope, metadata: Mapping[str, str]) -> dict[str, Any]:
+    return {
+        "provider": PROVIDER,
+        "event_id": event.id,
+        "occurred_at": event.created,
+        "owner": metadata.get("owner") or None,
+    }
+
+
+def _reference(metadata: Mapping[str, str]) -> str | None:
+    return metadata.get("account_id") or metadata.get("reference") or None
+
+
+def _money(amount: int, currency: str) -> Money:
+    """Stripe amounts are integers in Stripe's minor unit of the currency, which it writes in lower case."""
+    code = currency.upper()
+    try:
+        exponent = _STRIPE_EXPONENTS.get(code, minor_unit_exponent(code))
+    except ValueError:
+        raise PayloadError(f"Stripe currency {currency!r} is not an ISO 4217 code") from None
+    return money(Decimal(amount).scaleb(-exponent), code)
+
+
+def _id(ref: Ref) -> str | None:
+    return ref.id if isinstance(ref, _Expanded) else ref
+
+
+def _first_tax_id(tax_ids: list[_TaxId] | None) -> str | None:
+    return tax_ids[0].value if tax_ids else None
+
+
+def _single_method(types: list[str]) -> PaymentMethod | None:
+    """The method when only one was offered; with several, the list does not say which one paid."""
+    return _METHODS.get(types[0], PaymentMethod.OTHER) if len(types) == 1 else None
+
+
+def _method(details: _MethodDetails | None) -> PaymentMethod | None:
+    return _METHODS.get(details.type, PaymentMethod.OTHER) if details else None
+
+
+def _day(moment: datetime | None) -> date | None:
+    """Stripe due dates are moments, not dates; the date is taken in UTC."""
+    return moment.astimezone(UTC).date() if moment else None

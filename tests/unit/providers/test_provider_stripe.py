@@ -1,0 +1,606 @@
+import json
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import stripe as stripe_sdk
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ponte.domain.events import (
+    ChargebackClosed,
+    ChargebackOpened,
+    CustomerCreated,
+    CustomerRef,
+    InvoiceIssued,
+    InvoiceOverdue,
+    PaymentFailed,
+    PaymentMethod,
+    PaymentReceived,
+    RefundIssued,
+    SubscriptionCancelled,
+    SubscriptionChanged,
+)
+from ponte.domain.money import Money
+from ponte.providers import PayloadError, SignatureError, stripe
+
+SECRET = "whsec_test_secret"
+BODY = b'{"id":"evt_1","object":"event","type":"customer.created"}'
+
+
+def at(unix: int) -> datetime:
+    return datetime.fromtimestamp(unix, UTC)
+
+
+def sign(body: bytes, secret: str, timestamp: int) -> str:
+    """A Stripe-Signature header made by Stripe's own library."""
+    return str(stripe_sdk.WebhookSignature.generate_signature_header(body.decode(), secret, timestamp))
+
+
+def ours_accepts(body: bytes, header: str, secret: str, now: datetime) -> bool:
+    try:
+        stripe.verify({"Stripe-Signature": header}, body, [secret], now)
+    except SignatureError:
+        return False
+    return True
+
+
+def theirs_accepts(body: bytes, header: str, secret: str) -> bool:
+    try:
+        stripe_sdk.WebhookSignature.verify_header(body, header, secret, tolerance=300)
+    except stripe_sdk.SignatureVerificationError:
+        return False
+    return True
+
+
+def event(kind: str, obj: dict[str, Any], event_id: str = "evt_1", created: int = 1721954054) -> bytes:
+    return json.dumps(
+        {"id": event_id, "object": "event", "type": kind, "created": created, "data": {"object": obj}}
+    ).encode()
+
+
+# --- the published vector (stripe-dotnet EventUtilityTest) ---
+
+
+@pytest.fixture
+def vector(webhooks: Path) -> dict[str, Any]:
+    facts: dict[str, Any] = json.loads((webhooks / "stripe" / "signature-vector.json").read_text())
+    facts["body"] = (webhooks / "stripe" / facts["payload_file"].split()[0]).read_bytes()
+    return facts
+
+
+def test_the_published_vector_verifies_within_the_tolerance(vector: dict[str, Any]) -> None:
+    headers = {"Stripe-Signature": vector["stripe_signature_header"]}
+
+    stripe.verify(headers, vector["body"], [vector["secret"]], at(vector["timestamp"] + 100))
+
+
+def test_the_published_vector_is_refused_400_seconds_later(vector: dict[str, Any]) -> None:
+    headers = {"Stripe-Signature": vector["stripe_signature_header"]}
+
+    with pytest.raises(SignatureError, match="too old"):
+        stripe.verify(headers, vector["body"], [vector["secret"]], at(vector["timestamp"] + 400))
+
+
+def test_the_published_vector_needs_the_raw_body_with_its_trailing_newline(vector: dict[str, Any]) -> None:
+    headers = {"Stripe-Signature": vector["stripe_signature_header"]}
+
+    with pytest.raises(SignatureError, match="no v1 signature matches"):
+        stripe.verify(headers, vector["body"].rstrip(b"\n"), [vector["secret"]], at(vector["timestamp"]))
+
+
+def test_a_v0_signature_alone_does_not_count(vector: dict[str, Any]) -> None:
+    v0_only = ",".join(p for p in vector["stripe_signature_header"].split(",") if not p.startswith("v1="))
+
+    with pytest.raises(SignatureError, match="no v1 signature"):
+        stripe.verify({"Stripe-Signature": v0_only}, vector["body"], [vector["secret"]], at(vector["timestamp"]))
+
+
+def test_the_published_vector_body_normalises_to_a_new_customer(vector: dict[str, Any]) -> None:
+    assert stripe.normalise(vector["body"]) == [
+        CustomerCreated(
+            provider="stripe",
+            event_id="evt_123",
+            occurred_at=at(1533204620),
+            customer=CustomerRef(id="cus_123", email="test@stripe.com"),
+        )
+    ]
+
+
+# --- differential: what Stripe's library signs and refuses, ours signs and refuses alike ---
+
+
+def test_a_body_signed_by_the_stripe_library_is_accepted() -> None:
+    now = int(time.time())
+    header = sign(BODY, SECRET, now)
+
+    assert theirs_accepts(BODY, header, SECRET)
+    assert ours_accepts(BODY, header, SECRET, at(now))
+
+
+@settings(max_examples=50)
+@given(body=st.text(min_size=0, max_size=200))
+def test_any_body_signed_by_the_stripe_library_is_accepted(body: str) -> None:
+    now = int(time.time())
+    raw = body.encode()
+
+    assert ours_accepts(raw, sign(raw, SECRET, now), SECRET, at(now))
+
+
+def test_every_single_byte_tamper_is_refused_by_both() -> None:
+    now = int(time.time())
+    header = sign(BODY, SECRET, now)
+
+    for position in range(len(BODY)):
+        tampered = bytearray(BODY)
+        tampered[position] ^= 0x01  # stays ASCII, so Stripe's library can decode it
+        assert not theirs_accepts(bytes(tampered), header, SECRET), position
+        assert not ours_accepts(bytes(tampered), header, SECRET, at(now)), position
+
+
+def test_an_expired_timestamp_is_refused_by_both() -> None:
+    now = int(time.time())
+    header = sign(BODY, SECRET, now - 301)
+
+    assert not theirs_accepts(BODY, header, SECRET)
+    assert not ours_accepts(BODY, header, SECRET, at(now))
+
+
+def test_a_wrong_secret_is_refused_by_both() -> None:
+    now = int(time.time())
+    header = sign(BODY, "whsec_someone_else", now)
+
+    assert not theirs_accepts(BODY, header, SECRET)
+    assert not ours_accepts(BODY, header, SECRET, at(now))
+
+
+def test_a_timestamp_far_in_the_future_is_refused() -> None:
+    now = 1_700_000_000
+    header = sign(BODY, SECRET, now + 301)
+
+    with pytest.raises(SignatureError, match="future"):
+        stripe.verify({"Stripe-Signature": header}, BODY, [SECRET], at(now))
+
+
+def test_the_edge_of_the_tolerance_is_accepted() -> None:
+    now = 1_700_000_000
+
+    for skew in (-300, 300):
+        stripe.verify({"Stripe-Signature": sign(BODY, SECRET, now + skew)}, BODY, [SECRET], at(now))
+
+
+# --- rotation and failing closed ---
+
+
+def test_during_rotation_the_new_secret_verifies_a_request_signed_with_both() -> None:
+    now = 1_700_000_000
+    old = sign(BODY, "whsec_old", now)
+    new = sign(BODY, "whsec_new", now).split(",")[1]
+
+    stripe.verify({"Stripe-Signature": f"{old},{new}"}, BODY, ["whsec_new"], at(now))
+
+
+def test_any_configured_secret_may_match() -> None:
+    now = 1_700_000_000
+
+    stripe.verify({"Stripe-Signature": sign(BODY, "whsec_second", now)}, BODY, ["whsec_first", "whsec_second"], at(now))
+
+
+def test_the_header_name_is_case_insensitive() -> None:
+    now = 1_700_000_000
+
+    stripe.verify({"stripe-signature": sign(BODY, SECRET, now)}, BODY, [SECRET], at(now))
+
+
+@pytest.mark.parametrize("secrets", [[], [""], ["  "]])
+def test_no_secret_configured_fails_closed(secrets: list[str]) -> None:
+    now = 1_700_000_000
+
+    with pytest.raises(SignatureError, match="no webhook secret"):
+        stripe.verify({"Stripe-Signature": sign(BODY, "", now)}, BODY, secrets, at(now))
+
+
+def test_a_single_string_is_not_mistaken_for_a_list_of_secrets() -> None:
+    with pytest.raises(TypeError):
+        stripe.verify({}, BODY, SECRET, at(0))
+
+
+@pytest.mark.parametrize(
+    ("header", "reason"),
+    [
+        (None, "missing"),
+        ("", "missing"),
+        ("garbage", "malformed"),
+        ("v1=abc", "malformed"),
+        ("t=abc,v1=abc", "malformed"),
+        ("t=1,t=2,v1=abc", "malformed"),
+        ("t=99999999999999999999,v1=abc", "out of range"),
+        ("t=1" + "0" * 5000 + ",v1=abc", "malformed"),
+        ("t=1700000000", "no v1 signature"),
+        ("t=1700000000,v0=abc", "no v1 signature"),
+    ],
+)
+def test_a_missing_or_malformed_header_fails_closed(header: str | None, reason: str) -> None:
+    headers = {} if header is None else {"Stripe-Signature": header}
+
+    with pytest.raises(SignatureError, match=reason) as refused:
+        stripe.verify(headers, BODY, [SECRET], at(1_700_000_000))
+    assert SECRET not in str(refused.value)
+
+
+# --- normalise: the stripe-mock fixtures wrapped in events ---
+
+
+def fixture_object(webhooks: Path, name: str) -> dict[str, Any]:
+    obj: dict[str, Any] = json.loads((webhooks / "stripe" / "fixtures-extract" / f"{name}.json").read_text())
+    return obj
+
+
+STRIPE_CREATED = at(1721954054)
+
+
+def test_fixture_invoice_finalized_is_an_invoice_issued(webhooks: Path) -> None:
+    [issued] = stripe.normalise(event("invoice.finalized", fixture_object(webhooks, "invoice")))
+
+    assert issued == InvoiceIssued(
+        provider="stripe",
+        event_id="evt_1",
+        occurred_at=STRIPE_CREATED,
+        customer=CustomerRef(id="cus_QXg1o8vcGmoR32"),
+        amount=Money(amount=1000, currency="USD"),
+        invoice_id="in_1Pgc6tB7WZ01zgkWu9fdqL6I",
+        description="My First Invoice Item (created for API docs)",
+        due_date=date(2009, 2, 13),
+    )
+
+
+def test_fixture_invoice_overdue_reports_what_remains_due(webhooks: Path) -> None:
+    [overdue] = stripe.normalise(event("invoice.overdue", fixture_object(webhooks, "invoice")))
+
+    assert isinstance(overdue, InvoiceOverdue)
+    assert overdue.amount == Money(amount=1000, currency="USD")
+    assert overdue.due_date == date(2009, 2, 13)
+
+
+def test_fixture_invoice_paid_reports_the_amount_paid(webhooks: Path) -> None:
+    invoice = fixture_object(webhooks, "invoice") | {"amount_paid": 1000, "number": "7FE1103-0001"}  # paid copy
+
+    [paid] = stripe.normalise(event("invoice.paid", invoice))
+
+    assert isinstance(paid, PaymentReceived)
+    assert (paid.amount, paid.invoice_number) == (Money(amount=1000, currency="USD"), "7FE1103-0001")
+
+
+def test_fixture_payment_intent_succeeded_is_a_card_payment(webhooks: Path) -> None:
+    [received] = stripe.normalise(event("payment_intent.succeeded", fixture_object(webhooks, "payment_intent")))
+
+    assert received == PaymentReceived(
+        provider="stripe",
+        event_id="evt_1",
+        occurred_at=STRIPE_CREATED,
+        customer=CustomerRef(),
+        amount=Money(amount=1099, currency="USD"),
+        payment_method=PaymentMethod.CARD,
+        payment_id="pi_1PgafyB7WZ01zgkWSjxsAJo3",
+    )
+
+
+def test_fixture_payment_intent_failed_is_a_failed_payment(webhooks: Path) -> None:
+    [failed] = stripe.normalise(event("payment_intent.payment_failed", fixture_object(webhooks, "payment_intent")))
+
+    assert isinstance(failed, PaymentFailed)
+    assert failed.amount == Money(amount=1099, currency="USD")
+
+
+def test_fixture_charge_refunded_reports_the_refunded_total(webhooks: Path) -> None:
+    charge = fixture_object(webhooks, "charge") | {"amount_refunded": 100}  # the fixture's charge, refunded
+
+    [refund] = stripe.normalise(event("charge.refunded", charge))
+
+    assert refund == RefundIssued(
+        provider="stripe",
+        event_id="evt_1",
+        occurred_at=STRIPE_CREATED,
+        customer=CustomerRef(name="Jenny Rosen"),
+        amount=Money(amount=100, currency="USD"),
+        payment_method=PaymentMethod.CARD,
+        payment_id="ch_1PgafuB7WZ01zgkWXYmPNZs8",
+        description="My First Test Charge (created for API docs)",
+    )
+
+
+def test_fixture_dispute_created_is_a_chargeback_opened(webhooks: Path) -> None:
+    [opened] = stripe.normalise(event("charge.dispute.created", fixture_object(webhooks, "dispute")))
+
+    assert opened == ChargebackOpened(
+        provider="stripe",
+        event_id="evt_1",
+        occurred_at=STRIPE_CREATED,
+        customer=CustomerRef(),
+        amount=Money(amount=1000, currency="USD"),
+        payment_method=PaymentMethod.CARD,
+        payment_id="ch_1PgafuB7WZ01zgkWXYmPNZs8",
+        reason="general",
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "outcome"), [("won", "won"), ("warning_closed", "won"), ("prevented", "won"), ("lost", "lost")]
+)
+def test_fixture_dispute_closed_tells_who_won(webhooks: Path, status: str, outcome: str) -> None:
+    dispute = fixture_object(webhooks, "dispute") | {"status": status}
+
+    [closed] = stripe.normalise(event("charge.dispute.closed", dispute))
+
+    assert isinstance(closed, ChargebackClosed)
+    assert (closed.outcome, closed.amount) == (outcome, Money(amount=1000, currency="USD"))
+
+
+def test_a_closed_dispute_with_an_open_status_is_refused(webhooks: Path) -> None:
+    with pytest.raises(PayloadError, match="not a final one"):
+        stripe.normalise(event("charge.dispute.closed", fixture_object(webhooks, "dispute")))
+
+
+def test_fixture_subscription_updated_carries_plan_and_cycle_amount(webhooks: Path) -> None:
+    [changed] = stripe.normalise(event("customer.subscription.updated", fixture_object(webhooks, "subscription")))
+
+    assert changed == SubscriptionChanged(
+        provider="stripe",
+        event_id="evt_1",
+        occurred_at=STRIPE_CREATED,
+        customer=CustomerRef(id="cus_QXg1o8vcGmoR32"),
+        subscription_id="sub_1Pgc6rB7WZ01zgkWNy0Cn5nw",
+        status="active",
+        plan="price_1PgafmB7WZ01zgkW6dKueIc5",
+        amount=Money(amount=2000, currency="USD"),
+    )
+
+
+def test_fixture_subscription_deleted_is_a_cancellation(webhooks: Path) -> None:
+    [cancelled] = stripe.normalise(event("customer.subscription.deleted", fixture_object(webhooks, "subscription")))
+
+    assert isinstance(cancelled, SubscriptionCancelled)
+    assert cancelled.subscription_id == "sub_1Pgc6rB7WZ01zgkWNy0Cn5nw"
+
+
+def test_fixture_customer_created(webhooks: Path) -> None:
+    [created] = stripe.normalise(event("customer.created", fixture_object(webhooks, "customer")))
+
+    assert created == CustomerCreated(
+        provider="stripe", event_id="evt_1", occurred_at=STRIPE_CREATED, customer=CustomerRef(id="cus_QXg1o8vcGmoR32")
+    )
+
+
+def test_fixture_event_of_a_type_ponte_ignores_gives_nothing(webhooks: Path) -> None:
+    assert stripe.normalise((webhooks / "stripe" / "fixtures-extract" / "event.json").read_bytes()) == []
+
+
+# --- normalise: hand-made events ---
+
+
+def checkout_session(**changes: Any) -> dict[str, Any]:
+    return {
+        "id": "cs_1",
+        "object": "checkout.session",
+        "amount_total": 4990,
+        "currency": "brl",
+        "payment_status": "paid",
+        "customer": "cus_9",
+        "customer_details": {
+            "email": "ana@example.com",
+            "name": "Ana Souza",
+            "phone": "+5511987654321",
+            "tax_ids": [{"type": "br_cpf", "value": "123.456.789-09"}],
+        },
+        "metadata": {"account_id": "ACME-7", "owner": "maria"},
+        "payment_intent": "pi_9",
+        "invoice": "in_9",
+        "payment_method_types": ["pix"],
+    } | changes
+
+
+def test_a_paid_checkout_tells_everything_needed_to_start_delivery() -> None:
+    [received] = stripe.normalise(event("checkout.session.completed", checkout_session()))
+
+    assert received == PaymentReceived(
+        provider="stripe",
+        event_id="evt_1",
+        occurred_at=STRIPE_CREATED,
+        customer=CustomerRef(
+            id="cus_9",
+            reference="ACME-7",
+            name="Ana Souza",
+            email="ana@example.com",
+            phone="+5511987654321",
+            tax_id="123.456.789-09",
+        ),
+        owner="maria",
+        amount=Money(amount=4990, currency="BRL"),
+        payment_method=PaymentMethod.PIX,
+        payment_id="pi_9",
+        invoice_id="in_9",
+    )
+
+
+def test_an_unpaid_checkout_is_no_payment_yet() -> None:
+    assert stripe.normalise(event("checkout.session.completed", checkout_session(payment_status="unpaid"))) == []
+
+
+def test_a_delayed_checkout_payment_arrives_later_or_fails() -> None:
+    [later] = stripe.normalise(event("checkout.session.async_payment_succeeded", checkout_session()))
+    [failed] = stripe.normalise(event("checkout.session.async_payment_failed", checkout_session()))
+
+    assert isinstance(later, PaymentReceived)
+    assert isinstance(failed, PaymentFailed)
+
+
+def test_a_checkout_without_metadata_uses_the_client_reference() -> None:
+    session = checkout_session(metadata={}, client_reference_id="ACME-8", payment_method_types=["card", "pix"])
+
+    [received] = stripe.normalise(event("checkout.session.completed", session))
+
+    assert received.customer.reference == "ACME-8"
+    assert received.owner is None
+    assert isinstance(received, PaymentReceived)
+    assert received.payment_method is None  # several methods offered: the list does not say which one paid
+
+
+def subscription_invoice(**changes: Any) -> dict[str, Any]:
+    return {
+        "id": "in_2",
+        "object": "invoice",
+        "number": "ACME-0002",
+        "currency": "usd",
+        "amount_due": 2500,
+        "amount_paid": 2500,
+        "amount_remaining": 0,
+        "customer": {"id": "cus_2", "object": "customer"},
+        "customer_email": "bob@example.com",
+        "customer_name": "Bob",
+        "due_date": 1735689599,
+        "metadata": {},
+        "lines": {"data": [{"description": "1 × Pro (at $25.00 / month)"}]},
+        "parent": {"subscription_details": {"metadata": {"account_id": "ACME-2", "owner": "joao"}}},
+    } | changes
+
+
+def test_a_subscription_invoice_inherits_the_subscription_metadata() -> None:
+    [paid] = stripe.normalise(event("invoice.paid", subscription_invoice()))
+
+    assert isinstance(paid, PaymentReceived)
+    assert paid.customer == CustomerRef(id="cus_2", reference="ACME-2", name="Bob", email="bob@example.com")
+    assert paid.owner == "joao"
+    assert paid.description == "1 × Pro (at $25.00 / month)"
+    assert (paid.invoice_id, paid.invoice_number) == ("in_2", "ACME-0002")
+
+
+def test_the_invoice_own_metadata_wins_over_the_subscription() -> None:
+    [paid] = stripe.normalise(event("invoice.paid", subscription_invoice(metadata={"owner": "ana"})))
+
+    assert (paid.owner, paid.customer.reference) == ("ana", "ACME-2")
+
+
+def test_a_failed_invoice_payment_reports_what_remains_due() -> None:
+    invoice = subscription_invoice(amount_paid=0, amount_remaining=2500)
+
+    [failed] = stripe.normalise(event("invoice.payment_failed", invoice))
+
+    assert isinstance(failed, PaymentFailed)
+    assert failed.amount == Money(amount=2500, currency="USD")
+
+
+def test_a_stripe_due_date_becomes_its_utc_date() -> None:
+    [overdue] = stripe.normalise(event("invoice.overdue", subscription_invoice(amount_remaining=2500)))
+
+    assert isinstance(overdue, InvoiceOverdue)
+    assert overdue.due_date == date(2024, 12, 31)
+
+
+def test_a_failed_payment_intent_says_why() -> None:
+    intent = {
+        "id": "pi_3",
+        "amount": 5000,
+        "currency": "eur",
+        "customer": "cus_3",
+        "receipt_email": "c@example.com",
+        "payment_method_types": ["sepa_debit"],
+        "last_payment_error": {"code": "card_declined", "decline_code": "insufficient_funds", "message": None},
+        "metadata": {"reference": "C-3"},
+    }
+
+    [failed] = stripe.normalise(event("payment_intent.payment_failed", intent))
+
+    assert failed == PaymentFailed(
+        provider="stripe",
+        event_id="evt_1",
+        occurred_at=STRIPE_CREATED,
+        customer=CustomerRef(id="cus_3", reference="C-3", email="c@example.com"),
+        amount=Money(amount=5000, currency="EUR"),
+        payment_method=PaymentMethod.BANK_DEBIT,
+        payment_id="pi_3",
+        reason="insufficient_funds",
+    )
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "expected"),
+    [
+        (500, "jpy", Money(amount=500, currency="JPY")),  # zero-decimal at Stripe and in ISO 4217
+        (1230, "kwd", Money(amount=1230, currency="KWD")),  # three-decimal
+        (50000, "isk", Money(amount=500, currency="ISK")),  # Stripe keeps ISK two-decimal: 50000 = 500 krónur
+        (1000, "mga", Money(amount=100000, currency="MGA")),  # Stripe treats MGA as zero-decimal
+    ],
+)
+def test_stripe_minor_units_become_exact_money(amount: int, currency: str, expected: Money) -> None:
+    intent = {"id": "pi_4", "amount": amount, "amount_received": amount, "currency": currency}
+
+    [received] = stripe.normalise(event("payment_intent.succeeded", intent))
+
+    assert isinstance(received, PaymentReceived)
+    assert received.amount == expected
+
+
+def test_fractional_icelandic_kronur_are_refused() -> None:
+    intent = {"id": "pi_5", "amount": 50050, "currency": "isk"}
+
+    with pytest.raises(PayloadError, match="ISK"):
+        stripe.normalise(event("payment_intent.succeeded", intent))
+
+
+def test_a_placeholder_currency_is_refused() -> None:
+    with pytest.raises(PayloadError, match="currency"):
+        stripe.normalise(event("payment_intent.succeeded", {"id": "pi_6", "amount": 1, "currency": "currency"}))
+
+
+def test_a_subscription_with_prices_in_several_currencies_has_no_single_amount() -> None:
+    def item(currency: str) -> dict[str, Any]:
+        return {"price": {"id": f"price_{currency}", "currency": currency, "unit_amount": 100}, "quantity": 2}
+
+    subscription = {"id": "sub_7", "status": "past_due", "items": {"data": [item("usd"), item("eur")]}}
+
+    [changed] = stripe.normalise(event("customer.subscription.updated", subscription))
+
+    assert isinstance(changed, SubscriptionChanged)
+    assert (changed.status, changed.amount, changed.plan) == ("past_due", None, "price_usd; price_eur")
+
+
+def test_an_unknown_event_type_gives_nothing() -> None:
+    assert stripe.normalise(event("payout.paid", {"id": "po_1"})) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        (b"not json", "not JSON"),
+        (b'{"id": "evt_1", "amount": NaN}', "not JSON"),
+        (b"[]", "Stripe event"),
+        (b'{"type": "invoice.paid"}', "id: Field required"),
+    ],
+)
+def test_a_body_that_is_not_a_stripe_event_is_refused(body: bytes, problem: str) -> None:
+    with pytest.raises(PayloadError, match=problem):
+        stripe.normalise(body)
+
+
+def test_a_known_event_missing_a_field_says_which() -> None:
+    invoice = subscription_invoice()
+    del invoice["amount_paid"]
+
+    with pytest.raises(PayloadError, match=r"invoice.paid data.object: amount_paid: Field required"):
+        stripe.normalise(event("invoice.paid", invoice))
+
+
+def test_the_error_message_does_not_repeat_personal_data() -> None:
+    invoice = subscription_invoice(customer_email=["ana@example.com"])
+
+    with pytest.raises(PayloadError) as refused:
+        stripe.normalise(event("invoice.paid", invoice))
+    assert "ana@example.com" not in str(refused.value)
+
+
+def test_the_occurred_at_is_the_event_creation_time() -> None:
+    [created] = stripe.normalise(event("customer.created", {"id": "cus_1"}, created=1700000000))
+
+    assert created.occurred_at == datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)
