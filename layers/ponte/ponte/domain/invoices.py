@@ -1,0 +1,148 @@
+"""Invoices: what a customer owes, when, and where the record came from.
+
+Amounts are signed from the business's side: a positive total is owed by the customer, a negative one (a credit
+note, or a negative invoice as EN 16931 allows) is owed to the customer. Only a positive total has installments:
+they are what the dunning ladder collects, each with its own local due date.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import date
+from enum import StrEnum
+from urllib.parse import quote
+
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
+
+from ponte.domain.money import CurrencyCode, Money
+
+MAX_INSTALLMENTS = 120
+_NOT_ALNUM = re.compile(r"[^0-9A-Za-z]")
+
+
+class InvoiceKind(StrEnum):
+    INVOICE = "invoice"
+    CREDIT_NOTE = "credit_note"
+
+
+class SourceFormat(StrEnum):
+    CSV = "csv"
+    JSON = "json"
+    NFE = "nfe"
+    UBL = "ubl"
+
+
+# Where Ponte builds the installments itself (CSV rows, the JSON schema), they must add up to the total. NF-e and
+# UBL carry the issuer's own figures, and real documents disagree: an NF-e's cobr may bill only part of vNF (the
+# rest paid at the sale), and a Peruvian credit term lists the net pending amount after withholdings. There the
+# installments are what is collected and the total is what the document says.
+_SUM_CHECKED = frozenset({SourceFormat.CSV, SourceFormat.JSON})
+
+
+def normalise_tax_id(raw: str) -> str:
+    """`12.345.678/0001-95` → `12345678000195`, `dk 1234 5678` → `DK12345678`: separators go, letters stay
+    (VAT numbers, Mexican RFCs and the alphanumeric CNPJ carry them)."""
+    return _NOT_ALNUM.sub("", raw).upper()
+
+
+def invoice_key(*parts: str) -> str:
+    """A stable key from the parts that identify an invoice in its source (e.g. issuer, kind, number).
+
+    Each part is percent-encoded so that `:` stays a separator whatever the parts contain.
+    """
+    return ":".join(quote(part.strip(), safe=" /-._") for part in parts)
+
+
+class Party(BaseModel):
+    """Someone on an invoice: the customer to collect from, or the issuer."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    tax_id: str | None = Field(default=None, min_length=1, max_length=32, pattern=r"^[0-9A-Z]+$")
+    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
+    # The business's own id for the customer (ERP customer code, UBL buyer identifier): links to an account.
+    reference: str | None = Field(default=None, min_length=1, max_length=128)
+
+    @field_validator("tax_id", mode="before")
+    @classmethod
+    def _normalise_tax_id(cls, value: object) -> object:
+        return (normalise_tax_id(value) or None) if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _identifiable(self) -> Party:
+        if not (self.name or self.tax_id or self.reference):
+            raise ValueError("a party needs a name, a tax id or a reference")
+        return self
+
+
+class Installment(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    number: str = Field(min_length=1, max_length=40)
+    due_date: date  # a local date in the business's time zone; it ends at the end of that day
+    amount: Money
+
+    @field_validator("amount")
+    @classmethod
+    def _positive(cls, amount: Money) -> Money:
+        if amount.amount <= 0:
+            raise ValueError(f"an installment must be positive, got {amount}")
+        return amount
+
+
+class Invoice(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    key: str = Field(min_length=1, max_length=512)  # dedup across files; see `invoice_key`
+    number: str = Field(min_length=1, max_length=100)
+    series: str | None = Field(default=None, min_length=1, max_length=20)
+    kind: InvoiceKind
+    issue_date: date | None  # some ERP exports carry only due dates
+    currency: CurrencyCode
+    total: Money
+    installments: tuple[Installment, ...] = Field(max_length=MAX_INSTALLMENTS)
+    customer: Party
+    issuer: Party | None = None
+    source: SourceFormat
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Invoice:
+        amounts = [self.total, *(i.amount for i in self.installments)]
+        if any(m.currency != self.currency for m in amounts):
+            raise ValueError(f"every amount of invoice {self.number} must be in {self.currency}")
+        if self.kind is InvoiceKind.CREDIT_NOTE and self.total.amount > 0:
+            raise ValueError("a credit note reduces what is owed: its total cannot be positive")
+        if self.total.amount > 0 and not self.installments:
+            raise ValueError(f"invoice {self.number} is owed but has no due date")
+        if self.total.amount <= 0 and self.installments:
+            raise ValueError(f"invoice {self.number} owes nothing, so it cannot have installments")
+        numbers = [i.number for i in self.installments]
+        if len(set(numbers)) != len(numbers):
+            raise ValueError(f"invoice {self.number} repeats an installment number")
+        if self.source in _SUM_CHECKED and self.installments:
+            billed = sum(i.amount.amount for i in self.installments)
+            if billed != self.total.amount:
+                raise ValueError(
+                    f"installments of invoice {self.number} add up to "
+                    f"{Money(amount=billed, currency=self.currency)}, not {self.total}"
+                )
+        return self
+
+    @property
+    def amount_due(self) -> Money:
+        """What the installments collect: the sum of what is owed, zero for credits."""
+        return Money(amount=sum(i.amount.amount for i in self.installments), currency=self.currency)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def fingerprint(self) -> str:
+        """Hash of the business content: equal for a re-upload, different for a corrected upload.
+
+        The source format is left out, so the same invoice exported as CSV and then as JSON is a re-upload.
+        """
+        content = self.model_dump(mode="json", exclude={"fingerprint", "source"})
+        canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()

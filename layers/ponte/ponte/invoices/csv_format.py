@@ -1,0 +1,396 @@
+"""CSV receivables as ERPs and spreadsheets export them.
+
+Layout: one header line, then one row per installment. Rows that share an invoice number (and series) are the
+installments of one invoice and must be consecutive, as ERPs write them; the parser keeps only the current invoice
+in memory, so a file of any length streams in flat memory. A number that reappears after another invoice is read
+as a second invoice with the same key, which downstream deduplication sees as a correction. Files with one row per
+invoice *line item* (as Xero exports) are not this layout: their repeated numbers are refused as repeated
+installments.
+
+Columns are found by header name, compared without case, accents, spaces or punctuation, so `Número`, `NUMERO`
+and `numero` are one name. `DEFAULT_COLUMNS` lists the Portuguese, Spanish and English names accepted; a business
+adds its own with `ParseOptions.csv_columns`. Required: number, amount, due date, and at least one of customer
+name, tax id or customer reference. Optional: series, installment, e-mail, issue date, currency.
+
+The separator is `;`, `,` or a tab, whichever the header line has most of (an Excel `sep=;` first line wins).
+Amounts follow `ponte.invoices.values.parse_amount`; an amount with a comma in a comma-separated file must be
+quoted, or the row has too many cells and is refused. Dates are yyyy-mm-dd or dd/mm/yyyy (mm/dd/yyyy with
+`date_order="mdy"`). Negative or zero amounts are refused: this layout carries receivables, not credit notes.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import itertools
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import BinaryIO
+
+from pydantic import ValidationError
+
+from ponte.domain.errors import InvalidInput
+from ponte.domain.invoices import Installment, Invoice, InvoiceKind, Party, SourceFormat, invoice_key
+from ponte.domain.money import Money
+from ponte.invoices.options import CsvField, ParseOptions
+from ponte.invoices.results import FileRejected, ParsedInvoice, ParseResult, Rejection, reason_from
+from ponte.invoices.streams import read_head, replay
+from ponte.invoices.values import known_currency, parse_amount, parse_date
+
+_HEAD_SIZE = 64 * 1024
+_UTF8_BOM = codecs.BOM_UTF8
+
+
+def _names(*names: str) -> frozenset[str]:
+    return frozenset(_normalise(name) for name in names)
+
+
+def _normalise(header: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", header.casefold())
+    return "".join(c for c in decomposed if c.isalnum())
+
+
+DEFAULT_COLUMNS: dict[CsvField, frozenset[str]] = {
+    CsvField.NUMBER: _names(
+        "numero",
+        "número",
+        "nro",
+        "nº",
+        "num",
+        "numero documento",
+        "número do documento",
+        "numero nota",
+        "numero fatura",
+        "fatura",
+        "nota fiscal",
+        "factura",
+        "numero factura",
+        "número de factura",
+        "folio",
+        "invoice",
+        "invoice number",
+        "invoice no",
+        "invoice #",
+        "document number",
+    ),
+    CsvField.SERIES: _names("serie", "série", "series"),
+    CsvField.INSTALLMENT: _names(
+        "parcela",
+        "nº parcela",
+        "numero parcela",
+        "número da parcela",
+        "cuota",
+        "numero cuota",
+        "installment",
+        "installment number",
+    ),
+    CsvField.CUSTOMER_NAME: _names(
+        "cliente",
+        "nome",
+        "nome cliente",
+        "nome do cliente",
+        "razao social",
+        "razão social",
+        "sacado",
+        "cliente/fornecedor",
+        "nombre",
+        "nombre cliente",
+        "razón social",
+        "customer",
+        "customer name",
+        "client",
+        "contact name",
+        "name",
+    ),
+    CsvField.TAX_ID: _names(
+        "cnpj",
+        "cpf",
+        "cnpj/cpf",
+        "cpf/cnpj",
+        "cnpj/cpf cliente",
+        "cnpj/cpf cliente/fornecedor",
+        "documento",
+        "doc",
+        "nif",
+        "rfc",
+        "ruc",
+        "cuit",
+        "rut",
+        "nit",
+        "tax id",
+        "vat",
+        "vat number",
+        "tax number",
+    ),
+    CsvField.EMAIL: _names("email", "e-mail", "correo", "correo electrónico", "email address"),
+    CsvField.CUSTOMER_REFERENCE: _names(
+        "codigo cliente",
+        "código do cliente",
+        "cod cliente",
+        "id cliente",
+        "código cliente",
+        "customer id",
+        "customer reference",
+        "account",
+        "account id",
+        "conta",
+        "cuenta",
+    ),
+    CsvField.AMOUNT: _names(
+        "valor",
+        "valor parcela",
+        "valor da parcela",
+        "valor documento",
+        "valor do documento",
+        "valor total",
+        "importe",
+        "monto",
+        "total",
+        "amount",
+        "amount due",
+        "invoice amount",
+    ),
+    CsvField.DUE_DATE: _names(
+        "vencimento",
+        "data vencimento",
+        "data de vencimento",
+        "vencimiento",
+        "fecha vencimiento",
+        "fecha de vencimiento",
+        "due date",
+        "due",
+    ),
+    CsvField.ISSUE_DATE: _names(
+        "emissao",
+        "emissão",
+        "data emissao",
+        "data de emissão",
+        "emision",
+        "emisión",
+        "fecha emision",
+        "fecha de emisión",
+        "issue date",
+        "invoice date",
+        "date",
+    ),
+    CsvField.CURRENCY: _names("moeda", "moneda", "divisa", "currency", "currency code"),
+}
+_CUSTOMER_FIELDS = (CsvField.CUSTOMER_NAME, CsvField.TAX_ID, CsvField.CUSTOMER_REFERENCE)
+_REQUIRED = (CsvField.NUMBER, CsvField.AMOUNT, CsvField.DUE_DATE)
+_MISSING = {
+    CsvField.AMOUNT: "missing amount",
+    CsvField.DUE_DATE: "missing due date",
+}
+
+
+def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
+    text = _decoded(stream)
+    first_line, separator, skipped = _first_line(text)
+    reader = csv.reader(itertools.chain([first_line], text), delimiter=separator)
+    header = next(reader)
+    columns = _columns(header, options)
+    group = _Group()
+    previous_end = skipped + 1
+    while True:
+        try:
+            cells = next(reader, None)
+        except UnicodeDecodeError as exc:
+            raise FileRejected(f"line {previous_end + 1}: not in the file's text encoding ({exc.reason})") from exc
+        except csv.Error as exc:
+            raise FileRejected(f"line {previous_end + 1}: {exc}") from exc
+        if cells is None:
+            break
+        line, previous_end = previous_end + 1, skipped + reader.line_num
+        if not any(cell.strip() for cell in cells):
+            continue
+        row = _row(line, cells, len(header), columns, options)
+        if not group.takes(row):
+            yield from group.close()
+            group = _Group()
+        group.add(row)
+    yield from group.close()
+
+
+def _decoded(stream: BinaryIO) -> io.TextIOWrapper:
+    # The encoding is decided once, on the first 64 KiB: valid UTF-8 there means UTF-8 (a BOM is dropped);
+    # otherwise cp1252, the "ANSI" code page Excel and Windows ERPs use in Brazil and Spanish America (a superset
+    # of Latin-1's printable characters); Latin-1 if even cp1252 fails, since it decodes any byte. A file that
+    # later turns out not to be in the chosen encoding is refused at that line.
+    head = read_head(stream, _HEAD_SIZE)
+    if not head.strip():
+        raise FileRejected("the file is empty")
+    encoding = "latin-1"
+    for candidate in ("utf-8-sig", "cp1252"):
+        try:
+            codecs.getincrementaldecoder(candidate)().decode(head, final=False)
+        except UnicodeDecodeError:
+            continue
+        encoding = candidate
+        break
+    return io.TextIOWrapper(replay(head, stream), encoding=encoding, newline="")
+
+
+def _first_line(text: io.TextIOWrapper) -> tuple[str, str, int]:
+    """The header line, its separator, and how many lines came before it."""
+    line = text.readline()
+    if line.strip().lower().startswith("sep=") and len(line.strip()) == 5:
+        separator = line.strip()[-1]
+        return text.readline(), separator, 1
+    counts = {sep: line.count(sep) for sep in (";", ",", "\t")}
+    separator = max(counts, key=lambda sep: counts[sep])
+    if counts[separator] == 0:
+        raise FileRejected("no recognisable header: the first line has no ';', ',' or tab separator")
+    return line, separator, 0
+
+
+def _columns(header: list[str], options: ParseOptions) -> dict[CsvField, int]:
+    overrides = {_normalise(name): field for name, field in options.csv_columns.items()}
+    aliases = {
+        field: frozenset(name for name, chosen in overrides.items() if chosen is field) or names - overrides.keys()
+        for field, names in DEFAULT_COLUMNS.items()
+    }
+    columns: dict[CsvField, int] = {}
+    for index, cell in enumerate(header):
+        name = _normalise(cell)
+        for field, names in aliases.items():
+            if name not in names:
+                continue
+            if field in columns:
+                raise FileRejected(
+                    f"ambiguous header: columns {header[columns[field]]!r} and {cell!r} both mean {field.value}; "
+                    "name the right one in the CSV column settings"
+                )
+            columns[field] = index
+    missing = [field.value for field in _REQUIRED if field not in columns]
+    if not any(field in columns for field in _CUSTOMER_FIELDS):
+        missing.append("customer (name, tax id or customer reference)")
+    if missing:
+        raise FileRejected(f"no recognisable header: no column for {', '.join(missing)} in {header!r}")
+    return columns
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    line: int
+    series: str | None
+    number: str
+    installment: str | None
+    due_date: date
+    amount: Money
+    issue_date: date | None
+    customer: tuple[str | None, str | None, str | None, str | None]  # name, tax id, e-mail, reference
+
+
+@dataclass(frozen=True, slots=True)
+class _BadRow:
+    line: int
+    number: str | None
+    series: str | None
+    reason: str
+
+
+def _row(
+    line: int, cells: list[str], width: int, columns: dict[CsvField, int], options: ParseOptions
+) -> _Row | _BadRow:
+    given = {field: value for field, index in columns.items() if index < len(cells) and (value := cells[index].strip())}
+    number, series = given.get(CsvField.NUMBER), given.get(CsvField.SERIES)
+    try:
+        if len(cells) > width and any(c.strip() for c in cells[width:]):
+            raise InvalidInput(
+                f"{len(cells)} cells but the header has {width}; quote amounts that contain the separator"
+            )
+        if number is None:
+            raise InvalidInput("missing invoice number")
+        for field, reason in _MISSING.items():
+            if field not in given:
+                raise InvalidInput(reason)
+        if not any(field in given for field in _CUSTOMER_FIELDS):
+            raise InvalidInput("missing customer: no name, tax id or customer reference")
+        currency = known_currency(given.get(CsvField.CURRENCY) or options.default_currency)
+        amount = parse_amount(given[CsvField.AMOUNT], currency)
+        if amount.amount <= 0:
+            raise InvalidInput(f"amount must be greater than zero, got {given[CsvField.AMOUNT]}")
+        issue_text = given.get(CsvField.ISSUE_DATE)
+        return _Row(
+            line=line,
+            series=series,
+            number=number,
+            installment=given.get(CsvField.INSTALLMENT),
+            due_date=parse_date(given[CsvField.DUE_DATE], options.date_order),
+            amount=amount,
+            issue_date=parse_date(issue_text, options.date_order) if issue_text else None,
+            customer=(
+                given.get(CsvField.CUSTOMER_NAME),
+                given.get(CsvField.TAX_ID),
+                given.get(CsvField.EMAIL),
+                given.get(CsvField.CUSTOMER_REFERENCE),
+            ),
+        )
+    except (InvalidInput, ValidationError) as exc:
+        return _BadRow(line=line, number=number, series=series, reason=reason_from(exc))
+
+
+class _Group:
+    """The consecutive rows of one invoice."""
+
+    def __init__(self) -> None:
+        self._rows: list[_Row | _BadRow] = []
+
+    def takes(self, row: _Row | _BadRow) -> bool:
+        if not self._rows:
+            return True
+        first = self._rows[0]
+        return row.number is not None and (first.number, first.series) == (row.number, row.series)
+
+    def add(self, row: _Row | _BadRow) -> None:
+        self._rows.append(row)
+
+    def close(self) -> Iterable[ParseResult]:
+        if not self._rows:
+            return []
+        bad = [row for row in self._rows if isinstance(row, _BadRow)]
+        good = [row for row in self._rows if isinstance(row, _Row)]
+        if bad:
+            # An invoice with a refused installment is refused whole: recording the rest would understate
+            # what is owed, and the corrected file would then look like a different invoice.
+            siblings = [
+                Rejection(row.line, f"invoice {row.number} not recorded: line {bad[0].line} of it was refused")
+                for row in good
+            ]
+            return sorted([Rejection(row.line, row.reason) for row in bad] + siblings, key=lambda r: r.line)
+        try:
+            return [ParsedInvoice(good[0].line, _invoice(good))]
+        except (InvalidInput, ValidationError) as exc:
+            return [Rejection(good[0].line, f"invoice {good[0].number}: {reason_from(exc)}")]
+
+
+def _invoice(rows: list[_Row]) -> Invoice:
+    first = rows[0]
+    for row in rows[1:]:
+        if (row.customer, row.issue_date, row.amount.currency) != (
+            first.customer,
+            first.issue_date,
+            first.amount.currency,
+        ):
+            raise InvalidInput(f"line {row.line} disagrees with line {first.line} on customer, issue date or currency")
+    if len(rows) > 1 and any(row.installment is None for row in rows):
+        raise InvalidInput(f"{len(rows)} rows share this number but some have no installment number")
+    currency = first.amount.currency
+    name, tax_id, email, reference = first.customer
+    return Invoice(
+        key=invoice_key("erp", first.series or "", InvoiceKind.INVOICE, first.number),
+        number=first.number,
+        series=first.series,
+        kind=InvoiceKind.INVOICE,
+        issue_date=first.issue_date,
+        currency=currency,
+        total=Money(amount=sum(row.amount.amount for row in rows), currency=currency),
+        installments=tuple(
+            Installment(number=row.installment or "1", due_date=row.due_date, amount=row.amount) for row in rows
+        ),
+        customer=Party(name=name, tax_id=tax_id, email=email, reference=reference),
+        source=SourceFormat.CSV,
+    )

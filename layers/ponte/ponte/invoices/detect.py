@@ -1,0 +1,81 @@
+"""Which parser reads a file: the object key's extension and the first bytes must agree.
+
+The extension alone is not trusted (an ERP may name anything `.txt`) and neither is the content alone (a `.pdf`
+that happens to start with text is still not an invoice file); a disagreement is reported, not guessed around.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+
+from ponte.domain.invoices import SourceFormat
+from ponte.invoices.results import FileRejected
+
+HEAD_SIZE = 8 * 1024
+
+NFE_NAMESPACE = "http://www.portalfiscal.inf.br/nfe"
+UBL_INVOICE_NAMESPACE = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
+UBL_CREDIT_NOTE_NAMESPACE = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
+
+_XML_ROOTS = {
+    (NFE_NAMESPACE, "nfeProc"): SourceFormat.NFE,
+    (NFE_NAMESPACE, "NFe"): SourceFormat.NFE,
+    (UBL_INVOICE_NAMESPACE, "Invoice"): SourceFormat.UBL,
+    (UBL_CREDIT_NOTE_NAMESPACE, "CreditNote"): SourceFormat.UBL,
+}
+_BY_EXTENSION: dict[str, frozenset[SourceFormat]] = {
+    ".csv": frozenset({SourceFormat.CSV}),
+    ".txt": frozenset({SourceFormat.CSV}),
+    ".json": frozenset({SourceFormat.JSON}),
+    ".xml": frozenset({SourceFormat.NFE, SourceFormat.UBL}),
+    "": frozenset(SourceFormat),
+}
+_PROLOG = re.compile(rb"(?:\s+|<\?.*?\?>|<!--.*?-->)*", re.DOTALL)
+_START_TAG = re.compile(rb"<(?:([\w.-]+):)?([\w.-]+)([^>]*)>")
+_XMLNS = re.compile(rb"""xmlns(?::([\w.-]+))?\s*=\s*["']([^"']*)["']""")
+
+
+def detect_format(name: str, head: bytes) -> SourceFormat:
+    """The format of the object `name` (its key) whose first bytes are `head` (`HEAD_SIZE` is enough)."""
+    extension = PurePosixPath(name).suffix.lower()
+    allowed = _BY_EXTENSION.get(extension)
+    if allowed is None:
+        raise FileRejected(f"unknown format: {extension!r} files are not read; upload .csv, .json or .xml")
+    found = _sniff(head.removeprefix(b"\xef\xbb\xbf").lstrip())
+    if found not in allowed:
+        raise FileRejected(f"the file is named {extension} but its content is {found.value.upper()}")
+    return found
+
+
+def _sniff(head: bytes) -> SourceFormat:
+    if not head:
+        raise FileRejected("the file is empty")
+    if head.startswith(b"<"):
+        return _xml_root(head)
+    if head[:1] in (b"{", b"["):
+        return SourceFormat.JSON
+    first_line = head.split(b"\n", 1)[0]
+    if b"\x00" not in head and any(sep in first_line for sep in (b";", b",", b"\t")):
+        return SourceFormat.CSV
+    raise FileRejected("unknown format: the content is not CSV, JSON, NF-e XML or UBL XML")
+
+
+def _xml_root(head: bytes) -> SourceFormat:
+    start = _PROLOG.match(head)
+    rest = head[start.end() if start else 0 :]
+    if rest.startswith(b"<!DOCTYPE"):
+        raise FileRejected("XML with a document type declaration (DOCTYPE) is refused")
+    tag = _START_TAG.match(rest)
+    if tag is None:
+        raise FileRejected(f"no XML root element in the first {HEAD_SIZE} bytes")
+    prefix, local, attributes = tag.groups()
+    namespaces = {(p or b"").decode(): uri.decode("utf-8", "replace") for p, uri in _XMLNS.findall(attributes)}
+    namespace = namespaces.get((prefix or b"").decode(), "")
+    found = _XML_ROOTS.get((namespace, local.decode()))
+    if found is None:
+        raise FileRejected(
+            f"unknown XML: root <{local.decode()}> in namespace {namespace!r} is neither an NF-e nor a UBL 2.1 "
+            "Invoice or CreditNote"
+        )
+    return found

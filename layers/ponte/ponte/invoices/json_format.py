@@ -1,0 +1,217 @@
+"""JSON uploads in Ponte's own invoice schema: one invoice object, or a list of them.
+
+The schema is `InvoiceDocument`, published as `schemas/invoice.schema.json`; after changing the model, regenerate
+that file from the repository root with
+`PYTHONPATH=layers/ponte python -c 'from ponte.invoices.json_format import write_schema; write_schema()'`.
+
+A list is read item by item, so a long file streams in flat memory. Numbers are read as exact decimals, never as
+floats; amounts may also be written as strings ("1234.56"). The text must be UTF-8 (RFC 8259 §8.1).
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import BinaryIO, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from ponte.domain.errors import InvalidInput
+from ponte.domain.invoices import Installment, Invoice, InvoiceKind, Party, SourceFormat, invoice_key
+from ponte.domain.money import Money
+from ponte.invoices.options import ParseOptions
+from ponte.invoices.results import FileRejected, ParsedInvoice, ParseResult, Rejection, reason_from
+from ponte.invoices.values import known_currency
+
+_CHUNK = 64 * 1024
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder(parse_float=Decimal, parse_constant=Decimal)
+
+
+class CustomerDocument(BaseModel):
+    model_config = ConfigDict(extra="forbid", title="Customer")
+
+    name: str | None = Field(default=None, min_length=1, max_length=200, description="Name or company name.")
+    tax_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=40,
+        description="CNPJ, CPF, VAT number, RFC, NIF…; punctuation is ignored (12.345.678/0001-95).",
+    )
+    email: str | None = Field(default=None, max_length=254, description="Where customer notices go.")
+    reference: str | None = Field(
+        default=None, min_length=1, max_length=128, description="The business's own customer code."
+    )
+
+
+class InstallmentDocument(BaseModel):
+    model_config = ConfigDict(extra="forbid", title="Installment")
+
+    number: str = Field(min_length=1, max_length=40, description="Installment number, unique in the invoice.")
+    due_date: date = Field(description="Local due date (yyyy-mm-dd); it ends at the end of that day.")
+    amount: Decimal = Field(gt=0, description="Major units, e.g. 1234.56; a string or a number.")
+
+
+class InvoiceDocument(BaseModel):
+    """A receivable or credit note uploaded as JSON.
+
+    An invoice gives either `due_date` (paid at once) or `installments`, whose amounts add up to `total`.
+    A credit note gives neither: `total` is what it credits to the customer.
+    """
+
+    model_config = ConfigDict(extra="forbid", title="Ponte invoice")
+
+    number: str = Field(min_length=1, max_length=100, description="Invoice number as the issuer wrote it.")
+    series: str | None = Field(default=None, min_length=1, max_length=20, description="Series, if numbered by series.")
+    kind: Literal["invoice", "credit_note"] = "invoice"
+    issue_date: date | None = Field(default=None, description="yyyy-mm-dd")
+    currency: str | None = Field(
+        default=None,
+        pattern=r"^[A-Z]{3}$",
+        description="ISO 4217 code; the business's default currency when absent.",
+    )
+    total: Decimal = Field(gt=0, description="Major units, positive; for a credit note, the amount credited.")
+    due_date: date | None = Field(default=None, description="For an invoice paid in one installment.")
+    installments: list[InstallmentDocument] | None = Field(default=None, min_length=1, max_length=120)
+    customer: CustomerDocument
+
+    @model_validator(mode="after")
+    def _due(self) -> InvoiceDocument:
+        given = (self.due_date is not None) + (self.installments is not None)
+        if self.kind == "credit_note" and given:
+            raise ValueError("a credit note has no due date or installments")
+        if self.kind == "invoice" and given != 1:
+            raise ValueError("an invoice gives either due_date or installments")
+        return self
+
+    def to_invoice(self, options: ParseOptions) -> Invoice:
+        currency = known_currency(self.currency or options.default_currency)
+        total = Money.from_decimal(self.total, currency)
+        if self.installments is not None:
+            installments = tuple(
+                Installment(
+                    number=item.number,
+                    due_date=item.due_date,
+                    amount=Money.from_decimal(item.amount, currency),
+                )
+                for item in self.installments
+            )
+        elif self.due_date is not None:
+            installments = (Installment(number="1", due_date=self.due_date, amount=total),)
+        else:
+            installments = ()
+        kind = InvoiceKind(self.kind)
+        return Invoice(
+            key=invoice_key("erp", self.series or "", kind, self.number),
+            number=self.number,
+            series=self.series,
+            kind=kind,
+            issue_date=self.issue_date,
+            currency=currency,
+            total=-total if kind is InvoiceKind.CREDIT_NOTE else total,
+            installments=installments,
+            customer=Party(**self.customer.model_dump()),
+            source=SourceFormat.JSON,
+        )
+
+
+def write_schema(path: Path = Path("schemas/invoice.schema.json")) -> None:
+    text = json.dumps(InvoiceDocument.model_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
+def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
+    reader = _Reader(stream)
+    first = reader.next_char()
+    if first is None:
+        raise FileRejected("the file is empty")
+    if first == "{":
+        yield _item(1, reader.value(), options)
+    elif first == "[":
+        reader.advance()
+        yield from (_item(position, value, options) for position, value in enumerate(reader.items(), 1))
+    else:
+        raise FileRejected("a JSON upload is one invoice object or a list of them")
+    if reader.next_char() is not None:
+        raise FileRejected("unexpected data after the JSON value")
+
+
+def _item(position: int, value: object, options: ParseOptions) -> ParseResult:
+    if not isinstance(value, dict):
+        return Rejection(position, "an invoice must be a JSON object")
+    try:
+        return ParsedInvoice(position, InvoiceDocument.model_validate(value).to_invoice(options))
+    except (ValidationError, InvalidInput) as exc:
+        return Rejection(position, reason_from(exc))
+
+
+class _Reader:
+    """JSON text decoded chunk by chunk; values are decoded one at a time from a buffer that keeps only the
+    unread rest."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+        self._decoder = codecs.getincrementaldecoder("utf-8-sig")()
+        self._buffer = ""
+        self._position = 0
+        self._eof = False
+
+    def _more(self) -> bool:
+        if self._eof:
+            return False
+        chunk = self._stream.read(_CHUNK)
+        self._eof = not chunk
+        try:
+            text = self._decoder.decode(chunk, final=self._eof)
+        except UnicodeDecodeError as exc:
+            raise FileRejected("JSON must be UTF-8") from exc
+        self._buffer = self._buffer[self._position :] + text
+        self._position = 0
+        return True
+
+    def next_char(self) -> str | None:
+        """The next character that is not whitespace, left unread; None at the end of the file."""
+        while True:
+            match = _WHITESPACE.match(self._buffer, self._position)
+            self._position = match.end() if match else self._position
+            if self._position < len(self._buffer):
+                return self._buffer[self._position]
+            if not self._more():
+                return None
+
+    def advance(self) -> None:
+        self._position += 1
+
+    def value(self) -> object:
+        while True:
+            try:
+                value, end = _DECODER.raw_decode(self._buffer, self._position)
+            except json.JSONDecodeError as exc:
+                if self._more():
+                    continue
+                raise FileRejected(f"not valid JSON: {exc.msg}") from exc
+            # A number that ends the buffer may go on in the next chunk: decode it again with more text.
+            if end == len(self._buffer) and not isinstance(value, dict | list) and self._more():
+                continue
+            self._position = end
+            return value
+
+    def items(self) -> Iterator[object]:
+        if self.next_char() == "]":
+            self.advance()
+            return
+        while True:
+            if self.next_char() is None:
+                raise FileRejected("not valid JSON: the list is not closed")
+            yield self.value()
+            separator = self.next_char()
+            self.advance()
+            if separator == "]":
+                return
+            if separator != ",":
+                raise FileRejected("not valid JSON: expected ',' or ']' between invoices")

@@ -1,0 +1,43 @@
+"""Settings of a parse, chosen per business (e.g. from its configuration) and passed in by the caller."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ponte.domain.money import CurrencyCode
+
+
+class CsvField(StrEnum):
+    """What a CSV column means; see `ponte.invoices.csv_format` for the header names each one accepts."""
+
+    NUMBER = "number"
+    SERIES = "series"
+    INSTALLMENT = "installment"
+    CUSTOMER_NAME = "customer_name"
+    TAX_ID = "tax_id"
+    EMAIL = "email"
+    CUSTOMER_REFERENCE = "customer_reference"
+    AMOUNT = "amount"
+    DUE_DATE = "due_date"
+    ISSUE_DATE = "issue_date"
+    CURRENCY = "currency"
+
+
+class ParseOptions(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # Used when a CSV row or JSON invoice names no currency. NF-e is always BRL; UBL always names its currency.
+    default_currency: CurrencyCode = "BRL"
+    # An NF-e without cobr/dup, or a UBL invoice with no due date anywhere, is due this many days after issue.
+    default_term_days: int = Field(default=0, ge=0, le=3650)
+    # Extra CSV header names, as written in the file (`{"Vlr. Líquido": "amount"}`). A field named here is read
+    # only from these columns, never from the default names.
+    csv_columns: dict[str, CsvField] = Field(default_factory=dict)
+    # How to read slashed CSV dates: 03/04/2024 is 3 April (dmy, Brazil and Spanish America) or 4 March (mdy, US).
+    date_order: Literal["dmy", "mdy"] = "dmy"
+    # Also accept NF-e with no fiscal value: with no authorisation protocol, or from the SEFAZ test environment
+    # (tpAmb 2). For trials only; a denied or cancelled NF-e (cStat other than 100/150) is refused regardless.
+    accept_unauthorised_nfe: bool = False

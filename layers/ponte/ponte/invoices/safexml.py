@@ -1,0 +1,43 @@
+"""Untrusted XML, parsed only through defusedxml: no DTD, no entities, no external references."""
+
+from __future__ import annotations
+
+from typing import BinaryIO
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+from defusedxml.ElementTree import fromstring
+
+from ponte.invoices.results import FileRejected
+
+
+def parse_xml(stream: BinaryIO) -> Element:
+    """The document's root. Invoices are small and the caller caps the object size, so reading it whole is fine.
+
+    The bytes go to the parser undecoded, so the encoding declared in the XML prolog (ISO-8859-1 included) applies.
+    """
+    data = stream.read()
+    if not data.strip():
+        raise FileRejected("the file is empty")
+    try:
+        root: Element = fromstring(data, forbid_dtd=True)
+    except DTDForbidden as exc:
+        raise FileRejected(
+            "XML with a document type declaration (DOCTYPE) is refused: it can define entities that expand "
+            "without bound or read other files"
+        ) from exc
+    except EntitiesForbidden as exc:
+        raise FileRejected("XML that declares entities is refused (entity expansion attack)") from exc
+    except ExternalReferenceForbidden as exc:
+        raise FileRejected("XML that refers to external resources is refused") from exc
+    except ParseError as exc:
+        raise FileRejected(f"not well-formed XML: {exc}") from exc
+    return root
+
+
+def text(parent: Element, path: str, namespaces: dict[str, str] | None = None) -> str | None:
+    """The stripped text at `path`, or None when the element is absent or empty."""
+    found = parent.find(path, namespaces)
+    if found is None or found.text is None:
+        return None
+    return found.text.strip() or None

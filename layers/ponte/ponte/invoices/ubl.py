@@ -1,0 +1,174 @@
+"""UBL 2.1 Invoice and CreditNote, as PEPPOL BIS Billing 3.0 / EN 16931 and national profiles (Peru SUNAT) use them.
+
+Business terms (BT-n) are EN 16931's. The total is the amount due for payment, PayableAmount (BT-115), already
+net of prepayments. A credit note always reduces what is owed: its total is made negative whatever sign the
+document uses, since sources differ. A negative invoice (EN 16931 allows them) stays an invoice with a negative
+total. Either way nothing is collected, so there are no installments.
+
+Currency: DocumentCurrencyCode (BT-5), else the currencyID of PayableAmount, which UBL requires on every amount;
+amounts in another currency are refused, and a document with neither is refused rather than guessed.
+
+When to pay:
+- installments: repeated cac:PaymentTerms with cbc:Amount and a due date (Peru SUNAT "CuotaNNN" with
+  PaymentDueDate, Peppol PINT IBG-36 with InstallmentDueDate). Terms that carry SettlementDiscountPercent or
+  PenaltySurchargePercent describe an early-payment discount or a penalty, not an installment. The installments
+  are not required to add up to the total (SUNAT lists the net pending amount after withholdings);
+- otherwise one installment of the whole total, due on the first date found in cbc:DueDate (BT-9), then
+  cac:PaymentMeans/cbc:PaymentDueDate (the earliest, as OASIS UBL 2.1 examples put it), then
+  cac:PaymentTerms/cbc:PaymentDueDate or InstallmentDueDate; with none of them (BT-20 as free text only), on the
+  issue date plus `ParseOptions.default_term_days`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import BinaryIO
+from xml.etree.ElementTree import Element
+
+from pydantic import ValidationError
+
+from ponte.domain.errors import InvalidInput
+from ponte.domain.invoices import Installment, Invoice, InvoiceKind, Party, SourceFormat, invoice_key
+from ponte.domain.money import Money
+from ponte.invoices.detect import UBL_CREDIT_NOTE_NAMESPACE, UBL_INVOICE_NAMESPACE
+from ponte.invoices.options import ParseOptions
+from ponte.invoices.results import FileRejected, ParsedInvoice, ParseResult, Rejection, reason_from
+from ponte.invoices.safexml import parse_xml, text
+from ponte.invoices.values import known_currency
+
+_NS = {
+    "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
+    "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+}
+_KINDS = {
+    f"{{{UBL_INVOICE_NAMESPACE}}}Invoice": InvoiceKind.INVOICE,
+    f"{{{UBL_CREDIT_NOTE_NAMESPACE}}}CreditNote": InvoiceKind.CREDIT_NOTE,
+}
+_NOT_INSTALLMENT = ("cbc:SettlementDiscountPercent", "cbc:PenaltySurchargePercent")
+_TERM_DUE_DATES = ("cbc:PaymentDueDate", "cbc:InstallmentDueDate")
+
+
+def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
+    root = parse_xml(stream)
+    kind = _KINDS.get(root.tag)
+    if kind is None:
+        raise FileRejected(f"not a UBL 2.1 Invoice or CreditNote: the root element is {root.tag}")
+    try:
+        yield ParsedInvoice(1, _invoice(root, kind, options))
+    except (InvalidInput, ValidationError) as exc:
+        yield Rejection(1, reason_from(exc))
+
+
+def _invoice(root: Element, kind: InvoiceKind, options: ParseOptions) -> Invoice:
+    number = _required(root, "cbc:ID")
+    issue_date = _date(_required(root, "cbc:IssueDate"), "IssueDate")
+    payable = _required_element(root, "cac:LegalMonetaryTotal/cbc:PayableAmount")
+    currency = _currency(root, payable)
+    total = _amount(payable, currency)
+    if kind is InvoiceKind.CREDIT_NOTE:
+        total = Money(amount=-abs(total.amount), currency=currency)
+    customer = _party(root.find("cac:AccountingCustomerParty/cac:Party", _NS))
+    if customer is None:
+        raise InvalidInput("no customer to collect from: the document has no AccountingCustomerParty")
+    issuer = _party(root.find("cac:AccountingSupplierParty/cac:Party", _NS))
+    issuer_id = (issuer.tax_id or issuer.reference or issuer.name or "") if issuer else ""
+    return Invoice(
+        key=invoice_key("ubl", issuer_id, kind, number),
+        number=number,
+        kind=kind,
+        issue_date=issue_date,
+        currency=currency,
+        total=total,
+        installments=_installments(root, total, issue_date, options) if total.amount > 0 else (),
+        customer=customer,
+        issuer=issuer,
+        source=SourceFormat.UBL,
+    )
+
+
+def _required_element(parent: Element, path: str) -> Element:
+    found = parent.find(path, _NS)
+    if found is None or not (found.text or "").strip():
+        raise InvalidInput(f"the document has no {path}")
+    return found
+
+
+def _required(parent: Element, path: str) -> str:
+    return (_required_element(parent, path).text or "").strip()
+
+
+def _date(value: str, name: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise InvalidInput(f"{name} {value!r} is not a date (yyyy-mm-dd)") from exc
+
+
+def _currency(root: Element, payable: Element) -> str:
+    code = text(root, "cbc:DocumentCurrencyCode", _NS) or payable.get("currencyID")
+    if not code:
+        raise InvalidInput("no currency: neither DocumentCurrencyCode nor a currencyID on PayableAmount")
+    return known_currency(code)
+
+
+def _amount(element: Element, currency: str) -> Money:
+    stated = element.get("currencyID")
+    if stated is not None and stated.strip().upper() != currency:
+        raise InvalidInput(f"{element.tag.rsplit('}', 1)[-1]} is in {stated}, the document in {currency}")
+    return Money.from_decimal((element.text or "").strip(), currency)
+
+
+def _party(party: Element | None) -> Party | None:
+    if party is None:
+        return None
+    return Party(
+        # BT-44 registration name first; the trading name (PartyName) when that is all there is.
+        name=text(party, "cac:PartyLegalEntity/cbc:RegistrationName", _NS)
+        or text(party, "cac:PartyName/cbc:Name", _NS),
+        # BT-48 VAT identifier, else BT-47 legal registration identifier.
+        tax_id=text(party, "cac:PartyTaxScheme/cbc:CompanyID", _NS)
+        or text(party, "cac:PartyLegalEntity/cbc:CompanyID", _NS),
+        email=text(party, "cac:Contact/cbc:ElectronicMail", _NS),
+        # BT-46 buyer identifier (SUNAT puts the RUC here), else BT-49 electronic address.
+        reference=text(party, "cac:PartyIdentification/cbc:ID", _NS) or text(party, "cbc:EndpointID", _NS),
+    )
+
+
+def _is_installment(terms: Element) -> bool:
+    return (
+        terms.find("cbc:Amount", _NS) is not None
+        and _term_due_date(terms) is not None
+        and not any(terms.find(path, _NS) is not None for path in _NOT_INSTALLMENT)
+    )
+
+
+def _term_due_date(terms: Element) -> str | None:
+    return next((due for path in _TERM_DUE_DATES if (due := text(terms, path, _NS))), None)
+
+
+def _installments(root: Element, total: Money, issue_date: date, options: ParseOptions) -> tuple[Installment, ...]:
+    terms = [t for t in root.findall("cac:PaymentTerms", _NS) if _is_installment(t)]
+    if terms:
+        return tuple(
+            Installment(
+                number=text(t, "cbc:PaymentMeansID", _NS) or str(position),
+                due_date=_date(_term_due_date(t) or "", "PaymentTerms due date"),
+                amount=_amount(_required_element(t, "cbc:Amount"), total.currency),
+            )
+            for position, t in enumerate(terms, 1)
+        )
+    due = _due_date(root) or issue_date + timedelta(days=options.default_term_days)
+    return (Installment(number="1", due_date=due, amount=total),)
+
+
+def _due_date(root: Element) -> date | None:
+    if (due := text(root, "cbc:DueDate", _NS)) is not None:
+        return _date(due, "DueDate")
+    means = [text(m, "cbc:PaymentDueDate", _NS) for m in root.findall("cac:PaymentMeans", _NS)]
+    if dates := sorted(_date(d, "PaymentMeans/PaymentDueDate") for d in means if d):
+        return dates[0]
+    for terms in root.findall("cac:PaymentTerms", _NS):
+        if not any(terms.find(path, _NS) is not None for path in _NOT_INSTALLMENT) and (due := _term_due_date(terms)):
+            return _date(due, "PaymentTerms due date")
+    return None

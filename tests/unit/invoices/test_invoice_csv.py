@@ -1,0 +1,306 @@
+from __future__ import annotations
+
+import io
+import time
+import tracemalloc
+from datetime import date
+from typing import TYPE_CHECKING
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ponte.domain.invoices import Invoice
+from ponte.invoices import FileRejected, ParsedInvoice, ParseOptions, Rejection
+from ponte.invoices.csv_format import parse
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
+
+
+def read(content: str | bytes, encoding: str = "utf-8", **options: object) -> list[ParsedInvoice | Rejection]:
+    data = content.encode(encoding) if isinstance(content, str) else content
+    return list(parse(io.BytesIO(data), options=ParseOptions(**options)))
+
+
+def only_invoice(content: str | bytes, encoding: str = "utf-8", **options: object) -> Invoice:
+    (result,) = read(content, encoding, **options)
+    assert isinstance(result, ParsedInvoice), result
+    return result.invoice
+
+
+BRAZIL = (
+    "Número;Série;Parcela;Cliente;CNPJ/CPF;E-mail;Valor;Vencimento;Emissão\n"
+    "1001;1;1;Padaria Boa Vista Ltda;12.345.678/0001-95;financeiro@boavista.com.br;1.234,56;10/04/2024;01/03/2024\n"
+    "1001;1;2;Padaria Boa Vista Ltda;12.345.678/0001-95;financeiro@boavista.com.br;1.234,56;10/05/2024;01/03/2024\n"
+    "1002;1;1;Maria Souza;123.456.789-09;;99,90;2024-04-15;2024-03-02\n"
+)
+
+
+def test_a_brazilian_export_groups_consecutive_rows_into_installments() -> None:
+    first, second = read(BRAZIL)
+    assert isinstance(first, ParsedInvoice)
+    assert isinstance(second, ParsedInvoice)
+    assert (first.line, second.line) == (2, 4)
+    invoice = first.invoice
+    assert invoice.key == "erp:1:invoice:1001"
+    assert (invoice.number, invoice.series, invoice.issue_date) == ("1001", "1", date(2024, 3, 1))
+    assert invoice.total.amount == 246912
+    assert invoice.currency == "BRL"
+    assert [(i.number, i.due_date, i.amount.amount) for i in invoice.installments] == [
+        ("1", date(2024, 4, 10), 123456),
+        ("2", date(2024, 5, 10), 123456),
+    ]
+    assert invoice.customer.tax_id == "12345678000195"
+    assert invoice.customer.email == "financeiro@boavista.com.br"
+    assert second.invoice.customer.model_dump(exclude_none=True) == {"name": "Maria Souza", "tax_id": "12345678909"}
+    assert second.invoice.total.amount == 9990
+
+
+def test_spanish_headers_with_comma_separator_and_currency_column() -> None:
+    invoice = only_invoice(
+        "Nro,Cliente,RFC,Importe,Moneda,Fecha de Vencimiento,Fecha de Emisión\n"
+        'F-77,Tacos SA,XAXX010101000,"1,500.00",MXN,31/01/2025,02/01/2025\n'
+    )
+    assert (invoice.number, invoice.currency, invoice.total.amount) == ("F-77", "MXN", 150000)
+    assert invoice.installments[0].due_date == date(2025, 1, 31)
+    assert invoice.customer.tax_id == "XAXX010101000"
+
+
+def test_english_headers_tab_separated_month_first() -> None:
+    invoice = only_invoice(
+        "Invoice Number\tCustomer Name\tCustomer ID\tAmount\tCurrency\tDue Date\n"
+        "INV-1\tAcme Inc\tC-9\t1234.5\tUSD\t04/03/2024\n",
+        date_order="mdy",
+    )
+    assert invoice.customer.reference == "C-9"
+    assert invoice.installments[0].due_date == date(2024, 4, 3)
+    assert invoice.total.amount == 123450
+
+
+def test_headers_match_without_case_accents_or_punctuation() -> None:
+    invoice = only_invoice("NÚMERO;cliente;VALOR;data_de_vencimento\nA1;Joana;10;2024-01-01\n")
+    assert invoice.number == "A1"
+
+
+def test_utf8_bom_and_crlf_are_handled() -> None:
+    invoice = only_invoice("\ufeffnumero;cliente;valor;vencimento\r\n7;José;10,00;01/02/2024\r\n")
+    assert (invoice.number, invoice.customer.name) == ("7", "José")
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1252"])
+def test_windows_exports_in_latin_1_or_cp1252(encoding: str) -> None:
+    invoice = only_invoice("Número;Cliente;Valor;Vencimento\n7;Conceição Ávila;10,00;01/02/2024\n", encoding)
+    assert invoice.customer.name == "Conceição Ávila"
+
+
+def test_excel_separator_hint_line_and_line_numbers() -> None:
+    (rejection,) = read("sep=,\nnumero,cliente,valor,vencimento\n7,Ana,,01/02/2024\n")
+    assert rejection == Rejection(3, "missing amount")
+
+
+def test_quoted_cells_spanning_lines_report_the_physical_start_line() -> None:
+    results = read('numero;cliente;valor;vencimento\n1;"Ana\nFilial Centro";10,00;01/02/2024\n\n2;Bia;x;01/02/2024\n')
+    assert isinstance(results[0], ParsedInvoice)
+    assert results[0].invoice.customer.name == "Ana\nFilial Centro"
+    assert results[1] == Rejection(5, "not an amount: 'x'")
+
+
+def test_bad_rows_are_rejected_with_their_line_and_good_rows_still_parsed() -> None:
+    results = read(
+        "numero;cliente;cnpj;valor;vencimento;moeda\n"
+        "1;Ana;;10,00;01/02/2024;BRL\n"
+        "2;Bia;;;01/02/2024;BRL\n"
+        "3;Caio;;-5,00;01/02/2024;BRL\n"
+        "4;Duda;;5,00;31/02/2024;BRL\n"
+        "5;Eva;;5,00;01/02/2024;XYZ\n"
+        "6;;;5,00;01/02/2024;BRL\n"
+        ";Fábio;;5,00;01/02/2024;BRL\n"
+        "8;Gil;;0,00;01/02/2024;BRL\n"
+        "9;Hugo;;0,001;01/02/2024;BRL\n"
+        "10;Ivo;;5,00;;BRL\n"
+        "11;Juca;;5,00;01/02/2024;BRL\n"
+    )
+    assert [type(r).__name__ for r in results] == ["ParsedInvoice"] + ["Rejection"] * 9 + ["ParsedInvoice"]
+    reasons = {r.line: r.reason for r in results if isinstance(r, Rejection)}
+    assert reasons[3] == "missing amount"
+    assert reasons[4] == "amount must be greater than zero, got -5,00"
+    assert reasons[5].startswith("not a date: '31/02/2024'")
+    assert reasons[6].startswith("unknown currency 'XYZ'")
+    assert reasons[7] == "missing customer: no name, tax id or customer reference"
+    assert reasons[8] == "missing invoice number"
+    assert reasons[9] == "amount must be greater than zero, got 0,00"
+    assert reasons[10] == "0.001 BRL has more than 2 decimal places"
+    assert reasons[11] == "missing due date"
+
+
+def test_a_bad_e_mail_rejects_the_invoice() -> None:
+    (rejection,) = read("numero;cliente;email;valor;vencimento\n1;Ana;not-an-email;10;01/02/2024\n")
+    assert isinstance(rejection, Rejection)
+    assert rejection.line == 2
+    assert rejection.reason.startswith("invoice 1: email: String should match pattern")
+
+
+def test_an_invoice_with_one_bad_installment_is_refused_whole() -> None:
+    results = read(
+        "numero;parcela;cliente;valor;vencimento\n"
+        "1;1;Ana;10,00;01/02/2024\n"
+        "1;2;Ana;abc;01/03/2024\n"
+        "1;3;Ana;10,00;01/04/2024\n"
+        "2;1;Bia;10,00;01/04/2024\n"
+    )
+    assert results[:3] == [
+        Rejection(2, "invoice 1 not recorded: line 3 of it was refused"),
+        Rejection(3, "not an amount: 'abc'"),
+        Rejection(4, "invoice 1 not recorded: line 3 of it was refused"),
+    ]
+    assert isinstance(results[3], ParsedInvoice)
+
+
+def test_rows_of_one_invoice_must_agree_and_be_numbered() -> None:
+    disagree, unnumbered, repeated = read(
+        "numero;parcela;cliente;valor;vencimento\n"
+        "1;1;Ana;10,00;01/02/2024\n"
+        "1;2;Bia;10,00;01/03/2024\n"
+        "2;;Ana;10,00;01/02/2024\n"
+        "2;;Ana;10,00;01/03/2024\n"
+        "3;1;Ana;10,00;01/02/2024\n"
+        "3;1;Ana;10,00;01/03/2024\n"
+    )
+    assert disagree == Rejection(2, "invoice 1: line 3 disagrees with line 2 on customer, issue date or currency")
+    assert unnumbered == Rejection(4, "invoice 2: 2 rows share this number but some have no installment number")
+    assert isinstance(repeated, Rejection)
+    assert (repeated.line, "repeats an installment number" in repeated.reason) == (6, True)
+
+
+def test_the_same_number_in_another_series_is_another_invoice() -> None:
+    first, second = read("numero;serie;cliente;valor;vencimento\n1;A;Ana;10;01/02/2024\n1;B;Ana;10;01/02/2024\n")
+    assert isinstance(first, ParsedInvoice)
+    assert isinstance(second, ParsedInvoice)
+    assert first.invoice.key != second.invoice.key
+
+
+def test_a_row_with_more_cells_than_the_header_is_refused() -> None:
+    (rejection,) = read("numero,cliente,valor,vencimento\n1,Ana,1,234.56,01/02/2024\n")
+    assert rejection == Rejection(2, "5 cells but the header has 4; quote amounts that contain the separator")
+
+
+def test_header_override_names_a_business_specific_column() -> None:
+    content = "Doc;Sacado;Valor;Total;Vencto\n1;Ana;12,00;10,00;01/02/2024\n"
+    with pytest.raises(FileRejected, match="columns 'Valor' and 'Total' both mean amount"):
+        read(content, csv_columns={"Doc": "number", "Vencto": "due_date"})
+    invoice = only_invoice(content, csv_columns={"Doc": "number", "TOTAL": "amount", "Vencto": "due_date"})
+    assert (invoice.number, invoice.total.amount, invoice.customer.name) == ("1", 1000, "Ana")
+
+
+def test_an_override_takes_a_default_name_away_from_its_default_field() -> None:
+    invoice = only_invoice(
+        "Documento;Cliente;Valor;Vencimento\n55;Ana;10,00;01/02/2024\n", csv_columns={"documento": "number"}
+    )
+    assert (invoice.number, invoice.customer.tax_id) == ("55", None)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "the file is empty"),
+        ("\n\n  \n", "the file is empty"),
+        ("just some text\nmore text\n", "no recognisable header"),
+        ("foo;bar;baz\n1;2;3\n", "no recognisable header: no column for number, amount, due_date, customer"),
+        ("numero;cliente;valor\n1;Ana;10\n", "no column for due_date"),
+        ("numero;valor;vencimento\n1;10;01/01/2024\n", "no column for customer"),
+    ],
+)
+def test_files_without_a_usable_header_are_refused(content: str, message: str) -> None:
+    with pytest.raises(FileRejected, match=message):
+        read(content)
+
+
+def test_a_utf8_file_that_stops_being_utf8_is_refused_at_that_line() -> None:
+    head = "numero;cliente;valor;vencimento\n" + "1;José;10;01/01/2024\n"
+    filler = "".join(f"{n};Ana;10;01/01/2024\n" for n in range(2, 5000))
+    data = head.encode() + filler.encode() + "9999;Conceição;10;01/01/2024\n".encode("latin-1")
+    with pytest.raises(FileRejected, match="not in the file's text encoding"):
+        read(data)
+
+
+def test_a_header_only_file_has_no_invoices() -> None:
+    assert read("numero;cliente;valor;vencimento\n") == []
+
+
+STYLES = {
+    "pt": lambda whole, frac: f"{whole:,}".replace(",", ".") + (f",{frac}" if frac else ""),
+    "en": lambda whole, frac: f"{whole:,}" + (f".{frac}" if frac else ""),
+    "plain_point": lambda whole, frac: f"{whole}" + (f".{frac}" if frac else ""),
+    "plain_comma": lambda whole, frac: f"{whole}" + (f",{frac}" if frac else ""),
+    "spaced": lambda whole, frac: f"{whole:,}".replace(",", " ") + (f",{frac}" if frac else ""),
+}
+
+
+@given(
+    minor=st.integers(min_value=1, max_value=10**13),
+    currency=st.sampled_from(["BRL", "USD", "EUR", "JPY", "KWD", "CLP", "MXN"]),
+    style=st.sampled_from(sorted(STYLES)),
+    separator=st.sampled_from([";", ",", "\t"]),
+)
+def test_any_accepted_row_round_trips_to_the_same_minor_units(
+    minor: int, currency: str, style: str, separator: str
+) -> None:
+    exponent = {"JPY": 0, "CLP": 0, "KWD": 3}.get(currency, 2)
+    whole, frac = divmod(minor, 10**exponent)
+    text = STYLES[style](whole, str(frac).zfill(exponent) if exponent else "")
+    cells = ["1", "Ana", f'"{text}"', currency, "2024-01-31"]
+    content = separator.join(["numero", "cliente", "valor", "moeda", "vencimento"]) + "\n" + separator.join(cells)
+    (result,) = read(content + "\n")
+    assert isinstance(result, ParsedInvoice), (text, result)
+    assert (result.invoice.total.amount, result.invoice.currency) == (minor, currency)
+
+
+class _GeneratedCsv(io.RawIOBase):
+    """A CSV export of `rows` rows made on the fly, so the input itself takes no memory."""
+
+    def __init__(self, rows: int) -> None:
+        self._blocks = (
+            "".join(
+                f"{(n + 1) // 2};{2 - n % 2};Cliente {n // 2};12.345.678/0001-95;1.234,56;10/04/2024\n"
+                for n in range(start, min(start + 1000, rows + 1))
+            ).encode()
+            for start in range(1, rows + 1, 1000)
+        )
+        self._pending = b"numero;parcela;cliente;cnpj;valor;vencimento\n"
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        target = memoryview(buffer).cast("B")
+        while len(self._pending) < len(target):
+            block = next(self._blocks, None)
+            if block is None:
+                break
+            self._pending += block
+        size = min(len(target), len(self._pending))
+        target[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
+
+
+def _peak_while_parsing(rows: int) -> tuple[int, int, float]:
+    tracemalloc.start()
+    started = time.perf_counter()
+    count = sum(1 for _ in parse(io.BufferedReader(_GeneratedCsv(rows)), options=ParseOptions()))
+    elapsed = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return count, peak, elapsed
+
+
+def test_memory_stays_flat_when_a_file_grows_tenfold() -> None:
+    # 5k against 50k rows: tracing every allocation slows parsing about fivefold, and ten times more rows is
+    # what shows whether memory grows with the file.
+    _peak_while_parsing(10)  # first use loads the currency list and warms caches: not per-row memory
+    small_count, small_peak, _ = _peak_while_parsing(5_000)
+    large_count, large_peak, elapsed = _peak_while_parsing(50_000)
+    assert (small_count, large_count) == (2_500, 25_000)
+    print(f"peak {small_peak / 1024:.0f} KiB for 5k rows, {large_peak / 1024:.0f} KiB for 50k; {elapsed:.1f} s")
+    assert large_peak < 2 * small_peak

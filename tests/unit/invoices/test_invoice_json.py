@@ -1,0 +1,139 @@
+import io
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from ponte.invoices import FileRejected, ParsedInvoice, ParseOptions, Rejection
+from ponte.invoices.json_format import InvoiceDocument, parse
+
+SCHEMA_FILE = Path(__file__).resolve().parents[3] / "schemas" / "invoice.schema.json"
+
+INVOICE = {
+    "number": "2024-0042",
+    "series": "A",
+    "issue_date": "2024-03-01",
+    "currency": "EUR",
+    "total": "1234.56",
+    "installments": [
+        {"number": "1", "due_date": "2024-04-01", "amount": 617.28},
+        {"number": "2", "due_date": "2024-05-01", "amount": "617.28"},
+    ],
+    "customer": {"name": "Ferretería Sol", "tax_id": "B-12345678", "email": "pagos@sol.es", "reference": "C-7"},
+}
+
+
+def read(value: object, **options: object) -> list[ParsedInvoice | Rejection]:
+    data = value if isinstance(value, bytes) else json.dumps(value).encode()
+    return list(parse(io.BytesIO(data), options=ParseOptions(**options)))
+
+
+def test_one_invoice_with_installments() -> None:
+    (result,) = read(INVOICE)
+    assert isinstance(result, ParsedInvoice)
+    invoice = result.invoice
+    assert result.line == 1
+    assert (invoice.key, invoice.number, invoice.series) == ("erp:A:invoice:2024-0042", "2024-0042", "A")
+    assert (invoice.currency, invoice.total.amount, invoice.issue_date) == ("EUR", 123456, date(2024, 3, 1))
+    assert [(i.number, i.due_date, i.amount.amount) for i in invoice.installments] == [
+        ("1", date(2024, 4, 1), 61728),
+        ("2", date(2024, 5, 1), 61728),
+    ]
+    assert invoice.customer.tax_id == "B12345678"
+
+
+def test_json_numbers_are_read_exactly() -> None:
+    (result,) = read(b'{"number": "1", "total": 0.1, "due_date": "2024-01-01", "customer": {"name": "Ana"}}')
+    assert isinstance(result, ParsedInvoice)
+    assert (result.invoice.total.amount, result.invoice.currency) == (10, "BRL")
+
+
+def test_a_credit_note_is_recorded_as_a_negative_total() -> None:
+    credit = {"number": "NC-1", "kind": "credit_note", "total": "50.00", "customer": {"name": "Ana"}}
+    (result,) = read(credit)
+    assert isinstance(result, ParsedInvoice)
+    assert (result.invoice.kind, result.invoice.total.amount, result.invoice.installments) == ("credit_note", -5000, ())
+
+
+def test_a_list_reports_bad_items_by_position() -> None:
+    single_due = {"number": "2", "total": 10, "due_date": "2024-01-01", "customer": {"tax_id": "123"}}
+    results = read(
+        [
+            INVOICE,
+            single_due,
+            "not an object",
+            {**single_due, "total": -1},
+            {**single_due, "due_date": None},
+            {**single_due, "currency": "XYZ"},
+            {**INVOICE, "total": "1000"},
+            {**single_due, "surprise": True},
+            {**single_due, "total": "0.001"},
+        ]
+    )
+    assert [r.line for r in results] == list(range(1, 10))
+    assert isinstance(results[0], ParsedInvoice)
+    assert isinstance(results[1], ParsedInvoice)
+    reasons = [r.reason for r in results[2:] if isinstance(r, Rejection)]
+    assert reasons == [
+        "an invoice must be a JSON object",
+        "total: Input should be greater than 0",
+        "an invoice gives either due_date or installments",
+        "unknown currency 'XYZ': expected an ISO 4217 code such as BRL, EUR, USD",
+        "installments of invoice 2024-0042 add up to 1234.56 EUR, not 1000.00 EUR",
+        "surprise: Extra inputs are not permitted",
+        "0.001 BRL has more than 2 decimal places",
+    ]
+
+
+def test_a_long_list_streams_across_read_boundaries() -> None:
+    items = [
+        {"number": str(n), "total": f"{n}.{n % 100:02d}", "due_date": "2024-01-01", "customer": {"name": "Ana" * 20}}
+        for n in range(1, 3001)
+    ]
+    data = json.dumps(items, indent=2).encode()
+    assert len(data) > 4 * 64 * 1024
+    results = list(parse(io.BytesIO(data), options=ParseOptions()))
+    assert len(results) == 3000
+    assert all(isinstance(r, ParsedInvoice) for r in results)
+    assert [r.invoice.total.amount for r in results if isinstance(r, ParsedInvoice)] == [
+        n * 100 + n % 100 for n in range(1, 3001)
+    ]
+
+
+def test_an_empty_list_has_no_invoices() -> None:
+    assert read(b"  [ ]  ") == []
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "the file is empty"),
+        (b"  \n", "the file is empty"),
+        (b'"just a string"', "one invoice object or a list"),
+        (b'[{"number": "1"}', "not valid JSON"),
+        (b'[{"number": "1"} {"number": "2"}]', "expected ',' or ']'"),
+        (b'{"number": "1"} trailing', "unexpected data after the JSON value"),
+        (b'{"number": "1",}', "not valid JSON"),
+        ('[{"number": "ção"}]'.encode("latin-1"), "JSON must be UTF-8"),
+    ],
+)
+def test_broken_files_are_refused_whole(data: bytes, message: str) -> None:
+    with pytest.raises(FileRejected, match=message):
+        read(data)
+
+
+def test_a_utf8_bom_is_accepted() -> None:
+    (result,) = read(b"\xef\xbb\xbf" + json.dumps(INVOICE).encode())
+    assert isinstance(result, ParsedInvoice)
+
+
+def test_the_published_schema_matches_the_model() -> None:
+    if not SCHEMA_FILE.is_file():
+        pytest.fail(f"{SCHEMA_FILE} is missing")
+    published = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    assert published == InvoiceDocument.model_json_schema(), (
+        "schemas/invoice.schema.json is out of date; regenerate it with "
+        "`PYTHONPATH=layers/ponte .venv/bin/python -c "
+        "'from ponte.invoices.json_format import write_schema; write_schema()'`"
+    )
