@@ -1,0 +1,720 @@
+"""The collections ladder (dunning) as a pure function of an account's situation, `now` and the policy.
+
+`evaluate` returns a `Decision`: the account's new status, the actions to carry out, when to look again, and the
+planned dates of the coming steps. It never reads the clock, the environment or the network.
+
+How the ladder reads an account:
+- Due dates are local dates in the business's time zone and end at the end of that local day. With business-day
+  counting, a due date on a weekend or holiday moves to the next business day (the bank practice in Brazil).
+- Invoices age on what is still owed. The ladder counts from its anchor: the earliest due date from which the
+  overdue amount still owed exceeds the currency's tolerance. A payment that leaves the older debt within the
+  tolerance moves the anchor on; any other partial payment, or a new invoice, leaves it where it was.
+- A step is done when the ladder's record has it since the anchor fell overdue, so nothing is skipped or repeated
+  because the set of invoices changed. When several notices are due at once (say, an invoice uploaded late),
+  only the latest goes out.
+- No suspension unless a notice naming the deadline went out at least `deadline_notice_days` before it; a final
+  warning sent late names a later deadline. Quiet hours hold customer notices back, never staff actions.
+- Thresholds compare what is still owed on the invoices; the fine and interest are computed to show in notices.
+- Disputed invoices are left alone. Invoices in a currency the policy has no thresholds for are flagged to staff
+  and take no part in the ladder.
+
+What the caller records in `sent` after carrying out a decision: each `NotifyCustomer` (one record per channel,
+with its deadline), each `HandOff`, and each `AlertStaff` that names a step (channel `staff`). Every action has a
+stable `dedup_key`: (account, step, set of invoices) for notices, hand-offs and alerts; (account, change, account
+version) for status changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from fractions import Fraction
+from functools import lru_cache
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from ponte.domain.accounts import Account, AccountStatus
+from ponte.domain.errors import InvalidInput
+from ponte.domain.money import Money
+from ponte.domain.policy import CUSTOMER_NOTICES, DayCount, Fees, Policy, Step, StepKind
+
+_DAY = timedelta(days=1)
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+# Inputs: the service maps stored invoices, payments, holds and the ladder's record into these.
+
+
+class Receivable(_Frozen):
+    """What is still owed on one invoice, or on one installment of it."""
+
+    invoice_id: str = Field(min_length=1)
+    installment: int = Field(default=1, ge=1)
+    due_date: date
+    amount_due: Money
+    outstanding: Money
+    disputed: bool = Field(default=False, description="An open chargeback or dispute: the ladder leaves it alone.")
+
+    @model_validator(mode="after")
+    def _outstanding_within_due(self) -> Receivable:
+        if self.outstanding.currency != self.amount_due.currency:
+            raise ValueError("outstanding and amount_due must be in the same currency")
+        if not 0 <= self.outstanding.amount <= self.amount_due.amount:
+            raise ValueError("outstanding must be between zero and amount_due")
+        return self
+
+    @property
+    def key(self) -> str:
+        return f"{self.invoice_id}#{self.installment}"
+
+
+class Holds(_Frozen):
+    promise_to_pay_until: date | None = Field(
+        default=None, description="Steps after the due date wait until the day after this local date."
+    )
+    never_suspend: bool = False
+
+
+class SentNotice(_Frozen):
+    """A ladder step already carried out: a customer notice (one record per channel), or a hand-off or staff
+    alert (channel `staff`)."""
+
+    step_id: str = Field(min_length=1)
+    sent_at: AwareDatetime
+    channel: str = Field(min_length=1)
+    deadline: date | None = Field(default=None, description="The suspension deadline the notice named.")
+
+
+# Outputs.
+
+
+class InvoiceCharge(_Frozen):
+    """One invoice as a notice or a record shows it: what is owed, with the fine and interest to date."""
+
+    invoice_id: str
+    installment: int
+    due_date: date
+    days_late: int
+    outstanding: Money
+    late_fee: Money
+    interest: Money
+    total: Money
+
+
+class NotifyCustomer(_Frozen):
+    kind: Literal["notify_customer"] = "notify_customer"
+    dedup_key: str
+    step_id: str
+    step_kind: StepKind
+    anchor: date = Field(description="The due date the step counts from.")
+    deadline: date | None = Field(default=None, description="Pay by the end of this day to avoid suspension.")
+    invoices: tuple[InvoiceCharge, ...]
+    totals: tuple[Money, ...]
+
+
+class AlertReason(StrEnum):
+    UNKNOWN_CURRENCY = "unknown_currency"
+    SUSPENSION_WITHHELD = "suspension_withheld"
+
+
+class AlertStaff(_Frozen):
+    kind: Literal["alert_staff"] = "alert_staff"
+    dedup_key: str
+    reason: AlertReason
+    step_id: str | None = None
+    detail: str
+    invoice_keys: tuple[str, ...]
+
+
+class SuspensionRecord(_Frozen):
+    """Why an account was suspended, for its owner and for audits."""
+
+    rule: str
+    step_id: str
+    policy_version: int
+    anchor: date
+    deadline: date
+    invoices: tuple[InvoiceCharge, ...]
+    totals: tuple[Money, ...]
+    notices: tuple[SentNotice, ...]
+
+
+class Suspend(_Frozen):
+    kind: Literal["suspend"] = "suspend"
+    dedup_key: str
+    record: SuspensionRecord
+
+
+class HandOff(_Frozen):
+    """The debt goes to a person for collections, with what they need to pick it up."""
+
+    kind: Literal["hand_off"] = "hand_off"
+    dedup_key: str
+    step_id: str
+    anchor: date
+    invoices: tuple[InvoiceCharge, ...]
+    totals: tuple[Money, ...]
+    notices: tuple[SentNotice, ...]
+
+
+class Reactivate(_Frozen):
+    """A suspended account is back in service: it owes no more than the tolerance, or may never be suspended."""
+
+    kind: Literal["reactivate"] = "reactivate"
+    dedup_key: str
+    remaining: tuple[Money, ...]
+
+
+class Clear(_Frozen):
+    """An overdue account is in good standing again: it owes no more than the tolerance."""
+
+    kind: Literal["clear"] = "clear"
+    dedup_key: str
+    remaining: tuple[Money, ...]
+
+
+Action = Annotated[NotifyCustomer | AlertStaff | Suspend | HandOff | Reactivate | Clear, Field(discriminator="kind")]
+
+
+class PlannedStep(_Frozen):
+    step_id: str
+    kind: StepKind
+    on: date
+    deadline: date | None = None
+
+
+class Decision(_Frozen):
+    new_status: AccountStatus
+    actions: tuple[Action, ...]
+    next_evaluation_at: AwareDatetime | None = Field(description="UTC; None when time alone changes nothing.")
+    plan: tuple[PlannedStep, ...] = Field(
+        description="Coming steps if nothing is paid: for the overdue debt, or else for the next due date."
+    )
+    anchor: date | None = Field(description="The due date the ladder counts from while the account owes.")
+    flagged_currencies: tuple[str, ...]
+    policy_version: int
+
+
+# Fine and interest: exact in minor units, each rounded half-even to the minor unit, per invoice.
+
+
+def late_fee(outstanding: Money, fees: Fees) -> Money:
+    """The fine for paying late: `late_fee_percent` of what is still owed, charged once."""
+    return _percent_of(outstanding, Fraction(fees.late_fee_percent))
+
+
+def late_interest(outstanding: Money, days_late: int, fees: Fees) -> Money:
+    """Simple interest pro rata die: `monthly_interest_percent` / 30 of what is still owed per day late, counted
+    from the day after the due date (Brazilian practice: juros de mora de 1% ao mês pro rata die)."""
+    return _percent_of(outstanding, Fraction(fees.monthly_interest_percent) * max(days_late, 0) / 30)
+
+
+def _percent_of(money: Money, percent: Fraction) -> Money:
+    # round() on a Fraction rounds half to even.
+    return Money(amount=round(money.amount * percent / 100), currency=money.currency)
+
+
+# Account status: one row per (status, standing), read as "from, standing -> to, change".
+
+
+class Standing(StrEnum):
+    SETTLED = "settled"  # owes no more than the tolerance
+    OWING = "owing"
+    DUE_FOR_SUSPENSION = "due_for_suspension"  # the suspend step applies and the named deadline has passed
+    PROTECTED = "protected"  # owing, with the never-suspend flag
+
+
+class Change(StrEnum):
+    SUSPEND = "suspend"
+    REACTIVATE = "reactivate"
+    CLEAR = "clear"
+
+
+_ACTIVE, _OVERDUE, _SUSPENDED = AccountStatus.ACTIVE, AccountStatus.OVERDUE, AccountStatus.SUSPENDED
+
+TRANSITIONS: dict[tuple[AccountStatus, Standing], tuple[AccountStatus, Change | None]] = {
+    (_ACTIVE, Standing.SETTLED): (_ACTIVE, None),
+    (_ACTIVE, Standing.OWING): (_OVERDUE, None),
+    (_ACTIVE, Standing.PROTECTED): (_OVERDUE, None),
+    (_ACTIVE, Standing.DUE_FOR_SUSPENSION): (_SUSPENDED, Change.SUSPEND),
+    (_OVERDUE, Standing.SETTLED): (_ACTIVE, Change.CLEAR),
+    (_OVERDUE, Standing.OWING): (_OVERDUE, None),
+    (_OVERDUE, Standing.PROTECTED): (_OVERDUE, None),
+    (_OVERDUE, Standing.DUE_FOR_SUSPENSION): (_SUSPENDED, Change.SUSPEND),
+    (_SUSPENDED, Standing.SETTLED): (_ACTIVE, Change.REACTIVATE),
+    (_SUSPENDED, Standing.OWING): (_SUSPENDED, None),
+    (_SUSPENDED, Standing.PROTECTED): (_OVERDUE, Change.REACTIVATE),
+    (_SUSPENDED, Standing.DUE_FOR_SUSPENSION): (_SUSPENDED, None),
+}
+
+
+def evaluate(
+    account: Account,
+    receivables: Sequence[Receivable],
+    holds: Holds,
+    sent: Sequence[SentNotice],
+    *,
+    now: datetime,
+    policy: Policy,
+    time_zone: str,
+    holidays: frozenset[date],
+) -> Decision:
+    """Decide what the ladder does for `account` at `now`.
+
+    `time_zone` is the business's IANA zone; `holidays` its national holidays for the years around `now`
+    (used only with business-day counting); `sent` is the ladder's record for the account.
+    """
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise InvalidInput("now must carry its time zone")
+    return _Evaluation(
+        account=account,
+        receivables=receivables,
+        holds=holds,
+        sent=sent,
+        now=now,
+        policy=policy,
+        zone=_zone(time_zone),
+        holidays=holidays,
+    ).decide()
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidInput(f"unknown time zone {name!r}") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class _Days:
+    counting: DayCount
+    holidays: frozenset[date]
+
+    def due(self, day: date) -> date:
+        if self.counting is DayCount.CALENDAR:
+            return day
+        return _next_business_day(day, self.holidays)
+
+    def shift(self, day: date, offset: int) -> date:
+        if self.counting is DayCount.CALENDAR:
+            return day + timedelta(days=offset)
+        return _shift_business_days(day, offset, self.holidays)
+
+
+def _is_business_day(day: date, holidays: frozenset[date]) -> bool:
+    return day.weekday() < 5 and day not in holidays
+
+
+@lru_cache(maxsize=4096)
+def _next_business_day(day: date, holidays: frozenset[date]) -> date:
+    while not _is_business_day(day, holidays):
+        day += _DAY
+    return day
+
+
+@lru_cache(maxsize=4096)
+def _shift_business_days(day: date, offset: int, holidays: frozenset[date]) -> date:
+    step = _DAY if offset > 0 else -_DAY
+    for _ in range(abs(offset)):
+        day += step
+        while not _is_business_day(day, holidays):
+            day += step
+    return day
+
+
+@dataclass(frozen=True, slots=True)
+class _Owed:
+    receivable: Receivable
+    due: date  # the effective due date
+
+    @property
+    def currency(self) -> str:
+        return self.receivable.outstanding.currency
+
+    @property
+    def amount(self) -> int:
+        return self.receivable.outstanding.amount
+
+
+@dataclass(frozen=True, slots=True)
+class _Scheduled:
+    step: Step
+    index: int  # position in the ladder
+    on: date
+    deadline: date | None = None
+
+
+class _Evaluation:
+    def __init__(
+        self,
+        *,
+        account: Account,
+        receivables: Sequence[Receivable],
+        holds: Holds,
+        sent: Sequence[SentNotice],
+        now: datetime,
+        policy: Policy,
+        zone: ZoneInfo,
+        holidays: frozenset[date],
+    ) -> None:
+        self.account, self.holds, self.sent, self.policy, self.zone = account, holds, sent, policy, zone
+        self.local_now = now.astimezone(zone)
+        self.today = self.local_now.date()
+        self.days = _Days(policy.day_count, holidays)
+        unpaid = [r for r in receivables if r.outstanding.amount > 0]
+        self.flagged = [r for r in unpaid if r.outstanding.currency not in policy.currencies]
+        live = [
+            _Owed(r, self.days.due(r.due_date))
+            for r in unpaid
+            if r.outstanding.currency in policy.currencies and not r.disputed
+        ]
+        self.overdue = [o for o in live if o.due < self.today]
+        self.upcoming = [o for o in live if o.due >= self.today]
+        overdue_totals = _sums(self.overdue)
+        self.remaining = tuple(Money(amount=a, currency=c) for c, a in sorted(overdue_totals.items()))
+        self.owing_in = {c for c, a in overdue_totals.items() if a > policy.currencies[c].tolerance}
+        self.anchor = self._anchor()
+        self.actions: list[Action] = []
+        self.moments: list[datetime] = [self._start_of(o.due + _DAY) for o in self.upcoming]
+
+    def decide(self) -> Decision:
+        standing = Standing.SETTLED
+        plan: tuple[PlannedStep, ...] = ()
+        if self.anchor is not None:
+            standing, plan = self._run_ladder(self.anchor)
+        elif self.upcoming:
+            plan = self._prospect(min(o.due for o in self.upcoming))
+        new_status, change = TRANSITIONS[(self.account.status, standing)]
+        if change is Change.REACTIVATE:
+            self.actions.insert(0, Reactivate(dedup_key=self._change_key(change), remaining=self.remaining))
+        elif change is Change.CLEAR:
+            self.actions.insert(0, Clear(dedup_key=self._change_key(change), remaining=self.remaining))
+        self._remind()
+        self._flag_unknown_currencies()
+        return Decision(
+            new_status=new_status,
+            actions=tuple(self.actions),
+            next_evaluation_at=min(self.moments).astimezone(UTC) if self.moments else None,
+            plan=plan,
+            anchor=self.anchor,
+            flagged_currencies=tuple(sorted({r.outstanding.currency for r in self.flagged})),
+            policy_version=self.policy.version,
+        )
+
+    def _anchor(self) -> date | None:
+        anchors = []
+        for currency in self.owing_in:
+            owed_so_far = 0
+            for owed in sorted((o for o in self.overdue if o.currency == currency), key=lambda o: o.due):
+                owed_so_far += owed.amount
+                if owed_so_far > self.policy.currencies[currency].tolerance:
+                    anchors.append(owed.due)
+                    break
+        return min(anchors, default=None)
+
+    # The steps after the due date, for a debt overdue since `anchor`.
+
+    def _run_ladder(self, anchor: date) -> tuple[Standing, tuple[PlannedStep, ...]]:
+        since = self._start_of(anchor + _DAY)
+        deadline_notice = self._deadline_notice(since)
+        schedule = self._schedule(anchor, deadline_notice, self.account.status is _SUSPENDED)
+        steps = self.policy.steps
+        done = {step.id for step in steps if step.kind is not StepKind.REMINDER and self._done(step, since)}
+        counted = [o for o in self.overdue if o.currency in self.owing_in]
+        due = [s for s in schedule if s.on <= self.today and s.step.id not in done and self._applies(s, counted)]
+
+        notices_done = [i for i, step in enumerate(steps) if step.id in done and step.kind in CUSTOMER_NOTICES]
+        last_notice = max(notices_done, default=-1)
+        notice = next((s for s in reversed(due) if s.step.kind in CUSTOMER_NOTICES and s.index > last_notice), None)
+        waiting = None  # a notice held back by quiet hours
+        if notice is not None:
+            if self._notify(notice, anchor, self.overdue):
+                last_notice = notice.index
+            else:
+                waiting = notice
+
+        hand_off = next((s for s in due if s.step.kind is StepKind.HAND_OFF), None)
+        if hand_off is not None:
+            self.actions.append(self._hand_off(hand_off.step, anchor, counted, since))
+
+        suspend = next((s for s in due if s.step.kind is StepKind.SUSPEND), None)
+        if self.holds.never_suspend:
+            standing = Standing.PROTECTED
+            if suspend is not None:
+                self.actions.append(self._withheld(suspend.step, counted))
+        elif suspend is not None and deadline_notice is not None:
+            standing = Standing.DUE_FOR_SUSPENSION
+            self.actions.insert(0, self._suspend(suspend.step, anchor, deadline_notice, counted, since))
+        else:
+            standing = Standing.OWING
+
+        coming = [
+            s
+            for s in schedule
+            if s.on > self.today
+            and s.step.id not in done
+            and (s.step.kind not in CUSTOMER_NOTICES or s.index > last_notice)
+            and self._applies(s, counted)
+        ]
+        self.moments.extend(self._moment(s) for s in coming)
+        if waiting is not None:
+            coming.insert(0, waiting)
+        if self.holds.never_suspend:
+            coming = [s for s in coming if s.step.kind is not StepKind.SUSPEND]
+        return standing, _plan(coming)
+
+    def _schedule(self, anchor: date, deadline_notice: SentNotice | None, suspended: bool) -> list[_Scheduled]:
+        """When each step after the due date falls, given the holds and the deadline already named."""
+        floor = anchor
+        if self.holds.promise_to_pay_until is not None:
+            floor = max(floor, self.holds.promise_to_pay_until + _DAY)
+        suspend = self.policy.step_of_kind(StepKind.SUSPEND)
+        # A final warning names the day before suspension, and never fewer than N days after it goes out.
+        planned_deadline = self.days.shift(anchor, suspend.offset_days) - _DAY if suspend else None
+        warns = not suspended and not self.holds.never_suspend
+        notice_days = timedelta(days=self.policy.deadline_notice_days)
+        deadline = deadline_notice.deadline if deadline_notice else None
+        schedule: list[_Scheduled] = []
+        for index, step in enumerate(self.policy.steps):
+            on = max(self.days.shift(anchor, step.offset_days), floor)
+            match step.kind:
+                case StepKind.FINAL_WARNING if warns and planned_deadline is not None:
+                    warning_deadline = max(planned_deadline, max(on, self.today) + notice_days)
+                    schedule.append(_Scheduled(step, index, on, warning_deadline))
+                    if deadline_notice is None:
+                        deadline = warning_deadline
+                case StepKind.SUSPEND if warns and deadline is not None:
+                    schedule.append(_Scheduled(step, index, max(on, deadline + _DAY), deadline))
+                case StepKind.SUSPEND if self.holds.never_suspend:
+                    schedule.append(_Scheduled(step, index, on))
+                case StepKind.OVERDUE_NOTICE | StepKind.HAND_OFF:
+                    schedule.append(_Scheduled(step, index, on))
+        return schedule
+
+    def _deadline_notice(self, since: datetime) -> SentNotice | None:
+        """The latest notice naming a suspension deadline for this debt, if it was sent early enough."""
+        named = [n for n in self.sent if n.deadline is not None and n.sent_at >= since]
+        latest = max(named, key=lambda n: n.sent_at, default=None)
+        return latest if latest is not None and self._named_in_time(latest) else None
+
+    def _named_in_time(self, notice: SentNotice) -> bool:
+        if notice.deadline is None:
+            return False
+        sent_on = notice.sent_at.astimezone(self.zone).date()
+        return sent_on + timedelta(days=self.policy.deadline_notice_days) <= notice.deadline
+
+    def _done(self, step: Step, since: datetime) -> bool:
+        records = [n for n in self.sent if n.step_id == step.id and n.sent_at >= since]
+        match step.kind:
+            case StepKind.FINAL_WARNING:
+                return any(self._named_in_time(n) for n in records)
+            case StepKind.SUSPEND:  # recorded only as the alert that it was withheld
+                return self.holds.never_suspend and bool(records)
+            case _:
+                return bool(records)
+
+    def _applies(self, scheduled: _Scheduled, owed: Sequence[_Owed]) -> bool:
+        step = scheduled.step
+        suspend = self.policy.step_of_kind(StepKind.SUSPEND)
+        # A final warning announces a suspension: it goes out only when that suspension would apply.
+        if step.kind is StepKind.FINAL_WARNING and suspend is not None and not _meets(suspend, owed):
+            return False
+        return _meets(step, owed)
+
+    def _prospect(self, due: date) -> tuple[PlannedStep, ...]:
+        later = self._schedule(due, None, suspended=False)
+        if self.holds.never_suspend:
+            later = [s for s in later if s.step.kind is not StepKind.SUSPEND]
+        return _plan(s for s in [*self._reminders(due), *later] if s.on > self.today)
+
+    def _reminders(self, due: date) -> list[_Scheduled]:
+        return [
+            _Scheduled(step, index, self.days.shift(due, step.offset_days))
+            for index, step in enumerate(self.policy.steps)
+            if step.kind is StepKind.REMINDER
+        ]
+
+    # Reminders: for each coming due date, before or on it.
+
+    def _remind(self) -> None:
+        for due in sorted({o.due for o in self.upcoming}):
+            group = [o for o in self.upcoming if o.due == due]
+            schedule = self._reminders(due)
+            done = [s.index for s in schedule if self._done(s.step, self._start_of(s.on))]
+            last_done = max(done, default=-1)
+            pending = [s for s in schedule if s.index > last_done]
+            due_now = [s for s in pending if s.on <= self.today and _meets(s.step, group)]
+            if due_now:
+                self._notify(due_now[-1], due, group)
+            self.moments.extend(self._moment(s) for s in pending if s.on > self.today)
+
+    # Actions.
+
+    def _notify(self, scheduled: _Scheduled, anchor: date, owed: Sequence[_Owed]) -> bool:
+        """Notify the customer, unless in quiet hours: then look again when they end. True if notified."""
+        quiet = self.policy.quiet_hours
+        if quiet is not None and quiet.contains(self.local_now.time()):
+            self.moments.append(self._after_quiet_hours(self.local_now))
+            return False
+        charges = self._charges(owed)
+        self.actions.append(
+            NotifyCustomer(
+                dedup_key=self._key(scheduled.step.id, owed),
+                step_id=scheduled.step.id,
+                step_kind=scheduled.step.kind,
+                anchor=anchor,
+                deadline=scheduled.deadline,
+                invoices=charges,
+                totals=_totals(charges),
+            )
+        )
+        return True
+
+    def _suspend(self, step: Step, anchor: date, notice: SentNotice, owed: Sequence[_Owed], since: datetime) -> Suspend:
+        assert notice.deadline is not None
+        charges = self._charges(owed)
+        tolerances = ", ".join(
+            f"{c} {Money(amount=self.policy.currencies[c].tolerance, currency=c).to_decimal()}"
+            for c in sorted(self.owing_in)
+        )
+        rule = (
+            f"step {step.id!r} of policy version {self.policy.version}: suspend {step.offset_days} "
+            f"{self.policy.day_count} days after the due date, once the deadline named at least "
+            f"{self.policy.deadline_notice_days} days before has passed, when more than the tolerance "
+            f"({tolerances}) is overdue"
+        )
+        record = SuspensionRecord(
+            rule=rule,
+            step_id=step.id,
+            policy_version=self.policy.version,
+            anchor=anchor,
+            deadline=notice.deadline,
+            invoices=charges,
+            totals=_totals(charges),
+            notices=self._record_since(since),
+        )
+        return Suspend(dedup_key=self._change_key(Change.SUSPEND), record=record)
+
+    def _hand_off(self, step: Step, anchor: date, owed: Sequence[_Owed], since: datetime) -> HandOff:
+        charges = self._charges(owed)
+        return HandOff(
+            dedup_key=self._key(step.id, owed),
+            step_id=step.id,
+            anchor=anchor,
+            invoices=charges,
+            totals=_totals(charges),
+            notices=self._record_since(since),
+        )
+
+    def _withheld(self, step: Step, owed: Sequence[_Owed]) -> AlertStaff:
+        return AlertStaff(
+            dedup_key=self._key(f"{step.id}:withheld", owed),
+            reason=AlertReason.SUSPENSION_WITHHELD,
+            step_id=step.id,
+            detail="the account is past its suspension step but is flagged never to be suspended",
+            invoice_keys=tuple(sorted(o.receivable.key for o in owed)),
+        )
+
+    def _flag_unknown_currencies(self) -> None:
+        if not self.flagged:
+            return
+        currencies = ", ".join(sorted({r.outstanding.currency for r in self.flagged}))
+        keys = [r.key for r in self.flagged]
+        self.actions.append(
+            AlertStaff(
+                dedup_key=_dedup_key(self.account.account_id, AlertReason.UNKNOWN_CURRENCY, keys),
+                reason=AlertReason.UNKNOWN_CURRENCY,
+                detail=f"policy version {self.policy.version} has no thresholds for {currencies}; "
+                "these invoices are left out of the ladder",
+                invoice_keys=tuple(sorted(keys)),
+            )
+        )
+
+    def _charges(self, owed: Sequence[_Owed]) -> tuple[InvoiceCharge, ...]:
+        charges = []
+        for o in sorted(owed, key=lambda o: (o.due, o.receivable.key)):
+            outstanding = o.receivable.outstanding
+            days_late = max((self.today - o.due).days, 0)
+            fee = late_fee(outstanding, self.policy.fees) if days_late else Money.zero(outstanding.currency)
+            interest = late_interest(outstanding, days_late, self.policy.fees)
+            charges.append(
+                InvoiceCharge(
+                    invoice_id=o.receivable.invoice_id,
+                    installment=o.receivable.installment,
+                    due_date=o.receivable.due_date,
+                    days_late=days_late,
+                    outstanding=outstanding,
+                    late_fee=fee,
+                    interest=interest,
+                    total=outstanding + fee + interest,
+                )
+            )
+        return tuple(charges)
+
+    def _record_since(self, since: datetime) -> tuple[SentNotice, ...]:
+        return tuple(sorted((n for n in self.sent if n.sent_at >= since), key=lambda n: n.sent_at))
+
+    def _key(self, label: str, owed: Sequence[_Owed]) -> str:
+        return _dedup_key(self.account.account_id, label, [o.receivable.key for o in owed])
+
+    def _change_key(self, change: Change) -> str:
+        # Status changes are keyed by the account version they start from, not by invoices: a staff flag may
+        # lift a suspension and a later evaluation restore it, with the very same invoices overdue.
+        return f"dunning:{self.account.account_id}:{change}:v{self.account.version}"
+
+    # Time.
+
+    def _start_of(self, day: date) -> datetime:
+        return datetime.combine(day, time(), tzinfo=self.zone)
+
+    def _moment(self, scheduled: _Scheduled) -> datetime:
+        start = self._start_of(scheduled.on)
+        quiet = self.policy.quiet_hours
+        if scheduled.step.kind in CUSTOMER_NOTICES and quiet is not None and quiet.contains(start.time()):
+            return self._after_quiet_hours(start)
+        return start
+
+    def _after_quiet_hours(self, local: datetime) -> datetime:
+        assert self.policy.quiet_hours is not None
+        end = datetime.combine(local.date(), self.policy.quiet_hours.end, tzinfo=self.zone)
+        return end if end > local else datetime.combine(local.date() + _DAY, end.time(), tzinfo=self.zone)
+
+
+def _meets(step: Step, owed: Sequence[_Owed]) -> bool:
+    if len(owed) < step.min_invoices:
+        return False
+    return not step.min_amount or any(
+        amount >= step.min_amount.get(currency, 0) for currency, amount in _sums(owed).items()
+    )
+
+
+def _sums(owed: Iterable[_Owed]) -> dict[str, int]:
+    sums: dict[str, int] = {}
+    for o in owed:
+        sums[o.currency] = sums.get(o.currency, 0) + o.amount
+    return sums
+
+
+def _totals(charges: Iterable[InvoiceCharge]) -> tuple[Money, ...]:
+    sums: dict[str, int] = {}
+    for charge in charges:
+        sums[charge.total.currency] = sums.get(charge.total.currency, 0) + charge.total.amount
+    return tuple(Money(amount=amount, currency=currency) for currency, amount in sorted(sums.items()))
+
+
+def _plan(scheduled: Iterable[_Scheduled]) -> tuple[PlannedStep, ...]:
+    return tuple(PlannedStep(step_id=s.step.id, kind=s.step.kind, on=s.on, deadline=s.deadline) for s in scheduled)
+
+
+def _dedup_key(account_id: str, label: str, invoice_keys: Iterable[str]) -> str:
+    """The key the worker marks an action done under: (account, step, set of invoices)."""
+    digest = hashlib.sha256("\n".join(sorted(set(invoice_keys))).encode()).hexdigest()[:24]
+    return f"dunning:{account_id}:{label}:{digest}"
