@@ -5,7 +5,8 @@ from typing import Any
 import pytest
 
 from ponte.domain.accounts import Contact
-from ponte.domain.notifications import AccountOpened, Audience, Notification
+from ponte.domain.bodies.accounts import AccountOpened
+from ponte.domain.notifications import Audience, Notification
 from ponte.messages import RenderedMessage
 from ponte.services.notify import deliver
 from tests.support import T0

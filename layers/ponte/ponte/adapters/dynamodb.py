@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from ponte.domain.accounts import TimelineEntry
     from ponte.domain.changes import AccountChange
+    from ponte.domain.ledger import Ledger
     from ponte.domain.notifications import Notification
 
 MAX_TRANSACTION_ITEMS = 100  # DynamoDB TransactWriteItems limit
@@ -51,6 +52,57 @@ class DynamoStore:
         )
         item = answer.get("Item")
         return None if item is None else account_from_item(_deserialize(item))
+
+    def load_ledger(self, account_id: str) -> Ledger | None:
+        """The account with its invoices, payments and notices sent: one query on the account's partition."""
+        from ponte.domain.dunning import SentNotice  # noqa: PLC0415
+        from ponte.domain.ledger import InvoiceRecord, Ledger, PaymentRecord  # noqa: PLC0415
+
+        account: Account | None = None
+        invoices, payments, notices = [], [], []
+        for item in self._query(
+            "pk = :pk AND sk BETWEEN :first AND :last",
+            {":pk": keys.account_pk(account_id), ":first": keys.ACCOUNT, ":last": keys.LEDGER_END},
+        ):
+            kind = item["kind"]
+            if kind == "account":
+                account = account_from_item(item)
+            elif kind == "invoice":
+                invoices.append(InvoiceRecord.model_validate_json(item["record"]))
+            elif kind == "payment":
+                payments.append(PaymentRecord.model_validate_json(item["record"]))
+            elif kind == "notice":
+                notices.append(SentNotice.model_validate_json(item["record"]))
+        if account is None:
+            return None
+        return Ledger(account=account, invoices=tuple(invoices), payments=tuple(payments), notices=tuple(notices))
+
+    def account_for(self, references: list[tuple[str, str]]) -> str | None:
+        """The account the first known reference leads to, in the order given (one BatchGetItem)."""
+        if not references:
+            return None
+        wanted = [keys.reference_key(kind, value) for kind, value in dict.fromkeys(references)]
+        found: dict[str, str] = {}
+        for start in range(0, len(wanted), 100):  # BatchGetItem takes 100 keys
+            request = {self.table_name: {"Keys": [_serialize(k) for k in wanted[start : start + 100]]}}
+            while request:
+                answer = self.client.batch_get_item(RequestItems=request)  # type: ignore[arg-type]
+                for item in answer.get("Responses", {}).get(self.table_name, []):
+                    plain = _deserialize(item)
+                    found[plain["pk"]] = plain["account_id"]
+                request = answer.get("UnprocessedKeys") or {}  # type: ignore[assignment]
+        return next((found[k["pk"]] for k in wanted if k["pk"] in found), None)
+
+    def _query(self, condition: str, values: dict[str, Any], index: str | None = None) -> list[dict[str, Any]]:
+        paginator = self.client.get_paginator("query")
+        request: dict[str, Any] = {
+            "TableName": self.table_name,
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeValues": _serialize(values),
+        }
+        if index:
+            request["IndexName"] = index
+        return [_deserialize(item) for page in paginator.paginate(**request) for item in page.get("Items", [])]
 
     def timeline(self, account_id: str) -> list[TimelineEntry]:
         """The account's history, oldest first."""
@@ -106,9 +158,21 @@ class DynamoStore:
             account_put["Put"]["ExpressionAttributeValues"] = _serialize({":expected": change.expected_version})
         writes.append(account_put)
         writes.extend(
-            {"Put": {"TableName": self.table_name, "Item": _serialize(timeline_item(entry, seq))}}
+            {"Put": {"TableName": self.table_name, "Item": _serialize(timeline_item(entry, account.version, seq))}}
             for seq, entry in enumerate(change.timeline)
         )
+        writes.extend(
+            {"Put": {"TableName": self.table_name, "Item": _serialize(item)}} for item in ledger_items(change)
+        )
+        for kind, value in change.references:
+            claim = _put_new(
+                self.table_name,
+                {**keys.reference_key(kind, value), "kind": "reference", "account_id": account.account_id},
+            )
+            # Claimed once; claiming it again for the same account is harmless.
+            claim["Put"]["ConditionExpression"] = "attribute_not_exists(pk) OR account_id = :account"
+            claim["Put"]["ExpressionAttributeValues"] = _serialize({":account": account.account_id})
+            writes.append(claim)
         writes.extend(
             _put_new(self.table_name, outbox_item(notification, change.recorded_at))
             for notification in change.notifications
@@ -135,6 +199,8 @@ def _cancellation(response: Any, items: list[TransactWriteItemTypeDef]) -> Excep
         sort_key = item["Put"]["Item"]["sk"]
         if sort_key == {"S": keys.ACCOUNT}:
             return ConcurrentModification("the account changed since it was read")
+        if sort_key == {"S": keys.REF}:
+            return ConcurrentModification("a reference of this account belongs to another account")
         return DuplicateEvent("this change was already recorded")
     return ConcurrentModification("the transaction was cancelled by a concurrent one; retry")
 
@@ -160,9 +226,35 @@ def account_from_item(item: dict[str, Any]) -> Account:
     return Account.model_validate(_plain(data))
 
 
-def timeline_item(entry: TimelineEntry, seq: int) -> dict[str, Any]:
+def ledger_items(change: AccountChange) -> list[dict[str, Any]]:
+    account_id = change.account.account_id
+    items: list[dict[str, Any]] = [
+        {
+            **keys.invoice_key(account_id, record.invoice.key),
+            "kind": "invoice",
+            "fingerprint": record.invoice.fingerprint,
+            "record": record.model_dump_json(),
+        }
+        for record in change.invoices
+    ]
+    items += [
+        {**keys.payment_key(account_id, p.provider, p.payment_id), "kind": "payment", "record": p.model_dump_json()}
+        for p in change.payments
+    ]
+    items += [
+        {
+            **keys.notice_key(account_id, utc_key(n.sent_at), n.step_id, n.channel),
+            "kind": "notice",
+            "record": n.model_dump_json(),
+        }
+        for n in change.notices
+    ]
+    return items
+
+
+def timeline_item(entry: TimelineEntry, version: int, seq: int) -> dict[str, Any]:
     return {
-        **keys.timeline_key(entry.account_id, utc_key(entry.at), seq),
+        **keys.timeline_key(entry.account_id, utc_key(entry.at), version, seq),
         "kind": "timeline",
         **entry.model_dump(mode="json"),
     }

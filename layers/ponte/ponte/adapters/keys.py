@@ -3,7 +3,13 @@
 | access pattern                          | key                                                      |
 |-----------------------------------------|----------------------------------------------------------|
 | get an account                          | pk=ACCOUNT#<id>, sk=ACCOUNT                              |
+| an account with its ledger (one query)  | pk=ACCOUNT#<id>, sk BETWEEN ACCOUNT AND LEDGER$          |
+|   invoices                              |   sk=LEDGER#INVOICE#<invoice key>                        |
+|   payments                              |   sk=LEDGER#PAYMENT#<provider>#<payment id>              |
+|   collection notices sent               |   sk=LEDGER#NOTICE#<utc>#<step>#<channel>                |
 | an account's history, in order          | pk=ACCOUNT#<id>, sk begins_with TIMELINE#                |
+| which account a reference leads to      | pk=REF#<kind>#<value>, sk=REF (tax id, e-mail, provider  |
+|                                         | customer id, the business's own reference)              |
 | an account's outbox items (notifier)    | pk=ACCOUNT#<id>, sk=OUTBOX#<notification id>; stream     |
 | "was this inbound thing handled?"       | pk=INBOUND#<dedup key>, sk=INBOUND (TTL)                 |
 | accounts due for evaluation, by time    | GSI `due`: due_pk=DUE, due_at <= now (sparse: only      |
@@ -19,6 +25,9 @@ from __future__ import annotations
 from typing import Final
 
 ACCOUNT: Final = "ACCOUNT"
+LEDGER: Final = "LEDGER"
+LEDGER_END: Final = "LEDGER$"  # sorts after every LEDGER#... key and before OUTBOX#, TIMELINE#
+REF: Final = "REF"
 TIMELINE: Final = "TIMELINE"
 OUTBOX: Final = "OUTBOX"
 INBOUND: Final = "INBOUND"
@@ -37,8 +46,25 @@ def account_key(account_id: str) -> dict[str, str]:
     return {"pk": account_pk(account_id), "sk": ACCOUNT}
 
 
-def timeline_key(account_id: str, at_iso: str, seq: int) -> dict[str, str]:
-    return {"pk": account_pk(account_id), "sk": f"{TIMELINE}#{at_iso}#{seq:04d}"}
+def timeline_key(account_id: str, at_iso: str, version: int, seq: int) -> dict[str, str]:
+    """Unique per change: every change moves the account's version on."""
+    return {"pk": account_pk(account_id), "sk": f"{TIMELINE}#{at_iso}#{version:010d}#{seq:03d}"}
+
+
+def invoice_key(account_id: str, key: str) -> dict[str, str]:
+    return {"pk": account_pk(account_id), "sk": f"{LEDGER}#INVOICE#{key}"}
+
+
+def payment_key(account_id: str, provider: str, payment_id: str) -> dict[str, str]:
+    return {"pk": account_pk(account_id), "sk": f"{LEDGER}#PAYMENT#{provider}#{payment_id}"}
+
+
+def notice_key(account_id: str, sent_at_iso: str, step_id: str, channel: str) -> dict[str, str]:
+    return {"pk": account_pk(account_id), "sk": f"{LEDGER}#NOTICE#{sent_at_iso}#{step_id}#{channel}"}
+
+
+def reference_key(kind: str, value: str) -> dict[str, str]:
+    return {"pk": f"{REF}#{kind}#{value}", "sk": REF}
 
 
 def outbox_key(account_id: str, notification_id: str) -> dict[str, str]:

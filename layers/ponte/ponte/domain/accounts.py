@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal
 
@@ -41,6 +41,10 @@ class Account(BaseModel):
     created_at: AwareDatetime
     next_evaluation_at: AwareDatetime | None = None
     version: int = Field(default=0, ge=0)
+    # Holds set by staff: the collections ladder waits for a promise to pay, and never suspends when told so.
+    promise_to_pay_until: date | None = None
+    never_suspend: bool = False
+    tax_id: str | None = Field(default=None, pattern=r"^[0-9A-Z]+$", max_length=32)
 
 
 class TimelineEntry(BaseModel):

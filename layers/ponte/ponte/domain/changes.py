@@ -5,6 +5,8 @@ from __future__ import annotations
 from pydantic import AwareDatetime, BaseModel, ConfigDict, model_validator
 
 from ponte.domain.accounts import Account, TimelineEntry
+from ponte.domain.dunning import SentNotice
+from ponte.domain.ledger import InvoiceRecord, PaymentRecord
 from ponte.domain.notifications import Notification
 
 
@@ -25,6 +27,11 @@ class AccountChange(BaseModel):
     timeline: tuple[TimelineEntry, ...] = ()
     notifications: tuple[Notification, ...] = ()
     dedup_key: str | None = None
+    invoices: tuple[InvoiceRecord, ...] = ()  # written as they are (new or corrected)
+    payments: tuple[PaymentRecord, ...] = ()
+    notices: tuple[SentNotice, ...] = ()  # collection steps carried out by this change
+    # Lookup keys that lead to this account, claimed once: ("tax_id", "12345678000195"), ("stripe", "cus_123")...
+    references: tuple[tuple[str, str], ...] = ()
 
     @model_validator(mode="after")
     def _consistent(self) -> AccountChange:

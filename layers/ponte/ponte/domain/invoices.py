@@ -32,6 +32,7 @@ class SourceFormat(StrEnum):
     JSON = "json"
     NFE = "nfe"
     UBL = "ubl"
+    PROVIDER = "provider"  # reported by a payment provider's webhook (Stripe invoice.finalized, Asaas PAYMENT_CREATED)
 
 
 # Where Ponte builds the installments itself (CSV rows, the JSON schema), they must add up to the total. NF-e and

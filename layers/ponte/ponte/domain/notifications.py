@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hashlib
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from ponte.domain.accounts import Contact, Locale
+from ponte.domain.accounts import Locale
+from ponte.domain.bodies.accounts import AccountOpened, CustomerWelcome
 
 
 class Audience(StrEnum):
@@ -35,27 +36,11 @@ class Team(StrEnum):
     COLLECTIONS = "collections"
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class AccountOpened(_Body):
-    """A new account exists: sales and onboarding start delivery."""
-
-    kind: Literal["account.opened"] = "account.opened"
-    account_name: str
-    contact: Contact
-    owner: str | None = None
-
-
-class CustomerWelcome(_Body):
-    """The customer is told their account exists and who to talk to."""
-
-    kind: Literal["customer.welcome"] = "customer.welcome"
-    customer_name: str
-
-
-NotificationBody = Annotated[AccountOpened | CustomerWelcome, Field(discriminator="kind")]
+# Every body of every area; add a new one here and give it texts in ponte.messages.texts.
+NotificationBody = Annotated[
+    AccountOpened | CustomerWelcome,
+    Field(discriminator="kind"),
+]
 
 
 class Notification(BaseModel):

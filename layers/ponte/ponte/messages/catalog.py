@@ -1,6 +1,8 @@
 """What each notification says, per locale. The facts are formatted by `Formatter`; texts only place them.
 
-To add a notification kind: add its body to `ponte.domain.notifications`, a `_facts` function and its texts here.
+Texts live in one module per area under `ponte.messages.texts`; each maps a notification kind to its facts
+function and its texts in every locale. To add a kind: add its body under `ponte.domain.bodies`, then its entry in
+the area's texts module.
 """
 
 from __future__ import annotations
@@ -9,10 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ponte.domain.notifications import AccountOpened, CustomerWelcome
-
 if TYPE_CHECKING:
-    from ponte.domain.accounts import Contact, Locale
+    from ponte.domain.accounts import Locale
     from ponte.domain.notifications import Notification
     from ponte.messages.formatting import Formatter
 
@@ -30,80 +30,8 @@ class Entry:
     texts: dict[Locale, Texts]
 
 
-_NONE = {"pt-BR": "não informado", "es": "no informado", "en": "not given"}
+def catalog() -> dict[str, Entry]:
+    """Every kind's entry, gathered from the texts modules (imported here, when the first message is rendered)."""
+    from ponte.messages.texts import accounts  # noqa: PLC0415
 
-
-def _contact(contact: Contact, locale: Locale) -> str:
-    parts = [contact.name, contact.email or "", contact.phone or ""]
-    return ", ".join(part for part in parts if part) or _NONE[locale]
-
-
-def _account_opened(notification: Notification, fmt: Formatter) -> dict[str, str]:
-    body = notification.body
-    assert isinstance(body, AccountOpened)
-    return {
-        "account": body.account_name,
-        "account_id": notification.account_id,
-        "contact": _contact(body.contact, fmt.locale),
-        "owner": body.owner or _NONE[fmt.locale],
-        "when": fmt.moment(notification.occurred_at),
-    }
-
-
-def _customer_welcome(notification: Notification, fmt: Formatter) -> dict[str, str]:
-    body = notification.body
-    assert isinstance(body, CustomerWelcome)
-    return {"customer": body.customer_name, "when": fmt.moment(notification.occurred_at)}
-
-
-CATALOG: dict[str, Entry] = {
-    "account.opened": Entry(
-        _account_opened,
-        {
-            "pt-BR": Texts(
-                subject="Nova conta: {account}",
-                email=(
-                    "Uma nova conta foi aberta em {when}.\n\n"
-                    "Conta: {account} ({account_id})\nContato: {contact}\nResponsável: {owner}\n"
-                ),
-                sms="Ponte: nova conta {account}. Responsavel: {owner}.",
-            ),
-            "es": Texts(
-                subject="Nueva cuenta: {account}",
-                email=(
-                    "Se abrió una nueva cuenta el {when}.\n\n"
-                    "Cuenta: {account} ({account_id})\nContacto: {contact}\nResponsable: {owner}\n"
-                ),
-                sms="Ponte: nueva cuenta {account}. Responsable: {owner}.",
-            ),
-            "en": Texts(
-                subject="New account: {account}",
-                email=(
-                    "A new account was opened on {when}.\n\n"
-                    "Account: {account} ({account_id})\nContact: {contact}\nOwner: {owner}\n"
-                ),
-                sms="Ponte: new account {account}. Owner: {owner}.",
-            ),
-        },
-    ),
-    "customer.welcome": Entry(
-        _customer_welcome,
-        {
-            "pt-BR": Texts(
-                subject="Bem-vindo, {customer}",
-                email="Olá, {customer}!\n\nSua conta está ativa desde {when}. Estamos à disposição.\n",
-                sms="Ola, {customer}! Sua conta esta ativa.",
-            ),
-            "es": Texts(
-                subject="Bienvenido, {customer}",
-                email="¡Hola, {customer}!\n\nSu cuenta está activa desde el {when}. Quedamos a su disposición.\n",
-                sms="Hola, {customer}! Su cuenta esta activa.",
-            ),
-            "en": Texts(
-                subject="Welcome, {customer}",
-                email="Hello, {customer}!\n\nYour account has been active since {when}. We are here to help.\n",
-                sms="Hello, {customer}! Your account is active.",
-            ),
-        },
-    ),
-}
+    return {**accounts.ENTRIES}

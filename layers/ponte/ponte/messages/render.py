@@ -7,11 +7,17 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from ponte.domain.notifications import Notification
-from ponte.messages.catalog import CATALOG
+from ponte.messages.catalog import Entry, catalog
 from ponte.messages.formatting import Formatter
 from ponte.messages.text import fit_sms, fit_subject
 
 SCHEMA_VERSION = "1"
+_CATALOG: dict[str, Entry] = {}
+
+
+def _load() -> dict[str, Entry]:
+    _CATALOG.update(catalog())
+    return _CATALOG
 
 
 class RenderedMessage(BaseModel):
@@ -39,7 +45,7 @@ def machine_payload(notification: Notification) -> dict[str, Any]:
 
 
 def render(notification: Notification, *, time_zone: str) -> RenderedMessage:
-    entry = CATALOG[notification.event_type]
+    entry = _CATALOG.get(notification.event_type) or _load()[notification.event_type]
     texts = entry.texts[notification.locale]
     facts = entry.facts(notification, Formatter(notification.locale, time_zone))
     return RenderedMessage(

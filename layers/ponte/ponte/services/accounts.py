@@ -8,12 +8,11 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict
 
 from ponte.domain.accounts import Account, Contact, Locale, TimelineEntry
+from ponte.domain.bodies.accounts import AccountOpened, CustomerWelcome
 from ponte.domain.changes import AccountChange
 from ponte.domain.errors import DuplicateEvent
 from ponte.domain.notifications import (
-    AccountOpened,
     Audience,
-    CustomerWelcome,
     Notification,
     Team,
     notification_id,

@@ -1,0 +1,3 @@
+"""Bodies about collections."""
+
+from __future__ import annotations

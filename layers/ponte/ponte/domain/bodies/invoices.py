@@ -1,0 +1,3 @@
+"""Bodies about invoices."""
+
+from __future__ import annotations

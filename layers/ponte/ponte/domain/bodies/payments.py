@@ -1,0 +1,3 @@
+"""Bodies about payments."""
+
+from __future__ import annotations
