@@ -48,10 +48,10 @@ class DynamoStore:
 
     def get_account(self, account_id: str) -> Account | None:
         answer = self.client.get_item(
-            TableName=self.table_name, Key=_serialize(keys.account_key(account_id)), ConsistentRead=True
+            TableName=self.table_name, Key=serialize_item(keys.account_key(account_id)), ConsistentRead=True
         )
         item = answer.get("Item")
-        return None if item is None else account_from_item(_deserialize(item))
+        return None if item is None else account_from_item(deserialize_item(item))
 
     def load_ledger(self, account_id: str) -> Ledger | None:
         """The account with its invoices, payments and notices sent: one query on the account's partition."""
@@ -84,11 +84,11 @@ class DynamoStore:
         wanted = [keys.reference_key(kind, value) for kind, value in dict.fromkeys(references)]
         found: dict[str, str] = {}
         for start in range(0, len(wanted), 100):  # BatchGetItem takes 100 keys
-            request = {self.table_name: {"Keys": [_serialize(k) for k in wanted[start : start + 100]]}}
+            request = {self.table_name: {"Keys": [serialize_item(k) for k in wanted[start : start + 100]]}}
             while request:
                 answer = self.client.batch_get_item(RequestItems=request)  # type: ignore[arg-type]
                 for item in answer.get("Responses", {}).get(self.table_name, []):
-                    plain = _deserialize(item)
+                    plain = deserialize_item(item)
                     found[plain["pk"]] = plain["account_id"]
                 request = answer.get("UnprocessedKeys") or {}  # type: ignore[assignment]
         return next((found[k["pk"]] for k in wanted if k["pk"] in found), None)
@@ -98,11 +98,11 @@ class DynamoStore:
         request: dict[str, Any] = {
             "TableName": self.table_name,
             "KeyConditionExpression": condition,
-            "ExpressionAttributeValues": _serialize(values),
+            "ExpressionAttributeValues": serialize_item(values),
         }
         if index:
             request["IndexName"] = index
-        return [_deserialize(item) for page in paginator.paginate(**request) for item in page.get("Items", [])]
+        return [deserialize_item(item) for page in paginator.paginate(**request) for item in page.get("Items", [])]
 
     def timeline(self, account_id: str) -> list[TimelineEntry]:
         """The account's history, oldest first."""
@@ -112,11 +112,13 @@ class DynamoStore:
         pages = paginator.paginate(
             TableName=self.table_name,
             KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
-            ExpressionAttributeValues=_serialize({":pk": keys.account_pk(account_id), ":prefix": f"{keys.TIMELINE}#"}),
+            ExpressionAttributeValues=serialize_item(
+                {":pk": keys.account_pk(account_id), ":prefix": f"{keys.TIMELINE}#"}
+            ),
         )
         return [
             TimelineEntry.model_validate(
-                _plain({k: v for k, v in _deserialize(item).items() if k not in {"pk", "sk", "kind"}})
+                plain_item({k: v for k, v in deserialize_item(item).items() if k not in {"pk", "sk", "kind"}})
             )
             for page in pages
             for item in page.get("Items", [])
@@ -155,14 +157,14 @@ class DynamoStore:
         if change.expected_version is not None:
             account_put["Put"]["ConditionExpression"] = "#version = :expected"
             account_put["Put"]["ExpressionAttributeNames"] = {"#version": "version"}
-            account_put["Put"]["ExpressionAttributeValues"] = _serialize({":expected": change.expected_version})
+            account_put["Put"]["ExpressionAttributeValues"] = serialize_item({":expected": change.expected_version})
         writes.append(account_put)
         writes.extend(
-            {"Put": {"TableName": self.table_name, "Item": _serialize(timeline_item(entry, account.version, seq))}}
+            {"Put": {"TableName": self.table_name, "Item": serialize_item(timeline_item(entry, account.version, seq))}}
             for seq, entry in enumerate(change.timeline)
         )
         writes.extend(
-            {"Put": {"TableName": self.table_name, "Item": _serialize(item)}} for item in ledger_items(change)
+            {"Put": {"TableName": self.table_name, "Item": serialize_item(item)}} for item in ledger_items(change)
         )
         for kind, value in change.references:
             claim = _put_new(
@@ -171,7 +173,7 @@ class DynamoStore:
             )
             # Claimed once; claiming it again for the same account is harmless.
             claim["Put"]["ConditionExpression"] = "attribute_not_exists(pk) OR account_id = :account"
-            claim["Put"]["ExpressionAttributeValues"] = _serialize({":account": account.account_id})
+            claim["Put"]["ExpressionAttributeValues"] = serialize_item({":account": account.account_id})
             writes.append(claim)
         writes.extend(
             _put_new(self.table_name, outbox_item(notification, change.recorded_at))
@@ -184,7 +186,7 @@ def _put_new(table_name: str, item: dict[str, Any]) -> TransactWriteItemTypeDef:
     return {
         "Put": {
             "TableName": table_name,
-            "Item": _serialize(item),
+            "Item": serialize_item(item),
             "ConditionExpression": "attribute_not_exists(pk)",
         }
     }
@@ -223,7 +225,7 @@ def account_from_item(item: dict[str, Any]) -> Account:
     due_at = data.pop("due_at", None)
     if due_at is not None:
         data["next_evaluation_at"] = due_at
-    return Account.model_validate(_plain(data))
+    return Account.model_validate(plain_item(data))
 
 
 def ledger_items(change: AccountChange) -> list[dict[str, Any]]:
@@ -271,26 +273,26 @@ def outbox_item(notification: Notification, recorded_at: datetime) -> dict[str, 
     }
 
 
-def _serialize(item: dict[str, Any]) -> Any:
+def serialize_item(item: dict[str, Any]) -> Any:
     from boto3.dynamodb.types import TypeSerializer  # noqa: PLC0415
 
     serializer = TypeSerializer()
     return {name: serializer.serialize(value) for name, value in item.items()}
 
 
-def _deserialize(item: dict[str, Any]) -> dict[str, Any]:
+def deserialize_item(item: dict[str, Any]) -> dict[str, Any]:
     from boto3.dynamodb.types import TypeDeserializer  # noqa: PLC0415
 
     deserializer = TypeDeserializer()
     return {name: deserializer.deserialize(value) for name, value in item.items()}
 
 
-def _plain(value: Any) -> Any:
+def plain_item(value: Any) -> Any:
     """DynamoDB numbers come back as Decimal; Ponte stores only integers, so they turn back into int here."""
     if isinstance(value, Decimal):
         return int(value)
     if isinstance(value, dict):
-        return {name: _plain(inner) for name, inner in value.items()}
+        return {name: plain_item(inner) for name, inner in value.items()}
     if isinstance(value, list):
-        return [_plain(inner) for inner in value]
+        return [plain_item(inner) for inner in value]
     return value

@@ -15,6 +15,12 @@
 | accounts due for evaluation, by time    | GSI `due`: due_pk=DUE, due_at <= now (sparse: only      |
 |                                         | accounts with a next evaluation carry these attributes) |
 
+Re-evaluation flag (for bulk writers that cannot take the account's transaction, like an upload's batch writes):
+any item in an account's partition that carries `due_pk=DUE` and `due_at=<utc_key>` appears in the `due` index, so
+the scheduled sweep finds the account and the collections worker evaluates it again from its whole ledger; the
+worker removes the two attributes from that item in its own transaction (only if `due_at` is still the value it
+saw, so a newer flag is never lost). The account item itself carries them while an evaluation is scheduled.
+
 Outbox items and inbound markers carry `expires_at` (epoch seconds) for DynamoDB's TTL: the stream has
 delivered an outbox item long before it expires; a marker outlives the providers' retry windows (Stripe
 retries for 3 days, Mercado Pago for days).
