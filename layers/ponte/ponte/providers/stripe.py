@@ -326,6 +326,8 @@ def _checkout_facts(session: _CheckoutSession, event: _Envelope) -> dict[str, An
         "payment_method": _single_method(session.payment_method_types),
         "payment_id": _id(session.payment_intent),
         "invoice_id": _id(session.invoice),
+        # A session has no description of its own; businesses name what was sold in the metadata.
+        "description": metadata.get("plan") or metadata.get("product") or None,
     }
 
 

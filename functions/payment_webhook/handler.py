@@ -1,0 +1,101 @@
+"""Payment webhooks: POST /webhooks/{provider} → verify, apply once, answer as soon as the change commits.
+
+Accepted deliveries, duplicates included, get 200 (Asaas counts nothing else as delivered); refusals get a JSON
+error with their status. Logs name the provider, the event and the reason, never the secret, signature or body.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2, event_source
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
+
+from ponte.domain.accounts import Locale
+from ponte.services.webhooks import WebhookRefused, WebhookRequest, receive
+from ponte.settings import TimeZoneName, load_settings
+from ponte.wiring import PaymentWiring
+
+logger = Logger()
+metrics = Metrics()
+
+
+class Settings(BaseModel):
+    TABLE_NAME: str
+    BUSINESS_TIME_ZONE: TimeZoneName
+    BUSINESS_COUNTRY: str
+    DEFAULT_LOCALE: Locale
+    DEFAULT_ACCOUNT_OWNER: str = ""
+    POLICY_PARAMETER: str
+    STRIPE_WEBHOOK_SECRET_ARN: str
+    ASAAS_WEBHOOK_SECRET_ARN: str
+    STANDARD_WEBHOOK_SECRET_ARN: str
+    MERCADOPAGO_WEBHOOK_SECRET_ARN: str
+    MERCADOPAGO_ACCESS_TOKEN_ARN: str
+    MERCADOPAGO_API_BASE_URL: str
+
+
+@cache
+def _wiring() -> PaymentWiring:
+    s = load_settings(Settings)
+    return PaymentWiring(
+        table_name=s.TABLE_NAME,
+        secret_ids={
+            "stripe": s.STRIPE_WEBHOOK_SECRET_ARN,
+            "asaas": s.ASAAS_WEBHOOK_SECRET_ARN,
+            "standard": s.STANDARD_WEBHOOK_SECRET_ARN,
+            "mercadopago": s.MERCADOPAGO_WEBHOOK_SECRET_ARN,
+            "mercadopago-token": s.MERCADOPAGO_ACCESS_TOKEN_ARN,
+        },
+        time_zone=s.BUSINESS_TIME_ZONE,
+        country=s.BUSINESS_COUNTRY,
+        locale=s.DEFAULT_LOCALE,
+        default_owner=s.DEFAULT_ACCOUNT_OWNER or None,
+        policy_parameter=s.POLICY_PARAMETER,
+        mercadopago_base_url=s.MERCADOPAGO_API_BASE_URL,
+    )
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context
+@event_source(data_class=APIGatewayProxyEventV2)
+def lambda_handler(event: APIGatewayProxyEventV2, context: LambdaContext) -> dict[str, Any]:
+    wiring = _wiring()
+    provider = (event.path_parameters or {}).get("provider", "")
+    raw = event.body or ""
+    request = WebhookRequest(
+        provider=provider,
+        headers={name.lower(): value for name, value in (event.headers or {}).items()},
+        body=base64.b64decode(raw) if event.is_base64_encoded else raw.encode("utf-8"),
+        query=dict(event.query_string_parameters or {}),
+        received_at=datetime.fromtimestamp(event.request_context.time_epoch / 1000, UTC),
+    )
+    log: dict[str, Any] = {"provider": provider}
+    try:
+        received = receive(request, **wiring.webhook_ports())
+    except WebhookRefused as refused:
+        logger.warning("webhook refused", extra={**log, "status": refused.status, "reason": refused.reason})
+        metrics.add_metric(name="WebhooksRefused", unit=MetricUnit.Count, value=1)
+        return _answer(refused.status, {"error": refused.reason})
+    log |= {"event_id": received.event_id, "event_type": received.event_type}
+    if received.applied is None:
+        logger.info("webhook ignored: Ponte does not act on this event type", extra=log)
+        metrics.add_metric(name="WebhooksIgnored", unit=MetricUnit.Count, value=1)
+        return _answer(200, {"received": True, "ignored": True})
+    applied = received.applied
+    logger.info("webhook applied", extra={**log, "account_id": applied.account_id, "duplicate": applied.duplicate})
+    metrics.add_metric(
+        name="WebhooksDuplicate" if applied.duplicate else "WebhooksApplied", unit=MetricUnit.Count, value=1
+    )
+    return _answer(200, {"received": True, "duplicate": applied.duplicate, "account_id": applied.account_id})
+
+
+def _answer(status: int, body: dict[str, Any]) -> dict[str, Any]:
+    return {"statusCode": status, "headers": {"content-type": "application/json"}, "body": json.dumps(body)}

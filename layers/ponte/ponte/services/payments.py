@@ -1,0 +1,430 @@
+"""Apply what a payment provider reported to the account it concerns: one change, one transaction.
+
+The provider's customer leads to a Ponte account through its references (the business's own reference, the
+provider's customer id, tax id, e-mail); an unknown customer gets a new account. The events of one delivery are
+folded into the account's ledger, the alerts they call for are added, and the collections decision is recomputed
+from the whole ledger (so a payment that clears a suspended account's debt reactivates it in the same change).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from ponte.domain import events as ev
+from ponte.domain.accounts import Account, Contact, Locale, TimelineEntry, next_version
+from ponte.domain.bodies import payments as alerts
+from ponte.domain.bodies.accounts import AccountOpened
+from ponte.domain.changes import AccountChange
+from ponte.domain.errors import ConcurrentModification, DuplicateEvent
+from ponte.domain.invoices import Installment, Invoice, InvoiceKind, Party, SourceFormat, normalise_tax_id
+from ponte.domain.ledger import InvoiceRecord, Ledger, PaymentRecord
+from ponte.domain.notifications import Audience, Notification, NotificationBody, Severity, Team, notification_id
+
+if TYPE_CHECKING:
+    from ponte.services.ports import LedgerStore
+
+ATTEMPTS = 3  # a concurrent change to the same account is re-read and re-applied this many times
+
+Recompute = Callable[[Ledger, datetime, str], AccountChange | None]
+"""The collections decision for a ledger at a moment, as a change (status, next evaluation, what to tell), or None.
+The third argument is the cause (the delivery's dedup key) from which notification ids are derived."""
+
+
+class PaymentSettings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    staff_locale: Locale
+    customer_locale: Locale  # for accounts a provider's customer creates
+    time_zone: str
+    default_owner: str | None = None
+
+
+@dataclass(frozen=True)
+class Applied:
+    account_id: str | None
+    duplicate: bool = False
+    created: bool = False
+    effects: tuple[str, ...] = ()
+
+
+def apply_delivery(
+    events: Sequence[ev.DomainEvent],
+    *,
+    store: LedgerStore,
+    settings: PaymentSettings,
+    recompute: Recompute,
+    now: datetime,
+) -> Applied:
+    """Record one delivery's events exactly once. Duplicates (same provider event) change nothing."""
+    first = events[0]
+    dedup_key = f"{first.provider}:{first.event_id}"
+    for attempt in range(1, ATTEMPTS + 1):
+        plan = _Plan.start(first, store, settings, now)
+        for event in events:
+            plan.fold(event)
+        change = plan.change(recompute, dedup_key)
+        try:
+            store.commit(change)
+        except DuplicateEvent:
+            return Applied(plan.ledger.account.account_id, duplicate=True)
+        except ConcurrentModification:
+            if attempt == ATTEMPTS:
+                raise
+            continue
+        return Applied(change.account.account_id, created=plan.created, effects=tuple(plan.effects))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def references(provider: str, customer: ev.CustomerRef) -> list[tuple[str, str]]:
+    """The keys that lead to a customer's account, most specific first."""
+    found = []
+    if customer.reference:
+        found.append(("reference", customer.reference))
+    if customer.id:
+        found.append((provider, customer.id))
+    if customer.tax_id and normalise_tax_id(customer.tax_id):
+        found.append(("tax_id", normalise_tax_id(customer.tax_id)))
+    if customer.email:
+        found.append(("email", customer.email.strip().lower()))
+    return found
+
+
+@dataclass
+class _Plan:
+    """The change being built: the ledger as it will be, and what it will say."""
+
+    ledger: Ledger
+    before: Ledger
+    created: bool
+    claims: list[tuple[str, str]]
+    settings: PaymentSettings
+    now: datetime
+    notifications: list[tuple[Audience, NotificationBody, Team | None, Severity, Locale]] = field(default_factory=list)
+    timeline: list[TimelineEntry] = field(default_factory=list)
+    invoices: dict[str, InvoiceRecord] = field(default_factory=dict)
+    payments: dict[str, PaymentRecord] = field(default_factory=dict)
+    effects: list[str] = field(default_factory=list)
+
+    @classmethod
+    def start(cls, event: ev.DomainEvent, store: LedgerStore, settings: PaymentSettings, now: datetime) -> _Plan:
+        refs = references(event.provider, event.customer)
+        owners = store.owners_of(refs) if refs else {}
+        account_id = next((owners[ref] for ref in refs if ref in owners), None)
+        if account_id is None and event.customer.reference:
+            # The business's reference is, by convention, the account's id: an account opened elsewhere is found
+            # by it even before the reference was claimed.
+            account_id = _account_id_for(event)
+        ledger = store.load_ledger(account_id) if account_id else None
+        created = ledger is None
+        if ledger is None:
+            account = _new_account(event, settings, now)
+            ledger = Ledger(account=account)
+        # Claim only the references nobody holds yet; one held by another account is left alone.
+        claims = [ref for ref in refs if ref not in owners]
+        return cls(ledger=ledger, before=ledger, created=created, claims=claims, settings=settings, now=now)
+
+    @property
+    def account(self) -> Account:
+        return self.ledger.account
+
+    def note(self, event: ev.DomainEvent, what: str, why: str) -> None:
+        self.timeline.append(
+            TimelineEntry(
+                account_id=self.account.account_id,
+                at=self.now,
+                what=what,
+                why=why,
+                source=f"{event.provider}:{event.event_id}",
+            )
+        )
+        self.effects.append(what)
+
+    def alert(
+        self,
+        event: ev.DomainEvent,
+        body: type[alerts.PaymentBody],
+        team: Team,
+        severity: Severity = Severity.INFO,
+        **facts: object,
+    ) -> None:
+        """A staff alert naming the provider, its event and the customer, with the facts of `body`."""
+        made = body.model_validate(
+            {"provider": event.provider, "provider_event": event.event_id, "customer_name": self.account.name, **facts}
+        )
+        self.notifications.append((Audience.STAFF, made, team, severity, self.settings.staff_locale))
+
+    def fold(self, event: ev.DomainEvent) -> None:
+        if self.created and not self.timeline:
+            self.note(event, "account.opened", f"first {event.kind} from {event.provider} for an unknown customer")
+            opened = AccountOpened(
+                account_name=self.account.name, contact=self.account.contact, owner=self.account.owner
+            )
+            self.notifications.append((Audience.PLATFORM, opened, None, Severity.INFO, self.account.locale))
+        handler = getattr(self, "_" + event.kind.replace(".", "_"))
+        handler(event)
+
+    # ---------------------------------------------------------------- one method per event kind
+    def _payment_received(self, event: ev.PaymentReceived) -> None:
+        payment_id = event.payment_id or event.event_id
+        known = self.ledger.payment(event.provider, payment_id)
+        invoice_key = _invoice_key(event) or (known.invoice_key if known else None)
+        record = PaymentRecord(
+            provider=event.provider,
+            payment_id=payment_id,
+            amount=event.amount,
+            received_at=known.received_at if known else event.occurred_at,
+            method=event.payment_method or (known.method if known else None),
+            invoice_key=invoice_key,
+            description=event.description or (known.description if known else None),
+            refunded=known.refunded if known else 0,
+            chargeback=known.chargeback if known else None,
+            chargeback_at=known.chargeback_at if known else None,
+        )
+        if record == known:
+            self.note(event, "payment.confirmed", f"{event.amount} already recorded (another event of the payment)")
+            return
+        first_payment = not any(p.counted for p in self.before.payments) and known is None
+        self._put_payment(record)
+        self.note(event, "payment.received", f"{event.amount} by {event.payment_method or 'unknown method'}")
+        if first_payment:
+            self.alert(
+                event,
+                alerts.CustomerNew,
+                Team.SALES,
+                contact=self.account.contact,
+                description=event.description,
+                amount=event.amount,
+                payment_method=event.payment_method.value if event.payment_method else None,
+                invoice_number=event.invoice_number or event.invoice_id,
+                owner=self.account.owner,
+            )
+
+    def _payment_failed(self, event: ev.PaymentFailed) -> None:
+        key = _invoice_key(event)
+        owed = {r.invoice_id: r.outstanding.amount for r in self.ledger.receivables()}
+        if key in owed and owed[key] == 0:
+            # An old failure arriving after the invoice was paid: history, not news.
+            self.note(event, "payment.failed", "reported after the invoice was paid; nothing to do")
+            return
+        self.note(event, "payment.failed", event.reason or "the provider gave no reason")
+        self.alert(
+            event,
+            alerts.PaymentFailedAlert,
+            Team.FINANCE,
+            Severity.WARNING,
+            amount=event.amount,
+            reason=event.reason,
+            invoice_number=event.invoice_number,
+        )
+
+    def _refund_issued(self, event: ev.RefundIssued) -> None:
+        known = self._payment_of(event)
+        if known is not None and event.amount.currency == known.amount.currency:
+            refunded = min(max(known.refunded, event.amount.amount), known.amount.amount)
+            self._put_payment(known.model_copy(update={"refunded": refunded}))
+        self.note(event, "refund.issued", f"{event.amount} refunded so far")
+        self.alert(
+            event,
+            alerts.RefundAlert,
+            Team.FINANCE,
+            amount=event.amount,
+            paid=known.amount if known else event.amount,
+        )
+
+    def _chargeback_opened(self, event: ev.ChargebackOpened) -> None:
+        self._chargeback(event, "open")
+        self.note(event, "chargeback.opened", event.reason or "the provider gave no reason")
+        self.alert(
+            event,
+            alerts.ChargebackOpenedAlert,
+            Team.FINANCE,
+            Severity.CRITICAL,
+            amount=event.amount,
+            reason=event.reason,
+            invoice_number=event.invoice_number,
+        )
+
+    def _chargeback_closed(self, event: ev.ChargebackClosed) -> None:
+        self._chargeback(event, event.outcome)
+        self.note(event, "chargeback.closed", f"outcome: {event.outcome}")
+        self.alert(
+            event,
+            alerts.ChargebackClosedAlert,
+            Team.FINANCE,
+            Severity.WARNING if event.outcome == "lost" else Severity.INFO,
+            amount=event.amount,
+            outcome=event.outcome,
+        )
+
+    def _invoice_issued(self, event: ev.InvoiceIssued) -> None:
+        self._record_invoice(event, event.due_date, "invoice.recorded")
+
+    def _invoice_overdue(self, event: ev.InvoiceOverdue) -> None:
+        # The provider's opinion is history; Ponte's own policy decides what overdue means.
+        self._record_invoice(event, event.due_date, "invoice.overdue")
+
+    def _subscription_changed(self, event: ev.SubscriptionChanged) -> None:
+        self.note(event, "subscription.changed", f"plan {event.plan or '?'}, status {event.status or '?'}")
+        self.alert(
+            event,
+            alerts.SubscriptionChangedAlert,
+            Team.SALES,
+            subscription_id=event.subscription_id,
+            plan=event.plan,
+            status=event.status,
+            amount=event.amount,
+        )
+
+    def _subscription_cancelled(self, event: ev.SubscriptionCancelled) -> None:
+        self.note(event, "subscription.cancelled", event.reason or "the provider gave no reason")
+        self.alert(
+            event,
+            alerts.SubscriptionCancelledAlert,
+            Team.SALES,
+            Severity.WARNING,
+            subscription_id=event.subscription_id,
+            plan=event.plan,
+            reason=event.reason,
+        )
+
+    def _customer_created(self, event: ev.CustomerCreated) -> None:
+        self.note(event, "customer.created", f"known to {event.provider} as {event.customer.id or '?'}")
+
+    # ---------------------------------------------------------------- helpers
+    def _payment_of(self, event: ev.RefundIssued | ev.ChargebackOpened | ev.ChargebackClosed) -> PaymentRecord | None:
+        return self.ledger.payment(event.provider, event.payment_id) if event.payment_id else None
+
+    def _chargeback(self, event: ev.ChargebackOpened | ev.ChargebackClosed, state: str) -> None:
+        known = self._payment_of(event)
+        if known is None:
+            return
+        if known.chargeback_at is not None and known.chargeback_at > event.occurred_at:
+            return  # a newer report already decided the chargeback's state
+        self._put_payment(known.model_copy(update={"chargeback": state, "chargeback_at": event.occurred_at}))
+
+    def _put_payment(self, record: PaymentRecord) -> None:
+        self.payments[record.key] = record
+        others = tuple(p for p in self.ledger.payments if p.key != record.key)
+        self.ledger = self.ledger.model_copy(update={"payments": (*others, record)})
+
+    def _record_invoice(self, event: ev.InvoiceIssued | ev.InvoiceOverdue, due: object, what: str) -> None:
+        key = _invoice_key(event) or f"{event.provider}:{event.event_id}"
+        if event.amount.amount <= 0:
+            self.note(event, what, f"{event.amount}: nothing to collect")
+            return
+        issued = event.occurred_at.astimezone(ZoneInfo(self.settings.time_zone)).date()
+        invoice = Invoice(
+            key=key,
+            number=event.invoice_number or key.split(":", 1)[-1],
+            kind=InvoiceKind.INVOICE,
+            issue_date=issued,
+            currency=event.amount.currency,
+            total=event.amount,
+            installments=(Installment(number="1", due_date=due or issued, amount=event.amount),),
+            customer=_party(event.customer, self.account.name),
+            source=SourceFormat.PROVIDER,
+        )
+        known = self.ledger.invoice(key)
+        if known is not None and known.invoice.fingerprint == invoice.fingerprint:
+            self.note(event, what, f"invoice {invoice.number} already recorded")
+            return
+        record = InvoiceRecord(invoice=invoice, recorded_at=self.now, origin=f"{event.provider}:{event.event_id}")
+        self.invoices[key] = record
+        others = tuple(r for r in self.ledger.invoices if r.invoice.key != key)
+        self.ledger = self.ledger.model_copy(update={"invoices": (*others, record)})
+        self.note(event, what, f"invoice {invoice.number}: {event.amount} due {invoice.installments[0].due_date}")
+
+    def change(self, recompute: Recompute, dedup_key: str) -> AccountChange:
+        decided = recompute(self.ledger, self.now, dedup_key)
+        account = decided.account if decided else next_version(self.account)
+        expected: int | None = self.account.version
+        if self.created:  # the account is written for the first time: version 0, nothing to expect
+            account, expected = account.model_copy(update={"version": 0}), None
+        notifications = [
+            Notification(
+                notification_id=notification_id(dedup_key, audience, f"{body.kind}#{n}"),
+                audience=audience,
+                severity=severity,
+                team=team,
+                account_id=account.account_id,
+                owner=account.owner,
+                locale=locale,
+                occurred_at=self.now,
+                body=body,
+            )
+            for n, (audience, body, team, severity, locale) in enumerate(self.notifications)
+        ]
+        return AccountChange(
+            account=account,
+            recorded_at=self.now,
+            expected_version=expected,
+            timeline=(*self.timeline, *(decided.timeline if decided else ())),
+            notifications=(*notifications, *(decided.notifications if decided else ())),
+            dedup_key=dedup_key,
+            invoices=tuple(self.invoices.values()),
+            payments=tuple(self.payments.values()),
+            notices=decided.notices if decided else (),
+            references=tuple(self.claims),
+        )
+
+
+def _invoice_key(event: ev.DomainEvent) -> str | None:
+    invoice_id = getattr(event, "invoice_id", None)
+    return f"{event.provider}:{invoice_id}" if invoice_id else None
+
+
+_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_.:@-]+")
+
+
+def _account_id_for(event: ev.DomainEvent) -> str:
+    customer = event.customer
+    if customer.reference:
+        return _ID_UNSAFE.sub("-", customer.reference)[:128]
+    if customer.id:
+        return _ID_UNSAFE.sub("-", f"{event.provider}-{customer.id}")[:128]
+    seed = customer.email or customer.tax_id or event.event_id
+    return f"{event.provider}-{hashlib.sha256(seed.encode()).hexdigest()[:16]}"
+
+
+def _new_account(event: ev.DomainEvent, settings: PaymentSettings, now: datetime) -> Account:
+    customer = event.customer
+    account_id = _account_id_for(event)
+    name = customer.name or customer.email or account_id
+    tax_id = normalise_tax_id(customer.tax_id) if customer.tax_id else None
+    return Account(
+        account_id=account_id,
+        name=name[:200],
+        owner=event.owner or settings.default_owner,
+        locale=settings.customer_locale,
+        contact=_contact(name[:200], customer),
+        created_at=now,
+        tax_id=tax_id or None,
+    )
+
+
+def _contact(name: str, customer: ev.CustomerRef) -> Contact:
+    """The contact the provider gave, keeping only what is valid (a malformed phone is dropped, not fatal)."""
+    fields = {"name": name, "email": customer.email, "phone": customer.phone}
+    for dropped in ("phone", "email"):
+        try:
+            return Contact.model_validate(fields)
+        except ValidationError:
+            fields[dropped] = None
+    return Contact(name=name)
+
+
+def _party(customer: ev.CustomerRef, name: str) -> Party:
+    try:
+        return Party(
+            name=customer.name or name, tax_id=customer.tax_id, email=customer.email, reference=customer.reference
+        )
+    except ValidationError:
+        return Party(name=customer.name or name)

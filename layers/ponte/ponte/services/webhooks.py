@@ -1,0 +1,145 @@
+"""Receive a payment provider's webhook: check it, verify it, turn it into events, apply them once.
+
+Every refusal is a `WebhookRefused` with the HTTP status it deserves; nothing is written before the request is
+verified and understood.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+from ponte.domain.errors import PonteError, SecretNotConfigured
+from ponte.providers import asaas, mercadopago, standard, stripe
+from ponte.providers.base import PayloadError, SignatureError
+from ponte.services.payments import Applied, PaymentSettings, Recompute, apply_delivery
+
+if TYPE_CHECKING:
+    from ponte.domain.events import DomainEvent
+    from ponte.providers.base import WebhookProvider
+    from ponte.services.ports import LedgerStore
+
+MAX_BODY_BYTES = 256 * 1024
+SIGNED_PROVIDERS: dict[str, WebhookProvider] = {"stripe": stripe, "asaas": asaas, "standard": standard}
+PROVIDERS = (*SIGNED_PROVIDERS, "mercadopago")
+
+
+class WebhookRefused(PonteError):
+    status = 400
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class UnknownProvider(WebhookRefused):
+    status = 404
+
+
+class Unauthorized(WebhookRefused):
+    status = 401
+
+
+class BadPayload(WebhookRefused):
+    status = 400
+
+
+class TooLarge(WebhookRefused):
+    status = 413
+
+
+class UnsupportedMediaType(WebhookRefused):
+    status = 415
+
+
+class SecretSource(Protocol):
+    def values(self, name: str) -> list[str]:
+        """The active secrets of `name` (several during a rotation); raises SecretNotConfigured."""
+
+
+class PaymentLookup(Protocol):
+    def payment(self, payment_id: str) -> Mapping[str, Any]:
+        """The payment as the provider's API gives it."""
+
+
+@dataclass(frozen=True)
+class WebhookRequest:
+    provider: str
+    headers: Mapping[str, str]  # names in lower case
+    body: bytes
+    query: Mapping[str, str]
+    received_at: datetime
+
+
+@dataclass(frozen=True)
+class Received:
+    provider: str
+    event_id: str | None
+    event_type: str | None
+    applied: Applied | None  # None: understood, but nothing Ponte acts on
+
+    @property
+    def ignored(self) -> bool:
+        return self.applied is None
+
+
+def receive(
+    request: WebhookRequest,
+    *,
+    secrets: SecretSource,
+    store: LedgerStore,
+    settings: PaymentSettings,
+    recompute: Recompute,
+    mercadopago_api: Callable[[], PaymentLookup],
+) -> Received:
+    provider = request.provider
+    if provider not in PROVIDERS:
+        raise UnknownProvider(f"no webhook for provider {provider!r}; known: {', '.join(PROVIDERS)}")
+    if len(request.body) > MAX_BODY_BYTES:
+        raise TooLarge(f"the body is over {MAX_BODY_BYTES // 1024} KiB")
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        raise UnsupportedMediaType(f"the body must be application/json, not {content_type or 'unspecified'}")
+    try:
+        active = secrets.values(provider)
+        verifier = SIGNED_PROVIDERS.get(provider, mercadopago)
+        verifier.verify(request.headers, request.body, active, request.received_at, request.query)
+    except (SignatureError, SecretNotConfigured) as refused:
+        raise Unauthorized(str(refused)) from None
+    try:
+        events = _events(request, mercadopago_api)
+    except PayloadError as refused:
+        raise BadPayload(str(refused)) from None
+    event_id, event_type = _identity(request.body, events)
+    if not events:
+        return Received(provider, event_id, event_type, applied=None)
+    applied = apply_delivery(events, store=store, settings=settings, recompute=recompute, now=request.received_at)
+    return Received(provider, event_id, event_type, applied)
+
+
+def _events(request: WebhookRequest, mercadopago_api: Callable[[], PaymentLookup]) -> list[DomainEvent]:
+    if request.provider != "mercadopago":
+        return SIGNED_PROVIDERS[request.provider].normalise(request.body)
+    notification = mercadopago.payment_notification(request.body, request.query)
+    if notification is None:
+        return []
+    # The body is not signed: act only on the payment as Mercado Pago's API tells it.
+    return mercadopago.normalise_payment(mercadopago_api().payment(notification.payment_id))
+
+
+def _identity(body: bytes, events: list[DomainEvent]) -> tuple[str | None, str | None]:
+    """The delivery's id and type, for the answer and the logs."""
+    if events:
+        return events[0].event_id, events[0].kind
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return None, None
+    if not isinstance(document, dict):
+        return None, None
+    event_id = document.get("id") or document.get("event_id")
+    event_type = document.get("type") or document.get("event") or document.get("action")
+    return (str(event_id) if event_id else None), (str(event_type) if event_type else None)
