@@ -1,3 +1,133 @@
-"""Bodies about collections."""
+"""Bodies about collections: the customer's notices, suspension and reactivation, hand-offs, alerts and the digest.
+
+The facts come from the dunning engine's decision (`ponte.domain.dunning`): per-invoice charges with what is owed,
+the fine and the interest to date, and the ladder's record of the notices sent.
+"""
 
 from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict
+
+from ponte.domain.accounts import AccountStatus
+from ponte.domain.dunning import InvoiceCharge, SentNotice, SuspensionRecord
+from ponte.domain.money import Money
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class CollectionNotice(Body):
+    """To the customer: a reminder before or on the due date, an overdue notice, or the final warning that names
+    the deadline and the consequence (suspension)."""
+
+    kind: Literal["customer.payment_reminder", "customer.overdue_notice", "customer.final_warning"]
+    customer_name: str
+    step_id: str
+    anchor: date
+    deadline: date | None = None
+    invoices: tuple[InvoiceCharge, ...]
+    totals: tuple[Money, ...]
+
+
+class PaymentSeen(Body):
+    """A payment received, as the decision record shows it."""
+
+    reference: str
+    amount: Money
+    counted: Money
+    received_at: AwareDatetime
+
+
+class AccountSuspended(Body):
+    """To the account's owner (staff, collections) and the platform: the account is suspended, with the decision
+    record: the rule that fired, the invoices, the notices sent and the payments received."""
+
+    kind: Literal["account.suspended"] = "account.suspended"
+    account_name: str
+    owner: str | None = None
+    record: SuspensionRecord
+    payments: tuple[PaymentSeen, ...] = ()
+
+
+class CustomerSuspended(Body):
+    kind: Literal["customer.suspended"] = "customer.suspended"
+    customer_name: str
+    deadline: date
+    invoices: tuple[InvoiceCharge, ...]
+    totals: tuple[Money, ...]
+
+
+class AccountReactivated(Body):
+    """To the owner and the platform: a suspended account is back in service."""
+
+    kind: Literal["account.reactivated"] = "account.reactivated"
+    account_name: str
+    owner: str | None = None
+    status: AccountStatus
+    remaining: tuple[Money, ...] = ()
+    # settled: owes no more than the tolerance; never_suspend: staff flagged the account never to be suspended.
+    reason: Literal["settled", "never_suspend"]
+
+
+class CustomerReactivated(Body):
+    kind: Literal["customer.reactivated"] = "customer.reactivated"
+    customer_name: str
+
+
+class CollectionsHandOff(Body):
+    """To collections: the debt goes to a person, with what they need to pick it up."""
+
+    kind: Literal["collections.hand_off"] = "collections.hand_off"
+    account_name: str
+    owner: str | None = None
+    step_id: str
+    anchor: date
+    invoices: tuple[InvoiceCharge, ...]
+    totals: tuple[Money, ...]
+    notices: tuple[SentNotice, ...] = ()
+
+
+AlertKind = Literal["suspension_withheld", "unknown_currency", "invalid_account", "invalid_policy"]
+
+
+class CollectionsAlert(Body):
+    """To collections: something the ladder will not decide on its own."""
+
+    kind: Literal["collections.alert"] = "collections.alert"
+    reason: AlertKind
+    account_name: str | None = None
+    detail: str
+    invoice_keys: tuple[str, ...] = ()
+
+
+class AgeBucket(Body):
+    """Overdue invoices whose days late fall in [from_days, to_days] (to_days None: and more)."""
+
+    from_days: int
+    to_days: int | None
+    accounts: int
+    amounts: tuple[Money, ...]
+
+
+class DigestAccount(Body):
+    account_id: str
+    account_name: str
+    owner: str | None = None
+    owed: tuple[Money, ...]
+    on: date
+
+
+class CollectionsDigest(Body):
+    """To collections, once per business day: the overdue book."""
+
+    kind: Literal["collections.digest"] = "collections.digest"
+    day: date
+    accounts_overdue: int
+    totals: tuple[Money, ...]
+    buckets: tuple[AgeBucket, ...]
+    suspended: tuple[DigestAccount, ...] = ()
+    deadlines: tuple[DigestAccount, ...] = ()

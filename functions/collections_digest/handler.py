@@ -1,0 +1,63 @@
+"""Collections digest: on business days, one staff message with the overdue book."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import AwareDatetime, BaseModel
+
+from ponte.adapters.collections_book import CollectionsBook
+from ponte.adapters.dynamodb import DynamoStore
+from ponte.adapters.policy_store import PolicyStore
+from ponte.calendar import business_holidays
+from ponte.domain.accounts import Locale
+from ponte.services.digest import collections_digest
+from ponte.settings import TimeZoneName, load_settings
+
+logger = Logger()
+metrics = Metrics()
+
+
+class Settings(BaseModel):
+    TABLE_NAME: str
+    POLICY_PARAMETER: str
+    BUSINESS_TIME_ZONE: TimeZoneName
+    BUSINESS_COUNTRY: str
+    DEFAULT_LOCALE: Locale
+
+
+class Trigger(BaseModel):
+    scheduled_time: AwareDatetime
+
+
+@cache
+def _wiring() -> tuple[Settings, DynamoStore, CollectionsBook, PolicyStore]:
+    settings = load_settings(Settings)
+    table = settings.TABLE_NAME
+    return settings, DynamoStore(table), CollectionsBook(table), PolicyStore(settings.POLICY_PARAMETER)
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    settings, store, book, policies = _wiring()
+    now = Trigger.model_validate(event).scheduled_time
+    year = now.year
+    digest = collections_digest(
+        book,
+        store,
+        book,
+        now=now,
+        policy=policies.current().policy,
+        time_zone=settings.BUSINESS_TIME_ZONE,
+        holidays=business_holidays(settings.BUSINESS_COUNTRY, range(year - 1, year + 2)),
+        staff_locale=settings.DEFAULT_LOCALE,
+    )
+    written = digest is not None
+    logger.info("collections digest", extra={"scheduled_time": now.isoformat(), "written": written})
+    metrics.add_metric(name="DigestsWritten", unit=MetricUnit.Count, value=int(written))
+    return {"written": written, "notification_id": digest.notification_id if digest else None}

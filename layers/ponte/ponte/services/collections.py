@@ -1,0 +1,311 @@
+"""Collections: the dunning engine's decision for one account, turned into one change.
+
+`decide` evaluates an account from its whole ledger (recompute, don't chain). `change_for` turns the decision into
+one `AccountChange`: the new status and next evaluation time, a timeline entry per thing done and why, the outbox
+notifications, and the ladder's record (`SentNotice`) of each step carried out, all written in one transaction.
+
+At most once, per step:
+- the change is computed from the account's version and written only if the account is still at it, so of two
+  evaluations that overlap (two sweeps, a sweep and a payment, a retried batch) exactly one is written; the other
+  reads again and finds the step done in the ladder's record, which is written in the same transaction;
+- each notification's id is derived from its action's dedup key (account, step, set of invoices; or account,
+  change, version for status changes), and outbox items are created only if absent: the same step's notice cannot
+  be written twice, whatever the path;
+- the change's own dedup key is `cause` (the sweep run or the inbound event that led to the evaluation), so the
+  same cause changes the account once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from ponte.domain.accounts import Account, AccountStatus, Contact, Locale, TimelineEntry, next_version
+from ponte.domain.bodies.collections import (
+    AccountReactivated,
+    AccountSuspended,
+    CollectionNotice,
+    CollectionsAlert,
+    CollectionsHandOff,
+    CustomerReactivated,
+    CustomerSuspended,
+    PaymentSeen,
+)
+from ponte.domain.changes import AccountChange
+from ponte.domain.dunning import (
+    Action,
+    AlertStaff,
+    Clear,
+    Decision,
+    HandOff,
+    NotifyCustomer,
+    Reactivate,
+    SentNotice,
+    Suspend,
+    evaluate,
+)
+from ponte.domain.money import Money
+from ponte.domain.notifications import Audience, Notification, NotificationBody, Severity, Team, notification_id
+from ponte.domain.policy import StepKind
+
+if TYPE_CHECKING:
+    from ponte.domain.ledger import Ledger
+    from ponte.domain.policy import Policy
+
+STAFF_CHANNEL = "staff"
+NOTICE_KINDS = {
+    StepKind.REMINDER: "customer.payment_reminder",
+    StepKind.OVERDUE_NOTICE: "customer.overdue_notice",
+    StepKind.FINAL_WARNING: "customer.final_warning",
+}
+PAYMENTS_SHOWN = 10
+
+
+def decide(ledger: Ledger, *, now: datetime, policy: Policy, time_zone: str, holidays: frozenset[date]) -> Decision:
+    """What the ladder does for the account at `now`, recomputed from its whole ledger."""
+    return evaluate(
+        ledger.account,
+        ledger.receivables(),
+        ledger.holds(),
+        ledger.notices,
+        now=now,
+        policy=policy,
+        time_zone=time_zone,
+        holidays=holidays,
+    )
+
+
+def change_for(
+    ledger: Ledger,
+    decision: Decision,
+    *,
+    now: datetime,
+    staff_locale: Locale,
+    cause: str,
+    immediate_only: bool = False,
+) -> AccountChange | None:
+    """The one change that carries out `decision` for the ledger's account, or None when nothing changes.
+
+    `cause` names what led to the evaluation (the sweep run, a provider's event): it is the timeline's source and
+    the change's dedup key. With `immediate_only` (a payment or a credit just recorded), only a reactivation or a
+    return to good standing is carried out, at once; any other action waits for the next sweep, which is told to
+    look at the account now (its next evaluation becomes `now`): no notice is sent and nothing is suspended.
+    """
+    account = ledger.account
+    recorded = {notice.step_id for notice in ledger.notices}
+    applied: list[Action] = []
+    pending = False
+    for action in decision.actions:
+        if immediate_only and not isinstance(action, Reactivate | Clear):
+            pending = True
+        elif not (isinstance(action, AlertStaff) and action.step_id is None and action.dedup_key in recorded):
+            applied.append(action)
+    changes_status = any(isinstance(action, Reactivate | Clear | Suspend) for action in applied)
+    status = decision.new_status if changes_status or not immediate_only else account.status
+    next_evaluation_at = now if pending else decision.next_evaluation_at
+    if not applied and status == account.status and next_evaluation_at == account.next_evaluation_at:
+        return None
+
+    build = _Builder(ledger=ledger, decision=decision, now=now, staff_locale=staff_locale, source=cause)
+    for action in applied:
+        build.apply(action, status)
+    if status is AccountStatus.OVERDUE and account.status is AccountStatus.ACTIVE:
+        build.entry("account.overdue", f"more than the tolerance is overdue since {decision.anchor}", {})
+    return AccountChange(
+        account=next_version(account, status=status, next_evaluation_at=next_evaluation_at),
+        recorded_at=now,
+        expected_version=account.version,
+        timeline=tuple(build.timeline),
+        notifications=tuple(build.notifications),
+        notices=tuple(build.notices),
+        dedup_key=cause,
+    )
+
+
+def customer_channels(contact: Contact) -> tuple[str, ...]:
+    """The channels a customer notice goes out on, as the ladder records them (one record per channel)."""
+    channels = tuple(name for name, value in (("email", contact.email), ("sms", contact.phone)) if value)
+    # Without an address the notice still goes to the customer notices topic, whose subscriber may know another way.
+    return channels or ("notice",)
+
+
+@dataclass
+class _Builder:
+    ledger: Ledger
+    decision: Decision
+    now: datetime
+    staff_locale: Locale
+    source: str
+    timeline: list[TimelineEntry] = field(default_factory=list)
+    notifications: list[Notification] = field(default_factory=list)
+    notices: list[SentNotice] = field(default_factory=list)
+
+    @property
+    def account(self) -> Account:
+        return self.ledger.account
+
+    def apply(self, action: Action, status: AccountStatus) -> None:
+        match action:
+            case NotifyCustomer():
+                self._notify(action)
+            case Suspend():
+                self._suspend(action)
+            case Reactivate():
+                self._reactivate(action, status)
+            case Clear():
+                self.entry("account.cleared", f"owes {_money_text(action.remaining) or 'nothing'} overdue", {})
+            case HandOff():
+                self._hand_off(action)
+            case AlertStaff():
+                self._alert(action)
+
+    def entry(self, what: str, why: str, facts: dict[str, str | int]) -> None:
+        self.timeline.append(
+            TimelineEntry(
+                account_id=self.account.account_id, at=self.now, what=what, why=why, source=self.source, facts=facts
+            )
+        )
+
+    def note(
+        self,
+        cause: str,
+        audience: Audience,
+        body: NotificationBody,
+        severity: Severity = Severity.INFO,
+    ) -> None:
+        self.notifications.append(
+            Notification(
+                notification_id=notification_id(cause, audience, body.kind),
+                audience=audience,
+                severity=severity,
+                team=Team.COLLECTIONS if audience is Audience.STAFF else None,
+                account_id=self.account.account_id,
+                owner=self.account.owner,
+                locale=self.staff_locale if audience is Audience.STAFF else self.account.locale,
+                occurred_at=self.now,
+                body=body,
+            )
+        )
+
+    def _notify(self, action: NotifyCustomer) -> None:
+        body = CollectionNotice(
+            kind=NOTICE_KINDS[action.step_kind],
+            customer_name=self.account.contact.name,
+            step_id=action.step_id,
+            anchor=action.anchor,
+            deadline=action.deadline,
+            invoices=action.invoices,
+            totals=action.totals,
+        )
+        severity = Severity.WARNING if action.deadline else Severity.INFO
+        self.note(action.dedup_key, Audience.CUSTOMER, body, severity)
+        channels = customer_channels(self.account.contact)
+        self.notices.extend(
+            SentNotice(step_id=action.step_id, sent_at=self.now, channel=channel, deadline=action.deadline)
+            for channel in channels
+        )
+        why = (
+            f"step {action.step_id!r} of policy version {self.decision.policy_version}: "
+            f"{len(action.invoices)} invoice(s), {_money_text(action.totals)} with fine and interest"
+        )
+        if action.deadline:
+            why += f"; pay by {action.deadline} to avoid suspension"
+        facts: dict[str, str | int] = {"step_id": action.step_id, "channels": ",".join(channels)}
+        if action.deadline:
+            facts["deadline"] = action.deadline.isoformat()
+        self.entry(f"collections.{action.step_kind}", why, facts)
+
+    def _suspend(self, action: Suspend) -> None:
+        record = action.record
+        staff = AccountSuspended(
+            account_name=self.account.name,
+            owner=self.account.owner,
+            record=record,
+            payments=_payments(self.ledger),
+        )
+        self.note(action.dedup_key, Audience.STAFF, staff, Severity.CRITICAL)
+        self.note(action.dedup_key, Audience.PLATFORM, staff, Severity.CRITICAL)
+        customer = CustomerSuspended(
+            customer_name=self.account.contact.name,
+            deadline=record.deadline,
+            invoices=record.invoices,
+            totals=record.totals,
+        )
+        self.note(action.dedup_key, Audience.CUSTOMER, customer, Severity.CRITICAL)
+        facts: dict[str, str | int] = {
+            "step_id": record.step_id,
+            "policy_version": record.policy_version,
+            "deadline": record.deadline.isoformat(),
+            "owed": _money_text(record.totals),
+        }
+        self.entry("account.suspended", record.rule, facts)
+
+    def _reactivate(self, action: Reactivate, status: AccountStatus) -> None:
+        reason = "never_suspend" if self.account.never_suspend else "settled"
+        staff = AccountReactivated(
+            account_name=self.account.name,
+            owner=self.account.owner,
+            status=status,
+            remaining=action.remaining,
+            reason=reason,
+        )
+        self.note(action.dedup_key, Audience.STAFF, staff, Severity.WARNING)
+        self.note(action.dedup_key, Audience.PLATFORM, staff)
+        self.note(action.dedup_key, Audience.CUSTOMER, CustomerReactivated(customer_name=self.account.contact.name))
+        why = (
+            "the account is flagged never to be suspended"
+            if reason == "never_suspend"
+            else f"owes {_money_text(action.remaining) or 'nothing'} overdue, within the tolerance"
+        )
+        self.entry("account.reactivated", why, {"status": status.value})
+
+    def _hand_off(self, action: HandOff) -> None:
+        body = CollectionsHandOff(
+            account_name=self.account.name,
+            owner=self.account.owner,
+            step_id=action.step_id,
+            anchor=action.anchor,
+            invoices=action.invoices,
+            totals=action.totals,
+            notices=action.notices,
+        )
+        self.note(action.dedup_key, Audience.STAFF, body, Severity.WARNING)
+        self.notices.append(SentNotice(step_id=action.step_id, sent_at=self.now, channel=STAFF_CHANNEL))
+        self.entry(
+            "collections.hand_off",
+            f"step {action.step_id!r}: {_money_text(action.totals)} overdue since {action.anchor}, to collections",
+            {"step_id": action.step_id},
+        )
+
+    def _alert(self, action: AlertStaff) -> None:
+        body = CollectionsAlert(
+            reason=action.reason.value,
+            account_name=self.account.name,
+            detail=action.detail,
+            invoice_keys=action.invoice_keys,
+        )
+        self.note(action.dedup_key, Audience.STAFF, body, Severity.WARNING)
+        # A step's alert marks the step done; any other alert is recorded under its dedup key, so that it is sent
+        # once for the same invoices however often the account is evaluated.
+        self.notices.append(
+            SentNotice(step_id=action.step_id or action.dedup_key, sent_at=self.now, channel=STAFF_CHANNEL)
+        )
+        self.entry(f"collections.alert.{action.reason}", action.detail, {"invoices": ",".join(action.invoice_keys)})
+
+
+def _payments(ledger: Ledger) -> tuple[PaymentSeen, ...]:
+    latest = sorted(ledger.payments, key=lambda p: p.received_at, reverse=True)[:PAYMENTS_SHOWN]
+    return tuple(
+        PaymentSeen(
+            reference=payment.key,
+            amount=payment.amount,
+            counted=Money(amount=payment.counted, currency=payment.amount.currency),
+            received_at=payment.received_at,
+        )
+        for payment in latest
+    )
+
+
+def _money_text(amounts: tuple[Money, ...]) -> str:
+    return ", ".join(str(amount) for amount in amounts)
