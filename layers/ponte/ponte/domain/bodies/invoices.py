@@ -1,3 +1,54 @@
-"""Bodies about invoices."""
+"""Bodies about invoices: the customer's notice of a new invoice, and the back office's report of each upload."""
 
 from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ponte.domain.money import Money
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class DueInstallment(Body):
+    number: str
+    due_date: date
+    amount: Money
+
+
+class InvoiceIssued(Body):
+    """To the customer: an invoice was issued to them, with what is owed and when (sent only when the business
+    turns customer invoice notices on)."""
+
+    kind: Literal["invoice.issued"] = "invoice.issued"
+    customer_name: str
+    invoice_number: str
+    total: Money
+    installments: tuple[DueInstallment, ...] = Field(min_length=1)
+
+
+class InvoicesImported(Body):
+    """To the back office: one uploaded file was read; what was recorded, and where its report is."""
+
+    kind: Literal["invoices.imported"] = "invoices.imported"
+    file: str
+    file_format: str
+    imported: int = Field(ge=0, description="New invoices and corrected ones.")
+    corrected: int = Field(ge=0)
+    unchanged: int = Field(ge=0, description="Already recorded with the same content: nothing written.")
+    rejected: int = Field(ge=0, description="Rows or documents refused, each listed in the report.")
+    accounts_opened: int = Field(ge=0)
+    report: str = Field(description="Key of the report in the invoices bucket.")
+
+
+class UploadQuarantined(Body):
+    """To the back office: a file could not be read at all; it was set aside and nothing was recorded."""
+
+    kind: Literal["invoices.quarantined"] = "invoices.quarantined"
+    file: str
+    reason: str
+    report: str

@@ -1,0 +1,110 @@
+"""Invoice upload: records the invoice files the back office puts under incoming/ in the invoices bucket.
+
+Two triggers: the bucket's S3 event for each new object, and the continuation queue for a file whose recording
+takes more than one run. A file that cannot be read is not an error: it is quarantined, reported and alerted.
+Errors worth a retry propagate, so Lambda retries the S3 event (then sends it to the failure queue) and SQS
+redelivers a continuation (then moves it to the same queue).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+from typing import Any
+from urllib.parse import unquote_plus
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.data_classes.s3_event import S3EventRecord
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, Field
+
+from ponte.adapters.continuations import ContinuationQueue
+from ponte.adapters.dynamodb import DynamoStore
+from ponte.adapters.invoice_batches import InvoiceBatches
+from ponte.adapters.objects import UploadObjects
+from ponte.domain.accounts import Locale
+from ponte.domain.money import CurrencyCode
+from ponte.domain.uploads import INCOMING, UploadedObject, UploadProgress
+from ponte.invoices import ParseOptions
+from ponte.services.uploads import UploadOutcome, UploadPorts, UploadSettings, continue_upload, receive_upload
+from ponte.settings import load_settings
+
+logger = Logger()
+metrics = Metrics()
+
+
+class Settings(BaseModel):
+    TABLE_NAME: str
+    CONTINUATION_QUEUE_URL: str
+    DEFAULT_LOCALE: Locale
+    DEFAULT_CURRENCY: CurrencyCode
+    CUSTOMER_INVOICE_NOTICES: bool
+    MAX_UPLOAD_MB: int = Field(gt=0)
+    RUN_TIME_MARGIN_SECONDS: float = Field(ge=0)
+
+
+@cache
+def _wiring() -> tuple[UploadPorts, UploadSettings]:
+    settings = load_settings(Settings)
+    ports = UploadPorts(
+        objects=UploadObjects(),
+        ledger=InvoiceBatches(settings.TABLE_NAME),
+        accounts=DynamoStore(settings.TABLE_NAME),
+        continuations=ContinuationQueue(settings.CONTINUATION_QUEUE_URL),
+    )
+    return ports, UploadSettings(
+        staff_locale=settings.DEFAULT_LOCALE,
+        customer_locale=settings.DEFAULT_LOCALE,
+        customer_notices=settings.CUSTOMER_INVOICE_NOTICES,
+        max_bytes=settings.MAX_UPLOAD_MB * 1_000_000,
+        margin_seconds=settings.RUN_TIME_MARGIN_SECONDS,
+        parse_options=ParseOptions(default_currency=settings.DEFAULT_CURRENCY),
+    )
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    ports, settings = _wiring()
+
+    def time_left() -> float:
+        return context.get_remaining_time_in_millis() / 1000
+
+    outcomes: list[UploadOutcome] = []
+    for record in event.get("Records", []):
+        if record.get("eventSource") == "aws:sqs":
+            progress = UploadProgress.model_validate_json(SQSRecord(record).body)
+            outcome = continue_upload(progress, ports=ports, settings=settings, time_left=time_left)
+        elif (upload := _uploaded(S3EventRecord(record))) is not None:
+            outcome = receive_upload(upload, ports=ports, settings=settings, time_left=time_left)
+        else:
+            continue
+        counts = {f"invoices_{name}": value for name, value in outcome.counts.model_dump().items()}
+        logger.info(
+            "upload handled",
+            extra={"upload_id": outcome.upload_id, "file": outcome.file, "status": outcome.status}
+            | counts
+            | {"invoices_rejected": outcome.rejected, "runs": outcome.runs, "reason": outcome.reason},
+        )
+        metrics.add_metric(name="InvoicesImported", unit=MetricUnit.Count, value=outcome.counts.imported)
+        metrics.add_metric(name="InvoiceRowsRejected", unit=MetricUnit.Count, value=outcome.rejected)
+        metrics.add_metric(name=f"Uploads{outcome.status.capitalize()}", unit=MetricUnit.Count, value=1)
+        outcomes.append(outcome)
+    return {"uploads": [outcome.model_dump(mode="json") for outcome in outcomes]}
+
+
+def _uploaded(record: S3EventRecord) -> UploadedObject | None:
+    key = unquote_plus(record.s3.get_object.key)
+    if not key.startswith(INCOMING) or key.endswith("/"):  # a folder placeholder, or outside the trigger's prefix
+        logger.warning("object ignored", extra={"file": key})
+        return None
+    return UploadedObject(
+        bucket=record.s3.bucket.name,
+        key=key,
+        version_id=record.s3.get_object.version_id,
+        etag=record.s3.get_object.etag,
+        size=record.s3.get_object.size,
+        received_at=datetime.fromisoformat(record.event_time),
+    )

@@ -1,0 +1,633 @@
+"""Invoice uploads: a file the back office put under `incoming/` is checked, recorded once, reported and moved.
+
+1. Check. The file is read as a stream and parsed whole, writing nothing, so that a file that cannot be read (an
+   unknown format, no header, malformed or unsafe XML, a line in the wrong encoding halfway) is refused before
+   anything is recorded: it moves to `quarantine/` with a report saying why, and the back office is alerted.
+2. Record. The file is read again and its invoices are handled in windows of up to 100: their customers' accounts
+   are found by reference (or opened, one transaction each), the invoices already recorded are read in one batch,
+   and only new ones are written, 25 to a batch write. An invoice whose content changed is a correction: applied
+   with a timeline entry in one transaction, unless it is already paid in part. Rows the parser refused are
+   listed with their line numbers; the rest of the file is still recorded.
+3. Continue. Between windows, a run that is close to its deadline stops and sends its progress to a queue that
+   invokes the function again; the next run reads the file from the start and skips what was handled.
+4. Finish. The report goes next to the file under `processed/`, and one transaction writes the upload's dedup
+   marker with the back-office alert in the outbox. A repeated delivery of the same object version finds the
+   marker and changes nothing.
+
+Memory stays flat whatever the file's size: one window of invoices, bounded lookup caches, and the rejected rows
+spooled to a temporary file (on disk beyond 1 MiB).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from tempfile import SpooledTemporaryFile
+from typing import IO, BinaryIO, Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from ponte.domain.accounts import Account, Contact, Locale, TimelineEntry, next_version
+from ponte.domain.bodies.invoices import DueInstallment, InvoiceIssued, InvoicesImported, UploadQuarantined
+from ponte.domain.changes import AccountChange
+from ponte.domain.errors import ConcurrentModification, DuplicateEvent
+from ponte.domain.invoices import Invoice, Party, SourceFormat
+from ponte.domain.ledger import InvoiceRecord, Ledger
+from ponte.domain.notifications import Audience, Notification, Severity, Team, notification_id
+from ponte.domain.uploads import (
+    PROCESSED,
+    QUARANTINE,
+    RowRefusal,
+    StoredInvoice,
+    UploadCounts,
+    UploadedObject,
+    UploadProgress,
+    new_account_id,
+    party_references,
+    read_origin,
+    record_origin,
+)
+from ponte.invoices import FileRejected, ParsedInvoice, ParseOptions, Rejection, detect_format, parse_upload
+from ponte.invoices.detect import HEAD_SIZE
+from ponte.invoices.streams import read_head, replay
+from ponte.services.accounts import OpenAccount, opening_change
+
+WINDOW = 100  # invoices read together: BatchGetItem takes 100 keys
+CORRECTIONS_PER_CHANGE = 40  # a transaction holds 100 items: marker, account, and an entry and a record each
+XML_MAX_BYTES = 10 * 1024 * 1024  # an XML document is parsed whole, at several times its size in memory
+BACKOFFICE_ACCOUNT = "_backoffice"  # file-level notifications belong to no customer account
+REPORT_SCHEMA_VERSION = "1"
+_CACHE_LIMIT = 50_000  # references and accounts remembered within a run; beyond it the cache starts again
+_SPOOL_BYTES = 1024 * 1024
+_XML_FORMATS = frozenset({SourceFormat.NFE, SourceFormat.UBL})
+
+
+class UploadObjects(Protocol):
+    def open(self, upload: UploadedObject) -> BinaryIO:
+        """The object version's content, as a stream."""
+
+    def put_report(self, bucket: str, key: str, body: IO[bytes]) -> None:
+        """Write a JSON report."""
+
+    def copy(self, upload: UploadedObject, destination: str) -> None:
+        """Copy the object version to `destination` in the same bucket."""
+
+    def delete(self, upload: UploadedObject) -> None:
+        """Delete the object version; deleting one already gone is not an error."""
+
+
+class UploadLedger(Protocol):
+    def stored_invoices(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], StoredInvoice]:
+        """For each (account id, invoice key) already recorded: its fingerprint and origin."""
+
+    def accounts(self, account_ids: Sequence[str]) -> dict[str, Account]:
+        """The accounts that exist among `account_ids`."""
+
+    def record_invoices(self, records: Sequence[tuple[str, InvoiceRecord]], *, due_at: datetime) -> None:
+        """Write (account id, record) pairs in batches, flagging each account for re-evaluation at `due_at`."""
+
+    def queue_notices(self, notifications: Sequence[Notification], *, recorded_at: datetime) -> None:
+        """Write outbox items in batches (idempotent: the same notification id is the same item)."""
+
+    def finished_upload(self, dedup_key: str) -> str | None:
+        """Where a finished upload's file was moved, or None when the upload is not finished."""
+
+    def finish_upload(self, dedup_key: str, notification: Notification, *, at: datetime, moved_to: str) -> bool:
+        """Write the upload's marker and its alert in one transaction; False when the marker already existed."""
+
+
+class AccountLedgers(Protocol):
+    def owners_of(self, references: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """The account each already-claimed reference leads to."""
+
+    def load_ledger(self, account_id: str) -> Ledger | None:
+        """The account with its invoices and payments, or None."""
+
+    def commit(self, change: AccountChange) -> None:
+        """One transaction; DuplicateEvent or ConcurrentModification when refused."""
+
+
+class Continuations(Protocol):
+    def send(self, progress: UploadProgress) -> None:
+        """Have the upload continued by another run, from `progress`."""
+
+
+@dataclass(frozen=True)
+class UploadPorts:
+    objects: UploadObjects
+    ledger: UploadLedger
+    accounts: AccountLedgers
+    continuations: Continuations
+
+
+@dataclass(frozen=True)
+class UploadSettings:
+    staff_locale: Locale
+    customer_locale: Locale  # of accounts opened for customers first seen in an upload
+    customer_notices: bool
+    max_bytes: int
+    margin_seconds: float  # a run stops between windows when less than this is left before its deadline
+    parse_options: ParseOptions = field(default_factory=ParseOptions)
+
+
+class UploadOutcome(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    status: Literal["imported", "quarantined", "continued", "duplicate"]
+    upload_id: str
+    file: str
+    counts: UploadCounts = UploadCounts()
+    rejected: int = 0
+    report: str | None = None
+    reason: str | None = None
+    runs: int = 1
+
+
+def receive_upload(
+    upload: UploadedObject, *, ports: UploadPorts, settings: UploadSettings, time_left: Callable[[], float]
+) -> UploadOutcome:
+    """Check, record and report a newly uploaded object (see the module's docstring)."""
+    moved_to = ports.ledger.finished_upload(upload.dedup_key)
+    if moved_to is not None:
+        ports.objects.delete(upload)  # a crash may have come between the marker and the move
+        return UploadOutcome(status="duplicate", upload_id=upload.upload_id, file=upload.key, report=moved_to)
+    if upload.size > settings.max_bytes:
+        reason = f"the file is {_megabytes(upload.size)}, over the limit of {_megabytes(settings.max_bytes)}"
+        return _quarantine(upload, None, reason, ports=ports, settings=settings)
+    file_format: SourceFormat | None = None
+    stream = ports.objects.open(upload)
+    try:
+        head = read_head(stream, HEAD_SIZE)
+        file_format = detect_format(upload.key, head)
+        if file_format in _XML_FORMATS and upload.size > XML_MAX_BYTES:
+            raise FileRejected(
+                f"an XML file is read whole: at most {_megabytes(XML_MAX_BYTES)}, this one is {_megabytes(upload.size)}"
+            )
+        invoices = sum(
+            isinstance(result, ParsedInvoice)
+            for result in parse_upload(upload.key, replay(head, stream), settings.parse_options)
+        )
+    except FileRejected as refused:
+        return _quarantine(upload, file_format, str(refused), ports=ports, settings=settings)
+    finally:
+        stream.close()
+    progress = UploadProgress(upload=upload, file_format=file_format, invoices=invoices)
+    return _Recorder(progress, ports, settings, time_left).run()
+
+
+def continue_upload(
+    progress: UploadProgress, *, ports: UploadPorts, settings: UploadSettings, time_left: Callable[[], float]
+) -> UploadOutcome:
+    """Go on recording a checked file from where an earlier run stopped."""
+    upload = progress.upload
+    moved_to = ports.ledger.finished_upload(upload.dedup_key)
+    if moved_to is not None:
+        ports.objects.delete(upload)
+        return UploadOutcome(status="duplicate", upload_id=upload.upload_id, file=upload.key, report=moved_to)
+    return _Recorder(progress, ports, settings, time_left).run()
+
+
+class _Recorder:
+    """One run of the record step."""
+
+    def __init__(
+        self, progress: UploadProgress, ports: UploadPorts, settings: UploadSettings, time_left: Callable[[], float]
+    ) -> None:
+        self.progress = progress
+        self.upload = progress.upload
+        self.now = progress.upload.received_at
+        self.ports = ports
+        self.settings = settings
+        self.time_left = time_left
+        self.counts = progress.counts.model_dump()
+        self.refused = list(progress.refused)
+        self.owners: dict[tuple[str, str], str] = {}
+        self.known_accounts: dict[str, Account] = {}
+
+    def run(self) -> UploadOutcome:
+        with SpooledTemporaryFile(max_size=_SPOOL_BYTES, mode="w+b") as rejections:
+            rejected, handled, finished = self._record_file(rejections)
+            if not finished:
+                return self._continue(handled)
+            return self._finish(rejections, rejected)
+
+    def _record_file(self, rejections: IO[bytes]) -> tuple[int, int, bool]:
+        """Spool the parser's rejections and record the invoices not handled yet, until the file ends or the run
+        is close to its deadline. Returns how many rows were rejected, how many invoices are now handled, and
+        whether the file was read to its end."""
+        handled = self.progress.recorded
+        seen = rejected = 0
+        window: list[ParsedInvoice] = []
+        keys: set[str] = set()
+        stream = self.ports.objects.open(self.upload)
+        try:
+            for result in parse_upload(self.upload.key, stream, self.settings.parse_options):
+                if isinstance(result, Rejection):
+                    rejected += 1
+                    rejections.write(_json_line({"line": result.line, "reason": result.reason}))
+                    continue
+                seen += 1
+                if seen <= self.progress.recorded:
+                    continue
+                # A key met again in the window is handled in the next one, against what the first one wrote.
+                if len(window) == WINDOW or result.invoice.key in keys:
+                    self._record(window)
+                    handled += len(window)
+                    window, keys = [], set()
+                    if self.time_left() < self.settings.margin_seconds:
+                        return rejected, handled, False
+                window.append(result)
+                keys.add(result.invoice.key)
+            if window:
+                self._record(window)
+                handled += len(window)
+        finally:
+            stream.close()
+        return rejected, handled, True
+
+    # ------------------------------------------------------------------ one window
+    def _record(self, window: list[ParsedInvoice]) -> None:
+        references = [party_references(parsed.invoice.customer) for parsed in window]
+        self._resolve([ref for refs in references for ref in refs])
+        targets = [
+            (parsed, self._owner(refs) or self._open_account(parsed.invoice.customer, refs))
+            for parsed, refs in zip(window, references, strict=True)
+        ]
+        stored = self.ports.ledger.stored_invoices([(account, p.invoice.key) for p, account in targets])
+        new: list[tuple[ParsedInvoice, str]] = []
+        corrections: dict[str, list[tuple[ParsedInvoice, StoredInvoice]]] = defaultdict(list)
+        for parsed, account_id in targets:
+            found = stored.get((account_id, parsed.invoice.key))
+            if found is None:
+                new.append((parsed, account_id))
+            elif found.fingerprint != parsed.invoice.fingerprint:
+                corrections[account_id].append((parsed, found))
+            else:
+                self._count_recorded(parsed, found)
+        for account_id, items in corrections.items():
+            for start in range(0, len(items), CORRECTIONS_PER_CHANGE):
+                self._correct(account_id, [parsed for parsed, _ in items[start : start + CORRECTIONS_PER_CHANGE]])
+        if new:
+            self._record_new(new)
+
+    def _count_recorded(self, parsed: ParsedInvoice, found: StoredInvoice) -> None:
+        mark = read_origin(found.origin)
+        if mark.upload == self.upload.origin and mark.line == parsed.line:
+            # Written by an earlier attempt of this very upload (a retried run): counted as it was then.
+            self.counts["corrected" if mark.corrected else "created"] += 1
+        else:
+            self.counts["unchanged"] += 1
+
+    def _resolve(self, references: list[tuple[str, str]]) -> None:
+        unknown = [ref for ref in dict.fromkeys(references) if ref not in self.owners]
+        if not unknown:
+            return
+        if len(self.owners) > _CACHE_LIMIT:
+            self.owners.clear()
+        self.owners.update(self.ports.accounts.owners_of(unknown))
+
+    def _owner(self, references: list[tuple[str, str]]) -> str | None:
+        return next((self.owners[ref] for ref in references if ref in self.owners), None)
+
+    def _open_account(self, customer: Party, references: list[tuple[str, str]]) -> str:
+        """Open an account for a customer no reference leads to. Sales is not alerted per account (an upload can
+        bring hundreds): the back office's alert counts them, and the platform hears of each one."""
+        account_id = new_account_id(references[0])
+        name = customer.name or references[0][1]
+        command = OpenAccount(
+            account_id=account_id,
+            name=name,
+            locale=self.settings.customer_locale,
+            contact=Contact(name=name, email=customer.email),
+        )
+        change = opening_change(
+            command, now=self.now, staff_locale=self.settings.staff_locale, source=f"upload:{self.upload.key}"
+        )
+        change = change.model_copy(
+            update={
+                "notifications": tuple(n for n in change.notifications if n.audience is Audience.PLATFORM),
+                "references": tuple(references),
+            }
+        )
+        try:
+            self.ports.accounts.commit(change)
+            self.counts["accounts_opened"] += 1
+        except DuplicateEvent:
+            pass  # opened meanwhile by another upload of the same customer
+        except ConcurrentModification:
+            # A reference was claimed meanwhile by another account: that account is the customer's.
+            owners = self.ports.accounts.owners_of(references)
+            found = next((owners[ref] for ref in references if ref in owners), None)
+            if found is None:
+                raise
+            account_id = found
+        for ref in references:
+            self.owners[ref] = account_id
+        return account_id
+
+    def _correct(self, account_id: str, corrected: list[ParsedInvoice]) -> None:
+        """Apply corrected invoices to one account in one transaction, with a timeline entry each."""
+        keys = "|".join(sorted(p.invoice.key for p in corrected))
+        cause = hashlib.sha256(f"{self.upload.upload_id}|{account_id}|{keys}".encode()).hexdigest()[:32]
+        for _ in range(3):  # the account may change between the read and the write; read it again
+            ledger = self.ports.accounts.load_ledger(account_id)
+            if ledger is None:
+                raise ConcurrentModification(f"account {account_id} has invoices but could not be read")
+            applied, refused = _corrections(ledger, corrected)
+            records = tuple(self._record_of(parsed, corrected=True) for parsed in applied)
+            if records:
+                change = AccountChange(
+                    account=next_version(ledger.account, next_evaluation_at=_earliest(ledger.account, self.now)),
+                    recorded_at=self.now,
+                    expected_version=ledger.account.version,
+                    timeline=tuple(self._correction_entry(ledger, p) for p in applied),
+                    invoices=records,
+                    dedup_key=f"upload-correction:{cause}",
+                )
+                try:
+                    self.ports.accounts.commit(change)
+                except ConcurrentModification:
+                    continue
+                except DuplicateEvent:
+                    pass  # applied by an earlier attempt of this upload
+            self.counts["corrected"] += len(records)
+            self.refused.extend(refused)
+            return
+        raise ConcurrentModification(f"account {account_id} kept changing while corrections were applied")
+
+    def _correction_entry(self, ledger: Ledger, parsed: ParsedInvoice) -> TimelineEntry:
+        invoice = parsed.invoice
+        before = ledger.invoice(invoice.key)
+        old_total = str(before.invoice.total) if before else "?"
+        return TimelineEntry(
+            account_id=ledger.account.account_id,
+            at=self.now,
+            what="invoice.corrected",
+            why=f"invoice {invoice.number} corrected by the upload {self.upload.name}: {old_total} -> {invoice.total}",
+            source=f"upload:{self.upload.key}",
+            facts={
+                "invoice": invoice.number,
+                "invoice_key": invoice.key,
+                "line": parsed.line,
+                "previous_total": old_total,
+                "total": str(invoice.total),
+            },
+        )
+
+    def _record_of(self, parsed: ParsedInvoice, *, corrected: bool = False) -> InvoiceRecord:
+        origin = record_origin(self.upload, parsed.line, corrected=corrected)
+        return InvoiceRecord(invoice=parsed.invoice, recorded_at=self.now, origin=origin)
+
+    def _record_new(self, new: list[tuple[ParsedInvoice, str]]) -> None:
+        records = [(account_id, self._record_of(parsed)) for parsed, account_id in new]
+        if self.settings.customer_notices:
+            # Written before the invoices: a crash in between leaves a notice whose invoice the retry records,
+            # never an invoice whose notice the retry would skip (it finds the invoice already recorded).
+            notices = self._notices(records)
+            if notices:
+                self.ports.ledger.queue_notices(notices, recorded_at=self.now)
+        self.ports.ledger.record_invoices(records, due_at=self.now)
+        self.counts["created"] += len(records)
+
+    def _notices(self, records: list[tuple[str, InvoiceRecord]]) -> list[Notification]:
+        wanted = [account_id for account_id, _ in records if account_id not in self.known_accounts]
+        if wanted:
+            if len(self.known_accounts) > _CACHE_LIMIT:
+                self.known_accounts.clear()
+            self.known_accounts.update(self.ports.ledger.accounts(list(dict.fromkeys(wanted))))
+        notices = []
+        for account_id, record in records:
+            account = self.known_accounts.get(account_id)
+            if account is None or not (account.contact.email or account.contact.phone):
+                continue
+            if record.invoice.installments:  # credit notes owe the customer nothing
+                notices.append(_invoice_notice(account, record.invoice, self.now))
+        return notices
+
+    # ------------------------------------------------------------------ the end of a run
+    def _continue(self, recorded: int) -> UploadOutcome:
+        progress = self.progress.model_copy(
+            update={
+                "recorded": recorded,
+                "counts": UploadCounts(**self.counts),
+                "refused": tuple(self.refused),
+                "runs": self.progress.runs + 1,
+            }
+        )
+        self.ports.continuations.send(progress)
+        return UploadOutcome(
+            status="continued",
+            upload_id=self.upload.upload_id,
+            file=self.upload.key,
+            counts=progress.counts,
+            runs=self.progress.runs,
+        )
+
+    def _finish(self, rejections: IO[bytes], rejected: int) -> UploadOutcome:
+        counts = UploadCounts(**self.counts)
+        total_rejected = rejected + len(self.refused)
+        report_key = self.upload.report_key(PROCESSED)
+        moved_to = self.upload.moved_key(PROCESSED)
+        rejections.seek(0)
+        rows = heapq.merge(
+            (json.loads(line) for line in rejections),
+            ({"line": r.line, "reason": r.reason} for r in sorted(self.refused, key=lambda r: r.line)),
+            key=lambda row: int(row["line"]),
+        )
+        header = _report_header(
+            self.upload, self.progress.file_format, "imported", moved_to, None, runs=self.progress.runs
+        )
+        header["counts"] = {
+            "invoices": self.progress.invoices,
+            "imported": counts.imported,
+            "created": counts.created,
+            "corrected": counts.corrected,
+            "unchanged": counts.unchanged,
+            "rejected": total_rejected,
+            "accounts_opened": counts.accounts_opened,
+        }
+        body = InvoicesImported(
+            file=self.upload.key,
+            file_format=self.progress.file_format.value,
+            imported=counts.imported,
+            corrected=counts.corrected,
+            unchanged=counts.unchanged,
+            rejected=total_rejected,
+            accounts_opened=counts.accounts_opened,
+            report=report_key,
+        )
+        severity = Severity.WARNING if total_rejected else Severity.INFO
+        _settle(
+            self.upload,
+            header=header,
+            rows=rows,
+            report_key=report_key,
+            moved_to=moved_to,
+            body=body,
+            severity=severity,
+            ports=self.ports,
+            settings=self.settings,
+        )
+        return UploadOutcome(
+            status="imported",
+            upload_id=self.upload.upload_id,
+            file=self.upload.key,
+            counts=counts,
+            rejected=total_rejected,
+            report=report_key,
+            runs=self.progress.runs,
+        )
+
+
+def _quarantine(
+    upload: UploadedObject,
+    file_format: SourceFormat | None,
+    reason: str,
+    *,
+    ports: UploadPorts,
+    settings: UploadSettings,
+) -> UploadOutcome:
+    report_key = upload.report_key(QUARANTINE)
+    moved_to = upload.moved_key(QUARANTINE)
+    header = _report_header(upload, file_format, "quarantined", moved_to, reason, runs=1)
+    header["counts"] = {"invoices": 0, "imported": 0, "rejected": 0}
+    body = UploadQuarantined(file=upload.key, reason=reason, report=report_key)
+    _settle(
+        upload,
+        header=header,
+        rows=iter(()),
+        report_key=report_key,
+        moved_to=moved_to,
+        body=body,
+        severity=Severity.WARNING,
+        ports=ports,
+        settings=settings,
+    )
+    return UploadOutcome(
+        status="quarantined", upload_id=upload.upload_id, file=upload.key, report=report_key, reason=reason
+    )
+
+
+def _settle(
+    upload: UploadedObject,
+    *,
+    header: dict[str, object],
+    rows: Iterator[dict[str, object]],
+    report_key: str,
+    moved_to: str,
+    body: InvoicesImported | UploadQuarantined,
+    severity: Severity,
+    ports: UploadPorts,
+    settings: UploadSettings,
+) -> None:
+    """Report, copy, then the marker with the alert, then delete: each step is safe to repeat after a crash, and
+    the marker is written only once the report and the copy exist."""
+    with SpooledTemporaryFile(max_size=_SPOOL_BYTES, mode="w+b") as report:
+        _write_report(report, header, rows)
+        report.seek(0)
+        ports.objects.put_report(upload.bucket, report_key, report)
+    ports.objects.copy(upload, moved_to)
+    alert = Notification(
+        notification_id=notification_id(upload.dedup_key, Audience.STAFF, body.kind),
+        audience=Audience.STAFF,
+        severity=severity,
+        team=Team.BACKOFFICE,
+        account_id=BACKOFFICE_ACCOUNT,
+        locale=settings.staff_locale,
+        occurred_at=upload.received_at,
+        body=body,
+    )
+    ports.ledger.finish_upload(upload.dedup_key, alert, at=upload.received_at, moved_to=moved_to)
+    ports.objects.delete(upload)
+
+
+def _report_header(
+    upload: UploadedObject,
+    file_format: SourceFormat | None,
+    status: str,
+    moved_to: str,
+    reason: str | None,
+    *,
+    runs: int,
+) -> dict[str, object]:
+    return {
+        "schema_version": REPORT_SCHEMA_VERSION,
+        "status": status,
+        "reason": reason,
+        "file": {
+            "bucket": upload.bucket,
+            "key": upload.key,
+            "version_id": upload.version_id,
+            "etag": upload.etag,
+            "size": upload.size,
+            "format": file_format.value if file_format else None,
+        },
+        "received_at": upload.received_at.isoformat(),
+        "moved_to": moved_to,
+        "runs": runs,
+    }
+
+
+def _write_report(target: IO[bytes], header: dict[str, object], rows: Iterator[dict[str, object]]) -> None:
+    """The report's JSON, written as it goes: `rejected` may list more rows than are worth holding in memory."""
+    target.write(json.dumps(header, ensure_ascii=False, indent=1)[:-2].encode() + b',\n "rejected": [')
+    for position, row in enumerate(rows):
+        target.write((b",\n  " if position else b"\n  ") + json.dumps(row, ensure_ascii=False).encode())
+    target.write(b"\n ]\n}\n")
+
+
+def _json_line(row: dict[str, object]) -> bytes:
+    return json.dumps(row, ensure_ascii=False).encode() + b"\n"
+
+
+def _corrections(ledger: Ledger, corrected: list[ParsedInvoice]) -> tuple[list[ParsedInvoice], list[RowRefusal]]:
+    """Split corrections into those that apply and those refused: an invoice already paid, even in part, keeps
+    the amounts its payments were allocated against."""
+    paid = {r.invoice_id for r in ledger.receivables() if r.outstanding.amount < r.amount_due.amount}
+    applied, refused = [], []
+    for parsed in corrected:
+        if parsed.invoice.key in paid:
+            refused.append(
+                RowRefusal(
+                    line=parsed.line,
+                    reason=f"invoice {parsed.invoice.number} is already paid, at least in part: its corrected "
+                    "amounts were not applied",
+                )
+            )
+        else:
+            applied.append(parsed)
+    return applied, refused
+
+
+def _earliest(account: Account, now: datetime) -> datetime:
+    return now if account.next_evaluation_at is None else min(account.next_evaluation_at, now)
+
+
+def _invoice_notice(account: Account, invoice: Invoice, now: datetime) -> Notification:
+    body = InvoiceIssued(
+        customer_name=account.contact.name,
+        invoice_number=invoice.number,
+        total=invoice.total,
+        installments=tuple(
+            DueInstallment(number=i.number, due_date=i.due_date, amount=i.amount) for i in invoice.installments
+        ),
+    )
+    cause = f"invoice-issued:{account.account_id}:{invoice.key}"
+    return Notification(
+        notification_id=notification_id(cause, Audience.CUSTOMER, body.kind),
+        audience=Audience.CUSTOMER,
+        account_id=account.account_id,
+        owner=account.owner,
+        locale=account.locale,
+        occurred_at=now,
+        body=body,
+    )
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB"

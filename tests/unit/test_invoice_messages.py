@@ -1,0 +1,86 @@
+"""The invoice notifications, rendered per channel and locale."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from ponte.domain.accounts import LOCALES, Locale
+from ponte.domain.bodies.invoices import DueInstallment, InvoiceIssued, InvoicesImported, UploadQuarantined
+from ponte.domain.money import Money
+from ponte.domain.notifications import Audience, Notification, NotificationBody
+from ponte.messages import render
+from ponte.messages.text import SMS_SEPTETS, septets, to_gsm
+
+MOMENT = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
+IMPORTED = InvoicesImported(
+    file="incoming/2026/recebíveis de novembro com um nome de arquivo bem comprido para testar os limites.csv",
+    file_format="csv",
+    imported=1234,
+    corrected=4,
+    unchanged=10,
+    rejected=1,
+    accounts_opened=12,
+    report="processed/2026/recebiveis.csv.report.json",
+)
+BODIES: dict[str, NotificationBody] = {
+    "invoice.issued": InvoiceIssued(
+        customer_name="Padaria São João",
+        invoice_number="2026-101",
+        total=Money(amount=250000, currency="BRL"),
+        installments=(
+            DueInstallment(number="1", due_date=date(2026, 12, 10), amount=Money(amount=125000, currency="BRL")),
+            DueInstallment(number="2", due_date=date(2027, 1, 10), amount=Money(amount=125000, currency="BRL")),
+        ),
+    ),
+    "invoices.imported": IMPORTED,
+    "invoices.quarantined": UploadQuarantined(
+        file="incoming/fatura.pdf",
+        reason="unknown format: '.pdf' files are not read; upload .csv, .json or .xml",
+        report="quarantine/fatura.pdf.report.json",
+    ),
+}
+
+
+def note(body: NotificationBody, locale: Locale = "pt-BR") -> Notification:
+    return Notification(
+        notification_id="n1",
+        audience=Audience.CUSTOMER if body.kind == "invoice.issued" else Audience.STAFF,
+        account_id="acc-1",
+        locale=locale,
+        occurred_at=MOMENT,
+        body=body,
+    )
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("kind", sorted(BODIES))
+def test_each_channel_gets_its_own_form(kind: str, locale: Locale) -> None:
+    message = render(note(BODIES[kind], locale), time_zone="America/Sao_Paulo")
+    assert message.subject.isascii() and len(message.subject) < 100 and "\n" not in message.subject
+    assert all(ch in to_gsm(ch) for ch in message.sms) and septets(message.sms) <= SMS_SEPTETS
+    assert len(message.email) > len(message.sms)
+    assert message.machine["event_type"] == kind
+
+
+def test_the_back_office_alert_says_what_was_imported_and_rejected_in_each_language() -> None:
+    short = IMPORTED.model_copy(update={"file": "incoming/nov.csv"})
+    subjects = {locale: render(note(short, locale), time_zone="UTC").subject for locale in LOCALES}
+    assert subjects == {
+        "pt-BR": "1.234 faturas importadas de nov.csv, 1 rejeitada",
+        "es": "1.234 facturas importadas de nov.csv, 1 rechazada",
+        "en": "1,234 invoices imported from nov.csv, 1 rejected",
+    }
+    email = render(note(short, "en"), time_zone="UTC").email
+    assert "(see report)" in email and "Corrected: 4" in email and "processed/2026/recebiveis.csv.report.json" in email
+
+
+def test_the_customer_notice_lists_every_due_date_in_the_customer_format() -> None:
+    message = render(note(BODIES["invoice.issued"], "pt-BR"), time_zone="America/Sao_Paulo")
+    assert message.subject == "Fatura 2026-101: R$ 2.500,00, vencimento 10/12/2026"
+    email = message.email.replace("\xa0", " ")  # Babel puts a no-break space after the currency sign
+    assert "1: 10/12/2026  R$ 1.250,00" in email and "2: 10/01/2027  R$ 1.250,00" in email
+    assert message.sms == "Fatura 2026-101: R$ 1.250,00 vence em 10/12/2026. Total R$ 2.500,00."
+    english = render(note(BODIES["invoice.issued"], "en"), time_zone="UTC")
+    assert english.subject == "Invoice 2026-101: R$2,500.00, due 12/10/26"

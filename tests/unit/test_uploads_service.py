@@ -1,0 +1,366 @@
+"""The upload use case with in-memory ports that keep the promises of S3, the table and the queue."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import datetime, timedelta
+from typing import IO, Any, BinaryIO
+
+import pytest
+
+from ponte.domain.accounts import Account, Contact
+from ponte.domain.changes import AccountChange
+from ponte.domain.ledger import InvoiceRecord, PaymentRecord
+from ponte.domain.money import Money
+from ponte.domain.notifications import Audience, Notification, Severity, Team
+from ponte.domain.uploads import StoredInvoice, UploadedObject, UploadProgress, new_account_id, read_origin
+from ponte.services.uploads import (
+    BACKOFFICE_ACCOUNT,
+    WINDOW,
+    UploadPorts,
+    UploadSettings,
+    continue_upload,
+    receive_upload,
+)
+from tests.memory_store import MemoryLedgerStore
+from tests.support import T0
+from tests.upload_support import csv_file, json_invoice, many_rows, row
+
+
+class MemoryObjects:
+    def __init__(self) -> None:
+        self.objects: dict[str, bytes] = {}
+
+    def open(self, upload: UploadedObject) -> BinaryIO:
+        return io.BytesIO(self.objects[upload.key])
+
+    def put_report(self, bucket: str, key: str, body: IO[bytes]) -> None:
+        self.objects[key] = body.read()
+
+    def copy(self, upload: UploadedObject, destination: str) -> None:
+        self.objects[destination] = self.objects[upload.key]
+
+    def delete(self, upload: UploadedObject) -> None:
+        self.objects.pop(upload.key, None)
+
+    def report(self, key: str) -> Any:
+        return json.loads(self.objects[key])
+
+
+class MemoryLedger:
+    """Batch reads and writes over the same in-memory accounts as the store."""
+
+    def __init__(self, store: MemoryLedgerStore) -> None:
+        self.store = store
+        self.markers: dict[str, str] = {}
+        self.alerts: list[Notification] = []
+        self.notices: list[Notification] = []
+        self.flagged: set[str] = set()
+        self.writes: list[str] = []  # "notices" / "invoices", in order
+        self.fail_on_write: int | None = None
+
+    def stored_invoices(self, keys: Any) -> dict[tuple[str, str], StoredInvoice]:
+        found = {}
+        for account_id, key in keys:
+            ledger = self.store.ledgers.get(account_id)
+            record = ledger.invoice(key) if ledger else None
+            if record is not None:
+                found[(account_id, key)] = StoredInvoice(record.invoice.fingerprint, record.origin)
+        return found
+
+    def accounts(self, account_ids: Any) -> dict[str, Account]:
+        return {i: self.store.ledgers[i].account for i in account_ids if i in self.store.ledgers}
+
+    def record_invoices(self, records: Any, *, due_at: datetime) -> None:
+        if self.fail_on_write is not None:
+            self.fail_on_write -= 1
+            if self.fail_on_write < 0:
+                self.fail_on_write = None
+                raise ConnectionError("the table could not be reached")
+        self.writes.append("invoices")
+        for account_id, record in records:
+            ledger = self.store.ledgers[account_id]
+            kept = tuple(r for r in ledger.invoices if r.invoice.key != record.invoice.key)
+            self.store.ledgers[account_id] = ledger.model_copy(update={"invoices": (*kept, record)})
+            self.flagged.add(account_id)
+
+    def queue_notices(self, notifications: Any, *, recorded_at: datetime) -> None:
+        self.writes.append("notices")
+        self.notices.extend(
+            n for n in notifications if n.notification_id not in {x.notification_id for x in self.notices}
+        )
+
+    def finished_upload(self, dedup_key: str) -> str | None:
+        return self.markers.get(dedup_key)
+
+    def finish_upload(self, dedup_key: str, notification: Notification, *, at: datetime, moved_to: str) -> bool:
+        if dedup_key in self.markers:
+            return False
+        self.markers[dedup_key] = moved_to
+        self.alerts.append(notification)
+        return True
+
+
+class MemoryQueue:
+    def __init__(self) -> None:
+        self.sent: list[UploadProgress] = []
+
+    def send(self, progress: UploadProgress) -> None:
+        self.sent.append(UploadProgress.model_validate_json(progress.model_dump_json()))
+
+
+class World:
+    def __init__(self, *, notices: bool = False, max_bytes: int = 1_000_000) -> None:
+        self.store = MemoryLedgerStore()
+        self.objects = MemoryObjects()
+        self.ledger = MemoryLedger(self.store)
+        self.queue = MemoryQueue()
+        self.ports = UploadPorts(
+            objects=self.objects, ledger=self.ledger, accounts=self.store, continuations=self.queue
+        )
+        self.settings = UploadSettings(
+            staff_locale="pt-BR",
+            customer_locale="pt-BR",
+            customer_notices=notices,
+            max_bytes=max_bytes,
+            margin_seconds=5,
+        )
+        self.time_left = 600.0
+        self.versions = 0
+
+    def put(self, key: str, data: bytes, at: datetime = T0) -> UploadedObject:
+        self.versions += 1
+        self.objects.objects[key] = data
+        return UploadedObject(
+            bucket="bucket", key=key, version_id=f"v{self.versions}", etag="e", size=len(data), received_at=at
+        )
+
+    def receive(self, upload: UploadedObject) -> Any:
+        return receive_upload(upload, ports=self.ports, settings=self.settings, time_left=lambda: self.time_left)
+
+    def upload(self, key: str, data: bytes, at: datetime = T0) -> Any:
+        return self.receive(self.put(key, data, at))
+
+    def invoices(self) -> dict[str, InvoiceRecord]:
+        return {r.invoice.key: r for ledger in self.store.ledgers.values() for r in ledger.invoices}
+
+
+BASIC = csv_file(
+    row(1001, installment="1", amount="100,00", due="10/12/2026"),
+    row(1001, installment="2", amount="100,00", due="10/01/2027"),
+    row(1002, customer="Maria Souza", tax_id="123.456.789-09", email="", amount="50,00"),
+)
+
+
+def test_a_good_file_is_recorded_reported_moved_and_announced_once() -> None:
+    world = World()
+    outcome = world.upload("incoming/nov.csv", BASIC)
+    assert outcome.status == "imported"
+    assert (outcome.counts.created, outcome.counts.accounts_opened, outcome.rejected) == (2, 2, 0)
+    invoices = world.invoices()
+    assert invoices["erp::invoice:1001"].invoice.total == Money(amount=20000, currency="BRL")
+    assert invoices["erp::invoice:1001"].origin.endswith("#2")
+    assert set(world.store.ledgers) == {"tax-12345678000195", "tax-12345678909"}
+    assert world.ledger.flagged == {"tax-12345678000195", "tax-12345678909"}  # re-evaluated by the sweep
+    # Accounts opened by an upload: the platform hears of each, the back office counts them; no sales alert.
+    assert [n.audience for n in world.store.outbox] == [Audience.PLATFORM, Audience.PLATFORM]
+    assert set(world.objects.objects) == {"processed/nov.csv", "processed/nov.csv.report.json"}
+    report = world.objects.report("processed/nov.csv.report.json")
+    assert report["status"] == "imported" and report["rejected"] == []
+    assert report["counts"] == {
+        "invoices": 2,
+        "imported": 2,
+        "created": 2,
+        "corrected": 0,
+        "unchanged": 0,
+        "rejected": 0,
+        "accounts_opened": 2,
+    }
+    (alert,) = world.ledger.alerts
+    assert (alert.team, alert.severity, alert.account_id) == (Team.BACKOFFICE, Severity.INFO, BACKOFFICE_ACCOUNT)
+    assert alert.body.kind == "invoices.imported"
+
+
+def test_the_same_delivery_twice_changes_nothing() -> None:
+    world = World()
+    upload = world.put("incoming/nov.csv", BASIC)
+    world.receive(upload)
+    commits, invoices = world.store.commits, world.invoices()
+    world.objects.objects[upload.key] = BASIC  # as if the delete had not happened before a crash
+    outcome = world.receive(upload)
+    assert outcome.status == "duplicate" and outcome.report == "processed/nov.csv"
+    assert world.store.commits == commits and world.invoices() == invoices and len(world.ledger.alerts) == 1
+    assert "incoming/nov.csv" not in world.objects.objects
+
+
+def test_a_second_upload_of_the_same_invoices_finds_them_unchanged() -> None:
+    world = World()
+    world.upload("incoming/nov.csv", BASIC)
+    before = world.invoices()
+    again = world.upload("incoming/nov-again.csv", BASIC, T0 + timedelta(hours=1))
+    assert (again.counts.created, again.counts.unchanged, again.counts.accounts_opened) == (0, 2, 0)
+    assert world.invoices() == before  # not even the record's origin changes
+    as_json = json_invoice(
+        "1002", total="50.00", due="2026-12-10", tax_id="12345678909", name="Maria Souza", email="", issued="2026-11-01"
+    )
+    other_format = world.upload("incoming/maria.json", as_json.replace(b', "email": ""', b""))
+    assert other_format.counts.unchanged == 1 and world.invoices() == before
+
+
+def test_a_corrected_amount_updates_an_unpaid_invoice_with_a_timeline_entry() -> None:
+    world = World()
+    world.upload("incoming/nov.csv", BASIC)
+    corrected = csv_file(row(1002, customer="Maria Souza", tax_id="123.456.789-09", email="", amount="55,00"))
+    outcome = world.upload("incoming/fix.csv", corrected, T0 + timedelta(days=1))
+    assert (outcome.counts.corrected, outcome.counts.imported) == (1, 1)
+    record = world.invoices()["erp::invoice:1002"]
+    assert record.invoice.total.amount == 5500 and read_origin(record.origin).corrected
+    (entry,) = [e for e in world.store.timeline if e.what == "invoice.corrected"]
+    assert entry.account_id == "tax-12345678909" and "50.00 BRL -> 55.00 BRL" in entry.why
+    account = world.store.ledgers["tax-12345678909"].account
+    assert account.version == 1 and account.next_evaluation_at == T0 + timedelta(days=1)
+
+
+def test_a_correction_to_a_paid_invoice_is_refused_with_its_line() -> None:
+    world = World()
+    world.upload("incoming/nov.csv", BASIC)
+    ledger = world.store.ledgers["tax-12345678909"]
+    payment = PaymentRecord(
+        provider="stripe",
+        payment_id="pi_1",
+        amount=Money(amount=1000, currency="BRL"),
+        received_at=T0,
+        invoice_key="erp::invoice:1002",
+    )
+    world.store.ledgers["tax-12345678909"] = ledger.model_copy(update={"payments": (payment,)})
+    corrected = csv_file(row(1002, customer="Maria Souza", tax_id="123.456.789-09", email="", amount="55,00"))
+    outcome = world.upload("incoming/fix.csv", corrected)
+    assert (outcome.counts.corrected, outcome.rejected) == (0, 1)
+    (refused,) = world.objects.report("processed/fix.csv.report.json")["rejected"]
+    assert refused["line"] == 2 and "already paid" in refused["reason"]
+    assert world.invoices()["erp::invoice:1002"].invoice.total.amount == 5000
+
+
+def test_bad_rows_are_listed_with_their_lines_and_the_good_ones_recorded() -> None:
+    world = World()
+    data = "\n".join(
+        [
+            "Número;Cliente;CNPJ;Valor;Vencimento;Moeda",
+            "1;Ana;12345678000195;10,00;10/12/2026;BRL",
+            "2;Ana;12345678000195;;10/12/2026;BRL",
+            "3;Ana;12345678000195;-10,00;10/12/2026;BRL",
+            "4;Ana;12345678000195;10,00;31/02/2026;BRL",
+            "5;Ana;12345678000195;10,00;10/12/2026;XYZ",
+        ]
+    ).encode()
+    outcome = world.upload("incoming/bad-rows.csv", data)
+    assert outcome.status == "imported" and outcome.counts.created == 1 and outcome.rejected == 4
+    report = world.objects.report("processed/bad-rows.csv.report.json")
+    assert [r["line"] for r in report["rejected"]] == [3, 4, 5, 6]
+    reasons = " | ".join(r["reason"] for r in report["rejected"])
+    for expected in ("missing amount", "greater than zero", "not a date", "unknown currency"):
+        assert expected in reasons
+    assert world.ledger.alerts[0].severity is Severity.WARNING
+
+
+@pytest.mark.parametrize(
+    ("key", "data", "reason"),
+    [
+        ("incoming/scan.pdf", b"%PDF-1.7 ...", "unknown format"),
+        ("incoming/empty.csv", b"", "empty"),
+        ("incoming/headless.csv", b"a;b;c\n1;2;3\n", "no recognisable header"),
+        ("incoming/broken.xml", b'<nfeProc xmlns="http://www.portalfiscal.inf.br/nfe"><NFe>', "not well-formed"),
+        (
+            "incoming/bomb.xml",
+            b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]>'
+            b'<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2">&lol2;</Invoice>',
+            "DOCTYPE",
+        ),
+        ("incoming/huge.csv", csv_file(*many_rows(200)), "over the limit"),
+    ],
+)
+def test_a_file_that_cannot_be_read_is_quarantined_and_nothing_is_written(key: str, data: bytes, reason: str) -> None:
+    world = World(max_bytes=5_000)
+    outcome = world.upload(key, data)
+    assert outcome.status == "quarantined" and reason in (outcome.reason or "")
+    name = key.removeprefix("incoming/")
+    assert set(world.objects.objects) == {f"quarantine/{name}", f"quarantine/{name}.report.json"}
+    report = world.objects.report(f"quarantine/{name}.report.json")
+    assert report["status"] == "quarantined" and reason in report["reason"]
+    assert world.store.ledgers == {} and world.store.commits == 0 and world.ledger.writes == []
+    (alert,) = world.ledger.alerts
+    assert alert.body.kind == "invoices.quarantined" and alert.severity is Severity.WARNING
+
+
+def test_a_file_longer_than_one_run_is_continued_and_counted_exactly() -> None:
+    world = World()
+    upload = world.put("incoming/long.csv", csv_file(*many_rows(2 * WINDOW + 50)))
+    world.time_left = 1  # under the margin: each run stops after one window
+    first = world.receive(upload)
+    assert first.status == "continued" and first.counts.created == WINDOW
+    while world.queue.sent:
+        outcome = continue_upload(
+            world.queue.sent.pop(0), ports=world.ports, settings=world.settings, time_left=lambda: 1
+        )
+    assert outcome.status == "imported" and outcome.runs == 3
+    assert outcome.counts.created == 2 * WINDOW + 50 and len(world.invoices()) == 2 * WINDOW + 50
+    assert world.objects.report("processed/long.csv.report.json")["runs"] == 3
+    assert len(world.ledger.alerts) == 1
+
+
+def test_a_run_retried_after_a_crash_counts_what_the_crashed_attempt_wrote() -> None:
+    world = World()
+    upload = world.put("incoming/long.csv", csv_file(*many_rows(2 * WINDOW + 50)))
+    world.ledger.fail_on_write = 1  # the second batch of writes fails
+    with pytest.raises(ConnectionError):
+        world.receive(upload)
+    assert len(world.invoices()) == WINDOW and world.ledger.alerts == []
+    outcome = world.receive(upload)  # the trigger's retry
+    assert (outcome.counts.created, outcome.counts.unchanged) == (2 * WINDOW + 50, 0)
+
+
+def test_an_invoice_repeated_in_the_file_is_recorded_once() -> None:
+    world = World()
+    outcome = world.upload("incoming/twice.csv", csv_file(row(7), row(8), row(7)))
+    assert (outcome.counts.created, outcome.counts.unchanged) == (2, 1)
+
+
+def test_an_existing_account_is_found_by_its_email() -> None:
+    world = World()
+    account = Account(
+        account_id="padaria", name="Padaria", locale="es", contact=Contact(name="Ana"), created_at=T0, version=0
+    )
+    world.store.commit(
+        AccountChange(
+            account=account,
+            recorded_at=T0,
+            expected_version=None,
+            references=(("email", "financeiro@boavista.example"),),
+        )
+    )
+    outcome = world.upload("incoming/nov.csv", csv_file(row(1, tax_id="")))
+    assert outcome.counts.accounts_opened == 0
+    assert [r.invoice.key for r in world.store.ledgers["padaria"].invoices] == ["erp::invoice:1"]
+
+
+def test_customers_are_told_of_new_invoices_when_the_setting_is_on() -> None:
+    world = World(notices=True)
+    world.upload("incoming/nov.csv", BASIC)
+    (notice,) = world.ledger.notices  # Maria has no e-mail or phone: nobody to tell
+    assert (notice.audience, notice.account_id, notice.body.kind) == (
+        Audience.CUSTOMER,
+        "tax-12345678000195",
+        "invoice.issued",
+    )
+    assert world.ledger.writes == ["notices", "invoices"]
+    world.upload("incoming/again.csv", BASIC)
+    assert len(world.ledger.notices) == 1  # nothing new, nobody told again
+
+
+def test_new_account_ids_come_from_the_first_reference() -> None:
+    assert new_account_id(("tax_id", "12345678000195")) == "tax-12345678000195"
+    assert new_account_id(("email", "ana@x.example")) == "email-ana@x.example"
+    assert new_account_id(("reference", "cliente 42/b")).startswith("ref-") and " " not in new_account_id(
+        ("reference", "cliente 42/b")
+    )

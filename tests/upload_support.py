@@ -1,0 +1,51 @@
+"""Invoice files for the upload tests and benchmarks: made here, never taken from third-party fixtures."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+HEADER = "Número;Parcela;Cliente;CNPJ/CPF;E-mail;Valor;Vencimento;Emissão"
+
+
+def row(
+    number: str | int,
+    *,
+    customer: str = "Padaria Boa Vista",
+    tax_id: str = "12.345.678/0001-95",
+    email: str = "financeiro@boavista.example",
+    amount: str = "100,00",
+    due: str = "10/12/2026",
+    installment: str = "1",
+    issued: str = "01/11/2026",
+) -> str:
+    return f"{number};{installment};{customer};{tax_id};{email};{amount};{due};{issued}"
+
+
+def csv_file(*rows: str) -> bytes:
+    return ("\n".join([HEADER, *rows]) + "\n").encode()
+
+
+def many_rows(count: int, customers: int = 10) -> Iterator[str]:
+    """`count` one-installment invoices spread over `customers` customers (distinct tax ids)."""
+    for number in range(1, count + 1):
+        customer = number % customers
+        yield row(
+            number,
+            customer=f"Cliente {customer}",
+            tax_id=f"{10_000_000_000_000 + customer:014d}",
+            email=f"financeiro{customer}@cliente.example",
+            amount=f"{100 + number % 900},{number % 100:02d}",
+        )
+
+
+def json_invoice(number: str, *, total: str, due: str, tax_id: str, name: str, email: str, issued: str) -> bytes:
+    return json.dumps(
+        {
+            "number": number,
+            "issue_date": issued,
+            "total": total,
+            "due_date": due,
+            "customer": {"name": name, "tax_id": tax_id, "email": email},
+        }
+    ).encode()
