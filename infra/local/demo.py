@@ -10,6 +10,9 @@ import textwrap
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from infra.local.demo_collections import chapter_collections
+from infra.local.demo_invoices import chapter_invoices
+from infra.local.demo_payments import SECRETS, chapter_payments
 from infra.local.stack import Delivery, LocalStack
 
 ZONE = ZoneInfo("America/Sao_Paulo")
@@ -118,12 +121,12 @@ def chapter_accounts(stack: LocalStack, out: Printer) -> None:
     check(len(events) == 2, "one platform event per new account")
 
 
-CHAPTERS = [chapter_accounts]
+CHAPTERS = [chapter_accounts, chapter_payments, chapter_invoices, chapter_collections]
 
 
 def main() -> int:
     print("Ponte demo: template.yaml on an embedded AWS (moto), no Docker, no AWS account.")
-    with LocalStack(now=START, parameters=PARAMETERS, environment=QUIET_FUNCTIONS) as stack:
+    with LocalStack(now=START, parameters=PARAMETERS, webhook_secrets=SECRETS, environment=QUIET_FUNCTIONS) as stack:
         out = Printer(stack)
         try:
             for chapter in CHAPTERS:

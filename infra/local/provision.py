@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -201,6 +202,13 @@ class Provisioner:
         if "SecretString" in p:
             request["SecretString"] = p["SecretString"]
         elif "GenerateSecretString" in p:
-            request["SecretString"] = hashlib.sha256(name.encode()).hexdigest()
+            # As Secrets Manager does: a random string, alone or under GenerateStringKey in SecretStringTemplate.
+            generate = p["GenerateSecretString"]
+            generated = secrets.token_urlsafe(24)
+            if "SecretStringTemplate" in generate:
+                document = json.loads(generate["SecretStringTemplate"])
+                document[generate["GenerateStringKey"]] = generated
+                generated = json.dumps(document)
+            request["SecretString"] = generated
         arn = self.client("secretsmanager").create_secret(**request)["ARN"]
         return Made(arn, {"Id": arn})

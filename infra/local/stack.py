@@ -200,7 +200,9 @@ class LocalStack:
                 self.skipped[logical_id] = f"condition {condition} is false"
                 continue
             kind = resource["Type"]
-            properties = resolver.resolve(resource.get("Properties", {})) or {}
+            # What is skipped is not resolved either: an IAM policy may name a role that only SAM generates
+            # (`<Function>Role`, for a policy kept apart from the function to avoid a circular dependency).
+            properties = {} if kind in SKIPPED else resolver.resolve(resource.get("Properties", {})) or {}
             if kind in SKIPPED:
                 self.skipped[logical_id] = SKIPPED[kind]
                 made = Made(f"arn:aws:local:::{logical_id}", {"Arn": f"arn:aws:local:::{logical_id}"})
@@ -309,13 +311,13 @@ class LocalStack:
             )
 
     def _seed_webhook_secrets(self) -> None:
-        """Each provider's secret is the template's `<Provider>WebhookSecret`; several values are kept as a list."""
+        """Seeds `<Provider>WebhookSecret` (or the secret whose logical id is the name given), as Ponte reads it:
+        `{"secrets": [...]}`, several values during a rotation."""
         for provider, values in self._webhook_secrets.items():
-            logical_id = next(
-                (lid for lid in self.resources if lid.lower() == f"{provider.lower()}webhooksecret"), None
-            )
+            wanted = {f"{provider.lower()}webhooksecret", provider.lower()}
+            logical_id = next((lid for lid in self.resources if lid.lower() in wanted), None)
             if logical_id is None:
-                raise TemplateError(f"the template has no secret for the {provider} webhook")
+                raise TemplateError(f"the template has no secret for {provider}")
             secrets = [values] if isinstance(values, str) else list(values)
             self.client("secretsmanager").put_secret_value(
                 SecretId=self.physical_id(logical_id), SecretString=json.dumps({"secrets": secrets})

@@ -34,9 +34,22 @@ spec = importlib.util.spec_from_file_location("handler", {path!r})
 module = importlib.util.module_from_spec(spec)
 sys.modules["handler"] = module
 spec.loader.exec_module(module)
+def build_clients(part, depth=0):
+    # Adapters build their boto3 client on first use: build every one the function's wiring holds, now.
+    if depth > 2:
+        return
+    if isinstance(part, tuple):
+        for item in part:
+            build_clients(item, depth + 1)
+        return
+    if hasattr(type(part), "client"):
+        part.client
+    for name in ("store", "policy", "queue", "objects", "publisher"):
+        if hasattr(type(part), name):
+            build_clients(getattr(part, name), depth + 1)
 wiring = getattr(module, "_wiring", None)
-for part in (wiring() if wiring else ()):
-    getattr(part, "client", None)  # adapters build their boto3 client on first use: build it now
+if wiring:
+    build_clients(wiring())
 """
 
 

@@ -88,6 +88,9 @@ def _extended_template(tmp_path: Path) -> Path:
     """template.yaml plus a queue, a topic and a function with every trigger kind, as a later change would add."""
     document = yaml.safe_load((ROOT / "template.yaml").read_text().replace("!", "__bang__"))
     resources = document["Resources"]
+    for resource in resources.values():  # the copy lives elsewhere: its functions' code stays where it is
+        if resource["Type"] == "AWS::Serverless::Function":
+            resource["Properties"]["CodeUri"] = str(ROOT / resource["Properties"]["CodeUri"])
     resources["ExtraQueue"] = {"Type": "AWS::SQS::Queue", "Properties": {"VisibilityTimeout": 30}}
     resources["ExtraTopic"] = {"Type": "AWS::SNS::Topic", "Properties": {}}
     resources["Echo"] = {
@@ -149,7 +152,8 @@ def test_a_template_change_shows_up_locally_without_touching_infra(tmp_path: Pat
         assert uploads[0]["Records"][0]["eventTime"] == "2026-11-02T12:00:00.000Z"
 
         fired = stack.advance(days=2)
-        assert [t for t, _ in fired] == [T0 + timedelta(hours=h) for h in (23, 47)]  # 08:00 São Paulo = 11:00 UTC
+        echo_fired = [t for t, schedule in fired if schedule == "EchoDaily"]  # the template's own schedules fire too
+        assert echo_fired == [T0 + timedelta(hours=h) for h in (23, 47)]  # 08:00 São Paulo = 11:00 UTC
         assert received[-1] == {"scheduled_time": "2026-11-04T11:00:00Z"}
         stack.run_schedule("EchoDaily")
         assert received[-1] == {"scheduled_time": "2026-11-04T12:00:00Z"}

@@ -1,5 +1,6 @@
 import json
 from datetime import UTC, date, datetime
+from typing import get_args
 
 import pytest
 from hypothesis import given
@@ -9,11 +10,12 @@ from ponte.adapters.publishers import message_attributes, sns_message
 from ponte.domain.accounts import LOCALES, Contact
 from ponte.domain.bodies.accounts import AccountOpened, CustomerWelcome
 from ponte.domain.money import Money
-from ponte.domain.notifications import Audience, Notification, Severity, Team
+from ponte.domain.notifications import Audience, Notification, NotificationBody, Severity, Team
 from ponte.messages import render
 from ponte.messages.catalog import catalog
 from ponte.messages.formatting import Formatter
 from ponte.messages.text import SMS_SEPTETS, fit_sms, fit_subject, septets, to_gsm
+from tests.collections_support import COLLECTION_BODIES
 
 MOMENT = datetime(2026, 12, 12, 15, 30, tzinfo=UTC)
 BODIES = {
@@ -22,6 +24,7 @@ BODIES = {
     ),
     "customer.welcome": CustomerWelcome(customer_name="João Conceição"),
 }
+BODIES.update(COLLECTION_BODIES)
 
 
 def note(kind: str, locale: str = "pt-BR", **extra: object) -> Notification:
@@ -38,8 +41,14 @@ def note(kind: str, locale: str = "pt-BR", **extra: object) -> Notification:
     )
 
 
-def test_every_kind_has_texts_in_every_locale() -> None:
-    assert set(catalog()) == set(BODIES)
+def union_kinds() -> set[str]:
+    union, _ = get_args(NotificationBody)  # Annotated[A | B | ..., Field(discriminator="kind")]
+    return {kind for body in get_args(union) for kind in get_args(body.model_fields["kind"].annotation)}
+
+
+def test_every_kind_of_notification_has_texts_in_every_locale() -> None:
+    assert set(catalog()) == union_kinds()
+    assert set(BODIES) <= union_kinds()
     for kind, entry in catalog().items():
         assert set(entry.texts) == set(LOCALES), kind
 

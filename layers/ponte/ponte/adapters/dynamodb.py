@@ -37,6 +37,9 @@ class DynamoStore:
     def __init__(self, table_name: str, client: DynamoDBClient | None = None) -> None:
         self.table_name = table_name
         self._client = client
+        # A reference, once claimed, leads to the same account forever (the claim is conditional and never
+        # rewritten): what was found is kept for the container's life. What was not found is asked again.
+        self._owners: dict[tuple[str, str], str] = {}
 
     @property
     def client(self) -> DynamoDBClient:
@@ -78,20 +81,26 @@ class DynamoStore:
         return Ledger(account=account, invoices=tuple(invoices), payments=tuple(payments), notices=tuple(notices))
 
     def account_for(self, references: list[tuple[str, str]]) -> str | None:
-        """The account the first known reference leads to, in the order given (one BatchGetItem)."""
-        if not references:
-            return None
-        wanted = [keys.reference_key(kind, value) for kind, value in dict.fromkeys(references)]
-        found: dict[str, str] = {}
-        for start in range(0, len(wanted), 100):  # BatchGetItem takes 100 keys
-            request = {self.table_name: {"Keys": [serialize_item(k) for k in wanted[start : start + 100]]}}
+        """The account the first known reference leads to, in the order given."""
+        owners = self.owners_of(references)
+        return next((owners[ref] for ref in references if ref in owners), None)
+
+    def owners_of(self, references: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """The account each already-claimed reference leads to (BatchGetItem, 100 keys a call)."""
+        owners = {ref: self._owners[ref] for ref in references if ref in self._owners}
+        wanted = [ref for ref in dict.fromkeys(references) if ref not in owners]
+        by_key = {keys.reference_key(kind, value)["pk"]: (kind, value) for kind, value in wanted}
+        for start in range(0, len(wanted), 100):
+            batch = [serialize_item(keys.reference_key(kind, value)) for kind, value in wanted[start : start + 100]]
+            request: Any = {self.table_name: {"Keys": batch}}
             while request:
-                answer = self.client.batch_get_item(RequestItems=request)  # type: ignore[arg-type]
+                answer = self.client.batch_get_item(RequestItems=request)
                 for item in answer.get("Responses", {}).get(self.table_name, []):
                     plain = deserialize_item(item)
-                    found[plain["pk"]] = plain["account_id"]
-                request = answer.get("UnprocessedKeys") or {}  # type: ignore[assignment]
-        return next((found[k["pk"]] for k in wanted if k["pk"] in found), None)
+                    owners[by_key[plain["pk"]]] = plain["account_id"]
+                request = answer.get("UnprocessedKeys") or None
+        self._owners.update(owners)
+        return owners
 
     def _query(self, condition: str, values: dict[str, Any], index: str | None = None) -> list[dict[str, Any]]:
         paginator = self.client.get_paginator("query")
@@ -136,6 +145,7 @@ class DynamoStore:
             if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
                 raise
             raise _cancellation(error.response, items) from error
+        self._owners.update(dict.fromkeys(change.references, change.account.account_id))
 
     def _transaction(self, change: AccountChange) -> list[TransactWriteItemTypeDef]:
         account = change.account
@@ -179,6 +189,18 @@ class DynamoStore:
             _put_new(self.table_name, outbox_item(notification, change.recorded_at))
             for notification in change.notifications
         )
+        writes.extend(
+            {
+                "Update": {
+                    "TableName": self.table_name,
+                    "Key": serialize_item({"pk": keys.account_pk(account.account_id), "sk": sort_key}),
+                    "UpdateExpression": "REMOVE due_pk, due_at",
+                    "ConditionExpression": "due_at = :seen",
+                    "ExpressionAttributeValues": serialize_item({":seen": seen}),
+                }
+            }
+            for sort_key, seen in change.cleared_flags
+        )
         return writes
 
 
@@ -198,6 +220,8 @@ def _cancellation(response: Any, items: list[TransactWriteItemTypeDef]) -> Excep
     for reason, item in zip(reasons, items, strict=False):
         if reason.get("Code") != "ConditionalCheckFailed":
             continue
+        if "Update" in item:
+            return ConcurrentModification("a re-evaluation flag changed since it was read")
         sort_key = item["Put"]["Item"]["sk"]
         if sort_key == {"S": keys.ACCOUNT}:
             return ConcurrentModification("the account changed since it was read")

@@ -32,6 +32,9 @@ class AccountChange(BaseModel):
     notices: tuple[SentNotice, ...] = ()  # collection steps carried out by this change
     # Lookup keys that lead to this account, claimed once: ("tax_id", "12345678000195"), ("stripe", "cus_123")...
     references: tuple[tuple[str, str], ...] = ()
+    # Re-evaluation flags this change answers: (sort key of the flagged item in the account's partition, the due_at
+    # seen). The flag is removed only if due_at is still that value, so a newer flag is never lost.
+    cleared_flags: tuple[tuple[str, str], ...] = ()
 
     @model_validator(mode="after")
     def _consistent(self) -> AccountChange:

@@ -23,3 +23,7 @@ class ConcurrentModification(PonteError):
 
 class NotFound(PonteError):
     """The record asked for does not exist."""
+
+
+class SecretNotConfigured(PonteError):
+    """A secret Ponte needs is missing, unreadable or empty: what depends on it is refused until it is set."""

@@ -47,6 +47,8 @@ class PaymentRecord(BaseModel):
     description: str | None = None
     refunded: int = Field(default=0, ge=0, description="Minor units refunded so far (providers report the total).")
     chargeback: ChargebackState | None = None
+    # When the chargeback state was last reported: an older report arriving late does not undo a newer one.
+    chargeback_at: AwareDatetime | None = None
 
     @property
     def key(self) -> str:

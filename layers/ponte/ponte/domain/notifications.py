@@ -15,6 +15,18 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from ponte.domain.accounts import Locale
 from ponte.domain.bodies.accounts import AccountOpened, CustomerWelcome
+from ponte.domain.bodies.collections import (
+    AccountReactivated,
+    AccountSuspended,
+    CollectionNotice,
+    CollectionsAlert,
+    CollectionsDigest,
+    CollectionsHandOff,
+    CustomerReactivated,
+    CustomerSuspended,
+)
+from ponte.domain.bodies.invoices import InvoiceIssued, InvoicesImported, UploadQuarantined
+from ponte.domain.bodies.payments import PaymentBody
 
 
 class Audience(StrEnum):
@@ -38,7 +50,20 @@ class Team(StrEnum):
 
 # Every body of every area; add a new one here and give it texts in ponte.messages.texts.
 NotificationBody = Annotated[
-    AccountOpened | CustomerWelcome,
+    AccountOpened
+    | CustomerWelcome
+    | PaymentBody
+    | CollectionNotice
+    | AccountSuspended
+    | CustomerSuspended
+    | AccountReactivated
+    | CustomerReactivated
+    | CollectionsHandOff
+    | CollectionsAlert
+    | CollectionsDigest
+    | InvoiceIssued
+    | InvoicesImported
+    | UploadQuarantined,
     Field(discriminator="kind"),
 ]
 

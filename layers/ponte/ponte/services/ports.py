@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from ponte.domain.accounts import Account
     from ponte.domain.changes import AccountChange
+    from ponte.domain.ledger import Ledger
     from ponte.domain.notifications import Notification
     from ponte.messages import RenderedMessage
 
@@ -21,6 +22,14 @@ class AccountStore(Protocol):
         Raises DuplicateEvent when its dedup key was already recorded, ConcurrentModification when the
         account is no longer at `change.expected_version` (or already exists, for a new account).
         """
+
+
+class LedgerStore(AccountStore, Protocol):
+    def load_ledger(self, account_id: str) -> Ledger | None:
+        """The account with its invoices, payments and notices sent, or None."""
+
+    def owners_of(self, references: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """The account each already-claimed reference leads to."""
 
 
 class AlertChannel(Protocol):
