@@ -80,7 +80,7 @@ def chapter_invoices(stack: LocalStack, out: Printer) -> None:
     from ponte.adapters.dynamodb import DynamoStore  # noqa: PLC0415
     from ponte.messages.formatting import Formatter  # noqa: PLC0415
 
-    out.chapter("Invoices uploaded: an ERP export and an NF-e, recorded once, reported, bad rows listed")
+    out.chapter("3. Invoices uploaded: an ERP export and an NF-e, recorded once, reported, bad rows listed")
     store = DynamoStore(stack.physical_id("Table"))
     stack.put_object("incoming/recebiveis-2026-11.csv", EXPORT.encode())
     report = _report(stack, "processed/recebiveis-2026-11.csv.report.json")

@@ -16,9 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from infra.local.template import load_template
 from tests.conftest import FAKE_AWS
-from tests.support import ROOT
+from tests.support import ROOT, T0
 
 RUNS = 7
 
@@ -30,6 +29,7 @@ print(json.dumps({{"ms": (time.perf_counter() - started) * 1000}}))
 """
 
 HANDLER_BODY = """
+import dataclasses
 spec = importlib.util.spec_from_file_location("handler", {path!r})
 module = importlib.util.module_from_spec(spec)
 sys.modules["handler"] = module
@@ -42,9 +42,12 @@ def build_clients(part, depth=0):
         for item in part:
             build_clients(item, depth + 1)
         return
+    if dataclasses.is_dataclass(part):
+        for item in vars(part).values():
+            build_clients(item, depth + 1)
     if hasattr(type(part), "client"):
         part.client
-    for name in ("store", "policy", "queue", "objects", "publisher"):
+    for name in ("store", "policy", "secrets"):
         if hasattr(type(part), name):
             build_clients(getattr(part, name), depth + 1)
 wiring = getattr(module, "_wiring", None)
@@ -74,22 +77,14 @@ def _run(body: str, layer: Path, env: dict[str, str]) -> float:
 
 
 def _function_environment() -> dict[str, dict[str, str]]:
-    template = load_template(ROOT / "template.yaml")
-    globals_ = template["Globals"]["Function"]["Environment"]["Variables"]
-    functions = {}
-    for resource in template["Resources"].values():
-        if resource["Type"] != "AWS::Serverless::Function":
-            continue
-        variables = {**globals_, **resource["Properties"].get("Environment", {}).get("Variables", {})}
-        # References become placeholders of the right shape; literal values are kept.
-        resolved = {
-            name: (value if isinstance(value, str) else f"arn:aws:sns:us-east-1:123456789012:{name.lower()}")
-            for name, value in variables.items()
+    """Each function's environment as the template resolves it (parameters' defaults, resources' names)."""
+    from infra.local import LocalStack
+
+    with LocalStack(now=T0) as stack:
+        return {
+            spec.code_dir.name: {**spec.environment, "POWERTOOLS_METRICS_DISABLED": "true"}
+            for spec in stack.functions.values()
         }
-        resolved["BUSINESS_TIME_ZONE"] = "America/Sao_Paulo"
-        resolved["POWERTOOLS_METRICS_DISABLED"] = "true"
-        functions[resource["Properties"]["CodeUri"].strip("/").split("/")[-1]] = resolved
-    return functions
 
 
 def test_cold_start_per_function(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """Invoice uploads through the whole path on the embedded AWS: a CSV put in the bucket, the function reading it as a
 stream, checking it, recording it in the table, writing its report and its alert.
 
-Each scenario runs in a fresh process whose peak resident memory (`ru_maxrss`) is the function's, next to the
+Each scenario runs in a fresh process whose peak resident memory (`VmHWM`) is the function's, next to the
 emulator: the emulator runs as a server in this process (moto's threaded server), so the table's and the
 bucket's contents are not counted. DynamoDB calls are counted with botocore's `before-call.dynamodb.*` events on
 boto3's default session, which the function's clients use.
@@ -32,6 +32,14 @@ from infra.local import LocalStack
 from infra.local.events import s3_put
 from infra.local.functions import invoke
 from tests.upload_support import HEADER, many_rows
+
+def peak_mb():
+    # VmHWM: this process's own peak resident memory. ru_maxrss would also count the parent's, inherited at fork.
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 rows, customers, endpoint, name, again = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
 now = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
@@ -66,14 +74,14 @@ with LocalStack(now=now, endpoint=endpoint, stack_name=name, environment=quiet) 
             )
             event = uploaded(copied["CopyObjectResult"]["ETag"], copied.get("VersionId"))
         calls.clear()
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        before = peak_mb()
         started = time.perf_counter()
         (outcome,) = invoke(function, event)["uploads"]
         seconds = time.perf_counter() - started
         results.append({
             "attempt": attempt, "rows": rows, "customers": customers, "bytes": size, "seconds": seconds,
             "status": outcome["status"], "counts": outcome["counts"],
-            "rss_before_mb": before / 1024, "rss_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "rss_before_mb": before, "rss_peak_mb": peak_mb(),
             "calls": dict(calls),
         })
 print(json.dumps(results))

@@ -189,7 +189,7 @@ def test_the_same_delivery_twice_changes_nothing() -> None:
     commits, invoices = world.store.commits, world.invoices()
     world.objects.objects[upload.key] = BASIC  # as if the delete had not happened before a crash
     outcome = world.receive(upload)
-    assert outcome.status == "duplicate" and outcome.report == "processed/nov.csv"
+    assert outcome.status == "duplicate" and outcome.report == "processed/nov.csv.report.json"
     assert world.store.commits == commits and world.invoices() == invoices and len(world.ledger.alerts) == 1
     assert "incoming/nov.csv" not in world.objects.objects
 

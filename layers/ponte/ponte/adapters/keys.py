@@ -11,7 +11,10 @@
 | which account a reference leads to      | pk=REF#<kind>#<value>, sk=REF (tax id, e-mail, provider  |
 |                                         | customer id, the business's own reference)              |
 | an account's outbox items (notifier)    | pk=ACCOUNT#<id>, sk=OUTBOX#<notification id>; stream     |
-| "was this inbound thing handled?"       | pk=INBOUND#<dedup key>, sk=INBOUND (TTL)                 |
+| "was this inbound thing handled?"       | pk=INBOUND#<dedup key>, sk=INBOUND (TTL); an upload's    |
+|                                         | marker is INBOUND#upload:<upload id>, with `moved_to`    |
+| an upload's alert to the back office    | pk=ACCOUNT#_backoffice, sk=OUTBOX#<notification id>      |
+|                                         | (an outbox-only partition: no account item there)        |
 | accounts due for evaluation, by time    | GSI `due`: due_pk=DUE, due_at <= now (sparse: only      |
 |                                         | accounts with a next evaluation carry these attributes) |
 

@@ -42,6 +42,7 @@ from ponte.domain.notifications import Audience, Notification, Severity, Team, n
 from ponte.domain.uploads import (
     PROCESSED,
     QUARANTINE,
+    REPORT_SUFFIX,
     RowRefusal,
     StoredInvoice,
     UploadCounts,
@@ -59,7 +60,7 @@ from ponte.services.accounts import OpenAccount, opening_change
 
 WINDOW = 100  # invoices read together: BatchGetItem takes 100 keys
 CORRECTIONS_PER_CHANGE = 40  # a transaction holds 100 items: marker, account, and an entry and a record each
-XML_MAX_BYTES = 10 * 1024 * 1024  # an XML document is parsed whole, at several times its size in memory
+XML_MAX_BYTES = 10_000_000  # an XML document is parsed whole, at several times its size in memory
 BACKOFFICE_ACCOUNT = "_backoffice"  # file-level notifications belong to no customer account
 REPORT_SCHEMA_VERSION = "1"
 _CACHE_LIMIT = 50_000  # references and accounts remembered within a run; beyond it the cache starts again
@@ -152,10 +153,8 @@ def receive_upload(
     upload: UploadedObject, *, ports: UploadPorts, settings: UploadSettings, time_left: Callable[[], float]
 ) -> UploadOutcome:
     """Check, record and report a newly uploaded object (see the module's docstring)."""
-    moved_to = ports.ledger.finished_upload(upload.dedup_key)
-    if moved_to is not None:
-        ports.objects.delete(upload)  # a crash may have come between the marker and the move
-        return UploadOutcome(status="duplicate", upload_id=upload.upload_id, file=upload.key, report=moved_to)
+    if (finished := _finished(upload, ports)) is not None:
+        return finished
     if upload.size > settings.max_bytes:
         reason = f"the file is {_megabytes(upload.size)}, over the limit of {_megabytes(settings.max_bytes)}"
         return _quarantine(upload, None, reason, ports=ports, settings=settings)
@@ -184,12 +183,20 @@ def continue_upload(
     progress: UploadProgress, *, ports: UploadPorts, settings: UploadSettings, time_left: Callable[[], float]
 ) -> UploadOutcome:
     """Go on recording a checked file from where an earlier run stopped."""
-    upload = progress.upload
-    moved_to = ports.ledger.finished_upload(upload.dedup_key)
-    if moved_to is not None:
-        ports.objects.delete(upload)
-        return UploadOutcome(status="duplicate", upload_id=upload.upload_id, file=upload.key, report=moved_to)
+    if (finished := _finished(progress.upload, ports)) is not None:
+        return finished
     return _Recorder(progress, ports, settings, time_left).run()
+
+
+def _finished(upload: UploadedObject, ports: UploadPorts) -> UploadOutcome | None:
+    """The outcome of a delivery of an upload already finished: nothing changes but the move, which a crash may
+    have interrupted between the marker and the delete."""
+    moved_to = ports.ledger.finished_upload(upload.dedup_key)
+    if moved_to is None:
+        return None
+    ports.objects.delete(upload)
+    report = f"{moved_to}{REPORT_SUFFIX}"
+    return UploadOutcome(status="duplicate", upload_id=upload.upload_id, file=upload.key, report=report)
 
 
 class _Recorder:
