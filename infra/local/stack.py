@@ -149,7 +149,6 @@ class LocalStack:
         self._lock = threading.RLock()
         self._exit = contextlib.ExitStack()
 
-    # ------------------------------------------------------------------ lifecycle
     def __enter__(self) -> LocalStack:
         try:
             self._exit.enter_context(_environment({**FAKE_CREDENTIALS, "AWS_DEFAULT_REGION": self.pseudo.region}))
@@ -182,7 +181,6 @@ class LocalStack:
     def attribute(self, logical_id: str, name: str) -> Any:
         return self.resources[logical_id].attributes[name]
 
-    # ------------------------------------------------------------------ building from the template
     def _build(self) -> None:
         document = load_template(self.template_path)
         resolver = Resolver(
@@ -323,7 +321,6 @@ class LocalStack:
                 SecretId=self.physical_id(logical_id), SecretString=json.dumps({"secrets": secrets})
             )
 
-    # ------------------------------------------------------------------ triggers
     def http(
         self, method: str, path: str, *, headers: dict[str, str] | None = None, body: bytes | str = b""
     ) -> tuple[int, dict[str, str], bytes]:
@@ -441,7 +438,6 @@ class LocalStack:
         self._invoke_async(schedule.function, event, "schedule")
         self.settle()
 
-    # ------------------------------------------------------------------ delivery of pending work
     def settle(self) -> int:
         """Deliver stream records and queue messages until nothing is pending. Returns how many batches ran."""
         with self._lock:
@@ -591,7 +587,6 @@ class LocalStack:
     def _fail(self, spec: FunctionSpec, trigger: str, error: Exception, destination: str | None) -> None:
         self.failures.append(Failure(spec.logical_id, trigger, f"{type(error).__name__}: {error}", destination))
 
-    # ------------------------------------------------------------------ what came out
     def published(self, topic: str, protocol: str = "sqs") -> list[Delivery]:
         """Every message published to a topic (logical id), as a subscriber of `protocol` with no filter sees it."""
         return [self._as_delivery(n, protocol, f"{protocol}:(any)") for n in self._sent(topic)]

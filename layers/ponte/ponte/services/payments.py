@@ -171,7 +171,6 @@ class _Plan:
         handler = getattr(self, "_" + event.kind.replace(".", "_"))
         handler(event)
 
-    # ---------------------------------------------------------------- one method per event kind
     def _payment_received(self, event: ev.PaymentReceived) -> None:
         payment_id = event.payment_id or event.event_id
         known = self.ledger.payment(event.provider, payment_id)
@@ -298,7 +297,6 @@ class _Plan:
     def _customer_created(self, event: ev.CustomerCreated) -> None:
         self.note(event, "customer.created", f"known to {event.provider} as {event.customer.id or '?'}")
 
-    # ---------------------------------------------------------------- helpers
     def _payment_of(self, event: ev.RefundIssued | ev.ChargebackOpened | ev.ChargebackClosed) -> PaymentRecord | None:
         return self.ledger.payment(event.provider, event.payment_id) if event.payment_id else None
 
