@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
@@ -38,13 +38,12 @@ class PaymentWiring:
     default_owner: str | None
     policy_parameter: str
     mercadopago_base_url: str
-    client: Any = field(default=None, repr=False)
 
     @cached_property
     def store(self) -> DynamoStore:
         from ponte.adapters.dynamodb import DynamoStore  # noqa: PLC0415
 
-        return DynamoStore(self.table_name, self.client)
+        return DynamoStore(self.table_name)
 
     @cached_property
     def secrets(self) -> WebhookSecrets:

@@ -80,11 +80,6 @@ class DynamoStore:
             return None
         return Ledger(account=account, invoices=tuple(invoices), payments=tuple(payments), notices=tuple(notices))
 
-    def account_for(self, references: list[tuple[str, str]]) -> str | None:
-        """The account the first known reference leads to, in the order given."""
-        owners = self.owners_of(references)
-        return next((owners[ref] for ref in references if ref in owners), None)
-
     def owners_of(self, references: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
         """The account each already-claimed reference leads to (BatchGetItem, 100 keys a call)."""
         owners = {ref: self._owners[ref] for ref in references if ref in self._owners}
