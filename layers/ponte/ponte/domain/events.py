@@ -39,6 +39,31 @@ class CustomerRef(BaseModel):
     tax_id: str | None = None
 
 
+class SaleLinks(BaseModel):
+    """What a payment or a provider's invoice says about the sale it belongs to, so that it settles (or stands
+    for) the invoice the business already recorded. See `ponte.domain.matching` for the order the rules apply in.
+
+    - `reference`: an explicit link the business attached (Stripe metadata `invoice_number`/`nfe`, Asaas
+      `externalReference`, Mercado Pago `external_reference`, a Standard Webhooks `invoice_reference`): the
+      business's invoice number, NF-e number or access key, or its own order reference.
+    - `invoice_number`/`series`: the invoice number as the business issued it, when the provider carries it.
+    - `access_key`: an NF-e access key (chave de acesso, 44 digits).
+    - `bank_slip`: a boleto's nosso número or digitable line.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    reference: str | None = Field(default=None, min_length=1, max_length=200)
+    invoice_number: str | None = Field(default=None, min_length=1, max_length=100)
+    series: str | None = Field(default=None, min_length=1, max_length=20)
+    access_key: str | None = Field(default=None, pattern=r"^\d{44}$")
+    bank_slip: str | None = Field(default=None, min_length=1, max_length=100)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.reference or self.invoice_number or self.access_key or self.bank_slip)
+
+
 class _Event(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -56,6 +81,9 @@ class _PaymentEvent(_Event):
     invoice_id: str | None = None
     invoice_number: str | None = None
     description: str | None = None  # the product or plan, as the provider describes it
+    links: SaleLinks = SaleLinks()  # the business's invoice this payment or provider invoice belongs to
+    # Where the customer can pay (Stripe hosted_invoice_url, Asaas invoiceUrl/bankSlipUrl, Mercado Pago ticket).
+    payment_url: str | None = Field(default=None, max_length=2000, pattern=r"^https://")
 
 
 class PaymentReceived(_PaymentEvent):
@@ -85,7 +113,7 @@ class ChargebackClosed(_PaymentEvent):
 
 class InvoiceIssued(_PaymentEvent):
     kind: Literal["invoice.issued"] = "invoice.issued"
-    due_date: date | None = None
+    due_date: date | None = None  # a local date in the business's time zone (providers' timestamps converted)
 
 
 class InvoiceOverdue(_PaymentEvent):
@@ -98,6 +126,7 @@ class InvoiceOverdue(_PaymentEvent):
 class SubscriptionChanged(_Event):
     kind: Literal["subscription.changed"] = "subscription.changed"
     subscription_id: str
+    started: bool = False  # a new subscription (Asaas SUBSCRIPTION_CREATED), not a change of an existing one
     status: str | None = None  # the provider's own status word (active, past_due, ACTIVE...)
     plan: str | None = None
     amount: Money | None = None  # per billing cycle, when the provider gives one amount

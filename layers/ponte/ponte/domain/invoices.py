@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
 
+from ponte.domain.events import SaleLinks
 from ponte.domain.money import CurrencyCode, Money
 
 MAX_INSTALLMENTS = 120
@@ -54,6 +55,16 @@ def invoice_key(*parts: str) -> str:
     Each part is percent-encoded so that `:` stays a separator whatever the parts contain.
     """
     return ":".join(quote(part.strip(), safe=" /-._") for part in parts)
+
+
+class Item(BaseModel):
+    """A line of what was sold, as the document lists it: for the people who start the delivery."""
+
+    model_config = ConfigDict(frozen=True)
+
+    description: str = Field(min_length=1, max_length=200)
+    quantity: str | None = Field(default=None, max_length=40)  # as written (`2.0000`, `1`)
+    amount: Money | None = None  # the line's total
 
 
 class Party(BaseModel):
@@ -108,6 +119,17 @@ class Invoice(BaseModel):
     customer: Party
     issuer: Party | None = None
     source: SourceFormat
+    # NF-e access key (chave de acesso, 44 digits): how SEFAZ, a cancellation event and a payment name the NF-e.
+    access_key: str | None = Field(default=None, pattern=r"^\d{44}$")
+    # A boleto's nosso número or digitable line, digits only: how a bank's payment names the invoice.
+    bank_slip: str | None = Field(default=None, pattern=r"^\d{1,60}$")
+    payment_url: str | None = Field(default=None, max_length=2000, pattern=r"^https://")
+    # Why nothing is collected on a positive total, when that is so: paid at the sale (NF-e detPag covering vNF
+    # in cash, Pix or card), no payment at all (tPag 90), free goods (CFOP 5910/6910...). Kept for the timeline,
+    # never dunned. None: the total is collected through the installments.
+    not_collectable: str | None = Field(default=None, min_length=1, max_length=200)
+    # For a provider's invoice: the business's invoice it stands for (Stripe metadata, Asaas externalReference).
+    links: SaleLinks | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Invoice:
@@ -116,7 +138,9 @@ class Invoice(BaseModel):
             raise ValueError(f"every amount of invoice {self.number} must be in {self.currency}")
         if self.kind is InvoiceKind.CREDIT_NOTE and self.total.amount > 0:
             raise ValueError("a credit note reduces what is owed: its total cannot be positive")
-        if self.total.amount > 0 and not self.installments:
+        if self.not_collectable is not None and self.installments:
+            raise ValueError(f"invoice {self.number} is not collectable, so it cannot have installments")
+        if self.total.amount > 0 and not self.installments and self.not_collectable is None:
             raise ValueError(f"invoice {self.number} is owed but has no due date")
         if self.total.amount <= 0 and self.installments:
             raise ValueError(f"invoice {self.number} owes nothing, so it cannot have installments")

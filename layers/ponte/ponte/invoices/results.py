@@ -3,20 +3,42 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from pydantic import ValidationError
 
 from ponte.domain.errors import InvalidInput
-from ponte.domain.invoices import Invoice
+from ponte.domain.invoices import Invoice, Item
 
 
 @dataclass(frozen=True, slots=True)
 class ParsedInvoice:
     """An invoice read from the file. `line` is where it starts: the physical CSV line, the position of the
-    item in a JSON list (from 1), or 1 for an XML document."""
+    item in a JSON list (from 1), or 1 for an XML document.
+
+    `items` is what was sold, as far as the document says (for the new-customer alert; not stored with the
+    invoice). `owner` is the staff member the row names (CSV `responsável`, `vendedor`, `owner`, `gerente`).
+    `warnings` are things the report should tell the back office although the invoice was recorded (a customer
+    known only by name, a due date read from payment terms). A cancellation found inside an `nfeProc` is yielded
+    as a separate `ParsedCancellation` after the invoice.
+    """
 
     line: int
     invoice: Invoice
+    items: tuple[Item, ...] = ()
+    owner: str | None = None
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedCancellation:
+    """An NF-e cancellation event (procEventoNFe, tpEvento 110111, authorised by SEFAZ with cStat 135 or 155):
+    the NF-e `access_key` no longer exists as a sale, from `cancelled_at`."""
+
+    line: int
+    access_key: str
+    cancelled_at: datetime
+    reason: str | None = None  # xJust, the issuer's justification
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +49,7 @@ class Rejection:
     reason: str
 
 
-type ParseResult = ParsedInvoice | Rejection
+type ParseResult = ParsedInvoice | ParsedCancellation | Rejection
 
 
 class FileRejected(InvalidInput):
