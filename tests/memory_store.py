@@ -42,11 +42,15 @@ class MemoryLedgerStore:
         ledger = stored or Ledger(account=account)
         invoices = {r.invoice.key: r for r in ledger.invoices} | {r.invoice.key: r for r in change.invoices}
         payments = {p.key: p for p in ledger.payments} | {p.key: p for p in change.payments}
+        cancellations = {c.access_key: c for c in ledger.cancellations} | {
+            c.access_key: c for c in change.cancellations
+        }
         self.ledgers[account.account_id] = Ledger(
             account=account,
             invoices=tuple(invoices.values()),
             payments=tuple(payments.values()),
             notices=(*ledger.notices, *change.notices),
+            cancellations=tuple(cancellations.values()),
         )
         self.references.update(dict.fromkeys(change.references, account.account_id))
         if change.dedup_key:

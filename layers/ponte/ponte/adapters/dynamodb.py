@@ -59,10 +59,10 @@ class DynamoStore:
     def load_ledger(self, account_id: str) -> Ledger | None:
         """The account with its invoices, payments and notices sent: one query on the account's partition."""
         from ponte.domain.dunning import SentNotice  # noqa: PLC0415
-        from ponte.domain.ledger import InvoiceRecord, Ledger, PaymentRecord  # noqa: PLC0415
+        from ponte.domain.ledger import CancellationRecord, InvoiceRecord, Ledger, PaymentRecord  # noqa: PLC0415
 
         account: Account | None = None
-        invoices, payments, notices = [], [], []
+        invoices, payments, notices, cancellations = [], [], [], []
         for item in self._query(
             "pk = :pk AND sk BETWEEN :first AND :last",
             {":pk": keys.account_pk(account_id), ":first": keys.ACCOUNT, ":last": keys.LEDGER_END},
@@ -76,9 +76,17 @@ class DynamoStore:
                 payments.append(PaymentRecord.model_validate_json(item["record"]))
             elif kind == "notice":
                 notices.append(SentNotice.model_validate_json(item["record"]))
+            elif kind == "cancellation":
+                cancellations.append(CancellationRecord.model_validate_json(item["record"]))
         if account is None:
             return None
-        return Ledger(account=account, invoices=tuple(invoices), payments=tuple(payments), notices=tuple(notices))
+        return Ledger(
+            account=account,
+            invoices=tuple(invoices),
+            payments=tuple(payments),
+            notices=tuple(notices),
+            cancellations=tuple(cancellations),
+        )
 
     def owners_of(self, references: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
         """The account each already-claimed reference leads to (BatchGetItem, 100 keys a call)."""
@@ -269,6 +277,10 @@ def ledger_items(change: AccountChange) -> list[dict[str, Any]]:
             "record": n.model_dump_json(),
         }
         for n in change.notices
+    ]
+    items += [
+        {**keys.cancellation_key(account_id, c.access_key), "kind": "cancellation", "record": c.model_dump_json()}
+        for c in change.cancellations
     ]
     return items
 

@@ -7,6 +7,7 @@
 |   invoices                              |   sk=LEDGER#INVOICE#<invoice key>                        |
 |   payments                              |   sk=LEDGER#PAYMENT#<provider>#<payment id>              |
 |   collection notices sent               |   sk=LEDGER#NOTICE#<utc>#<step>#<channel>                |
+|   NF-e cancellations                    |   sk=LEDGER#CANCEL#<access key>                          |
 | an account's history, in order          | pk=ACCOUNT#<id>, sk begins_with TIMELINE#                |
 | which account a reference leads to      | pk=REF#<kind>#<value>, sk=REF (tax id, e-mail, provider  |
 |                                         | customer id, the business's own reference)              |
@@ -70,6 +71,10 @@ def payment_key(account_id: str, provider: str, payment_id: str) -> dict[str, st
 
 def notice_key(account_id: str, sent_at_iso: str, step_id: str, channel: str) -> dict[str, str]:
     return {"pk": account_pk(account_id), "sk": f"{LEDGER}#NOTICE#{sent_at_iso}#{step_id}#{channel}"}
+
+
+def cancellation_key(account_id: str, access_key: str) -> dict[str, str]:
+    return {"pk": account_pk(account_id), "sk": f"{LEDGER}#CANCEL#{access_key}"}
 
 
 def reference_key(kind: str, value: str) -> dict[str, str]:

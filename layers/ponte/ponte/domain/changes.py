@@ -6,7 +6,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, model_validator
 
 from ponte.domain.accounts import Account, TimelineEntry
 from ponte.domain.dunning import SentNotice
-from ponte.domain.ledger import InvoiceRecord, PaymentRecord
+from ponte.domain.ledger import CancellationRecord, InvoiceRecord, PaymentRecord
 from ponte.domain.notifications import Notification
 
 
@@ -30,6 +30,7 @@ class AccountChange(BaseModel):
     invoices: tuple[InvoiceRecord, ...] = ()  # written as they are (new or corrected)
     payments: tuple[PaymentRecord, ...] = ()
     notices: tuple[SentNotice, ...] = ()  # collection steps carried out by this change
+    cancellations: tuple[CancellationRecord, ...] = ()
     # Lookup keys that lead to this account, claimed once: ("tax_id", "12345678000195"), ("stripe", "cus_123")...
     references: tuple[tuple[str, str], ...] = ()
     # Re-evaluation flags this change answers: (sort key of the flagged item in the account's partition, the due_at

@@ -62,6 +62,11 @@ class Receivable(_Frozen):
     amount_due: Money
     outstanding: Money
     disputed: bool = Field(default=False, description="An open chargeback or dispute: the ladder leaves it alone.")
+    known_since: AwareDatetime | None = Field(
+        default=None,
+        description="When the business's records first showed it (an import, a late NF-e): the ladder's steps "
+        "after the due date start no earlier than that day.",
+    )
 
     @model_validator(mode="after")
     def _outstanding_within_due(self) -> Receivable:
@@ -422,13 +427,28 @@ class _Evaluation:
 
     # The steps after the due date, for a debt overdue since `anchor`.
 
+    def _origin(self, anchor: date, counted: Sequence[_Owed]) -> date:
+        """The day the steps after the due date count from: the anchor, unless the debt became known only after
+        the first of those steps would have gone out (an opening import, a back-dated NF-e). Then the ladder
+        starts on the day it became known, with its first overdue step, so that nobody's first notice is a final
+        warning and every deadline is named the full notice period ahead."""
+        first = min((s.offset_days for s in self.policy.steps if s.offset_days > 0), default=1)
+        seen = [o.receivable.known_since for o in counted if o.receivable.known_since is not None]
+        if not seen:
+            return anchor
+        known_on = max(min(seen).astimezone(self.zone).date(), anchor + _DAY)
+        if known_on <= self.days.shift(anchor, first):
+            return anchor
+        return self.days.shift(known_on, -first)
+
     def _run_ladder(self, anchor: date) -> tuple[Standing, tuple[PlannedStep, ...]]:
         since = self._start_of(anchor + _DAY)
         deadline_notice = self._deadline_notice(since)
-        schedule = self._schedule(anchor, deadline_notice, self.account.status is _SUSPENDED)
+        counted = [o for o in self.overdue if o.currency in self.owing_in]
+        origin = self._origin(anchor, counted)
+        schedule = self._schedule(origin, deadline_notice, self.account.status is _SUSPENDED)
         steps = self.policy.steps
         done = {step.id for step in steps if step.kind is not StepKind.REMINDER and self._done(step, since)}
-        counted = [o for o in self.overdue if o.currency in self.owing_in]
         due = [s for s in schedule if s.on <= self.today and s.step.id not in done and self._applies(s, counted)]
 
         notices_done = [i for i, step in enumerate(steps) if step.id in done and step.kind in CUSTOMER_NOTICES]
@@ -442,6 +462,8 @@ class _Evaluation:
                 waiting = notice
 
         hand_off = next((s for s in due if s.step.kind is StepKind.HAND_OFF), None)
+        if hand_off is not None and self._awaits_deadline(deadline_notice, counted):
+            hand_off = None
         if hand_off is not None:
             self.actions.append(self._hand_off(hand_off.step, anchor, counted, since))
 
@@ -470,6 +492,15 @@ class _Evaluation:
         if self.holds.never_suspend:
             coming = [s for s in coming if s.step.kind is not StepKind.SUSPEND]
         return standing, _plan(coming)
+
+    def _awaits_deadline(self, deadline_notice: SentNotice | None, counted: Sequence[_Owed]) -> bool:
+        """A hand-off waits for the deadline a final warning named to pass, when the ladder warns at all."""
+        warning = self.policy.step_of_kind(StepKind.FINAL_WARNING)
+        if warning is None or self.holds.never_suspend or self.account.status is _SUSPENDED:
+            return False
+        if not self._applies(_Scheduled(warning, self.policy.steps.index(warning), self.today), counted):
+            return False
+        return deadline_notice is None or deadline_notice.deadline is None or deadline_notice.deadline >= self.today
 
     def _schedule(self, anchor: date, deadline_notice: SentNotice | None, suspended: bool) -> list[_Scheduled]:
         """When each step after the due date falls, given the holds and the deadline already named."""

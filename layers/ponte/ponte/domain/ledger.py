@@ -1,27 +1,33 @@
 """An account's ledger: its invoices, the payments received, and the collection notices already sent.
 
 What is still owed is recomputed from the whole ledger every time, never updated in place: the same set of
-invoices and payments gives the same answer whatever order they arrived in (a payment before its invoice, a late
-`payment_failed` after the payment), and a partial payment or a credit note can never make a step skip or repeat.
+invoices, payments and cancellations gives the same answer whatever order they arrived in (a payment before its
+invoice, the provider's invoice before the NF-e of the same sale, a cancellation before the NF-e it cancels), and a
+partial payment or a credit note can never make a step skip or repeat.
 
-Allocation rule: a payment linked to an invoice Ponte knows pays that invoice's installments, oldest due first; any
-other payment, the excess of a linked one, and credit notes form a credit that pays the oldest installments of any
-invoice in the same currency. A payment under an open chargeback counts for nothing and its invoice is disputed (the
-ladder leaves it alone); a chargeback won restores it; a lost one leaves the invoice owed again.
+One sale, one receivable (`ponte.domain.matching` has the rules): a provider's invoice that stands for an invoice
+recorded from an upload is linked to it and owes nothing of its own; an NF-e whose cancellation is known owes
+nothing; a payment pays the invoice it matches, oldest installment first. A payment that matches nothing
+specific, the excess of one that does, and credit notes form a credit that pays the oldest installments of any
+invoice in the same currency; what is left of it is the customer's credit. A payment under an open chargeback
+counts for nothing and its invoice is disputed (the ladder leaves it alone); a chargeback won restores it; a lost
+one leaves the invoice owed again.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from ponte.domain.accounts import Account
 from ponte.domain.dunning import Holds, Receivable, SentNotice
-from ponte.domain.events import PaymentMethod
-from ponte.domain.invoices import Invoice
+from ponte.domain.events import PaymentMethod, SaleLinks
+from ponte.domain.invoices import Invoice, SourceFormat
+from ponte.domain.matching import Match, MatchRule, by_links
 from ponte.domain.money import Money
 
 ChargebackState = Literal["open", "won", "lost"]
@@ -45,6 +51,7 @@ class PaymentRecord(BaseModel):
     method: PaymentMethod | None = None
     invoice_key: str | None = None
     description: str | None = None
+    links: SaleLinks = SaleLinks()
     refunded: int = Field(default=0, ge=0, description="Minor units refunded so far (providers report the total).")
     chargeback: ChargebackState | None = None
     # When the chargeback state was last reported: an older report arriving late does not undo a newer one.
@@ -62,6 +69,30 @@ class PaymentRecord(BaseModel):
         return max(self.amount.amount - self.refunded, 0)
 
 
+class CancellationRecord(BaseModel):
+    """An NF-e cancelled at SEFAZ (event 110111): the sale it recorded no longer exists."""
+
+    model_config = ConfigDict(frozen=True)
+
+    access_key: str = Field(pattern=r"^\d{44}$")
+    cancelled_at: AwareDatetime
+    recorded_at: AwareDatetime
+    origin: str
+    reason: str | None = Field(default=None, max_length=300)
+
+
+@dataclass(frozen=True, slots=True)
+class Allocation:
+    """The ledger read as one sale per receivable: what is owed, how each payment was tied to an invoice, which
+    provider invoices stand for recorded ones, and the credit left over (per currency, in minor units)."""
+
+    receivables: tuple[Receivable, ...]
+    matches: dict[str, Match]  # payment key -> how it was matched
+    links: dict[str, Match]  # provider invoice key -> the recorded invoice it stands for
+    cancelled: frozenset[str]  # invoice keys of cancelled NF-e
+    credit: dict[str, int]
+
+
 class Ledger(BaseModel):
     """Everything Ponte knows about what an account owes and was sent, read in one query."""
 
@@ -71,6 +102,7 @@ class Ledger(BaseModel):
     invoices: tuple[InvoiceRecord, ...] = ()
     payments: tuple[PaymentRecord, ...] = ()
     notices: tuple[SentNotice, ...] = ()
+    cancellations: tuple[CancellationRecord, ...] = ()
 
     def invoice(self, key: str) -> InvoiceRecord | None:
         return next((record for record in self.invoices if record.invoice.key == key), None)
@@ -83,18 +115,40 @@ class Ledger(BaseModel):
 
     def receivables(self) -> tuple[Receivable, ...]:
         """What is still owed on each installment, after payments and credits, oldest due first."""
-        slots = _installments(self.invoices)
-        disputed = {p.invoice_key for p in self.payments if p.chargeback == "open" and p.invoice_key}
+        return self.allocate().receivables
+
+    def outstanding(self) -> dict[str, int]:
+        """Minor units still owed per currency (disputed invoices included)."""
+        owed: dict[str, int] = defaultdict(int)
+        for receivable in self.receivables():
+            owed[receivable.outstanding.currency] += receivable.outstanding.amount
+        return dict(owed)
+
+    def allocate(self) -> Allocation:
+        """Link, match and allocate the whole ledger (see the module's docstring)."""
+        cancelled_keys = {c.access_key for c in self.cancellations}
+        cancelled = frozenset(r.invoice.key for r in self.invoices if r.invoice.access_key in cancelled_keys)
+        live = [r for r in self.invoices if r.invoice.key not in cancelled]
+        links = _provider_links(live)
+        canonical = [r for r in live if r.invoice.key not in links]
+        known_since = _known_since(canonical, links, {r.invoice.key: r for r in live})
+        slots = _installments(canonical)
         paid: dict[tuple[str, int], int] = defaultdict(int)
         credit: dict[str, int] = defaultdict(int)
-        for record in self.invoices:
+        for record in canonical:
             if record.invoice.total.amount < 0:
                 credit[record.invoice.currency] += -record.invoice.total.amount
+        matches: dict[str, Match] = {}
+        disputed: set[str] = set()
         for payment in sorted(self.payments, key=lambda p: (p.received_at, p.key)):
+            match = _match(payment, canonical, links, slots, paid)
+            matches[payment.key] = match
             left = payment.counted
-            if payment.invoice_key is not None and self.invoice(payment.invoice_key) is not None:
+            if match.invoice_key is not None:
+                if payment.chargeback == "open":
+                    disputed.add(match.invoice_key)
                 for slot in slots:
-                    if slot.invoice_key == payment.invoice_key and slot.currency == payment.amount.currency:
+                    if slot.invoice_key == match.invoice_key and slot.currency == payment.amount.currency:
                         take = min(left, slot.amount - paid[slot.id])
                         paid[slot.id] += take
                         left -= take
@@ -103,7 +157,7 @@ class Ledger(BaseModel):
             take = min(credit[slot.currency], slot.amount - paid[slot.id])
             paid[slot.id] += take
             credit[slot.currency] -= take
-        return tuple(
+        receivables = tuple(
             Receivable(
                 invoice_id=slot.invoice_key,
                 installment=slot.position,
@@ -111,16 +165,17 @@ class Ledger(BaseModel):
                 amount_due=Money(amount=slot.amount, currency=slot.currency),
                 outstanding=Money(amount=slot.amount - paid[slot.id], currency=slot.currency),
                 disputed=slot.invoice_key in disputed,
+                known_since=known_since.get(slot.invoice_key),
             )
             for slot in slots
         )
-
-    def outstanding(self) -> dict[str, int]:
-        """Minor units still owed per currency (disputed invoices included)."""
-        owed: dict[str, int] = defaultdict(int)
-        for receivable in self.receivables():
-            owed[receivable.outstanding.currency] += receivable.outstanding.amount
-        return dict(owed)
+        return Allocation(
+            receivables=receivables,
+            matches=matches,
+            links=links,
+            cancelled=cancelled,
+            credit={currency: amount for currency, amount in credit.items() if amount > 0},
+        )
 
 
 class _Slot(BaseModel):
@@ -137,7 +192,7 @@ class _Slot(BaseModel):
         return (self.invoice_key, self.position)
 
 
-def _installments(invoices: tuple[InvoiceRecord, ...]) -> list[_Slot]:
+def _installments(invoices: list[InvoiceRecord]) -> list[_Slot]:
     slots = [
         _Slot(
             invoice_key=record.invoice.key,
@@ -150,3 +205,65 @@ def _installments(invoices: tuple[InvoiceRecord, ...]) -> list[_Slot]:
         for position, installment in enumerate(record.invoice.installments, start=1)
     ]
     return sorted(slots, key=lambda s: (s.due_date, s.invoice_key, s.position))
+
+
+def _provider_links(records: list[InvoiceRecord]) -> dict[str, Match]:
+    """Which provider invoices stand for an invoice recorded from an upload: by their sale links, else by being
+    the one unlinked uploaded invoice of the same total and currency. Each uploaded invoice takes one at most."""
+    uploaded = [r.invoice for r in records if r.invoice.source is not SourceFormat.PROVIDER]
+    taken: set[str] = set()
+    links: dict[str, Match] = {}
+    provider = [r for r in records if r.invoice.source is SourceFormat.PROVIDER]
+    for record in sorted(provider, key=lambda r: (r.recorded_at, r.invoice.key)):
+        invoice = record.invoice
+        free = [u for u in uploaded if u.key not in taken and u.currency == invoice.currency]
+        match = by_links(invoice.links, free) if invoice.links else None
+        if match is None and invoice.total.amount > 0:
+            same = [u.key for u in free if u.total == invoice.total]
+            match = Match(same[0], MatchRule.AMOUNT) if len(same) == 1 else None
+        if match is not None and match.invoice_key is not None:
+            links[invoice.key] = match
+            taken.add(match.invoice_key)
+    return links
+
+
+def _known_since(
+    canonical: list[InvoiceRecord], links: dict[str, Match], records: dict[str, InvoiceRecord]
+) -> dict[str, datetime]:
+    """When Ponte first knew of each sale: its own record's time, or an earlier linked provider invoice's."""
+    known = {r.invoice.key: r.recorded_at for r in canonical}
+    for provider_key, match in links.items():
+        if match.invoice_key in known:
+            known[match.invoice_key] = min(known[match.invoice_key], records[provider_key].recorded_at)
+    return known
+
+
+def _match(
+    payment: PaymentRecord,
+    canonical: list[InvoiceRecord],
+    links: dict[str, Match],
+    slots: list[_Slot],
+    paid: dict[tuple[str, int], int],
+) -> Match:
+    """The invoice a payment pays, by the rules of `ponte.domain.matching`, given what is paid so far."""
+    keys = {r.invoice.key for r in canonical}
+    if payment.invoice_key is not None:
+        named = links[payment.invoice_key].invoice_key if payment.invoice_key in links else payment.invoice_key
+        if named in keys:
+            return Match(named, MatchRule.PROVIDER_INVOICE)
+    currency = payment.amount.currency
+    same_currency = [r.invoice for r in canonical if r.invoice.currency == currency]
+    found = by_links(payment.links, same_currency)
+    if found is not None and found.specific:
+        return found
+    open_amounts: dict[str, int] = defaultdict(int)
+    for slot in slots:
+        if slot.currency == currency:
+            open_amounts[slot.invoice_key] += slot.amount - paid[slot.id]
+    open_keys = tuple(sorted(key for key, amount in open_amounts.items() if amount > 0))
+    if found is not None:  # the links named several invoices: never guess one of them
+        return Match(None, MatchRule.OLDEST, found.candidates)
+    fitting = [key for key in open_keys if open_amounts[key] == payment.amount.amount]
+    if len(fitting) == 1:
+        return Match(fitting[0], MatchRule.AMOUNT)
+    return Match(None, MatchRule.OLDEST, open_keys if len(open_keys) > 1 else ())

@@ -1,4 +1,5 @@
-"""What every provider module shares: its errors, header lookup, secret and timestamp checks, JSON parsing."""
+"""What every provider module shares: its errors, header lookup, secret and timestamp checks, JSON parsing, money
+and the sale links a payment carries."""
 
 from __future__ import annotations
 
@@ -15,12 +16,20 @@ from pydantic import BaseModel, BeforeValidator, ValidationError
 
 from ponte.domain.accounts import ensure_aware
 from ponte.domain.errors import InvalidInput, PonteError
-from ponte.domain.events import DomainEvent
+from ponte.domain.events import DomainEvent, SaleLinks
 from ponte.domain.money import Money
 
 # A Unix time in seconds or milliseconds; the bound keeps int() away from absurdly long digit strings.
 TIMESTAMP = re.compile(r"[0-9]{1,20}")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+# The business's time zone when a caller does not name one (IANA name): where a provider's due moment falls.
+DEFAULT_TIME_ZONE = "America/Sao_Paulo"
+
+# An NF-e access key as people write it: 44 digits, often in groups of four or with dots.
+_ACCESS_KEY = re.compile(r"[0-9]{44}")
+_KEY_SEPARATORS = re.compile(r"[\s./-]")
+_PAYMENT_URL_LENGTH = 2000  # the longest `payment_url` a payment event takes
 
 
 class SignatureError(PonteError):
@@ -50,9 +59,17 @@ class WebhookProvider(Protocol):
         `body` is the raw request body, byte for byte; `now` is the request's arrival time.
         """
 
-    def normalise(self, body: bytes) -> list[DomainEvent]:
+    def normalise(
+        self,
+        body: bytes,
+        *,
+        headers: Mapping[str, str] | None = None,
+        time_zone: str = DEFAULT_TIME_ZONE,
+    ) -> list[DomainEvent]:
         """The domain events a verified body reports; [] for event types Ponte does not act on.
 
+        `headers` are the request's (Standard Webhooks names its message in `webhook-id`); `time_zone` is the
+        business's IANA time zone, in which a provider's due moment becomes a local due date.
         Raises PayloadError when the body is not JSON or misses what its event type requires.
         """
 
@@ -107,24 +124,78 @@ def load_json(body: bytes) -> object:
         raise PayloadError(f"body is not JSON: {exc.__class__.__name__}") from None
 
 
-def validate[M: BaseModel](model: type[M], data: object, what: str) -> M:
+def validate[M: BaseModel](model: type[M], data: object, what: str, names: Mapping[str, str] | None = None) -> M:
+    """`data` as `model`, or PayloadError naming each wrong field (by its name in `names`, when the sender calls
+    it something else)."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         # Only field paths and messages: the input values may hold personal data and must not reach logs.
+        renamed = names or {}
         problems = "; ".join(
-            f"{'.'.join(str(part) for part in error['loc']) or '(root)'}: {error['msg']}"
+            f"{'.'.join(renamed.get(str(part), str(part)) for part in error['loc']) or '(root)'}: {error['msg']}"
             for error in exc.errors(include_input=False, include_url=False)
         )
         raise PayloadError(f"{what}: {problems}") from None
 
 
 def money(amount: Decimal | int, currency: str) -> Money:
-    """Money from a major-unit amount, with a provider's bad amount or currency reported as PayloadError."""
+    """Money from a major-unit amount, with a provider's bad amount or currency reported as PayloadError.
+
+    Providers state payments, refunds and invoices as positive amounts (a refund says how much went back), so a
+    negative amount is a malformed body, never a credit to record.
+    """
     try:
-        return Money.from_decimal(amount, currency)
+        result = Money.from_decimal(amount, currency)
     except (InvalidInput, ValueError) as exc:
         raise PayloadError(f"amount {amount} {currency!r}: {exc}") from None
+    if result.amount < 0:
+        raise PayloadError(f"amount {amount} {currency!r} is negative; payments and refunds are never negative")
+    return result
+
+
+def access_key(text: str | None) -> str | None:
+    """The NF-e access key (chave de acesso, 44 digits) `text` is, written with or without separators, or None."""
+    digits = _KEY_SEPARATORS.sub("", text or "")
+    return digits if _ACCESS_KEY.fullmatch(digits) else None
+
+
+def sale_links(
+    *,
+    reference: str | None = None,
+    invoice_number: str | None = None,
+    series: str | None = None,
+    access_key: str | None = None,
+    bank_slip: str | None = None,
+) -> SaleLinks:
+    """The sale links a provider carried, each trimmed and kept only when it fits `SaleLinks`.
+
+    A link only helps to find the invoice a payment belongs to: one that is empty, too long or malformed is left
+    out rather than refusing the payment that came with it.
+    """
+    given = {
+        "reference": reference,
+        "invoice_number": invoice_number,
+        "series": series,
+        "access_key": access_key,
+        "bank_slip": bank_slip,
+    }
+    kept: dict[str, str] = {}
+    for name, value in given.items():
+        text = value.strip() if value else ""
+        try:
+            SaleLinks.model_validate({name: text})
+        except ValidationError:
+            continue
+        kept[name] = text
+    return SaleLinks.model_validate(kept)
+
+
+def payment_url(*candidates: str | None) -> str | None:
+    """The first candidate that is an https URL a payment event can carry as its `payment_url`, else None."""
+    return next(
+        (url for url in candidates if url and url.startswith("https://") and len(url) <= _PAYMENT_URL_LENGTH), None
+    )
 
 
 def _refuse_float(value: object) -> object:

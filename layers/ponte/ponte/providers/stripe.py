@@ -6,15 +6,22 @@ one may match (Stripe signs with both secrets while one is being rolled).
 
 Stripe sends one payment under several event types (a subscription's first payment arrives as
 checkout.session.completed, invoice.paid and payment_intent.succeeded); every one of them carries the
-`payment_id` of the payment intent when Stripe gives it, so that the caller can see they are one payment.
+`payment_id` of the payment intent when Stripe gives it, so that the caller can see they are one payment. A refund
+or a dispute carries the same `payment_id` (the payment intent's, else the charge's): neither names the customer,
+so the payment already recorded is what leads to the account.
+
+The business ties a payment to its own invoice through metadata on the checkout session, invoice, payment intent
+or charge: `invoice_number` (with `invoice_series` or `serie`), `nfe` (an NF-e access key, or else its number) and
+`reference`, `order` or `external_reference`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
@@ -30,20 +37,25 @@ from ponte.domain.events import (
     PaymentMethod,
     PaymentReceived,
     RefundIssued,
+    SaleLinks,
     SubscriptionCancelled,
     SubscriptionChanged,
 )
 from ponte.domain.money import Money, minor_unit_exponent
 from ponte.providers.base import (
+    DEFAULT_TIME_ZONE,
     TIMESTAMP,
     PayloadError,
     SignatureError,
+    access_key,
     check_timestamp,
     equal,
     header,
     hmac_sha256,
     load_json,
     money,
+    payment_url,
+    sale_links,
     unix_time,
     usable_secrets,
     validate,
@@ -124,6 +136,7 @@ Ref = str | _Expanded | None
 
 class _Data(BaseModel):
     object: dict[str, Any]
+    previous_attributes: dict[str, Any] | None = None  # *.updated events: the changed fields' former values
 
 
 class _Envelope(BaseModel):
@@ -147,6 +160,10 @@ class _CustomerDetails(BaseModel):
     name: str | None = None
     phone: str | None = None
     tax_ids: list[_TaxId] | None = None
+
+
+class _Mode(BaseModel):
+    mode: str | None = None
 
 
 class _CheckoutSession(_Object):
@@ -177,6 +194,20 @@ class _Lines(BaseModel):
     data: list[_Line] = []
 
 
+class _PaymentRef(BaseModel):
+    payment_intent: Ref = None
+    charge: Ref = None
+
+
+class _InvoicePayment(BaseModel):
+    payment: _PaymentRef | None = None
+    status: str | None = None
+
+
+class _InvoicePayments(BaseModel):
+    data: list[_InvoicePayment] = []
+
+
 class _Invoice(_Object):
     number: str | None = None
     currency: str
@@ -190,16 +221,27 @@ class _Invoice(_Object):
     customer_tax_ids: list[_TaxId] | None = None
     description: str | None = None
     due_date: datetime | None = None
+    hosted_invoice_url: str | None = None
     lines: _Lines | None = None
     parent: _InvoiceParent | None = None
     subscription_details: _SubscriptionDetails | None = None  # API versions before 2025-03-31
     payment_intent: Ref = None  # API versions before 2025-03-31
+    payments: _InvoicePayments | None = None  # from 2025-03-31, when the event includes them
 
 
 class _PaymentError(BaseModel):
     code: str | None = None
     decline_code: str | None = None
     message: str | None = None
+
+
+class _BoletoDisplay(BaseModel):
+    number: str | None = None  # "The boleto number" (docs.stripe.com/api/payment_intents/object#next_action)
+    hosted_voucher_url: str | None = None
+
+
+class _NextAction(BaseModel):
+    boleto_display_details: _BoletoDisplay | None = None
 
 
 class _PaymentIntent(_Object):
@@ -211,11 +253,17 @@ class _PaymentIntent(_Object):
     description: str | None = None
     payment_method_types: list[str] = []
     last_payment_error: _PaymentError | None = None
+    next_action: _NextAction | None = None
     invoice: Ref = None  # API versions before 2025-03-31
+
+
+class _Boleto(BaseModel):
+    tax_id: str | None = None  # the payer's CPF or CNPJ
 
 
 class _MethodDetails(BaseModel):
     type: str
+    boleto: _Boleto | None = None
 
 
 class _BillingDetails(BaseModel):
@@ -277,7 +325,19 @@ class _Subscription(_Object):
     customer: Ref = None
     status: str
     items: _Items
+    plan: _Expanded | None = None  # legacy single-price subscriptions
+    quantity: int | None = None  # legacy single-price subscriptions
     cancellation_details: _Cancellation | None = None
+
+
+class _FormerItem(BaseModel):
+    price: _Expanded | None = None
+    plan: _Expanded | None = None
+    quantity: int | None = None
+
+
+class _FormerItems(BaseModel):
+    data: list[_FormerItem] = []
 
 
 class _Customer(_Object):

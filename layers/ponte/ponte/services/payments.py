@@ -1,15 +1,17 @@
 """Apply what a payment provider reported to the account it concerns: one change, one transaction.
 
-The provider's customer leads to a Ponte account through its references (the business's own reference, the
-provider's customer id, tax id, e-mail); an unknown customer gets a new account. The events of one delivery are
-folded into the account's ledger, the alerts they call for are added, and the collections decision is recomputed
-from the whole ledger (so a payment that clears a suspended account's debt reactivates it in the same change).
+The provider's customer leads to a Ponte account by the one rule of `ponte.domain.identity` (the business's
+reference, tax id, the provider's customer id, e-mail); a refund or a dispute leads first through the payment it is
+about, so it lands on the account that recorded the payment and never opens one. An unknown customer gets a new
+account. The events of one delivery are folded into the account's ledger, the alerts they call for are added, and
+the collections decision is recomputed from the whole ledger (so a payment that clears a suspended account's debt
+reactivates it in the same change). How each payment was tied to an invoice (`ponte.domain.matching`) goes into the
+timeline; a payment that matches nothing specific while several invoices are open is announced to collections
+with the candidates.
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,9 +25,11 @@ from ponte.domain.accounts import Account, Contact, Locale, TimelineEntry, next_
 from ponte.domain.bodies import payments as alerts
 from ponte.domain.bodies.accounts import AccountOpened
 from ponte.domain.changes import AccountChange
-from ponte.domain.errors import ConcurrentModification, DuplicateEvent
+from ponte.domain.errors import ConcurrentModification, DuplicateEvent, InvalidInput
+from ponte.domain.identity import customer_references, new_account_id, payment_reference
 from ponte.domain.invoices import Installment, Invoice, InvoiceKind, Party, SourceFormat, normalise_tax_id
 from ponte.domain.ledger import InvoiceRecord, Ledger, PaymentRecord
+from ponte.domain.matching import MatchRule
 from ponte.domain.notifications import Audience, Notification, NotificationBody, Severity, Team, notification_id
 
 if TYPE_CHECKING:
@@ -83,17 +87,30 @@ def apply_delivery(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def references(provider: str, customer: ev.CustomerRef) -> list[tuple[str, str]]:
-    """The keys that lead to a customer's account, most specific first."""
-    found = []
-    if customer.reference:
-        found.append(("reference", customer.reference))
-    if customer.id:
-        found.append((provider, customer.id))
-    if customer.tax_id and normalise_tax_id(customer.tax_id):
-        found.append(("tax_id", normalise_tax_id(customer.tax_id)))
-    if customer.email:
-        found.append(("email", customer.email.strip().lower()))
+class UnknownPayment(InvalidInput):
+    """A refund or dispute for a payment Ponte never recorded, with no customer to tie it to: nothing to change.
+    The provider retries (Stripe for three days), so a dispute that overtook its payment lands once it is known."""
+
+
+_ABOUT_A_PAYMENT = ("refund.issued", "chargeback.opened", "chargeback.closed")
+
+
+def references(event: ev.DomainEvent) -> list[tuple[str, str]]:
+    """The keys that lead to the event's account, most trusted first: for a refund or a dispute, the payment it is
+    about; then the customer's references; for a payment, its own reference comes last (claimed, for later)."""
+    customer = event.customer
+    found = customer_references(
+        reference=customer.reference,
+        tax_id=customer.tax_id,
+        provider=event.provider,
+        provider_id=customer.id,
+        email=customer.email,
+    )
+    payment_id = getattr(event, "payment_id", None)
+    if payment_id and event.kind in _ABOUT_A_PAYMENT:
+        return [payment_reference(event.provider, payment_id), *found]
+    if payment_id and event.kind == "payment.received":
+        return [*found, payment_reference(event.provider, payment_id)]
     return found
 
 
@@ -115,17 +132,25 @@ class _Plan:
 
     @classmethod
     def start(cls, event: ev.DomainEvent, store: LedgerStore, settings: PaymentSettings, now: datetime) -> _Plan:
-        refs = references(event.provider, event.customer)
+        refs = references(event)
         owners = store.owners_of(refs) if refs else {}
-        account_id = next((owners[ref] for ref in refs if ref in owners), None)
-        if account_id is None and event.customer.reference:
+        ledger = None
+        for ref in refs:
+            if ref in owners:
+                ledger = store.load_ledger(owners[ref])
+                if ledger is not None and _joins(ref, ledger.account, event.customer):
+                    break
+                # An e-mail shared by customers with different tax ids is not theirs to join by.
+                ledger = None
+        if ledger is None and refs and refs[0][0] == "reference":
             # The business's reference is, by convention, the account's id: an account opened elsewhere is found
             # by it even before the reference was claimed.
-            account_id = _account_id_for(event)
-        ledger = store.load_ledger(account_id) if account_id else None
+            ledger = store.load_ledger(new_account_id(refs))
+        if ledger is None and event.kind in _ABOUT_A_PAYMENT and not _customer_refs(refs):
+            raise UnknownPayment(f"{event.kind} for a payment Ponte has not recorded and no customer to tie it to")
         created = ledger is None
         if ledger is None:
-            account = _new_account(event, settings, now)
+            account = _new_account(event, refs, settings, now)
             ledger = Ledger(account=account)
         # Claim only the references nobody holds yet; one held by another account is left alone.
         claims = [ref for ref in refs if ref not in owners]
@@ -161,6 +186,11 @@ class _Plan:
         )
         self.notifications.append((Audience.STAFF, made, team, severity, self.settings.staff_locale))
 
+    def note_facts(self, facts: dict[str, str | int]) -> None:
+        """Add facts to the latest timeline entry."""
+        last = self.timeline[-1]
+        self.timeline[-1] = last.model_copy(update={"facts": {**last.facts, **facts}})
+
     def fold(self, event: ev.DomainEvent) -> None:
         if self.created and not self.timeline:
             self.note(event, "account.opened", f"first {event.kind} from {event.provider} for an unknown customer")
@@ -183,6 +213,7 @@ class _Plan:
             method=event.payment_method or (known.method if known else None),
             invoice_key=invoice_key,
             description=event.description or (known.description if known else None),
+            links=event.links if not event.links.empty or known is None else known.links,
             refunded=known.refunded if known else 0,
             chargeback=known.chargeback if known else None,
             chargeback_at=known.chargeback_at if known else None,
@@ -190,10 +221,36 @@ class _Plan:
         if record == known:
             self.note(event, "payment.confirmed", f"{event.amount} already recorded (another event of the payment)")
             return
-        first_payment = not any(p.counted for p in self.before.payments) and known is None
+        owed_before = {r.invoice_id: r.outstanding for r in self.ledger.receivables()}
         self._put_payment(record)
-        self.note(event, "payment.received", f"{event.amount} by {event.payment_method or 'unknown method'}")
-        if first_payment:
+        match = self.ledger.allocate().matches[record.key]
+        paid = self.ledger.invoice(match.invoice_key) if match.invoice_key else None
+        if paid is not None:
+            how = f"pays invoice {paid.invoice.number} ({_RULES[match.rule]})"
+        else:
+            how = "no specific invoice: pays the oldest installments first"
+        self.note(event, "payment.received", f"{event.amount} by {event.payment_method or 'unknown method'}; {how}")
+        self.note_facts({"matched_by": match.rule.value, **({"invoice": paid.invoice.number} if paid else {})})
+        if known is None and match.rule is MatchRule.OLDEST and match.candidates:
+            self.alert(
+                event,
+                alerts.PaymentUnmatchedAlert,
+                Team.COLLECTIONS,
+                Severity.WARNING,
+                amount=event.amount,
+                candidates=tuple(
+                    alerts.CandidateInvoice(
+                        invoice_number=found.invoice.number,
+                        due_date=min(i.due_date for i in found.invoice.installments),
+                        outstanding=owed_before[key],
+                    )
+                    for key in match.candidates
+                    if (found := self.ledger.invoice(key)) is not None
+                    and found.invoice.installments
+                    and key in owed_before
+                ),
+            )
+        if known is None and self._starts_relationship(match.invoice_key):
             self.alert(
                 event,
                 alerts.CustomerNew,
@@ -202,9 +259,18 @@ class _Plan:
                 description=event.description,
                 amount=event.amount,
                 payment_method=event.payment_method.value if event.payment_method else None,
-                invoice_number=event.invoice_number or event.invoice_id,
+                invoice_number=(paid.invoice.number if paid else None) or event.invoice_number or event.invoice_id,
                 owner=self.account.owner,
             )
+
+    def _starts_relationship(self, paid_key: str | None) -> bool:
+        """A payment starts a relationship when the account had no payment before and no invoice but the ones
+        this payment pays as the provider reported them: a customer the business already invoiced (an upload, the
+        opening book) is not new."""
+        before = self.before
+        if before.payments:
+            return False
+        return all(r.invoice.source is SourceFormat.PROVIDER and r.invoice.key == paid_key for r in before.invoices)
 
     def _payment_failed(self, event: ev.PaymentFailed) -> None:
         key = _invoice_key(event)
@@ -329,6 +395,8 @@ class _Plan:
             installments=(Installment(number="1", due_date=due or issued, amount=event.amount),),
             customer=_party(event.customer, self.account.name),
             source=SourceFormat.PROVIDER,
+            payment_url=event.payment_url,
+            links=None if event.links.empty else event.links,
         )
         known = self.ledger.invoice(key)
         if known is not None and known.invoice.fingerprint == invoice.fingerprint:
@@ -339,6 +407,16 @@ class _Plan:
         others = tuple(r for r in self.ledger.invoices if r.invoice.key != key)
         self.ledger = self.ledger.model_copy(update={"invoices": (*others, record)})
         self.note(event, what, f"invoice {invoice.number}: {event.amount} due {invoice.installments[0].due_date}")
+        link = self.ledger.allocate().links.get(key)
+        standing_for = self.ledger.invoice(link.invoice_key) if link and link.invoice_key else None
+        if link is not None and standing_for is not None:
+            self.note(
+                event,
+                "invoice.linked",
+                f"invoice {invoice.number} from {event.provider} is the same sale as invoice "
+                f"{standing_for.invoice.number} ({_RULES[link.rule]}): one receivable",
+            )
+            self.note_facts({"invoice": standing_for.invoice.number, "matched_by": link.rule.value})
 
     def change(self, recompute: Recompute, dedup_key: str) -> AccountChange:
         decided = recompute(self.ledger, self.now, dedup_key)
@@ -379,22 +457,34 @@ def _invoice_key(event: ev.DomainEvent) -> str | None:
     return f"{event.provider}:{invoice_id}" if invoice_id else None
 
 
-_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_.:@-]+")
+_RULES: dict[MatchRule, str] = {
+    MatchRule.PROVIDER_INVOICE: "the provider's invoice it pays",
+    MatchRule.EXPLICIT: "the invoice named in the payment's metadata",
+    MatchRule.NUMBER: "same invoice number",
+    MatchRule.ACCESS_KEY: "same NF-e access key",
+    MatchRule.BANK_SLIP: "same boleto",
+    MatchRule.AMOUNT: "the only open invoice of that amount",
+    MatchRule.OLDEST: "oldest first",
+}
 
 
-def _account_id_for(event: ev.DomainEvent) -> str:
+def _customer_refs(refs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [ref for ref in refs if not ref[0].endswith("-payment")]
+
+
+def _joins(ref: tuple[str, str], account: Account, customer: ev.CustomerRef) -> bool:
+    """Whether the account a reference leads to is the customer's: an e-mail never joins two tax ids."""
+    if ref[0] != "email" or not customer.tax_id or not account.tax_id:
+        return True
+    return normalise_tax_id(customer.tax_id) == account.tax_id
+
+
+def _new_account(
+    event: ev.DomainEvent, refs: list[tuple[str, str]], settings: PaymentSettings, now: datetime
+) -> Account:
     customer = event.customer
-    if customer.reference:
-        return _ID_UNSAFE.sub("-", customer.reference)[:128]
-    if customer.id:
-        return _ID_UNSAFE.sub("-", f"{event.provider}-{customer.id}")[:128]
-    seed = customer.email or customer.tax_id or event.event_id
-    return f"{event.provider}-{hashlib.sha256(seed.encode()).hexdigest()[:16]}"
-
-
-def _new_account(event: ev.DomainEvent, settings: PaymentSettings, now: datetime) -> Account:
-    customer = event.customer
-    account_id = _account_id_for(event)
+    # A payer Ponte knows nothing of (no reference at all) gets an account of its own, named after the event.
+    account_id = new_account_id(_customer_refs(refs) or [("event", f"{event.provider}:{event.event_id}")])
     name = customer.name or customer.email or account_id
     tax_id = normalise_tax_id(customer.tax_id) if customer.tax_id else None
     return Account(

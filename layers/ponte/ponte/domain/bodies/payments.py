@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -28,6 +29,23 @@ class CustomerNew(_FromProvider):
     payment_method: str | None = None
     invoice_number: str | None = None
     owner: str | None = None
+
+
+class CandidateInvoice(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    invoice_number: str
+    due_date: date
+    outstanding: Money
+
+
+class PaymentUnmatchedAlert(_FromProvider):
+    """A payment named no invoice Ponte could tie it to while several were open: it paid the oldest first, and
+    collections should check it against the candidates."""
+
+    kind: Literal["payment.unmatched"] = "payment.unmatched"
+    amount: Money
+    candidates: tuple[CandidateInvoice, ...]
 
 
 class PaymentFailedAlert(_FromProvider):
@@ -75,6 +93,7 @@ class SubscriptionCancelledAlert(_FromProvider):
 
 PaymentBody = (
     CustomerNew
+    | PaymentUnmatchedAlert
     | PaymentFailedAlert
     | RefundAlert
     | ChargebackOpenedAlert

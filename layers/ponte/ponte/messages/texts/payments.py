@@ -72,10 +72,24 @@ def _common(notification: Notification, fmt: Formatter) -> dict[str, str]:
     if isinstance(body, bodies.CustomerNew):
         contact = body.contact
         facts["contact"] = ", ".join(p for p in (contact.name, contact.email, contact.phone) if p)
+    if isinstance(body, bodies.PaymentUnmatchedAlert):
+        facts["candidates"] = "\n".join(
+            _CANDIDATE[fmt.locale].format(
+                number=c.invoice_number, due=fmt.date(c.due_date), outstanding=fmt.money(c.outstanding)
+            )
+            for c in body.candidates
+        )
+        facts["count"] = str(len(body.candidates))
     if isinstance(body, bodies.ChargebackClosedAlert):
         facts["outcome"] = _OUTCOME[fmt.locale][body.outcome]
     return facts
 
+
+_CANDIDATE: dict[Locale, str] = {
+    "pt-BR": "- fatura {number}, vencimento {due}, em aberto {outstanding}",
+    "es": "- factura {number}, vencimiento {due}, pendiente {outstanding}",
+    "en": "- invoice {number}, due {due}, outstanding {outstanding}",
+}
 
 _SOURCE = {
     "pt-BR": "\nOrigem: {provider}, evento {event}, em {when}.\n",
@@ -117,6 +131,32 @@ ENTRIES: dict[str, Entry] = {
                 "Amount: {amount}\nPayment method: {payment_method}\nInvoice: {invoice_number}\n"
                 "Owner: {owner}\n",
                 "Ponte: new customer {customer} paid {amount} ({description}). Owner: {owner}",
+            ),
+        }
+    ),
+    "payment.unmatched": _entry(
+        {
+            "pt-BR": (
+                "Pagamento sem fatura indicada: {customer}, {amount}",
+                "{customer} ({account_id}) pagou {amount} sem indicar a fatura, e há {count} faturas em aberto "
+                "que ele pode estar pagando. O valor foi abatido das parcelas mais antigas; confira e, se "
+                "preciso, corrija.\n\nFaturas em aberto:\n{candidates}\n\nResponsável: {owner}\n",
+                "Ponte: {customer} pagou {amount} sem indicar a fatura; {count} em aberto. Confira.",
+            ),
+            "es": (
+                "Pago sin factura indicada: {customer}, {amount}",
+                "{customer} ({account_id}) pagó {amount} sin indicar la factura, y hay {count} facturas "
+                "pendientes que podría estar pagando. El importe se aplicó a las cuotas más antiguas; "
+                "revíselo y, si hace falta, corríjalo.\n\nFacturas pendientes:\n{candidates}\n\n"
+                "Responsable: {owner}\n",
+                "Ponte: {customer} pagó {amount} sin indicar la factura; {count} pendientes. Revise.",
+            ),
+            "en": (
+                "Payment with no invoice named: {customer}, {amount}",
+                "{customer} ({account_id}) paid {amount} without naming the invoice, and {count} open invoices "
+                "could be the one. The amount went to the oldest installments first; please check it and "
+                "correct it if needed.\n\nOpen invoices:\n{candidates}\n\nOwner: {owner}\n",
+                "Ponte: {customer} paid {amount} naming no invoice; {count} open. Please check.",
             ),
         }
     ),
