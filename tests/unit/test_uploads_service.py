@@ -11,10 +11,11 @@ import pytest
 
 from ponte.domain.accounts import Account, Contact
 from ponte.domain.changes import AccountChange
-from ponte.domain.ledger import InvoiceRecord, PaymentRecord
+from ponte.domain.identity import new_account_id
+from ponte.domain.ledger import CancellationRecord, InvoiceRecord, PaymentRecord
 from ponte.domain.money import Money
 from ponte.domain.notifications import Audience, Notification, Severity, Team
-from ponte.domain.uploads import StoredInvoice, UploadedObject, UploadProgress, new_account_id, read_origin
+from ponte.domain.uploads import StoredInvoice, UploadedObject, UploadProgress, read_origin
 from ponte.services.uploads import (
     BACKOFFICE_ACCOUNT,
     WINDOW,
@@ -26,6 +27,9 @@ from ponte.services.uploads import (
 from tests.memory_store import MemoryLedgerStore
 from tests.support import T0
 from tests.upload_support import csv_file, json_invoice, many_rows, row
+
+TAX_ACCOUNT = new_account_id([("tax_id", "12345678000195")])
+OTHER_ACCOUNT = new_account_id([("tax_id", "12345678909")])
 
 
 class MemoryObjects:
@@ -59,6 +63,7 @@ class MemoryLedger:
         self.flagged: set[str] = set()
         self.writes: list[str] = []  # "notices" / "invoices", in order
         self.fail_on_write: int | None = None
+        self.parked: dict[str, CancellationRecord] = {}
 
     def stored_invoices(self, keys: Any) -> dict[tuple[str, str], StoredInvoice]:
         found = {}
@@ -84,6 +89,14 @@ class MemoryLedger:
             kept = tuple(r for r in ledger.invoices if r.invoice.key != record.invoice.key)
             self.store.ledgers[account_id] = ledger.model_copy(update={"invoices": (*kept, record)})
             self.flagged.add(account_id)
+            if record.invoice.access_key:
+                self.store.references[("nfe", record.invoice.access_key)] = account_id
+
+    def park_cancellation(self, record: CancellationRecord) -> None:
+        self.parked[record.access_key] = record
+
+    def parked_cancellations(self, access_keys: Any) -> list[CancellationRecord]:
+        return [self.parked[key] for key in access_keys if key in self.parked]
 
     def queue_notices(self, notifications: Any, *, recorded_at: datetime) -> None:
         self.writes.append("notices")
@@ -161,10 +174,14 @@ def test_a_good_file_is_recorded_reported_moved_and_announced_once() -> None:
     invoices = world.invoices()
     assert invoices["erp::invoice:1001"].invoice.total == Money(amount=20000, currency="BRL")
     assert invoices["erp::invoice:1001"].origin.endswith("#2")
-    assert set(world.store.ledgers) == {"tax-12345678000195", "tax-12345678909"}
-    assert world.ledger.flagged == {"tax-12345678000195", "tax-12345678909"}  # re-evaluated by the sweep
-    # Accounts opened by an upload: the platform hears of each, the back office counts them; no sales alert.
-    assert [n.audience for n in world.store.outbox] == [Audience.PLATFORM, Audience.PLATFORM]
+    assert set(world.store.ledgers) == {TAX_ACCOUNT, OTHER_ACCOUNT}
+    assert world.ledger.flagged == {TAX_ACCOUNT, OTHER_ACCOUNT}  # re-evaluated by the sweep
+    # A customer first seen in an upload: the platform hears of it, and its owner (sales) is told of the new
+    # customer with what the invoice says; the back office counts them.
+    assert [(n.audience, n.body.kind) for n in world.store.outbox] == [
+        (Audience.PLATFORM, "account.opened"),
+        (Audience.STAFF, "customer.first_invoice"),
+    ] * 2
     assert set(world.objects.objects) == {"processed/nov.csv", "processed/nov.csv.report.json"}
     report = world.objects.report("processed/nov.csv.report.json")
     assert report["status"] == "imported" and report["rejected"] == []
@@ -176,6 +193,8 @@ def test_a_good_file_is_recorded_reported_moved_and_announced_once() -> None:
         "unchanged": 0,
         "rejected": 0,
         "accounts_opened": 2,
+        "cancelled": 0,
+        "warnings": 0,
     }
     (alert,) = world.ledger.alerts
     assert (alert.team, alert.severity, alert.account_id) == (Team.BACKOFFICE, Severity.INFO, BACKOFFICE_ACCOUNT)
@@ -217,15 +236,15 @@ def test_a_corrected_amount_updates_an_unpaid_invoice_with_a_timeline_entry() ->
     record = world.invoices()["erp::invoice:1002"]
     assert record.invoice.total.amount == 5500 and read_origin(record.origin).corrected
     (entry,) = [e for e in world.store.timeline if e.what == "invoice.corrected"]
-    assert entry.account_id == "tax-12345678909" and "50.00 BRL -> 55.00 BRL" in entry.why
-    account = world.store.ledgers["tax-12345678909"].account
+    assert entry.account_id == OTHER_ACCOUNT and "50.00 BRL -> 55.00 BRL" in entry.why
+    account = world.store.ledgers[OTHER_ACCOUNT].account
     assert account.version == 1 and account.next_evaluation_at == T0 + timedelta(days=1)
 
 
 def test_a_correction_to_a_paid_invoice_is_refused_with_its_line() -> None:
     world = World()
     world.upload("incoming/nov.csv", BASIC)
-    ledger = world.store.ledgers["tax-12345678909"]
+    ledger = world.store.ledgers[OTHER_ACCOUNT]
     payment = PaymentRecord(
         provider="stripe",
         payment_id="pi_1",
@@ -233,7 +252,7 @@ def test_a_correction_to_a_paid_invoice_is_refused_with_its_line() -> None:
         received_at=T0,
         invoice_key="erp::invoice:1002",
     )
-    world.store.ledgers["tax-12345678909"] = ledger.model_copy(update={"payments": (payment,)})
+    world.store.ledgers[OTHER_ACCOUNT] = ledger.model_copy(update={"payments": (payment,)})
     corrected = csv_file(row(1002, customer="Maria Souza", tax_id="123.456.789-09", email="", amount="55,00"))
     outcome = world.upload("incoming/fix.csv", corrected)
     assert (outcome.counts.corrected, outcome.rejected) == (0, 1)
@@ -350,7 +369,7 @@ def test_customers_are_told_of_new_invoices_when_the_setting_is_on() -> None:
     (notice,) = world.ledger.notices  # Maria has no e-mail or phone: nobody to tell
     assert (notice.audience, notice.account_id, notice.body.kind) == (
         Audience.CUSTOMER,
-        "tax-12345678000195",
+        TAX_ACCOUNT,
         "invoice.issued",
     )
     assert world.ledger.writes == ["notices", "invoices"]
@@ -358,9 +377,11 @@ def test_customers_are_told_of_new_invoices_when_the_setting_is_on() -> None:
     assert len(world.ledger.notices) == 1  # nothing new, nobody told again
 
 
-def test_new_account_ids_come_from_the_first_reference() -> None:
-    assert new_account_id(("tax_id", "12345678000195")) == "tax-12345678000195"
-    assert new_account_id(("email", "ana@x.example")) == "email-ana@x.example"
-    assert new_account_id(("reference", "cliente 42/b")).startswith("ref-") and " " not in new_account_id(
-        ("reference", "cliente 42/b")
-    )
+def test_new_account_ids_carry_no_personal_data_and_are_stable() -> None:
+    by_tax_id = new_account_id([("tax_id", "12345678000195")])
+    by_email = new_account_id([("email", "ana@x.example")])
+    assert by_tax_id.startswith("acct-") and "12345678000195" not in by_tax_id
+    assert by_email.startswith("acct-") and "ana" not in by_email
+    assert by_tax_id == new_account_id([("tax_id", "12345678000195"), ("email", "other@x.example")])
+    # The business's own reference is, by convention, the account's id (made safe for a key).
+    assert new_account_id([("reference", "cliente 42/b")]) == "cliente-42-b"

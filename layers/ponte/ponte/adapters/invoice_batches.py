@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
 
     from ponte.domain.accounts import Account
-    from ponte.domain.ledger import InvoiceRecord
+    from ponte.domain.ledger import CancellationRecord, InvoiceRecord
     from ponte.domain.notifications import Notification
 
 WRITE_BATCH = 25  # BatchWriteItem limit
@@ -141,7 +141,32 @@ class InvoiceBatches:
 
     # ------------------------------------------------------------------ writes
     def record_invoices(self, records: Sequence[tuple[str, InvoiceRecord]], *, due_at: datetime) -> None:
-        self._put([invoice_item(account_id, record, due_at=due_at) for account_id, record in records])
+        items = [invoice_item(account_id, record, due_at=due_at) for account_id, record in records]
+        # An NF-e's access key leads to its account, for a cancellation uploaded later (the same NF-e always goes
+        # to the same account, so the claim needs no condition).
+        items += [
+            {**keys.reference_key("nfe", record.invoice.access_key), "kind": "reference", "account_id": account_id}
+            for account_id, record in records
+            if record.invoice.access_key
+        ]
+        self._put(items)
+
+    def park_cancellation(self, record: CancellationRecord) -> None:
+        self._put(
+            [
+                {
+                    **keys.parked_cancellation_key(record.access_key),
+                    "kind": "cancellation",
+                    "record": record.model_dump_json(),
+                }
+            ]
+        )
+
+    def parked_cancellations(self, access_keys: Sequence[str]) -> list[CancellationRecord]:
+        from ponte.domain.ledger import CancellationRecord  # noqa: PLC0415
+
+        wanted = [keys.parked_cancellation_key(key) for key in dict.fromkeys(access_keys)]
+        return [CancellationRecord.model_validate_json(item["record"]) for item in self._get(wanted)]
 
     def queue_notices(self, notifications: Sequence[Notification], *, recorded_at: datetime) -> None:
         self._put([outbox_item(notification, recorded_at) for notification in notifications])

@@ -16,6 +16,8 @@
 |                                         | marker is INBOUND#upload:<upload id>, with `moved_to`    |
 | an upload's alert to the back office    | pk=ACCOUNT#_backoffice, sk=OUTBOX#<notification id>      |
 |                                         | (an outbox-only partition: no account item there)        |
+| an NF-e cancellation whose NF-e is not  | pk=NFE#<access key>, sk=CANCEL (the NF-e's account is    |
+| recorded yet                            | found by the reference `nfe`/<access key>)               |
 | accounts due for evaluation, by time    | GSI `due`: due_pk=DUE, due_at <= now (sparse: only      |
 |                                         | accounts with a next evaluation carry these attributes) |
 
@@ -75,6 +77,10 @@ def notice_key(account_id: str, sent_at_iso: str, step_id: str, channel: str) ->
 
 def cancellation_key(account_id: str, access_key: str) -> dict[str, str]:
     return {"pk": account_pk(account_id), "sk": f"{LEDGER}#CANCEL#{access_key}"}
+
+
+def parked_cancellation_key(access_key: str) -> dict[str, str]:
+    return {"pk": f"NFE#{access_key}", "sk": "CANCEL"}
 
 
 def reference_key(kind: str, value: str) -> dict[str, str]:

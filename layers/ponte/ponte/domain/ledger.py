@@ -128,8 +128,11 @@ class Ledger(BaseModel):
         """Link, match and allocate the whole ledger (see the module's docstring)."""
         cancelled_keys = {c.access_key for c in self.cancellations}
         cancelled = frozenset(r.invoice.key for r in self.invoices if r.invoice.access_key in cancelled_keys)
-        live = [r for r in self.invoices if r.invoice.key not in cancelled]
-        links = _provider_links(live)
+        # Linked before the cancelled are set aside: the provider's invoice of a cancelled NF-e is cancelled too.
+        all_links = _provider_links(list(self.invoices))
+        gone = cancelled | {key for key, match in all_links.items() if match.invoice_key in cancelled}
+        live = [r for r in self.invoices if r.invoice.key not in gone]
+        links = {key: match for key, match in all_links.items() if key not in gone}
         canonical = [r for r in live if r.invoice.key not in links]
         known_since = _known_since(canonical, links, {r.invoice.key: r for r in live})
         slots = _installments(canonical)
@@ -173,7 +176,7 @@ class Ledger(BaseModel):
             receivables=receivables,
             matches=matches,
             links=links,
-            cancelled=cancelled,
+            cancelled=frozenset(gone),
             credit={currency: amount for currency, amount in credit.items() if amount > 0},
         )
 
@@ -208,22 +211,34 @@ def _installments(invoices: list[InvoiceRecord]) -> list[_Slot]:
 
 
 def _provider_links(records: list[InvoiceRecord]) -> dict[str, Match]:
-    """Which provider invoices stand for an invoice recorded from an upload: by their sale links, else by being
-    the one unlinked uploaded invoice of the same total and currency. Each uploaded invoice takes one at most."""
+    """Which provider invoices stand for an invoice recorded from an upload: first every one whose sale links name
+    one, then the others by being the one unlinked uploaded invoice of the same total and currency (so the order of
+    arrival changes nothing). Each uploaded invoice is stood for by one provider invoice at most."""
     uploaded = [r.invoice for r in records if r.invoice.source is not SourceFormat.PROVIDER]
+    provider = sorted(
+        (r.invoice for r in records if r.invoice.source is SourceFormat.PROVIDER), key=lambda invoice: invoice.key
+    )
     taken: set[str] = set()
     links: dict[str, Match] = {}
-    provider = [r for r in records if r.invoice.source is SourceFormat.PROVIDER]
-    for record in sorted(provider, key=lambda r: (r.recorded_at, r.invoice.key)):
-        invoice = record.invoice
+    for invoice in provider:
+        if invoice.links is None:
+            continue
         free = [u for u in uploaded if u.key not in taken and u.currency == invoice.currency]
-        match = by_links(invoice.links, free) if invoice.links else None
-        if match is None and invoice.total.amount > 0:
-            same = [u.key for u in free if u.total == invoice.total]
-            match = Match(same[0], MatchRule.AMOUNT) if len(same) == 1 else None
+        match = by_links(invoice.links, free)
         if match is not None and match.invoice_key is not None:
             links[invoice.key] = match
             taken.add(match.invoice_key)
+    for invoice in provider:
+        if invoice.key in links or invoice.total.amount <= 0:
+            continue
+        same = [
+            u.key
+            for u in uploaded
+            if u.key not in taken and u.currency == invoice.currency and u.total == invoice.total
+        ]
+        if len(same) == 1:
+            links[invoice.key] = Match(same[0], MatchRule.AMOUNT)
+            taken.add(same[0])
     return links
 
 

@@ -15,8 +15,9 @@ the first rule that finds something decides:
    candidates, when there was more than one open invoice it could have been for).
 
 A rule that finds more than one invoice never guesses: the match is ambiguous, it moves on to the oldest-first
-rule, and the candidates are kept for the alert. Numbers compare without separators, case or leading zeros
-(`NF 000.123` is `123`).
+rule, and the candidates are kept for the alert. Numbers compare without separators, case or the leading zeros
+of their digit runs (`000.123` is `123`, `nf-00042` is `NF42`); a series and number written together (`1-123`,
+`1/123`) compare as the pair, never as one number.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from ponte.domain.invoices import Invoice
 
 _NOT_ALNUM = re.compile(r"[^0-9A-Za-z]")
 _NOT_DIGIT = re.compile(r"\D")
+_DIGIT_RUN = re.compile(r"\d+")
+_SEPARATED = re.compile(r"[-/\s]+")
 _SHORTEST_CONTAINED_SLIP = 8  # a nosso número inside a digitable line: shorter digit runs match by chance
 
 
@@ -62,19 +65,24 @@ class Match:
 
 
 def normal(value: str) -> str:
-    """Separators and case go, and an all-digit number loses its leading zeros: `000.123` → `123`,
-    `a-12/b` → `A12B`."""
+    """Separators and case go, and each run of digits loses its leading zeros: `000.123` → `123`,
+    `nf-00042` → `NF42`."""
     cleaned = _NOT_ALNUM.sub("", value).upper()
-    if cleaned.isdigit():
-        return cleaned.lstrip("0") or "0"
-    return cleaned
+    return _DIGIT_RUN.sub(lambda run: run.group().lstrip("0") or "0", cleaned)
 
 
-def _numbers(invoice: Invoice) -> set[str]:
-    found = {normal(invoice.number)}
-    if invoice.series:
-        found.add(normal(f"{invoice.series}-{invoice.number}"))
-    return found
+def _pair(value: str) -> tuple[str, str] | None:
+    """`1-123`, `1/123`, `A 77` → (series, number); None when the value is one token."""
+    parts = [part for part in _SEPARATED.split(value.strip()) if part]
+    return (normal(parts[0]), normal(parts[1])) if len(parts) == 2 else None
+
+
+def _names(reference: str, invoice: Invoice) -> bool:
+    """Whether `reference` is the invoice's number, or its series and number written together."""
+    if normal(reference) == normal(invoice.number) and _pair(reference) is None:
+        return True
+    pair = _pair(reference)
+    return pair is not None and invoice.series is not None and pair == (normal(invoice.series), normal(invoice.number))
 
 
 def _slips_match(given: str, recorded: str | None) -> bool:
@@ -94,7 +102,7 @@ def _explicit(links: SaleLinks, invoice: Invoice) -> bool:
         return False
     wanted = normal(links.reference)
     return (
-        wanted in _numbers(invoice)
+        _names(links.reference, invoice)
         or wanted == invoice.access_key
         or wanted == normal(invoice.key)
         or _slips_match(links.reference, invoice.bank_slip)

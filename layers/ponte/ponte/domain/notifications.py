@@ -25,7 +25,7 @@ from ponte.domain.bodies.collections import (
     CustomerReactivated,
     CustomerSuspended,
 )
-from ponte.domain.bodies.invoices import InvoiceIssued, InvoicesImported, UploadQuarantined
+from ponte.domain.bodies.invoices import InvoiceIssued, InvoicesImported, NewCustomerInvoice, UploadQuarantined
 from ponte.domain.bodies.payments import PaymentBody
 
 
@@ -63,6 +63,7 @@ NotificationBody = Annotated[
     | CollectionsDigest
     | InvoiceIssued
     | InvoicesImported
+    | NewCustomerInvoice
     | UploadQuarantined,
     Field(discriminator="kind"),
 ]

@@ -9,22 +9,22 @@ already recorded and change nothing).
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from typing import Final
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from ponte.domain.identity import customer_references
 from ponte.domain.invoices import Party, SourceFormat
 
 INCOMING: Final = "incoming/"
+# The opening book: the receivables a business already has on the day it goes live, uploaded under
+# `incoming/opening/`. Recorded like any upload, but nobody is told of them as news: no new-customer alert, no
+# invoice notice; the ladder starts from the import day (see `ponte.domain.dunning`).
+OPENING: Final = "incoming/opening/"
 PROCESSED: Final = "processed"
 QUARANTINE: Final = "quarantine"
 REPORT_SUFFIX: Final = ".report.json"
-# Customer references, most specific first. The e-mail comes last: an accounting office may use one address for
-# the invoices of several clients.
-REFERENCE_ORDER: Final = ("tax_id", "reference", "email")
-_ACCOUNT_ID = re.compile(r"^[A-Za-z0-9_.:@-]{1,100}$")
 _CORRECTION = " (correction)"
 
 
@@ -55,6 +55,10 @@ class UploadedObject(BaseModel):
     @property
     def origin(self) -> str:
         return f"upload:{self.key}@{self.version}"
+
+    @property
+    def opening(self) -> bool:
+        return self.key.startswith(OPENING)
 
     @property
     def name(self) -> str:
@@ -98,23 +102,8 @@ class StoredInvoice:
 
 
 def party_references(party: Party) -> list[tuple[str, str]]:
-    """The lookup keys that lead to a customer's account, in `REFERENCE_ORDER` (tax ids come normalised)."""
-    values = {
-        "tax_id": party.tax_id,
-        "reference": party.reference,
-        "email": party.email.lower() if party.email else None,
-    }
-    return [(kind, value) for kind in REFERENCE_ORDER if (value := values[kind])]
-
-
-def new_account_id(reference: tuple[str, str]) -> str:
-    """The id of an account opened for a customer first seen in an upload, from its first reference: the same
-    customer gives the same id in any file, so two uploads that meet a new customer at once open one account."""
-    kind, value = reference
-    prefix = {"tax_id": "tax", "reference": "ref", "email": "email"}[kind]
-    if _ACCOUNT_ID.match(value):
-        return f"{prefix}-{value}"
-    return f"{prefix}-{hashlib.sha256(value.encode()).hexdigest()[:24]}"
+    """The lookup keys that lead to a customer's account, by the one rule of `ponte.domain.identity`."""
+    return customer_references(reference=party.reference, tax_id=party.tax_id, email=party.email, name=party.name)
 
 
 class RowRefusal(BaseModel):
@@ -133,6 +122,7 @@ class UploadCounts(BaseModel):
     corrected: int = 0
     unchanged: int = 0
     accounts_opened: int = 0
+    cancelled: int = 0
 
     @property
     def imported(self) -> int:
@@ -151,4 +141,7 @@ class UploadProgress(BaseModel):
     recorded: int = Field(default=0, ge=0, description="Invoices handled so far, in file order.")
     counts: UploadCounts = UploadCounts()
     refused: tuple[RowRefusal, ...] = Field(default=(), description="Refused while recording (not by the parser).")
+    warnings: tuple[RowRefusal, ...] = Field(
+        default=(), max_length=1000, description="Recorded, with something the back office should check."
+    )
     runs: int = Field(default=1, ge=1)

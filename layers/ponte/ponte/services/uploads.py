@@ -4,15 +4,19 @@
    unknown format, no header, malformed or unsafe XML, a line in the wrong encoding halfway) is refused before
    anything is recorded: it moves to `quarantine/` with a report saying why, and the back office is alerted.
 2. Record. The file is read again and its invoices are handled in windows of up to 100: their customers' accounts
-   are found by reference (or opened, one transaction each), the invoices already recorded are read in one batch,
+   are found by the one rule of `ponte.domain.identity` (or opened, one transaction each, and the owner told of
+   the new customer with what the invoice says was bought), the invoices already recorded are read in one batch,
    and only new ones are written, 25 to a batch write. An invoice whose content changed is a correction: applied
    with a timeline entry in one transaction, unless it is already paid in part. Rows the parser refused are
-   listed with their line numbers; the rest of the file is still recorded.
+   listed with their line numbers; the rest of the file is still recorded. NF-e cancellations apply to the
+   account of the NF-e they cancel; one whose NF-e is not known yet is kept and applied when it arrives.
+   A file under `incoming/opening/` is the opening book: recorded alike, but nobody is told of it as news.
 3. Continue. Between windows, a run that is close to its deadline stops and sends its progress to a queue that
    invokes the function again; the next run reads the file from the start and skips what was handled.
 4. Finish. The report goes next to the file under `processed/`, and one transaction writes the upload's dedup
    marker with the back-office alert in the outbox. A repeated delivery of the same object version finds the
-   marker and changes nothing.
+   marker and changes nothing. A run that fails for a reason no retry can fix (a defect met by some unexpected
+   document) still ends with the file in `quarantine/`, a report saying so and the back office alerted.
 
 Memory stays flat whatever the file's size: one window of invoices, bounded lookup caches, and the rejected rows
 spooled to a temporary file (on disk beyond 1 MiB).
@@ -23,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 import json
+import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -30,14 +35,21 @@ from datetime import datetime
 from tempfile import SpooledTemporaryFile
 from typing import IO, BinaryIO, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ponte.domain.accounts import Account, Contact, Locale, TimelineEntry, next_version
-from ponte.domain.bodies.invoices import DueInstallment, InvoiceIssued, InvoicesImported, UploadQuarantined
+from ponte.domain.bodies.invoices import (
+    DueInstallment,
+    InvoiceIssued,
+    InvoicesImported,
+    NewCustomerInvoice,
+    UploadQuarantined,
+)
 from ponte.domain.changes import AccountChange
 from ponte.domain.errors import ConcurrentModification, DuplicateEvent
-from ponte.domain.invoices import Invoice, Party, SourceFormat
-from ponte.domain.ledger import InvoiceRecord, Ledger
+from ponte.domain.identity import new_account_id
+from ponte.domain.invoices import Invoice, SourceFormat
+from ponte.domain.ledger import CancellationRecord, InvoiceRecord, Ledger
 from ponte.domain.notifications import Audience, Notification, Severity, Team, notification_id
 from ponte.domain.uploads import (
     PROCESSED,
@@ -48,13 +60,13 @@ from ponte.domain.uploads import (
     UploadCounts,
     UploadedObject,
     UploadProgress,
-    new_account_id,
     party_references,
     read_origin,
     record_origin,
 )
 from ponte.invoices import FileRejected, ParsedInvoice, ParseOptions, Rejection, detect_format, parse_upload
 from ponte.invoices.detect import HEAD_SIZE
+from ponte.invoices.results import ParsedCancellation
 from ponte.invoices.streams import read_head, replay
 from ponte.services.accounts import OpenAccount, opening_change
 
@@ -63,6 +75,8 @@ CORRECTIONS_PER_CHANGE = 40  # a transaction holds 100 items: marker, account, a
 XML_MAX_BYTES = 10_000_000  # an XML document is parsed whole, at several times its size in memory
 BACKOFFICE_ACCOUNT = "_backoffice"  # file-level notifications belong to no customer account
 REPORT_SCHEMA_VERSION = "1"
+_WARNINGS_KEPT = 1000
+_log = logging.getLogger(__name__)
 _CACHE_LIMIT = 50_000  # references and accounts remembered within a run; beyond it the cache starts again
 _SPOOL_BYTES = 1024 * 1024
 _XML_FORMATS = frozenset({SourceFormat.NFE, SourceFormat.UBL})
@@ -90,7 +104,14 @@ class UploadLedger(Protocol):
         """The accounts that exist among `account_ids`."""
 
     def record_invoices(self, records: Sequence[tuple[str, InvoiceRecord]], *, due_at: datetime) -> None:
-        """Write (account id, record) pairs in batches, flagging each account for re-evaluation at `due_at`."""
+        """Write (account id, record) pairs in batches, flagging each account for re-evaluation at `due_at`; an
+        NF-e's access key is claimed as a reference (`nfe`) of its account, for its cancellation to find."""
+
+    def park_cancellation(self, record: CancellationRecord) -> None:
+        """Keep a cancellation whose NF-e is not recorded yet (idempotent)."""
+
+    def parked_cancellations(self, access_keys: Sequence[str]) -> list[CancellationRecord]:
+        """The kept cancellations of these NF-e."""
 
     def queue_notices(self, notifications: Sequence[Notification], *, recorded_at: datetime) -> None:
         """Write outbox items in batches (idempotent: the same notification id is the same item)."""
@@ -176,7 +197,7 @@ def receive_upload(
     finally:
         stream.close()
     progress = UploadProgress(upload=upload, file_format=file_format, invoices=invoices)
-    return _Recorder(progress, ports, settings, time_left).run()
+    return _run(progress, ports, settings, time_left)
 
 
 def continue_upload(
@@ -185,7 +206,26 @@ def continue_upload(
     """Go on recording a checked file from where an earlier run stopped."""
     if (finished := _finished(progress.upload, ports)) is not None:
         return finished
-    return _Recorder(progress, ports, settings, time_left).run()
+    return _run(progress, ports, settings, time_left)
+
+
+# A defect met by an unexpected document: retrying cannot fix it. Errors of the table or the bucket are not here:
+# they propagate, the trigger retries the run, and its dead-letter queue raises the alarm.
+_DEFECTS = (ValueError, TypeError, KeyError, IndexError, AttributeError, ArithmeticError, ValidationError)
+
+
+def _run(
+    progress: UploadProgress, ports: UploadPorts, settings: UploadSettings, time_left: Callable[[], float]
+) -> UploadOutcome:
+    try:
+        return _Recorder(progress, ports, settings, time_left).run()
+    except _DEFECTS as defect:
+        _log.exception("upload could not be recorded", extra={"upload_id": progress.upload.upload_id})
+        reason = (
+            f"the file could not be recorded to the end ({type(defect).__name__}); invoices before "
+            f"the failure may have been recorded. Please send this report to support."
+        )
+        return _quarantine(progress.upload, progress.file_format, reason, ports=ports, settings=settings)
 
 
 def _finished(upload: UploadedObject, ports: UploadPorts) -> UploadOutcome | None:
@@ -215,6 +255,8 @@ class _Recorder:
         self.refused = list(progress.refused)
         self.owners: dict[tuple[str, str], str] = {}
         self.known_accounts: dict[str, Account] = {}
+        self.warnings = list(progress.warnings)
+        self.cancellations: list[ParsedCancellation] = []
 
     def run(self) -> UploadOutcome:
         with SpooledTemporaryFile(max_size=_SPOOL_BYTES, mode="w+b") as rejections:
@@ -238,9 +280,16 @@ class _Recorder:
                     rejected += 1
                     rejections.write(_json_line({"line": result.line, "reason": result.reason}))
                     continue
+                if isinstance(result, ParsedCancellation):
+                    # Applied once the file's invoices are recorded: an nfeProc may carry the NF-e and its
+                    # cancellation together.
+                    self.cancellations.append(result)
+                    continue
                 seen += 1
                 if seen <= self.progress.recorded:
                     continue
+                if result.warnings and len(self.warnings) < _WARNINGS_KEPT:
+                    self.warnings.extend(RowRefusal(line=result.line, reason=w) for w in result.warnings)
                 # A key met again in the window is handled in the next one, against what the first one wrote.
                 if len(window) == WINDOW or result.invoice.key in keys:
                     self._record(window)
@@ -255,6 +304,8 @@ class _Recorder:
                 handled += len(window)
         finally:
             stream.close()
+        for cancellation in self.cancellations:
+            self._cancel(cancellation)
         return rejected, handled, True
 
     # ------------------------------------------------------------------ one window
@@ -262,7 +313,7 @@ class _Recorder:
         references = [party_references(parsed.invoice.customer) for parsed in window]
         self._resolve([ref for refs in references for ref in refs])
         targets = [
-            (parsed, self._owner(refs) or self._open_account(parsed.invoice.customer, refs))
+            (parsed, self._owner(refs) or self._open_account(parsed, refs))
             for parsed, refs in zip(window, references, strict=True)
         ]
         stored = self.ports.ledger.stored_invoices([(account, p.invoice.key) for p, account in targets])
@@ -301,24 +352,30 @@ class _Recorder:
     def _owner(self, references: list[tuple[str, str]]) -> str | None:
         return next((self.owners[ref] for ref in references if ref in self.owners), None)
 
-    def _open_account(self, customer: Party, references: list[tuple[str, str]]) -> str:
-        """Open an account for a customer no reference leads to. Sales is not alerted per account (an upload can
-        bring hundreds): the back office's alert counts them, and the platform hears of each one."""
-        account_id = new_account_id(references[0])
-        name = customer.name or references[0][1]
+    def _open_account(self, parsed: ParsedInvoice, references: list[tuple[str, str]]) -> str:
+        """Open an account for a customer no reference leads to. The platform hears of each one; the owner (sales)
+        is told of the new customer with what the invoice says was bought, unless this is the opening book."""
+        customer = parsed.invoice.customer
+        account_id = new_account_id(references)
+        name = customer.name or customer.reference or "?"
         command = OpenAccount(
             account_id=account_id,
             name=name,
             locale=self.settings.customer_locale,
             contact=Contact(name=name, email=customer.email),
+            owner=parsed.owner,
         )
         change = opening_change(
             command, now=self.now, staff_locale=self.settings.staff_locale, source=f"upload:{self.upload.key}"
         )
+        notifications = [n for n in change.notifications if n.audience is Audience.PLATFORM]
+        if not self.upload.opening:
+            notifications.append(self._new_customer(change.account, parsed))
         change = change.model_copy(
             update={
-                "notifications": tuple(n for n in change.notifications if n.audience is Audience.PLATFORM),
+                "notifications": tuple(notifications),
                 "references": tuple(references),
+                "account": change.account.model_copy(update={"tax_id": customer.tax_id}),
             }
         )
         try:
@@ -336,6 +393,92 @@ class _Recorder:
         for ref in references:
             self.owners[ref] = account_id
         return account_id
+
+    def _new_customer(self, account: Account, parsed: ParsedInvoice) -> Notification:
+        invoice = parsed.invoice
+        body = NewCustomerInvoice(
+            customer_name=account.name,
+            contact=invoice.customer.email,
+            invoice_number=f"{invoice.series}-{invoice.number}" if invoice.series else invoice.number,
+            issuer=invoice.issuer.name if invoice.issuer else None,
+            total=invoice.total,
+            installments=_due(invoice),
+            items=parsed.items,
+            file=self.upload.name,
+        )
+        return Notification(
+            notification_id=notification_id(f"first-invoice:{account.account_id}", Audience.STAFF, body.kind),
+            audience=Audience.STAFF,
+            team=Team.SALES,
+            account_id=account.account_id,
+            owner=account.owner,
+            locale=self.settings.staff_locale,
+            occurred_at=self.now,
+            body=body,
+        )
+
+    def _cancel(self, parsed: ParsedCancellation) -> None:
+        """Apply an NF-e's cancellation to its account, or keep it until the NF-e arrives."""
+        record = CancellationRecord(
+            access_key=parsed.access_key,
+            cancelled_at=parsed.cancelled_at,
+            recorded_at=self.now,
+            origin=record_origin(self.upload, parsed.line),
+            reason=parsed.reason[:300] if parsed.reason else None,
+        )
+        owner = self.ports.accounts.owners_of([("nfe", parsed.access_key)]).get(("nfe", parsed.access_key))
+        if owner is None:
+            self.ports.ledger.park_cancellation(record)
+            self.warnings.append(
+                RowRefusal(
+                    line=parsed.line,
+                    reason="cancellation of an NF-e not recorded yet: kept, and applied when the NF-e arrives",
+                )
+            )
+            return
+        self._apply_cancellations(owner, [record])
+        self.counts["cancelled"] += 1
+
+    def _apply_cancellations(self, account_id: str, records: list[CancellationRecord]) -> None:
+        """One transaction: the cancellations, a timeline entry each, and the account evaluated again now."""
+        cause = hashlib.sha256("|".join(sorted(r.access_key for r in records)).encode()).hexdigest()[:32]
+        for _ in range(3):
+            ledger = self.ports.accounts.load_ledger(account_id)
+            if ledger is None:
+                raise ConcurrentModification(f"account {account_id} could not be read")
+            entries = []
+            for record in records:
+                cancelled = next(
+                    (r.invoice for r in ledger.invoices if r.invoice.access_key == record.access_key), None
+                )
+                number = cancelled.number if cancelled else record.access_key[25:34].lstrip("0")
+                entries.append(
+                    TimelineEntry(
+                        account_id=account_id,
+                        at=self.now,
+                        what="invoice.cancelled",
+                        why=f"NF-e {number} was cancelled at SEFAZ: nothing is owed on it and no notice will "
+                        f"name it" + (f" ({record.reason})" if record.reason else ""),
+                        source=f"upload:{self.upload.key}",
+                        facts={"invoice": number},
+                    )
+                )
+            change = AccountChange(
+                account=next_version(ledger.account, next_evaluation_at=_earliest(ledger.account, self.now)),
+                recorded_at=self.now,
+                expected_version=ledger.account.version,
+                timeline=tuple(entries),
+                cancellations=tuple(records),
+                dedup_key=f"nfe-cancelled:{account_id}:{cause}",
+            )
+            try:
+                self.ports.accounts.commit(change)
+            except ConcurrentModification:
+                continue
+            except DuplicateEvent:
+                pass  # applied by an earlier attempt
+            return
+        raise ConcurrentModification(f"account {account_id} kept changing while a cancellation was applied")
 
     def _correct(self, account_id: str, corrected: list[ParsedInvoice]) -> None:
         """Apply corrected invoices to one account in one transaction, with a timeline entry each."""
@@ -392,7 +535,7 @@ class _Recorder:
 
     def _record_new(self, new: list[tuple[ParsedInvoice, str]]) -> None:
         records = [(account_id, self._record_of(parsed)) for parsed, account_id in new]
-        if self.settings.customer_notices:
+        if self.settings.customer_notices and not self.upload.opening:
             # Written before the invoices: a crash in between leaves a notice whose invoice the retry records,
             # never an invoice whose notice the retry would skip (it finds the invoice already recorded).
             notices = self._notices(records)
@@ -400,6 +543,14 @@ class _Recorder:
                 self.ports.ledger.queue_notices(notices, recorded_at=self.now)
         self.ports.ledger.record_invoices(records, due_at=self.now)
         self.counts["created"] += len(records)
+        nfe = {r.invoice.access_key: account_id for account_id, r in records if r.invoice.access_key}
+        if nfe:
+            parked: dict[str, list[CancellationRecord]] = defaultdict(list)
+            for record in self.ports.ledger.parked_cancellations(list(nfe)):
+                parked[nfe[record.access_key]].append(record)
+            for account_id, cancellations in parked.items():
+                self._apply_cancellations(account_id, cancellations)
+                self.counts["cancelled"] += len(cancellations)
 
     def _notices(self, records: list[tuple[str, InvoiceRecord]]) -> list[Notification]:
         wanted = [account_id for account_id, _ in records if account_id not in self.known_accounts]
@@ -423,6 +574,7 @@ class _Recorder:
                 "recorded": recorded,
                 "counts": UploadCounts(**self.counts),
                 "refused": tuple(self.refused),
+                "warnings": tuple(self.warnings[:_WARNINGS_KEPT]),
                 "runs": self.progress.runs + 1,
             }
         )
@@ -457,7 +609,11 @@ class _Recorder:
             "unchanged": counts.unchanged,
             "rejected": total_rejected,
             "accounts_opened": counts.accounts_opened,
+            "cancelled": counts.cancelled,
+            "warnings": len(self.warnings),
         }
+        header["opening"] = self.upload.opening
+        header["warnings"] = [{"line": w.line, "reason": w.reason} for w in self.warnings[:_WARNINGS_KEPT]]
         body = InvoicesImported(
             file=self.upload.key,
             file_format=self.progress.file_format.value,
@@ -467,8 +623,11 @@ class _Recorder:
             rejected=total_rejected,
             accounts_opened=counts.accounts_opened,
             report=report_key,
+            opening=self.upload.opening,
+            cancelled=counts.cancelled,
+            warnings=len(self.warnings),
         )
-        severity = Severity.WARNING if total_rejected else Severity.INFO
+        severity = Severity.WARNING if total_rejected or self.warnings else Severity.INFO
         _settle(
             self.upload,
             header=header,
@@ -615,14 +774,16 @@ def _earliest(account: Account, now: datetime) -> datetime:
     return now if account.next_evaluation_at is None else min(account.next_evaluation_at, now)
 
 
+def _due(invoice: Invoice) -> tuple[DueInstallment, ...]:
+    return tuple(DueInstallment(number=i.number, due_date=i.due_date, amount=i.amount) for i in invoice.installments)
+
+
 def _invoice_notice(account: Account, invoice: Invoice, now: datetime) -> Notification:
     body = InvoiceIssued(
         customer_name=account.contact.name,
         invoice_number=invoice.number,
         total=invoice.total,
-        installments=tuple(
-            DueInstallment(number=i.number, due_date=i.due_date, amount=i.amount) for i in invoice.installments
-        ),
+        installments=_due(invoice),
     )
     cause = f"invoice-issued:{account.account_id}:{invoice.key}"
     return Notification(

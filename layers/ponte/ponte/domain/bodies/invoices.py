@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ponte.domain.invoices import Item
 from ponte.domain.money import Money
 
 
@@ -31,6 +32,21 @@ class InvoiceIssued(Body):
     installments: tuple[DueInstallment, ...] = Field(min_length=1)
 
 
+class NewCustomerInvoice(Body):
+    """To the owner (sales): an invoice was issued to a customer never seen before, with what was bought, so the
+    delivery can start without anybody looking anything up."""
+
+    kind: Literal["customer.first_invoice"] = "customer.first_invoice"
+    customer_name: str
+    contact: str | None = None  # the e-mail the document gives
+    invoice_number: str
+    issuer: str | None = None
+    total: Money
+    installments: tuple[DueInstallment, ...] = ()
+    items: tuple[Item, ...] = ()
+    file: str
+
+
 class InvoicesImported(Body):
     """To the back office: one uploaded file was read; what was recorded, and where its report is."""
 
@@ -43,6 +59,9 @@ class InvoicesImported(Body):
     rejected: int = Field(ge=0, description="Rows or documents refused, each listed in the report.")
     accounts_opened: int = Field(ge=0)
     report: str = Field(description="Key of the report in the invoices bucket.")
+    opening: bool = Field(default=False, description="The opening book: existing receivables, nobody told.")
+    cancelled: int = Field(default=0, ge=0, description="NF-e cancellations recorded.")
+    warnings: int = Field(default=0, ge=0, description="Recorded, with something to check (see the report).")
 
 
 class UploadQuarantined(Body):

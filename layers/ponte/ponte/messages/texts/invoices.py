@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ponte.domain.bodies.invoices import InvoiceIssued, InvoicesImported, UploadQuarantined
+from ponte.domain.bodies.invoices import InvoiceIssued, InvoicesImported, NewCustomerInvoice, UploadQuarantined
 from ponte.messages.catalog import Entry, Texts
 
 if TYPE_CHECKING:
@@ -66,8 +66,43 @@ def _invoices_imported(notification: Notification, fmt: Formatter) -> dict[str, 
         "rejected": _count(body.rejected, _REJECTED[locale], locale),
         "rejected_count": str(body.rejected),
         "accounts": str(body.accounts_opened),
+        "cancelled": str(body.cancelled),
+        "warnings": str(body.warnings),
+        "opening": _OPENING[locale] if body.opening else "",
         "report": body.report,
         "when": fmt.moment(notification.occurred_at),
+    }
+
+
+_NOT_GIVEN: dict[Locale, str] = {"pt-BR": "não informado", "es": "no informado", "en": "not given"}
+_OPENING: dict[Locale, str] = {
+    "pt-BR": "\nCarteira de abertura: nenhum cliente foi avisado; a régua começa hoje para o que já venceu.\n",
+    "es": "\nCartera de apertura: no se avisó a ningún cliente; el cobro empieza hoy para lo ya vencido.\n",
+    "en": "\nOpening book: no customer was told; the ladder starts today for what is already overdue.\n",
+}
+
+
+def _new_customer_invoice(notification: Notification, fmt: Formatter) -> dict[str, str]:
+    body = notification.body
+    assert isinstance(body, NewCustomerInvoice)
+    none = _NOT_GIVEN[fmt.locale]
+    items = "\n".join(
+        f"  {item.description}"
+        + (f" x {item.quantity}" if item.quantity else "")
+        + (f"  {fmt.money(item.amount)}" if item.amount else "")
+        for item in body.items
+    )
+    return {
+        "customer": body.customer_name,
+        "contact": body.contact or none,
+        "number": body.invoice_number,
+        "issuer": body.issuer or none,
+        "total": fmt.money(body.total),
+        "schedule": "\n".join(f"  {i.number}: {fmt.date(i.due_date)}  {fmt.money(i.amount)}" for i in body.installments)
+        or f"  {none}",
+        "items": items or f"  {none}",
+        "owner": notification.owner or none,
+        "file": _file_name(body.file),
     }
 
 
@@ -122,7 +157,8 @@ ENTRIES: dict[str, Entry] = {
                     "{imported} de {file}, {rejected} (ver relatório).\n\n"
                     "Arquivo: {path} ({format}), recebido em {when}\n"
                     "Novas: {new}\nCorrigidas: {corrected}\nJá registradas, sem mudança: {unchanged}\n"
-                    "Rejeitadas: {rejected_count}\nContas abertas: {accounts}\n\nRelatório: {report}\n"
+                    "Rejeitadas: {rejected_count}\nContas abertas: {accounts}\nNF-e canceladas: {cancelled}\n"
+                    "Avisos a conferir: {warnings}\n{opening}\nRelatório: {report}\n"
                 ),
                 sms="Ponte: {imported} de {file}, {rejected} (ver relatório).",
             ),
@@ -132,7 +168,8 @@ ENTRIES: dict[str, Entry] = {
                     "{imported} de {file}, {rejected} (ver informe).\n\n"
                     "Archivo: {path} ({format}), recibido el {when}\n"
                     "Nuevas: {new}\nCorregidas: {corrected}\nYa registradas, sin cambios: {unchanged}\n"
-                    "Rechazadas: {rejected_count}\nCuentas abiertas: {accounts}\n\nInforme: {report}\n"
+                    "Rechazadas: {rejected_count}\nCuentas abiertas: {accounts}\nNF-e canceladas: {cancelled}\n"
+                    "Avisos por revisar: {warnings}\n{opening}\nInforme: {report}\n"
                 ),
                 sms="Ponte: {imported} de {file}, {rejected} (ver informe).",
             ),
@@ -142,9 +179,45 @@ ENTRIES: dict[str, Entry] = {
                     "{imported} from {file}, {rejected} (see report).\n\n"
                     "File: {path} ({format}), received on {when}\n"
                     "New: {new}\nCorrected: {corrected}\nAlready recorded, unchanged: {unchanged}\n"
-                    "Rejected: {rejected_count}\nAccounts opened: {accounts}\n\nReport: {report}\n"
+                    "Rejected: {rejected_count}\nAccounts opened: {accounts}\nNF-e cancelled: {cancelled}\n"
+                    "Warnings to check: {warnings}\n{opening}\nReport: {report}\n"
                 ),
                 sms="Ponte: {imported} from {file}, {rejected} (see report).",
+            ),
+        },
+    ),
+    "customer.first_invoice": Entry(
+        _new_customer_invoice,
+        {
+            "pt-BR": Texts(
+                subject="Novo cliente: {customer}, nota {number} de {total}",
+                email=(
+                    "Foi emitida a primeira nota para {customer}, um cliente novo. Pode iniciar a entrega.\n\n"
+                    "Cliente: {customer}\nContato: {contact}\nNota: {number}\nEmitente: {issuer}\n"
+                    "Total: {total}\n\nItens:\n{items}\n\nVencimentos:\n{schedule}\n\n"
+                    "Responsável: {owner}\nArquivo: {file}\n"
+                ),
+                sms="Ponte: novo cliente {customer}, nota {number} de {total}. Resp.: {owner}",
+            ),
+            "es": Texts(
+                subject="Nuevo cliente: {customer}, factura {number} de {total}",
+                email=(
+                    "Se emitió la primera factura a {customer}, un cliente nuevo. Puede iniciar la entrega.\n\n"
+                    "Cliente: {customer}\nContacto: {contact}\nFactura: {number}\nEmisor: {issuer}\n"
+                    "Total: {total}\n\nArtículos:\n{items}\n\nVencimientos:\n{schedule}\n\n"
+                    "Responsable: {owner}\nArchivo: {file}\n"
+                ),
+                sms="Ponte: nuevo cliente {customer}, factura {number} de {total}. Resp.: {owner}",
+            ),
+            "en": Texts(
+                subject="New customer: {customer}, invoice {number} for {total}",
+                email=(
+                    "The first invoice was issued to {customer}, a new customer. Delivery can start.\n\n"
+                    "Customer: {customer}\nContact: {contact}\nInvoice: {number}\nIssuer: {issuer}\n"
+                    "Total: {total}\n\nItems:\n{items}\n\nDue dates:\n{schedule}\n\n"
+                    "Owner: {owner}\nFile: {file}\n"
+                ),
+                sms="Ponte: new customer {customer}, invoice {number} for {total}. Owner: {owner}",
             ),
         },
     ),
