@@ -24,7 +24,10 @@ class MemoryLedgerStore:
         return ledger.account if ledger else None
 
     def load_ledger(self, account_id: str) -> Ledger | None:
-        return self.ledgers.get(account_id)
+        ledger = self.ledgers.get(account_id)
+        if ledger is not None and ledger.account.merged_into is not None:
+            return self.load_ledger(ledger.account.merged_into)
+        return ledger
 
     def owners_of(self, references: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
         return {ref: self.references[ref] for ref in references if ref in self.references}
@@ -39,6 +42,16 @@ class MemoryLedgerStore:
         for ref in change.references:
             if self.references.get(ref, account.account_id) != account.account_id:
                 raise ConcurrentModification(f"{ref} belongs to another account")
+        merge = change.merge
+        if merge is not None:
+            absorbed = self.ledgers.get(merge.marker.account_id)
+            if absorbed is None or absorbed.account.version != merge.absorbed.account.version:
+                raise ConcurrentModification(merge.marker.account_id)
+            if any(self.references.get(ref) != merge.marker.account_id for ref in merge.references):
+                raise ConcurrentModification("a merged reference moved meanwhile")
+            self.ledgers[merge.marker.account_id] = Ledger(account=merge.marker)
+            self.references.update(dict.fromkeys(merge.references, account.account_id))
+            self.timeline.extend(merge.timeline)
         ledger = stored or Ledger(account=account)
         invoices = {r.invoice.key: r for r in ledger.invoices} | {r.invoice.key: r for r in change.invoices}
         payments = {p.key: p for p in ledger.payments} | {p.key: p for p in change.payments}

@@ -40,6 +40,7 @@ class Settings(BaseModel):
     CONTINUATION_QUEUE_URL: str
     DEFAULT_LOCALE: Locale
     DEFAULT_CURRENCY: CurrencyCode
+    DEFAULT_TERM_DAYS: int = Field(ge=0, le=3650)
     CUSTOMER_INVOICE_NOTICES: bool
     MAX_UPLOAD_MB: int = Field(gt=0)
     RUN_TIME_MARGIN_SECONDS: float = Field(ge=0)
@@ -60,7 +61,9 @@ def _wiring() -> tuple[UploadPorts, UploadSettings]:
         customer_notices=settings.CUSTOMER_INVOICE_NOTICES,
         max_bytes=settings.MAX_UPLOAD_MB * 1_000_000,
         margin_seconds=settings.RUN_TIME_MARGIN_SECONDS,
-        parse_options=ParseOptions(default_currency=settings.DEFAULT_CURRENCY),
+        parse_options=ParseOptions(
+            default_currency=settings.DEFAULT_CURRENCY, default_term_days=settings.DEFAULT_TERM_DAYS
+        ),
     )
 
 

@@ -40,6 +40,8 @@ class Settings(BaseModel):
     MERCADOPAGO_WEBHOOK_SECRET_ARN: str
     MERCADOPAGO_ACCESS_TOKEN_ARN: str
     MERCADOPAGO_API_BASE_URL: str
+    ASAAS_API_KEY_ARN: str
+    ASAAS_API_BASE_URL: str
 
 
 @cache
@@ -53,6 +55,7 @@ def _wiring() -> PaymentWiring:
             "standard": s.STANDARD_WEBHOOK_SECRET_ARN,
             "mercadopago": s.MERCADOPAGO_WEBHOOK_SECRET_ARN,
             "mercadopago-token": s.MERCADOPAGO_ACCESS_TOKEN_ARN,
+            "asaas-api-key": s.ASAAS_API_KEY_ARN,
         },
         time_zone=s.BUSINESS_TIME_ZONE,
         country=s.BUSINESS_COUNTRY,
@@ -60,6 +63,7 @@ def _wiring() -> PaymentWiring:
         default_owner=s.DEFAULT_ACCOUNT_OWNER or None,
         policy_parameter=s.POLICY_PARAMETER,
         mercadopago_base_url=s.MERCADOPAGO_API_BASE_URL,
+        asaas_base_url=s.ASAAS_API_BASE_URL,
     )
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ponte.adapters.asaas_api import AsaasApi
     from ponte.adapters.dynamodb import DynamoStore
     from ponte.adapters.policy_store import PolicyStore
     from ponte.adapters.secrets import WebhookSecrets
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
     from ponte.domain.changes import AccountChange
     from ponte.domain.ledger import Ledger
     from ponte.services.payments import PaymentSettings
-    from ponte.services.webhooks import PaymentLookup
+    from ponte.services.webhooks import CustomerLookup, PaymentLookup
 
 
 @cache
@@ -38,6 +39,9 @@ class PaymentWiring:
     default_owner: str | None
     policy_parameter: str
     mercadopago_base_url: str
+    asaas_base_url: str
+    _asaas_client: AsaasApi | None = field(default=None, init=False, repr=False, compare=False)
+    _asaas_key: str = field(default="", init=False, repr=False, compare=False)
 
     @cached_property
     def store(self) -> DynamoStore:
@@ -86,8 +90,22 @@ class PaymentWiring:
 
         return MercadoPagoApi(self.mercadopago_base_url, self.secrets.values("mercadopago-token")[0])
 
+    def asaas_api(self) -> CustomerLookup | None:
+        """Asaas's customer API, once its key is set (the client and its cache then live with the container)."""
+        from ponte.adapters.asaas_api import AsaasApi  # noqa: PLC0415
+        from ponte.domain.errors import SecretNotConfigured  # noqa: PLC0415
+
+        try:
+            key = self.secrets.values("asaas-api-key")[0]
+        except SecretNotConfigured:
+            return None  # Asaas customers are then known by their Asaas id alone
+        if self._asaas_client is None or self._asaas_key != key:  # a new key after a rotation: a new client
+            self._asaas_client, self._asaas_key = AsaasApi(key, self.asaas_base_url), key
+        return self._asaas_client
+
     def webhook_ports(self) -> dict[str, Any]:
         return {
+            "asaas_api": self.asaas_api,
             "secrets": self.secrets,
             "store": self.store,
             "settings": self.settings,

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from ponte.domain.notifications import Notification
 
 MAX_TRANSACTION_ITEMS = 100  # DynamoDB TransactWriteItems limit
+_MAX_MERGES_FOLLOWED = 3  # a merged account leads to its survivor, which may itself have been merged
 
 
 def utc_key(moment: datetime) -> str:
@@ -56,7 +57,7 @@ class DynamoStore:
         item = answer.get("Item")
         return None if item is None else account_from_item(deserialize_item(item))
 
-    def load_ledger(self, account_id: str) -> Ledger | None:
+    def load_ledger(self, account_id: str, depth: int = 0) -> Ledger | None:
         """The account with its invoices, payments and notices sent: one query on the account's partition."""
         from ponte.domain.dunning import SentNotice  # noqa: PLC0415
         from ponte.domain.ledger import CancellationRecord, InvoiceRecord, Ledger, PaymentRecord  # noqa: PLC0415
@@ -80,6 +81,9 @@ class DynamoStore:
                 cancellations.append(CancellationRecord.model_validate_json(item["record"]))
         if account is None:
             return None
+        if account.merged_into is not None and depth < _MAX_MERGES_FOLLOWED:
+            # The customer was found to be another account's: everything now lives there.
+            return self.load_ledger(account.merged_into, depth=depth + 1)
         return Ledger(
             account=account,
             invoices=tuple(invoices),
@@ -149,6 +153,8 @@ class DynamoStore:
                 raise
             raise _cancellation(error.response, items) from error
         self._owners.update(dict.fromkeys(change.references, change.account.account_id))
+        if change.merge is not None:
+            self._owners.update(dict.fromkeys(change.merge.references, change.account.account_id))
 
     def _transaction(self, change: AccountChange) -> list[TransactWriteItemTypeDef]:
         account = change.account
@@ -192,6 +198,8 @@ class DynamoStore:
             _put_new(self.table_name, outbox_item(notification, change.recorded_at))
             for notification in change.notifications
         )
+        if change.merge is not None:
+            writes.extend(self._merge_writes(change))
         writes.extend(
             {
                 "Update": {
@@ -203,6 +211,46 @@ class DynamoStore:
                 }
             }
             for sort_key, seen in change.cleared_flags
+        )
+        return writes
+
+    def _merge_writes(self, change: AccountChange) -> list[TransactWriteItemTypeDef]:
+        """The absorbed account becomes a marker (if still at the version read), its ledger items leave its
+        partition (their copies are in the change's ledger items), and its references move to the survivor."""
+        assert change.merge is not None
+        merge, survivor = change.merge, change.account.account_id
+        absorbed = merge.absorbed
+        absorbed_id = absorbed.account.account_id
+        marker = _put_new(self.table_name, account_item(merge.marker))
+        marker["Put"]["ConditionExpression"] = "#version = :expected"
+        marker["Put"]["ExpressionAttributeNames"] = {"#version": "version"}
+        marker["Put"]["ExpressionAttributeValues"] = serialize_item({":expected": absorbed.account.version})
+        writes: list[TransactWriteItemTypeDef] = [marker]
+        gone = [keys.invoice_key(absorbed_id, r.invoice.key) for r in absorbed.invoices]
+        gone += [keys.payment_key(absorbed_id, p.provider, p.payment_id) for p in absorbed.payments]
+        gone += [keys.notice_key(absorbed_id, utc_key(n.sent_at), n.step_id, n.channel) for n in absorbed.notices]
+        gone += [keys.cancellation_key(absorbed_id, c.access_key) for c in absorbed.cancellations]
+        writes.extend({"Delete": {"TableName": self.table_name, "Key": serialize_item(key)}} for key in gone)
+        writes.extend(
+            {
+                "Put": {
+                    "TableName": self.table_name,
+                    "Item": serialize_item(timeline_item(entry, merge.marker.version, seq)),
+                }
+            }
+            for seq, entry in enumerate(merge.timeline)
+        )
+        writes.extend(
+            {
+                "Update": {
+                    "TableName": self.table_name,
+                    "Key": serialize_item(keys.reference_key(kind, value)),
+                    "UpdateExpression": "SET account_id = :survivor",
+                    "ConditionExpression": "account_id = :absorbed",
+                    "ExpressionAttributeValues": serialize_item({":survivor": survivor, ":absorbed": absorbed_id}),
+                }
+            }
+            for kind, value in merge.references
         )
         return writes
 
@@ -224,7 +272,7 @@ def _cancellation(response: Any, items: list[TransactWriteItemTypeDef]) -> Excep
         if reason.get("Code") != "ConditionalCheckFailed":
             continue
         if "Update" in item:
-            return ConcurrentModification("a re-evaluation flag changed since it was read")
+            return ConcurrentModification("a re-evaluation flag or a merged reference changed since it was read")
         sort_key = item["Put"]["Item"]["sk"]
         if sort_key == {"S": keys.ACCOUNT}:
             return ConcurrentModification("the account changed since it was read")

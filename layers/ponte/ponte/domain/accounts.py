@@ -45,6 +45,12 @@ class Account(BaseModel):
     promise_to_pay_until: date | None = None
     never_suspend: bool = False
     tax_id: str | None = Field(default=None, pattern=r"^[0-9A-Z]+$", max_length=32)
+    # The customer references this account claimed (not its payments'): a merge moves them to the surviving
+    # account. Bounded: a customer has a handful of ids across sources.
+    references: tuple[tuple[str, str], ...] = Field(default=(), max_length=50)
+    # Set when this account turned out to be another account's customer: it was merged into that one, and
+    # every read of it leads there.
+    merged_into: str | None = None
 
 
 class TimelineEntry(BaseModel):

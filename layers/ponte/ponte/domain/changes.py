@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from ponte.domain.accounts import Account, TimelineEntry
 from ponte.domain.dunning import SentNotice
-from ponte.domain.ledger import CancellationRecord, InvoiceRecord, PaymentRecord
+from ponte.domain.ledger import CancellationRecord, InvoiceRecord, Ledger, PaymentRecord
 from ponte.domain.notifications import Notification
+
+
+class Merge(BaseModel):
+    """Another account found to be the same customer, absorbed by the changed account in the same transaction.
+
+    Its records are written into the changed account (they are in the change's invoices, payments, notices and
+    cancellations) and deleted from its own partition; it stays as a marker pointing to the survivor
+    (`merged_into`), at the version it was read at plus one; its customer references are moved over.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    absorbed: Ledger
+    marker: Account
+    timeline: tuple[TimelineEntry, ...] = ()
+    references: tuple[tuple[str, str], ...] = Field(default=(), description="Moved to the survivor.")
 
 
 class AccountChange(BaseModel):
@@ -36,6 +52,7 @@ class AccountChange(BaseModel):
     # Re-evaluation flags this change answers: (sort key of the flagged item in the account's partition, the due_at
     # seen). The flag is removed only if due_at is still that value, so a newer flag is never lost.
     cleared_flags: tuple[tuple[str, str], ...] = ()
+    merge: Merge | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> AccountChange:

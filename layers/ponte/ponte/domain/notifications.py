@@ -14,7 +14,7 @@ from typing import Annotated
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from ponte.domain.accounts import Locale
-from ponte.domain.bodies.accounts import AccountOpened, CustomerWelcome
+from ponte.domain.bodies.accounts import AccountOpened, AccountsMerged, AccountsNotMerged, CustomerWelcome
 from ponte.domain.bodies.collections import (
     AccountReactivated,
     AccountSuspended,
@@ -51,6 +51,8 @@ class Team(StrEnum):
 # Every body of every area; add a new one here and give it texts in ponte.messages.texts.
 NotificationBody = Annotated[
     AccountOpened
+    | AccountsMerged
+    | AccountsNotMerged
     | CustomerWelcome
     | PaymentBody
     | CollectionNotice

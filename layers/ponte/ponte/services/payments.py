@@ -23,12 +23,13 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from ponte.domain import events as ev
 from ponte.domain.accounts import Account, Contact, Locale, TimelineEntry, next_version
 from ponte.domain.bodies import payments as alerts
-from ponte.domain.bodies.accounts import AccountOpened
-from ponte.domain.changes import AccountChange
+from ponte.domain.bodies.accounts import AccountOpened, AccountsMerged, AccountsNotMerged
+from ponte.domain.changes import AccountChange, Merge
+from ponte.domain.dunning import SentNotice
 from ponte.domain.errors import ConcurrentModification, DuplicateEvent, InvalidInput
-from ponte.domain.identity import customer_references, new_account_id, payment_reference
+from ponte.domain.identity import PAYMENT_SUFFIX, customer_references, new_account_id, payment_reference
 from ponte.domain.invoices import Installment, Invoice, InvoiceKind, Party, SourceFormat, normalise_tax_id
-from ponte.domain.ledger import InvoiceRecord, Ledger, PaymentRecord
+from ponte.domain.ledger import CancellationRecord, InvoiceRecord, Ledger, PaymentRecord
 from ponte.domain.matching import MatchRule
 from ponte.domain.notifications import Audience, Notification, NotificationBody, Severity, Team, notification_id
 
@@ -36,6 +37,9 @@ if TYPE_CHECKING:
     from ponte.services.ports import LedgerStore
 
 ATTEMPTS = 3  # a concurrent change to the same account is re-read and re-applied this many times
+# A merge moves each record of the absorbed account (a put here, a delete there) in one transaction of at most
+# 100 items, beside the change's own; an account with more is left for staff to merge.
+MERGE_MAX_RECORDS = 35
 
 Recompute = Callable[[Ledger, datetime, str], AccountChange | None]
 """The collections decision for a ledger at a moment, as a change (status, next evaluation, what to tell), or None.
@@ -129,6 +133,10 @@ class _Plan:
     invoices: dict[str, InvoiceRecord] = field(default_factory=dict)
     payments: dict[str, PaymentRecord] = field(default_factory=dict)
     effects: list[str] = field(default_factory=list)
+    other: Ledger | None = None  # another account the event shows to be the same customer
+    merge: Merge | None = None
+    absorbed_notices: tuple[SentNotice, ...] = ()
+    absorbed_cancellations: tuple[CancellationRecord, ...] = ()
 
     @classmethod
     def start(cls, event: ev.DomainEvent, store: LedgerStore, settings: PaymentSettings, now: datetime) -> _Plan:
@@ -154,7 +162,9 @@ class _Plan:
             ledger = Ledger(account=account)
         # Claim only the references nobody holds yet; one held by another account is left alone.
         claims = [ref for ref in refs if ref not in owners]
-        return cls(ledger=ledger, before=ledger, created=created, claims=claims, settings=settings, now=now)
+        plan = cls(ledger=ledger, before=ledger, created=created, claims=claims, settings=settings, now=now)
+        plan.other = _other_account(refs, owners, ledger.account.account_id, store)
+        return plan
 
     @property
     def account(self) -> Account:
@@ -192,6 +202,8 @@ class _Plan:
         self.timeline[-1] = last.model_copy(update={"facts": {**last.facts, **facts}})
 
     def fold(self, event: ev.DomainEvent) -> None:
+        if self.other is not None and not self.timeline:
+            self._merge(event, self.other)
         if self.created and not self.timeline:
             self.note(event, "account.opened", f"first {event.kind} from {event.provider} for an unknown customer")
             opened = AccountOpened(
@@ -262,6 +274,80 @@ class _Plan:
                 invoice_number=(paid.invoice.number if paid else None) or event.invoice_number or event.invoice_id,
                 owner=self.account.owner,
             )
+
+    def _merge(self, event: ev.DomainEvent, other: Ledger) -> None:
+        """Absorb `other` (the same customer, found through the event's references): its records, references, owner
+        and contacts come over in this change; it stays as a marker pointing here. Two tax ids never merge."""
+        mine, theirs = self.account, other.account
+        if mine.tax_id and theirs.tax_id and mine.tax_id != theirs.tax_id:
+            reason = "different_tax_ids"
+        elif _records(other) > MERGE_MAX_RECORDS:
+            reason = "too_many_records"
+        else:
+            reason = None
+        if reason is not None:
+            self.note(event, "account.merge_refused", f"{theirs.account_id} looks like the same customer: {reason}")
+            body = AccountsNotMerged(
+                account_name=mine.name, other_name=theirs.name, other_id=theirs.account_id, reason=reason
+            )
+            self.notifications.append(
+                (Audience.STAFF, body, Team.BACKOFFICE, Severity.WARNING, self.settings.staff_locale)
+            )
+            return
+        invoices = {r.invoice.key: r for r in other.invoices if self.ledger.invoice(r.invoice.key) is None}
+        payments = {p.key: p for p in other.payments if self.ledger.payment(p.provider, p.payment_id) is None}
+        contact = mine.contact.model_copy(
+            update={
+                "email": mine.contact.email or theirs.contact.email,
+                "phone": mine.contact.phone or theirs.contact.phone,
+            }
+        )
+        account = mine.model_copy(
+            update={
+                "owner": mine.owner or theirs.owner,
+                "tax_id": mine.tax_id or theirs.tax_id,
+                "contact": contact,
+                "references": tuple(dict.fromkeys((*mine.references, *theirs.references)))[:50],
+            }
+        )
+        self.invoices.update(invoices)
+        self.payments.update(payments)
+        self.absorbed_notices = other.notices
+        self.absorbed_cancellations = other.cancellations
+        self.ledger = self.ledger.model_copy(
+            update={
+                "account": account,
+                "invoices": (*self.ledger.invoices, *invoices.values()),
+                "payments": (*self.ledger.payments, *payments.values()),
+                "notices": (*self.ledger.notices, *other.notices),
+                "cancellations": (*self.ledger.cancellations, *other.cancellations),
+            }
+        )
+        self.note(event, "account.merged", f"{theirs.account_id} was the same customer: its records moved here")
+        self.note_facts({"absorbed": theirs.account_id, "invoices": len(invoices), "payments": len(payments)})
+        marker = next_version(theirs, merged_into=mine.account_id, next_evaluation_at=None)
+        self.merge = Merge(
+            absorbed=other,
+            marker=marker,
+            timeline=(
+                TimelineEntry(
+                    account_id=theirs.account_id,
+                    at=self.now,
+                    what="account.merged_into",
+                    why=f"the same customer as {mine.account_id}: everything moved there",
+                    source=f"{event.provider}:{event.event_id}",
+                ),
+            ),
+            references=tuple(ref for ref in theirs.references if ref not in self.claims),
+        )
+        merged = AccountsMerged(
+            account_name=mine.name,
+            absorbed_name=theirs.name,
+            absorbed_id=theirs.account_id,
+            invoices=len(invoices),
+            payments=len(payments),
+        )
+        self.notifications.append((Audience.STAFF, merged, Team.BACKOFFICE, Severity.INFO, self.settings.staff_locale))
 
     def _starts_relationship(self, paid_key: str | None) -> bool:
         """A payment starts a relationship when the account had no payment before and no invoice but the ones
@@ -421,6 +507,11 @@ class _Plan:
     def change(self, recompute: Recompute, dedup_key: str) -> AccountChange:
         decided = recompute(self.ledger, self.now, dedup_key)
         account = decided.account if decided else next_version(self.account)
+        claimed = tuple(ref for ref in self.claims if not ref[0].endswith(PAYMENT_SUFFIX))
+        if claimed:
+            account = account.model_copy(
+                update={"references": tuple(dict.fromkeys((*account.references, *claimed)))[:50]}
+            )
         expected: int | None = self.account.version
         if self.created:  # the account is written for the first time: version 0, nothing to expect
             account, expected = account.model_copy(update={"version": 0}), None
@@ -447,8 +538,10 @@ class _Plan:
             dedup_key=dedup_key,
             invoices=tuple(self.invoices.values()),
             payments=tuple(self.payments.values()),
-            notices=decided.notices if decided else (),
+            notices=(*(decided.notices if decided else ()), *self.absorbed_notices),
+            cancellations=self.absorbed_cancellations,
             references=tuple(self.claims),
+            merge=self.merge,
         )
 
 
@@ -469,7 +562,25 @@ _RULES: dict[MatchRule, str] = {
 
 
 def _customer_refs(refs: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    return [ref for ref in refs if not ref[0].endswith("-payment")]
+    return [ref for ref in refs if not ref[0].endswith(PAYMENT_SUFFIX)]
+
+
+def _records(ledger: Ledger) -> int:
+    return len(ledger.invoices) + len(ledger.payments) + len(ledger.notices) + len(ledger.cancellations)
+
+
+def _other_account(
+    refs: list[tuple[str, str]], owners: dict[tuple[str, str], str], account_id: str, store: LedgerStore
+) -> Ledger | None:
+    """Another account that a trusted reference of the event leads to (not an e-mail, not a payment): the same
+    customer known twice, until now."""
+    for ref in _customer_refs(refs):
+        if ref[0] == "email" or owners.get(ref, account_id) == account_id:
+            continue
+        other = store.load_ledger(owners[ref])
+        if other is not None and other.account.account_id != account_id:
+            return other
+    return None
 
 
 def _joins(ref: tuple[str, str], account: Account, customer: ev.CustomerRef) -> bool:

@@ -12,13 +12,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from ponte.adapters.asaas_api import AsaasApiError
 from ponte.domain.errors import PonteError, SecretNotConfigured
 from ponte.providers import asaas, mercadopago, standard, stripe
 from ponte.providers.base import PayloadError, SignatureError
-from ponte.services.payments import Applied, PaymentSettings, Recompute, apply_delivery
+from ponte.services.payments import Applied, PaymentSettings, Recompute, UnknownPayment, apply_delivery
 
 if TYPE_CHECKING:
     from ponte.domain.events import DomainEvent
+    from ponte.providers.asaas import AsaasCustomer
     from ponte.providers.base import WebhookProvider
     from ponte.services.ports import LedgerStore
 
@@ -55,6 +57,18 @@ class UnsupportedMediaType(WebhookRefused):
     status = 415
 
 
+class NotYetKnown(WebhookRefused):
+    """A refund or dispute for a payment not recorded yet: the provider delivers it again later."""
+
+    status = 409
+
+
+class ProviderUnavailable(WebhookRefused):
+    """The provider's API, which the delivery needs, did not answer: the provider delivers it again later."""
+
+    status = 503
+
+
 class SecretSource(Protocol):
     def values(self, name: str) -> list[str]:
         """The active secrets of `name` (several during a rotation); raises SecretNotConfigured."""
@@ -63,6 +77,11 @@ class SecretSource(Protocol):
 class PaymentLookup(Protocol):
     def payment(self, payment_id: str) -> Mapping[str, Any]:
         """The payment as the provider's API gives it."""
+
+
+class CustomerLookup(Protocol):
+    def customer(self, customer_id: str) -> AsaasCustomer | None:
+        """The customer as Asaas's API gives it; None when Asaas has no such customer."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +113,7 @@ def receive(
     settings: PaymentSettings,
     recompute: Recompute,
     mercadopago_api: Callable[[], PaymentLookup],
+    asaas_api: Callable[[], CustomerLookup | None] = lambda: None,
 ) -> Received:
     provider = request.provider
     if provider not in PROVIDERS:
@@ -116,8 +136,31 @@ def receive(
     event_id, event_type = _identity(request.body, events)
     if not events:
         return Received(provider, event_id, event_type, applied=None)
-    applied = apply_delivery(events, store=store, settings=settings, recompute=recompute, now=request.received_at)
+    if provider == "asaas":
+        events = _with_asaas_customer(events, asaas_api)
+    try:
+        applied = apply_delivery(events, store=store, settings=settings, recompute=recompute, now=request.received_at)
+    except UnknownPayment as unknown:
+        raise NotYetKnown(str(unknown)) from None
     return Received(provider, event_id, event_type, applied)
+
+
+def _with_asaas_customer(
+    events: list[DomainEvent], asaas_api: Callable[[], CustomerLookup | None]
+) -> list[DomainEvent]:
+    """Asaas names the customer by id only: who they are (tax id, e-mail, the business's reference) comes from
+    Asaas's API, so that the payment joins the account an NF-e upload opened. Without an API key configured, the
+    account is found by the Asaas customer id alone."""
+    customer = events[0].customer
+    if customer.id is None or (customer.tax_id and customer.email):
+        return events
+    api = asaas_api()
+    if api is None:
+        return events
+    try:
+        return asaas.enrich(events, api.customer(customer.id))
+    except AsaasApiError as failed:
+        raise ProviderUnavailable(f"Asaas's customer API: {failed}") from None
 
 
 def _events(request: WebhookRequest, mercadopago_api: Callable[[], PaymentLookup]) -> list[DomainEvent]:

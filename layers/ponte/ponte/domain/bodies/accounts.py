@@ -27,3 +27,25 @@ class CustomerWelcome(Body):
 
     kind: Literal["customer.welcome"] = "customer.welcome"
     customer_name: str
+
+
+class AccountsMerged(Body):
+    """Two accounts turned out to be one customer (the same tax id arrived later): merged into one, nobody else
+    told (a merge never sends a customer notice)."""
+
+    kind: Literal["account.merged"] = "account.merged"
+    account_name: str
+    absorbed_name: str
+    absorbed_id: str
+    invoices: int
+    payments: int
+
+
+class AccountsNotMerged(Body):
+    """Two accounts look like one customer, but could not be merged on their own: staff decide."""
+
+    kind: Literal["account.merge_refused"] = "account.merge_refused"
+    account_name: str
+    other_name: str
+    other_id: str
+    reason: Literal["different_tax_ids", "too_many_records"]
