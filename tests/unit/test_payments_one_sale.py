@@ -140,7 +140,7 @@ def test_a_payment_that_names_nothing_among_several_open_invoices_is_allocated_o
     apply(store, stripe_paid(invoice_id=None, cents=350_00))
     assert owed(store, account_id) == {older.invoice.key: 0, f"nfe:{ACCESS_KEY}": 450_00}
     (alert,) = [n for n in store.outbox if isinstance(n.body, PaymentUnmatchedAlert)]
-    assert alert.team == "collections"
+    assert alert.team == "collections" and isinstance(alert.body, PaymentUnmatchedAlert)
     assert [c.invoice_number for c in alert.body.candidates] == ["100", "47428"]
 
 

@@ -15,11 +15,13 @@ from ponte.domain.events import (
     PaymentMethod,
     PaymentReceived,
     RefundIssued,
+    SaleLinks,
     SubscriptionCancelled,
     SubscriptionChanged,
 )
 from ponte.domain.money import Money
 from ponte.providers import PayloadError, SignatureError, asaas
+from ponte.providers.asaas import AsaasCustomer, brazilian_phone
 
 TOKEN = "asaas-token-with-enough-entropy-1"
 NOW = datetime(2024, 6, 12, 19, 45, tzinfo=UTC)
@@ -80,6 +82,8 @@ def test_the_documented_payment_received(webhooks: Path) -> None:
             invoice_id="pay_080225913252",
             invoice_number="00005101",
             description="Pedido 056984",
+            links=SaleLinks(reference="056984", invoice_number="00005101"),
+            payment_url="https://www.asaas.com/i/080225913252",
         )
     ]
 
@@ -94,6 +98,7 @@ def test_the_documented_subscription_created(webhooks: Path) -> None:
             occurred_at=datetime(2024, 10, 16, 11, 11, 4, tzinfo=BRASILIA),
             customer=CustomerRef(id="cus_000000008773"),
             subscription_id="sub_m5gdy1upm25fbwgx",
+            started=True,
             status="ACTIVE",
             plan="Assinatura Plano Pró",
             amount=Money(amount=1990, currency="BRL"),
@@ -229,6 +234,14 @@ def test_an_updated_subscription() -> None:
 
     assert isinstance(changed, SubscriptionChanged)
     assert changed.amount == Money(amount=5990, currency="BRL")
+    assert not changed.started
+
+
+def test_a_created_subscription_has_started() -> None:
+    created = one(subscription_event("SUBSCRIPTION_CREATED"))
+
+    assert isinstance(created, SubscriptionChanged)
+    assert created.started
 
 
 def test_an_event_ponte_does_not_act_on_gives_nothing() -> None:
@@ -242,6 +255,9 @@ def test_an_event_ponte_does_not_act_on_gives_nothing() -> None:
         (b'{"payment": {}}', "event: Field required"),
         (payment_event("PAYMENT_RECEIVED", value=10.005), "more than 2 decimal places"),
         (payment_event("PAYMENT_RECEIVED", value="dez reais"), "value"),
+        (payment_event("PAYMENT_RECEIVED", value=-10), "negative"),
+        (payment_event("PAYMENT_REFUNDED", value=-0.01), "negative"),
+        (subscription_event("SUBSCRIPTION_UPDATED", value=-49.9), "negative"),
         (payment_event("PAYMENT_CREATED", dueDate="June 10"), "dueDate"),
         (payment_event("PAYMENT_OVERDUE", dueDate="31/02/2024"), "dueDate"),
         (
@@ -261,3 +277,170 @@ def test_an_event_ponte_does_not_act_on_gives_nothing() -> None:
 def test_a_body_that_misses_what_its_event_needs_is_refused(body: bytes, problem: str) -> None:
     with pytest.raises(PayloadError, match=problem):
         asaas.normalise(body)
+
+
+# --- sale links and the payment page ---
+
+
+def payloads() -> Path:
+    return Path(__file__).parent / "payloads"
+
+
+def test_a_real_card_payment_confirmed_names_its_asaas_invoice_and_page() -> None:
+    # Delivered by Asaas to a subscription business (see payloads/README.md); the customer is only an id.
+    [confirmed] = asaas.normalise((payloads() / "asaas" / "PAYMENT_CONFIRMED.json").read_bytes())
+
+    assert confirmed == PaymentReceived(
+        provider="asaas",
+        event_id="evt_15e444ff9b9ab9ec29294aa1abe68025&1135619139",
+        occurred_at=datetime(2025, 11, 25, 14, 26, 1, tzinfo=BRASILIA),
+        customer=CustomerRef(id="cus_000149857757"),
+        amount=Money(amount=2990, currency="BRL"),
+        payment_method=PaymentMethod.CARD,
+        payment_id="pay_qf7gz7zgtg7kn2cm",
+        invoice_id="pay_qf7gz7zgtg7kn2cm",
+        invoice_number="686766142",
+        description=None,  # Asaas sent an empty one
+        links=SaleLinks(invoice_number="686766142"),
+        payment_url="https://www.asaas.com/i/qf7gz7zgtg7kn2cm",
+    )
+    assert asaas.customer_to_fetch([confirmed]) == "cus_000149857757"
+
+
+def test_a_boleto_names_its_nosso_numero_and_its_page() -> None:
+    issued = one(
+        payment_event(
+            "PAYMENT_CREATED",
+            billingType="BOLETO",
+            nossoNumero="6543",
+            identificationField="00190000090275928800021932978170187890000005000",
+            invoiceUrl="https://www.asaas.com/i/080225913252",
+            bankSlipUrl="https://www.asaas.com/b/pdf/080225913252",
+        )
+    )
+
+    assert isinstance(issued, InvoiceIssued)
+    assert issued.links == SaleLinks(reference="ACME-7", invoice_number="000123", bank_slip="6543")
+    assert issued.payment_url == "https://www.asaas.com/i/080225913252"
+
+
+def test_without_nosso_numero_the_digitable_line_and_the_boleto_pdf_stand_in() -> None:
+    overdue = one(
+        payment_event(
+            "PAYMENT_OVERDUE",
+            billingType="BOLETO",
+            nossoNumero=None,
+            identificationField="00190000090275928800021932978170187890000005000",
+            invoiceUrl=None,
+            bankSlipUrl="https://www.asaas.com/b/pdf/080225913252",
+        )
+    )
+
+    assert isinstance(overdue, InvoiceOverdue)
+    assert overdue.links.bank_slip == "00190000090275928800021932978170187890000005000"
+    assert overdue.payment_url == "https://www.asaas.com/b/pdf/080225913252"
+
+
+def test_links_that_do_not_fit_are_left_out_and_the_payment_kept() -> None:
+    received = one(payment_event("PAYMENT_RECEIVED", externalReference="x" * 201, invoiceNumber="  "))
+
+    assert isinstance(received, PaymentReceived)
+    assert received.links == SaleLinks()
+
+
+# --- the customer, completed from Asaas's customers API ---
+
+# The shape of Asaas's example answer to GET /v3/customers/{id}.
+JOHN = AsaasCustomer.model_validate(
+    {
+        "object": "customer",
+        "id": "cus_1",
+        "name": "John Doe",
+        "email": "john.doe@asaas.com.br",
+        "phone": "4738010919",
+        "mobilePhone": "4799376637",
+        "cpfCnpj": "24971563792",
+        "externalReference": "12987382",
+        "deleted": False,
+    }
+)
+
+
+def test_a_payment_known_only_by_customer_id_is_completed_from_the_customer() -> None:
+    events = asaas.normalise(payment_event("PAYMENT_RECEIVED", externalReference=None))
+
+    assert asaas.customer_to_fetch(events) == "cus_1"
+    [received] = asaas.enrich(events, JOHN)
+
+    assert received.customer == CustomerRef(
+        id="cus_1",
+        reference="12987382",
+        name="John Doe",
+        email="john.doe@asaas.com.br",
+        phone="+554799376637",
+        tax_id="24971563792",
+    )
+    assert received.model_copy(update={"customer": events[0].customer}) == events[0]
+
+
+def test_what_the_webhook_said_wins_over_the_customer() -> None:
+    events = asaas.normalise(payment_event("PAYMENT_RECEIVED"))  # externalReference ACME-7
+
+    [received] = asaas.enrich(events, JOHN)
+
+    assert isinstance(received, PaymentReceived)
+    assert received.customer.reference == "ACME-7"
+    assert received.links.reference == "ACME-7"
+
+
+def test_the_landline_stands_in_for_a_missing_mobile() -> None:
+    events = asaas.normalise(payment_event("PAYMENT_RECEIVED"))
+
+    [received] = asaas.enrich(events, JOHN.model_copy(update={"mobile_phone": None}))
+
+    assert received.customer.phone == "+554738010919"
+
+
+def test_another_customer_or_none_leaves_the_events_alone() -> None:
+    events = asaas.normalise(payment_event("PAYMENT_RECEIVED"))
+
+    assert asaas.enrich(events, JOHN.model_copy(update={"id": "cus_2"})) == events
+    assert asaas.enrich(events, None) == events
+
+
+def test_a_subscription_event_is_completed_too() -> None:
+    events = asaas.normalise(subscription_event("SUBSCRIPTION_CREATED"))
+
+    [created] = asaas.enrich(events, JOHN)
+
+    assert isinstance(created, SubscriptionChanged)
+    assert (created.customer.name, created.started) == ("John Doe", True)
+
+
+def test_nothing_to_fetch_when_the_events_name_the_customer() -> None:
+    known = CustomerRef(id="cus_1", name="Ana", email="ana@example.com", phone="+5511987654321", tax_id="1")
+    [received] = asaas.normalise(payment_event("PAYMENT_RECEIVED"))
+
+    assert asaas.customer_to_fetch([received.model_copy(update={"customer": known})]) is None
+    assert asaas.customer_to_fetch([]) is None
+
+
+@pytest.mark.parametrize(
+    ("given", "e164"),
+    [
+        ("11988888888", "+5511988888888"),
+        ("(11) 98888-8888", "+5511988888888"),
+        ("4738010919", "+554738010919"),
+        ("+55 47 99937-6637", "+5547999376637"),
+        ("55 11 98888 8888", "+5511988888888"),
+        ("011 98888-8888", "+5511988888888"),
+        ("55991234567", "+5555991234567"),  # DDD 55 (Rio Grande do Sul), no country code
+        ("+1 415 555 2671", "+14155552671"),
+        ("98888-8888", "98888-8888"),  # no area code: kept as given
+        ("0800 123 4567", "0800 123 4567"),
+        ("  ", None),
+        (None, None),
+    ],
+)
+def test_brazilian_phones_become_e164(given: str | None, e164: str | None) -> None:
+    assert brazilian_phone(given) == e164

@@ -103,3 +103,10 @@ UNKNOWN_EVENTS = {
 def test_every_listed_provider_ignores_event_types_ponte_does_not_act_on(name: str) -> None:
     assert set(WEBHOOK_PROVIDERS) == set(UNKNOWN_EVENTS)
     assert WEBHOOK_PROVIDERS[name].normalise(UNKNOWN_EVENTS[name]) == []
+
+
+@pytest.mark.parametrize("name", sorted(WEBHOOK_PROVIDERS))
+def test_every_listed_provider_takes_the_request_headers_and_the_business_time_zone(name: str) -> None:
+    headers = {"webhook-id": "msg_1", "content-type": "application/json"}
+
+    assert WEBHOOK_PROVIDERS[name].normalise(UNKNOWN_EVENTS[name], headers=headers, time_zone="America/Manaus") == []

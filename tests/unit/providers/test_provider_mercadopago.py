@@ -16,6 +16,7 @@ from ponte.domain.events import (
     PaymentMethod,
     PaymentReceived,
     RefundIssued,
+    SaleLinks,
 )
 from ponte.domain.money import Money
 from ponte.providers import PayloadError, SignatureError, mercadopago
@@ -241,6 +242,7 @@ def test_the_sdk_mock_payment_is_an_approved_card_payment(webhooks: Path) -> Non
             payment_method=PaymentMethod.CARD,
             payment_id="17014025134",
             description="Point Mini",
+            links=SaleLinks(reference="MP0001"),
         )
     ]
 
@@ -292,6 +294,7 @@ def test_an_approved_pix_payment_tells_everything_needed_to_start_delivery() -> 
         payment_method=PaymentMethod.PIX,
         payment_id="42",
         description="Plano Pro",
+        links=SaleLinks(reference="ACME-7"),
     )
 
 
@@ -392,6 +395,8 @@ def test_a_zero_decimal_currency() -> None:
         ({"transaction_amount": 150.1}, "parse_float=Decimal"),
         ({"transaction_amount": Decimal("150.105")}, "more than 2 decimal places"),
         ({"currency_id": "real"}, "currency"),
+        ({"transaction_amount": Decimal("-150.10")}, "negative"),
+        ({"status": "refunded", "transaction_amount_refunded": Decimal("-1")}, "negative"),
         ({"status": None}, "status"),
         ({"date_created": "2024-03-01T09:00:00"}, "date_created"),
     ],
@@ -399,3 +404,71 @@ def test_a_zero_decimal_currency() -> None:
 def test_a_payment_that_cannot_be_read_exactly_is_refused(changes: dict[str, Any], problem: str) -> None:
     with pytest.raises(PayloadError, match=problem):
         mercadopago.normalise_payment(payment(**changes))
+
+
+# --- zero-amount validations, sale links, the payment page ---
+
+
+@pytest.mark.parametrize("status", ["approved", "rejected", "refunded"])
+def test_a_zero_amount_card_validation_gives_nothing(status: str) -> None:
+    validation = payment(
+        status=status,
+        transaction_amount=Decimal("0"),
+        payment_type_id="credit_card",
+        payment_method_id="master",
+    )
+
+    assert mercadopago.normalise_payment(validation) == []
+
+
+def test_a_boleto_carries_its_page_and_its_digitable_line() -> None:
+    boleto = payment(
+        payment_type_id="ticket",
+        payment_method_id="bolbradesco",
+        transaction_details={
+            "external_resource_url": "https://www.mercadopago.com.br/payments/42/ticket?caller_id=1&hash=a-b",
+            "digitable_line": "23790.50400 40963.225504 90000.633306 7 98760000015000",
+            "barcode": {"content": "23797987600000150000504040963225509000063330"},
+        },
+        barcode={"content": "23797987600000150000504040963225509000063330"},
+    )
+
+    [received] = mercadopago.normalise_payment(boleto)
+
+    assert isinstance(received, PaymentReceived)
+    assert received.payment_url == "https://www.mercadopago.com.br/payments/42/ticket?caller_id=1&hash=a-b"
+    assert received.links == SaleLinks(
+        reference="ACME-7", bank_slip="23790.50400 40963.225504 90000.633306 7 98760000015000"
+    )
+
+
+def test_without_a_digitable_line_the_barcode_names_the_boleto() -> None:
+    boleto = payment(
+        payment_type_id="ticket",
+        payment_method_id="bolbradesco",
+        barcode={"content": "23797987600000150000504040963225509000063330"},
+    )
+
+    [received] = mercadopago.normalise_payment(boleto)
+
+    assert isinstance(received, PaymentReceived)
+    assert received.links.bank_slip == "23797987600000150000504040963225509000063330"
+
+
+def test_a_pix_payment_carries_its_ticket_page() -> None:
+    ticket = "https://www.mercadopago.com.br/payments/42/ticket?caller_id=1&hash=c-d"
+    pix = payment(point_of_interaction={"type": "OPENPLATFORM", "transaction_data": {"ticket_url": ticket}})
+
+    [received] = mercadopago.normalise_payment(pix)
+
+    assert isinstance(received, PaymentReceived)
+    assert received.payment_url == ticket
+
+
+def test_a_page_that_is_not_https_is_left_out() -> None:
+    [received] = mercadopago.normalise_payment(
+        payment(transaction_details={"external_resource_url": "http://www.mercadopago.com/ticket"})
+    )
+
+    assert isinstance(received, PaymentReceived)
+    assert received.payment_url is None

@@ -1,5 +1,6 @@
 import base64
 import json
+import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,9 +14,11 @@ from ponte.domain.events import (
     ChargebackClosed,
     CustomerCreated,
     CustomerRef,
+    InvoiceIssued,
     InvoiceOverdue,
     PaymentMethod,
     PaymentReceived,
+    SaleLinks,
     SubscriptionChanged,
 )
 from ponte.domain.money import Money
@@ -299,6 +302,7 @@ def test_a_payment_received_carries_exact_money_and_delivery_facts() -> None:
             payment_id="p-1",
             invoice_number="2024-001",
             description="Plano Pro",
+            links=SaleLinks(invoice_number="2024-001"),
         )
     ]
 
@@ -350,11 +354,18 @@ def test_an_unknown_type_gives_nothing() -> None:
         (payload("payment.received", currency="BRL"), "amount"),
         (payload("payment.received", amount="1.005", currency="BRL"), "more than 2 decimal places"),
         (payload("payment.received", amount="1", currency="real"), "currency"),
+        (payload("payment.received", amount="-1", currency="BRL"), "negative"),
+        (payload("refund.issued", amount=-0.5, currency="BRL"), "negative"),
+        (payload("payment.received", amount="1", currency="BRL", nfe_access_key="1234"), "nfe_access_key"),
+        (payload("payment.received", amount="1", currency="BRL", bank_slip=""), "bank_slip"),
+        (payload("payment.received", amount="1", currency="BRL", payment_url="http://pay.example/1"), "payment_url"),
+        (payload("subscription.changed", subscription_id="s-1", invoice_reference="PED-1"), "invoice_reference"),
+        (payload("customer.created", payment_url="https://pay.example/1"), "payment_url"),
         (payload("payment.received", amount="1", currency="BRL", outcome="won"), "outcome"),
         (payload("chargeback.closed", amount="1", currency="BRL", outcome="draw"), "outcome"),
         (payload("subscription.cancelled"), "subscription_id: Field required"),
         (b'{"id": "e", "type": "customer.created", "timestamp": "2024-06-12T16:45:03", "data": {}}', "timestamp"),
-        (b'{"type": "customer.created", "timestamp": "2024-06-12T16:45:03Z", "data": {}}', "id: Field required"),
+        (b'{"type": "customer.created", "timestamp": "2024-06-12T16:45:03Z", "data": {}}', "webhook-id"),
         (b'{"id": "e", "type": "customer.created", "timestamp": "2024-06-12T16:45:03Z", "data": {}}', "customer"),
         (b"<xml/>", "not JSON"),
     ],
@@ -368,3 +379,89 @@ def test_data_cannot_override_the_envelope() -> None:
     [created] = standard.normalise(payload("customer.created").replace(b'"data": {', b'"data": {"event_id": "x", '))
 
     assert created.event_id == "evt_9"
+
+
+# --- the message id, unknown types, sale links ---
+
+
+def test_the_message_id_is_the_webhook_id_header() -> None:
+    body = payload("customer.created")
+
+    [with_header] = standard.normalise(body, headers={"Webhook-Id": "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W"})
+    [without] = standard.normalise(body)
+
+    assert with_header.event_id == "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W"
+    assert without.event_id == "evt_9"  # the body's id, only when no header is passed
+
+
+def test_a_body_without_an_id_is_named_by_its_header(vectors: dict[str, Any]) -> None:
+    headers = {k: v for k, v in vectors["spec_example_headers_no_secret"].items() if k.startswith("webhook-")}
+    body = json.loads(payload("payment.received", amount="10", currency="BRL"))
+    del body["id"]
+
+    [received] = standard.normalise(json.dumps(body).encode(), headers=headers)
+
+    assert received.event_id == "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W"
+
+
+def test_the_spec_example_payloads_are_acknowledged_and_ignored(webhooks: Path, vectors: dict[str, Any]) -> None:
+    spec = (webhooks / "standard-webhooks" / "standard-webhooks-spec.md").read_text()
+    examples = re.findall(r"```json\n(.*?)```", spec, re.DOTALL)
+    headers = {k: v for k, v in vectors["spec_example_headers_no_secret"].items() if k.startswith("webhook-")}
+
+    assert len(examples) == 3
+    for example in examples:
+        assert standard.normalise(example.encode(), headers=headers) == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"type": "contact.created"}',
+        b'{"type": "contact.created", "timestamp": "yesterday", "data": []}',
+        b'{"type": "invoice.paid", "data": {"amount": "-1"}}',
+    ],
+)
+def test_an_unknown_type_is_ignored_whatever_else_the_body_holds(body: bytes) -> None:
+    assert standard.normalise(body) == []
+
+
+@pytest.mark.parametrize("body", [b"[]", b'{"data": {}}', b'{"type": 7}'])
+def test_a_body_without_a_type_is_refused(body: bytes) -> None:
+    with pytest.raises(PayloadError, match="Standard Webhooks payload"):
+        standard.normalise(body)
+
+
+def test_a_payment_names_the_business_invoice_and_where_to_pay() -> None:
+    body = payload(
+        "invoice.issued",
+        amount="99.90",
+        currency="BRL",
+        invoice_number="000123",
+        invoice_series="1",
+        invoice_reference="PED-981",
+        nfe_access_key="35240612345678000195550010000012341000012345",
+        bank_slip="23790.50400 40963.225504 90000.633306 7 98760000015000",
+        payment_url="https://pay.example/i/000123",
+        due_date="2024-06-30",
+    )
+
+    [issued] = standard.normalise(body, headers={"webhook-id": "msg_1"})
+
+    assert isinstance(issued, InvoiceIssued)
+    assert issued.invoice_number == "000123"
+    assert issued.links == SaleLinks(
+        reference="PED-981",
+        invoice_number="000123",
+        series="1",
+        access_key="35240612345678000195550010000012341000012345",
+        bank_slip="23790.50400 40963.225504 90000.633306 7 98760000015000",
+    )
+    assert issued.payment_url == "https://pay.example/i/000123"
+
+
+def test_a_new_subscription_says_it_started() -> None:
+    [changed] = standard.normalise(payload("subscription.changed", subscription_id="s-1", started=True))
+
+    assert isinstance(changed, SubscriptionChanged)
+    assert changed.started

@@ -20,6 +20,7 @@ from ponte.domain.events import (
     PaymentMethod,
     PaymentReceived,
     RefundIssued,
+    SaleLinks,
     SubscriptionCancelled,
     SubscriptionChanged,
 )
@@ -491,11 +492,22 @@ def test_a_failed_invoice_payment_reports_what_remains_due() -> None:
     assert failed.amount == Money(amount=2500, currency="USD")
 
 
-def test_a_stripe_due_date_becomes_its_utc_date() -> None:
-    [overdue] = stripe.normalise(event("invoice.overdue", subscription_invoice(amount_remaining=2500)))
+def test_a_stripe_due_date_is_the_day_it_falls_on_in_the_business_time_zone() -> None:
+    # 2025-01-01 01:00 UTC is still New Year's Eve in São Paulo (UTC-3).
+    invoice = subscription_invoice(amount_remaining=2500, due_date=1735693200)
 
-    assert isinstance(overdue, InvoiceOverdue)
-    assert overdue.due_date == date(2024, 12, 31)
+    [by_default] = stripe.normalise(event("invoice.overdue", invoice))
+    [in_utc] = stripe.normalise(event("invoice.overdue", invoice), time_zone="UTC")
+    [in_tokyo] = stripe.normalise(event("invoice.finalized", invoice), time_zone="Asia/Tokyo")
+
+    assert isinstance(by_default, InvoiceOverdue)
+    assert isinstance(in_utc, InvoiceOverdue)
+    assert isinstance(in_tokyo, InvoiceIssued)
+    assert (by_default.due_date, in_utc.due_date, in_tokyo.due_date) == (
+        date(2024, 12, 31),
+        date(2025, 1, 1),
+        date(2025, 1, 1),
+    )
 
 
 def test_a_failed_payment_intent_says_why() -> None:
@@ -521,6 +533,7 @@ def test_a_failed_payment_intent_says_why() -> None:
         payment_method=PaymentMethod.BANK_DEBIT,
         payment_id="pi_3",
         reason="insufficient_funds",
+        links=SaleLinks(reference="C-3"),
     )
 
 
@@ -604,3 +617,269 @@ def test_the_occurred_at_is_the_event_creation_time() -> None:
     [created] = stripe.normalise(event("customer.created", {"id": "cus_1"}, created=1700000000))
 
     assert created.occurred_at == datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)
+
+
+# --- sale links: the business's invoice a payment belongs to ---
+
+
+def test_a_checkout_names_the_business_invoice_in_its_metadata() -> None:
+    metadata = {
+        "account_id": "ACME-7",
+        "invoice_number": "000123",
+        "invoice_series": "1",
+        "nfe": "3524 0612 3456 7800 0195 5500 1000 0012 3410 0001 2345",
+        "order": "PED-981",
+    }
+
+    [received] = stripe.normalise(event("checkout.session.completed", checkout_session(metadata=metadata)))
+
+    assert isinstance(received, PaymentReceived)
+    assert received.links == SaleLinks(
+        reference="PED-981",
+        invoice_number="000123",
+        series="1",
+        access_key="35240612345678000195550010000012341000012345",
+    )
+    assert received.customer.reference == "ACME-7"
+
+
+@pytest.mark.parametrize(
+    ("metadata", "links"),
+    [
+        ({"nfe": "4521", "serie": "2"}, SaleLinks(invoice_number="4521", series="2")),
+        ({"external_reference": "PED-1", "reference": "C-9"}, SaleLinks(reference="C-9")),
+        ({"external_reference": "PED-1"}, SaleLinks(reference="PED-1")),
+        ({"reference": " ", "invoice_number": ""}, SaleLinks()),
+        ({"reference": "x" * 201, "nfe": "1" * 45}, SaleLinks(invoice_number="1" * 45)),
+    ],
+)
+def test_links_read_from_metadata(metadata: dict[str, str], links: SaleLinks) -> None:
+    intent = {"id": "pi_7", "amount": 100, "amount_received": 100, "currency": "brl", "metadata": metadata}
+
+    [received] = stripe.normalise(event("payment_intent.succeeded", intent))
+
+    assert isinstance(received, PaymentReceived)
+    assert received.links == links
+
+
+def test_an_invoice_carries_its_payment_page_and_its_own_links() -> None:
+    url = "https://invoice.stripe.com/i/acct_1/test_YWNjdF8x"
+    invoice = subscription_invoice(hosted_invoice_url=url, metadata={"nfe": "4521", "serie": "1"})
+
+    [paid] = stripe.normalise(event("invoice.paid", invoice))
+
+    assert isinstance(paid, PaymentReceived)
+    assert (paid.payment_url, paid.links) == (url, SaleLinks(invoice_number="4521", series="1"))
+    assert paid.customer.reference == "ACME-2"  # the subscription's metadata still names the customer
+
+
+def test_a_subscription_invoice_does_not_inherit_the_subscription_links() -> None:
+    # Set once on the subscription, an invoice number would name every monthly invoice alike.
+    metadata = {"account_id": "ACME-2", "invoice_number": "2024-77", "order": "PED-1"}
+    invoice = subscription_invoice(parent={"subscription_details": {"metadata": metadata}})
+
+    [paid] = stripe.normalise(event("invoice.paid", invoice))
+
+    assert isinstance(paid, PaymentReceived)
+    assert paid.links == SaleLinks()
+
+
+def test_a_fixture_invoice_without_a_page_has_no_payment_url(webhooks: Path) -> None:
+    [issued] = stripe.normalise(event("invoice.finalized", fixture_object(webhooks, "invoice")))
+
+    assert isinstance(issued, InvoiceIssued)
+    assert (issued.payment_url, issued.links) == (None, SaleLinks())
+
+
+def test_a_payment_page_that_is_not_https_is_left_out() -> None:
+    [paid] = stripe.normalise(event("invoice.paid", subscription_invoice(hosted_invoice_url="http://example.com/i")))
+
+    assert isinstance(paid, PaymentReceived)
+    assert paid.payment_url is None
+
+
+def test_an_invoice_paid_under_newer_api_versions_names_its_payment_intent(webhooks: Path) -> None:
+    # From API version 2025-03-31 the invoice lists its payments (invoice_payment objects) instead.
+    payment = fixture_object(webhooks, "invoice_payment") | {
+        "status": "paid",
+        "payment": {"type": "payment_intent", "payment_intent": "pi_basil"},
+    }
+    failed = payment | {"status": "canceled", "payment": {"type": "payment_intent", "payment_intent": "pi_old"}}
+    invoice = subscription_invoice(payments={"data": [failed, payment]})
+
+    [paid] = stripe.normalise(event("invoice.paid", invoice))
+
+    assert isinstance(paid, PaymentReceived)
+    assert paid.payment_id == "pi_basil"
+
+
+def test_a_boleto_awaiting_payment_carries_its_number_and_page() -> None:
+    intent = {
+        "id": "pi_8",
+        "amount": 4990,
+        "currency": "brl",
+        "payment_method_types": ["boleto"],
+        "next_action": {
+            "type": "boleto_display_details",
+            "boleto_display_details": {
+                "expires_at": 1735689599,
+                "hosted_voucher_url": "https://payments.stripe.com/boleto/voucher/test_YWNjdF8x",
+                "number": "01010101010101010101010101010101010101010101010",
+                "pdf": "https://payments.stripe.com/boleto/voucher/test_YWNjdF8x/pdf",
+            },
+        },
+    }
+
+    [failed] = stripe.normalise(event("payment_intent.payment_failed", intent))
+
+    assert isinstance(failed, PaymentFailed)
+    assert failed.payment_method == PaymentMethod.BOLETO
+    assert failed.links == SaleLinks(bank_slip="01010101010101010101010101010101010101010101010")
+    assert failed.payment_url == "https://payments.stripe.com/boleto/voucher/test_YWNjdF8x"
+
+
+def test_a_refund_names_the_payment_intent_the_payment_was_recorded_under(webhooks: Path) -> None:
+    charge = fixture_object(webhooks, "charge") | {
+        "amount_refunded": 100,
+        "payment_intent": "pi_1PgafyB7WZ01zgkWSjxsAJo3",
+        "metadata": {"invoice_number": "000123"},
+        "payment_method_details": {"type": "boleto", "boleto": {"tax_id": "123.456.789-09"}},
+    }
+
+    [refund] = stripe.normalise(event("charge.refunded", charge))
+
+    assert isinstance(refund, RefundIssued)
+    assert refund.payment_id == "pi_1PgafyB7WZ01zgkWSjxsAJo3"
+    assert refund.links == SaleLinks(invoice_number="000123")
+    assert refund.customer.tax_id == "123.456.789-09"
+
+
+def test_a_dispute_names_the_payment_intent_the_payment_was_recorded_under(webhooks: Path) -> None:
+    dispute = fixture_object(webhooks, "dispute") | {"payment_intent": {"id": "pi_9", "object": "payment_intent"}}
+
+    [opened] = stripe.normalise(event("charge.dispute.created", dispute))
+
+    assert isinstance(opened, ChargebackOpened)
+    assert opened.payment_id == "pi_9"
+
+
+# --- what events mean ---
+
+
+def stripe_mock(webhooks: Path, resource: str) -> dict[str, Any]:
+    """A resource as stripe-mock's fixtures3.json (Stripe's OpenAPI fixtures) gives it."""
+    fixtures: dict[str, Any] = json.loads((webhooks / "stripe" / "fixtures3.json").read_text())
+    resource_object: dict[str, Any] = fixtures["resources"][resource]
+    return resource_object
+
+
+def test_a_setup_checkout_is_acknowledged_and_ignored(webhooks: Path) -> None:
+    # Setup mode saves a card for later: no amount, no currency, nothing paid.
+    session = stripe_mock(webhooks, "checkout.session") | {
+        "mode": "setup",
+        "payment_status": "no_payment_required",
+        "status": "complete",
+        "setup_intent": "seti_1",
+        "payment_intent": None,
+    }
+    assert (session["amount_total"], session["currency"]) == (None, None)
+
+    assert stripe.normalise(event("checkout.session.completed", session)) == []
+
+
+def test_a_paid_checkout_without_an_amount_is_still_refused(webhooks: Path) -> None:
+    session = stripe_mock(webhooks, "checkout.session") | {"payment_status": "paid"}
+
+    with pytest.raises(PayloadError, match="amount_total"):
+        stripe.normalise(event("checkout.session.completed", session))
+
+
+def payloads() -> Path:
+    return Path(__file__).parent / "payloads"
+
+
+def test_a_trial_that_ended_is_a_subscription_change() -> None:
+    body = (payloads() / "stripe" / "customer.subscription.updated.trial-ended.json").read_bytes()
+
+    assert stripe.normalise(body) == [
+        SubscriptionChanged(
+            provider="stripe",
+            event_id="evt_1MqqbKLt4dXK03v5qaIbiNCC",
+            occurred_at=at(1680064028),
+            customer=CustomerRef(id="cus_Nc4kL4EPtG5SKe"),
+            subscription_id="sub_1Mqqb6Lt4dXK03v50OA219Ya",
+            status="active",
+            plan="price_1Mqqb5Lt4dXK03v5cK9prani",
+            amount=Money(amount=4242, currency="USD"),
+        )
+    ]
+
+
+def updated(previous: dict[str, Any] | None, **changes: Any) -> bytes:
+    """The trial-ended event with other former values (None: no previous_attributes at all)."""
+    document = json.loads((payloads() / "stripe" / "customer.subscription.updated.trial-ended.json").read_text())
+    document["data"]["object"] |= changes
+    if previous is None:
+        del document["data"]["previous_attributes"]
+    else:
+        document["data"]["previous_attributes"] = previous
+    return json.dumps(document).encode()
+
+
+def former_items(price: str = "price_1Mqqb5Lt4dXK03v5cK9prani", quantity: int = 1, **item: Any) -> dict[str, Any]:
+    return {"data": [{"id": "si_Nc4kEcMHd3vRTS", "price": {"id": price}, "quantity": quantity, **item}]}
+
+
+@pytest.mark.parametrize(
+    "previous",
+    [
+        {"current_period_end": 1680668814, "current_period_start": 1680064014, "latest_invoice": "in_0"},
+        {"metadata": {"note": "vip"}},
+        {"status": "active"},  # listed, but not different
+        # API version 2025-03-31 and later: a renewal moves the period on the items.
+        {"items": former_items(current_period_start=1758832642, current_period_end=1758919042), "latest_invoice": "i"},
+        {"items": {"data": [{"plan": {"id": "price_1Mqqb5Lt4dXK03v5cK9prani"}}]}},
+    ],
+)
+def test_an_update_that_changes_neither_price_quantity_nor_status_gives_nothing(previous: dict[str, Any]) -> None:
+    assert stripe.normalise(updated(previous)) == []
+
+
+@pytest.mark.parametrize(
+    "previous",
+    [
+        {"items": former_items(price="price_starter")},
+        {"items": former_items(quantity=3)},
+        {"items": {"data": [*former_items()["data"], {"price": {"id": "price_addon"}, "quantity": 1}]}},
+        {"items": {"data": [{"id": "si_1"}]}},  # a former item naming no price: no telling
+        {"plan": {"id": "price_starter"}},
+        {"quantity": 2},
+        {"status": "past_due"},
+    ],
+)
+def test_an_update_that_changes_price_quantity_or_status_is_a_change(previous: dict[str, Any]) -> None:
+    [changed] = stripe.normalise(updated(previous))
+
+    assert isinstance(changed, SubscriptionChanged)
+
+
+def test_an_update_without_previous_attributes_counts_as_a_change() -> None:
+    [changed] = stripe.normalise(updated(None))
+
+    assert isinstance(changed, SubscriptionChanged)
+
+
+# --- amounts are never negative ---
+
+
+@pytest.mark.parametrize(
+    ("kind", "obj"),
+    [
+        ("payment_intent.succeeded", {"id": "pi_1", "amount": -100, "amount_received": -100, "currency": "brl"}),
+        ("charge.refunded", {"id": "ch_1", "amount_refunded": -100, "currency": "brl"}),
+        ("invoice.paid", subscription_invoice(amount_paid=-2500)),
+    ],
+)
+def test_a_negative_amount_is_refused(kind: str, obj: dict[str, Any]) -> None:
+    with pytest.raises(PayloadError, match="negative"):
+        stripe.normalise(event(kind, obj))

@@ -129,7 +129,7 @@ class Ledger(BaseModel):
         cancelled_keys = {c.access_key for c in self.cancellations}
         cancelled = frozenset(r.invoice.key for r in self.invoices if r.invoice.access_key in cancelled_keys)
         # Linked before the cancelled are set aside: the provider's invoice of a cancelled NF-e is cancelled too.
-        all_links = _provider_links(list(self.invoices))
+        all_links = _provider_links(list(self.invoices), cancelled)
         gone = cancelled | {key for key, match in all_links.items() if match.invoice_key in cancelled}
         live = [r for r in self.invoices if r.invoice.key not in gone]
         links = {key: match for key, match in all_links.items() if key not in gone}
@@ -210,10 +210,11 @@ def _installments(invoices: list[InvoiceRecord]) -> list[_Slot]:
     return sorted(slots, key=lambda s: (s.due_date, s.invoice_key, s.position))
 
 
-def _provider_links(records: list[InvoiceRecord]) -> dict[str, Match]:
+def _provider_links(records: list[InvoiceRecord], cancelled: frozenset[str]) -> dict[str, Match]:
     """Which provider invoices stand for an invoice recorded from an upload: first every one whose sale links name
     one, then the others by being the one unlinked uploaded invoice of the same total and currency (so the order of
-    arrival changes nothing). Each uploaded invoice is stood for by one provider invoice at most."""
+    arrival changes nothing). Each uploaded invoice is stood for by one provider invoice at most; by amount, a
+    cancelled one only when no live one fits (a cancelled NF-e's reissue of the same amount is the sale)."""
     uploaded = [r.invoice for r in records if r.invoice.source is not SourceFormat.PROVIDER]
     provider = sorted(
         (r.invoice for r in records if r.invoice.source is SourceFormat.PROVIDER), key=lambda invoice: invoice.key
@@ -232,13 +233,14 @@ def _provider_links(records: list[InvoiceRecord]) -> dict[str, Match]:
         if invoice.key in links or invoice.total.amount <= 0:
             continue
         same = [
-            u.key
-            for u in uploaded
-            if u.key not in taken and u.currency == invoice.currency and u.total == invoice.total
+            u for u in uploaded if u.key not in taken and (u.currency, u.total) == (invoice.currency, invoice.total)
         ]
-        if len(same) == 1:
-            links[invoice.key] = Match(same[0], MatchRule.AMOUNT)
-            taken.add(same[0])
+        # A live invoice of that amount first: an NF-e cancelled and reissued is the reissue's sale.
+        live = [u.key for u in same if u.key not in cancelled]
+        candidates = live or [u.key for u in same]
+        if len(candidates) == 1:
+            links[invoice.key] = Match(candidates[0], MatchRule.AMOUNT)
+            taken.add(candidates[0])
     return links
 
 

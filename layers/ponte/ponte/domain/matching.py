@@ -78,11 +78,15 @@ def _pair(value: str) -> tuple[str, str] | None:
 
 
 def _names(reference: str, invoice: Invoice) -> bool:
-    """Whether `reference` is the invoice's number, or its series and number written together."""
-    if normal(reference) == normal(invoice.number) and _pair(reference) is None:
-        return True
+    """Whether `reference` is the invoice's number (`F-123` is invoice `F-123`), or its series and number written
+    together (`1-23` is series 1, number 23, and never invoice `123`)."""
     pair = _pair(reference)
-    return pair is not None and invoice.series is not None and pair == (normal(invoice.series), normal(invoice.number))
+    series = normal(invoice.series) if invoice.series else None
+    if pair is not None and series is not None and pair == (series, normal(invoice.number)):
+        return True
+    if pair is None:
+        return normal(reference) == normal(invoice.number)
+    return _pair(invoice.number) == pair  # the number itself is written in two parts
 
 
 def _slips_match(given: str, recorded: str | None) -> bool:

@@ -6,10 +6,14 @@ captured request could be replayed; the dedup on the event `id` makes a replay c
 
 Amounts are decimal reais; times are Brasília time without an offset, and dates come as `2024-10-16` or as
 `16/10/2024` depending on the object.
+
+A payment's webhook names its customer only by id (`cus_...`): `enrich` completes the events' customer from the
+customer as `GET /v3/customers/{id}` gives it (`ponte.adapters.asaas_api` fetches it).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -17,6 +21,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
+from ponte.domain.errors import PonteError
 from ponte.domain.events import (
     ChargebackClosed,
     ChargebackOpened,
@@ -32,6 +37,7 @@ from ponte.domain.events import (
     SubscriptionChanged,
 )
 from ponte.providers.base import (
+    DEFAULT_TIME_ZONE,
     ExactDecimal,
     PayloadError,
     SignatureError,
@@ -39,6 +45,8 @@ from ponte.providers.base import (
     header,
     load_json,
     money,
+    payment_url,
+    sale_links,
     usable_secrets,
     validate,
 )
@@ -47,6 +55,9 @@ PROVIDER = "asaas"
 CURRENCY = "BRL"  # Asaas charges in reais only
 # Brasília time; Brazil has had no daylight saving time since 2019 (Decree 9,772/2019).
 BRASILIA = timezone(timedelta(hours=-3))
+# An area code (DDD): two digits, neither a zero (Anatel's numbering plan).
+_AREA_CODE = re.compile(r"[1-9]{2}")
+_NOT_DIGIT = re.compile(r"\D")
 
 _METHODS = {
     "CREDIT_CARD": PaymentMethod.CARD,
@@ -92,6 +103,10 @@ class _Payment(_Model):
     invoice_number: str | None = None
     due_date: str | None = None
     chargeback: _Chargeback | None = None
+    nosso_numero: str | None = None  # the boleto's number at the bank
+    identification_field: str | None = None  # the boleto's digitable line
+    invoice_url: str | None = None  # the charge's page, where the customer pays
+    bank_slip_url: str | None = None  # the boleto's PDF
 
 
 class _Subscription(_Model):
@@ -115,7 +130,14 @@ class _EventType(_Model):
     event: str
 
 
-def normalise(body: bytes) -> list[DomainEvent]:
+def normalise(
+    body: bytes,
+    *,
+    headers: Mapping[str, str] | None = None,
+    time_zone: str = DEFAULT_TIME_ZONE,
+) -> list[DomainEvent]:
+    """The events an Asaas webhook stands for. Asaas's due dates are already dates and its body says everything, so
+    neither `time_zone` nor `headers` is read."""
     data = load_json(body)
     kind = validate(_EventType, data, "Asaas event").event
     handler = _HANDLERS.get(kind)
@@ -151,7 +173,13 @@ def _payment_facts(envelope: _Envelope) -> dict[str, Any]:
         # An Asaas charge ("cobrança") is what the customer sees as the invoice; invoiceNumber is its number.
         "invoice_id": payment.id,
         "invoice_number": payment.invoice_number,
-        "description": payment.description,
+        "description": _text(payment.description),
+        "links": sale_links(
+            reference=payment.external_reference,
+            invoice_number=payment.invoice_number,
+            bank_slip=payment.nosso_numero or payment.identification_field,
+        ),
+        "payment_url": payment_url(payment.invoice_url, payment.bank_slip_url),
     }
 
 
@@ -209,6 +237,7 @@ def _subscription_changed(envelope: _Envelope) -> DomainEvent:
     subscription = _subscription(envelope)
     return SubscriptionChanged(
         **_subscription_facts(envelope),
+        started=envelope.event == "SUBSCRIPTION_CREATED",
         status=subscription.status,
         amount=money(subscription.value, CURRENCY),
     )
@@ -258,3 +287,97 @@ def _day(text: str | None) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         raise PayloadError(f"Asaas dueDate {text!r} is not a date") from None
+
+
+class AsaasApiError(PonteError):
+    """Asaas did not give the customer. `status` is the HTTP status of its answer, None when there was none.
+
+    The message names the status or the failure, never the API key.
+    """
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class AsaasAuthError(AsaasApiError):
+    """Asaas refused the API key (401, 403): the key is wrong, revoked or from the other environment."""
+
+
+class AsaasUnavailable(AsaasApiError):
+    """Asaas failed, throttled or did not answer in time (5xx, 429, a timeout, a dropped connection): asking again
+    later may work."""
+
+
+class AsaasCustomer(BaseModel):
+    """An Asaas customer as `GET /v3/customers/{id}` gives it: what completes an event's customer."""
+
+    model_config = ConfigDict(alias_generator=to_camel, validate_by_name=True, validate_by_alias=True, frozen=True)
+
+    id: str
+    name: str | None = None
+    email: str | None = None
+    mobile_phone: str | None = None
+    phone: str | None = None
+    cpf_cnpj: str | None = None
+    external_reference: str | None = None  # the business's own id for the customer
+
+
+def customer_to_fetch(events: Sequence[DomainEvent]) -> str | None:
+    """The id of the Asaas customer `events` name without saying who they are (name, e-mail, phone, tax id), else
+    None: the one to fetch before `enrich`."""
+    incomplete = (
+        event.customer.id
+        for event in events
+        if event.provider == PROVIDER
+        and event.customer.id
+        and not (event.customer.name and event.customer.email and event.customer.phone and event.customer.tax_id)
+    )
+    return next(incomplete, None)
+
+
+def enrich(events: Sequence[DomainEvent], customer: AsaasCustomer | None) -> list[DomainEvent]:
+    """`events` with their customer completed from `customer` where the webhook left a field out; what the webhook
+    said wins. Events about another customer, and every event when `customer` is None (Asaas has no such
+    customer), come back unchanged.
+
+    The phone is the mobile one when there is one (it takes SMS), in E.164 when it is a Brazilian number; the
+    customer's `externalReference` becomes the reference only when the webhook gave none.
+    """
+    if customer is None:
+        return list(events)
+    return [_completed(event, customer) if event.customer.id == customer.id else event for event in events]
+
+
+def _completed(event: DomainEvent, customer: AsaasCustomer) -> DomainEvent:
+    given = event.customer
+    known = CustomerRef(
+        id=given.id,
+        reference=given.reference or _text(customer.external_reference),
+        name=given.name or _text(customer.name),
+        email=given.email or _text(customer.email),
+        phone=given.phone or brazilian_phone(customer.mobile_phone or customer.phone),
+        tax_id=given.tax_id or _text(customer.cpf_cnpj),
+    )
+    return event.model_copy(update={"customer": known})
+
+
+def brazilian_phone(text: str | None) -> str | None:
+    """A phone number in E.164 (`+5511987654321`) when it reads as a Brazilian one (area code and 8 or 9 digits,
+    with or without +55, a trunk 0 or punctuation); any other number as given; None for nothing."""
+    given = _text(text)
+    if given is None:
+        return None
+    digits = _NOT_DIGIT.sub("", given)
+    if given.startswith("+"):
+        return f"+{digits}" if 8 <= len(digits) <= 15 else given  # already international
+    national = digits.removeprefix("0")  # the trunk prefix: (011) 98765-4321
+    if len(national) in (12, 13) and national.startswith("55"):
+        national = national[2:]
+    if len(national) in (10, 11) and _AREA_CODE.fullmatch(national[:2]):
+        return f"+55{national}"
+    return given
+
+
+def _text(value: str | None) -> str | None:
+    return (value.strip() or None) if value else None

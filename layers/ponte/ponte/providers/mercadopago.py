@@ -13,6 +13,9 @@ accepted, told apart by size (10**11 seconds is the year 5138), and held to 5 mi
 A notification only says "payment X changed", so an event is a state of the payment and its id is derived from
 that state (`{payment id}:approved`, `{payment id}:refunded:{minor units}`, ...): every notification about the
 same state yields the same id, and the dedup makes the repeats change nothing.
+
+The payment names the business's sale by `external_reference`, and a boleto or Pix payment carries the page where
+the customer pays and the boleto's digitable line or barcode.
 """
 
 from __future__ import annotations
@@ -45,6 +48,8 @@ from ponte.providers.base import (
     hmac_sha256,
     load_json,
     money,
+    payment_url,
+    sale_links,
     unix_time,
     usable_secrets,
     validate,
@@ -172,6 +177,24 @@ class _Payer(BaseModel):
     phone: _Phone | None = None
 
 
+class _Barcode(BaseModel):
+    content: str | None = None
+
+
+class _TransactionDetails(BaseModel):
+    external_resource_url: str | None = None  # the boleto or voucher page
+    digitable_line: str | None = None
+    barcode: _Barcode | None = None
+
+
+class _TransactionData(BaseModel):
+    ticket_url: str | None = None  # the Pix payment page
+
+
+class _PointOfInteraction(BaseModel):
+    transaction_data: _TransactionData | None = None
+
+
 class _Payment(BaseModel):
     id: str | int
     status: str
@@ -188,6 +211,9 @@ class _Payment(BaseModel):
     external_reference: str | None = None
     metadata: dict[str, Any] | None = None
     payer: _Payer | None = None
+    transaction_details: _TransactionDetails | None = None
+    point_of_interaction: _PointOfInteraction | None = None
+    barcode: _Barcode | None = None
 
 
 def normalise_payment(payment: Mapping[str, Any]) -> list[DomainEvent]:
@@ -196,6 +222,8 @@ def normalise_payment(payment: Mapping[str, Any]) -> list[DomainEvent]:
     Parse the API's answer with `json.loads(..., parse_float=Decimal)`: amounts given as floats are refused.
     """
     read = validate(_Payment, payment, "Mercado Pago payment")
+    if read.transaction_amount == 0:
+        return []  # a card validation: Mercado Pago checks a card with a payment of nothing
     # pending, authorized, in_process, cancelled: no money has moved.
     by_status = _BY_STATUS.get(read.status)
     return by_status(read) if by_status else []
@@ -253,6 +281,10 @@ def _refund(payment: _Payment) -> DomainEvent:
 def _facts(payment: _Payment, state: str, occurred_at: datetime) -> dict[str, Any]:
     payer = payment.payer or _Payer()
     metadata = payment.metadata or {}
+    details = payment.transaction_details or _TransactionDetails()
+    ticket = (payment.point_of_interaction.transaction_data if payment.point_of_interaction else None) or (
+        _TransactionData()
+    )
     owner = metadata.get("owner")
     return {
         "provider": PROVIDER,
@@ -271,7 +303,16 @@ def _facts(payment: _Payment, state: str, occurred_at: datetime) -> dict[str, An
         "payment_method": _method(payment),
         "payment_id": str(payment.id),
         "description": payment.description,
+        "links": sale_links(reference=payment.external_reference, bank_slip=_bank_slip(payment)),
+        "payment_url": payment_url(details.external_resource_url, ticket.ticket_url),
     }
+
+
+def _bank_slip(payment: _Payment) -> str | None:
+    """The boleto's digitable line, else its barcode: the line is what the business's own records hold."""
+    details = payment.transaction_details or _TransactionDetails()
+    barcode = payment.barcode or details.barcode or _Barcode()
+    return details.digitable_line or barcode.content
 
 
 def _method(payment: _Payment) -> PaymentMethod | None:

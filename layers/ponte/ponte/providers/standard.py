@@ -8,29 +8,37 @@ rotating); other versions (`v1a`) are skipped. The timestamp must lie within 5 m
 The spec fixes only the envelope, so this is the body Ponte expects from a sender:
 
     {
-      "id": "evt_2KWPBgLlAfxdpx2AI54pPJ85f4W",   # the sender's event id, the same on every retry
       "type": "payment.received",               # one of Ponte's event kinds, below
       "timestamp": "2024-06-12T16:45:03Z",      # when it happened, ISO 8601 with an offset
       "data": {
         "customer": {"id": "c-42", "reference": "ACME-7", "name": "Acme", "email": "ap@acme.example",
                      "phone": "+5511987654321", "tax_id": "12345678000195"},
-        "amount": "1234.50", "currency": "BRL",  # major units: a decimal string (or a JSON number)
+        "amount": "1234.50", "currency": "BRL",  # major units: a decimal string (or a JSON number), never negative
         "payment_method": "pix",                # card, pix, boleto, bank_transfer, bank_debit, wallet, other
         "payment_id": "p-1", "invoice_id": "i-1", "invoice_number": "2024-001",
+        "invoice_reference": "PED-981",         # the business's own link to its invoice or order
+        "invoice_series": "1", "nfe_access_key": "35240612345678000195550010000012341000012345",
+        "bank_slip": "23790.50400 40963.225504 90000.633306 7 98760000015000",
+        "payment_url": "https://pay.example/i/2024-001",
         "description": "Plano Pro", "owner": "maria"
       }
     }
 
-Kinds and the `data` fields each takes besides `customer` (required) and `owner`:
+The event's id is the `webhook-id` header, which the spec makes the message's idempotency key (the same on every
+retry); a body `id` is used only when no header is passed. Kinds and the `data` fields each takes besides
+`customer` (required) and `owner`:
 - payment.received, refund.issued: amount, currency, payment_method, payment_id, invoice_id, invoice_number,
-  description (for refund.issued, amount is the total refunded so far);
+  description and the sale links: invoice_reference, invoice_series, nfe_access_key (the NF-e's 44-digit access
+  key), bank_slip (a boleto's nosso número or digitable line), payment_url (https) (for refund.issued, amount is
+  the total refunded so far);
 - payment.failed, chargeback.opened: the same, plus reason;
 - chargeback.closed: the same, plus outcome ("won" or "lost");
 - invoice.issued, invoice.overdue: the same, plus due_date (YYYY-MM-DD);
-- subscription.changed: subscription_id (required), status, plan, and optionally amount and currency;
+- subscription.changed: subscription_id (required), started (true for a new subscription), status, plan, and
+  optionally amount and currency;
 - subscription.cancelled: subscription_id (required), plan, reason;
 - customer.created: nothing else.
-A field a kind does not take is refused; an unknown `type` is ignored.
+A field a kind does not take is refused; an unknown `type` is acknowledged and ignored.
 """
 
 from __future__ import annotations
@@ -43,10 +51,12 @@ from typing import Any, get_args
 
 from pydantic import AwareDatetime, BaseModel, Field, RootModel
 
-from ponte.domain.events import DomainEvent
+from ponte.domain.events import DomainEvent, SaleLinks
 from ponte.providers.base import (
+    DEFAULT_TIME_ZONE,
     TIMESTAMP,
     ExactDecimal,
+    PayloadError,
     SignatureError,
     check_timestamp,
     equal,
@@ -62,8 +72,20 @@ from ponte.providers.base import (
 PROVIDER = "standard"
 TOLERANCE = timedelta(minutes=5)
 
+_MODELS = get_args(get_args(DomainEvent)[0])
 # The `kind` of every domain event class: the `type` values this schema takes.
-_KINDS = frozenset(model.model_fields["kind"].default for model in get_args(get_args(DomainEvent)[0]))
+_KINDS = frozenset(model.model_fields["kind"].default for model in _MODELS)
+# The kinds about a payment or an invoice, which may name the business's invoice they belong to.
+_LINKED_KINDS = frozenset(model.model_fields["kind"].default for model in _MODELS if "links" in model.model_fields)
+# A sender's names for the sale links (`SaleLinks`); invoice_number is also the event's own field.
+_LINK_FIELDS = {
+    "invoice_reference": "reference",
+    "invoice_number": "invoice_number",
+    "invoice_series": "series",
+    "nfe_access_key": "access_key",
+    "bank_slip": "bank_slip",
+}
+_SENDER_NAMES = {link: name for name, link in _LINK_FIELDS.items()}
 
 
 def verify(
@@ -113,8 +135,12 @@ def _decode(text: str) -> bytes | None:
         return None
 
 
+class _Type(BaseModel):
+    type: str
+
+
 class _Envelope(BaseModel):
-    id: str = Field(min_length=1)
+    id: str | None = Field(default=None, min_length=1)
     type: str
     timestamp: AwareDatetime
     data: dict[str, Any]
@@ -129,19 +155,36 @@ class _Amount(BaseModel):
     currency: str
 
 
-def normalise(body: bytes) -> list[DomainEvent]:
-    envelope = validate(_Envelope, load_json(body), "Standard Webhooks payload")
-    if envelope.type not in _KINDS:
+def normalise(
+    body: bytes,
+    *,
+    headers: Mapping[str, str] | None = None,
+    time_zone: str = DEFAULT_TIME_ZONE,
+) -> list[DomainEvent]:
+    """The event a sender's message reports, named by its `webhook-id` header (else the body's `id`). Due dates
+    come as dates, so `time_zone` is not needed."""
+    data = load_json(body)
+    kind = validate(_Type, data, "Standard Webhooks payload").type
+    if kind not in _KINDS:
         return []
+    envelope = validate(_Envelope, data, "Standard Webhooks payload")
+    message_id = header(headers or {}, "webhook-id") or envelope.id
+    if not message_id:
+        raise PayloadError("Standard Webhooks payload: no message id: the webhook-id header (or a body id) is required")
+    what = f"Standard Webhooks {kind} data"
     fields = dict(envelope.data)
     if "amount" in fields or "currency" in fields:
         amount = {"amount": fields.pop("amount", None), "currency": fields.pop("currency", None)}
-        given = validate(_Amount, amount, f"Standard Webhooks {envelope.type} data")
+        given = validate(_Amount, amount, what)
         fields["amount"] = money(given.amount, given.currency)
+    if kind in _LINKED_KINDS:
+        links = {link: fields.pop(name, None) for name, link in _LINK_FIELDS.items() if name != "invoice_number"}
+        links["invoice_number"] = fields.get("invoice_number")
+        fields["links"] = validate(SaleLinks, links, what, names=_SENDER_NAMES)
     fields |= {
-        "kind": envelope.type,
+        "kind": kind,
         "provider": PROVIDER,
-        "event_id": envelope.id,
+        "event_id": message_id,
         "occurred_at": envelope.timestamp,
     }
-    return [validate(_Event, fields, f"Standard Webhooks {envelope.type} data").root]
+    return [validate(_Event, fields, what).root]

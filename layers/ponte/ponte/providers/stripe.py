@@ -330,14 +330,28 @@ class _Subscription(_Object):
     cancellation_details: _Cancellation | None = None
 
 
+class _FormerRef(BaseModel):
+    id: str | None = None
+
+
 class _FormerItem(BaseModel):
-    price: _Expanded | None = None
-    plan: _Expanded | None = None
+    price: _FormerRef | None = None
+    plan: _FormerRef | None = None
     quantity: int | None = None
 
 
 class _FormerItems(BaseModel):
     data: list[_FormerItem] = []
+
+
+class _FormerSubscription(BaseModel):
+    """The fields of `previous_attributes` that say whether a subscription really changed; Stripe lists there
+    only the fields that changed, with their former values."""
+
+    status: str | None = None
+    quantity: int | None = None
+    plan: _FormerRef | None = None
+    items: _FormerItems | None = None
 
 
 class _Customer(_Object):
@@ -346,14 +360,24 @@ class _Customer(_Object):
     phone: str | None = None
 
 
-def normalise(body: bytes) -> list[DomainEvent]:
+def normalise(
+    body: bytes,
+    *,
+    headers: Mapping[str, str] | None = None,
+    time_zone: str = DEFAULT_TIME_ZONE,
+) -> list[DomainEvent]:
+    """The events a Stripe event stands for. `time_zone` is the business's: an invoice's due moment becomes the
+    date it falls on there. Stripe's body says everything, so `headers` are not read."""
     envelope = validate(_Envelope, load_json(body), "Stripe event")
     handler = _HANDLERS.get(envelope.type)
-    event = handler(envelope) if handler else None
+    event = handler(envelope, ZoneInfo(time_zone)) if handler else None
     return [event] if event is not None else []
 
 
-def _checkout_completed(event: _Envelope) -> DomainEvent | None:
+def _checkout_completed(event: _Envelope, zone: tzinfo) -> DomainEvent | None:
+    # A session in setup mode only saves a payment method: nothing is paid, and it has no amount or currency.
+    if _read(_Mode, event).mode == "setup":
+        return None
     session = _read(_CheckoutSession, event)
     # Only a paid session is a payment; a delayed method (boleto, bank debit) pays later, as an
     # async_payment_succeeded or async_payment_failed event (docs.stripe.com/checkout/fulfillment).
@@ -362,11 +386,11 @@ def _checkout_completed(event: _Envelope) -> DomainEvent | None:
     return PaymentReceived(**_checkout_facts(session, event))
 
 
-def _checkout_async_succeeded(event: _Envelope) -> DomainEvent:
+def _checkout_async_succeeded(event: _Envelope, zone: tzinfo) -> DomainEvent:
     return PaymentReceived(**_checkout_facts(_read(_CheckoutSession, event), event))
 
 
-def _checkout_async_failed(event: _Envelope) -> DomainEvent:
+def _checkout_async_failed(event: _Envelope, zone: tzinfo) -> DomainEvent:
     return PaymentFailed(**_checkout_facts(_read(_CheckoutSession, event), event))
 
 
@@ -388,6 +412,7 @@ def _checkout_facts(session: _CheckoutSession, event: _Envelope) -> dict[str, An
         "invoice_id": _id(session.invoice),
         # A session has no description of its own; businesses name what was sold in the metadata.
         "description": metadata.get("plan") or metadata.get("product") or None,
+        "links": _links(metadata),
     }
 
 
@@ -407,35 +432,52 @@ def _invoice_facts(invoice: _Invoice, event: _Envelope, amount: int) -> dict[str
             tax_id=_first_tax_id(invoice.customer_tax_ids),
         ),
         "amount": _money(amount, invoice.currency),
-        "payment_id": _id(invoice.payment_intent),
+        "payment_id": _paid_with(invoice),
         "invoice_id": invoice.id,
         "invoice_number": invoice.number,
         "description": invoice.description or "; ".join(lines) or None,
+        # Only the invoice's own metadata names its sale: the subscription's is the same on every invoice.
+        "links": _links(invoice.metadata or {}),
+        "payment_url": payment_url(invoice.hosted_invoice_url),
     }
 
 
-def _invoice_finalized(event: _Envelope) -> DomainEvent:
+def _paid_with(invoice: _Invoice) -> str | None:
+    """The payment intent (else the charge) of the invoice's payment: a field of the invoice before API version
+    2025-03-31, one of its `payments` after it (paid ones first)."""
+    if invoice.payment_intent is not None:
+        return _id(invoice.payment_intent)
+    payments = sorted(invoice.payments.data if invoice.payments else [], key=lambda paid: paid.status != "paid")
+    refs = [paid.payment for paid in payments if paid.payment is not None]
+    return next((_id(ref.payment_intent) or _id(ref.charge) for ref in refs if ref.payment_intent or ref.charge), None)
+
+
+def _invoice_finalized(event: _Envelope, zone: tzinfo) -> DomainEvent:
     invoice = _read(_Invoice, event)
-    return InvoiceIssued(**_invoice_facts(invoice, event, invoice.amount_due), due_date=_day(invoice.due_date))
+    due_date = _day(invoice.due_date, zone)
+    return InvoiceIssued(**_invoice_facts(invoice, event, invoice.amount_due), due_date=due_date)
 
 
-def _invoice_paid(event: _Envelope) -> DomainEvent:
+def _invoice_paid(event: _Envelope, zone: tzinfo) -> DomainEvent:
     invoice = _read(_Invoice, event)
     return PaymentReceived(**_invoice_facts(invoice, event, invoice.amount_paid))
 
 
-def _invoice_payment_failed(event: _Envelope) -> DomainEvent:
+def _invoice_payment_failed(event: _Envelope, zone: tzinfo) -> DomainEvent:
     invoice = _read(_Invoice, event)
     return PaymentFailed(**_invoice_facts(invoice, event, invoice.amount_remaining))
 
 
-def _invoice_overdue(event: _Envelope) -> DomainEvent:
+def _invoice_overdue(event: _Envelope, zone: tzinfo) -> DomainEvent:
     invoice = _read(_Invoice, event)
-    return InvoiceOverdue(**_invoice_facts(invoice, event, invoice.amount_remaining), due_date=_day(invoice.due_date))
+    due_date = _day(invoice.due_date, zone)
+    return InvoiceOverdue(**_invoice_facts(invoice, event, invoice.amount_remaining), due_date=due_date)
 
 
 def _intent_facts(intent: _PaymentIntent, event: _Envelope, amount: int) -> dict[str, Any]:
     metadata = intent.metadata or {}
+    # A boleto awaiting payment: its number and the page that shows it.
+    boleto = (intent.next_action.boleto_display_details if intent.next_action else None) or _BoletoDisplay()
     return _common(event, metadata) | {
         "customer": CustomerRef(id=_id(intent.customer), reference=_reference(metadata), email=intent.receipt_email),
         "amount": _money(amount, intent.currency),
@@ -443,15 +485,17 @@ def _intent_facts(intent: _PaymentIntent, event: _Envelope, amount: int) -> dict
         "payment_id": intent.id,
         "invoice_id": _id(intent.invoice),
         "description": intent.description,
+        "links": _links(metadata, bank_slip=boleto.number),
+        "payment_url": payment_url(boleto.hosted_voucher_url),
     }
 
 
-def _intent_succeeded(event: _Envelope) -> DomainEvent:
+def _intent_succeeded(event: _Envelope, zone: tzinfo) -> DomainEvent:
     intent = _read(_PaymentIntent, event)
     return PaymentReceived(**_intent_facts(intent, event, intent.amount_received or intent.amount))
 
 
-def _intent_failed(event: _Envelope) -> DomainEvent:
+def _intent_failed(event: _Envelope, zone: tzinfo) -> DomainEvent:
     intent = _read(_PaymentIntent, event)
     error = intent.last_payment_error or _PaymentError()
     return PaymentFailed(
@@ -460,9 +504,10 @@ def _intent_failed(event: _Envelope) -> DomainEvent:
     )
 
 
-def _charge_refunded(event: _Envelope) -> DomainEvent:
+def _charge_refunded(event: _Envelope, zone: tzinfo) -> DomainEvent:
     charge = _read(_Charge, event)
     billing = charge.billing_details or _BillingDetails()
+    boleto = (charge.payment_method_details.boleto if charge.payment_method_details else None) or _Boleto()
     metadata = charge.metadata or {}
     return RefundIssued(
         **_common(event, metadata),
@@ -472,13 +517,15 @@ def _charge_refunded(event: _Envelope) -> DomainEvent:
             name=billing.name,
             email=billing.email,
             phone=billing.phone,
-            tax_id=billing.tax_id,
+            tax_id=billing.tax_id or boleto.tax_id,
         ),
         amount=_money(charge.amount_refunded, charge.currency),
         payment_method=_method(charge.payment_method_details),
+        # The payment intent, as the payment was recorded; a charge made without one stands for itself.
         payment_id=_id(charge.payment_intent) or charge.id,
         invoice_id=_id(charge.invoice),
         description=charge.description,
+        links=_links(metadata),
     )
 
 
@@ -493,11 +540,13 @@ def _dispute_facts(dispute: _Dispute, event: _Envelope) -> dict[str, Any]:
         ),
         "amount": _money(dispute.amount, dispute.currency),
         "payment_method": _method(dispute.payment_method_details),
+        # A dispute names no customer: the payment it disputes is how its account is found.
         "payment_id": _id(dispute.payment_intent) or _id(dispute.charge),
+        "links": _links(metadata),
     }
 
 
-def _dispute_created(event: _Envelope) -> DomainEvent:
+def _dispute_created(event: _Envelope, zone: tzinfo) -> DomainEvent:
     dispute = _read(_Dispute, event)
     return ChargebackOpened(**_dispute_facts(dispute, event), reason=dispute.reason)
 
@@ -507,7 +556,7 @@ def _dispute_created(event: _Envelope) -> DomainEvent:
 _DISPUTE_OUTCOMES = {"won": "won", "warning_closed": "won", "prevented": "won", "lost": "lost"}
 
 
-def _dispute_closed(event: _Envelope) -> DomainEvent:
+def _dispute_closed(event: _Envelope, zone: tzinfo) -> DomainEvent:
     dispute = _read(_Dispute, event)
     outcome = _DISPUTE_OUTCOMES.get(dispute.status)
     if outcome is None:
@@ -526,8 +575,10 @@ def _subscription_facts(subscription: _Subscription, event: _Envelope) -> dict[s
     }
 
 
-def _subscription_updated(event: _Envelope) -> DomainEvent:
+def _subscription_updated(event: _Envelope, zone: tzinfo) -> DomainEvent | None:
     subscription = _read(_Subscription, event)
+    if not _really_changed(subscription, event):
+        return None
     return SubscriptionChanged(
         **_subscription_facts(subscription, event),
         status=subscription.status,
@@ -535,7 +586,41 @@ def _subscription_updated(event: _Envelope) -> DomainEvent:
     )
 
 
-def _subscription_deleted(event: _Envelope) -> DomainEvent:
+def _really_changed(subscription: _Subscription, event: _Envelope) -> bool:
+    """Whether the price (plan), a quantity or the status changed.
+
+    Stripe sends customer.subscription.updated for every change, renewals and new latest invoices included, and
+    `previous_attributes` holds the former values of what changed (docs.stripe.com/api/events/object). Without it
+    nothing tells a renewal from a change, and the update counts as a change.
+    """
+    previous = event.data.previous_attributes
+    if previous is None:
+        return True
+    former = validate(_FormerSubscription, previous, f"Stripe {event.type} data.previous_attributes")
+    given = former.model_fields_set
+    return (
+        ("status" in given and former.status != subscription.status)
+        or ("quantity" in given and former.quantity != subscription.quantity)
+        or ("plan" in given and (former.plan or _FormerRef()).id != _id(subscription.plan))
+        or (former.items is not None and _items_changed(former.items.data, subscription.items.data))
+    )
+
+
+def _items_changed(former: list[_FormerItem], current: list[_Item]) -> bool:
+    # From API version 2025-03-31 the billing period lives on the items, so every renewal lists them as changed.
+    quantities = {item.price.id: item.quantity for item in current}
+    before: dict[str, int | None] = {}
+    for item in former:
+        price = (item.price or item.plan or _FormerRef()).id
+        if price is None:
+            return True  # a former item that names no price: there is no telling what it was
+        before[price] = item.quantity
+    if before.keys() != quantities.keys():
+        return True
+    return any(quantity is not None and quantity != quantities[price] for price, quantity in before.items())
+
+
+def _subscription_deleted(event: _Envelope, zone: tzinfo) -> DomainEvent:
     subscription = _read(_Subscription, event)
     details = subscription.cancellation_details or _Cancellation()
     return SubscriptionCancelled(**_subscription_facts(subscription, event), reason=details.reason)
@@ -551,7 +636,7 @@ def _cycle_amount(subscription: _Subscription) -> Money | None:
     return _money(total, currencies.pop())
 
 
-def _customer_created(event: _Envelope) -> DomainEvent:
+def _customer_created(event: _Envelope, zone: tzinfo) -> DomainEvent:
     customer = _read(_Customer, event)
     metadata = customer.metadata or {}
     return CustomerCreated(
@@ -566,7 +651,7 @@ def _customer_created(event: _Envelope) -> DomainEvent:
     )
 
 
-_HANDLERS: dict[str, Callable[[_Envelope], DomainEvent | None]] = {
+_HANDLERS: dict[str, Callable[[_Envelope, tzinfo], DomainEvent | None]] = {
     "checkout.session.completed": _checkout_completed,
     "checkout.session.async_payment_succeeded": _checkout_async_succeeded,
     "checkout.session.async_payment_failed": _checkout_async_failed,
@@ -602,6 +687,24 @@ def _reference(metadata: Mapping[str, str]) -> str | None:
     return metadata.get("account_id") or metadata.get("reference") or None
 
 
+def _links(metadata: Mapping[str, str], bank_slip: str | None = None) -> SaleLinks:
+    """The business's invoice a payment belongs to, as the business wrote it in the metadata."""
+    nfe = metadata.get("nfe")
+    key = access_key(nfe)
+    return sale_links(
+        reference=_first(metadata, "reference", "order", "external_reference"),
+        # `nfe` is the NF-e's access key when it has the key's 44 digits, else the NF-e's number.
+        invoice_number=metadata.get("invoice_number") or (None if key else nfe),
+        series=_first(metadata, "invoice_series", "serie"),
+        access_key=key,
+        bank_slip=bank_slip,
+    )
+
+
+def _first(metadata: Mapping[str, str], *names: str) -> str | None:
+    return next((metadata[name] for name in names if metadata.get(name)), None)
+
+
 def _money(amount: int, currency: str) -> Money:
     """Stripe amounts are integers in Stripe's minor unit of the currency, which it writes in lower case."""
     code = currency.upper()
@@ -629,6 +732,6 @@ def _method(details: _MethodDetails | None) -> PaymentMethod | None:
     return _METHODS.get(details.type, PaymentMethod.OTHER) if details else None
 
 
-def _day(moment: datetime | None) -> date | None:
-    """Stripe due dates are moments, not dates; the date is taken in UTC."""
-    return moment.astimezone(UTC).date() if moment else None
+def _day(moment: datetime | None, zone: tzinfo) -> date | None:
+    """Stripe due dates are moments; the due date is the day the moment falls on in the business's time zone."""
+    return moment.astimezone(zone).date() if moment else None

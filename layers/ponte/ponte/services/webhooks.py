@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ponte.adapters.asaas_api import AsaasApiError
 from ponte.domain.errors import PonteError, SecretNotConfigured
 from ponte.providers import asaas, mercadopago, standard, stripe
-from ponte.providers.base import PayloadError, SignatureError
+from ponte.providers.asaas import AsaasAuthError, AsaasUnavailable
+from ponte.providers.base import PayloadError, SignatureError, header
 from ponte.services.payments import Applied, PaymentSettings, Recompute, UnknownPayment, apply_delivery
 
 if TYPE_CHECKING:
@@ -130,10 +130,10 @@ def receive(
     except (SignatureError, SecretNotConfigured) as refused:
         raise Unauthorized(str(refused)) from None
     try:
-        events = _events(request, mercadopago_api)
+        events = _events(request, mercadopago_api, settings.time_zone)
     except PayloadError as refused:
         raise BadPayload(str(refused)) from None
-    event_id, event_type = _identity(request.body, events)
+    event_id, event_type = _identity(request, events)
     if not events:
         return Received(provider, event_id, event_type, applied=None)
     if provider == "asaas":
@@ -149,23 +149,25 @@ def _with_asaas_customer(
     events: list[DomainEvent], asaas_api: Callable[[], CustomerLookup | None]
 ) -> list[DomainEvent]:
     """Asaas names the customer by id only: who they are (tax id, e-mail, the business's reference) comes from
-    Asaas's API, so that the payment joins the account an NF-e upload opened. Without an API key configured, the
-    account is found by the Asaas customer id alone."""
-    customer = events[0].customer
-    if customer.id is None or (customer.tax_id and customer.email):
-        return events
-    api = asaas_api()
-    if api is None:
+    Asaas's API, so that the payment joins the account an NF-e upload opened. Without an API key configured, or
+    with one Asaas refuses, the account is found by the Asaas customer id alone (refusing every payment until the
+    key is fixed would be worse); an Asaas that does not answer makes Asaas deliver the webhook again later."""
+    customer_id = asaas.customer_to_fetch(events)
+    api = asaas_api() if customer_id else None
+    if customer_id is None or api is None:
         return events
     try:
-        return asaas.enrich(events, api.customer(customer.id))
-    except AsaasApiError as failed:
+        return asaas.enrich(events, api.customer(customer_id))
+    except AsaasAuthError:
+        return events
+    except AsaasUnavailable as failed:
         raise ProviderUnavailable(f"Asaas's customer API: {failed}") from None
 
 
-def _events(request: WebhookRequest, mercadopago_api: Callable[[], PaymentLookup]) -> list[DomainEvent]:
+def _events(request: WebhookRequest, mercadopago_api: Callable[[], PaymentLookup], time_zone: str) -> list[DomainEvent]:
     if request.provider != "mercadopago":
-        return SIGNED_PROVIDERS[request.provider].normalise(request.body)
+        provider = SIGNED_PROVIDERS[request.provider]
+        return provider.normalise(request.body, headers=request.headers, time_zone=time_zone)
     notification = mercadopago.payment_notification(request.body, request.query)
     if notification is None:
         return []
@@ -173,16 +175,16 @@ def _events(request: WebhookRequest, mercadopago_api: Callable[[], PaymentLookup
     return mercadopago.normalise_payment(mercadopago_api().payment(notification.payment_id))
 
 
-def _identity(body: bytes, events: list[DomainEvent]) -> tuple[str | None, str | None]:
+def _identity(request: WebhookRequest, events: list[DomainEvent]) -> tuple[str | None, str | None]:
     """The delivery's id and type, for the answer and the logs."""
     if events:
         return events[0].event_id, events[0].kind
     try:
-        document = json.loads(body)
+        document = json.loads(request.body)
     except ValueError:
         return None, None
     if not isinstance(document, dict):
         return None, None
-    event_id = document.get("id") or document.get("event_id")
+    event_id = document.get("id") or document.get("event_id") or header(request.headers, "webhook-id")
     event_type = document.get("type") or document.get("event") or document.get("action")
     return (str(event_id) if event_id else None), (str(event_type) if event_type else None)

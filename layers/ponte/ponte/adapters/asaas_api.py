@@ -1,0 +1,127 @@
+"""Asaas's customers API: a payment's webhook names its customer only by id (`cus_...`), so the customer is fetched
+to know who paid (docs.asaas.com/reference/recuperar-um-unico-cliente)."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import OrderedDict
+from collections.abc import Callable
+
+from pydantic import ValidationError
+
+# The errors belong to the customer lookup's contract, beside the customer, so that callers need not import this.
+from ponte.providers.asaas import AsaasApiError, AsaasAuthError, AsaasCustomer, AsaasUnavailable
+
+__all__ = ["AsaasApi", "AsaasApiError", "AsaasAuthError", "AsaasUnavailable"]
+
+DEFAULT_BASE_URL = "https://api.asaas.com/v3"
+TIMEOUT_SECONDS = 4.0  # Asaas waits for the webhook's answer and retries it; a slow lookup must not hold it long
+CACHE_SIZE = 512  # customers kept per container
+CACHE_SECONDS = 600.0  # and for ten minutes at most: a customer's details change, rarely
+_MAX_ANSWER_BYTES = 64 * 1024  # a customer is a few hundred bytes
+# Asaas refuses requests without a User-Agent from accounts opened since 2024-06-13 (docs.asaas.com, Authentication).
+_USER_AGENT = "ponte-webhooks"
+
+
+class AsaasApi:
+    """`GET /customers/{id}` with the account's API key in the `access_token` header.
+
+    Customers are remembered per container (at most `cache_size` of them, each for `cache_seconds`), so the
+    several webhooks of one payment ask Asaas once. A customer Asaas does not know is not remembered.
+    """
+
+    def __init__(
+        self,
+        api_key: str,
+        base_url: str = DEFAULT_BASE_URL,
+        *,
+        timeout: float = TIMEOUT_SECONDS,
+        cache_size: int = CACHE_SIZE,
+        cache_seconds: float = CACHE_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if not api_key.strip():
+            raise ValueError("an Asaas API key is required")
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self._key = api_key
+        self._cache_size = cache_size
+        self._cache_seconds = cache_seconds
+        self._clock = clock
+        self._cache: OrderedDict[str, tuple[float, AsaasCustomer]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def customer(self, customer_id: str) -> AsaasCustomer | None:
+        """The customer `customer_id`, or None when Asaas has no such customer (404) for this API key.
+
+        Raises AsaasAuthError when the key is refused, AsaasUnavailable when Asaas fails or is too slow, and
+        AsaasApiError for any other answer that is not the customer.
+        """
+        if not customer_id:
+            raise ValueError("an Asaas customer id is required")
+        cached = self._cached(customer_id)
+        if cached is not None:
+            return cached
+        found = self._fetch(customer_id)
+        if found is not None:
+            self._remember(customer_id, found)
+        return found
+
+    def _fetch(self, customer_id: str) -> AsaasCustomer | None:
+        url = f"{self.base_url}/customers/{urllib.parse.quote(customer_id, safe='')}"
+        request = urllib.request.Request(  # noqa: S310 - the base URL is configuration (https in production)
+            url, headers={"access_token": self._key, "Accept": "application/json", "User-Agent": _USER_AGENT}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as answer:  # noqa: S310
+                raw = answer.read(_MAX_ANSWER_BYTES + 1)
+        except urllib.error.HTTPError as error:
+            error.close()
+            if error.code == 404:  # no such customer for this API key
+                return None
+            raise _refusal(error.code) from None
+        except (OSError, http.client.HTTPException) as error:  # timeouts, refused or dropped connections
+            raise AsaasUnavailable(f"Asaas did not answer: {error.__class__.__name__}") from None
+        if len(raw) > _MAX_ANSWER_BYTES:
+            raise AsaasApiError(f"Asaas answered with more than {_MAX_ANSWER_BYTES // 1024} KiB for one customer")
+        try:
+            found = AsaasCustomer.model_validate(json.loads(raw))
+        except (ValueError, ValidationError):  # not JSON, or not a customer
+            raise AsaasApiError("Asaas answered with something that is not a customer") from None
+        if found.id != customer_id:
+            raise AsaasApiError("Asaas answered with another customer than the one asked for")
+        return found
+
+    def _cached(self, customer_id: str) -> AsaasCustomer | None:
+        with self._lock:
+            entry = self._cache.get(customer_id)
+            if entry is None:
+                return None
+            stored_at, customer = entry
+            if self._clock() - stored_at > self._cache_seconds:
+                del self._cache[customer_id]
+                return None
+            self._cache.move_to_end(customer_id)
+            return customer
+
+    def _remember(self, customer_id: str, customer: AsaasCustomer) -> None:
+        with self._lock:
+            self._cache[customer_id] = (self._clock(), customer)
+            self._cache.move_to_end(customer_id)
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+
+
+def _refusal(status: int) -> AsaasApiError:
+    """The error a refusal other than 404 stands for, for the caller to map."""
+    if status in (401, 403):
+        return AsaasAuthError(f"Asaas refused the API key (HTTP {status})", status)
+    if status == 429 or status >= 500:
+        return AsaasUnavailable(f"Asaas could not answer (HTTP {status})", status)
+    return AsaasApiError(f"Asaas refused the customer lookup (HTTP {status})", status)
