@@ -11,7 +11,10 @@ from typing import Any
 import pytest
 
 from infra.local.signing import asaas_headers, mercadopago_headers, stripe_headers
+from ponte.domain.accounts import Account, Contact
 from ponte.domain.errors import SecretNotConfigured
+from ponte.domain.ledger import Ledger
+from ponte.providers.asaas import AsaasAuthError, AsaasCustomer, AsaasUnavailable
 from ponte.services.payments import PaymentSettings
 from ponte.services.webhooks import WebhookRefused, WebhookRequest, receive
 from tests.memory_store import MemoryLedgerStore
@@ -195,3 +198,87 @@ def test_mercadopago_acts_on_the_payment_fetched_from_its_api_not_on_the_body() 
     received = run(request("mercadopago", body, headers, {"data.id": "123456", "type": "payment"}), store, api=api)
     assert api.asked == ["123456"]
     assert received.applied is not None and store.ledgers[received.applied.account_id].payments[0].amount.amount == 9990
+
+
+class FakeAsaas:
+    def __init__(self, customer: AsaasCustomer | None = None, error: Exception | None = None) -> None:
+        self.asked: list[str] = []
+        self._customer, self._error = customer, error
+
+    def customer(self, customer_id: str) -> AsaasCustomer | None:
+        self.asked.append(customer_id)
+        if self._error is not None:
+            raise self._error
+        return self._customer
+
+
+def asaas_payment_without_reference() -> bytes:
+    payment = {
+        "id": "pay_9",
+        "customer": "cus_000005219613",
+        "value": 500.0,
+        "status": "RECEIVED",
+        "billingType": "PIX",
+        "dueDate": "2026-11-20",
+    }
+    event = {"id": "evt_asaas_9", "event": "PAYMENT_RECEIVED", "dateCreated": "2026-11-02 09:00:00", "payment": payment}
+    return json.dumps(event).encode()
+
+
+def run_asaas(store: MemoryLedgerStore, api: FakeAsaas | None) -> Any:
+    body = asaas_payment_without_reference()
+    return receive(
+        request("asaas", body, asaas_headers("asaas-token")),
+        secrets=Secrets(asaas=["asaas-token"]),
+        store=store,
+        settings=SETTINGS,
+        recompute=lambda ledger, now, cause: None,
+        mercadopago_api=lambda: None,
+        asaas_api=lambda: api,
+    )
+
+
+def test_an_asaas_customer_known_only_by_id_is_fetched_and_joins_the_account_its_tax_id_leads_to() -> None:
+    store = MemoryLedgerStore()
+    store.references[("tax_id", "12345678000195")] = "padaria"
+    store.ledgers["padaria"] = _account_ledger("padaria")
+    api = FakeAsaas(AsaasCustomer(id="cus_000005219613", name="Padaria Estrela", cpfCnpj="12.345.678/0001-95"))
+    received = run_asaas(store, api)
+    assert api.asked == ["cus_000005219613"]
+    assert received.applied.account_id == "padaria" and len(store.ledgers) == 1
+    assert store.references[("asaas", "cus_000005219613")] == "padaria"  # next time, found without asking
+
+
+@pytest.mark.parametrize(
+    ("error", "status"), [(AsaasUnavailable("Asaas did not answer: timeout"), 503), (None, None)], ids=["down", "ok"]
+)
+def test_an_asaas_api_that_does_not_answer_makes_asaas_deliver_again(
+    error: Exception | None, status: int | None
+) -> None:
+    store = MemoryLedgerStore()
+    api = FakeAsaas(AsaasCustomer(id="cus_000005219613", name="Padaria"), error)
+    if status is None:
+        assert run_asaas(store, api).applied is not None
+        return
+    with pytest.raises(WebhookRefused) as caught:
+        run_asaas(store, api)
+    assert caught.value.status == status and store.commits == 0
+
+
+def test_a_refused_asaas_key_still_records_the_payment_by_the_asaas_customer_id() -> None:
+    store = MemoryLedgerStore()
+    received = run_asaas(store, FakeAsaas(error=AsaasAuthError("Asaas refused the API key (401)", 401)))
+    assert received.applied.created
+    assert store.references[("asaas", "cus_000005219613")] == received.applied.account_id
+
+
+def _account_ledger(account_id: str) -> Ledger:
+    account = Account(
+        account_id=account_id,
+        name="Padaria Estrela",
+        locale="pt-BR",
+        contact=Contact(name="Padaria Estrela"),
+        created_at=T0,
+        tax_id="12345678000195",
+    )
+    return Ledger(account=account)
