@@ -233,7 +233,7 @@ def run_asaas(store: MemoryLedgerStore, api: FakeAsaas | None) -> Any:
         store=store,
         settings=SETTINGS,
         recompute=lambda ledger, now, cause: None,
-        mercadopago_api=lambda: None,
+        mercadopago_api=lambda: FakeMercadoPago({}),
         asaas_api=lambda: api,
     )
 
