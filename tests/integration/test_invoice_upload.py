@@ -14,6 +14,7 @@ from infra.local import LocalStack
 from infra.local.demo_invoices import nfe_document
 from infra.local.functions import invoke
 from ponte.adapters.dynamodb import DynamoStore
+from ponte.domain.identity import new_account_id
 from ponte.services.uploads import WINDOW
 from tests.integration.conftest import SUBSCRIBERS
 from tests.support import T0, sample_event
@@ -24,7 +25,7 @@ BASIC = csv_file(
     row(1001, installment="2", amount="100,00", due="10/01/2027"),
     row(1002, customer="Maria Souza", tax_id="123.456.789-09", email="maria@example.com", amount="50,00"),
 )
-PADARIA, MARIA = "tax-12345678000195", "tax-12345678909"
+PADARIA, MARIA = new_account_id([("tax_id", "12345678000195")]), new_account_id([("tax_id", "12345678909")])
 
 
 def keys_in(stack: LocalStack) -> list[str]:
@@ -51,8 +52,9 @@ def ledger_items(stack: LocalStack) -> list[dict[str, Any]]:
     )
 
 
-def staff_alerts(stack: LocalStack) -> list[Any]:
-    return stack.inbox("StaffAlertsTopic")[f"email:{SUBSCRIBERS['StaffAlertEmail']}"]
+def staff_alerts(stack: LocalStack, team: str = "backoffice") -> list[Any]:
+    inbox = stack.inbox("StaffAlertsTopic")[f"email:{SUBSCRIBERS['StaffAlertEmail']}"]
+    return [alert for alert in inbox if alert.attributes["team"] == team]
 
 
 def test_an_upload_is_recorded_reported_moved_and_alerted(stack: LocalStack) -> None:
@@ -77,6 +79,11 @@ def test_an_upload_is_recorded_reported_moved_and_alerted(stack: LocalStack) -> 
     assert alert.subject == "2 faturas importadas de novembro.csv, 0 rejeitadas"
     assert alert.attributes["team"] == "backoffice" and alert.attributes["event_type"] == "invoices.imported"
     assert "processed/novembro.csv.report.json" in alert.message
+    # Two customers never seen before: sales hears of each, with what the invoice says.
+    assert sorted(a.subject for a in staff_alerts(stack, "sales")) == [
+        "Novo cliente: Maria Souza, nota 1002 de R$ 50,00",
+        "Novo cliente: Padaria Boa Vista, nota 1001 de R$ 200,00",
+    ]
     # Customer notices are off by default; the platform hears of the two new accounts.
     assert stack.published("CustomerNoticesTopic") == []
     assert [e["detail-type"] for e in stack.platform_events()] == ["account.opened", "account.opened"]
@@ -226,7 +233,7 @@ def test_an_nfe_with_installments_is_recorded_with_its_duplicatas(stack: LocalSt
         installments=[("001", "2026-12-01", "1500.00"), ("002", "2027-01-01", "1500.00")],
     )
     stack.put_object("incoming/nfe-4521.xml", document)
-    ledger = DynamoStore(stack.physical_id("Table")).load_ledger("tax-11222333000181")
+    ledger = DynamoStore(stack.physical_id("Table")).load_ledger(new_account_id([("tax_id", "11222333000181")]))
     assert ledger is not None
     (record,) = ledger.invoices
     assert [(i.number, i.amount.amount) for i in record.invoice.installments] == [("001", 150000), ("002", 150000)]

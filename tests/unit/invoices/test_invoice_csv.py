@@ -11,14 +11,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ponte.domain.invoices import Invoice
-from ponte.invoices import FileRejected, ParsedInvoice, ParseOptions, Rejection
+from ponte.invoices import FileRejected, ParsedInvoice, ParseOptions, ParseResult, Rejection
 from ponte.invoices.csv_format import parse
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
 
 
-def read(content: str | bytes, encoding: str = "utf-8", **options: object) -> list[ParsedInvoice | Rejection]:
+def read(content: str | bytes, encoding: str = "utf-8", **options: object) -> list[ParseResult]:
     data = content.encode(encoding) if isinstance(content, str) else content
     return list(parse(io.BytesIO(data), options=ParseOptions(**options)))
 
@@ -226,6 +226,92 @@ def test_a_utf8_file_that_stops_being_utf8_is_refused_at_that_line() -> None:
 
 def test_a_header_only_file_has_no_invoices() -> None:
     assert read("numero;cliente;valor;vencimento\n") == []
+
+
+ACCESS_KEY = "35210258716523000119550000000573661346317847"  # sped-da's cancelada_55_new.xml, a real NF-e key
+GROUPED_KEY = " ".join(ACCESS_KEY[i : i + 4] for i in range(0, 44, 4))
+
+
+def test_owner_payment_link_boleto_and_access_key_columns() -> None:
+    (result,) = read(
+        "Número;Cliente;CNPJ;Valor;Vencimento;Responsável;Link de pagamento;Nosso número;Chave de acesso\n"
+        f"77;Padaria Boa Vista;12.345.678/0001-95;100,00;10/04/2024;Joana Lima;https://pay.example.com/i/77;"
+        f"1234567-8;{GROUPED_KEY}\n"
+    )
+    assert isinstance(result, ParsedInvoice)
+    assert result.owner == "Joana Lima"
+    invoice = result.invoice
+    assert (invoice.payment_url, invoice.bank_slip, invoice.access_key) == (
+        "https://pay.example.com/i/77",
+        "12345678",
+        ACCESS_KEY,
+    )
+    assert result.warnings == ()
+
+
+@pytest.mark.parametrize(
+    ("header", "value"),
+    [
+        ("vendedor", "Carlos"),
+        ("Gerente", "Carlos"),
+        ("Account Manager", "Carlos"),
+        ("owner", "Carlos"),
+    ],
+)
+def test_owner_header_names(header: str, value: str) -> None:
+    (result,) = read(f"numero;cliente;cnpj;valor;vencimento;{header}\n1;Ana;123;10;01/02/2024;{value}\n")
+    assert isinstance(result, ParsedInvoice)
+    assert result.owner == value
+
+
+def test_a_digitable_line_is_kept_as_digits() -> None:
+    line = "34191.79001 01043.510047 91020.150008 5 84410026000"
+    invoice = only_invoice(f"numero;cliente;cnpj;valor;vencimento;linha digitável\n1;Ana;123;10;01/02/2024;{line}\n")
+    assert invoice.bank_slip == "34191790010104351004791020150008584410026000"
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "reason"),
+    [
+        ("link de pagamento", "http://pay.example.com/1", "payment link 'http://pay.example.com/1' is not an https://"),
+        ("payment link", "pay.example.com/1", "is not an https:// address"),
+        ("enlace de pago", "https://", "is not an https:// address"),
+        ("boleto", "NN-123A", "boleto 'NN-123A' is not a nosso número or digitable line"),
+        ("chave nfe", ACCESS_KEY[:-1], "is not 44 digits"),
+        ("access key", ACCESS_KEY[:-1] + "8", "has a wrong check digit"),
+    ],
+)
+def test_a_bad_payment_reference_refuses_the_row(column: str, value: str, reason: str) -> None:
+    (rejection,) = read(f"numero;cliente;cnpj;valor;vencimento;{column}\n1;Ana;123;10;01/02/2024;{value}\n")
+    assert isinstance(rejection, Rejection)
+    assert rejection.line == 2
+    assert reason in rejection.reason
+
+
+def test_a_boleto_per_installment_is_not_recorded_and_the_report_says_why() -> None:
+    (result,) = read(
+        "numero;parcela;cliente;cnpj;valor;vencimento;nosso numero;link de pagamento\n"
+        "1;1;Ana;123;10;01/02/2024;111;https://pay.example.com/1\n"
+        "1;2;Ana;123;10;01/03/2024;222;https://pay.example.com/1\n"
+    )
+    assert isinstance(result, ParsedInvoice)
+    assert (result.invoice.bank_slip, result.invoice.payment_url) == (None, "https://pay.example.com/1")
+    assert result.warnings == ("the installments name different boletos, so none was recorded",)
+
+
+def test_rows_of_one_invoice_must_agree_on_owner_and_access_key() -> None:
+    (rejection,) = read(
+        "numero;parcela;cliente;valor;vencimento;responsavel\n1;1;Ana;10;01/02/2024;Joana\n1;2;Ana;10;01/03/2024;Rui\n"
+    )
+    assert rejection == Rejection(2, "invoice 1: line 3 disagrees with line 2 on owner or NF-e access key")
+
+
+def test_a_customer_known_only_by_name_is_recorded_with_a_warning() -> None:
+    named, identified = read("numero;cliente;cnpj;valor;vencimento\n1;Ana;;10;01/02/2024\n2;Bia;123;10;01/02/2024\n")
+    assert isinstance(named, ParsedInvoice)
+    assert isinstance(identified, ParsedInvoice)
+    assert named.invoice.customer.model_dump(exclude_none=True) == {"name": "Ana"}
+    assert (named.warnings, identified.warnings) == (("customer identified by name only",), ())
 
 
 STYLES = {

@@ -6,11 +6,15 @@ import pytest
 
 from ponte.domain.invoices import SourceFormat
 from ponte.invoices import FileRejected, ParsedInvoice, ParseOptions, detect_format, parse_upload
+from ponte.invoices.results import ParsedCancellation
 
 FixtureFile = Callable[[str, str], Path]
 
 NFE = b'<?xml version="1.0" encoding="utf-8"?>\n<nfeProc xmlns="http://www.portalfiscal.inf.br/nfe" versao="4.00">'
 BARE_NFE = b'<NFe xmlns="http://www.portalfiscal.inf.br/nfe"><infNFe>'
+NFE_EVENT = (
+    b'<?xml version="1.0" encoding="UTF-8"?><procEventoNFe versao="1.00" xmlns="http://www.portalfiscal.inf.br/nfe">'
+)
 UBL = (
     b'<?xml version="1.0"?><!-- licence\n header -->'
     b'<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2">'
@@ -28,6 +32,7 @@ JSON = b'  [{"number": "1"}]'
     [
         ("in/35180834128745000152550010000474281920007498-nfe.xml", NFE, SourceFormat.NFE),
         ("in/nfce.xml", BARE_NFE, SourceFormat.NFE),
+        ("in/110111-35150162013294000143550010000000011000000018-procEventoNFe.xml", NFE_EVENT, SourceFormat.NFE),
         ("in/BIS3_Invoice_negativ.XML", UBL, SourceFormat.UBL),
         ("in/credit.xml", UBL_PREFIXED, SourceFormat.UBL),
         ("in/contas_a_receber.CSV", CSV, SourceFormat.CSV),
@@ -84,3 +89,11 @@ def test_parse_upload_reads_each_fixture_format(fixture_file: FixtureFile) -> No
             (result,) = parse_upload(f"uploads/{path.name}", stream, ParseOptions())
         assert isinstance(result, ParsedInvoice)
         assert result.invoice.source == folder
+
+
+def test_parse_upload_reads_a_cancellation_event() -> None:
+    path = Path(__file__).parent / "documents" / "asseinfo-br_danfe__nfe_simples_nacional_cancellation_event.xml"
+    with path.open("rb") as stream:
+        (result,) = parse_upload(f"uploads/{path.name}", stream, ParseOptions())
+    assert isinstance(result, ParsedCancellation)
+    assert result.access_key == "35150162013294000143550010000000011000000018"

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from ponte.invoices import FileRejected, ParsedInvoice, ParseOptions, Rejection
+from ponte.invoices import FileRejected, ParsedInvoice, ParseOptions, ParseResult, Rejection
 from ponte.invoices.json_format import InvoiceDocument, parse
 
 SCHEMA_FILE = Path(__file__).resolve().parents[3] / "schemas" / "invoice.schema.json"
@@ -24,7 +24,7 @@ INVOICE = {
 }
 
 
-def read(value: object, **options: object) -> list[ParsedInvoice | Rejection]:
+def read(value: object, **options: object) -> list[ParseResult]:
     data = value if isinstance(value, bytes) else json.dumps(value).encode()
     return list(parse(io.BytesIO(data), options=ParseOptions(**options)))
 
@@ -84,6 +84,47 @@ def test_a_list_reports_bad_items_by_position() -> None:
         "surprise: Extra inputs are not permitted",
         "0.001 BRL has more than 2 decimal places",
     ]
+
+
+def test_owner_and_payment_references() -> None:
+    (result,) = read(
+        {
+            **INVOICE,
+            "owner": "Marta Ruiz",
+            "payment_url": "https://pay.example.com/i/2024-0042",
+            "bank_slip": "34191.79001 01043.510047 91020.150008 5 84410026000",
+            "access_key": "3521 0258 7165 2300 0119 5500 0000 0573 6613 4631 7847",
+        }
+    )
+    assert isinstance(result, ParsedInvoice)
+    assert result.owner == "Marta Ruiz"
+    invoice = result.invoice
+    assert invoice.payment_url == "https://pay.example.com/i/2024-0042"
+    assert invoice.bank_slip == "34191790010104351004791020150008584410026000"
+    assert invoice.access_key == "35210258716523000119550000000573661346317847"
+    assert result.warnings == ()
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"payment_url": "http://pay.example.com/1"}, "payment_url: String should match pattern '^https://'"),
+        ({"payment_url": "https://"}, "payment link 'https://' is not an https:// address"),
+        ({"bank_slip": "NN123"}, "boleto 'NN123' is not a nosso número or digitable line"),
+        ({"access_key": "35210258716523000119550000000573661346317848"}, "has a wrong check digit"),
+        ({"owner": ""}, "owner: String should have at least 1 character"),
+    ],
+)
+def test_bad_payment_references_are_refused(changes: dict[str, str], reason: str) -> None:
+    (result,) = read({**INVOICE, **changes})
+    assert isinstance(result, Rejection)
+    assert reason in result.reason
+
+
+def test_a_customer_known_only_by_name_is_read_with_a_warning() -> None:
+    (result,) = read({"number": "1", "total": 10, "due_date": "2024-01-01", "customer": {"name": "Ana"}})
+    assert isinstance(result, ParsedInvoice)
+    assert result.warnings == ("customer identified by name only",)
 
 
 def test_a_long_list_streams_across_read_boundaries() -> None:

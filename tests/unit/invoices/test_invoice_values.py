@@ -4,7 +4,18 @@ from typing import Literal
 import pytest
 
 from ponte.domain.errors import InvalidInput
-from ponte.invoices.values import known_currency, parse_amount, parse_date
+from ponte.domain.invoices import Party
+from ponte.domain.money import Money
+from ponte.invoices.values import (
+    bank_slip_digits,
+    customer_warnings,
+    https_url,
+    known_currency,
+    line_item,
+    nfe_access_key,
+    parse_amount,
+    parse_date,
+)
 
 
 @pytest.mark.parametrize(
@@ -77,3 +88,66 @@ def test_only_ascii_digits_are_amounts_or_dates() -> None:
         parse_amount("١٢٣", "BRL")
     with pytest.raises(InvalidInput):
         parse_date("٢٠٢٤-٠١-٠١")
+
+
+# Access keys of published NF-e documents (nfelib, sped-da samples): the check digit is SEFAZ's.
+@pytest.mark.parametrize(
+    "key",
+    [
+        "35210258716523000119550000000573661346317847",
+        "26180875335849000115550010000016871192213331",
+        "4120 0323 2850 8900 0185 6500 1000 0013 0518 1782 2496",
+        "35.1808.34128745000152.55.001.000047678.142169396-8",
+    ],
+)
+def test_nfe_access_keys_are_read_as_44_digits(key: str) -> None:
+    digits = nfe_access_key(key)
+    assert len(digits) == 44
+    assert digits.isdigit()
+
+
+@pytest.mark.parametrize(
+    ("key", "reason"),
+    [
+        ("35210258716523000119550000000573661346317848", "wrong check digit"),
+        ("3521025871652300011955000000057366134631784", "not 44 digits"),
+        ("NFe35210258716523000119550000000573661346317847", "not 44 digits"),
+        ("", "not 44 digits"),
+    ],
+)
+def test_a_mistyped_access_key_is_refused(key: str, reason: str) -> None:
+    with pytest.raises(InvalidInput, match=reason):
+        nfe_access_key(key)
+
+
+def test_boletos_and_links() -> None:
+    assert bank_slip_digits("00190.00009 02729.420003 00012.345172 8 96610000012345") == (
+        "00190000090272942000300012345172896610000012345"
+    )
+    assert bank_slip_digits("1234567-8") == "12345678"
+    with pytest.raises(InvalidInput):
+        bank_slip_digits("１２３")  # full-width digits are not what a bank prints
+    assert https_url(" https://pay.example.com/x?id=1 ") == "https://pay.example.com/x?id=1"
+    for bad in (
+        "http://pay.example.com",
+        "https://",
+        "https://pay example.com",
+        "HTTPS://PAY.EXAMPLE.COM",
+        "https://[::1",
+    ):
+        with pytest.raises(InvalidInput):
+            https_url(bad)
+
+
+def test_a_line_item_never_refuses_the_invoice() -> None:
+    assert line_item("  ", "1", None) is None
+    long = line_item("x" * 300, "1" * 50, Money(amount=100, currency="BRL"))
+    assert long is not None
+    assert (len(long.description), long.description[-1], long.quantity) == (200, "…", None)
+    assert line_item("Caixa\n de  parafusos", " 2.0000 ", None) == line_item("Caixa de parafusos", "2.0000", None)
+
+
+def test_only_a_customer_without_tax_id_or_reference_is_known_by_name_only() -> None:
+    assert customer_warnings(Party(name="Ana", email="ana@example.com")) == ("customer identified by name only",)
+    assert customer_warnings(Party(name="Ana", tax_id="123")) == ()
+    assert customer_warnings(Party(name="Ana", reference="C-1")) == ()

@@ -10,7 +10,15 @@ installments.
 Columns are found by header name, compared without case, accents, spaces or punctuation, so `Número`, `NUMERO`
 and `numero` are one name. `DEFAULT_COLUMNS` lists the Portuguese, Spanish and English names accepted; a business
 adds its own with `ParseOptions.csv_columns`. Required: number, amount, due date, and at least one of customer
-name, tax id or customer reference. Optional: series, installment, e-mail, issue date, currency.
+name, tax id or customer reference. Optional: series, installment, e-mail, issue date, currency, and:
+- owner (`responsável`, `vendedor`, `gerente`, `owner`, `account manager`): who answers for the invoice;
+- payment link (`link de pagamento`, `payment link`, `enlace de pago`): an https address, else the row is refused;
+- boleto (`nosso número`, `linha digitável`, `boleto`): kept as digits, separators removed;
+- NF-e access key (`chave de acesso`, `chave nfe`, `access key`): 44 digits with a valid check digit.
+The rows of one invoice must agree on customer, issue date, currency, owner and access key. A boleto or payment
+link is one per invoice: when its installments name different ones (a boleto per parcela), none is recorded and
+the invoice carries a warning saying so. A customer with a name only (no tax id or reference) is read, with a
+warning.
 
 The separator is `;`, `,` or a tab, whichever the header line has most of (an Excel `sep=;` first line wins).
 Amounts follow `ponte.invoices.values.parse_amount`; an amount with a comma in a comma-separated file must be
@@ -38,7 +46,15 @@ from ponte.domain.money import Money
 from ponte.invoices.options import CsvField, ParseOptions
 from ponte.invoices.results import FileRejected, ParsedInvoice, ParseResult, Rejection, reason_from
 from ponte.invoices.streams import read_head, replay
-from ponte.invoices.values import known_currency, parse_amount, parse_date
+from ponte.invoices.values import (
+    bank_slip_digits,
+    customer_warnings,
+    https_url,
+    known_currency,
+    nfe_access_key,
+    parse_amount,
+    parse_date,
+)
 
 _HEAD_SIZE = 64 * 1024
 _UTF8_BOM = codecs.BOM_UTF8
@@ -177,6 +193,10 @@ DEFAULT_COLUMNS: dict[CsvField, frozenset[str]] = {
         "date",
     ),
     CsvField.CURRENCY: _names("moeda", "moneda", "divisa", "currency", "currency code"),
+    CsvField.OWNER: _names("responsável", "responsavel", "vendedor", "gerente", "owner", "account manager"),
+    CsvField.PAYMENT_URL: _names("link de pagamento", "payment link", "payment_url", "enlace de pago"),
+    CsvField.BANK_SLIP: _names("nosso número", "nosso numero", "linha digitável", "linha digitavel", "boleto"),
+    CsvField.ACCESS_KEY: _names("chave", "chave de acesso", "chave nfe", "access key"),
 }
 _CUSTOMER_FIELDS = (CsvField.CUSTOMER_NAME, CsvField.TAX_ID, CsvField.CUSTOMER_REFERENCE)
 _REQUIRED = (CsvField.NUMBER, CsvField.AMOUNT, CsvField.DUE_DATE)
@@ -282,6 +302,10 @@ class _Row:
     amount: Money
     issue_date: date | None
     customer: tuple[str | None, str | None, str | None, str | None]  # name, tax id, e-mail, reference
+    owner: str | None = None
+    access_key: str | None = None
+    bank_slip: str | None = None
+    payment_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,6 +338,7 @@ def _row(
         if amount.amount <= 0:
             raise InvalidInput(f"amount must be greater than zero, got {given[CsvField.AMOUNT]}")
         issue_text = given.get(CsvField.ISSUE_DATE)
+        key, slip, link = (given.get(f) for f in (CsvField.ACCESS_KEY, CsvField.BANK_SLIP, CsvField.PAYMENT_URL))
         return _Row(
             line=line,
             series=series,
@@ -328,6 +353,10 @@ def _row(
                 given.get(CsvField.EMAIL),
                 given.get(CsvField.CUSTOMER_REFERENCE),
             ),
+            owner=given.get(CsvField.OWNER),
+            access_key=nfe_access_key(key) if key else None,
+            bank_slip=bank_slip_digits(slip) if slip else None,
+            payment_url=https_url(link) if link else None,
         )
     except (InvalidInput, ValidationError) as exc:
         return _BadRow(line=line, number=number, series=series, reason=reason_from(exc))
@@ -362,12 +391,12 @@ class _Group:
             ]
             return sorted([Rejection(row.line, row.reason) for row in bad] + siblings, key=lambda r: r.line)
         try:
-            return [ParsedInvoice(good[0].line, _invoice(good))]
+            return [_parsed(good)]
         except (InvalidInput, ValidationError) as exc:
             return [Rejection(good[0].line, f"invoice {good[0].number}: {reason_from(exc)}")]
 
 
-def _invoice(rows: list[_Row]) -> Invoice:
+def _parsed(rows: list[_Row]) -> ParsedInvoice:
     first = rows[0]
     for row in rows[1:]:
         if (row.customer, row.issue_date, row.amount.currency) != (
@@ -376,8 +405,27 @@ def _invoice(rows: list[_Row]) -> Invoice:
             first.amount.currency,
         ):
             raise InvalidInput(f"line {row.line} disagrees with line {first.line} on customer, issue date or currency")
+        if (row.owner, row.access_key) != (first.owner, first.access_key):
+            raise InvalidInput(f"line {row.line} disagrees with line {first.line} on owner or NF-e access key")
     if len(rows) > 1 and any(row.installment is None for row in rows):
         raise InvalidInput(f"{len(rows)} rows share this number but some have no installment number")
+    slips, links = {row.bank_slip for row in rows}, {row.payment_url for row in rows}
+    warnings = [
+        f"the installments name different {what}, so none was recorded"
+        for what, values in (("boletos", slips), ("payment links", links))
+        if len(values) > 1
+    ]
+    invoice = _invoice(
+        rows,
+        bank_slip=slips.pop() if len(slips) == 1 else None,
+        payment_url=links.pop() if len(links) == 1 else None,
+    )
+    warnings[:0] = customer_warnings(invoice.customer)
+    return ParsedInvoice(first.line, invoice, owner=first.owner, warnings=tuple(warnings))
+
+
+def _invoice(rows: list[_Row], *, bank_slip: str | None, payment_url: str | None) -> Invoice:
+    first = rows[0]
     currency = first.amount.currency
     name, tax_id, email, reference = first.customer
     return Invoice(
@@ -393,4 +441,7 @@ def _invoice(rows: list[_Row]) -> Invoice:
         ),
         customer=Party(name=name, tax_id=tax_id, email=email, reference=reference),
         source=SourceFormat.CSV,
+        access_key=first.access_key,
+        bank_slip=bank_slip,
+        payment_url=payment_url,
     )

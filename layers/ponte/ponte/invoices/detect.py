@@ -21,6 +21,7 @@ UBL_CREDIT_NOTE_NAMESPACE = "urn:oasis:names:specification:ubl:schema:xsd:Credit
 _XML_ROOTS = {
     (NFE_NAMESPACE, "nfeProc"): SourceFormat.NFE,
     (NFE_NAMESPACE, "NFe"): SourceFormat.NFE,
+    (NFE_NAMESPACE, "procEventoNFe"): SourceFormat.NFE,  # an NF-e event, such as its cancellation
     (UBL_INVOICE_NAMESPACE, "Invoice"): SourceFormat.UBL,
     (UBL_CREDIT_NOTE_NAMESPACE, "CreditNote"): SourceFormat.UBL,
 }
@@ -75,7 +76,7 @@ def _xml_root(head: bytes) -> SourceFormat:
     found = _XML_ROOTS.get((namespace, local.decode()))
     if found is None:
         raise FileRejected(
-            f"unknown XML: root <{local.decode()}> in namespace {namespace!r} is neither an NF-e nor a UBL 2.1 "
-            "Invoice or CreditNote"
+            f"unknown XML: root <{local.decode()}> in namespace {namespace!r} is neither an NF-e (or an NF-e event) "
+            "nor a UBL 2.1 Invoice or CreditNote"
         )
     return found

@@ -6,6 +6,11 @@ that file from the repository root with
 
 A list is read item by item, so a long file streams in flat memory. Numbers are read as exact decimals, never as
 floats; amounts may also be written as strings ("1234.56"). The text must be UTF-8 (RFC 8259 §8.1).
+
+Besides what is owed, an invoice may name its owner (the staff member who answers for it), a payment link (https
+only), a boleto (nosso número or digitable line, separators ignored) and the NF-e access key it stands for (44
+digits, the check digit verified); these follow the CSV layout's rules (`ponte.invoices.values`). A customer with a
+name only is read, with a warning.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from ponte.domain.invoices import Installment, Invoice, InvoiceKind, Party, Sour
 from ponte.domain.money import Money
 from ponte.invoices.options import ParseOptions
 from ponte.invoices.results import FileRejected, ParsedInvoice, ParseResult, Rejection, reason_from
-from ponte.invoices.values import known_currency
+from ponte.invoices.values import bank_slip_digits, customer_warnings, https_url, known_currency, nfe_access_key
 
 _CHUNK = 64 * 1024
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
@@ -79,6 +84,28 @@ class InvoiceDocument(BaseModel):
     due_date: date | None = Field(default=None, description="For an invoice paid in one installment.")
     installments: list[InstallmentDocument] | None = Field(default=None, min_length=1, max_length=120)
     customer: CustomerDocument
+    owner: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="The staff member who answers for this invoice: account manager, salesperson.",
+    )
+    payment_url: str | None = Field(
+        default=None, max_length=2000, pattern=r"^https://", description="Where the customer pays: an https link."
+    )
+    bank_slip: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=80,
+        description="Boleto nosso número or digitable line; spaces, dots and dashes are ignored.",
+    )
+    access_key: str | None = Field(
+        default=None,
+        min_length=44,
+        max_length=80,
+        description="The NF-e access key (chave de acesso, 44 digits) of this invoice; spaces, dots and dashes are "
+        "ignored.",
+    )
 
     @model_validator(mode="after")
     def _due(self) -> InvoiceDocument:
@@ -117,6 +144,9 @@ class InvoiceDocument(BaseModel):
             installments=installments,
             customer=Party(**self.customer.model_dump()),
             source=SourceFormat.JSON,
+            access_key=nfe_access_key(self.access_key) if self.access_key else None,
+            bank_slip=bank_slip_digits(self.bank_slip) if self.bank_slip else None,
+            payment_url=https_url(self.payment_url) if self.payment_url else None,
         )
 
 
@@ -145,9 +175,11 @@ def _item(position: int, value: object, options: ParseOptions) -> ParseResult:
     if not isinstance(value, dict):
         return Rejection(position, "an invoice must be a JSON object")
     try:
-        return ParsedInvoice(position, InvoiceDocument.model_validate(value).to_invoice(options))
+        document = InvoiceDocument.model_validate(value)
+        invoice = document.to_invoice(options)
     except (ValidationError, InvalidInput) as exc:
         return Rejection(position, reason_from(exc))
+    return ParsedInvoice(position, invoice, owner=document.owner, warnings=customer_warnings(invoice.customer))
 
 
 class _Reader:

@@ -1,25 +1,49 @@
-"""Brazilian NF-e / NFC-e XML (layouts 4.00 and 3.10): `nfeProc` as distributed, or a bare `NFe`.
+"""Brazilian NF-e / NFC-e XML (layouts 4.00 and 3.10): `nfeProc` as distributed, a bare `NFe`, or a cancellation
+event (`procEventoNFe`).
 
-Field references are to the Manual de Orientação do Contribuinte (MOC) 4.00, annex I. What is owed comes from the
-billing group `cobr/dup` (nDup, dVenc, vDup): each duplicata is an installment. Without `cobr/dup` the whole vNF is
-due on the issue date plus `ParseOptions.default_term_days`. The payment group `pag/detPag/tPag` is not used: real
-documents carry "90 no payment" beside duplicatas, so it does not say whether there is a receivable.
+Field references are to the Manual de Orientação do Contribuinte (MOC) 4.00, annex I. Each invoice carries its
+access key (chave de acesso, infNFe/@Id) and the first `MAX_ITEMS` lines of what was sold (det/prod: xProd, qCom,
+vProd).
 
-The sum of vDup may differ from vNF (part paid at the sale, or a fatura net of discounts); the installments are
-what is collected and vNF stays the document total. Due dates before the issue date are kept as written.
+What is owed:
+- the billing group `cobr/dup` (nDup, dVenc, vDup): each duplicata is an installment. It is the issuer's own
+  statement of what is collected, so it wins over the payment group: real documents carry "90 no payment" beside
+  duplicatas. The sum of vDup may differ from vNF (part paid at the sale, or a fatura net of discounts); the
+  installments are what is collected and vNF stays the document total. Due dates before the issue date are kept
+  as written.
+- without duplicatas, nothing is collected and the invoice says why in `not_collectable` when vNF is zero; when
+  every payment (`pag/detPag`, or `pag` itself in layout 3.10) is tPag 90 "sem pagamento"; when what was paid at
+  the sale covers vNF net of change (vTroco); or when every item's CFOP is an operation that is not a sale (free
+  goods, samples, demonstration, repair, processing to order, consignment, loan for use, containers, and their
+  returns: `_NOT_A_SALE`). Paid at the sale means cash, cheque, cards, vouchers, bank deposit, Pix, transfer or
+  wallet, loyalty credit or an unreported electronic payment (`_PAID_AT_SALE`), unless that payment is flagged
+  indPag 1 (a prazo); never boleto (15), duplicata mercantil (14), store credit (05, 21) or other (99).
+- otherwise vNF, less what was paid at the sale, is due on the issue date plus `ParseOptions.default_term_days`.
+
+A cancellation is an event tpEvento 110111 that SEFAZ registered (retEvento cStat 135, or 155 when registered after
+the deadline); it is yielded as a `ParsedCancellation`: access key from chNFe, time from dhRegEvento (else
+dhEvento), reason from xJust. As a document of its own (`procEventoNFe`) it is the only result, and another event
+type (a carta de correção, 110110) or an unregistered cancellation is refused. Bundled inside an `nfeProc` (a
+`retEvento` or `procEventoNFe` beside protNFe, as some distributors deliver a cancelled NF-e) it follows the
+invoice, even when the invoice itself is refused (it may have been recorded from an earlier upload); one that names
+another NF-e or was not registered is not applied, and the invoice's warnings say so. Other bundled events are
+ignored: they do not change what is owed.
 
 Refused, each with its reason:
-- no recipient (`dest`), as on an NFC-e sold to an unidentified consumer: there is no one to collect from;
+- no recipient (`dest`), as on an NFC-e sold to an unidentified consumer: there is no one to collect from. A
+  recipient with a name but no CNPJ or CPF (a foreign buyer) is read, with a warning;
 - an inbound document (tpNF 0, entrada): the issuer is the buyer, nothing is owed to them;
 - not authorised: an NF-e has legal validity only once SEFAZ authorises its use (cStat 100, or 150 when
   authorised late). A protocol with another status is always refused; a missing protocol, or a document from the
-  SEFAZ test environment (tpAmb 2, "sem valor fiscal"), only unless `accept_unauthorised_nfe` is set.
+  SEFAZ test environment (tpAmb 2, "sem valor fiscal"), only unless `accept_unauthorised_nfe` is set. The same
+  holds for a cancellation event and its registration (retEvento).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import BinaryIO
 from xml.etree.ElementTree import Element
@@ -27,29 +51,93 @@ from xml.etree.ElementTree import Element
 from pydantic import ValidationError
 
 from ponte.domain.errors import InvalidInput
-from ponte.domain.invoices import Installment, Invoice, InvoiceKind, Party, SourceFormat, invoice_key
+from ponte.domain.invoices import Installment, Invoice, InvoiceKind, Item, Party, SourceFormat, invoice_key
 from ponte.domain.money import Money
 from ponte.invoices.detect import NFE_NAMESPACE
 from ponte.invoices.options import ParseOptions
-from ponte.invoices.results import FileRejected, ParsedInvoice, ParseResult, Rejection, reason_from
+from ponte.invoices.results import (
+    FileRejected,
+    ParsedCancellation,
+    ParsedInvoice,
+    ParseResult,
+    Rejection,
+    reason_from,
+)
 from ponte.invoices.safexml import parse_xml, text
+from ponte.invoices.values import MAX_ITEMS, customer_warnings, line_item
 
 _NS = {"nfe": NFE_NAMESPACE}
 _LAYOUTS = frozenset({"3.10", "4.00"})
 _AUTHORISED = frozenset({"100", "150"})
 _ACCESS_KEY = re.compile(r"^(?:NFe)?(\d{44})$", re.ASCII)
+_EVENT_KEY = re.compile(r"^\d{44}$", re.ASCII)
 # CNPJ: 14 characters, the first 12 alphanumeric since IN RFB 2.229/2024; CPF: 11 digits.
 _CNPJ = re.compile(r"^[0-9A-Z]{12}\d{2}$", re.ASCII)
 _CPF = re.compile(r"^\d{11}$", re.ASCII)
 _EMAIL_SEPARATORS = re.compile(r"[;,\s]+")
 _CURRENCY = "BRL"  # NF-e values are always in reais; the layout has no currency field
+_TEST_ENVIRONMENT = "2"  # tpAmb 2, homologação
+
+_CANCELLATION = "110111"
+# MOC 4.00, table of processing statuses: 135 "evento registrado e vinculado a NF-e"; 155 "cancelamento homologado
+# fora de prazo", a cancellation registered after the deadline, which cancels all the same.
+_EVENT_REGISTERED = frozenset({"135", "155"})
+
+_NO_PAYMENT = "90"
+_DEFERRED = "1"  # detPag/indPag 1: pagamento a prazo
+# tPag codes (MOC 4.00 YA02, as amended by NT 2020.006 and NT 2023.004) whose money is received when the sale is
+# made, so the customer owes nothing more for that part. Left out on purpose: 05 and 21 store credit and 14
+# duplicata mercantil (the customer pays later), 15 boleto (not yet paid), 99 other (unknown).
+_PAID_AT_SALE = {
+    "01": "cash",
+    "02": "cheque",
+    "03": "credit card",
+    "04": "debit card",
+    "10": "food voucher",
+    "11": "meal voucher",
+    "12": "gift voucher",
+    "13": "fuel voucher",
+    "16": "bank deposit",
+    "17": "Pix",
+    "18": "bank transfer or digital wallet",
+    "19": "loyalty programme or cashback",
+    "20": "Pix",
+    "22": "electronic payment",
+}
+# Outbound CFOPs (5.xxx within the state, 6.xxx to another state) of group 5.900/6.900 "outras saídas" that move
+# goods without selling them, by their last three digits; meanings from the CFOP table (Convênio s/nº de 1970,
+# annex, as written by Ajuste SINIEF 07/01). 5.949 "outra saída não especificada" is left out: it can be anything,
+# a miscoded sale included. A consignment (5.917) is billed later, when the consignee sells (CFOP 5.111 to 5.114).
+_NOT_A_SALE = {
+    "901": "sent for processing to order",  # remessa para industrialização por encomenda
+    "902": "returned after processing to order",  # retorno de mercadoria utilizada na industrialização por encomenda
+    "908": "loan for use",  # remessa de bem por conta de contrato de comodato
+    "909": "returned loan for use",  # retorno de bem recebido por conta de contrato de comodato
+    "910": "free goods",  # remessa em bonificação, doação ou brinde
+    "911": "free sample",  # remessa de amostra grátis
+    "912": "sent for demonstration",  # remessa de mercadoria ou bem para demonstração
+    "913": "returned from demonstration",  # retorno de mercadoria ou bem recebido para demonstração
+    "915": "sent for repair",  # remessa de mercadoria ou bem para conserto ou reparo
+    "916": "returned from repair",  # retorno de mercadoria ou bem recebido para conserto ou reparo
+    "917": "sent on consignment",  # remessa de mercadoria em consignação mercantil ou industrial
+    "918": "consigned goods returned",  # devolução de mercadoria recebida em consignação mercantil ou industrial
+    "920": "containers sent",  # remessa de vasilhame ou sacaria
+    "921": "containers returned",  # devolução de vasilhame ou sacaria
+}
+
+
+def _tag(name: str) -> str:
+    return f"{{{NFE_NAMESPACE}}}{name}"
 
 
 def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
     root = parse_xml(stream)
-    if root.tag == f"{{{NFE_NAMESPACE}}}nfeProc":
+    if root.tag == _tag("procEventoNFe"):
+        yield _event_document(root, options)
+        return
+    if root.tag == _tag("nfeProc"):
         nfe, protocol = root.find("nfe:NFe", _NS), root.find("nfe:protNFe/nfe:infProt", _NS)
-    elif root.tag == f"{{{NFE_NAMESPACE}}}NFe":
+    elif root.tag == _tag("NFe"):
         nfe, protocol = root, None
     else:
         raise FileRejected(f"not an NF-e: the root element is {root.tag}")
@@ -57,10 +145,15 @@ def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
     if info is None:
         yield Rejection(1, "no infNFe: this is not an NF-e document")
         return
+    key = _ACCESS_KEY.match(info.get("Id", ""))
+    cancellations, notes = _bundled_cancellations(root, key.group(1) if key else None, options)
     try:
-        yield ParsedInvoice(1, _invoice(info, protocol, options))
+        invoice = _invoice(info, protocol, options)
+        warnings = (*customer_warnings(invoice.customer), *notes)
+        yield ParsedInvoice(1, invoice, items=_items(info), warnings=warnings)
     except (InvalidInput, ValidationError) as exc:
         yield Rejection(1, reason_from(exc))
+    yield from cancellations
 
 
 def _invoice(info: Element, protocol: Element | None, options: ParseOptions) -> Invoice:
@@ -74,7 +167,7 @@ def _invoice(info: Element, protocol: Element | None, options: ParseOptions) -> 
     _check_authorised(info, protocol, access_key, options)
     issue_date = _issue_date(info)
     total = Money.from_decimal(_required(info, "nfe:total/nfe:ICMSTot/nfe:vNF"), _CURRENCY)
-    installments = _installments(info, issue_date + timedelta(days=options.default_term_days), total)
+    installments, not_collectable = _receivable(info, issue_date + timedelta(days=options.default_term_days), total)
     return Invoice(
         key=invoice_key("nfe", access_key),
         number=_required(info, "nfe:ide/nfe:nNF"),
@@ -90,6 +183,8 @@ def _invoice(info: Element, protocol: Element | None, options: ParseOptions) -> 
             tax_id=text(info, "nfe:emit/nfe:CNPJ", _NS) or text(info, "nfe:emit/nfe:CPF", _NS),
         ),
         source=SourceFormat.NFE,
+        access_key=access_key,
+        not_collectable=not_collectable,
     )
 
 
@@ -134,7 +229,7 @@ def _check_authorised(info: Element, protocol: Element | None, access_key: str, 
         return
     if protocol is None:
         raise InvalidInput("the NF-e has no authorisation protocol (protNFe), so it has no legal validity")
-    if text(info, "nfe:ide/nfe:tpAmb", _NS) == "2":
+    if text(info, "nfe:ide/nfe:tpAmb", _NS) == _TEST_ENVIRONMENT:
         raise InvalidInput("the NF-e comes from the SEFAZ test environment (tpAmb 2) and has no fiscal value")
 
 
@@ -150,12 +245,82 @@ def _issue_date(info: Element) -> date:
         raise InvalidInput(f"the NF-e issue date is not a date: {exc}") from exc
 
 
-def _installments(info: Element, default_due: date, total: Money) -> tuple[Installment, ...]:
-    duplicatas = info.findall("nfe:cobr/nfe:dup", _NS)
-    if not duplicatas:
-        return (Installment(number="1", due_date=default_due, amount=total),) if total.amount > 0 else ()
+def _items(info: Element) -> tuple[Item, ...]:
+    items = []
+    for det in info.findall("nfe:det", _NS)[:MAX_ITEMS]:
+        value = text(det, "nfe:prod/nfe:vProd", _NS)
+        try:
+            amount = Money.from_decimal(value, _CURRENCY) if value else None
+        except InvalidInput:
+            amount = None  # an item is for the people who deliver: a bad line value does not refuse the invoice
+        item = line_item(text(det, "nfe:prod/nfe:xProd", _NS), text(det, "nfe:prod/nfe:qCom", _NS), amount)
+        if item is not None:
+            items.append(item)
+    return tuple(items)
+
+
+def _receivable(info: Element, default_due: date, total: Money) -> tuple[tuple[Installment, ...], str | None]:
+    """The installments to collect, or none and the reason why nothing is collected."""
+    if info.find("nfe:cobr/nfe:dup", _NS) is not None:
+        return _duplicatas(info, default_due), None
+    if total.amount == 0:
+        return (), "zero total"
+    payments, change = _payments(info)
+    if payments and all(payment.means == _NO_PAYMENT for payment in payments):
+        return (), f"no payment (tPag {_NO_PAYMENT})"
+    at_sale = [p for p in payments if p.means in _PAID_AT_SALE and not p.deferred]
+    paid = sum(p.amount for p in at_sale) - change
+    if at_sale and paid >= total.amount:
+        means = dict.fromkeys(_PAID_AT_SALE[p.means] for p in at_sale)
+        return (), f"paid at the sale: {', '.join(means)}"
+    if (reason := _not_a_sale(info)) is not None:
+        return (), reason
+    due = Money(amount=total.amount - max(paid, 0), currency=_CURRENCY)
+    return (Installment(number="1", due_date=default_due, amount=due),), None
+
+
+@dataclass(frozen=True, slots=True)
+class _Payment:
+    means: str  # tPag
+    amount: int  # vPag in centavos
+    deferred: bool  # indPag 1, a prazo
+
+
+def _payments(info: Element) -> tuple[list[_Payment], int]:
+    """The payments the NF-e lists and the change given back (vTroco), in centavos."""
+    payments, change = [], 0
+    for group in info.findall("nfe:pag", _NS):
+        # Layout 4.00 lists detPag inside one pag; layout 3.10 repeats pag with tPag and vPag directly in it.
+        for detail in group.findall("nfe:detPag", _NS) or [group]:
+            means = text(detail, "nfe:tPag", _NS)
+            if means is None:
+                continue
+            paid = text(detail, "nfe:vPag", _NS)  # may be left out with tPag 90 (MOC 4.00, YA03)
+            payments.append(
+                _Payment(
+                    means=means,
+                    amount=Money.from_decimal(paid, _CURRENCY).amount if paid else 0,
+                    deferred=text(detail, "nfe:indPag", _NS) == _DEFERRED,
+                )
+            )
+        if (given_back := text(group, "nfe:vTroco", _NS)) is not None:
+            change += Money.from_decimal(given_back, _CURRENCY).amount
+    return payments, change
+
+
+def _not_a_sale(info: Element) -> str | None:
+    cfops = [text(det, "nfe:prod/nfe:CFOP", _NS) or "" for det in info.findall("nfe:det", _NS)]
+    meanings = {cfop: _NOT_A_SALE.get(cfop[1:]) if cfop[:1] in ("5", "6") else None for cfop in cfops}
+    if not meanings or None in meanings.values():
+        return None
+    codes = ", ".join(sorted(meanings))
+    labels = set(meanings.values())
+    return f"{labels.pop()} (CFOP {codes})" if len(labels) == 1 else f"no sale (CFOP {codes})"
+
+
+def _duplicatas(info: Element, default_due: date) -> tuple[Installment, ...]:
     installments = []
-    for position, dup in enumerate(duplicatas, 1):
+    for position, dup in enumerate(info.findall("nfe:cobr/nfe:dup", _NS), 1):
         due = text(dup, "nfe:dVenc", _NS)
         try:
             due_date = date.fromisoformat(due) if due else default_due
@@ -169,3 +334,93 @@ def _installments(info: Element, default_due: date, total: Money) -> tuple[Insta
             )
         )
     return tuple(installments)
+
+
+@dataclass(frozen=True, slots=True)
+class _Event:
+    """An NF-e event as requested (evento/infEvento) and as SEFAZ registered it (retEvento/infEvento)."""
+
+    request: Element | None
+    registration: Element | None
+
+    def field(self, name: str) -> str | None:
+        """From the registration first: it is what SEFAZ recorded."""
+        parts = (self.registration, self.request)
+        return next((value for part in parts if part is not None and (value := text(part, f"nfe:{name}", _NS))), None)
+
+    @property
+    def kind(self) -> str | None:
+        return self.field("tpEvento")
+
+    def access_key(self) -> str:
+        keys = {text(part, "nfe:chNFe", _NS) for part in (self.request, self.registration) if part is not None}
+        if len(keys) > 1:
+            raise InvalidInput("the event's registration (retEvento) belongs to another NF-e (chNFe differs)")
+        key = keys.pop() if keys else None
+        if key is None or not _EVENT_KEY.match(key):
+            raise InvalidInput(f"the event's chNFe {key!r} is not an NF-e access key (44 digits)")
+        return key
+
+
+def _event_document(root: Element, options: ParseOptions) -> ParseResult:
+    event = _Event(root.find("nfe:evento/nfe:infEvento", _NS), root.find("nfe:retEvento/nfe:infEvento", _NS))
+    if event.request is None and event.registration is None:
+        return Rejection(1, "no event: the procEventoNFe has neither evento nor retEvento")
+    try:
+        return _cancellation(event, options)
+    except InvalidInput as exc:
+        return Rejection(1, str(exc))
+
+
+def _bundled_cancellations(
+    root: Element, access_key: str | None, options: ParseOptions
+) -> tuple[list[ParsedCancellation], list[str]]:
+    """The cancellations delivered inside an nfeProc, and warnings for those that cannot be applied."""
+    events = [
+        _Event(proc.find("nfe:evento/nfe:infEvento", _NS), proc.find("nfe:retEvento/nfe:infEvento", _NS))
+        for proc in root.iter(_tag("procEventoNFe"))
+    ] + [_Event(None, registration) for registration in root.findall("nfe:retEvento/nfe:infEvento", _NS)]
+    cancellations, warnings = [], []
+    for event in events:
+        if access_key is None or event.kind != _CANCELLATION:
+            continue
+        named = event.field("chNFe")
+        if named != access_key:
+            warnings.append(f"a cancellation of another NF-e (chNFe {named}) came with this one and was not applied")
+            continue
+        try:
+            cancellations.append(_cancellation(event, options))
+        except InvalidInput as exc:
+            warnings.append(f"the cancellation that came with this NF-e was not applied: {exc}")
+    return cancellations, warnings
+
+
+def _cancellation(event: _Event, options: ParseOptions) -> ParsedCancellation:
+    if event.kind != _CANCELLATION:
+        name = event.field("xEvento") or event.field("detEvento/nfe:descEvento") or "unnamed"
+        raise InvalidInput(
+            f"event {event.kind} ({name}) is not a cancellation: only NF-e cancellations (tpEvento 110111) are read"
+        )
+    key = event.access_key()
+    if event.registration is None:
+        if not options.accept_unauthorised_nfe:
+            raise InvalidInput("the cancellation has no SEFAZ registration (retEvento), so it has not taken effect")
+    elif (status := text(event.registration, "nfe:cStat", _NS)) not in _EVENT_REGISTERED:
+        reason = text(event.registration, "nfe:xMotivo", _NS) or "no reason given"
+        raise InvalidInput(f"SEFAZ did not register the cancellation: cStat {status} ({reason})")
+    if event.field("tpAmb") == _TEST_ENVIRONMENT and not options.accept_unauthorised_nfe:
+        raise InvalidInput("the cancellation comes from the SEFAZ test environment (tpAmb 2) and has no fiscal value")
+    return ParsedCancellation(1, key, _event_time(event), event.field("detEvento/nfe:xJust"))
+
+
+def _event_time(event: _Event) -> datetime:
+    # dhRegEvento is when SEFAZ registered the cancellation, the moment it took effect; dhEvento is when the issuer
+    # asked for it. Both carry a UTC offset (TDateTimeUTC in the event layout).
+    moment = event.field("dhRegEvento") or event.field("dhEvento")
+    try:
+        when = datetime.fromisoformat(moment or "")
+    except ValueError as exc:
+        raise InvalidInput(f"the cancellation time {moment!r} is not a date and time") from exc
+    if when.tzinfo is None:
+        raise InvalidInput(f"the cancellation time {moment!r} has no UTC offset")
+    return when

@@ -24,6 +24,10 @@ class CsvField(StrEnum):
     DUE_DATE = "due_date"
     ISSUE_DATE = "issue_date"
     CURRENCY = "currency"
+    OWNER = "owner"
+    PAYMENT_URL = "payment_url"
+    BANK_SLIP = "bank_slip"
+    ACCESS_KEY = "access_key"
 
 
 class ParseOptions(BaseModel):
@@ -39,5 +43,7 @@ class ParseOptions(BaseModel):
     # How to read slashed CSV dates: 03/04/2024 is 3 April (dmy, Brazil and Spanish America) or 4 March (mdy, US).
     date_order: Literal["dmy", "mdy"] = "dmy"
     # Also accept NF-e with no fiscal value: with no authorisation protocol, or from the SEFAZ test environment
-    # (tpAmb 2). For trials only; a denied or cancelled NF-e (cStat other than 100/150) is refused regardless.
+    # (tpAmb 2), and NF-e cancellation events likewise without a SEFAZ registration (retEvento) or from the test
+    # environment. For trials only; a denied or cancelled NF-e (cStat other than 100/150), or a cancellation that
+    # SEFAZ refused, is refused regardless.
     accept_unauthorised_nfe: bool = False

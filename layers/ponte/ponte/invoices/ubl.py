@@ -15,12 +15,23 @@ When to pay:
   are not required to add up to the total (SUNAT lists the net pending amount after withholdings);
 - otherwise one installment of the whole total, due on the first date found in cbc:DueDate (BT-9), then
   cac:PaymentMeans/cbc:PaymentDueDate (the earliest, as OASIS UBL 2.1 examples put it), then
-  cac:PaymentTerms/cbc:PaymentDueDate or InstallmentDueDate; with none of them (BT-20 as free text only), on the
-  issue date plus `ParseOptions.default_term_days`.
+  cac:PaymentTerms/cbc:PaymentDueDate or InstallmentDueDate;
+- with none of them, the payment terms text (BT-20, cac:PaymentTerms/cbc:Note) may still say "N days": "Payment
+  within 30 days", "Net 30", "30 dagar netto", "Zahlbar innerhalb 14 Tagen", "pagamento em 30 dias", in English,
+  Portuguese, Spanish, German, Swedish, Danish, Norwegian, French, Italian or Dutch (`payment_term_days`). The due
+  date is then the issue date plus N, and the invoice carries a warning saying so, since the issuer may have
+  meant N days from receipt. Terms that count from the end of the month, or describe an early-payment discount
+  without a net term, or name two different periods, are not read;
+- failing that, on the issue date plus `ParseOptions.default_term_days`.
+
+The lines (cac:InvoiceLine or cac:CreditNoteLine: Item/Name, the quantity, LineExtensionAmount) are kept as the
+items, the first `MAX_ITEMS` of them. No payment link is read: EN 16931 has no business term for one, and none of
+the published examples carries one.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import BinaryIO
@@ -29,13 +40,13 @@ from xml.etree.ElementTree import Element
 from pydantic import ValidationError
 
 from ponte.domain.errors import InvalidInput
-from ponte.domain.invoices import Installment, Invoice, InvoiceKind, Party, SourceFormat, invoice_key
+from ponte.domain.invoices import Installment, Invoice, InvoiceKind, Item, Party, SourceFormat, invoice_key
 from ponte.domain.money import Money
 from ponte.invoices.detect import UBL_CREDIT_NOTE_NAMESPACE, UBL_INVOICE_NAMESPACE
 from ponte.invoices.options import ParseOptions
 from ponte.invoices.results import FileRejected, ParsedInvoice, ParseResult, Rejection, reason_from
 from ponte.invoices.safexml import parse_xml, text
-from ponte.invoices.values import known_currency
+from ponte.invoices.values import MAX_ITEMS, customer_warnings, known_currency, line_item
 
 _NS = {
     "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
@@ -47,6 +58,39 @@ _KINDS = {
 }
 _NOT_INSTALLMENT = ("cbc:SettlementDiscountPercent", "cbc:PenaltySurchargePercent")
 _TERM_DUE_DATES = ("cbc:PaymentDueDate", "cbc:InstallmentDueDate")
+_LINES = {
+    InvoiceKind.INVOICE: ("cac:InvoiceLine", "cbc:InvoicedQuantity"),
+    InvoiceKind.CREDIT_NOTE: ("cac:CreditNoteLine", "cbc:CreditedQuantity"),
+}
+
+# Reading "N days" in payment terms text. A number counts when a word for days follows it (or "net" comes before
+# it, "Net 30"), in a stretch of text (between . , ; : or line breaks) that is about paying: it has a word about
+# payment, a deadline or the invoice, or nothing but the period itself ("30 dagar.", "14 Tage"). So "Arbetet
+# påbörjas 7 dagar efter mottagen förskottsbetalning" (work starts 7 days after the prepayment) is not a due date.
+_DAYS = re.compile(
+    r"(?<![\d.,])(\d{1,3})\s*-?\s*(?:days?|d[ií]as?|tag(?:e|en)?|dag(?:ar|e|er|en)?|jours?|giorn[oi]|gg)\b",
+    re.IGNORECASE,
+)
+_NET_FIRST = re.compile(r"\b(?:net|netto|neto|nett)\s+(\d{1,3})\b(?!\s*%)", re.IGNORECASE)
+_NET = re.compile(r"\b(?:net|nets|netto|neto|netos|nett)\b", re.IGNORECASE)
+_ABOUT_PAYING = re.compile(
+    r"\b(?:pay|paid|due|within|invoice"  # en
+    r"|pag|venc|prazo|plazo|dentro|fatura|factura"  # pt, es
+    r"|zahl|fällig|innerhalb|binnen|rechnung"  # de
+    r"|betal|betaa|förfall|forfald|inom|inden|innen|faktura"  # sv, da, no, nl
+    r"|paie|échéance|délai|sous|facture|scaden|entro|fattura|vervalt|verval|factuur)",  # fr, it, nl
+    re.IGNORECASE,
+)
+# Terms with an early-payment discount name the discount period too; only a stretch marked net is then the due date
+# ("10 Tage 3% Skonto, 30 Tage netto"). Terms counted from the end of the month are not a number of days.
+_DISCOUNT = re.compile(r"\b(?:skonto|discount|desconto|descuento|rabat|escompte|sconto|korting)", re.IGNORECASE)
+_END_OF_MONTH = re.compile(
+    r"end of (?:the )?month|\beom\b|fin de mois|fim do m[eê]s|fin de mes|fine mese|d\.?\s?f\.?\s?f\.?\s?m\b"
+    r"|monatsende|ende des monats|månadens slut|månedens udgang|slutten av måneden|einde van de maand",
+    re.IGNORECASE,
+)
+_STRETCHES = re.compile(r"[.,;:\n]+")
+_WORD = re.compile(r"\w")
 
 
 def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
@@ -55,12 +99,32 @@ def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
     if kind is None:
         raise FileRejected(f"not a UBL 2.1 Invoice or CreditNote: the root element is {root.tag}")
     try:
-        yield ParsedInvoice(1, _invoice(root, kind, options))
+        invoice, warnings = _invoice(root, kind, options)
+        items = _items(root, kind, invoice.currency)
+        yield ParsedInvoice(1, invoice, items=items, warnings=(*customer_warnings(invoice.customer), *warnings))
     except (InvalidInput, ValidationError) as exc:
         yield Rejection(1, reason_from(exc))
 
 
-def _invoice(root: Element, kind: InvoiceKind, options: ParseOptions) -> Invoice:
+def payment_term_days(note: str) -> int | None:
+    """The number of days to pay that payment terms text gives ("Payment within 30 days" → 30), or None when it
+    gives none or is ambiguous."""
+    if _END_OF_MONTH.search(note):
+        return None
+    discounted = _DISCOUNT.search(note) is not None
+    found: set[int] = set()
+    for stretch in _STRETCHES.split(note):
+        days = [int(n) for n in (*_DAYS.findall(stretch), *_NET_FIRST.findall(stretch))]
+        if not days:
+            continue
+        net = _NET.search(stretch) is not None
+        bare = not _WORD.search(_NET.sub("", _DAYS.sub("", _NET_FIRST.sub("", stretch))))
+        if net or (not discounted and (bare or _ABOUT_PAYING.search(stretch))):
+            found.update(days)
+    return found.pop() if len(found) == 1 else None
+
+
+def _invoice(root: Element, kind: InvoiceKind, options: ParseOptions) -> tuple[Invoice, tuple[str, ...]]:
     number = _required(root, "cbc:ID")
     issue_date = _date(_required(root, "cbc:IssueDate"), "IssueDate")
     payable = _required_element(root, "cac:LegalMonetaryTotal/cbc:PayableAmount")
@@ -73,18 +137,20 @@ def _invoice(root: Element, kind: InvoiceKind, options: ParseOptions) -> Invoice
         raise InvalidInput("no customer to collect from: the document has no AccountingCustomerParty")
     issuer = _party(root.find("cac:AccountingSupplierParty/cac:Party", _NS))
     issuer_id = (issuer.tax_id or issuer.reference or issuer.name or "") if issuer else ""
-    return Invoice(
+    installments, warnings = _installments(root, total, issue_date, options) if total.amount > 0 else ((), ())
+    invoice = Invoice(
         key=invoice_key("ubl", issuer_id, kind, number),
         number=number,
         kind=kind,
         issue_date=issue_date,
         currency=currency,
         total=total,
-        installments=_installments(root, total, issue_date, options) if total.amount > 0 else (),
+        installments=installments,
         customer=customer,
         issuer=issuer,
         source=SourceFormat.UBL,
     )
+    return invoice, warnings
 
 
 def _required_element(parent: Element, path: str) -> Element:
@@ -147,10 +213,13 @@ def _term_due_date(terms: Element) -> str | None:
     return next((due for path in _TERM_DUE_DATES if (due := text(terms, path, _NS))), None)
 
 
-def _installments(root: Element, total: Money, issue_date: date, options: ParseOptions) -> tuple[Installment, ...]:
+def _installments(
+    root: Element, total: Money, issue_date: date, options: ParseOptions
+) -> tuple[tuple[Installment, ...], tuple[str, ...]]:
+    """The installments, and warnings about how their due dates were found."""
     terms = [t for t in root.findall("cac:PaymentTerms", _NS) if _is_installment(t)]
     if terms:
-        return tuple(
+        installments = tuple(
             Installment(
                 number=text(t, "cbc:PaymentMeansID", _NS) or str(position),
                 due_date=_date(_term_due_date(t) or "", "PaymentTerms due date"),
@@ -158,8 +227,31 @@ def _installments(root: Element, total: Money, issue_date: date, options: ParseO
             )
             for position, t in enumerate(terms, 1)
         )
-    due = _due_date(root) or issue_date + timedelta(days=options.default_term_days)
-    return (Installment(number="1", due_date=due, amount=total),)
+        return installments, ()
+    warnings: tuple[str, ...] = ()
+    if (due := _due_date(root)) is None:
+        notes = " ; ".join(note.text.strip() for note in root.findall("cac:PaymentTerms/cbc:Note", _NS) if note.text)
+        if (days := payment_term_days(notes)) is not None:
+            warnings = (f"due date read from the payment terms: {days} days after issue",)
+        else:
+            days = options.default_term_days
+        due = issue_date + timedelta(days=days)
+    return (Installment(number="1", due_date=due, amount=total),), warnings
+
+
+def _items(root: Element, kind: InvoiceKind, currency: str) -> tuple[Item, ...]:
+    line_path, quantity_path = _LINES[kind]
+    items = []
+    for line in root.findall(line_path, _NS)[:MAX_ITEMS]:
+        found = line.find("cbc:LineExtensionAmount", _NS)
+        try:
+            amount = _amount(found, currency) if found is not None and (found.text or "").strip() else None
+        except InvalidInput:
+            amount = None  # an item is for the people who deliver: a bad line amount does not refuse the invoice
+        name = text(line, "cac:Item/cbc:Name", _NS) or text(line, "cac:Item/cbc:Description", _NS)
+        if (item := line_item(name, text(line, quantity_path, _NS), amount)) is not None:
+            items.append(item)
+    return tuple(items)
 
 
 def _due_date(root: Element) -> date | None:

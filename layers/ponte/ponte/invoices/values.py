@@ -1,4 +1,5 @@
-"""Reading amounts, dates and currencies as back-office files write them."""
+"""Reading what invoice files write, one rule each: amounts, dates, currencies, payment references (NF-e access
+key, boleto, payment link), the lines of what was sold, and the warnings every parser gives alike."""
 
 from __future__ import annotations
 
@@ -6,9 +7,15 @@ import re
 from datetime import date
 from functools import cache, lru_cache
 from typing import Literal
+from urllib.parse import urlsplit
 
 from ponte.domain.errors import InvalidInput
+from ponte.domain.invoices import Item, Party
 from ponte.domain.money import Money, minor_unit_exponent
+
+# The new-customer alert lists what was sold; past this many lines it only needs to know there were more.
+MAX_ITEMS = 20
+NAME_ONLY = "customer identified by name only"
 
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")  # "1 234,56": space, no-break and narrow no-break space group digits
 _UNGROUPED = re.compile(r"([+-]?)(\d+)(?:[.,](\d+))?", re.ASCII)
@@ -16,6 +23,8 @@ _POINT_GROUPED = re.compile(r"([+-]?)(\d{1,3}(?:\.\d{3})+)(?:,(\d+))?", re.ASCII
 _COMMA_GROUPED = re.compile(r"([+-]?)(\d{1,3}(?:,\d{3})+)(?:\.(\d+))?", re.ASCII)
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 _SLASHED_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$", re.ASCII)
+_DIGIT_SEPARATORS = re.compile(r"[\s./-]+")  # "12345.67890 12345.678901", "1234567-8": how slips and keys are grouped
+_ACCESS_KEY_WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9)
 
 
 @cache
@@ -73,3 +82,59 @@ def parse_date(raw: str, order: Literal["dmy", "mdy"] = "dmy") -> date:
     except ValueError as exc:
         raise InvalidInput(f"not a date: {raw.strip()!r} ({exc})") from exc
     raise InvalidInput(f"not a date: {raw.strip()!r}: expected dd/mm/yyyy or yyyy-mm-dd")
+
+
+def nfe_access_key(raw: str) -> str:
+    """The 44 digits of an NF-e access key as people copy it (`3524 0112 ...`, with dots or dashes).
+
+    The last digit is checked: it is the modulo-11 check digit of the first 43 (MOC 4.00, annex I, field A03
+    cDV: weights 2 to 9 from the right, 0 when 11 minus the remainder is 10 or more), so a mistyped key is refused.
+    """
+    digits = _DIGIT_SEPARATORS.sub("", raw)
+    if not (len(digits) == 44 and digits.isascii() and digits.isdigit()):
+        raise InvalidInput(f"NF-e access key {raw.strip()!r} is not 44 digits")
+    total = sum(int(d) * _ACCESS_KEY_WEIGHTS[i % 8] for i, d in enumerate(reversed(digits[:43])))
+    check = 11 - total % 11
+    if (0 if check >= 10 else check) != int(digits[43]):
+        raise InvalidInput(f"NF-e access key {raw.strip()!r} has a wrong check digit: it was mistyped")
+    return digits
+
+
+def bank_slip_digits(raw: str) -> str:
+    """A boleto's nosso número or digitable line as digits only: `34191.79001 01043...` → `3419179001...`."""
+    digits = _DIGIT_SEPARATORS.sub("", raw)
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 60:
+        raise InvalidInput(f"boleto {raw.strip()!r} is not a nosso número or digitable line: expected digits")
+    return digits
+
+
+def https_url(raw: str) -> str:
+    """A payment link, refused unless it is an https address: customers are sent there to pay."""
+    url = raw.strip()
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:  # a malformed address, e.g. an unclosed IPv6 bracket
+        host = None
+    if not url.startswith("https://") or not host or len(url) > 2000 or any(c.isspace() for c in url):
+        raise InvalidInput(f"payment link {url!r} is not an https:// address")
+    return url
+
+
+def line_item(description: str | None, quantity: str | None, amount: Money | None) -> Item | None:
+    """A line of what was sold, or None when it has no description. Never refuses the invoice: a description is
+    cut to the 200 characters an item keeps, and a quantity too long to be one is left out."""
+    text = " ".join((description or "").split())
+    if not text:
+        return None
+    quantity = (quantity or "").strip() or None
+    return Item(
+        description=text if len(text) <= 200 else text[:199] + "…",
+        quantity=quantity if quantity is None or len(quantity) <= 40 else None,
+        amount=amount,
+    )
+
+
+def customer_warnings(customer: Party) -> tuple[str, ...]:
+    """What the report should say about how the customer is identified: by name alone (a foreign buyer without
+    a tax id, a spreadsheet row without a document) it can only be matched to an account by its name."""
+    return (NAME_ONLY,) if customer.tax_id is None and customer.reference is None else ()

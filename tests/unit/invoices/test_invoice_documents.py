@@ -1,0 +1,214 @@
+"""The rules on real published documents: NF-e cancellations, what is not collected and why, access keys, items,
+UBL due dates read from payment terms, customers known by name only. Origins: documents/ORIGINS.md."""
+
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from ponte.domain.invoices import Invoice, Item
+from ponte.domain.money import Money
+from ponte.invoices import ParsedInvoice, ParseOptions, Rejection, parse_upload
+from ponte.invoices.results import ParsedCancellation, ParseResult
+
+DOCUMENTS = Path(__file__).parent / "documents"
+TRIALS = ParseOptions(accept_unauthorised_nfe=True)
+BRASILIA = timezone(timedelta(hours=-3))
+BRASILIA_SUMMER = timezone(timedelta(hours=-2))  # daylight saving time, abolished in 2019
+
+
+def read(name: str, options: ParseOptions | None = None) -> list[ParseResult]:
+    path = DOCUMENTS / name
+    with path.open("rb") as stream:
+        return list(parse_upload(f"uploads/{name}", stream, options or ParseOptions()))
+
+
+def only_invoice(name: str, options: ParseOptions | None = None) -> ParsedInvoice:
+    (result,) = read(name, options)
+    assert isinstance(result, ParsedInvoice), result
+    return result
+
+
+def installments(invoice: Invoice) -> list[tuple[str, date, int]]:
+    return [(i.number, i.due_date, i.amount.amount) for i in invoice.installments]
+
+
+def brl(value: str) -> Money:
+    return Money.from_decimal(value, "BRL")
+
+
+def test_every_document_has_its_origin_written_down() -> None:
+    origins = (DOCUMENTS / "ORIGINS.md").read_text(encoding="utf-8")
+    for path in DOCUMENTS.glob("*.xml"):
+        assert f"`{path.name}`" in origins, f"{path.name} is not listed in ORIGINS.md"
+
+
+# NF-e cancellations
+
+
+def test_a_cancelled_nfe_delivered_with_its_cancellation() -> None:
+    # sped-da's cancelada_55_new.xml: nfeProc with protNFe and, beside it, the retEvento of the cancellation.
+    invoice, cancellation = read("nfephp-org-sped-da__cancelada_55_new.xml")
+    assert isinstance(invoice, ParsedInvoice)
+    assert invoice.invoice.access_key == "35210258716523000119550000000573661346317847"
+    assert installments(invoice.invoice) == [("001", date(2021, 2, 4), 58155)]
+    assert invoice.items == (
+        Item(description="MULTICREPE ICE SND TINTO COM AMAC. S.T 1,64M", quantity="76.5500", amount=brl("414.90")),
+        Item(description="MICRO SOLUTIO SND TINTO C/ AMAC. S.T 1,63M", quantity="30.3000", amount=brl("166.65")),
+    )
+    assert cancellation == ParsedCancellation(
+        1,
+        "35210258716523000119550000000573661346317847",
+        datetime(2021, 2, 4, 15, 15, 9, tzinfo=BRASILIA),
+        None,  # a bare retEvento has no xJust: that is in the request (evento), which this file leaves out
+    )
+
+
+def test_a_cancelled_nfce_paid_by_debit_card() -> None:
+    invoice, cancellation = read("nfephp-org-sped-da__nfce111.xml")
+    assert isinstance(invoice, ParsedInvoice)
+    assert (invoice.invoice.total, invoice.invoice.installments) == (brl("30.00"), ())
+    assert invoice.invoice.not_collectable == "paid at the sale: debit card"
+    assert isinstance(cancellation, ParsedCancellation)
+    assert cancellation.access_key == invoice.invoice.access_key == "41200323285089000185650010000013051817822496"
+    assert cancellation.cancelled_at == datetime(2020, 3, 11, 15, 34, 20, tzinfo=BRASILIA)
+
+
+def test_a_cancellation_event_names_the_nfe_it_cancels() -> None:
+    # br_danfe publishes the NF-e and, as a document of its own, the procEventoNFe that cancels it.
+    (cancellation,) = read("asseinfo-br_danfe__nfe_simples_nacional_cancellation_event.xml")
+    assert cancellation == ParsedCancellation(
+        1,
+        "35150162013294000143550010000000011000000018",
+        datetime(2015, 1, 14, tzinfo=BRASILIA_SUMMER),
+        "VENDA FINALIZADA COM ERRO",
+    )
+    invoice = only_invoice("asseinfo-br_danfe__nfe_simples_nacional_authorized.xml")
+    assert invoice.invoice.access_key == cancellation.access_key
+    assert installments(invoice.invoice) == [
+        ("1", date(2015, 2, 13), 2556),
+        ("2", date(2015, 3, 15), 2556),
+        ("3", date(2015, 4, 14), 2555),
+    ]
+
+
+def test_a_carta_de_correcao_is_not_a_cancellation() -> None:
+    (result,) = read("nfephp-org-sped-da__110110-53181011028793000173550010000066701204276800-1-procEventoNfe.xml")
+    assert result == Rejection(
+        1, "event 110110 (Carta de Correcao) is not a cancellation: only NF-e cancellations (tpEvento 110111) are read"
+    )
+
+
+def test_a_bundled_cancellation_of_another_nfe_is_not_applied() -> None:
+    # sped-da's mod55-nfe_1.xml carries the retEvento of cancelada_55_new.xml's NF-e, and seven copies of one
+    # duplicata: the NF-e is refused and no cancellation comes out of it.
+    (result,) = read("nfephp-org-sped-da__mod55-nfe_1.xml", TRIALS)
+    assert isinstance(result, Rejection)
+    assert "repeats an installment number" in result.reason
+
+
+# What is not collected, and why
+
+
+def test_no_payment_and_no_duplicata() -> None:
+    result = only_invoice("akretion-nfelib__35180834128745000152550010000476781421693968-nfe.xml")
+    invoice = result.invoice
+    assert (invoice.total, invoice.installments, invoice.not_collectable) == (
+        brl("313.92"),
+        (),
+        "no payment (tPag 90)",
+    )
+    assert invoice.access_key == "35180834128745000152550010000476781421693968"
+    assert result.items == (
+        Item(description="AVEIA EM FLOCOS FINOS 500G (#)", quantity="72.0000", amount=brl("313.92")),
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "total", "reason"),
+    [
+        ("akretion-nfelib__35180834128745000152550010000474491454651420-nfe.xml", "173.01", "free goods (CFOP 5910)"),
+        ("akretion-nfelib__35180834128745000152550010000474501597356342-nfe.xml", "175.01", "free goods (CFOP 6910)"),
+    ],
+)
+def test_bonus_goods_are_not_collected(name: str, total: str, reason: str) -> None:
+    result = only_invoice(name)
+    assert (result.invoice.total, result.invoice.installments, result.invoice.not_collectable) == (
+        brl(total),
+        (),
+        reason,
+    )
+    assert len(result.items) == 20
+    assert result.items[0] == Item(description="GRANOLA TRADICIONAL 800G", quantity="2.0000", amount=brl("10.25"))
+
+
+def test_a_line_given_for_free_keeps_its_zero_value() -> None:
+    result = only_invoice("akretion-nfelib__35180834128745000152550010000474491454651420-nfe.xml")
+    assert Item(description="GOLDEN MIX 100G", quantity="2.0000", amount=brl("0.00")) in result.items
+
+
+def test_part_paid_at_the_counter_leaves_the_rest_due() -> None:
+    # Layout 3.10 from the test environment: R$ 120.00 deposited and R$ 120.00 in cash of R$ 689.91.
+    result = only_invoice(
+        "nfephp-org-sped-da__mod55-nfe_3.xml", ParseOptions(accept_unauthorised_nfe=True, default_term_days=30)
+    )
+    assert result.invoice.not_collectable is None
+    assert installments(result.invoice) == [("1", date(2015, 4, 26), 44991)]
+
+
+def test_a_long_sale_keeps_its_duplicata_and_the_first_twenty_lines() -> None:
+    result = only_invoice("akretion-nfelib__35180834128745000152550010000476861118934859-nfe.xml")
+    assert installments(result.invoice) == [("001", date(2018, 9, 19), 325192)]
+    assert result.invoice.not_collectable is None
+    assert len(result.items) == 20  # of 41
+    assert result.items[0] == Item(description="GRANOLA TRADICIONAL 800G", quantity="36.0000", amount=brl("462.24"))
+
+
+# UBL: a due date only in the payment terms text
+
+
+@pytest.mark.parametrize(
+    ("name", "issued", "days"),
+    [
+        ("itplr-kosit-xrechnung-testsuite__01.05a-INVOICE_ubl.xml", date(2015, 4, 24), 14),  # "14 Tage"
+        (
+            "itplr-kosit-xrechnung-testsuite__01.04a-INVOICE_ubl.xml",
+            date(2016, 6, 16),
+            14,
+        ),  # "... 120,00 € innerhalb von 14 Tagen ..."
+        (
+            "itplr-kosit-xrechnung-testsuite__04.01a-INVOICE_ubl.xml",
+            date(2019, 5, 15),
+            14,
+        ),  # "Zahlbar innerhalb 14 Tagen ..."
+        ("ConnectingEurope-eInvoicing-EN16931__BIS_Billing_30-Forskott_slutreglering.xml", date(2018, 8, 2), 30),
+    ],
+)
+def test_the_due_date_is_read_from_the_payment_terms(name: str, issued: date, days: int) -> None:
+    result = only_invoice(name, ParseOptions(default_term_days=3))
+    assert result.invoice.issue_date == issued
+    assert [i.due_date for i in result.invoice.installments] == [issued + timedelta(days=days)]
+    assert result.warnings == (f"due date read from the payment terms: {days} days after issue",)
+
+
+@pytest.mark.parametrize(
+    ("name", "issued"),
+    [
+        # "Arbetet påbörjas 7 dagar efter mottagen förskottsbetalning": work starts 7 days after the prepayment.
+        ("ConnectingEurope-eInvoicing-EN16931__BIS_Billing_30-Forskott_(ej moms).xml", date(2018, 1, 9)),
+        # "#SKONTO#TAGE=7#PROZENT=2.00#...": XRechnung's early-payment discount syntax, not a due date.
+        ("itplr-kosit-xrechnung-testsuite__01.10a-INVOICE_ubl.xml", date(2016, 6, 27)),
+        # "Zahlbar sofort ohne Abzug.": no number of days.
+        ("itplr-kosit-xrechnung-testsuite__01.01a-INVOICE_ubl.xml", date(2016, 4, 4)),
+    ],
+)
+def test_terms_without_a_due_period_leave_the_configured_term(name: str, issued: date) -> None:
+    result = only_invoice(name, ParseOptions(default_term_days=3))
+    assert [i.due_date for i in result.invoice.installments] == [issued + timedelta(days=3)]
+    assert result.warnings == ()
+
+
+def test_ubl_lines_are_the_items() -> None:
+    result = only_invoice("itplr-kosit-xrechnung-testsuite__01.05a-INVOICE_ubl.xml")
+    assert result.items[0] == Item(description="Seminar", quantity="5", amount=Money(amount=670000, currency="EUR"))
+    assert len(result.items) == 4
