@@ -78,6 +78,7 @@ def chapter_invoices(stack: LocalStack, out: Printer) -> None:
     """Invoices uploaded: an ERP export with bad rows and an NF-e with installments, recorded once each."""
     from infra.local.demo import PARAMETERS, check  # noqa: PLC0415
     from ponte.adapters.dynamodb import DynamoStore  # noqa: PLC0415
+    from ponte.domain.identity import new_account_id  # noqa: PLC0415
     from ponte.messages.formatting import Formatter  # noqa: PLC0415
 
     out.chapter("3. Invoices uploaded: an ERP export and an NF-e, recorded once, reported, bad rows listed")
@@ -105,10 +106,11 @@ def chapter_invoices(stack: LocalStack, out: Printer) -> None:
         ],
     )
     stack.put_object("incoming/nfe-4521.xml", nfe)
-    mercado = store.load_ledger("tax-11444777000161")
+    mercado_id = new_account_id([("tax_id", "11444777000161")])
+    mercado = store.load_ledger(mercado_id)
     check(mercado is not None and len(mercado.invoices) == 2, "the NF-e joined the export's customer account")
     assert mercado is not None
-    out.line("account tax-11444777000161 (Mercado Bom Preço Ltda) now owes:")
+    out.line(f"account {mercado_id} (Mercado Bom Preço Ltda) now owes:")
     fmt = Formatter("pt-BR", "America/Sao_Paulo")
     for owed in mercado.receivables():
         out.line(f"  {owed.invoice_id} #{owed.installment}  {fmt.date(owed.due_date)}  {fmt.money(owed.amount_due)}")
