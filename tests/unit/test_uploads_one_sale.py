@@ -1,0 +1,102 @@
+"""Uploads that make the data true: the opening book, name-only customers, NF-e cancellations in either order,
+new customers announced with what they bought, and a defect that ends in quarantine instead of a stuck file."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from ponte.domain.bodies.invoices import NewCustomerInvoice
+from ponte.domain.notifications import Audience
+from tests.support import T0
+from tests.unit.test_uploads_service import World
+from tests.upload_support import csv_file, row
+
+DOCUMENTS = Path(__file__).parent / "invoices" / "documents"
+NFE = DOCUMENTS / "asseinfo-br_danfe__nfe_simples_nacional_authorized.xml"
+CANCELLATION = DOCUMENTS / "asseinfo-br_danfe__nfe_simples_nacional_cancellation_event.xml"
+
+LATE = csv_file(
+    row(2001, amount="300,00", due="01/09/2026"),
+    row(2002, customer="Maria Souza", tax_id="123.456.789-09", email="", amount="50,00", due="15/08/2026"),
+)
+
+
+def test_the_opening_book_is_recorded_without_telling_anyone_it_is_news() -> None:
+    world = World(notices=True)
+    outcome = world.upload("incoming/opening/carteira.csv", LATE)
+    assert (outcome.status, outcome.counts.created, outcome.counts.accounts_opened) == ("imported", 2, 2)
+    assert world.ledger.notices == []  # no invoice notice to customers
+    assert [n.body.kind for n in world.store.outbox if n.audience is Audience.STAFF] == []  # no "new customer"
+    (alert,) = world.ledger.alerts
+    assert alert.body.kind == "invoices.imported" and getattr(alert.body, "opening", False)
+    report = world.objects.report("processed/opening/carteira.csv.report.json")
+    assert report["opening"] is True
+
+
+def test_an_ordinary_upload_announces_each_new_customer_to_its_owner_with_what_was_bought() -> None:
+    world = World()
+    data = (
+        "Número;Cliente;CNPJ/CPF;Valor;Vencimento;Emissão;Responsável\n"
+        "3001;Padaria Boa Vista;12.345.678/0001-95;100,00;10/12/2026;01/11/2026;ana\n"
+    ).encode()
+    world.upload("incoming/dez.csv", data)
+    (alert,) = [n for n in world.store.outbox if isinstance(n.body, NewCustomerInvoice)]
+    assert (alert.owner, alert.team, alert.body.invoice_number) == ("ana", "sales", "3001")
+    assert [(i.due_date.isoformat(), i.amount.amount) for i in alert.body.installments] == [("2026-12-10", 10000)]
+    # The next invoice to the same customer is just an invoice.
+    world.upload("incoming/jan.csv", data.replace(b"3001", b"3002"))
+    assert len([n for n in world.store.outbox if isinstance(n.body, NewCustomerInvoice)]) == 1
+
+
+def test_a_customer_known_only_by_name_is_imported_with_a_warning_and_an_id_without_the_name() -> None:
+    world = World()
+    data = "Número;Cliente;Valor;Vencimento\n4001;Quitanda do Zé;80,00;10/12/2026\n".encode()
+    outcome = world.upload("incoming/nomes.csv", data)
+    assert (outcome.status, outcome.counts.created) == ("imported", 1)
+    (account_id,) = world.store.ledgers
+    assert "Quitanda" not in account_id and "quitanda" not in account_id
+    report = world.objects.report("processed/nomes.csv.report.json")
+    assert report["counts"]["warnings"] == 1
+    assert report["warnings"] == [{"line": 2, "reason": "customer identified by name only"}]
+    # The same name in the next file finds the same account.
+    world.upload("incoming/nomes2.csv", data.replace(b"4001", b"4002"))
+    assert len(world.store.ledgers) == 1
+
+
+@pytest.mark.parametrize("order", ["nfe first", "cancellation first"])
+def test_a_cancelled_nfe_owes_nothing_whichever_arrives_first(order: str) -> None:
+    world = World()
+    files = [("incoming/nfe.xml", NFE.read_bytes()), ("incoming/cancelamento.xml", CANCELLATION.read_bytes())]
+    if order == "cancellation first":
+        files.reverse()
+    for position, (key, data) in enumerate(files):
+        assert world.upload(key, data, at=T0 + timedelta(hours=position)).status == "imported"
+    (ledger,) = world.store.ledgers.values()
+    assert ledger.invoices and ledger.cancellations
+    assert all(r.outstanding.amount == 0 for r in ledger.receivables())
+    assert ledger.receivables() == ()  # a cancelled NF-e is no receivable at all
+    (entry,) = [e for e in world.store.timeline if e.what == "invoice.cancelled"]
+    assert "cancelled at SEFAZ" in entry.why
+    if order == "cancellation first":
+        report = world.objects.report("processed/cancelamento.xml.report.json")
+        assert "kept, and applied when the NF-e arrives" in report["warnings"][0]["reason"]
+
+
+def test_a_defect_met_while_recording_ends_in_quarantine_with_the_back_office_told(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world = World()
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise KeyError("something no document should cause")
+
+    monkeypatch.setattr(world.ledger, "record_invoices", broken)
+    outcome = world.upload("incoming/nov.csv", LATE)
+    assert outcome.status == "quarantined" and "KeyError" in (outcome.reason or "")
+    assert "incoming/nov.csv" not in world.objects.objects  # not stuck in incoming/
+    assert "quarantine/nov.csv.report.json" in world.objects.objects
+    (alert,) = world.ledger.alerts
+    assert alert.body.kind == "invoices.quarantined"
