@@ -116,7 +116,9 @@ def test_one_payment_reported_under_several_events_counts_once_and_alerts_once()
     ledger = store.ledgers["acme-001"]
     assert len(ledger.payments) == 1 and ledger.payments[0].invoice_key == "stripe:in_1"
     assert ledger.outstanding() == {"BRL": 0}
-    assert [n.event_type for n in store.outbox if n.audience is Audience.STAFF] == ["customer.new"]
+    # The provider's first invoice to a customer never seen before announced the new customer; its payment is a
+    # payment, counted and announced once.
+    assert [n.event_type for n in store.outbox if n.audience is Audience.STAFF] == ["customer.first_invoice"]
 
 
 def test_a_payment_before_its_invoice_converges_to_the_same_state() -> None:

@@ -24,6 +24,7 @@ from ponte.domain import events as ev
 from ponte.domain.accounts import Account, Contact, Locale, TimelineEntry, next_version
 from ponte.domain.bodies import payments as alerts
 from ponte.domain.bodies.accounts import AccountOpened, AccountsMerged, AccountsNotMerged
+from ponte.domain.bodies.invoices import DueInstallment, NewCustomerInvoice
 from ponte.domain.changes import AccountChange, Merge
 from ponte.domain.dunning import SentNotice
 from ponte.domain.errors import ConcurrentModification, DuplicateEvent, InvalidInput
@@ -262,7 +263,7 @@ class _Plan:
                     and key in owed_before
                 ),
             )
-        if known is None and self._starts_relationship(match.invoice_key):
+        if known is None and self._starts_relationship():
             self.alert(
                 event,
                 alerts.CustomerNew,
@@ -349,14 +350,11 @@ class _Plan:
         )
         self.notifications.append((Audience.STAFF, merged, Team.BACKOFFICE, Severity.INFO, self.settings.staff_locale))
 
-    def _starts_relationship(self, paid_key: str | None) -> bool:
-        """A payment starts a relationship when the account had no payment before and no invoice but the ones
-        this payment pays as the provider reported them: a customer the business already invoiced (an upload, the
-        opening book) is not new."""
-        before = self.before
-        if before.payments:
-            return False
-        return all(r.invoice.source is SourceFormat.PROVIDER and r.invoice.key == paid_key for r in before.invoices)
+    def _starts_relationship(self) -> bool:
+        """A payment starts a relationship when the account had neither a payment nor an invoice before: a customer
+        the business already invoiced (an upload, the opening book, the provider's own invoice, each announced
+        when it was the first) is not new."""
+        return not self.before.payments and not self.before.invoices
 
     def _payment_failed(self, event: ev.PaymentFailed) -> None:
         key = _invoice_key(event)
@@ -417,6 +415,21 @@ class _Plan:
 
     def _invoice_issued(self, event: ev.InvoiceIssued) -> None:
         self._record_invoice(event, event.due_date, "invoice.recorded")
+        recorded = self.invoices.get(_invoice_key(event) or f"{event.provider}:{event.event_id}")
+        if self.created and recorded is not None:
+            # The first invoice to a customer never seen before starts the relationship, as a first payment does.
+            invoice = recorded.invoice
+            body = NewCustomerInvoice(
+                customer_name=self.account.name,
+                contact=self.account.contact.email,
+                invoice_number=invoice.number,
+                total=invoice.total,
+                installments=tuple(
+                    DueInstallment(number=i.number, due_date=i.due_date, amount=i.amount) for i in invoice.installments
+                ),
+                source=event.provider.capitalize(),
+            )
+            self.notifications.append((Audience.STAFF, body, Team.SALES, Severity.INFO, self.settings.staff_locale))
 
     def _invoice_overdue(self, event: ev.InvoiceOverdue) -> None:
         # The provider's opinion is history; Ponte's own policy decides what overdue means.

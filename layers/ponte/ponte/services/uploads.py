@@ -404,7 +404,7 @@ class _Recorder:
             total=invoice.total,
             installments=_due(invoice),
             items=parsed.items,
-            file=self.upload.name,
+            source=self.upload.name,
         )
         return Notification(
             notification_id=notification_id(f"first-invoice:{account.account_id}", Audience.STAFF, body.kind),

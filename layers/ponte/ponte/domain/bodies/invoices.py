@@ -44,7 +44,7 @@ class NewCustomerInvoice(Body):
     total: Money
     installments: tuple[DueInstallment, ...] = ()
     items: tuple[Item, ...] = ()
-    file: str
+    source: str = Field(description="Where the invoice came from: the uploaded file's name, or the provider.")
 
 
 class InvoicesImported(Body):

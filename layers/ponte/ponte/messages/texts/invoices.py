@@ -102,7 +102,7 @@ def _new_customer_invoice(notification: Notification, fmt: Formatter) -> dict[st
         or f"  {none}",
         "items": items or f"  {none}",
         "owner": notification.owner or none,
-        "file": _file_name(body.file),
+        "source": body.source,
     }
 
 
@@ -195,7 +195,7 @@ ENTRIES: dict[str, Entry] = {
                     "Foi emitida a primeira nota para {customer}, um cliente novo. Pode iniciar a entrega.\n\n"
                     "Cliente: {customer}\nContato: {contact}\nNota: {number}\nEmitente: {issuer}\n"
                     "Total: {total}\n\nItens:\n{items}\n\nVencimentos:\n{schedule}\n\n"
-                    "Responsável: {owner}\nArquivo: {file}\n"
+                    "Responsável: {owner}\nOrigem: {source}\n"
                 ),
                 sms="Ponte: novo cliente {customer}, nota {number} de {total}. Resp.: {owner}",
             ),
@@ -205,7 +205,7 @@ ENTRIES: dict[str, Entry] = {
                     "Se emitió la primera factura a {customer}, un cliente nuevo. Puede iniciar la entrega.\n\n"
                     "Cliente: {customer}\nContacto: {contact}\nFactura: {number}\nEmisor: {issuer}\n"
                     "Total: {total}\n\nArtículos:\n{items}\n\nVencimientos:\n{schedule}\n\n"
-                    "Responsable: {owner}\nArchivo: {file}\n"
+                    "Responsable: {owner}\nOrigen: {source}\n"
                 ),
                 sms="Ponte: nuevo cliente {customer}, factura {number} de {total}. Resp.: {owner}",
             ),
@@ -215,7 +215,7 @@ ENTRIES: dict[str, Entry] = {
                     "The first invoice was issued to {customer}, a new customer. Delivery can start.\n\n"
                     "Customer: {customer}\nContact: {contact}\nInvoice: {number}\nIssuer: {issuer}\n"
                     "Total: {total}\n\nItems:\n{items}\n\nDue dates:\n{schedule}\n\n"
-                    "Owner: {owner}\nFile: {file}\n"
+                    "Owner: {owner}\nSource: {source}\n"
                 ),
                 sms="Ponte: new customer {customer}, invoice {number} for {total}. Owner: {owner}",
             ),
