@@ -47,3 +47,30 @@ def test_with_no_valid_version_at_all_evaluation_stops(stack: LocalStack) -> Non
     ssm.put_parameter(Name=name, Value="{not json", Type="String")
     with pytest.raises(InvalidInput, match="no version"):
         PolicyStore(name).current()
+
+
+def test_a_valid_version_written_between_two_reads_is_the_one_kept(stack: LocalStack) -> None:
+    ssm, name = stack.client("ssm"), stack.physical_id("DunningPolicyParameter")
+    clock = [0.0]
+    store = PolicyStore(name, max_age_seconds=300, monotonic=lambda: clock[0])
+    assert store.current().policy.version == 1
+    ssm.put_parameter(Name=name, Value=_version(default_policy_text(), 2), Overwrite=True)
+    ssm.put_parameter(Name=name, Value=_version(default_policy_text(), 3, steps=[]), Overwrite=True)
+    clock[0] = 301
+
+    warm = store.current()  # version 1 was in force here, but version 2 is the newest valid one
+    assert warm.policy.version == 2 and warm.parameter_version == 2 and warm.refused_version == 3
+
+
+def test_a_refused_edit_on_a_warm_container_keeps_the_version_it_had(stack: LocalStack) -> None:
+    ssm, name = stack.client("ssm"), stack.physical_id("DunningPolicyParameter")
+    clock = [0.0]
+    store = PolicyStore(name, max_age_seconds=300, monotonic=lambda: clock[0])
+    assert store.current().policy.version == 1
+    ssm.put_parameter(Name=name, Value="{not json", Overwrite=True)
+    clock[0] = 301
+
+    warm = store.current()
+    assert warm.policy.version == 1 and warm.refused_version == 2
+    assert warm.refused_because is not None and "invalid dunning policy" in warm.refused_because
+    assert store.current() is warm  # read again only when the cache period is over
