@@ -182,3 +182,43 @@ def stream_record(record: dict[str, Any], *, stream_arn: str, region: str, now: 
     dynamodb = dict(record["dynamodb"])
     dynamodb["ApproximateCreationDateTime"] = int(now.timestamp())
     return {**record, "awsRegion": region, "eventVersion": "1.1", "dynamodb": dynamodb, "eventSourceARN": stream_arn}
+
+
+def sns_notification(
+    *,
+    topic_arn: str,
+    subscription_arn: str,
+    message_id: str,
+    message: str,
+    subject: str | None,
+    attributes: dict[str, Any],
+    region: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """What a Lambda subscription of a topic receives: one record per message; attributes as `{Type, Value}`."""
+    moment = now.astimezone(UTC)
+    return {
+        "Records": [
+            {
+                "EventSource": "aws:sns",
+                "EventVersion": "1.0",
+                "EventSubscriptionArn": subscription_arn,
+                "Sns": {
+                    "Type": "Notification",
+                    "MessageId": message_id,
+                    "TopicArn": topic_arn,
+                    "Subject": subject,
+                    "Message": message,
+                    "Timestamp": moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z",
+                    "SignatureVersion": "1",
+                    "Signature": "LOCAL",
+                    "SigningCertUrl": f"https://sns.{region}.amazonaws.com/SimpleNotificationService-local.pem",
+                    "UnsubscribeUrl": f"https://sns.{region}.amazonaws.com/?Action=Unsubscribe&SubscriptionArn={subscription_arn}",
+                    "MessageAttributes": {
+                        name: {"Type": value.get("Type", "String"), "Value": value.get("Value")}
+                        for name, value in attributes.items()
+                    },
+                },
+            }
+        ]
+    }

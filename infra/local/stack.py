@@ -8,6 +8,7 @@ import json
 import os
 import re
 import threading
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -16,7 +17,8 @@ from typing import Any
 
 import boto3
 
-from infra.local import events
+from infra.local import delivery, events
+from infra.local.delivery import DeliveryRecorder, Email, EventDestination, Sms
 from infra.local.functions import FunctionSpec, invoke
 from infra.local.patterns import matches
 from infra.local.provision import SKIPPED, Made, Provisioner, physical_name
@@ -78,6 +80,15 @@ class _QueueMapping:
     queue_arn: str
     queue_url: str
     properties: dict[str, Any]
+
+
+@dataclass
+class _TopicMapping:
+    function: FunctionSpec
+    topic_arn: str
+    properties: dict[str, Any]
+    subscription_arn: str
+    delivered: int = 0
 
 
 @dataclass
@@ -145,7 +156,10 @@ class LocalStack:
         self._queues: list[_QueueMapping] = []
         self._schedules: list[_Schedule] = []
         self._s3: list[_S3Trigger] = []
+        self._topics: list[_TopicMapping] = []
+        self._event_destinations: list[EventDestination] = []
         self._platform_events: list[dict[str, Any]] = []
+        self._deliveries = DeliveryRecorder(lambda: self._now)
         self._lock = threading.RLock()
         self._exit = contextlib.ExitStack()
 
@@ -158,6 +172,7 @@ class LocalStack:
                 from moto import mock_aws  # noqa: PLC0415
 
                 self._exit.enter_context(mock_aws())
+            self._exit.enter_context(self._deliveries.installed())
             self._build()
         except BaseException:
             self._exit.close()
@@ -211,6 +226,8 @@ class LocalStack:
                 made = Made(api_id, {"ApiEndpoint": f"https://{api_id}.execute-api.{self.pseudo.region}.amazonaws.com"})
             else:
                 made = provisioner.make(logical_id, kind, properties)
+            if isinstance(made.attributes.get("Destination"), EventDestination):
+                self._event_destinations.append(made.attributes["Destination"])
             self.resources[logical_id] = made
             resolver.refs[logical_id] = made.ref
             resolver.attributes[logical_id] = made.attributes
@@ -273,6 +290,11 @@ class LocalStack:
                 self._s3.append(_S3Trigger(spec, p["Bucket"], bucket_events, rules))
             elif kind in {"ScheduleV2", "Schedule"}:
                 self._schedules.append(_Schedule(f"{spec.logical_id}{event_name}", spec, kind, p))
+            elif kind == "SNS":
+                if p.get("SqsSubscription"):
+                    raise TemplateError(f"{spec.logical_id}.{event_name}: SNS events through SQS are not wired locally")
+                subscription = f"{p['Topic']}:{uuid.uuid5(uuid.NAMESPACE_URL, p['Topic'] + '/' + spec.logical_id)}"
+                self._topics.append(_TopicMapping(spec, p["Topic"], p, subscription))
             else:
                 raise TemplateError(f"{spec.logical_id}.{event_name}: the local stack cannot wire {kind} events")
 
@@ -443,7 +465,11 @@ class LocalStack:
         with self._lock:
             batches = 0
             for _ in range(MAX_SETTLE_ROUNDS):
-                ran = sum(self._poll_stream(m) for m in self._streams) + sum(self._poll_queue(m) for m in self._queues)
+                ran = (
+                    sum(self._poll_stream(m) for m in self._streams)
+                    + sum(self._poll_queue(m) for m in self._queues)
+                    + sum(self._poll_topic(m) for m in self._topics)
+                )
                 if not ran:
                     return batches
                 batches += ran
@@ -565,6 +591,32 @@ class LocalStack:
                 sqs.delete_message(QueueUrl=mapping.queue_url, ReceiptHandle=message["ReceiptHandle"])
         return 1
 
+    def _poll_topic(self, mapping: _TopicMapping) -> int:
+        """SNS's Lambda subscription: each new message, after the filter policy, as its own asynchronous invoke."""
+        from moto.sns.utils import FilterPolicyMatcher  # noqa: PLC0415 - the emulator's own filter policy rules
+
+        sent = self._sent_to(mapping.topic_arn)[mapping.delivered :]
+        if not sent:
+            return 0
+        mapping.delivered += len(sent)
+        policy = mapping.properties.get("FilterPolicy")
+        matcher = FilterPolicyMatcher(policy, mapping.properties.get("FilterPolicyScope")) if policy else None
+        for message_id, message, subject, attributes, _ in sent:
+            if matcher is not None and not matcher.matches(attributes, message):
+                continue
+            event = events.sns_notification(
+                topic_arn=mapping.topic_arn,
+                subscription_arn=mapping.subscription_arn,
+                message_id=message_id,
+                message=_for_protocol(message, "lambda"),
+                subject=subject,
+                attributes=attributes or {},
+                region=self.pseudo.region,
+                now=self._now,
+            )
+            self._invoke_async(mapping.function, event, "sns")
+        return 1
+
     def _invoke_async(self, spec: FunctionSpec, event: Any, trigger: str) -> None:
         """Lambda's asynchronous invocation: the first try and its retries, then the DLQ or on-failure destination."""
         error: Exception | None = None
@@ -609,25 +661,76 @@ class LocalStack:
         return boxes
 
     def _sent(self, topic: str) -> list[tuple[Any, ...]]:
-        from moto.sns.models import sns_backends  # noqa: PLC0415
+        return self._sent_to(self.physical_id(topic))
 
-        backend = sns_backends[self.pseudo.account_id][self.pseudo.region]
-        return list(backend.topics[self.physical_id(topic)].sent_notifications)
+    def _sent_to(self, topic_arn: str) -> list[tuple[Any, ...]]:
+        return list(self._sns_backend().topics[topic_arn].sent_notifications)
+
+    def _sns_backend(self) -> Any:
+        from moto.sns.models import sns_backends  # noqa: PLC0415 - the emulator's record of what was published
+
+        return sns_backends[self.pseudo.account_id][self.pseudo.region]
 
     @staticmethod
     def _as_delivery(sent: tuple[Any, ...], protocol: str, label: str) -> Delivery:
         _, message, subject, attributes, _ = sent
-        with contextlib.suppress(ValueError, TypeError):
-            structured = json.loads(message)
-            if isinstance(structured, dict) and "default" in structured:
-                message = structured.get(protocol, structured["default"])
         return Delivery(
             subscriber=label,
             protocol=protocol,
             subject=subject if protocol == "email" else None,
-            message=message,
+            message=_for_protocol(message, protocol),
             attributes={name: str(value.get("Value")) for name, value in (attributes or {}).items()},
         )
+
+    def mailbox(self, address: str) -> list[Email]:
+        """Every e-mail SES accepted for `address` (To, Cc or Bcc; case ignored), oldest first, whole: both bodies,
+        Reply-To, tags and configuration set (moto keeps only part of a message; see delivery.py)."""
+        wanted = address.strip().lower()
+        return [e for e in self._deliveries.emails if wanted in {r.lower() for r in e.recipients}]
+
+    def sms(self, phone: str) -> list[Sms]:
+        """Every SMS published straight to `phone` (E.164), oldest first, with its SMS attributes."""
+        sent = self._deliveries.sms(dict(self._sns_backend().sms_messages))
+        return [message for message in sent if message.phone == phone]
+
+    def ses_event(self, kind: str, message_id: str, to: str, **details: Any) -> dict[str, Any]:
+        """Make SES report an event for a message it sent: the record SES publishes (delivery.ses_event) goes to
+        each enabled SNS event destination of the message's configuration set that matches `kind`, as SES does,
+        and what it triggers is settled. Returns the record.
+
+        kind: "send", "delivery", "bounce", "complaint", "reject" or "delivery_delay"; `details` replace fields of the
+        event's own object, by their documented names (bounceType="Transient", bounceSubType="MailboxFull").
+        """
+        with self._lock:
+            email = self._deliveries.email(message_id)
+            if to.lower() not in {r.lower() for r in email.recipients}:
+                raise ValueError(f"message {message_id} was not sent to that address")
+            from moto.ses.models import ses_backends  # noqa: PLC0415
+
+            identities = list(ses_backends[self.pseudo.account_id][self.pseudo.region].email_identities)
+            record = delivery.ses_event(
+                kind,
+                email,
+                to,
+                identity=delivery.sending_identity(email.from_, identities),
+                region=self.pseudo.region,
+                account_id=self.pseudo.account_id,
+                now=self._now,
+                details=details,
+            )
+            matching = delivery.EVENT_KINDS[kind][2]
+            for destination in self._event_destinations:
+                if (
+                    destination.enabled
+                    and destination.topic_arn
+                    and destination.configuration_set == email.configuration_set
+                    and matching in destination.event_types
+                ):
+                    self.client("sns").publish(
+                        TopicArn=destination.topic_arn, Message=json.dumps(record, ensure_ascii=False)
+                    )
+            self.settle()
+            return record
 
     def platform_events(self) -> list[dict[str, Any]]:
         """Every event put on the template's event buses so far (EventBridge's envelope, `detail` parsed)."""
@@ -650,6 +753,15 @@ class LocalStack:
         url = self.physical_id(queue)
         found = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0).get("Messages", [])
         return [json.loads(m["Body"]) for m in found]
+
+
+def _for_protocol(message: str, protocol: str) -> str:
+    """What a subscriber of `protocol` receives of a message published with `MessageStructure=json`."""
+    with contextlib.suppress(ValueError, TypeError):
+        structured = json.loads(message)
+        if isinstance(structured, dict) and "default" in structured:
+            return str(structured.get(protocol, structured["default"]))
+    return message
 
 
 def _dependency_order(resources: dict[str, Any]) -> list[str]:

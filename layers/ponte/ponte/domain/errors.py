@@ -27,3 +27,23 @@ class NotFound(PonteError):
 
 class SecretNotConfigured(PonteError):
     """A secret Ponte needs is missing, unreadable or empty: what depends on it is refused until it is set."""
+
+
+class DeliveryRefused(PonteError):
+    """The provider refused this message for good; sending it again would fail the same way."""
+
+    def __init__(self, reason: str, *, code: str | None = None, request_id: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.code = code
+        self.request_id = request_id
+
+
+class DeliveryUnavailable(PonteError):
+    """The provider could not take the message now (throttled, failing, unreachable); the trigger retries it."""
+
+    def __init__(self, reason: str, *, code: str | None = None, request_id: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.code = code
+        self.request_id = request_id
