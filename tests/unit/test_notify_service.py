@@ -8,8 +8,10 @@ from ponte.domain.accounts import Contact
 from ponte.domain.bodies.accounts import AccountOpened
 from ponte.domain.notifications import Audience, Notification
 from ponte.messages import RenderedMessage
+from ponte.services.delivery import CustomerDelivery
 from ponte.services.notify import deliver
 from tests.support import T0
+from tests.unit.test_delivery_service import IDENTITY, Contacts, Mail, Receipts, Texts
 
 
 class Recorder:
@@ -33,22 +35,54 @@ def note(audience: Audience) -> Notification:
     )
 
 
+def customers(mail: Mail) -> CustomerDelivery:
+    return CustomerDelivery(
+        email=mail,
+        sms=Texts(),
+        identity=lambda: IDENTITY,
+        contacts=Contacts({"acme": Contact(name="Ana", email="ana@acme.example")}),
+        receipts=Receipts(),
+        staff=lambda alert: None,
+    )
+
+
 @pytest.mark.parametrize("audience", list(Audience))
 def test_each_audience_goes_to_its_own_channel_only(audience: Audience) -> None:
-    channels = {a: Recorder() for a in Audience}
+    staff, feed, platform, mail = Recorder(), Recorder(), Recorder(), Mail()
     deliver(
         note(audience),
-        staff=channels[Audience.STAFF],
-        customers=channels[Audience.CUSTOMER],
-        platform=channels[Audience.PLATFORM],
+        staff=staff,
+        customers=customers(mail),
+        feed=feed,
+        platform=platform,
         time_zone="UTC",
+        now=T0,
     )
-    assert {a: len(c.sent) for a, c in channels.items()} == {a: int(a is audience) for a in Audience}
+    reached = {
+        "staff": len(staff.sent),
+        "customer e-mail": len(mail.sent),
+        "feed": len(feed.sent),
+        "platform": len(platform.sent),
+    }
+    expected = {
+        Audience.STAFF: {"staff": 1, "customer e-mail": 0, "feed": 0, "platform": 0},
+        Audience.CUSTOMER: {"staff": 0, "customer e-mail": 1, "feed": 1, "platform": 0},
+        Audience.PLATFORM: {"staff": 0, "customer e-mail": 0, "feed": 0, "platform": 1},
+    }[audience]
+    assert reached == expected
 
 
 def test_platform_events_carry_the_machine_payload() -> None:
     platform = Recorder()
-    deliver(note(Audience.PLATFORM), staff=Recorder(), customers=Recorder(), platform=platform, time_zone="UTC")
+    deliver(
+        note(Audience.PLATFORM),
+        staff=Recorder(),
+        customers=customers(Mail()),
+        feed=None,
+        platform=platform,
+        time_zone="UTC",
+        now=T0,
+    )
     ((_, detail),) = platform.sent
     assert detail["event_type"] == "account.opened" and detail["data"]["account_name"] == "Acme"
 
@@ -56,5 +90,11 @@ def test_platform_events_carry_the_machine_payload() -> None:
 def test_a_publishing_failure_propagates_so_the_trigger_retries() -> None:
     with pytest.raises(ConnectionError):
         deliver(
-            note(Audience.STAFF), staff=Recorder(fail=True), customers=Recorder(), platform=Recorder(), time_zone="UTC"
+            note(Audience.STAFF),
+            staff=Recorder(fail=True),
+            customers=customers(Mail()),
+            feed=None,
+            platform=Recorder(),
+            time_zone="UTC",
+            now=T0,
         )

@@ -8,6 +8,8 @@
 |   payments                              |   sk=LEDGER#PAYMENT#<provider>#<payment id>              |
 |   collection notices sent               |   sk=LEDGER#NOTICE#<utc>#<step>#<channel>                |
 |   NF-e cancellations                    |   sk=LEDGER#CANCEL#<access key>                          |
+|   what each customer notice's channels  |   sk=LEDGER#DELIVERY#<notification id>#<channel>         |
+|   did (accepted, refused, held)         |                                                          |
 | an account's history, in order          | pk=ACCOUNT#<id>, sk begins_with TIMELINE#                |
 | which account a reference leads to      | pk=REF#<kind>#<value>, sk=REF (tax id, e-mail, provider  |
 |                                         | customer id, the business's own reference)              |
@@ -77,6 +79,10 @@ def notice_key(account_id: str, sent_at_iso: str, step_id: str, channel: str) ->
 
 def cancellation_key(account_id: str, access_key: str) -> dict[str, str]:
     return {"pk": account_pk(account_id), "sk": f"{LEDGER}#CANCEL#{access_key}"}
+
+
+def delivery_key(account_id: str, notification_id: str, channel: str) -> dict[str, str]:
+    return {"pk": account_pk(account_id), "sk": f"{LEDGER}#DELIVERY#{notification_id}#{channel}"}
 
 
 def parked_cancellation_key(access_key: str) -> dict[str, str]:

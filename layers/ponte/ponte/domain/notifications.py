@@ -25,6 +25,7 @@ from ponte.domain.bodies.collections import (
     CustomerReactivated,
     CustomerSuspended,
 )
+from ponte.domain.bodies.delivery import CustomerNoticeHeld
 from ponte.domain.bodies.invoices import InvoiceIssued, InvoicesImported, NewCustomerInvoice, UploadQuarantined
 from ponte.domain.bodies.payments import PaymentBody
 
@@ -66,6 +67,7 @@ NotificationBody = Annotated[
     | InvoiceIssued
     | InvoicesImported
     | NewCustomerInvoice
+    | CustomerNoticeHeld
     | UploadQuarantined,
     Field(discriminator="kind"),
 ]

@@ -1,0 +1,212 @@
+"""Customer notices reach the customer: e-mail and SMS once each, signed by the business, held while the business's
+identity is not set, and a refusal recorded and told instead of retried forever."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ponte.domain.accounts import Contact
+from ponte.domain.bodies.accounts import CustomerWelcome
+from ponte.domain.bodies.delivery import CustomerNoticeHeld
+from ponte.domain.business import BusinessIdentity, IdentityNotConfigured, default_business_text, load_identity
+from ponte.domain.errors import DeliveryRefused, DeliveryUnavailable
+from ponte.domain.notifications import Audience, Notification
+from ponte.messages import render
+from ponte.services.delivery import CustomerDelivery, Receipt, deliver_to_customer, sender_address
+from tests.support import T0
+
+IDENTITY = BusinessIdentity.model_validate(
+    {
+        "trade_name": "Padaria Estrela",
+        "legal_name": "Estrela Alimentos Ltda",
+        "tax_id": "11.222.333/0001-81",
+        "address": {
+            "street": "Rua Augusta",
+            "number": "1500",
+            "district": "Consolação",
+            "city": "São Paulo",
+            "state": "SP",
+            "postal_code": "01304-001",
+            "country": "BR",
+        },
+        "support_email": "atendimento@estrela.example",
+        "support_phone": "+551130000000",
+        "website": "https://estrela.example",
+    }
+)
+
+
+class Mail:
+    def __init__(self, fail: Exception | None = None) -> None:
+        self.sent: list[dict[str, object]] = []
+        self.fail = fail
+
+    def send(self, *, to: str, subject: str, text: str, html: str, tags: dict[str, str]) -> str:
+        if self.fail is not None:
+            raise self.fail
+        self.sent.append({"to": to, "subject": subject, "text": text, "html": html, "tags": tags})
+        return f"ses-{len(self.sent)}"
+
+
+class Texts:
+    def __init__(self, fail: Exception | None = None) -> None:
+        self.sent: list[dict[str, object]] = []
+        self.fail = fail
+
+    def send(self, *, to: str, text: str, tags: dict[str, str]) -> str:
+        if self.fail is not None:
+            raise self.fail
+        self.sent.append({"to": to, "text": text})
+        return f"sns-{len(self.sent)}"
+
+
+class Contacts:
+    def __init__(self, contacts: dict[str, Contact]) -> None:
+        self.contacts = contacts
+
+    def contact(self, account_id: str) -> Contact | None:
+        return self.contacts.get(account_id)
+
+
+class Receipts:
+    def __init__(self) -> None:
+        self.kept: dict[tuple[str, str, str], Receipt] = {}
+
+    def sent(self, account_id: str, notice_id: str, channel: str) -> bool:
+        return (account_id, notice_id, channel) in self.kept
+
+    def record(self, account_id: str, notice_id: str, receipt: Receipt) -> None:
+        self.kept[(account_id, notice_id, receipt.channel)] = receipt
+
+
+CONTACT = Contact(name="Ana Lima", email="ana@cliente.example", phone="+5511987654321")
+
+
+def notice(locale: str = "pt-BR") -> Notification:
+    return Notification.model_validate(
+        {
+            "notification_id": "n-1",
+            "audience": Audience.CUSTOMER,
+            "account_id": "acme",
+            "locale": locale,
+            "occurred_at": T0,
+            "body": CustomerWelcome(customer_name="Ana Lima"),
+        }
+    )
+
+
+def ports(
+    mail: Mail | None = None,
+    sms: Texts | None = None,
+    contact: Contact = CONTACT,
+    identity: object = IDENTITY,
+    alerts: list[Notification] | None = None,
+) -> CustomerDelivery:
+    def current() -> BusinessIdentity:
+        if isinstance(identity, Exception):
+            raise identity
+        assert isinstance(identity, BusinessIdentity)
+        return identity
+
+    told = alerts if alerts is not None else []
+    return CustomerDelivery(
+        email=mail,
+        sms=sms,
+        identity=current,
+        contacts=Contacts({"acme": contact}),
+        receipts=Receipts(),
+        staff=told.append,
+    )
+
+
+def send(delivery: CustomerDelivery, note: Notification | None = None) -> tuple[Receipt, ...]:
+    note = note or notice()
+    return deliver_to_customer(note, render(note, time_zone="America/Sao_Paulo"), delivery, now=T0)
+
+
+def test_a_notice_goes_to_the_customers_email_and_phone_signed_by_the_business() -> None:
+    mail, sms = Mail(), Texts()
+    receipts = send(ports(mail, sms))
+    assert [(r.channel, r.status, r.message_id) for r in receipts] == [
+        ("email", "accepted", "ses-1"),
+        ("sms", "accepted", "sns-1"),
+    ]
+    (email,) = mail.sent
+    assert email["to"] == "ana@cliente.example" and email["subject"] == "Bem-vindo, Ana Lima"
+    assert email["tags"] == {"notice_id": "n-1", "account_id": "acme", "kind": "customer.welcome"}
+    for part in ("text", "html"):
+        body = str(email[part])
+        # CDC art. 42-A: the supplier's name, address and CNPJ on every notice, and how to reach it.
+        for fact in ("Padaria Estrela", "Estrela Alimentos Ltda", "11.222.333/0001-81", "São Paulo", "atendimento@"):
+            assert fact in body, (part, fact)
+    assert str(email["html"]).startswith("<!DOCTYPE html>") and '<a href="https://estrela.example">' in str(
+        email["html"]
+    )
+    (text,) = sms.sent
+    assert text["to"] == "+5511987654321"
+
+
+def test_a_retried_batch_never_sends_a_channel_twice() -> None:
+    mail = Mail()
+    delivery = ports(mail, Texts(fail=DeliveryUnavailable("throttled")))
+    with pytest.raises(DeliveryUnavailable):  # SES accepted the e-mail, then SMS failed: the stream retries
+        send(delivery)
+    fixed = CustomerDelivery(**{**delivery.__dict__, "sms": Texts()})
+    send(fixed)
+    assert len(mail.sent) == 1  # the e-mail went once
+
+
+def test_nothing_goes_out_while_the_business_identity_is_not_set_and_staff_hear_of_it_once() -> None:
+    alerts: list[Notification] = []
+    mail = Mail()
+    try:
+        load_identity(default_business_text())
+    except IdentityNotConfigured as missing:
+        delivery = ports(mail, Texts(), identity=missing, alerts=alerts)
+    (held,) = send(delivery)
+    assert held.status == "held" and held.reason == "identity_missing" and mail.sent == []
+    second = notice().model_copy(update={"notification_id": "n-2"})
+    send(delivery, second)
+    (alert,) = alerts
+    assert isinstance(alert.body, CustomerNoticeHeld) and alert.body.reason == "identity_missing"
+    assert (alert.audience, alert.team, alert.severity) == (Audience.STAFF, "backoffice", "critical")
+
+
+def test_a_refusal_is_recorded_with_its_reason_and_told_not_retried() -> None:
+    alerts: list[Notification] = []
+    mail = Mail(fail=DeliveryRefused("Email address is not verified.", code="MessageRejected"))
+    receipts = send(ports(mail, None, alerts=alerts))
+    (receipt,) = receipts
+    assert (receipt.channel, receipt.status) == ("email", "refused")
+    (alert,) = alerts
+    assert isinstance(alert.body, CustomerNoticeHeld) and alert.body.reason == "refused"
+    assert "not verified" in (alert.body.detail or "")
+
+
+def test_a_customer_without_a_usable_contact_is_held_and_staff_told() -> None:
+    alerts: list[Notification] = []
+    (held,) = send(ports(Mail(), Texts(), contact=Contact(name="Ana Lima"), alerts=alerts))
+    assert (held.status, held.reason) == ("held", "no_contact")
+    assert [a.body.kind for a in alerts] == ["customer_notice.held"]
+
+
+@pytest.mark.parametrize("locale", ["pt-BR", "es", "en"])
+def test_the_signature_is_in_the_readers_language(locale: str) -> None:
+    mail = Mail()
+    send(ports(mail, None), notice(locale))
+    regards = {"pt-BR": "Atenciosamente", "es": "Atentamente", "en": "Kind regards"}[locale]
+    assert regards in str(mail.sent[0]["text"])
+
+
+def test_the_sender_carries_the_business_name_with_its_accents() -> None:
+    identity = IDENTITY.model_copy(update={"trade_name": "Café Aurora"})
+    assert sender_address("avisos@aurora.example", identity) == "=?utf-8?q?Caf=C3=A9_Aurora?= <avisos@aurora.example>"
+    assert sender_address("aurora.example", identity).endswith("<avisos@aurora.example>")
+
+
+def test_the_default_identity_document_holds_notices() -> None:
+    assert json.loads(default_business_text())["configured"] is False
+    with pytest.raises(IdentityNotConfigured):
+        load_identity(default_business_text())
