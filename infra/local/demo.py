@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import textwrap
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from infra.local.demo_collections import chapter_collections
@@ -21,7 +22,11 @@ PARAMETERS = {
     "StaffAlertEmail": "vendas@padaria-estrela.example",
     "StaffAlertEmailTeams": "sales,finance,backoffice,collections",
     "StaffAlertPhone": "+5511999990000",
+    # Customer e-mail from the business's own domain (an SES identity; verified at once on the embedded AWS).
+    "CustomerEmailSender": "solnascente.example",
 }
+# The business's identity, as its operator sets it after deploying: it signs every customer notice.
+DOCUMENTS = {"BusinessIdentityParameter": (Path(__file__).parent / "business_example.json").read_text()}
 QUIET_FUNCTIONS = {"POWERTOOLS_LOG_LEVEL": "WARNING", "POWERTOOLS_METRICS_DISABLED": "true"}
 
 
@@ -107,12 +112,19 @@ def chapter_accounts(stack: LocalStack, out: Printer) -> None:
     )
     check(staff[f"sms:{PARAMETERS['StaffAlertPhone']}"] == [], "SMS subscribers get critical alerts only")
 
-    notices = stack.published("CustomerNoticesTopic", protocol="email")
-    print(f"\n   Customer notices (for the business's e-mail sender): {len(notices)} message(s)")
-    for notice in notices:
-        out.delivery(notice)
-    check({n.attributes["account_id"] for n in notices} == {"padaria-estrela", "tienda-sol"}, "each customer welcomed")
-    check(any("¡Hola" in n.message for n in notices), "the Spanish-speaking customer is welcomed in Spanish")
+    for command in accounts:
+        address = command.contact.email or ""
+        mails = stack.mailbox(address)
+        print(f"\n   {command.name}'s inbox ({address}): {len(mails)} e-mail(s)")
+        for mail in mails:
+            print(f"     From: {mail.from_}\n     Subject: {mail.subject}")
+            print(textwrap.indent(mail.text.strip(), "     | ", lambda _: True))
+        check(len(mails) == 1, f"{command.name} got the welcome e-mail, from the business")
+        check("Sol Nascente Comércio de Alimentos Ltda" in mails[0].text, "signed with the business's legal name")
+    check(any("¡Hola" in m.text for m in stack.mailbox("lucia@tienda-sol.example")), "welcomed in Spanish")
+    texts = stack.sms("+5511988887777")
+    check(len(texts) == 1, "the customer with a phone also got an SMS")
+    out.line(f"SMS to +5511988887777: {texts[0].text}")
 
     events = stack.platform_events()
     print(f"   Platform bus: {len(events)} event(s)")
@@ -126,7 +138,9 @@ CHAPTERS = [chapter_accounts, chapter_payments, chapter_invoices, chapter_collec
 
 def main() -> int:
     print("Ponte demo: template.yaml on an embedded AWS (moto), no Docker, no AWS account.")
-    with LocalStack(now=START, parameters=PARAMETERS, webhook_secrets=SECRETS, environment=QUIET_FUNCTIONS) as stack:
+    with LocalStack(
+        now=START, parameters=PARAMETERS, webhook_secrets=SECRETS, documents=DOCUMENTS, environment=QUIET_FUNCTIONS
+    ) as stack:
         out = Printer(stack)
         try:
             for chapter in CHAPTERS:

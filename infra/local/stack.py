@@ -130,6 +130,7 @@ class LocalStack:
         template: Path | str = ROOT / "template.yaml",
         parameters: dict[str, str] | None = None,
         webhook_secrets: dict[str, str | list[str]] | None = None,
+        documents: dict[str, str] | None = None,
         environment: dict[str, str] | None = None,
         stack_name: str = "ponte-local",
         region: str = "us-east-1",
@@ -143,6 +144,7 @@ class LocalStack:
         self._started_at = self._now
         self._parameters = parameters or {}
         self._webhook_secrets = webhook_secrets or {}
+        self._documents = documents or {}
         self._environment = environment or {}
         self.pseudo = Pseudo(region=region, stack_name=stack_name)
         self.endpoint = endpoint
@@ -235,6 +237,7 @@ class LocalStack:
             self._wire(spec)
         self._tap_platform_bus()
         self._seed_webhook_secrets()
+        self._seed_documents()
 
     def _function(
         self, logical_id: str, properties: dict[str, Any], resolver: Resolver, globals_: dict[str, Any]
@@ -329,6 +332,13 @@ class LocalStack:
                 EventBusName=bus.attributes["Name"],
                 Targets=[{"Id": "tap", "Arn": tap_arn}],
             )
+
+    def _seed_documents(self) -> None:
+        """Set SSM parameters of the template (by logical id) as an operator would after deploying: the business's
+        identity, an edited policy."""
+        ssm = self.client("ssm")
+        for logical_id, value in self._documents.items():
+            ssm.put_parameter(Name=self.physical_id(logical_id), Value=value, Type="String", Overwrite=True)
 
     def _seed_webhook_secrets(self) -> None:
         """Seeds `<Provider>WebhookSecret` (or the secret whose logical id is the name given), as Ponte reads it:

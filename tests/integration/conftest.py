@@ -6,14 +6,16 @@ from collections.abc import Iterator
 import pytest
 
 from infra.local import LocalStack
-from tests.support import T0
+from tests.support import ROOT, T0
 
 SUBSCRIBERS = {"StaffAlertEmail": "staff@example.com", "StaffAlertPhone": "+5511999990000"}
+# The business's identity as an operator sets it after deploying (customer notices are held until then).
+BUSINESS = {"BusinessIdentityParameter": (ROOT / "infra" / "local" / "business_example.json").read_text()}
 
 
 @pytest.fixture
 def stack() -> Iterator[LocalStack]:
-    with LocalStack(now=T0, parameters=SUBSCRIBERS) as local:
+    with LocalStack(now=T0, parameters=SUBSCRIBERS, documents=BUSINESS) as local:
         yield local
 
 

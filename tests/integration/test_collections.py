@@ -107,9 +107,10 @@ def test_thirty_days_of_collections_end_to_end(stack: LocalStack) -> None:
         "customer.suspended": [date(2026, 12, 1)],
     }
     warning = next(d for d in stack.published("CustomerNoticesTopic", "sms") if "Ultimo aviso" in d.message)
-    assert (
-        warning.message == "Ultimo aviso: pague R$ 1.537,50 ate 30/11/2026 para evitar a suspensao do servico."
-    )  # + 2% fine, 15 days of 1%/month
+    assert warning.message == (
+        "Ultimo aviso: pague R$ 1.500,00 ate 30/11/2026 para evitar a suspensao do servico. "
+        "Multa e juros (R$ 37,50) virao em proxima fatura."
+    )  # the principal; the 2% fine and 15 days of 1%/month come on a later invoice
     assert customer_notices(stack, "padaria")[-1] == "customer.reactivated"
     reminders = ["customer.payment_reminder"] * 2
     assert customer_notices(stack, "em-dia") == ["customer.welcome", *reminders]

@@ -2,20 +2,35 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import json
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from ponte.domain.accounts import LOCALES
+from ponte.domain.bodies.collections import (
+    AccountReactivated,
+    AccountSuspended,
+    CollectionNotice,
+    CollectionsHandOff,
+    CustomerSuspended,
+)
+from ponte.domain.dunning import SuspensionRecord
+from ponte.domain.ledger import Ledger
+from ponte.domain.money import Money
 from ponte.domain.notifications import Audience, Notification
+from ponte.domain.policy import Policy, default_policy_text, load_policy
 from ponte.messages import render
+from ponte.messages.formatting import Formatter
+from ponte.messages.render import RenderedMessage
 from ponte.messages.text import SMS_SEPTETS, septets
-from tests.collections_support import COLLECTION_BODIES
+from ponte.services.collections import change_for, decide
+from tests.collections_support import COLLECTION_BODIES, TZ, account, applied, invoice, local, payment
 
 MOMENT = datetime(2026, 12, 1, 11, 0, tzinfo=UTC)
 
 
-def rendered(kind: str, locale: str = "pt-BR"):
+def rendered(kind: str, locale: str = "pt-BR") -> RenderedMessage:
     note = Notification.model_validate(
         {
             "notification_id": "n1",
@@ -68,3 +83,125 @@ def test_the_platform_event_carries_the_decision_record_as_data() -> None:
     assert machine["event_type"] == "account.suspended"
     assert machine["data"]["record"]["deadline"] == "2026-11-30"
     assert machine["data"]["record"]["invoices"][0]["total"] == {"amount": 126_542, "currency": "BRL"}
+
+
+# Fees are truthful: the same story (R$ 1.500,00 due on 16/11/2026, never paid, then overpaid) told under an
+# informational policy and under one that charges the fine and interest.
+
+DUE = date(2026, 11, 16)
+FEES_LATER = {"pt-BR": "próxima fatura", "es": "próxima factura", "en": "later invoice"}
+FEES_LATER_SMS = {"pt-BR": "proxima fatura", "es": "proxima factura", "en": "later invoice"}
+WITH_FEES = {"pt-BR": "com multa e juros", "es": "con multa e intereses", "en": "with fine and interest"}
+STORY_KINDS = (
+    "customer.overdue_notice",
+    "customer.final_warning",
+    "customer.suspended",
+    "account.suspended",
+    "collections.hand_off",
+)
+
+
+def policy_in(mode: str) -> Policy:
+    document = json.loads(default_policy_text())
+    document["fees"]["mode"] = mode
+    return load_policy(json.dumps({**document, "day_count": "calendar"}))
+
+
+def story(mode: str) -> dict[str, Notification]:
+    """The last notification of each kind over 45 days of daily sweeps, then an overpayment the day after."""
+    rules = policy_in(mode)
+    current = Ledger(account=account(), invoices=(invoice("INV-1", DUE),))
+    latest: dict[str, Notification] = {}
+    day = date(2026, 11, 13)
+    for _ in range(45):
+        now = local(day, 9)
+        decision = decide(current, now=now, policy=rules, time_zone=TZ, holidays=frozenset())
+        change = change_for(current, decision, now=now, staff_locale="pt-BR", cause=f"sweep:{day}")
+        if change is not None:
+            current = applied(current, change)
+            latest.update({n.event_type: n for n in change.notifications if n.audience is not Audience.PLATFORM})
+        day += timedelta(days=1)
+    paid = current.model_copy(update={"payments": (payment("p1", 200_000, local(day, 10), "INV-1"),)})
+    decision = decide(paid, now=local(day, 10), policy=rules, time_zone=TZ, holidays=frozenset())
+    change = change_for(paid, decision, now=local(day, 10), staff_locale="pt-BR", cause="payment:p1")
+    assert change is not None
+    latest.update({n.event_type: n for n in change.notifications if n.audience is Audience.STAFF})
+    return latest
+
+
+STORIES = {mode: story(mode) for mode in ("informational", "charged")}
+
+
+def told(mode: str, kind: str, locale: str) -> str:
+    """The whole message, subject, e-mail and SMS, as one text."""
+    message = render(STORIES[mode][kind].model_copy(update={"locale": locale}), time_zone=TZ)
+    return plain(f"{message.subject}\n{message.email}\n{message.sms}")
+
+
+def quoted(mode: str, kind: str, locale: str) -> tuple[str, str, str]:
+    """The principal, the fine and interest, and their sum, as the message's locale writes them."""
+    body = STORIES[mode][kind].body
+    record = body.record if isinstance(body, AccountSuspended) else body
+    assert isinstance(record, CollectionNotice | CustomerSuspended | CollectionsHandOff | SuspensionRecord)
+    principal = sum(c.outstanding.amount for c in record.invoices)
+    fees = sum(c.late_fee.amount + c.interest.amount for c in record.invoices)
+    fmt = Formatter(locale, TZ)  # type: ignore[arg-type]
+
+    def written(amount: int) -> str:
+        return plain(fmt.money(Money(amount=amount, currency="BRL")))
+
+    return written(principal), written(fees), written(principal + fees)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("kind", STORY_KINDS)
+def test_informational_notices_ask_for_the_principal_and_say_the_fees_come_on_a_later_invoice(
+    kind: str, locale: str
+) -> None:
+    principal, fees, with_fees = quoted("informational", kind, locale)
+    text = told("informational", kind, locale)
+
+    assert principal in text
+    assert fees in text and FEES_LATER[locale] in text and FEES_LATER_SMS[locale] in text
+    assert with_fees not in text  # a total with fees is never quoted, let alone as what to pay
+    assert WITH_FEES[locale] not in text.lower()
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("kind", STORY_KINDS)
+def test_charged_notices_ask_for_the_total_with_fine_and_interest(kind: str, locale: str) -> None:
+    principal, _, with_fees = quoted("charged", kind, locale)
+    message = render(STORIES["charged"][kind].model_copy(update={"locale": locale}), time_zone=TZ)
+
+    assert with_fees != principal
+    assert with_fees in plain(message.email) and with_fees in plain(message.sms)
+    assert FEES_LATER[locale] not in message.email and FEES_LATER_SMS[locale] not in message.sms
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_final_warning_sms_names_what_to_pay_in_each_mode(locale: str) -> None:
+    informational = render(STORIES["informational"]["customer.final_warning"], time_zone=TZ).sms
+    charged = render(STORIES["charged"]["customer.final_warning"], time_zone=TZ).sms
+
+    assert informational == (
+        "Ultimo aviso: pague R$ 1.500,00 ate 30/11/2026 para evitar a suspensao do servico. "
+        "Multa e juros (R$ 35,00) virao em proxima fatura."
+    )
+    assert charged == "Ultimo aviso: pague R$ 1.535,00 ate 30/11/2026 para evitar a suspensao do servico."
+    for mode in STORIES:
+        message = render(STORIES[mode]["customer.final_warning"].model_copy(update={"locale": locale}), time_zone=TZ)
+        assert septets(message.sms) <= SMS_SEPTETS and not message.sms.endswith("...")
+
+
+@pytest.mark.parametrize("mode", ["informational", "charged"])
+@pytest.mark.parametrize("locale", LOCALES)
+def test_staff_see_the_customers_credit_when_the_account_is_reactivated(mode: str, locale: str) -> None:
+    note = STORIES[mode]["account.reactivated"]
+    body = note.body
+    assert isinstance(body, AccountReactivated) and body.credit
+    (credit,) = body.credit
+    message = render(note.model_copy(update={"locale": locale}), time_zone=TZ)
+
+    assert plain(Formatter(locale, TZ).money(credit)) in plain(message.email)  # type: ignore[arg-type]
+    assert {"pt-BR": "Crédito", "es": "Crédito", "en": "credit"}[locale] in message.email
+    assert septets(message.sms) <= SMS_SEPTETS

@@ -106,8 +106,11 @@ def test_the_suspension_tells_the_owner_why_with_the_whole_record() -> None:
     [charge] = record["invoices"]
     assert charge["invoice_id"] == "INV-1" and charge["days_late"] == 15
     assert charge["outstanding"] == {"amount": 100_000, "currency": "BRL"}
-    assert charge["late_fee"] == {"amount": 2_000, "currency": "BRL"}  # 2%
-    assert charge["interest"] == {"amount": 500, "currency": "BRL"}  # 1% a month, 15 days
+    # The R$ 500,00 paid on 28/11, 12 days late, bears the fine and 12 days of interest too.
+    assert charge["late_fee"] == {"amount": 3_000, "currency": "BRL"}  # 2% of R$ 1.500,00
+    assert charge["interest"] == {"amount": 500 + 200, "currency": "BRL"}  # 1% a month: 15 days, 12 days
+    assert charge["total"] == {"amount": 100_000, "currency": "BRL"}  # informational: the principal settles it
+    assert record["fees_mode"] == "informational" and record["fees_to_date"] == [{"amount": 3_700, "currency": "BRL"}]
     assert [n["step_id"] for n in record["notices"]] == ["overdue-1"] * 2 + ["overdue-5"] * 2 + ["final-warning"] * 2
     assert [p["reference"] for p in body["payments"]] == ["test:p1"]
     assert change.timeline[0].what == "account.suspended" and "deadline" in change.timeline[0].why
@@ -191,3 +194,54 @@ def test_an_account_never_to_be_suspended_alerts_collections_once_instead() -> N
     alerts = [(day, k) for day, k in sent if ("staff", "collections.alert") in k]
     assert alerts == [(date(2026, 12, 1), [("staff", "collections.alert")])]
     assert not any(kind == "customer.final_warning" for _, k in sent for _, kind in k)
+
+
+CHARGED = load_policy(
+    json.dumps(
+        {
+            **json.loads(default_policy_text()),
+            "day_count": "calendar",
+            "fees": {"mode": "charged", "late_fee_percent": "2", "monthly_interest_percent": "1"},
+        }
+    )
+)
+
+
+def test_an_overpayment_reactivates_and_staff_see_the_customers_credit() -> None:
+    suspended, _ = run_days(ledger(), date(2026, 11, 13), date(2026, 12, 1))
+    paid_at = local(date(2026, 12, 2), 15)
+    with_payment = suspended.model_copy(update={"payments": (payment("p9", 160_000, paid_at, "INV-1"),)})
+
+    change = evaluate(with_payment, date(2026, 12, 2), 15, immediate_only=True)
+
+    assert change is not None and change.account.status is ACTIVE
+    staff = next(n for n in change.notifications if n.audience is Audience.STAFF)
+    assert staff.body.model_dump(mode="json")["credit"] == [{"amount": 10_000, "currency": "BRL"}]
+    [entry] = change.timeline
+    assert entry.facts["credit"] == "100.00 BRL" and "credit of 100.00 BRL" in entry.why
+
+
+def test_charged_a_payment_of_the_principal_alone_does_not_reactivate_the_fees_do() -> None:
+    suspended, _ = run_days(ledger(), date(2026, 11, 13), date(2026, 12, 1))
+    assert suspended.account.status is SUSPENDED
+    paid_at = local(date(2026, 12, 2), 15)  # 16 days late: fine R$ 30,00 and interest R$ 8,00
+    principal = suspended.model_copy(update={"payments": (payment("p9", 150_000, paid_at, "INV-1"),)})
+
+    assert evaluate(principal, date(2026, 12, 2), 15, immediate_only=True, rules=CHARGED) is None
+
+    fees = principal.model_copy(update={"payments": (*principal.payments, payment("p10", 3_800, paid_at))})
+    change = evaluate(fees, date(2026, 12, 2), 16, immediate_only=True, rules=CHARGED)
+    assert change is not None and change.account.status is ACTIVE
+    assert kinds(change)[0] == ("staff", "account.reactivated")
+
+
+def test_charged_notices_record_the_total_with_fees_informational_the_fees_for_later() -> None:
+    overdue = Ledger(account=account(status=OVERDUE), invoices=(invoice("INV-1", DUE),))
+    for rules, why in (
+        (CHARGED, "1 invoice(s), 1530.50 BRL with fine and interest"),
+        (CALENDAR, "1 invoice(s), 1500.00 BRL owed; fine and interest to date 30.50 BRL, for a later invoice"),
+    ):
+        change = evaluate(overdue, date(2026, 11, 17), 9, rules=rules)
+        assert change is not None
+        [entry] = change.timeline
+        assert why in entry.why and entry.facts["step_id"] == "overdue-1"

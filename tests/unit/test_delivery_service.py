@@ -134,7 +134,7 @@ def test_a_notice_goes_to_the_customers_email_and_phone_signed_by_the_business()
         ("sms", "accepted", "sns-1"),
     ]
     (email,) = mail.sent
-    assert email["to"] == "ana@cliente.example" and email["subject"] == "Bem-vindo, Ana Lima"
+    assert email["to"] == "ana@cliente.example" and email["subject"] == "Bem-vindo, Ana Lima"  # UTF-8 through SES
     assert email["tags"] == {"notice_id": "n-1", "account_id": "acme", "kind": "customer.welcome"}
     for part in ("text", "html"):
         body = str(email[part])
@@ -190,6 +190,13 @@ def test_a_customer_without_a_usable_contact_is_held_and_staff_told() -> None:
     (held,) = send(ports(Mail(), Texts(), contact=Contact(name="Ana Lima"), alerts=alerts))
     assert (held.status, held.reason) == ("held", "no_contact")
     assert [a.body.kind for a in alerts] == ["customer_notice.held"]
+
+
+def test_an_email_subject_keeps_its_accents() -> None:
+    mail = Mail()
+    note = notice().model_copy(update={"body": CustomerWelcome(customer_name="João Conceição")})
+    send(ports(mail, None), note)
+    assert mail.sent[0]["subject"] == "Bem-vindo, João Conceição"
 
 
 @pytest.mark.parametrize("locale", ["pt-BR", "es", "en"])

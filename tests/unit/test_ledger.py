@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -101,6 +101,46 @@ def test_refunds_and_chargebacks_change_what_a_payment_settles() -> None:
     assert owed(lost) == [("a", 1, 100_00)] and not lost.receivables()[0].disputed
 
 
+def dated(ledger: Ledger) -> list[tuple[str, int, list[tuple[datetime, int]]]]:
+    return [(r.invoice_id, r.installment, [(p.at, p.amount) for p in r.paid]) for r in ledger.receivables()]
+
+
+DAY = timedelta(days=1)
+
+
+def test_each_part_paid_is_dated_by_the_payment_that_paid_it() -> None:
+    ledger = Ledger(
+        account=ACCOUNT,
+        invoices=(invoice("a", (NOV, 100_00), (DEC, 100_00)),),
+        payments=(
+            payment("p1", 30_00, "a", received_at=T0 + 3 * DAY),
+            payment("p2", 120_00, "a", received_at=T0 + 40 * DAY),
+        ),
+    )
+    assert dated(ledger) == [
+        ("a", 1, [(T0 + 3 * DAY, 30_00), (T0 + 40 * DAY, 70_00)]),
+        ("a", 2, [(T0 + 40 * DAY, 50_00)]),
+    ]
+    assert owed(ledger) == [("a", 1, 0), ("a", 2, 50_00)]
+
+
+def test_parts_paid_from_the_credit_are_dated_first_in_first_out() -> None:
+    credit_note = invoice("cn", total=-20_00).model_copy(update={"recorded_at": T0 + DAY})
+    ledger = Ledger(
+        account=ACCOUNT,
+        invoices=(invoice("a", (NOV, 50_00)), invoice("b", (DEC, 50_00)), credit_note),
+        payments=(
+            payment("p1", 60_00, "a", received_at=T0 + 5 * DAY),  # R$ 10,00 left over for the credit
+            payment("p2", 40_00, received_at=T0 + 9 * DAY),  # matches nothing: all credit
+        ),
+    )
+    assert dated(ledger) == [
+        ("a", 1, [(T0 + 5 * DAY, 50_00)]),
+        ("b", 1, [(T0 + DAY, 20_00), (T0 + 5 * DAY, 10_00), (T0 + 9 * DAY, 20_00)]),
+    ]
+    assert ledger.allocate().credit == {"BRL": 20_00}
+
+
 amounts = st.integers(min_value=1, max_value=500_00)
 
 
@@ -112,13 +152,25 @@ def test_order_of_arrival_never_changes_what_is_owed(
     installments: list[tuple[int, int]], payments: list[tuple[int, bool]]
 ) -> None:
     invoices = [invoice(f"inv{i}", (NOV + timedelta(days=d), a)) for i, (d, a) in enumerate(installments)]
-    paid = [payment(f"p{i}", a, f"inv{i}" if linked else None) for i, (a, linked) in enumerate(payments)]
-    reference = owed(Ledger(account=ACCOUNT, invoices=tuple(invoices), payments=tuple(paid)))
+    paid = [
+        payment(f"p{i}", a, f"inv{i}" if linked else None, received_at=T0 + i * DAY)
+        for i, (a, linked) in enumerate(payments)
+    ]
+    first = Ledger(account=ACCOUNT, invoices=tuple(invoices), payments=tuple(paid))
+    reference, reference_dates = owed(first), dated(first)
     for shuffled_invoices, shuffled_payments in itertools.islice(
         zip(itertools.permutations(invoices), itertools.cycle(itertools.permutations(paid)), strict=False), 6
     ):
         ledger = Ledger(account=ACCOUNT, invoices=shuffled_invoices, payments=shuffled_payments)
         assert sorted(owed(ledger)) == sorted(reference)
+        assert sorted(dated(ledger)) == sorted(reference_dates)
+    # What was paid on each installment is all dated, by the payments' own times.
+    moments = {p.received_at for p in paid}
+    for receivable in first.receivables():
+        assert (
+            sum(part.amount for part in receivable.paid) == receivable.amount_due.amount - receivable.outstanding.amount
+        )
+        assert {part.at for part in receivable.paid} <= moments
     total_due = sum(a for _, a in installments)
     total_paid = sum(a for a, _ in payments)
     # In one currency every cent paid settles something until nothing is owed.

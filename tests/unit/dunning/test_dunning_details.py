@@ -51,7 +51,7 @@ def test_fine_and_interest_are_exact_to_the_centavo(outstanding: int, days_late:
     assert late_interest(owed, days_late, FEES) == Money(amount=interest, currency="BRL")
 
 
-def test_a_notice_shows_what_is_owed_with_fine_and_interest() -> None:
+def test_a_notice_shows_what_is_owed_and_the_fine_and_interest_to_date_to_be_charged_later() -> None:
     decision = decide(at(date(2025, 3, 20), 9), [invoice("A", DUE), invoice("B", date(2025, 3, 15), 2000)])
 
     notice = _only(decision, NotifyCustomer)
@@ -63,10 +63,25 @@ def test_a_notice_shows_what_is_owed_with_fine_and_interest() -> None:
         150_000,
         3000,
         500,
-        153_500,
+        150_000,
     )
-    assert (second.invoice_id, second.days_late, second.total.amount) == ("B", 5, 2000 + 40 + 3)
+    assert (second.invoice_id, second.days_late, second.total.amount) == ("B", 5, 2000)
+    assert notice.fees_mode == "informational"
+    assert notice.totals == (Money(amount=152_000, currency="BRL"),)  # the principal: what settles the account
+    assert notice.fees_to_date == (Money(amount=3500 + 40 + 3, currency="BRL"),)
+
+
+def test_when_charged_a_notice_asks_for_the_total_with_fine_and_interest() -> None:
+    charged = policy(fees={"mode": "charged", "late_fee_percent": "2", "monthly_interest_percent": "1"})
+    receivables = [invoice("A", DUE), invoice("B", date(2025, 3, 15), 2000)]
+
+    notice = _only(decide(at(date(2025, 3, 20), 9), receivables, rules=charged), NotifyCustomer)
+
+    first, second = notice.invoices
+    assert (first.total.amount, second.total.amount) == (153_500, 2000 + 40 + 3)
+    assert notice.fees_mode == "charged"
     assert notice.totals == (Money(amount=155_543, currency="BRL"),)
+    assert notice.fees_to_date == (Money(amount=3543, currency="BRL"),)
 
 
 def test_what_happens_when() -> None:
@@ -113,7 +128,8 @@ def test_a_suspension_says_why() -> None:
     assert (record.anchor, record.deadline) == (DUE, date(2025, 3, 24))
     assert [(n.step_id, n.channel) for n in record.notices] == [("overdue-1", "sms"), ("final-warning", "email")]
     (charge,) = record.invoices
-    assert (charge.invoice_id, charge.days_late, charge.total.amount) == ("A", 15, 150_000 + 3000 + 750)
+    assert (charge.invoice_id, charge.days_late, charge.total.amount) == ("A", 15, 150_000)
+    assert record.fees_to_date == (Money(amount=3000 + 750, currency="BRL"),)
     assert "deadline named at least 3 days before" in record.rule
     assert "BRL 10.00" in record.rule
 

@@ -36,7 +36,14 @@ def test_the_default_policy_is_valid_and_describes_the_whole_ladder() -> None:
         StepKind.HAND_OFF,
     ]
     assert policy.fees.late_fee_percent == Decimal(2)
+    assert policy.fees.mode == "informational" and "informational" in policy.description
     assert policy.currencies["BRL"].tolerance == 1000
+
+
+def test_fees_are_informational_unless_the_policy_says_they_are_charged() -> None:
+    document = _document(fees={"late_fee_percent": "2", "monthly_interest_percent": "1"})
+
+    assert load_policy(json.dumps(document)).fees.mode == "informational"
 
 
 def test_the_schema_file_matches_the_model() -> None:
@@ -60,6 +67,8 @@ def test_the_schema_file_matches_the_model() -> None:
             None,
         ),
         ({"fees": {"late_fee_percent": "2", "monthly_interest_percent": "30"}}, "less than or equal to 20"),
+        ({"fees": {"mode": "billed", "late_fee_percent": "2", "monthly_interest_percent": "1"}}, "fees.mode"),
+        ({"fees": {"mode": "charged", "late_fee_percent": "2", "monthly_interest_percent": "1"}}, None),
         ({"quiet_hours": {"start": "21:00", "end": "21:00"}}, "different times"),
         ({"deadline_notice_days": 0}, "deadline_notice_days"),
         (

@@ -19,9 +19,11 @@ from ponte.domain.dunning import (
     HandOff,
     Holds,
     NotifyCustomer,
+    PaidPart,
     Receivable,
     SentNotice,
     Suspend,
+    accrued_fees,
     evaluate,
 )
 from ponte.domain.money import Money
@@ -29,10 +31,12 @@ from ponte.domain.policy import DayCount, Policy
 from tests.unit.dunning.dunning_support import CALENDAR, TZ, ZONE, account, at, policy
 
 BR_HOLIDAYS = frozenset({date(2025, 4, 18), date(2025, 4, 21), date(2025, 5, 1), date(2025, 6, 19)})
+CHARGED_FEES = {"mode": "charged", "late_fee_percent": "2", "monthly_interest_percent": "1"}
 POLICIES = [
     (CALENDAR, frozenset[date]()),
     (policy(day_count="business"), BR_HOLIDAYS),
     (policy(deadline_notice_days=4, quiet_hours=None), frozenset[date]()),
+    (policy(day_count="business", fees=CHARGED_FEES), BR_HOLIDAYS),
 ]
 START = at(date(2025, 3, 1), 9)
 MAX_EVALUATIONS = 300
@@ -106,8 +110,13 @@ class Story:
                 self.receivables.append(_invoice(f"I{len(self.receivables)}", today + timedelta(days), amount))
             case Pay(invoice=index, amount=amount) if index < len(self.receivables):
                 owed = self.receivables[index]
-                left = max(owed.outstanding.amount - amount, 0)
-                self.receivables[index] = owed.model_copy(update={"outstanding": _brl(left)})
+                taken = min(amount, owed.outstanding.amount)
+                if taken:
+                    outstanding, paid = (
+                        _brl(owed.outstanding.amount - taken),
+                        (*owed.paid, PaidPart(at=now, amount=taken)),
+                    )
+                    self.receivables[index] = owed.model_copy(update={"outstanding": outstanding, "paid": paid})
             case Dispute(invoice=index, open=disputed) if index < len(self.receivables):
                 self.receivables[index] = self.receivables[index].model_copy(update={"disputed": disputed})
             case Promise(days=days):
@@ -194,8 +203,12 @@ class Story:
     def _owing(self, today: date) -> bool:
         totals: dict[str, int] = {}
         for r in self.receivables:
-            if not r.disputed and self._effective_due(r.due_date) < today:
-                totals[r.outstanding.currency] = totals.get(r.outstanding.currency, 0) + r.outstanding.amount
+            due = self._effective_due(r.due_date)
+            if not r.disputed and due < today:
+                owed = r.outstanding.amount
+                if self.rules.fees.mode == "charged":  # the fees are owed too, and nothing here pays them
+                    owed += sum(accrued_fees(r, due=due, today=today, zone=ZONE, fees=self.rules.fees))
+                totals[r.outstanding.currency] = totals.get(r.outstanding.currency, 0) + owed
         return any(total > self.rules.currencies[c].tolerance for c, total in totals.items())
 
     def _effective_due(self, due: date) -> date:

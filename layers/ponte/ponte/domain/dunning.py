@@ -14,7 +14,15 @@ How the ladder reads an account:
   only the latest goes out.
 - No suspension unless a notice naming the deadline went out at least `deadline_notice_days` before it; a final
   warning sent late names a later deadline. Quiet hours hold customer notices back, never staff actions.
-- Thresholds compare what is still owed on the invoices; the fine and interest are computed to show in notices.
+- The fine and interest accrue per installment from the day after its effective due date (`accrued_fees`), on
+  the dated parts paid late and on what is still owed. What the policy's `Fees.mode` makes of them:
+  - `informational`: they are shown to date, to be charged on a later invoice; what is owed, and what thresholds,
+    settlement and reactivation compare, is the principal still owed;
+  - `charged`: they are owed here. Payments pay principal first (`ponte.domain.ledger`); the credit left over pays
+    the fees, oldest installment first; what is owed, and compared, is the principal plus the unpaid fees, so an
+    account is settled only when both are paid, within the tolerance. Interest still accruing is watched: the
+    account is looked at again on the day it would reach a threshold.
+  What is left of the credit is the customer's, shown to staff on the decision and its records.
 - Disputed invoices are left alone. Invoices in a currency the policy has no thresholds for are flagged to staff
   and take no part in the ladder.
 
@@ -27,7 +35,7 @@ version) for status changes.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -41,9 +49,10 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 from ponte.domain.accounts import Account, AccountStatus
 from ponte.domain.errors import InvalidInput
 from ponte.domain.money import Money
-from ponte.domain.policy import CUSTOMER_NOTICES, DayCount, Fees, Policy, Step, StepKind
+from ponte.domain.policy import CUSTOMER_NOTICES, DayCount, Fees, FeesMode, Policy, Step, StepKind
 
 _DAY = timedelta(days=1)
+_INTEREST_HORIZON_DAYS = 3660  # how far ahead a debt growing with interest is watched for a threshold
 
 
 class _Frozen(BaseModel):
@@ -53,8 +62,16 @@ class _Frozen(BaseModel):
 # Inputs: the service maps stored invoices, payments, holds and the ladder's record into these.
 
 
+class PaidPart(_Frozen):
+    """Part of an installment paid, and when: the payment's time or, for a credit, the time of the latest payment
+    or credit note that made it up."""
+
+    at: AwareDatetime
+    amount: int = Field(gt=0, description="Minor units of the installment's currency.")
+
+
 class Receivable(_Frozen):
-    """What is still owed on one invoice, or on one installment of it."""
+    """What is still owed on one invoice, or on one installment of it, and the parts of it paid so far."""
 
     invoice_id: str = Field(min_length=1)
     installment: int = Field(default=1, ge=1)
@@ -67,6 +84,11 @@ class Receivable(_Frozen):
         description="When the business's records first showed it (an import, a late NF-e): the ladder's steps "
         "after the due date start no earlier than that day.",
     )
+    paid: tuple[PaidPart, ...] = Field(
+        default=(),
+        description="When each part of what was paid was paid, oldest first; a part paid with no date known "
+        "counts as paid on time.",
+    )
 
     @model_validator(mode="after")
     def _outstanding_within_due(self) -> Receivable:
@@ -74,6 +96,8 @@ class Receivable(_Frozen):
             raise ValueError("outstanding and amount_due must be in the same currency")
         if not 0 <= self.outstanding.amount <= self.amount_due.amount:
             raise ValueError("outstanding must be between zero and amount_due")
+        if sum(part.amount for part in self.paid) > self.amount_due.amount - self.outstanding.amount:
+            raise ValueError("the parts paid add up to more than amount_due less outstanding")
         return self
 
     @property
@@ -102,16 +126,25 @@ class SentNotice(_Frozen):
 
 
 class InvoiceCharge(_Frozen):
-    """One invoice as a notice or a record shows it: what is owed, with the fine and interest to date."""
+    """One installment as a notice or a record shows it: the principal still owed, the fine and interest accrued on
+    it to date, and what settles it (`total`): the principal, plus the fine and interest not yet paid when the
+    policy charges them (`Fees.mode`)."""
 
     invoice_id: str
     installment: int
     due_date: date
     days_late: int
-    outstanding: Money
-    late_fee: Money
-    interest: Money
-    total: Money
+    outstanding: Money = Field(description="The principal still owed.")
+    late_fee: Money = Field(description="The fine accrued to date, on what was paid late or is still owed.")
+    interest: Money = Field(description="The interest accrued to date, pro rata die on the principal while owed.")
+    fees_paid: Money | None = Field(default=None, description="What was paid of the fine and interest, if anything.")
+    total: Money = Field(description="What settles the installment.")
+
+    @property
+    def fees_to_date(self) -> Money:
+        """The fine and interest accrued to date and not yet paid."""
+        unpaid = self.late_fee + self.interest
+        return unpaid - self.fees_paid if self.fees_paid is not None else unpaid
 
 
 class NotifyCustomer(_Frozen):
@@ -122,7 +155,12 @@ class NotifyCustomer(_Frozen):
     anchor: date = Field(description="The due date the step counts from.")
     deadline: date | None = Field(default=None, description="Pay by the end of this day to avoid suspension.")
     invoices: tuple[InvoiceCharge, ...]
-    totals: tuple[Money, ...]
+    totals: tuple[Money, ...] = Field(description="What to pay, per currency: the invoices' totals.")
+    fees_mode: FeesMode
+    fees_to_date: tuple[Money, ...] = Field(
+        description="The fine and interest accrued to date and not yet paid, per currency: part of `totals` when "
+        "charged, to be charged on a later invoice when informational."
+    )
 
 
 class AlertReason(StrEnum):
@@ -150,6 +188,10 @@ class SuspensionRecord(_Frozen):
     invoices: tuple[InvoiceCharge, ...]
     totals: tuple[Money, ...]
     notices: tuple[SentNotice, ...]
+    # Records written before fees had a mode quoted the total with fees as what was owed.
+    fees_mode: FeesMode = "charged"
+    fees_to_date: tuple[Money, ...] = ()
+    credit: tuple[Money, ...] = Field(default=(), description="The customer's credit, per currency.")
 
 
 class Suspend(_Frozen):
@@ -168,6 +210,9 @@ class HandOff(_Frozen):
     invoices: tuple[InvoiceCharge, ...]
     totals: tuple[Money, ...]
     notices: tuple[SentNotice, ...]
+    fees_mode: FeesMode
+    fees_to_date: tuple[Money, ...]
+    credit: tuple[Money, ...] = Field(description="The customer's credit, per currency.")
 
 
 class Reactivate(_Frozen):
@@ -175,7 +220,8 @@ class Reactivate(_Frozen):
 
     kind: Literal["reactivate"] = "reactivate"
     dedup_key: str
-    remaining: tuple[Money, ...]
+    remaining: tuple[Money, ...] = Field(description="What is still overdue, within the tolerance.")
+    credit: tuple[Money, ...] = Field(description="The customer's credit, per currency.")
 
 
 class Clear(_Frozen):
@@ -183,7 +229,8 @@ class Clear(_Frozen):
 
     kind: Literal["clear"] = "clear"
     dedup_key: str
-    remaining: tuple[Money, ...]
+    remaining: tuple[Money, ...] = Field(description="What is still overdue, within the tolerance.")
+    credit: tuple[Money, ...] = Field(description="The customer's credit, per currency.")
 
 
 Action = Annotated[NotifyCustomer | AlertStaff | Suspend | HandOff | Reactivate | Clear, Field(discriminator="kind")]
@@ -206,6 +253,11 @@ class Decision(_Frozen):
     anchor: date | None = Field(description="The due date the ladder counts from while the account owes.")
     flagged_currencies: tuple[str, ...]
     policy_version: int
+    credit: tuple[Money, ...] = Field(
+        default=(),
+        description="The customer's credit per currency: what was paid above the principal, and above the fine "
+        "and interest when the policy charges them.",
+    )
 
 
 # Fine and interest: exact in minor units, each rounded half-even to the minor unit, per invoice.
@@ -225,6 +277,30 @@ def late_interest(outstanding: Money, days_late: int, fees: Fees) -> Money:
 def _percent_of(money: Money, percent: Fraction) -> Money:
     # round() on a Fraction rounds half to even.
     return Money(amount=round(money.amount * percent / 100), currency=money.currency)
+
+
+def accrued_fees(receivable: Receivable, *, due: date, today: date, zone: ZoneInfo, fees: Fees) -> tuple[int, int]:
+    """The fine and the interest accrued on one installment by the end of `today`, in minor units.
+
+    `due` is the effective due date (`_Days.due`). The fine is `late_fee_percent` of what was paid after it or is
+    still owed after it, once; the interest is simple, `monthly_interest_percent` / 30 per day on the principal
+    while it was owed, from the day after `due` to the local day each part was paid (or to today for what is still
+    owed). A part paid with no date known counts as paid on time; a part dated after today, as paid today.
+    """
+    late = 0  # minor units paid late or still owed late
+    owed_days = 0  # minor units times the days they were late
+    for part in receivable.paid:
+        paid_on = min(part.at.astimezone(zone).date(), today)
+        if paid_on > due:
+            late += part.amount
+            owed_days += part.amount * (paid_on - due).days
+    if today > due:
+        late += receivable.outstanding.amount
+        owed_days += receivable.outstanding.amount * (today - due).days
+    currency = receivable.outstanding.currency
+    fine = late_fee(Money(amount=late, currency=currency), fees)
+    interest = late_interest(Money(amount=owed_days, currency=currency), 1, fees)
+    return fine.amount, interest.amount
 
 
 # Account status: one row per (status, standing), read as "from, standing -> to, change".
@@ -271,11 +347,14 @@ def evaluate(
     policy: Policy,
     time_zone: str,
     holidays: frozenset[date],
+    credit: Mapping[str, int] | None = None,
 ) -> Decision:
     """Decide what the ladder does for `account` at `now`.
 
     `time_zone` is the business's IANA zone; `holidays` its national holidays for the years around `now`
-    (used only with business-day counting); `sent` is the ladder's record for the account.
+    (used only with business-day counting); `sent` is the ladder's record for the account; `credit` what was
+    paid above the principal of `receivables`, per currency (`Allocation.credit`): when the policy charges the
+    fine and interest, it pays them, oldest installment first, and what is left is the customer's credit.
     """
     if now.tzinfo is None or now.utcoffset() is None:
         raise InvalidInput("now must carry its time zone")
@@ -288,6 +367,7 @@ def evaluate(
         policy=policy,
         zone=_zone(time_zone),
         holidays=holidays,
+        credit=credit or {},
     ).decide()
 
 
@@ -339,14 +419,24 @@ def _shift_business_days(day: date, offset: int, holidays: frozenset[date]) -> d
 class _Owed:
     receivable: Receivable
     due: date  # the effective due date
+    fine: int = 0  # accrued to date
+    interest: int = 0
+    fees_paid: int = 0
+    charged: bool = False  # the fees are owed, not only shown
 
     @property
     def currency(self) -> str:
         return self.receivable.outstanding.currency
 
     @property
+    def fees_unpaid(self) -> int:
+        return self.fine + self.interest - self.fees_paid
+
+    @property
     def amount(self) -> int:
-        return self.receivable.outstanding.amount
+        """What settles it: the principal, and the fees when charged."""
+        principal = self.receivable.outstanding.amount
+        return principal + self.fees_unpaid if self.charged else principal
 
 
 @dataclass(frozen=True, slots=True)
@@ -369,18 +459,18 @@ class _Evaluation:
         policy: Policy,
         zone: ZoneInfo,
         holidays: frozenset[date],
+        credit: Mapping[str, int],
     ) -> None:
         self.account, self.holds, self.sent, self.policy, self.zone = account, holds, sent, policy, zone
         self.local_now = now.astimezone(zone)
         self.today = self.local_now.date()
         self.days = _Days(policy.day_count, holidays)
-        unpaid = [r for r in receivables if r.outstanding.amount > 0]
-        self.flagged = [r for r in unpaid if r.outstanding.currency not in policy.currencies]
-        live = [
-            _Owed(r, self.days.due(r.due_date))
-            for r in unpaid
-            if r.outstanding.currency in policy.currencies and not r.disputed
+        self.charged = policy.fees.mode == "charged"
+        self.flagged = [
+            r for r in receivables if r.outstanding.amount > 0 and r.outstanding.currency not in policy.currencies
         ]
+        self.left_over = {currency: amount for currency, amount in credit.items() if amount > 0}
+        live = [o for o in self._accrue(receivables) if o.amount > 0]
         self.overdue = [o for o in live if o.due < self.today]
         self.upcoming = [o for o in live if o.due >= self.today]
         overdue_totals = _sums(self.overdue)
@@ -389,6 +479,76 @@ class _Evaluation:
         self.anchor = self._anchor()
         self.actions: list[Action] = []
         self.moments: list[datetime] = [self._start_of(o.due + _DAY) for o in self.upcoming]
+        self.moments.extend(self._interest_crossings())
+
+    def _accrue(self, receivables: Sequence[Receivable]) -> list[_Owed]:
+        """The installments the ladder reads, oldest due first, with the fine and interest accrued to date; when
+        charged, the credit pays those fees oldest first, and what is left stays the customer's credit."""
+        live = [
+            r
+            for r in receivables
+            if r.outstanding.currency in self.policy.currencies
+            and not r.disputed
+            # Informational fees on what is paid concern nobody here: only what is owed is read.
+            and (self.charged or r.outstanding.amount > 0)
+        ]
+        owed = []
+        for receivable, due in sorted(
+            ((r, self.days.due(r.due_date)) for r in live), key=lambda pair: (pair[1], pair[0].key)
+        ):
+            fine, interest = accrued_fees(receivable, due=due, today=self.today, zone=self.zone, fees=self.policy.fees)
+            fees_paid = 0
+            if self.charged:
+                fees_paid = min(self.left_over.get(receivable.outstanding.currency, 0), fine + interest)
+                if fees_paid:
+                    self.left_over[receivable.outstanding.currency] -= fees_paid
+            owed.append(_Owed(receivable, due, fine, interest, fees_paid, self.charged))
+        return owed
+
+    @property
+    def credit(self) -> tuple[Money, ...]:
+        return tuple(Money(amount=a, currency=c) for c, a in sorted(self.left_over.items()) if a > 0)
+
+    def _interest_crossings(self) -> list[datetime]:
+        """When charged, interest raises what is owed day by day: look again on the first day it reaches, in some
+        currency, a threshold it is below today (more than the tolerance, or a step's minimum amount)."""
+        if not self.charged or not self.policy.fees.monthly_interest_percent:
+            return []
+        moments = []
+        for currency in sorted({o.currency for o in self.overdue if o.receivable.outstanding.amount > 0}):
+            owed = [o for o in self.overdue if o.currency == currency]
+            now_owed = sum(o.amount for o in owed)
+            thresholds = [self.policy.currencies[currency].tolerance + 1]
+            thresholds += [s.min_amount[currency] for s in self.policy.steps if currency in s.min_amount]
+            above = [t for t in thresholds if t > now_owed]
+            if above:
+                day = self._first_day_owing(owed, min(above))
+                if day is not None:
+                    moments.append(self._start_of(day))
+        return moments
+
+    def _first_day_owing(self, owed: Sequence[_Owed], target: int) -> date | None:
+        """The first day after today on which `owed` (one currency, overdue) adds up to `target` or more."""
+        fees_paid = sum(o.fees_paid for o in owed) + self.left_over.get(owed[0].currency, 0)
+        principal = sum(o.receivable.outstanding.amount for o in owed)
+
+        def owed_on(day: date) -> int:
+            fees = self.policy.fees
+            accrued = sum(
+                sum(accrued_fees(o.receivable, due=o.due, today=day, zone=self.zone, fees=fees)) for o in owed
+            )
+            return principal + max(accrued - fees_paid, 0)
+
+        low, high = 1, _INTEREST_HORIZON_DAYS
+        if owed_on(self.today + timedelta(days=high)) < target:
+            return None
+        while low < high:
+            middle = (low + high) // 2
+            if owed_on(self.today + timedelta(days=middle)) >= target:
+                high = middle
+            else:
+                low = middle + 1
+        return self.today + timedelta(days=low)
 
     def decide(self) -> Decision:
         standing = Standing.SETTLED
@@ -399,9 +559,13 @@ class _Evaluation:
             plan = self._prospect(min(o.due for o in self.upcoming))
         new_status, change = TRANSITIONS[(self.account.status, standing)]
         if change is Change.REACTIVATE:
-            self.actions.insert(0, Reactivate(dedup_key=self._change_key(change), remaining=self.remaining))
+            self.actions.insert(
+                0, Reactivate(dedup_key=self._change_key(change), remaining=self.remaining, credit=self.credit)
+            )
         elif change is Change.CLEAR:
-            self.actions.insert(0, Clear(dedup_key=self._change_key(change), remaining=self.remaining))
+            self.actions.insert(
+                0, Clear(dedup_key=self._change_key(change), remaining=self.remaining, credit=self.credit)
+            )
         self._remind()
         self._flag_unknown_currencies()
         return Decision(
@@ -412,6 +576,7 @@ class _Evaluation:
             anchor=self.anchor,
             flagged_currencies=tuple(sorted({r.outstanding.currency for r in self.flagged})),
             policy_version=self.policy.version,
+            credit=self.credit,
         )
 
     def _anchor(self) -> date | None:
@@ -605,6 +770,8 @@ class _Evaluation:
                 deadline=scheduled.deadline,
                 invoices=charges,
                 totals=_totals(charges),
+                fees_mode=self.policy.fees.mode,
+                fees_to_date=_fees_to_date(charges),
             )
         )
         return True
@@ -631,6 +798,9 @@ class _Evaluation:
             invoices=charges,
             totals=_totals(charges),
             notices=self._record_since(since),
+            fees_mode=self.policy.fees.mode,
+            fees_to_date=_fees_to_date(charges),
+            credit=self.credit,
         )
         return Suspend(dedup_key=self._change_key(Change.SUSPEND), record=record)
 
@@ -643,6 +813,9 @@ class _Evaluation:
             invoices=charges,
             totals=_totals(charges),
             notices=self._record_since(since),
+            fees_mode=self.policy.fees.mode,
+            fees_to_date=_fees_to_date(charges),
+            credit=self.credit,
         )
 
     def _withheld(self, step: Step, owed: Sequence[_Owed]) -> AlertStaff:
@@ -672,20 +845,18 @@ class _Evaluation:
     def _charges(self, owed: Sequence[_Owed]) -> tuple[InvoiceCharge, ...]:
         charges = []
         for o in sorted(owed, key=lambda o: (o.due, o.receivable.key)):
-            outstanding = o.receivable.outstanding
-            days_late = max((self.today - o.due).days, 0)
-            fee = late_fee(outstanding, self.policy.fees) if days_late else Money.zero(outstanding.currency)
-            interest = late_interest(outstanding, days_late, self.policy.fees)
+            currency = o.currency
             charges.append(
                 InvoiceCharge(
                     invoice_id=o.receivable.invoice_id,
                     installment=o.receivable.installment,
                     due_date=o.receivable.due_date,
-                    days_late=days_late,
-                    outstanding=outstanding,
-                    late_fee=fee,
-                    interest=interest,
-                    total=outstanding + fee + interest,
+                    days_late=max((self.today - o.due).days, 0),
+                    outstanding=o.receivable.outstanding,
+                    late_fee=Money(amount=o.fine, currency=currency),
+                    interest=Money(amount=o.interest, currency=currency),
+                    fees_paid=Money(amount=o.fees_paid, currency=currency) if o.fees_paid else None,
+                    total=Money(amount=o.amount, currency=currency),
                 )
             )
         return tuple(charges)
@@ -739,6 +910,14 @@ def _totals(charges: Iterable[InvoiceCharge]) -> tuple[Money, ...]:
     for charge in charges:
         sums[charge.total.currency] = sums.get(charge.total.currency, 0) + charge.total.amount
     return tuple(Money(amount=amount, currency=currency) for currency, amount in sorted(sums.items()))
+
+
+def _fees_to_date(charges: Iterable[InvoiceCharge]) -> tuple[Money, ...]:
+    sums: dict[str, int] = {}
+    for charge in charges:
+        fees = charge.fees_to_date
+        sums[fees.currency] = sums.get(fees.currency, 0) + fees.amount
+    return tuple(Money(amount=amount, currency=currency) for currency, amount in sorted(sums.items()) if amount)
 
 
 def _plan(scheduled: Iterable[_Scheduled]) -> tuple[PlannedStep, ...]:

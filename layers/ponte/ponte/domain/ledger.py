@@ -9,7 +9,10 @@ One sale, one receivable (`ponte.domain.matching` has the rules): a provider's i
 recorded from an upload is linked to it and owes nothing of its own; an NF-e whose cancellation is known owes
 nothing; a payment pays the invoice it matches, oldest installment first. A payment that matches nothing
 specific, the excess of one that does, and credit notes form a credit that pays the oldest installments of any
-invoice in the same currency; what is left of it is the customer's credit. A payment under an open chargeback
+invoice in the same currency; what is left of it is the customer's credit (which, when the policy charges the fine
+and interest, pays them first: `ponte.domain.dunning`). Each receivable keeps the dated parts paid on it, from
+which the fine and interest accrue: a payment's part is dated by its receipt, a part paid from the credit by the
+latest payment or credit note that made up that credit (first in, first out). A payment under an open chargeback
 counts for nothing and its invoice is disputed (the ladder leaves it alone); a chargeback won restores it; a lost
 one leaves the invoice owed again.
 """
@@ -24,7 +27,7 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from ponte.domain.accounts import Account
-from ponte.domain.dunning import Holds, Receivable, SentNotice
+from ponte.domain.dunning import Holds, PaidPart, Receivable, SentNotice
 from ponte.domain.events import PaymentMethod, SaleLinks
 from ponte.domain.invoices import Invoice, SourceFormat
 from ponte.domain.matching import Match, MatchRule, by_links
@@ -129,7 +132,8 @@ class Ledger(BaseModel):
         cancelled_keys = {c.access_key for c in self.cancellations}
         cancelled = frozenset(r.invoice.key for r in self.invoices if r.invoice.access_key in cancelled_keys)
         # Linked before the cancelled are set aside: the provider's invoice of a cancelled NF-e is cancelled too.
-        all_links = _provider_links(list(self.invoices), cancelled)
+        named = _links_of_payments(self.payments)
+        all_links = _provider_links(list(self.invoices), cancelled, named)
         gone = cancelled | {key for key, match in all_links.items() if match.invoice_key in cancelled}
         live = [r for r in self.invoices if r.invoice.key not in gone]
         links = {key: match for key, match in all_links.items() if key not in gone}
@@ -137,10 +141,11 @@ class Ledger(BaseModel):
         known_since = _known_since(canonical, links, {r.invoice.key: r for r in live})
         slots = _installments(canonical)
         paid: dict[tuple[str, int], int] = defaultdict(int)
-        credit: dict[str, int] = defaultdict(int)
+        parts: dict[tuple[str, int], list[PaidPart]] = defaultdict(list)
+        credit: dict[str, _Pool] = defaultdict(_Pool)
         for record in canonical:
             if record.invoice.total.amount < 0:
-                credit[record.invoice.currency] += -record.invoice.total.amount
+                credit[record.invoice.currency].add(record.recorded_at, -record.invoice.total.amount)
         matches: dict[str, Match] = {}
         disputed: set[str] = set()
         for payment in sorted(self.payments, key=lambda p: (p.received_at, p.key)):
@@ -153,13 +158,15 @@ class Ledger(BaseModel):
                 for slot in slots:
                     if slot.invoice_key == match.invoice_key and slot.currency == payment.amount.currency:
                         take = min(left, slot.amount - paid[slot.id])
-                        paid[slot.id] += take
+                        if take > 0:
+                            paid[slot.id] += take
+                            parts[slot.id].append(PaidPart(at=payment.received_at, amount=take))
                         left -= take
-            credit[payment.amount.currency] += left
+            credit[payment.amount.currency].add(payment.received_at, left)
         for slot in slots:
-            take = min(credit[slot.currency], slot.amount - paid[slot.id])
-            paid[slot.id] += take
-            credit[slot.currency] -= take
+            taken = credit[slot.currency].take(slot.amount - paid[slot.id])
+            paid[slot.id] += sum(part.amount for part in taken)
+            parts[slot.id].extend(taken)
         receivables = tuple(
             Receivable(
                 invoice_id=slot.invoice_key,
@@ -169,6 +176,7 @@ class Ledger(BaseModel):
                 outstanding=Money(amount=slot.amount - paid[slot.id], currency=slot.currency),
                 disputed=slot.invoice_key in disputed,
                 known_since=known_since.get(slot.invoice_key),
+                paid=tuple(sorted(parts[slot.id], key=lambda part: part.at)),
             )
             for slot in slots
         )
@@ -177,8 +185,41 @@ class Ledger(BaseModel):
             matches=matches,
             links=links,
             cancelled=frozenset(gone),
-            credit={currency: amount for currency, amount in credit.items() if amount > 0},
+            credit={currency: pool.total for currency, pool in credit.items() if pool.total > 0},
         )
+
+
+class _Pool:
+    """A currency's credit: credit notes, unmatched payments and the excess of matched ones. It pays installments
+    first in, first out, so each part it pays is dated by the latest payment or credit note that made it up."""
+
+    def __init__(self) -> None:
+        self._contributions: list[tuple[datetime, int]] = []
+
+    @property
+    def total(self) -> int:
+        return sum(amount for _, amount in self._contributions)
+
+    def add(self, at: datetime, amount: int) -> None:
+        if amount > 0:
+            self._contributions.append((at, amount))
+            self._contributions.sort(key=lambda contribution: contribution[0])
+
+    def take(self, wanted: int) -> list[PaidPart]:
+        taken: list[PaidPart] = []
+        while wanted > 0 and self._contributions:
+            at, amount = self._contributions[0]
+            take = min(amount, wanted)
+            if taken and taken[-1].at == at:  # contributions of the same moment are one part, in whatever order
+                taken[-1] = PaidPart(at=at, amount=taken[-1].amount + take)
+            else:
+                taken.append(PaidPart(at=at, amount=take))
+            wanted -= take
+            if take == amount:
+                self._contributions.pop(0)
+            else:
+                self._contributions[0] = (at, amount - take)
+        return taken
 
 
 class _Slot(BaseModel):
@@ -210,11 +251,24 @@ def _installments(invoices: list[InvoiceRecord]) -> list[_Slot]:
     return sorted(slots, key=lambda s: (s.due_date, s.invoice_key, s.position))
 
 
-def _provider_links(records: list[InvoiceRecord], cancelled: frozenset[str]) -> dict[str, Match]:
-    """Which provider invoices stand for an invoice recorded from an upload: first every one whose sale links name
-    one, then the others by being the one unlinked uploaded invoice of the same total and currency (so the order of
-    arrival changes nothing). Each uploaded invoice is stood for by one provider invoice at most; by amount, a
-    cancelled one only when no live one fits (a cancelled NF-e's reissue of the same amount is the sale)."""
+def _links_of_payments(payments: tuple[PaymentRecord, ...]) -> dict[str, SaleLinks]:
+    """The sale links of payments that name a provider's invoice: what that invoice stands for, when it says
+    nothing itself (Stripe's invoice.paid carries the metadata the invoice.finalized did not)."""
+    found: dict[str, SaleLinks] = {}
+    for payment in sorted(payments, key=lambda p: (p.received_at, p.key)):
+        if payment.invoice_key is not None and not payment.links.empty:
+            found.setdefault(payment.invoice_key, payment.links)
+    return found
+
+
+def _provider_links(
+    records: list[InvoiceRecord], cancelled: frozenset[str], named: dict[str, SaleLinks]
+) -> dict[str, Match]:
+    """Which provider invoices stand for an invoice recorded from an upload: first every one whose sale links (its
+    own, else those of a payment naming it) name one, then the others by being the one unlinked uploaded invoice of
+    the same total and currency (so the order of arrival changes nothing). Each uploaded invoice is stood for by one
+    provider invoice at most; by amount, a cancelled one only when no live one fits (a cancelled NF-e's reissue of
+    the same amount is the sale)."""
     uploaded = [r.invoice for r in records if r.invoice.source is not SourceFormat.PROVIDER]
     provider = sorted(
         (r.invoice for r in records if r.invoice.source is SourceFormat.PROVIDER), key=lambda invoice: invoice.key
@@ -222,10 +276,11 @@ def _provider_links(records: list[InvoiceRecord], cancelled: frozenset[str]) -> 
     taken: set[str] = set()
     links: dict[str, Match] = {}
     for invoice in provider:
-        if invoice.links is None:
+        own = invoice.links or named.get(invoice.key)
+        if own is None:
             continue
         free = [u for u in uploaded if u.key not in taken and u.currency == invoice.currency]
-        match = by_links(invoice.links, free)
+        match = by_links(own, free)
         if match is not None and match.invoice_key is not None:
             links[invoice.key] = match
             taken.add(match.invoice_key)

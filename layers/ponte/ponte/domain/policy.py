@@ -12,7 +12,7 @@ from datetime import time
 from decimal import Decimal
 from enum import StrEnum
 from importlib import resources
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -21,6 +21,7 @@ from ponte.domain.money import CurrencyCode
 
 MinorUnits = Annotated[int, Field(ge=0, description="An amount in minor units of the currency (e.g. centavos).")]
 Percent = Annotated[Decimal, Field(ge=0, le=20, decimal_places=4)]
+FeesMode = Literal["informational", "charged"]
 
 
 class StepKind(StrEnum):
@@ -71,15 +72,26 @@ class Step(_Document):
 
 
 class Fees(_Document):
-    late_fee_percent: Percent = Field(description="Fine on what is still owed, charged once when late.")
+    """The fine and interest for paying late, accrued per installment from the day after its effective due date."""
+
+    mode: FeesMode = Field(
+        default="informational",
+        description="`informational`: notices show the fine and interest to date and say they will be charged on a "
+        "later invoice; what settles the account is the principal. `charged`: the fine and interest are owed here: "
+        "a payment pays principal first, then the fees; the account is settled only when both are paid, within "
+        "the tolerance, and notices ask for the total with fees.",
+    )
+    late_fee_percent: Percent = Field(
+        description="Fine on what was paid late or is still owed after the due date, charged once."
+    )
     late_fee_cap_percent: Percent = Field(
         default=Decimal(2),
         # Brazilian consumer law caps the fine for late payment at 2% (CDC, Lei 8.078/1990, art. 52 §1).
         description="The highest fine the policy may set; 2% by default (Brazil, CDC art. 52 §1).",
     )
     monthly_interest_percent: Percent = Field(
-        description="Simple interest per 30 days on what is still owed, pro rata die from the day after the "
-        "due date (Brazilian practice: 1% a month)."
+        description="Simple interest per 30 days on the principal still owed, pro rata die from the day after "
+        "the due date until each part is paid (Brazilian practice: 1% a month)."
     )
 
     @model_validator(mode="after")

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict
 from ponte.domain.notifications import Notification
 from ponte.messages.catalog import Entry, catalog
 from ponte.messages.formatting import Formatter
-from ponte.messages.text import fit_sms, fit_subject
+from ponte.messages.text import fit_sms, fit_subject, fit_utf8_subject
 
 SCHEMA_VERSION = "1"
 _CATALOG: dict[str, Entry] = {}
@@ -23,10 +23,11 @@ def _load() -> dict[str, Entry]:
 class RenderedMessage(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    subject: str
+    subject: str  # ASCII, for SNS e-mail subscriptions
     email: str
     sms: str
     machine: dict[str, Any]
+    utf8_subject: str = ""  # for e-mail sent by SES, which carries UTF-8 subjects
 
 
 def machine_payload(notification: Notification) -> dict[str, Any]:
@@ -48,8 +49,10 @@ def render(notification: Notification, *, time_zone: str) -> RenderedMessage:
     entry = _CATALOG.get(notification.event_type) or _load()[notification.event_type]
     texts = entry.texts[notification.locale]
     facts = entry.facts(notification, Formatter(notification.locale, time_zone))
+    subject = texts.subject.format_map(facts)
     return RenderedMessage(
-        subject=fit_subject(texts.subject.format_map(facts)),
+        subject=fit_subject(subject),
+        utf8_subject=fit_utf8_subject(subject),
         email=texts.email.format_map(facts),
         sms=fit_sms(texts.sms.format_map(facts)),
         machine=machine_payload(notification),

@@ -54,6 +54,12 @@ def fit_sms(text: str) -> str:
     return (cut or gsm[:budget]) + "..."
 
 
+def fit_utf8_subject(text: str) -> str:
+    """An e-mail subject as SES sends it (UTF-8, accents kept): one line, under 100 characters."""
+    line = " ".join(text.split())
+    return line if len(line) <= SUBJECT_LIMIT else line[: SUBJECT_LIMIT - 1] + "…"
+
+
 def fit_subject(text: str) -> str:
     """SNS wants an ASCII subject with no line breaks, under 100 characters."""
     ascii_text = _strip_marks(_plain(" ".join(text.split())))

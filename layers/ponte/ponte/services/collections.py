@@ -47,7 +47,7 @@ from ponte.domain.dunning import (
 )
 from ponte.domain.money import Money
 from ponte.domain.notifications import Audience, Notification, NotificationBody, Severity, Team, notification_id
-from ponte.domain.policy import StepKind
+from ponte.domain.policy import FeesMode, StepKind
 
 if TYPE_CHECKING:
     from ponte.domain.ledger import Ledger
@@ -63,16 +63,20 @@ PAYMENTS_SHOWN = 10
 
 
 def decide(ledger: Ledger, *, now: datetime, policy: Policy, time_zone: str, holidays: frozenset[date]) -> Decision:
-    """What the ladder does for the account at `now`, recomputed from its whole ledger."""
+    """What the ladder does for the account at `now`, recomputed from its whole ledger: the installments with the
+    dated parts paid on them, and the credit left over (which pays the fine and interest when the policy charges
+    them)."""
+    allocation = ledger.allocate()
     return evaluate(
         ledger.account,
-        ledger.receivables(),
+        allocation.receivables,
         ledger.holds(),
         ledger.notices,
         now=now,
         policy=policy,
         time_zone=time_zone,
         holidays=holidays,
+        credit=allocation.credit,
     )
 
 
@@ -154,7 +158,8 @@ class _Builder:
             case Reactivate():
                 self._reactivate(action, status)
             case Clear():
-                self.entry("account.cleared", f"owes {_money_text(action.remaining) or 'nothing'} overdue", {})
+                why = f"owes {_money_text(action.remaining) or 'nothing'} overdue{_credit_text(action.credit)}"
+                self.entry("account.cleared", why, _credit_facts(action.credit))
             case HandOff():
                 self._hand_off(action)
             case AlertStaff():
@@ -197,6 +202,8 @@ class _Builder:
             deadline=action.deadline,
             invoices=action.invoices,
             totals=action.totals,
+            fees_mode=action.fees_mode,
+            fees_to_date=action.fees_to_date,
         )
         severity = Severity.WARNING if action.deadline else Severity.INFO
         self.note(action.dedup_key, Audience.CUSTOMER, body, severity)
@@ -207,7 +214,7 @@ class _Builder:
         )
         why = (
             f"step {action.step_id!r} of policy version {self.decision.policy_version}: "
-            f"{len(action.invoices)} invoice(s), {_money_text(action.totals)} with fine and interest"
+            f"{len(action.invoices)} invoice(s), {_owed_text(action.fees_mode, action.totals, action.fees_to_date)}"
         )
         if action.deadline:
             why += f"; pay by {action.deadline} to avoid suspension"
@@ -231,6 +238,8 @@ class _Builder:
             deadline=record.deadline,
             invoices=record.invoices,
             totals=record.totals,
+            fees_mode=record.fees_mode,
+            fees_to_date=record.fees_to_date,
         )
         self.note(action.dedup_key, Audience.CUSTOMER, customer, Severity.CRITICAL)
         facts: dict[str, str | int] = {
@@ -238,6 +247,8 @@ class _Builder:
             "policy_version": record.policy_version,
             "deadline": record.deadline.isoformat(),
             "owed": _money_text(record.totals),
+            **_fees_facts(record.fees_mode, record.fees_to_date),
+            **_credit_facts(record.credit),
         }
         self.entry("account.suspended", record.rule, facts)
 
@@ -249,6 +260,7 @@ class _Builder:
             status=status,
             remaining=action.remaining,
             reason=reason,
+            credit=action.credit,
         )
         self.note(action.dedup_key, Audience.STAFF, staff, Severity.WARNING)
         self.note(action.dedup_key, Audience.PLATFORM, staff)
@@ -257,8 +269,8 @@ class _Builder:
             "the account is flagged never to be suspended"
             if reason == "never_suspend"
             else f"owes {_money_text(action.remaining) or 'nothing'} overdue, within the tolerance"
-        )
-        self.entry("account.reactivated", why, {"status": status.value})
+        ) + _credit_text(action.credit)
+        self.entry("account.reactivated", why, {"status": status.value, **_credit_facts(action.credit)})
 
     def _hand_off(self, action: HandOff) -> None:
         body = CollectionsHandOff(
@@ -269,13 +281,18 @@ class _Builder:
             invoices=action.invoices,
             totals=action.totals,
             notices=action.notices,
+            fees_mode=action.fees_mode,
+            fees_to_date=action.fees_to_date,
+            credit=action.credit,
         )
         self.note(action.dedup_key, Audience.STAFF, body, Severity.WARNING)
         self.notices.append(SentNotice(step_id=action.step_id, sent_at=self.now, channel=STAFF_CHANNEL))
+        owed = _owed_text(action.fees_mode, action.totals, action.fees_to_date)
         self.entry(
             "collections.hand_off",
-            f"step {action.step_id!r}: {_money_text(action.totals)} overdue since {action.anchor}, to collections",
-            {"step_id": action.step_id},
+            f"step {action.step_id!r}: {owed}, overdue since {action.anchor}, to collections"
+            f"{_credit_text(action.credit)}",
+            {"step_id": action.step_id, **_fees_facts(action.fees_mode, action.fees_to_date)},
         )
 
     def _alert(self, action: AlertStaff) -> None:
@@ -309,3 +326,26 @@ def _payments(ledger: Ledger) -> tuple[PaymentSeen, ...]:
 
 def _money_text(amounts: tuple[Money, ...]) -> str:
     return ", ".join(str(amount) for amount in amounts)
+
+
+def _owed_text(mode: FeesMode, totals: tuple[Money, ...], fees_to_date: tuple[Money, ...]) -> str:
+    if mode == "charged":
+        return f"{_money_text(totals)} with fine and interest"
+    if not fees_to_date:
+        return f"{_money_text(totals)} owed"
+    return f"{_money_text(totals)} owed; fine and interest to date {_money_text(fees_to_date)}, for a later invoice"
+
+
+def _fees_facts(mode: FeesMode, fees_to_date: tuple[Money, ...]) -> dict[str, str | int]:
+    facts: dict[str, str | int] = {"fees_mode": mode}
+    if fees_to_date:
+        facts["fees_to_date"] = _money_text(fees_to_date)
+    return facts
+
+
+def _credit_text(credit: tuple[Money, ...]) -> str:
+    return f"; the customer has a credit of {_money_text(credit)}" if credit else ""
+
+
+def _credit_facts(credit: tuple[Money, ...]) -> dict[str, str | int]:
+    return {"credit": _money_text(credit)} if credit else {}

@@ -117,7 +117,9 @@ def deliver_to_customer(
         try:
             if channel == "email":
                 assert ports.email is not None
-                mail = customer_email(message.subject, message.email, identity, notification.locale)
+                mail = customer_email(
+                    message.utf8_subject or message.subject, message.email, identity, notification.locale
+                )
                 message_id = ports.email.send(
                     to=address, subject=mail.subject, text=mail.text, html=mail.html, tags=tags
                 )

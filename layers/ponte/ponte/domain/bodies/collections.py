@@ -1,7 +1,10 @@
 """Bodies about collections: the customer's notices, suspension and reactivation, hand-offs, alerts and the digest.
 
 The facts come from the dunning engine's decision (`ponte.domain.dunning`): per-invoice charges with what is owed,
-the fine and the interest to date, and the ladder's record of the notices sent.
+the fine and the interest to date, and the ladder's record of the notices sent. `totals` is always what to pay;
+`fees_mode` says whether it includes the fine and interest (`charged`) or they come on a later invoice
+(`informational`, with `fees_to_date` the amount). Bodies recorded before fees had a mode read as `charged`: their
+totals included the fees. `credit` is what the customer paid above what is owed, for staff to see.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict
 from ponte.domain.accounts import AccountStatus
 from ponte.domain.dunning import InvoiceCharge, SentNotice, SuspensionRecord
 from ponte.domain.money import Money
+from ponte.domain.policy import FeesMode
 
 
 class Body(BaseModel):
@@ -31,6 +35,8 @@ class CollectionNotice(Body):
     deadline: date | None = None
     invoices: tuple[InvoiceCharge, ...]
     totals: tuple[Money, ...]
+    fees_mode: FeesMode = "charged"
+    fees_to_date: tuple[Money, ...] = ()
 
 
 class PaymentSeen(Body):
@@ -59,6 +65,8 @@ class CustomerSuspended(Body):
     deadline: date
     invoices: tuple[InvoiceCharge, ...]
     totals: tuple[Money, ...]
+    fees_mode: FeesMode = "charged"
+    fees_to_date: tuple[Money, ...] = ()
 
 
 class AccountReactivated(Body):
@@ -71,6 +79,7 @@ class AccountReactivated(Body):
     remaining: tuple[Money, ...] = ()
     # settled: owes no more than the tolerance; never_suspend: staff flagged the account never to be suspended.
     reason: Literal["settled", "never_suspend"]
+    credit: tuple[Money, ...] = ()
 
 
 class CustomerReactivated(Body):
@@ -89,6 +98,9 @@ class CollectionsHandOff(Body):
     invoices: tuple[InvoiceCharge, ...]
     totals: tuple[Money, ...]
     notices: tuple[SentNotice, ...] = ()
+    fees_mode: FeesMode = "charged"
+    fees_to_date: tuple[Money, ...] = ()
+    credit: tuple[Money, ...] = ()
 
 
 AlertKind = Literal["suspension_withheld", "unknown_currency", "invalid_account", "invalid_policy"]

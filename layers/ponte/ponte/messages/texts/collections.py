@@ -1,5 +1,11 @@
 """Texts of the notifications about collections: the customer's notices, suspension, reactivation, hand-offs,
-alerts and the daily digest."""
+alerts and the daily digest.
+
+What a notice asks to pay is always the body's `totals`. When the policy charges the fine and interest, that is the
+total with them ("Total with fine and interest"); when they are informational, it is the principal ("Amount
+owed"), and the notice says how much the fine and interest come to so far and that they will be charged on a later
+invoice: it never presents a total with them as what to pay.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +31,7 @@ if TYPE_CHECKING:
     from ponte.domain.dunning import InvoiceCharge, SentNotice
     from ponte.domain.money import Money
     from ponte.domain.notifications import Notification
+    from ponte.domain.policy import FeesMode
     from ponte.messages.formatting import Formatter
 
 _WORDS: dict[str, dict[Locale, str]] = {
@@ -39,6 +46,47 @@ _WORDS: dict[str, dict[Locale, str]] = {
     "more": {"pt-BR": "ou mais", "es": "o más", "en": "or more"},
     "accounts": {"pt-BR": "conta(s)", "es": "cuenta(s)", "en": "account(s)"},
     "deadline": {"pt-BR": "prazo", "es": "plazo", "en": "deadline"},
+    "fees_paid": {"pt-BR": "já pago", "es": "ya pagado", "en": "paid"},
+    "later": {
+        "pt-BR": "a cobrar em fatura futura",
+        "es": "a cobrar en una próxima factura",
+        "en": "for a later invoice",
+    },
+}
+# What to pay, as the line that states it: with the fine and interest when charged, the principal otherwise.
+_OWED_LABEL: dict[str, dict[Locale, str]] = {
+    "charged": {
+        "pt-BR": "Total com multa e juros",
+        "es": "Total con multa e intereses",
+        "en": "Total with fine and interest",
+    },
+    "charged_to_date": {
+        "pt-BR": "Total com multa e juros até hoje",
+        "es": "Total con multa e intereses a hoy",
+        "en": "Total with fine and interest to date",
+    },
+    "informational": {"pt-BR": "Valor em aberto", "es": "Monto adeudado", "en": "Amount owed"},
+}
+# Informational fees: the amount so far, and that it is not part of what to pay now.
+_FEES_LATER: dict[Locale, str] = {
+    "pt-BR": "Multa e juros até hoje, {fees}, não estão incluídos: serão cobrados em uma próxima fatura.",
+    "es": "La multa y los intereses a hoy, {fees}, no están incluidos: se cobrarán en una próxima factura.",
+    "en": "The fine and interest to date, {fees}, are not included: they will be charged on a later invoice.",
+}
+_FEES_LATER_SMS: dict[Locale, str] = {
+    "pt-BR": "Multa e juros ({fees}) virao em proxima fatura.",
+    "es": "Multa e intereses ({fees}) en una proxima factura.",
+    "en": "Fine and interest ({fees}) come on a later invoice.",
+}
+_WITH_FEES_SMS: dict[Locale, str] = {
+    "pt-BR": " com multa e juros",
+    "es": " con multa e intereses",
+    "en": " with fine and interest",
+}
+_CREDIT: dict[Locale, str] = {
+    "pt-BR": "Crédito do cliente: {credit}.",
+    "es": "Crédito del cliente: {credit}.",
+    "en": "Customer's credit: {credit}.",
 }
 _REASONS: dict[str, dict[Locale, str]] = {
     "suspension_withheld": {
@@ -77,17 +125,50 @@ def _amounts(amounts: Iterable[Money], fmt: Formatter) -> str:
     return " + ".join(fmt.money(amount) for amount in amounts) or _word("none", fmt)
 
 
-def _charges(charges: Iterable[InvoiceCharge], fmt: Formatter) -> str:
+def _charges(charges: Iterable[InvoiceCharge], mode: FeesMode, fmt: Formatter) -> str:
     lines = []
     for c in charges:
         line = f"- {c.invoice_id}: {fmt.money(c.outstanding)} ({_word('due', fmt)} {fmt.date(c.due_date)}"
         if c.days_late:
-            line += (
-                f", {c.days_late} {_word('late', fmt)}; {_word('fine', fmt)} {fmt.money(c.late_fee)}, "
-                f"{_word('interest', fmt)} {fmt.money(c.interest)}; = {fmt.money(c.total)}"
-            )
+            line += f", {c.days_late} {_word('late', fmt)}"
+        fees = f"{_word('fine', fmt)} {fmt.money(c.late_fee)}, {_word('interest', fmt)} {fmt.money(c.interest)}"
+        if mode == "charged" and c.days_late:
+            paid = f", {_word('fees_paid', fmt)} {fmt.money(c.fees_paid)}" if c.fees_paid is not None else ""
+            line += f"; {fees}{paid}; = {fmt.money(c.total)}"
+        elif mode == "informational" and c.days_late and not c.fees_to_date.is_zero:
+            line += f"; {fees}, {_word('later', fmt)}"
         lines.append(line + ")")
     return "\n".join(lines) or _word("none", fmt)
+
+
+def _owed(
+    mode: FeesMode, totals: Iterable[Money], fees: Iterable[Money], fmt: Formatter, *, to_date: bool = False
+) -> dict[str, str]:
+    """What to pay and how the fine and interest stand, as the texts place them: `total` (what to pay), `owed`
+    (the line that states it, with the note on informational fees), `fees_note` (that note alone, as a paragraph),
+    and for SMS `with_fees` (after a charged total) and `fees_later` (the informational note)."""
+    total = _amounts(totals, fmt)
+    facts = {"total": total, "with_fees": "", "fees_note": "", "fees_later": ""}
+    if mode == "charged":
+        label = _OWED_LABEL["charged_to_date" if to_date else "charged"][fmt.locale]
+        return facts | {"owed": f"{label}: {total}", "with_fees": _WITH_FEES_SMS[fmt.locale]}
+    owed = f"{_OWED_LABEL['informational'][fmt.locale]}: {total}"
+    fees = tuple(fees)
+    if not fees:
+        return facts | {"owed": owed}
+    amounts = _amounts(fees, fmt)
+    note = _FEES_LATER[fmt.locale].format(fees=amounts)
+    return facts | {
+        "owed": f"{owed}\n{note}",
+        "fees_note": f"\n{note}\n",
+        "fees_later": " " + _FEES_LATER_SMS[fmt.locale].format(fees=amounts),
+    }
+
+
+def _credit(credit: Iterable[Money], fmt: Formatter, end: str = "") -> str:
+    """The customer's credit, as a sentence ending in `end`; nothing when there is none."""
+    amounts = tuple(credit)
+    return _CREDIT[fmt.locale].format(credit=_amounts(amounts, fmt)) + end if amounts else ""
 
 
 def _notices(notices: Iterable[SentNotice], fmt: Formatter) -> str:
@@ -105,10 +186,10 @@ def _notice(notification: Notification, fmt: Formatter) -> dict[str, str]:
     due = min((c.due_date for c in body.invoices), default=body.anchor)
     return {
         "customer": body.customer_name,
-        "invoices": _charges(body.invoices, fmt),
-        "total": _amounts(body.totals, fmt),
+        "invoices": _charges(body.invoices, body.fees_mode, fmt),
         "due": fmt.date(due),
         "deadline": fmt.date(body.deadline) if body.deadline else "",
+        **_owed(body.fees_mode, body.totals, body.fees_to_date, fmt, to_date=True),
     }
 
 
@@ -128,10 +209,11 @@ def _suspended(notification: Notification, fmt: Formatter) -> dict[str, str]:
         "when": fmt.moment(notification.occurred_at),
         "rule": record.rule,
         "deadline": fmt.date(record.deadline),
-        "invoices": _charges(record.invoices, fmt),
-        "total": _amounts(record.totals, fmt),
+        "invoices": _charges(record.invoices, record.fees_mode, fmt),
         "notices": _notices(record.notices, fmt),
         "payments": "\n".join(payments) or _word("none", fmt),
+        "credit": _credit(record.credit, fmt, "\n"),
+        **_owed(record.fees_mode, record.totals, record.fees_to_date, fmt),
     }
 
 
@@ -141,8 +223,8 @@ def _customer_suspended(notification: Notification, fmt: Formatter) -> dict[str,
     return {
         "customer": body.customer_name,
         "deadline": fmt.date(body.deadline),
-        "invoices": _charges(body.invoices, fmt),
-        "total": _amounts(body.totals, fmt),
+        "invoices": _charges(body.invoices, body.fees_mode, fmt),
+        **_owed(body.fees_mode, body.totals, body.fees_to_date, fmt),
     }
 
 
@@ -156,6 +238,7 @@ def _reactivated(notification: Notification, fmt: Formatter) -> dict[str, str]:
         "when": fmt.moment(notification.occurred_at),
         "status": _STATUS[body.status.value][fmt.locale],
         "remaining": _amounts(body.remaining, fmt),
+        "credit": (" " + _credit(body.credit, fmt)).rstrip(),
     }
 
 
@@ -173,9 +256,10 @@ def _hand_off(notification: Notification, fmt: Formatter) -> dict[str, str]:
         "account_id": notification.account_id,
         "owner": body.owner or _word("nobody", fmt),
         "since": fmt.date(body.anchor),
-        "invoices": _charges(body.invoices, fmt),
-        "total": _amounts(body.totals, fmt),
+        "invoices": _charges(body.invoices, body.fees_mode, fmt),
         "notices": _notices(body.notices, fmt),
+        "credit": _credit(body.credit, fmt, "\n"),
+        **_owed(body.fees_mode, body.totals, body.fees_to_date, fmt),
     }
 
 
@@ -227,7 +311,7 @@ _RECORD = {
     "pt-BR": (
         "A conta {account} ({account_id}) foi suspensa em {when}. Responsável: {owner}.\n\n"
         "Por quê: {rule}.\nPrazo informado ao cliente: {deadline} (venceu sem pagamento).\n\n"
-        "Faturas:\n{invoices}\nTotal com multa e juros: {total}\n\n"
+        "Faturas:\n{invoices}\n{owed}\n{credit}\n"
         "Avisos enviados:\n{notices}\n\nPagamentos recebidos:\n{payments}\n\n"
         "Como reativar: um pagamento ou uma nota de crédito que deixe em atraso no máximo a tolerância reativa a "
         "conta na hora. Para reativar sem pagamento, marque a conta para nunca ser suspensa (never_suspend); para "
@@ -236,7 +320,7 @@ _RECORD = {
     "es": (
         "La cuenta {account} ({account_id}) fue suspendida el {when}. Responsable: {owner}.\n\n"
         "Por qué: {rule}.\nPlazo informado al cliente: {deadline} (venció sin pago).\n\n"
-        "Facturas:\n{invoices}\nTotal con multa e intereses: {total}\n\n"
+        "Facturas:\n{invoices}\n{owed}\n{credit}\n"
         "Avisos enviados:\n{notices}\n\nPagos recibidos:\n{payments}\n\n"
         "Cómo reactivar: un pago o una nota de crédito que deje en mora como máximo la tolerancia reactiva la "
         "cuenta en el acto. Para reactivar sin pago, marque la cuenta para no suspenderse nunca (never_suspend); "
@@ -245,7 +329,7 @@ _RECORD = {
     "en": (
         "Account {account} ({account_id}) was suspended on {when}. Owner: {owner}.\n\n"
         "Why: {rule}.\nDeadline named to the customer: {deadline} (it passed unpaid).\n\n"
-        "Invoices:\n{invoices}\nTotal with fine and interest: {total}\n\n"
+        "Invoices:\n{invoices}\n{owed}\n{credit}\n"
         "Notices sent:\n{notices}\n\nPayments received:\n{payments}\n\n"
         "How to reactivate: a payment or a credit note that leaves no more than the tolerance overdue reactivates "
         "the account at once. To reactivate without payment, flag the account never to be suspended "
@@ -284,20 +368,20 @@ ENTRIES: dict[str, Entry] = {
             "pt-BR": Texts(
                 subject="Pagamento em atraso: {total}",
                 email="Olá, {customer}.\n\nNão identificamos o pagamento abaixo, vencido em {due}:\n\n{invoices}\n\n"
-                "Total com multa e juros até hoje: {total}\n\nSe já pagou, desconsidere este aviso.\n",
-                sms="Pagamento em atraso desde {due}: {total} com multa e juros. Se ja pagou, desconsidere.",
+                "{owed}\n\nSe já pagou, desconsidere este aviso.\n",
+                sms="Pagamento em atraso desde {due}: {total}{with_fees}. Se ja pagou, desconsidere.{fees_later}",
             ),
             "es": Texts(
                 subject="Pago vencido: {total}",
                 email="Hola, {customer}.\n\nNo registramos el pago siguiente, vencido el {due}:\n\n{invoices}\n\n"
-                "Total con multa e intereses a hoy: {total}\n\nSi ya pagó, ignore este aviso.\n",
-                sms="Pago vencido desde el {due}: {total} con multa e intereses. Si ya pago, ignore este aviso.",
+                "{owed}\n\nSi ya pagó, ignore este aviso.\n",
+                sms="Pago vencido desde el {due}: {total}{with_fees}. Si ya pago, ignore este aviso.{fees_later}",
             ),
             "en": Texts(
                 subject="Payment overdue: {total}",
                 email="Hello, {customer}.\n\nWe have not received the payment below, due on {due}:\n\n{invoices}\n\n"
-                "Total with fine and interest to date: {total}\n\nIf you have already paid, please disregard.\n",
-                sms="Payment overdue since {due}: {total} with fine and interest. If you have paid, disregard.",
+                "{owed}\n\nIf you have already paid, please disregard.\n",
+                sms="Payment overdue since {due}: {total}{with_fees}. If you have paid, disregard.{fees_later}",
             ),
         },
     ),
@@ -308,22 +392,23 @@ ENTRIES: dict[str, Entry] = {
                 subject="Último aviso: pague {total} até {deadline} para evitar a suspensão",
                 email="Olá, {customer}.\n\nO pagamento abaixo continua em aberto:\n\n{invoices}\n\n"
                 "Pague {total} até {deadline} para evitar a suspensão do serviço. Se o pagamento não for "
-                "identificado até o fim desse dia, a conta será suspensa automaticamente.\n",
-                sms="Ultimo aviso: pague {total} ate {deadline} para evitar a suspensao do servico.",
+                "identificado até o fim desse dia, a conta será suspensa automaticamente.\n{fees_note}",
+                sms="Ultimo aviso: pague {total} ate {deadline} para evitar a suspensao do servico.{fees_later}",
             ),
             "es": Texts(
                 subject="Último aviso: pague {total} hasta el {deadline} para evitar la suspensión",
                 email="Hola, {customer}.\n\nEl pago siguiente sigue pendiente:\n\n{invoices}\n\n"
                 "Pague {total} hasta el {deadline} para evitar la suspensión del servicio. Si el pago no se "
-                "registra hasta el final de ese día, la cuenta se suspenderá automáticamente.\n",
-                sms="Ultimo aviso: pague {total} hasta el {deadline} para evitar la suspension del servicio.",
+                "registra hasta el final de ese día, la cuenta se suspenderá automáticamente.\n{fees_note}",
+                sms="Ultimo aviso: pague {total} hasta el {deadline} para evitar la suspension del servicio."
+                "{fees_later}",
             ),
             "en": Texts(
                 subject="Final notice: pay {total} by {deadline} to avoid suspension",
                 email="Hello, {customer}.\n\nThe payment below is still outstanding:\n\n{invoices}\n\n"
                 "Pay {total} by {deadline} to avoid suspension of the service. If the payment is not received by "
-                "the end of that day, the account will be suspended automatically.\n",
-                sms="Final notice: pay {total} by {deadline} to avoid suspension of the service.",
+                "the end of that day, the account will be suspended automatically.\n{fees_note}",
+                sms="Final notice: pay {total} by {deadline} to avoid suspension of the service.{fees_later}",
             ),
         },
     ),
@@ -333,21 +418,21 @@ ENTRIES: dict[str, Entry] = {
             "pt-BR": Texts(
                 subject="Serviço suspenso por falta de pagamento",
                 email="Olá, {customer}.\n\nO prazo de {deadline} venceu sem pagamento e o serviço foi suspenso.\n\n"
-                "{invoices}\n\nTotal com multa e juros: {total}\n\nAo pagar, a conta é reativada na hora.\n",
-                sms="Servico suspenso: prazo {deadline} vencido. Pague {total} e a conta e reativada na hora.",
+                "{invoices}\n\n{owed}\n\nAo pagar, a conta é reativada na hora.\n",
+                sms="Servico suspenso: prazo {deadline} vencido. Pague {total} e a conta e reativada na hora."
+                "{fees_later}",
             ),
             "es": Texts(
                 subject="Servicio suspendido por falta de pago",
                 email="Hola, {customer}.\n\nEl plazo del {deadline} venció sin pago y el servicio fue suspendido.\n\n"
-                "{invoices}\n\nTotal con multa e intereses: {total}\n\nAl pagar, la cuenta se reactiva en el acto.\n",
-                sms="Servicio suspendido: plazo {deadline} vencido. Pague {total} y la cuenta se reactiva.",
+                "{invoices}\n\n{owed}\n\nAl pagar, la cuenta se reactiva en el acto.\n",
+                sms="Servicio suspendido: plazo {deadline} vencido. Pague {total} y la cuenta se reactiva.{fees_later}",
             ),
             "en": Texts(
                 subject="Service suspended for non-payment",
                 email="Hello, {customer}.\n\nThe deadline of {deadline} passed unpaid and the service was suspended."
-                "\n\n{invoices}\n\nTotal with fine and interest: {total}\n\nOnce paid, the account is reactivated "
-                "at once.\n",
-                sms="Service suspended: deadline {deadline} passed. Pay {total} to be reactivated at once.",
+                "\n\n{invoices}\n\n{owed}\n\nOnce paid, the account is reactivated at once.\n",
+                sms="Service suspended: deadline {deadline} passed. Pay {total} to be reactivated at once.{fees_later}",
             ),
         },
     ),
@@ -357,17 +442,17 @@ ENTRIES: dict[str, Entry] = {
             "pt-BR": Texts(
                 subject="Conta suspensa: {account} ({total})",
                 email=_RECORD["pt-BR"],
-                sms="Ponte: {account} suspensa. Prazo {deadline} vencido, deve {total}.",
+                sms="Ponte: {account} suspensa. Prazo {deadline} vencido, deve {total}.{fees_later}",
             ),
             "es": Texts(
                 subject="Cuenta suspendida: {account} ({total})",
                 email=_RECORD["es"],
-                sms="Ponte: {account} suspendida. Plazo {deadline} vencido, debe {total}.",
+                sms="Ponte: {account} suspendida. Plazo {deadline} vencido, debe {total}.{fees_later}",
             ),
             "en": Texts(
                 subject="Account suspended: {account} ({total})",
                 email=_RECORD["en"],
-                sms="Ponte: {account} suspended. Deadline {deadline} passed, owes {total}.",
+                sms="Ponte: {account} suspended. Deadline {deadline} passed, owes {total}.{fees_later}",
             ),
         },
     ),
@@ -377,20 +462,20 @@ ENTRIES: dict[str, Entry] = {
             "pt-BR": Texts(
                 subject="Conta reativada: {account}",
                 email="A conta {account} ({account_id}) foi reativada em {when}. Responsável: {owner}.\n\n"
-                "Situação: {status}. Em atraso: {remaining}.\n",
-                sms="Ponte: {account} reativada. Em atraso: {remaining}.",
+                "Situação: {status}. Em atraso: {remaining}.{credit}\n",
+                sms="Ponte: {account} reativada. Em atraso: {remaining}.{credit}",
             ),
             "es": Texts(
                 subject="Cuenta reactivada: {account}",
                 email="La cuenta {account} ({account_id}) fue reactivada el {when}. Responsable: {owner}.\n\n"
-                "Estado: {status}. En mora: {remaining}.\n",
-                sms="Ponte: {account} reactivada. En mora: {remaining}.",
+                "Estado: {status}. En mora: {remaining}.{credit}\n",
+                sms="Ponte: {account} reactivada. En mora: {remaining}.{credit}",
             ),
             "en": Texts(
                 subject="Account reactivated: {account}",
                 email="Account {account} ({account_id}) was reactivated on {when}. Owner: {owner}.\n\n"
-                "Status: {status}. Overdue: {remaining}.\n",
-                sms="Ponte: {account} reactivated. Overdue: {remaining}.",
+                "Status: {status}. Overdue: {remaining}.{credit}\n",
+                sms="Ponte: {account} reactivated. Overdue: {remaining}.{credit}",
             ),
         },
     ),
@@ -421,23 +506,23 @@ ENTRIES: dict[str, Entry] = {
             "pt-BR": Texts(
                 subject="Para a cobrança: {account} ({total})",
                 email="A conta {account} ({account_id}) passa à cobrança. Responsável: {owner}.\n\n"
-                "Em atraso desde {since}:\n{invoices}\nTotal com multa e juros: {total}\n\n"
+                "Em atraso desde {since}:\n{invoices}\n{owed}\n{credit}\n"
                 "Avisos enviados:\n{notices}\n",
-                sms="Ponte: {account} para a cobranca, {total} em atraso desde {since}.",
+                sms="Ponte: {account} para a cobranca, {total} em atraso desde {since}.{fees_later}",
             ),
             "es": Texts(
                 subject="A cobranza: {account} ({total})",
                 email="La cuenta {account} ({account_id}) pasa a cobranza. Responsable: {owner}.\n\n"
-                "En mora desde {since}:\n{invoices}\nTotal con multa e intereses: {total}\n\n"
+                "En mora desde {since}:\n{invoices}\n{owed}\n{credit}\n"
                 "Avisos enviados:\n{notices}\n",
-                sms="Ponte: {account} a cobranza, {total} en mora desde {since}.",
+                sms="Ponte: {account} a cobranza, {total} en mora desde {since}.{fees_later}",
             ),
             "en": Texts(
                 subject="To collections: {account} ({total})",
                 email="Account {account} ({account_id}) goes to collections. Owner: {owner}.\n\n"
-                "Overdue since {since}:\n{invoices}\nTotal with fine and interest: {total}\n\n"
+                "Overdue since {since}:\n{invoices}\n{owed}\n{credit}\n"
                 "Notices sent:\n{notices}\n",
-                sms="Ponte: {account} to collections, {total} overdue since {since}.",
+                sms="Ponte: {account} to collections, {total} overdue since {since}.{fees_later}",
             ),
         },
     ),
