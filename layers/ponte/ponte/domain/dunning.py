@@ -79,6 +79,13 @@ class Receivable(_Frozen):
     amount_due: Money
     outstanding: Money
     disputed: bool = Field(default=False, description="An open chargeback or dispute: the ladder leaves it alone.")
+    label: str | None = Field(
+        default=None,
+        description="The invoice as the customer knows it (`NF-e 47428`, `1-0042`, `F-2026-0107`): what every notice "
+        "shows, never the internal key.",
+    )
+    payment_url: str | None = Field(default=None, description="Where the customer can pay it, when a source said.")
+    bank_slip: str | None = Field(default=None, description="A boleto's digitable line or nosso número.")
     known_since: AwareDatetime | None = Field(
         default=None,
         description="When the business's records first showed it (an import, a late NF-e): the ladder's steps "
@@ -134,6 +141,9 @@ class InvoiceCharge(_Frozen):
     installment: int
     due_date: date
     days_late: int
+    label: str | None = Field(default=None, description="The invoice as the customer knows it.")
+    payment_url: str | None = None
+    bank_slip: str | None = None
     outstanding: Money = Field(description="The principal still owed.")
     late_fee: Money = Field(description="The fine accrued to date, on what was paid late or is still owed.")
     interest: Money = Field(description="The interest accrued to date, pro rata die on the principal while owed.")
@@ -849,6 +859,9 @@ class _Evaluation:
             charges.append(
                 InvoiceCharge(
                     invoice_id=o.receivable.invoice_id,
+                    label=o.receivable.label,
+                    payment_url=o.receivable.payment_url,
+                    bank_slip=o.receivable.bank_slip,
                     installment=o.receivable.installment,
                     due_date=o.receivable.due_date,
                     days_late=max((self.today - o.due).days, 0),

@@ -167,6 +167,8 @@ class Ledger(BaseModel):
             taken = credit[slot.currency].take(slot.amount - paid[slot.id])
             paid[slot.id] += sum(part.amount for part in taken)
             parts[slot.id].extend(taken)
+        by_key = {r.invoice.key: r for r in canonical}
+        payment_urls = _payment_urls(canonical, links, {r.invoice.key: r for r in live})
         receivables = tuple(
             Receivable(
                 invoice_id=slot.invoice_key,
@@ -177,6 +179,9 @@ class Ledger(BaseModel):
                 disputed=slot.invoice_key in disputed,
                 known_since=known_since.get(slot.invoice_key),
                 paid=tuple(sorted(parts[slot.id], key=lambda part: part.at)),
+                label=label_of(by_key[slot.invoice_key].invoice),
+                payment_url=payment_urls.get(slot.invoice_key),
+                bank_slip=by_key[slot.invoice_key].invoice.bank_slip,
             )
             for slot in slots
         )
@@ -249,6 +254,26 @@ def _installments(invoices: list[InvoiceRecord]) -> list[_Slot]:
         for position, installment in enumerate(record.invoice.installments, start=1)
     ]
     return sorted(slots, key=lambda s: (s.due_date, s.invoice_key, s.position))
+
+
+def label_of(invoice: Invoice) -> str:
+    """The invoice as the customer knows it: `NF-e 47428` (series 1 left out, as DANFEs print it apart), the
+    business's number with its series (`2-0042`), or the provider's invoice number. Never the internal key."""
+    if invoice.source is SourceFormat.NFE:
+        return f"NF-e {invoice.number}"
+    return f"{invoice.series}-{invoice.number}" if invoice.series else invoice.number
+
+
+def _payment_urls(
+    canonical: list[InvoiceRecord], links: dict[str, Match], records: dict[str, InvoiceRecord]
+) -> dict[str, str]:
+    """Where each sale can be paid: its own link, else that of the provider invoice standing for it."""
+    urls = {r.invoice.key: r.invoice.payment_url for r in canonical if r.invoice.payment_url}
+    for provider_key, match in sorted(links.items()):
+        url = records[provider_key].invoice.payment_url
+        if match.invoice_key is not None and url and match.invoice_key not in urls:
+            urls[match.invoice_key] = url
+    return urls
 
 
 def _links_of_payments(payments: tuple[PaymentRecord, ...]) -> dict[str, SaleLinks]:

@@ -60,6 +60,8 @@ NOTICE_KINDS = {
     StepKind.FINAL_WARNING: "customer.final_warning",
 }
 PAYMENTS_SHOWN = 10
+# What a customer notice says comes next, from the engine's plan.
+_NEXT_KINDS = frozenset({StepKind.OVERDUE_NOTICE, StepKind.FINAL_WARNING, StepKind.SUSPEND})
 
 
 def decide(ledger: Ledger, *, now: datetime, policy: Policy, time_zone: str, holidays: frozenset[date]) -> Decision:
@@ -204,6 +206,11 @@ class _Builder:
             totals=action.totals,
             fees_mode=action.fees_mode,
             fees_to_date=action.fees_to_date,
+            plan=tuple(
+                step
+                for step in self.decision.plan
+                if step.kind in _NEXT_KINDS and step.on > self.now.date() and step.step_id != action.step_id
+            ),
         )
         severity = Severity.WARNING if action.deadline else Severity.INFO
         self.note(action.dedup_key, Audience.CUSTOMER, body, severity)

@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from ponte.domain.accounts import AccountStatus
-from ponte.domain.dunning import InvoiceCharge, SentNotice, SuspensionRecord
+from ponte.domain.dunning import InvoiceCharge, PlannedStep, SentNotice, SuspensionRecord
 from ponte.domain.money import Money
 from ponte.domain.policy import FeesMode
 
@@ -37,6 +37,7 @@ class CollectionNotice(Body):
     totals: tuple[Money, ...]
     fees_mode: FeesMode = "charged"
     fees_to_date: tuple[Money, ...] = ()
+    plan: tuple[PlannedStep, ...] = ()  # what comes next if nothing is paid: the next notice, the suspension
 
 
 class PaymentSeen(Body):

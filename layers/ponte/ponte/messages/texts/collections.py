@@ -22,13 +22,14 @@ from ponte.domain.bodies.collections import (
     CustomerSuspended,
     DigestAccount,
 )
+from ponte.domain.policy import StepKind
 from ponte.messages.catalog import Entry, Texts
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from ponte.domain.accounts import Locale
-    from ponte.domain.dunning import InvoiceCharge, SentNotice
+    from ponte.domain.dunning import InvoiceCharge, PlannedStep, SentNotice
     from ponte.domain.money import Money
     from ponte.domain.notifications import Notification
     from ponte.domain.policy import FeesMode
@@ -128,7 +129,7 @@ def _amounts(amounts: Iterable[Money], fmt: Formatter) -> str:
 def _charges(charges: Iterable[InvoiceCharge], mode: FeesMode, fmt: Formatter) -> str:
     lines = []
     for c in charges:
-        line = f"- {c.invoice_id}: {fmt.money(c.outstanding)} ({_word('due', fmt)} {fmt.date(c.due_date)}"
+        line = f"- {_label(c)}: {fmt.money(c.outstanding)} ({_word('due', fmt)} {fmt.date(c.due_date)}"
         if c.days_late:
             line += f", {c.days_late} {_word('late', fmt)}"
         fees = f"{_word('fine', fmt)} {fmt.money(c.late_fee)}, {_word('interest', fmt)} {fmt.money(c.interest)}"
@@ -139,6 +140,67 @@ def _charges(charges: Iterable[InvoiceCharge], mode: FeesMode, fmt: Formatter) -
             line += f"; {fees}, {_word('later', fmt)}"
         lines.append(line + ")")
     return "\n".join(lines) or _word("none", fmt)
+
+
+def _label(charge: InvoiceCharge) -> str:
+    """The invoice as the customer knows it; a record kept from before labels existed shows its own number."""
+    return charge.label or charge.invoice_id.rsplit(":", 1)[-1]
+
+
+_PAY_AT: dict[Locale, tuple[str, str, str]] = {
+    "pt-BR": ("Como pagar", "pague em", "boleto (linha digitável)"),
+    "es": ("Cómo pagar", "pague en", "boleto (línea digitable)"),
+    "en": ("How to pay", "pay at", "boleto (digitable line)"),
+}
+
+
+def _how_to_pay(charges: Iterable[InvoiceCharge], fmt: Formatter) -> str:
+    """A paragraph with each invoice's payment link or boleto line, when a source gave one; nothing otherwise."""
+    title, link, slip = _PAY_AT[fmt.locale]
+    lines = []
+    for label, url, digits in dict.fromkeys((_label(c), c.payment_url, c.bank_slip) for c in charges):
+        if url:
+            lines.append(f"- {label}: {link} {url}")
+        if digits:
+            lines.append(f"- {label}: {slip} {digits}")
+    return f"{title}:\n" + "\n".join(lines) + "\n\n" if lines else ""
+
+
+_NEXT: dict[Locale, dict[str, str]] = {
+    "pt-BR": {
+        "final_warning": "Se não houver pagamento, em {on} enviaremos o aviso final",
+        "overdue_notice": "Se não houver pagamento, em {on} enviaremos um novo aviso",
+        "suspend": "a suspensão do serviço não ocorrerá antes de {on}",
+        "suspend_alone": "Se não houver pagamento, a suspensão do serviço não ocorrerá antes de {on}",
+    },
+    "es": {
+        "final_warning": "Si no se registra el pago, el {on} enviaremos el aviso final",
+        "overdue_notice": "Si no se registra el pago, el {on} enviaremos un nuevo aviso",
+        "suspend": "la suspensión del servicio no ocurrirá antes del {on}",
+        "suspend_alone": "Si no se registra el pago, la suspensión del servicio no ocurrirá antes del {on}",
+    },
+    "en": {
+        "final_warning": "If no payment arrives, we will send the final notice on {on}",
+        "overdue_notice": "If no payment arrives, we will send another notice on {on}",
+        "suspend": "the service will not be suspended before {on}",
+        "suspend_alone": "If no payment arrives, the service will not be suspended before {on}",
+    },
+}
+
+
+def _what_next(plan: Iterable[PlannedStep], fmt: Formatter) -> str:
+    """What happens next if nothing is paid, from the engine's plan: the next notice and the earliest suspension."""
+    steps = sorted(plan, key=lambda step: step.on)
+    words = _NEXT[fmt.locale]
+    notice = next((s for s in steps if s.kind in {StepKind.FINAL_WARNING, StepKind.OVERDUE_NOTICE}), None)
+    suspend = next((s for s in steps if s.kind is StepKind.SUSPEND), None)
+    parts = []
+    if notice is not None:
+        parts.append(words[notice.kind.value].format(on=fmt.date(notice.on)))
+    if suspend is not None:
+        key = "suspend" if parts else "suspend_alone"
+        parts.append(words[key].format(on=fmt.date(suspend.on)))
+    return "; ".join(parts) + ".\n\n" if parts else ""
 
 
 def _owed(
@@ -189,6 +251,8 @@ def _notice(notification: Notification, fmt: Formatter) -> dict[str, str]:
         "invoices": _charges(body.invoices, body.fees_mode, fmt),
         "due": fmt.date(due),
         "deadline": fmt.date(body.deadline) if body.deadline else "",
+        "how_to_pay": _how_to_pay(body.invoices, fmt),
+        "next": _what_next(body.plan, fmt),
         **_owed(body.fees_mode, body.totals, body.fees_to_date, fmt, to_date=True),
     }
 
@@ -345,19 +409,22 @@ ENTRIES: dict[str, Entry] = {
             "pt-BR": Texts(
                 subject="Lembrete: pagamento de {total} vence em {due}",
                 email="Olá, {customer}!\n\nLembramos que o pagamento abaixo vence em {due}:\n\n{invoices}\n\n"
-                "Total: {total}\n\nSe já pagou, desconsidere este aviso.\n",
+                "{how_to_pay}"
+                "Total: {total}\n\n{next}Se já pagou, desconsidere este aviso.\n",
                 sms="Lembrete: {total} vence em {due}. Se ja pagou, desconsidere.",
             ),
             "es": Texts(
                 subject="Recordatorio: el pago de {total} vence el {due}",
                 email="¡Hola, {customer}!\n\nLe recordamos que el pago siguiente vence el {due}:\n\n{invoices}\n\n"
-                "Total: {total}\n\nSi ya pagó, ignore este aviso.\n",
+                "{how_to_pay}"
+                "Total: {total}\n\n{next}Si ya pagó, ignore este aviso.\n",
                 sms="Recordatorio: {total} vence el {due}. Si ya pago, ignore este aviso.",
             ),
             "en": Texts(
                 subject="Reminder: payment of {total} due on {due}",
                 email="Hello, {customer}!\n\nA reminder that the payment below is due on {due}:\n\n{invoices}\n\n"
-                "Total: {total}\n\nIf you have already paid, please disregard this notice.\n",
+                "{how_to_pay}"
+                "Total: {total}\n\n{next}If you have already paid, please disregard this notice.\n",
                 sms="Reminder: {total} is due on {due}. If you have paid, please disregard.",
             ),
         },
@@ -368,19 +435,22 @@ ENTRIES: dict[str, Entry] = {
             "pt-BR": Texts(
                 subject="Pagamento em atraso: {total}",
                 email="Olá, {customer}.\n\nNão identificamos o pagamento abaixo, vencido em {due}:\n\n{invoices}\n\n"
-                "{owed}\n\nSe já pagou, desconsidere este aviso.\n",
+                "{how_to_pay}"
+                "{owed}\n\n{next}Se já pagou, desconsidere este aviso.\n",
                 sms="Pagamento em atraso desde {due}: {total}{with_fees}. Se ja pagou, desconsidere.{fees_later}",
             ),
             "es": Texts(
                 subject="Pago vencido: {total}",
                 email="Hola, {customer}.\n\nNo registramos el pago siguiente, vencido el {due}:\n\n{invoices}\n\n"
-                "{owed}\n\nSi ya pagó, ignore este aviso.\n",
+                "{how_to_pay}"
+                "{owed}\n\n{next}Si ya pagó, ignore este aviso.\n",
                 sms="Pago vencido desde el {due}: {total}{with_fees}. Si ya pago, ignore este aviso.{fees_later}",
             ),
             "en": Texts(
                 subject="Payment overdue: {total}",
                 email="Hello, {customer}.\n\nWe have not received the payment below, due on {due}:\n\n{invoices}\n\n"
-                "{owed}\n\nIf you have already paid, please disregard.\n",
+                "{how_to_pay}"
+                "{owed}\n\n{next}If you have already paid, please disregard.\n",
                 sms="Payment overdue since {due}: {total}{with_fees}. If you have paid, disregard.{fees_later}",
             ),
         },
@@ -391,6 +461,7 @@ ENTRIES: dict[str, Entry] = {
             "pt-BR": Texts(
                 subject="Último aviso: pague {total} até {deadline} para evitar a suspensão",
                 email="Olá, {customer}.\n\nO pagamento abaixo continua em aberto:\n\n{invoices}\n\n"
+                "{how_to_pay}"
                 "Pague {total} até {deadline} para evitar a suspensão do serviço. Se o pagamento não for "
                 "identificado até o fim desse dia, a conta será suspensa automaticamente.\n{fees_note}",
                 sms="Ultimo aviso: pague {total} ate {deadline} para evitar a suspensao do servico.{fees_later}",
@@ -398,6 +469,7 @@ ENTRIES: dict[str, Entry] = {
             "es": Texts(
                 subject="Último aviso: pague {total} hasta el {deadline} para evitar la suspensión",
                 email="Hola, {customer}.\n\nEl pago siguiente sigue pendiente:\n\n{invoices}\n\n"
+                "{how_to_pay}"
                 "Pague {total} hasta el {deadline} para evitar la suspensión del servicio. Si el pago no se "
                 "registra hasta el final de ese día, la cuenta se suspenderá automáticamente.\n{fees_note}",
                 sms="Ultimo aviso: pague {total} hasta el {deadline} para evitar la suspension del servicio."
@@ -406,6 +478,7 @@ ENTRIES: dict[str, Entry] = {
             "en": Texts(
                 subject="Final notice: pay {total} by {deadline} to avoid suspension",
                 email="Hello, {customer}.\n\nThe payment below is still outstanding:\n\n{invoices}\n\n"
+                "{how_to_pay}"
                 "Pay {total} by {deadline} to avoid suspension of the service. If the payment is not received by "
                 "the end of that day, the account will be suspended automatically.\n{fees_note}",
                 sms="Final notice: pay {total} by {deadline} to avoid suspension of the service.{fees_later}",
