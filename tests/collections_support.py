@@ -9,7 +9,7 @@ from ponte.domain.accounts import Account, AccountStatus, Contact
 from ponte.domain.changes import AccountChange
 from ponte.domain.errors import ConcurrentModification, DuplicateEvent
 from ponte.domain.invoices import Installment, Invoice, InvoiceKind, Party, SourceFormat
-from ponte.domain.ledger import InvoiceRecord, Ledger, PaymentRecord
+from ponte.domain.ledger import DeliveryStatus, InvoiceRecord, Ledger, PaymentRecord
 from ponte.domain.money import Money
 from ponte.domain.notifications import Notification
 
@@ -75,15 +75,22 @@ def payment(payment_id: str, cents: int, at: datetime, invoice_key: str | None =
     )
 
 
-def applied(ledger: Ledger, change: AccountChange) -> Ledger:
-    """The ledger as the store holds it after `change` is written."""
+def applied(ledger: Ledger, change: AccountChange, *, delivered: bool = True) -> Ledger:
+    """The ledger as the store holds it after `change` is written and, with `delivered`, after the notifier sent
+    its customer notices (each channel's send accepted, as the notifier records it)."""
     invoices = {record.invoice.key: record for record in (*ledger.invoices, *change.invoices)}
     payments = {p.key: p for p in (*ledger.payments, *change.payments)}
+    accepted = tuple(
+        DeliveryStatus(notice_id=n.notice_id, channel=n.channel, status="accepted")
+        for n in change.notices
+        if delivered and n.notice_id is not None and n.channel in {"email", "sms"}
+    )
     return Ledger(
         account=change.account,
         invoices=tuple(invoices.values()),
         payments=tuple(payments.values()),
         notices=(*ledger.notices, *change.notices),
+        deliveries=(*ledger.deliveries, *accepted),
     )
 
 

@@ -8,7 +8,12 @@ import pytest
 from infra.local import LocalStack
 from tests.support import ROOT, T0
 
-SUBSCRIBERS = {"StaffAlertEmail": "staff@example.com", "StaffAlertPhone": "+5511999990000"}
+SUBSCRIBERS = {
+    "StaffAlertEmail": "staff@example.com",
+    "StaffAlertPhone": "+5511999990000",
+    # Customer e-mail goes out from the business's domain (an SES identity, verified at once on the embedded AWS).
+    "CustomerEmailSender": "solnascente.example",
+}
 # The business's identity as an operator sets it after deploying (customer notices are held until then).
 BUSINESS = {"BusinessIdentityParameter": (ROOT / "infra" / "local" / "business_example.json").read_text()}
 

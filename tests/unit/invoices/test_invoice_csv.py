@@ -134,11 +134,11 @@ def test_bad_rows_are_rejected_with_their_line_and_good_rows_still_parsed() -> N
     assert reasons[11] == "missing due date"
 
 
-def test_a_bad_e_mail_rejects_the_invoice() -> None:
-    (rejection,) = read("numero;cliente;email;valor;vencimento\n1;Ana;not-an-email;10;01/02/2024\n")
-    assert isinstance(rejection, Rejection)
-    assert rejection.line == 2
-    assert rejection.reason.startswith("invoice 1: email: String should match pattern")
+def test_a_bad_e_mail_is_left_out_with_a_warning_and_the_invoice_recorded() -> None:
+    (result,) = read("numero;cliente;cpf;email;valor;vencimento\n1;Ana;123.456.789-09;not-an-email;10;01/02/2024\n")
+    assert isinstance(result, ParsedInvoice)
+    assert result.invoice.customer.email is None and result.invoice.total.amount == 1000
+    assert result.warnings == ("customer e-mail left out: not an e-mail address",)
 
 
 def test_an_invoice_with_one_bad_installment_is_refused_whole() -> None:

@@ -377,7 +377,8 @@ def test_a_payment_known_only_by_customer_id_is_completed_from_the_customer() ->
         reference="12987382",
         name="John Doe",
         email="john.doe@asaas.com.br",
-        phone="+554799376637",
+        # The example's mobile is written as before 2016, without the ninth digit Anatel put before every mobile.
+        phone="+5547999376637",
         tax_id="24971563792",
     )
     assert received.model_copy(update={"customer": events[0].customer}) == events[0]
@@ -436,8 +437,9 @@ def test_nothing_to_fetch_when_the_events_name_the_customer() -> None:
         ("011 98888-8888", "+5511988888888"),
         ("55991234567", "+5555991234567"),  # DDD 55 (Rio Grande do Sul), no country code
         ("+1 415 555 2671", "+14155552671"),
-        ("98888-8888", "98888-8888"),  # no area code: kept as given
-        ("0800 123 4567", "0800 123 4567"),
+        ("98888-8888", None),  # no area code: not a number an SMS can reach
+        ("0800 123 4567", None),  # takes calls within Brazil only
+        ("(47) 9937-6637", "+5547999376637"),  # a mobile written without its ninth digit
         ("  ", None),
         (None, None),
     ],

@@ -286,7 +286,7 @@ def test_an_approved_pix_payment_tells_everything_needed_to_start_delivery() -> 
             reference="ACME-7",
             name="Ana Souza",
             email="ana@example.com",
-            phone="11 987654321",
+            phone="+5511987654321",
             tax_id="12345678909",
         ),
         owner="maria",
@@ -472,3 +472,25 @@ def test_a_page_that_is_not_https_is_left_out() -> None:
 
     assert isinstance(received, PaymentReceived)
     assert received.payment_url is None
+
+
+@pytest.mark.parametrize(
+    ("phone", "currency", "kept"),
+    [
+        ({"area_code": "11", "number": "98765-4321"}, "BRL", "+5511987654321"),
+        ({"area_code": "011", "number": "15 1234-5678"}, "ARS", "+5491112345678"),  # Argentina's own way
+        ({"area_code": "55", "number": "1234 5678"}, "MXN", "+525512345678"),
+        ({"area_code": "", "number": "+56 9 8765 4321"}, "BRL", "+56987654321"),  # already international
+        ({"area_code": "11", "number": "1234"}, "BRL", None),  # too short: dropped, the payment still counts
+        ({"area_code": None, "number": None}, "BRL", None),
+    ],
+)
+def test_the_payer_phone_is_read_in_the_country_of_the_currency(
+    phone: dict[str, str | None], currency: str, kept: str | None
+) -> None:
+    payer = payment()["payer"] | {"phone": phone}
+
+    [received] = mercadopago.normalise_payment(payment(currency_id=currency, payer=payer))
+
+    assert isinstance(received, PaymentReceived)
+    assert received.customer.phone == kept

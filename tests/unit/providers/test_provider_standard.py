@@ -465,3 +465,31 @@ def test_a_new_subscription_says_it_started() -> None:
 
     assert isinstance(changed, SubscriptionChanged)
     assert changed.started
+
+
+def customer_payload(**customer: Any) -> bytes:
+    body = json.loads(payload("customer.created"))
+    body["data"]["customer"] |= customer
+    return json.dumps(body).encode()
+
+
+@pytest.mark.parametrize(
+    ("phone", "kept"),
+    [
+        ("+5511987654321", "+5511987654321"),
+        ("+34 612 34 56 78", "+34612345678"),
+        ("(11) 98765-4321", "+5511987654321"),  # without the country code: read as Brazilian
+        ("98765-4321", None),  # no area code: dropped, the event still applies
+        ("call me", None),
+    ],
+)
+def test_the_customer_phone_is_kept_in_e164_or_dropped(phone: str, kept: str | None) -> None:
+    [created] = standard.normalise(customer_payload(phone=phone))
+
+    assert created.customer == ACME.model_copy(update={"phone": kept})
+
+
+def test_the_customer_locale_is_accepted() -> None:
+    [created] = standard.normalise(customer_payload(locale="es"))
+
+    assert created.customer == ACME

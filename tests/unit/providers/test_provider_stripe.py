@@ -883,3 +883,50 @@ def test_an_update_without_previous_attributes_counts_as_a_change() -> None:
 def test_a_negative_amount_is_refused(kind: str, obj: dict[str, Any]) -> None:
     with pytest.raises(PayloadError, match="negative"):
         stripe.normalise(event(kind, obj))
+
+
+# --- the customer's phone ---
+
+
+@pytest.mark.parametrize(
+    ("phone", "address", "kept"),
+    [
+        ("+5511987654321", None, "+5511987654321"),  # Checkout collects E.164
+        ("(11) 98765-4321", None, "+5511987654321"),  # no address: read as Brazilian
+        ("011 15 1234-5678", {"country": "AR"}, "+5491112345678"),  # read in the address's country
+        ("612 34 56 78", {"country": "ES"}, "+34612345678"),
+        ("98765-4321", None, None),  # no area code: dropped, the payment still counts
+        ("030 1234567", {"country": "DE"}, None),  # a national number of a country Ponte has no plan for
+    ],
+)
+def test_a_checkout_customer_phone_is_kept_in_e164_or_dropped(
+    phone: str, address: dict[str, str] | None, kept: str | None
+) -> None:
+    details = checkout_session()["customer_details"] | {"phone": phone, "address": address}
+
+    [received] = stripe.normalise(event("checkout.session.completed", checkout_session(customer_details=details)))
+
+    assert isinstance(received, PaymentReceived)
+    assert received.customer.phone == kept
+    assert received.amount == Money(amount=4990, currency="BRL")
+
+
+def test_the_phones_of_an_invoice_a_refund_and_a_new_customer_are_read_alike() -> None:
+    invoice = subscription_invoice(customer_phone="11 3333-4444", customer_address={"country": "BR"})
+    refunded = {
+        "id": "ch_1",
+        "amount_refunded": 100,
+        "currency": "brl",
+        "billing_details": {"phone": "+1 (415) 555-2671", "address": {"country": "BR"}},
+    }
+    customer = {"id": "cus_1", "phone": "not a phone"}
+
+    [paid] = stripe.normalise(event("invoice.paid", invoice))
+    [refund] = stripe.normalise(event("charge.refunded", refunded))
+    [created] = stripe.normalise(event("customer.created", customer))
+
+    assert (paid.customer.phone, refund.customer.phone, created.customer.phone) == (
+        "+551133334444",
+        "+14155552671",
+        None,
+    )

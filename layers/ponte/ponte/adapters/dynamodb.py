@@ -60,10 +60,16 @@ class DynamoStore:
     def load_ledger(self, account_id: str, depth: int = 0) -> Ledger | None:
         """The account with its invoices, payments and notices sent: one query on the account's partition."""
         from ponte.domain.dunning import SentNotice  # noqa: PLC0415
-        from ponte.domain.ledger import CancellationRecord, InvoiceRecord, Ledger, PaymentRecord  # noqa: PLC0415
+        from ponte.domain.ledger import (  # noqa: PLC0415
+            CancellationRecord,
+            DeliveryStatus,
+            InvoiceRecord,
+            Ledger,
+            PaymentRecord,
+        )
 
         account: Account | None = None
-        invoices, payments, notices, cancellations = [], [], [], []
+        invoices, payments, notices, cancellations, deliveries = [], [], [], [], []
         for item in self._query(
             "pk = :pk AND sk BETWEEN :first AND :last",
             {":pk": keys.account_pk(account_id), ":first": keys.ACCOUNT, ":last": keys.LEDGER_END},
@@ -79,6 +85,10 @@ class DynamoStore:
                 notices.append(SentNotice.model_validate_json(item["record"]))
             elif kind == "cancellation":
                 cancellations.append(CancellationRecord.model_validate_json(item["record"]))
+            elif kind == "delivery":
+                deliveries.append(
+                    DeliveryStatus(notice_id=item["notification_id"], channel=item["channel"], status=item["status"])
+                )
         if account is None:
             return None
         if account.merged_into is not None and depth < _MAX_MERGES_FOLLOWED:
@@ -90,6 +100,7 @@ class DynamoStore:
             payments=tuple(payments),
             notices=tuple(notices),
             cancellations=tuple(cancellations),
+            deliveries=tuple(deliveries),
         )
 
     def owners_of(self, references: list[tuple[str, str]]) -> dict[tuple[str, str], str]:

@@ -10,7 +10,14 @@
 |   NF-e cancellations                    |   sk=LEDGER#CANCEL#<access key>                          |
 |   what each customer notice's channels  |   sk=LEDGER#DELIVERY#<notification id>#<channel>         |
 |   did (accepted, refused, held)         |                                                          |
+|   what SES then reported of its e-mail  |   the e-mail's receipt, with status, status_at, history  |
+|   (delivered, bounced, complained...)   |   and revision (delivery_events)                         |
 | an account's history, in order          | pk=ACCOUNT#<id>, sk begins_with TIMELINE#                |
+|   what SES reported of a notice's       |   sk=TIMELINE#<event utc>#DELIVERY#<notification id>#    |
+|   e-mail (one entry per event)          |   <event> (stable: a replayed event writes the same item)|
+| is the customer's address unreachable?  | pk=ACCOUNT#<id>, sk=UNREACHABLE#<channel>: hashes of the |
+| (read with the account: BatchGetItem)   | addresses that bounced for good or complained, never the |
+|                                         | addresses                                                |
 | which account a reference leads to      | pk=REF#<kind>#<value>, sk=REF (tax id, e-mail, provider  |
 |                                         | customer id, the business's own reference)              |
 | an account's outbox items (notifier)    | pk=ACCOUNT#<id>, sk=OUTBOX#<notification id>; stream     |
@@ -83,6 +90,16 @@ def cancellation_key(account_id: str, access_key: str) -> dict[str, str]:
 
 def delivery_key(account_id: str, notification_id: str, channel: str) -> dict[str, str]:
     return {"pk": account_pk(account_id), "sk": f"{LEDGER}#DELIVERY#{notification_id}#{channel}"}
+
+
+def delivery_timeline_key(account_id: str, at_iso: str, notification_id: str, event: str) -> dict[str, str]:
+    """An entry of the account's history about a notice's delivery: named by the notice and the event rather than by
+    the account's version (which SES's events do not move), so the same event always lands on the same item."""
+    return {"pk": account_pk(account_id), "sk": f"{TIMELINE}#{at_iso}#DELIVERY#{notification_id}#{event}"}
+
+
+def unreachable_key(account_id: str, channel: str) -> dict[str, str]:
+    return {"pk": account_pk(account_id), "sk": f"UNREACHABLE#{channel}"}
 
 
 def parked_cancellation_key(access_key: str) -> dict[str, str]:

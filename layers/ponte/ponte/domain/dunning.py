@@ -127,6 +127,16 @@ class SentNotice(_Frozen):
     sent_at: AwareDatetime
     channel: str = Field(min_length=1)
     deadline: date | None = Field(default=None, description="The suspension deadline the notice named.")
+    notice_id: str | None = Field(
+        default=None, description="The customer notice's id, under which its delivery evidence is recorded."
+    )
+
+
+STAFF_CHANNEL = "staff"  # the channel of the ladder's records of hand-offs and staff alerts
+
+# What a channel's send of a notice came to, as the notifier and SES's events record it.
+REACHED_WHEN_ACCEPTED = frozenset({"accepted", "delivered", "delayed"})
+REACHED_WHEN_DELIVERED = frozenset({"delivered"})
 
 
 # Outputs.
@@ -176,6 +186,7 @@ class NotifyCustomer(_Frozen):
 class AlertReason(StrEnum):
     UNKNOWN_CURRENCY = "unknown_currency"
     SUSPENSION_WITHHELD = "suspension_withheld"
+    CUSTOMER_UNREACHABLE = "customer_unreachable"
 
 
 class AlertStaff(_Frozen):
@@ -358,8 +369,14 @@ def evaluate(
     time_zone: str,
     holidays: frozenset[date],
     credit: Mapping[str, int] | None = None,
+    deliveries: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Decision:
     """Decide what the ladder does for `account` at `now`.
+
+    `deliveries` is the evidence of each customer notice, by notice id and channel (`accepted`, `delivered`,
+    `bounced`, `complained`, `refused`, `held`...): a suspension needs a notice naming its deadline that reached
+    the customer on some channel (accepted, or delivered when the policy asks for `delivered`) at least
+    `deadline_notice_days` before it. A notice recorded without an id (before evidence existed) counts as reached.
 
     `time_zone` is the business's IANA zone; `holidays` its national holidays for the years around `now`
     (used only with business-day counting); `sent` is the ladder's record for the account; `credit` what was
@@ -378,6 +395,7 @@ def evaluate(
         zone=_zone(time_zone),
         holidays=holidays,
         credit=credit or {},
+        deliveries=deliveries or {},
     ).decide()
 
 
@@ -470,8 +488,11 @@ class _Evaluation:
         zone: ZoneInfo,
         holidays: frozenset[date],
         credit: Mapping[str, int],
+        deliveries: Mapping[str, Mapping[str, str]],
     ) -> None:
         self.account, self.holds, self.sent, self.policy, self.zone = account, holds, sent, policy, zone
+        self.deliveries = deliveries
+        self.reached_when = REACHED_WHEN_DELIVERED if policy.deadline_evidence == "delivered" else REACHED_WHEN_ACCEPTED
         self.local_now = now.astimezone(zone)
         self.today = self.local_now.date()
         self.days = _Days(policy.day_count, holidays)
@@ -652,6 +673,10 @@ class _Evaluation:
             self.actions.insert(0, self._suspend(suspend.step, anchor, deadline_notice, counted, since))
         else:
             standing = Standing.OWING
+            suspend_step = self.policy.step_of_kind(StepKind.SUSPEND)
+            passed = [n for n in self._unreached_warnings(since) if n.deadline is not None and n.deadline < self.today]
+            if suspend_step is not None and passed and not self.holds.never_suspend:
+                self.actions.append(self._unreachable(suspend_step, passed, counted))
 
         coming = [
             s
@@ -706,10 +731,21 @@ class _Evaluation:
         return schedule
 
     def _deadline_notice(self, since: datetime) -> SentNotice | None:
-        """The latest notice naming a suspension deadline for this debt, if it was sent early enough."""
-        named = [n for n in self.sent if n.deadline is not None and n.sent_at >= since]
+        """The latest notice naming a suspension deadline for this debt that reached the customer, if it was sent
+        early enough."""
+        named = [n for n in self.sent if n.deadline is not None and n.sent_at >= since and self._reached(n)]
         latest = max(named, key=lambda n: n.sent_at, default=None)
         return latest if latest is not None and self._named_in_time(latest) else None
+
+    def _reached(self, notice: SentNotice) -> bool:
+        """Whether the customer got this notice on its channel, by the evidence recorded for it."""
+        if notice.notice_id is None or notice.channel in {STAFF_CHANNEL, "notice"}:
+            return True  # recorded before delivery evidence existed, or not a customer channel
+        return self.deliveries.get(notice.notice_id, {}).get(notice.channel) in self.reached_when
+
+    def _unreached_warnings(self, since: datetime) -> list[SentNotice]:
+        named = [n for n in self.sent if n.deadline is not None and n.sent_at >= since]
+        return [n for n in named if not self._reached(n)]
 
     def _named_in_time(self, notice: SentNotice) -> bool:
         if notice.deadline is None:
@@ -721,7 +757,13 @@ class _Evaluation:
         records = [n for n in self.sent if n.step_id == step.id and n.sent_at >= since]
         match step.kind:
             case StepKind.FINAL_WARNING:
-                return any(self._named_in_time(n) for n in records)
+                # One that reached the customer is done; one that did not (bounced, no contact) is done for the
+                # notice period, then goes out again with a fresh deadline (to a contact fixed meanwhile).
+                retry_after = timedelta(days=self.policy.deadline_notice_days)
+                return any(
+                    self._named_in_time(n) and (self._reached(n) or self.local_now - n.sent_at < retry_after)
+                    for n in records
+                )
             case StepKind.SUSPEND:  # recorded only as the alert that it was withheld
                 return self.holds.never_suspend and bool(records)
             case _:
@@ -834,6 +876,24 @@ class _Evaluation:
             reason=AlertReason.SUSPENSION_WITHHELD,
             step_id=step.id,
             detail="the account is past its suspension step but is flagged never to be suspended",
+            invoice_keys=tuple(sorted(o.receivable.key for o in owed)),
+        )
+
+    def _unreachable(self, step: Step, unreached: Sequence[SentNotice], owed: Sequence[_Owed]) -> AlertStaff:
+        """A deadline passed, but no notice naming it reached the customer: no suspension, and staff told what was
+        tried (once per deadline; a new warning with a fresh deadline follows the notice period)."""
+        latest = max(unreached, key=lambda n: n.sent_at)
+        tried = ", ".join(
+            f"{n.channel} {self.deliveries.get(n.notice_id or '', {}).get(n.channel) or 'pending'}"
+            for n in unreached
+            if n.notice_id == latest.notice_id
+        )
+        return AlertStaff(
+            dedup_key=_dedup_key(
+                self.account.account_id, f"{step.id}:unreachable", [latest.notice_id or str(latest.deadline)]
+            ),
+            reason=AlertReason.CUSTOMER_UNREACHABLE,
+            detail=f"no notice naming the deadline reached the customer ({tried}); the suspension is withheld",
             invoice_keys=tuple(sorted(o.receivable.key for o in owed)),
         )
 

@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
 
+from ponte.domain.accounts import Locale
 from ponte.domain.events import SaleLinks
 from ponte.domain.money import CurrencyCode, Money
 
@@ -68,7 +69,11 @@ class Item(BaseModel):
 
 
 class Party(BaseModel):
-    """Someone on an invoice: the customer to collect from, or the issuer."""
+    """Someone on an invoice: the customer to collect from, or the issuer.
+
+    `phone` and `locale` are how to reach the customer, not what the invoice says is owed: they are left out of
+    the invoice's fingerprint (see `Invoice.fingerprint`).
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -77,6 +82,8 @@ class Party(BaseModel):
     email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
     # The business's own id for the customer (ERP customer code, UBL buyer identifier): links to an account.
     reference: str | None = Field(default=None, min_length=1, max_length=128)
+    phone: str | None = Field(default=None, pattern=r"^\+[1-9]\d{6,14}$")  # E.164 (`ponte.domain.phones`)
+    locale: Locale | None = None  # the language the customer reads, when the source says
 
     @field_validator("tax_id", mode="before")
     @classmethod
@@ -166,8 +173,15 @@ class Invoice(BaseModel):
     def fingerprint(self) -> str:
         """Hash of the business content: equal for a re-upload, different for a corrected upload.
 
-        The source format is left out, so the same invoice exported as CSV and then as JSON is a re-upload.
+        The source format is left out, so the same invoice exported as CSV and then as JSON is a re-upload. So are
+        the parties' phone and locale: a new phone number is not a corrected invoice, and fingerprints stored before
+        parties had them stay valid. The e-mail stays in, as it always was: taking it out would change every stored
+        fingerprint of an invoice with an e-mail, and their next re-upload would read as a correction.
         """
-        content = self.model_dump(mode="json", exclude={"fingerprint", "source"})
+        contact_only = {"phone", "locale"}
+        content = self.model_dump(
+            mode="json",
+            exclude={"fingerprint": True, "source": True, "customer": contact_only, "issuer": contact_only},
+        )
         canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         return hashlib.sha256(canonical.encode()).hexdigest()

@@ -72,6 +72,17 @@ class PaymentRecord(BaseModel):
         return max(self.amount.amount - self.refunded, 0)
 
 
+class DeliveryStatus(BaseModel):
+    """What one channel's send of a customer notice came to: `accepted`, `refused`, `held` (by the notifier),
+    then `delivered`, `bounced`, `complained`, `rejected`, `delayed` (by the provider's events)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    notice_id: str
+    channel: str
+    status: str
+
+
 class CancellationRecord(BaseModel):
     """An NF-e cancelled at SEFAZ (event 110111): the sale it recorded no longer exists."""
 
@@ -106,6 +117,14 @@ class Ledger(BaseModel):
     payments: tuple[PaymentRecord, ...] = ()
     notices: tuple[SentNotice, ...] = ()
     cancellations: tuple[CancellationRecord, ...] = ()
+    deliveries: tuple[DeliveryStatus, ...] = ()
+
+    def delivery_evidence(self) -> dict[str, dict[str, str]]:
+        """Each customer notice's outcome per channel, for the ladder (no suspension without a reached warning)."""
+        evidence: dict[str, dict[str, str]] = {}
+        for delivery in self.deliveries:
+            evidence.setdefault(delivery.notice_id, {})[delivery.channel] = delivery.status
+        return evidence
 
     def invoice(self, key: str) -> InvoiceRecord | None:
         return next((record for record in self.invoices if record.invoice.key == key), None)

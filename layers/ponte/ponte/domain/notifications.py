@@ -25,7 +25,7 @@ from ponte.domain.bodies.collections import (
     CustomerReactivated,
     CustomerSuspended,
 )
-from ponte.domain.bodies.delivery import CustomerNoticeHeld
+from ponte.domain.bodies.delivery import CustomerNoticeHeld, CustomerUnreachable
 from ponte.domain.bodies.invoices import InvoiceIssued, InvoicesImported, NewCustomerInvoice, UploadQuarantined
 from ponte.domain.bodies.payments import PaymentBody
 
@@ -68,6 +68,7 @@ NotificationBody = Annotated[
     | InvoicesImported
     | NewCustomerInvoice
     | CustomerNoticeHeld
+    | CustomerUnreachable
     | UploadQuarantined,
     Field(discriminator="kind"),
 ]

@@ -134,6 +134,11 @@ class Policy(_Document):
         description="No suspension unless a notice naming the deadline was sent at least this many calendar "
         "days before the deadline.",
     )
+    deadline_evidence: Literal["accepted", "delivered"] = Field(
+        default="accepted",
+        description="What a notice naming the deadline must have come to, on at least one channel, before a "
+        "suspension: `accepted` by the provider (SES, SMS) and not bounced, or `delivered` (SES delivery event).",
+    )
     currencies: dict[CurrencyCode, CurrencyThresholds] = Field(
         min_length=1, description="Thresholds per ISO 4217 currency; invoices in other currencies are flagged."
     )

@@ -11,11 +11,17 @@ Columns are found by header name, compared without case, accents, spaces or punc
 and `numero` are one name. `DEFAULT_COLUMNS` lists the Portuguese, Spanish and English names accepted; a business
 adds its own with `ParseOptions.csv_columns`. Required: number, amount, due date, and at least one of customer
 name, tax id or customer reference. Optional: series, installment, e-mail, issue date, currency, and:
+- phone (`telefone`, `fone`, `phone`, `teléfono`) and mobile (`celular`, `mobile`, `móvil`): kept in E.164, a number
+  without its country code read as one of `ParseOptions.default_country`; the mobile is preferred (it takes SMS);
+- language (`idioma`, `língua`, `language`, `locale`): pt-BR, es or en, as a tag (`pt`, `es-AR`) or a name
+  (`Português`, `Español`, `English`);
 - owner (`responsável`, `vendedor`, `gerente`, `owner`, `account manager`): who answers for the invoice;
 - payment link (`link de pagamento`, `payment link`, `enlace de pago`): an https address, else the row is refused;
 - boleto (`nosso número`, `linha digitável`, `boleto`): kept as digits, separators removed;
 - NF-e access key (`chave de acesso`, `chave nfe`, `access key`): 44 digits with a valid check digit.
-The rows of one invoice must agree on customer, issue date, currency, owner and access key. A boleto or payment
+The rows of one invoice must agree on customer, issue date, currency, owner and access key; a phone or language
+left blank on some of them is taken from the others. A phone, language or e-mail that cannot be read never refuses
+the invoice: it is left out, and the invoice carries a warning saying why. A boleto or payment
 link is one per invoice: when its installments name different ones (a boleto per parcela), none is recorded and
 the invoice carries a warning saying so. A customer with a name only (no tax id or reference) is read, with a
 warning.
@@ -48,7 +54,7 @@ from ponte.invoices.results import FileRejected, ParsedInvoice, ParseResult, Rej
 from ponte.invoices.streams import read_head, replay
 from ponte.invoices.values import (
     bank_slip_digits,
-    customer_warnings,
+    customer_party,
     https_url,
     known_currency,
     nfe_access_key,
@@ -142,6 +148,9 @@ DEFAULT_COLUMNS: dict[CsvField, frozenset[str]] = {
         "tax number",
     ),
     CsvField.EMAIL: _names("email", "e-mail", "correo", "correo electrónico", "email address"),
+    CsvField.PHONE: _names("telefone", "fone", "tel", "phone", "phone number", "teléfono"),
+    CsvField.MOBILE: _names("celular", "telefone celular", "mobile", "mobile phone", "cell phone", "móvil"),
+    CsvField.LOCALE: _names("idioma", "língua", "lingua", "language", "locale"),
     CsvField.CUSTOMER_REFERENCE: _names(
         "codigo cliente",
         "código do cliente",
@@ -212,7 +221,7 @@ def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
     reader = csv.reader(itertools.chain([first_line], text), delimiter=separator)
     header = next(reader)
     columns = _columns(header, options)
-    group = _Group()
+    group = _Group(options.default_country)
     previous_end = skipped + 1
     while True:
         try:
@@ -229,7 +238,7 @@ def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
         row = _row(line, cells, len(header), columns, options)
         if not group.takes(row):
             yield from group.close()
-            group = _Group()
+            group = _Group(options.default_country)
         group.add(row)
     yield from group.close()
 
@@ -302,6 +311,7 @@ class _Row:
     amount: Money
     issue_date: date | None
     customer: tuple[str | None, str | None, str | None, str | None]  # name, tax id, e-mail, reference
+    contact: tuple[str | None, str | None, str | None] = (None, None, None)  # mobile, phone, language: as written
     owner: str | None = None
     access_key: str | None = None
     bank_slip: str | None = None
@@ -353,6 +363,7 @@ def _row(
                 given.get(CsvField.EMAIL),
                 given.get(CsvField.CUSTOMER_REFERENCE),
             ),
+            contact=(given.get(CsvField.MOBILE), given.get(CsvField.PHONE), given.get(CsvField.LOCALE)),
             owner=given.get(CsvField.OWNER),
             access_key=nfe_access_key(key) if key else None,
             bank_slip=bank_slip_digits(slip) if slip else None,
@@ -365,7 +376,8 @@ def _row(
 class _Group:
     """The consecutive rows of one invoice."""
 
-    def __init__(self) -> None:
+    def __init__(self, country: str) -> None:
+        self._country = country
         self._rows: list[_Row | _BadRow] = []
 
     def takes(self, row: _Row | _BadRow) -> bool:
@@ -391,12 +403,12 @@ class _Group:
             ]
             return sorted([Rejection(row.line, row.reason) for row in bad] + siblings, key=lambda r: r.line)
         try:
-            return [_parsed(good)]
+            return [_parsed(good, self._country)]
         except (InvalidInput, ValidationError) as exc:
             return [Rejection(good[0].line, f"invoice {good[0].number}: {reason_from(exc)}")]
 
 
-def _parsed(rows: list[_Row]) -> ParsedInvoice:
+def _parsed(rows: list[_Row], country: str) -> ParsedInvoice:
     first = rows[0]
     for row in rows[1:]:
         if (row.customer, row.issue_date, row.amount.currency) != (
@@ -415,19 +427,42 @@ def _parsed(rows: list[_Row]) -> ParsedInvoice:
         for what, values in (("boletos", slips), ("payment links", links))
         if len(values) > 1
     ]
+    (mobile, phone, language), differing = _contact(rows)
+    name, tax_id, email, reference = first.customer
+    customer, notes = customer_party(
+        name=name,
+        tax_id=tax_id,
+        email=email,
+        reference=reference,
+        phones=(("mobile", mobile), ("phone", phone)),
+        locale=language,
+        country=country,
+    )
     invoice = _invoice(
         rows,
+        customer,
         bank_slip=slips.pop() if len(slips) == 1 else None,
         payment_url=links.pop() if len(links) == 1 else None,
     )
-    warnings[:0] = customer_warnings(invoice.customer)
-    return ParsedInvoice(first.line, invoice, owner=first.owner, warnings=tuple(warnings))
+    return ParsedInvoice(first.line, invoice, owner=first.owner, warnings=(*notes, *differing, *warnings))
 
 
-def _invoice(rows: list[_Row], *, bank_slip: str | None, payment_url: str | None) -> Invoice:
+def _contact(rows: list[_Row]) -> tuple[tuple[str | None, ...], list[str]]:
+    """The mobile, phone and language the rows of one invoice give: a row that leaves one blank takes it from the
+    others; when rows give different ones, the first is kept and a warning says so."""
+    chosen: list[str | None] = []
+    warnings = []
+    for position, what in enumerate(("mobiles", "phones", "languages")):
+        given = list(dict.fromkeys(value for row in rows if (value := row.contact[position])))
+        if len(given) > 1:
+            warnings.append(f"the installments give different customer {what}: the first one was kept")
+        chosen.append(given[0] if given else None)
+    return tuple(chosen), warnings
+
+
+def _invoice(rows: list[_Row], customer: Party, *, bank_slip: str | None, payment_url: str | None) -> Invoice:
     first = rows[0]
     currency = first.amount.currency
-    name, tax_id, email, reference = first.customer
     return Invoice(
         key=invoice_key("erp", first.series or "", InvoiceKind.INVOICE, first.number),
         number=first.number,
@@ -439,7 +474,7 @@ def _invoice(rows: list[_Row], *, bank_slip: str | None, payment_url: str | None
         installments=tuple(
             Installment(number=row.installment or "1", due_date=row.due_date, amount=row.amount) for row in rows
         ),
-        customer=Party(name=name, tax_id=tax_id, email=email, reference=reference),
+        customer=customer,
         source=SourceFormat.CSV,
         access_key=first.access_key,
         bank_slip=bank_slip,

@@ -11,6 +11,10 @@ Besides what is owed, an invoice may name its owner (the staff member who answer
 only), a boleto (nosso número or digitable line, separators ignored) and the NF-e access key it stands for (44
 digits, the check digit verified); these follow the CSV layout's rules (`ponte.invoices.values`). A customer with a
 name only is read, with a warning.
+
+The customer's `phone` (E.164, or a national number of the business's country, `ParseOptions.default_country`),
+`locale` (pt-BR, es or en; a tag such as `pt`, `es-AR` or `en-US` is read as its language) and `email` are how
+notices reach them: one that cannot be read is left out with a warning, and the invoice is still recorded.
 """
 
 from __future__ import annotations
@@ -27,11 +31,11 @@ from typing import BinaryIO, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ponte.domain.errors import InvalidInput
-from ponte.domain.invoices import Installment, Invoice, InvoiceKind, Party, SourceFormat, invoice_key
+from ponte.domain.invoices import Installment, Invoice, InvoiceKind, SourceFormat, invoice_key
 from ponte.domain.money import Money
 from ponte.invoices.options import ParseOptions
 from ponte.invoices.results import FileRejected, ParsedInvoice, ParseResult, Rejection, reason_from
-from ponte.invoices.values import bank_slip_digits, customer_warnings, https_url, known_currency, nfe_access_key
+from ponte.invoices.values import bank_slip_digits, customer_party, https_url, known_currency, nfe_access_key
 
 _CHUNK = 64 * 1024
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
@@ -49,6 +53,17 @@ class CustomerDocument(BaseModel):
         description="CNPJ, CPF, VAT number, RFC, NIF…; punctuation is ignored (12.345.678/0001-95).",
     )
     email: str | None = Field(default=None, max_length=254, description="Where customer notices go.")
+    phone: str | None = Field(
+        default=None,
+        max_length=40,
+        description="Where SMS notices go: E.164 (+5511987654321), or a national number of the business's country.",
+    )
+    locale: str | None = Field(
+        default=None,
+        max_length=35,
+        description="The language of the customer's notices: pt-BR, es or en (pt, es-AR, en-US… count as theirs).",
+        examples=["pt-BR", "es", "en"],
+    )
     reference: str | None = Field(
         default=None, min_length=1, max_length=128, description="The business's own customer code."
     )
@@ -116,7 +131,18 @@ class InvoiceDocument(BaseModel):
             raise ValueError("an invoice gives either due_date or installments")
         return self
 
-    def to_invoice(self, options: ParseOptions) -> Invoice:
+    def to_invoice(self, options: ParseOptions) -> tuple[Invoice, tuple[str, ...]]:
+        """The invoice, and the warnings the report should give about it."""
+        given = self.customer
+        customer, warnings = customer_party(
+            name=given.name,
+            tax_id=given.tax_id,
+            reference=given.reference,
+            email=given.email,
+            phones=(("phone", given.phone),),
+            locale=given.locale,
+            country=options.default_country,
+        )
         currency = known_currency(self.currency or options.default_currency)
         total = Money.from_decimal(self.total, currency)
         if self.installments is not None:
@@ -133,7 +159,7 @@ class InvoiceDocument(BaseModel):
         else:
             installments = ()
         kind = InvoiceKind(self.kind)
-        return Invoice(
+        invoice = Invoice(
             key=invoice_key("erp", self.series or "", kind, self.number),
             number=self.number,
             series=self.series,
@@ -142,12 +168,13 @@ class InvoiceDocument(BaseModel):
             currency=currency,
             total=-total if kind is InvoiceKind.CREDIT_NOTE else total,
             installments=installments,
-            customer=Party(**self.customer.model_dump()),
+            customer=customer,
             source=SourceFormat.JSON,
             access_key=nfe_access_key(self.access_key) if self.access_key else None,
             bank_slip=bank_slip_digits(self.bank_slip) if self.bank_slip else None,
             payment_url=https_url(self.payment_url) if self.payment_url else None,
         )
+        return invoice, warnings
 
 
 def write_schema(path: Path = Path("schemas/invoice.schema.json")) -> None:
@@ -176,10 +203,10 @@ def _item(position: int, value: object, options: ParseOptions) -> ParseResult:
         return Rejection(position, "an invoice must be a JSON object")
     try:
         document = InvoiceDocument.model_validate(value)
-        invoice = document.to_invoice(options)
+        invoice, warnings = document.to_invoice(options)
     except (ValidationError, InvalidInput) as exc:
         return Rejection(position, reason_from(exc))
-    return ParsedInvoice(position, invoice, owner=document.owner, warnings=customer_warnings(invoice.customer))
+    return ParsedInvoice(position, invoice, owner=document.owner, warnings=warnings)
 
 
 class _Reader:

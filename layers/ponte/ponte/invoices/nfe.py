@@ -5,6 +5,10 @@ Field references are to the Manual de Orientação do Contribuinte (MOC) 4.00, a
 access key (chave de acesso, infNFe/@Id) and the first `MAX_ITEMS` lines of what was sold (det/prod: xProd, qCom,
 vProd).
 
+The customer is the recipient (dest): CNPJ or CPF, xNome, the first e-mail of `email` (issuers list several), and
+the phone `enderDest/fone` (E17: digits, the area code and the number; for a recipient abroad, UF EX, the country
+code first). An e-mail or phone that cannot be read is left out with a warning; the NF-e is still read.
+
 What is owed:
 - the billing group `cobr/dup` (nDup, dVenc, vDup): each duplicata is an installment. It is the issuer's own
   statement of what is collected, so it wins over the payment group: real documents carry "90 no payment" beside
@@ -64,7 +68,7 @@ from ponte.invoices.results import (
     reason_from,
 )
 from ponte.invoices.safexml import parse_xml, text
-from ponte.invoices.values import MAX_ITEMS, customer_warnings, line_item
+from ponte.invoices.values import MAX_ITEMS, customer_party, line_item
 
 _NS = {"nfe": NFE_NAMESPACE}
 _LAYOUTS = frozenset({"3.10", "4.00"})
@@ -75,6 +79,7 @@ _EVENT_KEY = re.compile(r"^\d{44}$", re.ASCII)
 _CNPJ = re.compile(r"^[0-9A-Z]{12}\d{2}$", re.ASCII)
 _CPF = re.compile(r"^\d{11}$", re.ASCII)
 _EMAIL_SEPARATORS = re.compile(r"[;,\s]+")
+_ABROAD = "EX"  # enderDest/UF of a recipient abroad
 _CURRENCY = "BRL"  # NF-e values are always in reais; the layout has no currency field
 _TEST_ENVIRONMENT = "2"  # tpAmb 2, homologação
 
@@ -148,27 +153,27 @@ def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
     key = _ACCESS_KEY.match(info.get("Id", ""))
     cancellations, notes = _bundled_cancellations(root, key.group(1) if key else None, options)
     try:
-        invoice = _invoice(info, protocol, options)
-        warnings = (*customer_warnings(invoice.customer), *notes)
-        yield ParsedInvoice(1, invoice, items=_items(info), warnings=warnings)
+        invoice, warnings = _invoice(info, protocol, options)
+        yield ParsedInvoice(1, invoice, items=_items(info), warnings=(*warnings, *notes))
     except (InvalidInput, ValidationError) as exc:
         yield Rejection(1, reason_from(exc))
     yield from cancellations
 
 
-def _invoice(info: Element, protocol: Element | None, options: ParseOptions) -> Invoice:
+def _invoice(info: Element, protocol: Element | None, options: ParseOptions) -> tuple[Invoice, tuple[str, ...]]:
+    """The invoice, and the warnings the report should give about it."""
     layout = info.get("versao")
     if layout not in _LAYOUTS:
         raise InvalidInput(f"NF-e layout {layout!r} is not read; expected 4.00 or 3.10")
     access_key = _access_key(info)
     if _required(info, "nfe:ide/nfe:tpNF") == "0":
         raise InvalidInput("an inbound NF-e (tpNF 0, entrada) is a purchase: nothing is owed to the issuer")
-    customer = _customer(info)
+    customer, warnings = _customer(info)
     _check_authorised(info, protocol, access_key, options)
     issue_date = _issue_date(info)
     total = Money.from_decimal(_required(info, "nfe:total/nfe:ICMSTot/nfe:vNF"), _CURRENCY)
     installments, not_collectable = _receivable(info, issue_date + timedelta(days=options.default_term_days), total)
-    return Invoice(
+    invoice = Invoice(
         key=invoice_key("nfe", access_key),
         number=_required(info, "nfe:ide/nfe:nNF"),
         series=_required(info, "nfe:ide/nfe:serie"),
@@ -186,6 +191,7 @@ def _invoice(info: Element, protocol: Element | None, options: ParseOptions) -> 
         access_key=access_key,
         not_collectable=not_collectable,
     )
+    return invoice, warnings
 
 
 def _required(info: Element, path: str) -> str:
@@ -203,7 +209,7 @@ def _access_key(info: Element) -> str:
     return match.group(1)
 
 
-def _customer(info: Element) -> Party:
+def _customer(info: Element) -> tuple[Party, tuple[str, ...]]:
     dest = info.find("nfe:dest", _NS)
     if dest is None:
         raise InvalidInput("no customer to collect from: the NF-e has no recipient (dest), as on a consumer NFC-e")
@@ -214,7 +220,16 @@ def _customer(info: Element) -> Party:
         raise InvalidInput(f"recipient CPF {cpf!r} is not 11 digits")
     # A foreign buyer's idEstrangeiro is free text, often a placeholder such as "EXTERIOR": not a tax id.
     emails = _EMAIL_SEPARATORS.split(text(dest, "nfe:email", _NS) or "")
-    return Party(name=text(dest, "nfe:xNome", _NS), tax_id=cnpj or cpf, email=emails[0] or None)
+    phone = text(dest, "nfe:enderDest/nfe:fone", _NS)
+    if phone and text(dest, "nfe:enderDest/nfe:UF", _NS) == _ABROAD:
+        phone = f"+{phone}"
+    return customer_party(
+        name=text(dest, "nfe:xNome", _NS),
+        tax_id=cnpj or cpf,
+        email=emails[0] or None,
+        phones=(("phone", phone),),
+        country="BR",
+    )
 
 
 def _check_authorised(info: Element, protocol: Element | None, access_key: str, options: ParseOptions) -> None:

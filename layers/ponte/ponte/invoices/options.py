@@ -19,6 +19,9 @@ class CsvField(StrEnum):
     CUSTOMER_NAME = "customer_name"
     TAX_ID = "tax_id"
     EMAIL = "email"
+    PHONE = "phone"
+    MOBILE = "mobile"  # preferred over PHONE: a mobile takes SMS
+    LOCALE = "locale"
     CUSTOMER_REFERENCE = "customer_reference"
     AMOUNT = "amount"
     DUE_DATE = "due_date"
@@ -35,6 +38,9 @@ class ParseOptions(BaseModel):
 
     # Used when a CSV row or JSON invoice names no currency. NF-e is always BRL; UBL always names its currency.
     default_currency: CurrencyCode = "BRL"
+    # The business's country (ISO 3166-1 alpha-2): a customer's phone written without its country code is read as
+    # a number of this country, unless the document names the customer's country (UBL; NF-e is always BR).
+    default_country: str = Field(default="BR", pattern=r"^[A-Z]{2}$")
     # An NF-e without cobr/dup, or a UBL invoice with no due date anywhere, is due this many days after issue.
     default_term_days: int = Field(default=0, ge=0, le=3650)
     # Extra CSV header names, as written in the file (`{"Vlr. Líquido": "amount"}`). A field named here is read

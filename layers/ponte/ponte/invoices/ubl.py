@@ -24,6 +24,11 @@ When to pay:
   without a net term, or name two different periods, are not read;
 - failing that, on the issue date plus `ParseOptions.default_term_days`.
 
+The customer's contact is the buyer's (BG-9): ElectronicMail (BT-58) and Telephone (BT-57), a number without its
+country code read as one of the buyer's country (PostalAddress/Country/IdentificationCode, BT-55), else of
+`ParseOptions.default_country`. An e-mail or phone that cannot be read is left out with a warning; the document is
+still read.
+
 The lines (cac:InvoiceLine or cac:CreditNoteLine: Item/Name, the quantity, LineExtensionAmount) are kept as the
 items, the first `MAX_ITEMS` of them. No payment link is read: EN 16931 has no business term for one, and none of
 the published examples carries one.
@@ -46,7 +51,7 @@ from ponte.invoices.detect import UBL_CREDIT_NOTE_NAMESPACE, UBL_INVOICE_NAMESPA
 from ponte.invoices.options import ParseOptions
 from ponte.invoices.results import FileRejected, ParsedInvoice, ParseResult, Rejection, reason_from
 from ponte.invoices.safexml import parse_xml, text
-from ponte.invoices.values import MAX_ITEMS, customer_warnings, known_currency, line_item
+from ponte.invoices.values import MAX_ITEMS, customer_party, known_currency, line_item
 
 _NS = {
     "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
@@ -101,7 +106,7 @@ def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
     try:
         invoice, warnings = _invoice(root, kind, options)
         items = _items(root, kind, invoice.currency)
-        yield ParsedInvoice(1, invoice, items=items, warnings=(*customer_warnings(invoice.customer), *warnings))
+        yield ParsedInvoice(1, invoice, items=items, warnings=warnings)
     except (InvalidInput, ValidationError) as exc:
         yield Rejection(1, reason_from(exc))
 
@@ -132,12 +137,13 @@ def _invoice(root: Element, kind: InvoiceKind, options: ParseOptions) -> tuple[I
     total = _amount(payable, currency)
     if kind is InvoiceKind.CREDIT_NOTE:
         total = Money(amount=-abs(total.amount), currency=currency)
-    customer = _party(root.find("cac:AccountingCustomerParty/cac:Party", _NS))
-    if customer is None:
+    buyer = root.find("cac:AccountingCustomerParty/cac:Party", _NS)
+    if buyer is None:
         raise InvalidInput("no customer to collect from: the document has no AccountingCustomerParty")
+    customer, notes = _customer(buyer, options)
     issuer = _party(root.find("cac:AccountingSupplierParty/cac:Party", _NS))
     issuer_id = (issuer.tax_id or issuer.reference or issuer.name or "") if issuer else ""
-    installments, warnings = _installments(root, total, issue_date, options) if total.amount > 0 else ((), ())
+    installments, terms = _installments(root, total, issue_date, options) if total.amount > 0 else ((), ())
     invoice = Invoice(
         key=invoice_key("ubl", issuer_id, kind, number),
         number=number,
@@ -150,7 +156,7 @@ def _invoice(root: Element, kind: InvoiceKind, options: ParseOptions) -> tuple[I
         issuer=issuer,
         source=SourceFormat.UBL,
     )
-    return invoice, warnings
+    return invoice, (*notes, *terms)
 
 
 def _required_element(parent: Element, path: str) -> Element:
@@ -188,17 +194,30 @@ def _amount(element: Element, currency: str) -> Money:
 def _party(party: Element | None) -> Party | None:
     if party is None:
         return None
-    return Party(
+    return Party(**_identity(party), email=text(party, "cac:Contact/cbc:ElectronicMail", _NS))
+
+
+def _customer(party: Element, options: ParseOptions) -> tuple[Party, tuple[str, ...]]:
+    country = (text(party, "cac:PostalAddress/cac:Country/cbc:IdentificationCode", _NS) or "").upper()
+    return customer_party(
+        **_identity(party),
+        email=text(party, "cac:Contact/cbc:ElectronicMail", _NS),
+        phones=(("phone", text(party, "cac:Contact/cbc:Telephone", _NS)),),
+        country=country or options.default_country,
+    )
+
+
+def _identity(party: Element) -> dict[str, str | None]:
+    return {
         # BT-44 registration name first; the trading name (PartyName) when that is all there is.
-        name=text(party, "cac:PartyLegalEntity/cbc:RegistrationName", _NS)
+        "name": text(party, "cac:PartyLegalEntity/cbc:RegistrationName", _NS)
         or text(party, "cac:PartyName/cbc:Name", _NS),
         # BT-48 VAT identifier, else BT-47 legal registration identifier.
-        tax_id=text(party, "cac:PartyTaxScheme/cbc:CompanyID", _NS)
+        "tax_id": text(party, "cac:PartyTaxScheme/cbc:CompanyID", _NS)
         or text(party, "cac:PartyLegalEntity/cbc:CompanyID", _NS),
-        email=text(party, "cac:Contact/cbc:ElectronicMail", _NS),
         # BT-46 buyer identifier (SUNAT puts the RUC here), else BT-49 electronic address.
-        reference=text(party, "cac:PartyIdentification/cbc:ID", _NS) or text(party, "cbc:EndpointID", _NS),
-    )
+        "reference": text(party, "cac:PartyIdentification/cbc:ID", _NS) or text(party, "cbc:EndpointID", _NS),
+    }
 
 
 def _is_installment(terms: Element) -> bool:

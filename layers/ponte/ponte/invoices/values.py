@@ -1,17 +1,24 @@
 """Reading what invoice files write, one rule each: amounts, dates, currencies, payment references (NF-e access
-key, boleto, payment link), the lines of what was sold, and the warnings every parser gives alike."""
+key, boleto, payment link), the customer and how to reach them, the lines of what was sold, and the warnings every
+parser gives alike."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Sequence
 from datetime import date
 from functools import cache, lru_cache
 from typing import Literal
 from urllib.parse import urlsplit
 
+from pydantic import ValidationError
+
+from ponte.domain.accounts import Locale
 from ponte.domain.errors import InvalidInput
 from ponte.domain.invoices import Item, Party
 from ponte.domain.money import Money, minor_unit_exponent
+from ponte.domain.phones import InvalidPhone, to_e164
 
 # The new-customer alert lists what was sold; past this many lines it only needs to know there were more.
 MAX_ITEMS = 20
@@ -25,6 +32,25 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 _SLASHED_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$", re.ASCII)
 _DIGIT_SEPARATORS = re.compile(r"[\s./-]+")  # "12345.67890 12345.678901", "1234567-8": how slips and keys are grouped
 _ACCESS_KEY_WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9)
+_LANGUAGE = re.compile(r"[a-z]+")
+# The first word of a language tag (`pt-BR`, `es_AR`, `en-US`) or of a language's name, in the three languages
+# Ponte writes, without accents or case. Portugal's Portuguese is read as Brazil's: it is the Portuguese there is.
+_LOCALES: dict[str, Locale] = {
+    "pt": "pt-BR",
+    "por": "pt-BR",
+    "portugues": "pt-BR",
+    "portuguese": "pt-BR",
+    "es": "es",
+    "spa": "es",
+    "espanol": "es",
+    "espanhol": "es",
+    "castellano": "es",
+    "spanish": "es",
+    "en": "en",
+    "eng": "en",
+    "english": "en",
+    "ingles": "en",
+}
 
 
 @cache
@@ -138,3 +164,56 @@ def customer_warnings(customer: Party) -> tuple[str, ...]:
     """What the report should say about how the customer is identified: by name alone (a foreign buyer without
     a tax id, a spreadsheet row without a document) it can only be matched to an account by its name."""
     return (NAME_ONLY,) if customer.tax_id is None and customer.reference is None else ()
+
+
+def locale_from(raw: str) -> Locale | None:
+    """The locale a file names: `pt`, `pt-BR`, `pt_PT`, `Português` → pt-BR; `es`, `es-AR`, `Español` → es; `en`,
+    `en-US`, `English`, `Inglês` → en. None for another language, or for nothing Ponte reads as one."""
+    plain = unicodedata.normalize("NFKD", raw.strip().casefold()).encode("ascii", "ignore").decode()
+    first = _LANGUAGE.match(plain)
+    return _LOCALES.get(first.group()) if first else None
+
+
+def customer_party(
+    *,
+    name: str | None = None,
+    tax_id: str | None = None,
+    reference: str | None = None,
+    email: str | None = None,
+    phones: Sequence[tuple[str, str | None]] = (),
+    locale: str | None = None,
+    country: str,
+) -> tuple[Party, tuple[str, ...]]:
+    """The customer a document names, and what the report should say about it.
+
+    Name, tax id and reference identify the customer: one that breaks a rule refuses the invoice (ValidationError).
+    How to reach the customer never does: an e-mail that is not an address, a phone that cannot be read, a language
+    Ponte does not write is left out with a warning saying why, and the rest is recorded. `phones` are (what the
+    document calls it, as written), best first: the first one that reads is kept and the rest are not looked at. A
+    number without its country code is one of `country`'s (`ponte.domain.phones.to_e164`).
+    """
+    warnings: list[str] = []
+    phone = None
+    for label, written in phones:
+        try:
+            phone = to_e164(written or "", country)
+        except InvalidPhone as exc:
+            warnings.append(f"customer {label} left out: {exc}")
+            continue
+        if phone is not None:
+            break
+    language = None
+    if locale and locale.strip():
+        language = locale_from(locale)
+        if language is None:
+            warnings.append(f"customer language {locale.strip()[:40]!r} left out: Ponte writes pt-BR, es or en")
+    fields = {"name": name, "tax_id": tax_id, "reference": reference, "phone": phone, "locale": language}
+    address = (email or "").strip() or None
+    try:
+        party = Party.model_validate(fields | {"email": address})
+    except ValidationError as exc:
+        if address is None or not any(error["loc"] == ("email",) for error in exc.errors()):
+            raise
+        party = Party.model_validate(fields)  # whatever else is wrong is the customer's identity: it refuses
+        warnings.append("customer e-mail left out: not an e-mail address")
+    return party, (*customer_warnings(party), *warnings)

@@ -13,7 +13,6 @@ customer as `GET /v3/customers/{id}` gives it (`ponte.adapters.asaas_api` fetche
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -36,6 +35,7 @@ from ponte.domain.events import (
     SubscriptionCancelled,
     SubscriptionChanged,
 )
+from ponte.domain.phones import InvalidPhone, to_e164
 from ponte.providers.base import (
     DEFAULT_TIME_ZONE,
     ExactDecimal,
@@ -55,9 +55,6 @@ PROVIDER = "asaas"
 CURRENCY = "BRL"  # Asaas charges in reais only
 # Brasília time; Brazil has had no daylight saving time since 2019 (Decree 9,772/2019).
 BRASILIA = timezone(timedelta(hours=-3))
-# An area code (DDD): two digits, neither a zero (Anatel's numbering plan).
-_AREA_CODE = re.compile(r"[1-9]{2}")
-_NOT_DIGIT = re.compile(r"\D")
 
 _METHODS = {
     "CREDIT_CARD": PaymentMethod.CARD,
@@ -363,20 +360,13 @@ def _completed(event: DomainEvent, customer: AsaasCustomer) -> DomainEvent:
 
 
 def brazilian_phone(text: str | None) -> str | None:
-    """A phone number in E.164 (`+5511987654321`) when it reads as a Brazilian one (area code and 8 or 9 digits,
-    with or without +55, a trunk 0 or punctuation); any other number as given; None for nothing."""
-    given = _text(text)
-    if given is None:
+    """A phone number in E.164 (`+5511987654321`), one without its country code read as Brazilian
+    (`ponte.domain.phones`); None for nothing, and for a number that cannot be read: an event's customer carries
+    E.164 only."""
+    try:
+        return to_e164(text or "", "BR")
+    except InvalidPhone:
         return None
-    digits = _NOT_DIGIT.sub("", given)
-    if given.startswith("+"):
-        return f"+{digits}" if 8 <= len(digits) <= 15 else given  # already international
-    national = digits.removeprefix("0")  # the trunk prefix: (011) 98765-4321
-    if len(national) in (12, 13) and national.startswith("55"):
-        national = national[2:]
-    if len(national) in (10, 11) and _AREA_CODE.fullmatch(national[:2]):
-        return f"+55{national}"
-    return given
 
 
 def _text(value: str | None) -> str | None:

@@ -16,6 +16,10 @@ same state yields the same id, and the dedup makes the repeats change nothing.
 
 The payment names the business's sale by `external_reference`, and a boleto or Pix payment carries the page where
 the customer pays and the boleto's digitable line or barcode.
+
+The payer's phone (`payer.phone.area_code` and `number`, without the country code) is kept in E.164, read as a
+number of the country whose currency the payment is in (BRL: Brazil, ARS: Argentina...); one that cannot be read is
+left out and the event still applies.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from ponte.domain.events import (
     PaymentReceived,
     RefundIssued,
 )
+from ponte.domain.phones import InvalidPhone, to_e164
 from ponte.providers.base import (
     TIMESTAMP,
     ExactDecimal,
@@ -58,6 +63,9 @@ from ponte.providers.base import (
 PROVIDER = "mercadopago"
 TOLERANCE = timedelta(minutes=5)
 _MILLISECONDS_FROM = 10**11
+
+# Mercado Pago charges in the currency of the country the account is in: where a payer's phone is from.
+_COUNTRIES = {"BRL": "BR", "ARS": "AR", "MXN": "MX", "CLP": "CL", "COP": "CO", "PEN": "PE", "UYU": "UY"}
 
 _METHODS = {
     "credit_card": PaymentMethod.CARD,
@@ -296,7 +304,7 @@ def _facts(payment: _Payment, state: str, occurred_at: datetime) -> dict[str, An
             reference=payment.external_reference,
             name=" ".join(part for part in (payer.first_name, payer.last_name) if part) or None,
             email=payer.email,
-            phone=_phone(payer.phone),
+            phone=_phone(payer.phone, payment.currency_id),
             tax_id=payer.identification.number if payer.identification else None,
         ),
         "amount": money(payment.transaction_amount, payment.currency_id),
@@ -327,7 +335,11 @@ def _method(payment: _Payment) -> PaymentMethod | None:
     return _METHODS.get(payment.payment_type_id, PaymentMethod.OTHER)
 
 
-def _phone(phone: _Phone | None) -> str | None:
-    if phone is None:
+def _phone(phone: _Phone | None, currency: str) -> str | None:
+    """The payer's phone in E.164, or None: an event's customer carries E.164 only, and a bad phone never refuses
+    it."""
+    written = " ".join(str(part) for part in (phone.area_code, phone.number) if part) if phone else ""
+    try:
+        return to_e164(written, _COUNTRIES.get(currency.upper(), "BR"))
+    except InvalidPhone:
         return None
-    return " ".join(str(part) for part in (phone.area_code, phone.number) if part) or None

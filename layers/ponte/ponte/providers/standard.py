@@ -12,7 +12,7 @@ The spec fixes only the envelope, so this is the body Ponte expects from a sende
       "timestamp": "2024-06-12T16:45:03Z",      # when it happened, ISO 8601 with an offset
       "data": {
         "customer": {"id": "c-42", "reference": "ACME-7", "name": "Acme", "email": "ap@acme.example",
-                     "phone": "+5511987654321", "tax_id": "12345678000195"},
+                     "phone": "+5511987654321", "locale": "pt-BR", "tax_id": "12345678000195"},
         "amount": "1234.50", "currency": "BRL",  # major units: a decimal string (or a JSON number), never negative
         "payment_method": "pix",                # card, pix, boleto, bank_transfer, bank_debit, wallet, other
         "payment_id": "p-1", "invoice_id": "i-1", "invoice_number": "2024-001",
@@ -38,6 +38,9 @@ retry); a body `id` is used only when no header is passed. Kinds and the `data` 
   optionally amount and currency;
 - subscription.cancelled: subscription_id (required), plan, reason;
 - customer.created: nothing else.
+In `customer`, `phone` is best in E.164; a number without its country code is read as Brazilian, and one that
+cannot be read is left out while the event still applies. `locale` (pt-BR, es or en) is accepted but not used yet:
+payment events carry no language, so an account a payment opens speaks the business's default.
 A field a kind does not take is refused; an unknown `type` is acknowledged and ignored.
 """
 
@@ -52,6 +55,7 @@ from typing import Any, get_args
 from pydantic import AwareDatetime, BaseModel, Field, RootModel
 
 from ponte.domain.events import DomainEvent, SaleLinks
+from ponte.domain.phones import InvalidPhone, to_e164
 from ponte.providers.base import (
     DEFAULT_TIME_ZONE,
     TIMESTAMP,
@@ -150,6 +154,18 @@ class _Event(RootModel[DomainEvent]):
     pass
 
 
+def _customer(given: dict[str, Any]) -> dict[str, Any]:
+    """The sender's customer with its phone in E.164, or without it when it cannot be read (an event's customer
+    carries E.164 only, and a bad phone never refuses the event), and without its locale, which no event carries."""
+    customer = {name: value for name, value in given.items() if name != "locale"}
+    if isinstance(phone := customer.get("phone"), str):
+        try:
+            customer["phone"] = to_e164(phone, "BR")
+        except InvalidPhone:
+            customer["phone"] = None
+    return customer
+
+
 class _Amount(BaseModel):
     amount: ExactDecimal
     currency: str
@@ -173,6 +189,8 @@ def normalise(
         raise PayloadError("Standard Webhooks payload: no message id: the webhook-id header (or a body id) is required")
     what = f"Standard Webhooks {kind} data"
     fields = dict(envelope.data)
+    if isinstance(customer := fields.get("customer"), dict):
+        fields["customer"] = _customer(customer)
     if "amount" in fields or "currency" in fields:
         amount = {"amount": fields.pop("amount", None), "currency": fields.pop("currency", None)}
         given = validate(_Amount, amount, what)

@@ -13,6 +13,11 @@ so the payment already recorded is what leads to the account.
 The business ties a payment to its own invoice through metadata on the checkout session, invoice, payment intent
 or charge: `invoice_number` (with `invoice_series` or `serie`), `nfe` (an NF-e access key, or else its number) and
 `reference`, `order` or `external_reference`.
+
+The customer's phone (checkout `customer_details.phone`, the invoice's `customer_phone`, the charge's
+`billing_details.phone`, the customer's `phone`) is kept in E.164, a number without its country code read as one of
+the country of the address beside it (`address.country`, else Brazil); one that cannot be read is left out and the
+event still applies.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ from ponte.domain.events import (
     SubscriptionChanged,
 )
 from ponte.domain.money import Money, minor_unit_exponent
+from ponte.domain.phones import InvalidPhone, to_e164
 from ponte.providers.base import (
     DEFAULT_TIME_ZONE,
     TIMESTAMP,
@@ -150,6 +156,10 @@ class _TaxId(BaseModel):
     value: str
 
 
+class _Address(BaseModel):
+    country: str | None = None  # ISO 3166-1 alpha-2
+
+
 class _Object(BaseModel):
     id: str
     metadata: dict[str, str] | None = None
@@ -159,6 +169,7 @@ class _CustomerDetails(BaseModel):
     email: str | None = None
     name: str | None = None
     phone: str | None = None
+    address: _Address | None = None
     tax_ids: list[_TaxId] | None = None
 
 
@@ -218,6 +229,7 @@ class _Invoice(_Object):
     customer_email: str | None = None
     customer_name: str | None = None
     customer_phone: str | None = None
+    customer_address: _Address | None = None
     customer_tax_ids: list[_TaxId] | None = None
     description: str | None = None
     due_date: datetime | None = None
@@ -270,6 +282,7 @@ class _BillingDetails(BaseModel):
     email: str | None = None
     name: str | None = None
     phone: str | None = None
+    address: _Address | None = None
     tax_id: str | None = None
 
 
@@ -358,6 +371,7 @@ class _Customer(_Object):
     email: str | None = None
     name: str | None = None
     phone: str | None = None
+    address: _Address | None = None
 
 
 def normalise(
@@ -403,7 +417,7 @@ def _checkout_facts(session: _CheckoutSession, event: _Envelope) -> dict[str, An
             reference=_reference(metadata) or session.client_reference_id,
             name=details.name,
             email=details.email,
-            phone=details.phone,
+            phone=_phone(details.phone, details.address),
             tax_id=_first_tax_id(details.tax_ids),
         ),
         "amount": _money(session.amount_total, session.currency),
@@ -428,7 +442,7 @@ def _invoice_facts(invoice: _Invoice, event: _Envelope, amount: int) -> dict[str
             reference=_reference(metadata),
             name=invoice.customer_name,
             email=invoice.customer_email,
-            phone=invoice.customer_phone,
+            phone=_phone(invoice.customer_phone, invoice.customer_address),
             tax_id=_first_tax_id(invoice.customer_tax_ids),
         ),
         "amount": _money(amount, invoice.currency),
@@ -516,7 +530,7 @@ def _charge_refunded(event: _Envelope, zone: tzinfo) -> DomainEvent:
             reference=_reference(metadata),
             name=billing.name,
             email=billing.email,
-            phone=billing.phone,
+            phone=_phone(billing.phone, billing.address),
             tax_id=billing.tax_id or boleto.tax_id,
         ),
         amount=_money(charge.amount_refunded, charge.currency),
@@ -646,7 +660,7 @@ def _customer_created(event: _Envelope, zone: tzinfo) -> DomainEvent:
             reference=_reference(metadata),
             name=customer.name,
             email=customer.email,
-            phone=customer.phone,
+            phone=_phone(customer.phone, customer.address),
         ),
     )
 
@@ -717,6 +731,15 @@ def _money(amount: int, currency: str) -> Money:
 
 def _id(ref: Ref) -> str | None:
     return ref.id if isinstance(ref, _Expanded) else ref
+
+
+def _phone(written: str | None, address: _Address | None) -> str | None:
+    """The phone in E.164, or None: an event's customer carries E.164 only, and a bad phone never refuses it."""
+    country = (address.country if address else None) or "BR"
+    try:
+        return to_e164(written or "", country)
+    except InvalidPhone:
+        return None
 
 
 def _first_tax_id(tax_ids: list[_TaxId] | None) -> str | None:

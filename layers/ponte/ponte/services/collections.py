@@ -34,6 +34,7 @@ from ponte.domain.bodies.collections import (
 )
 from ponte.domain.changes import AccountChange
 from ponte.domain.dunning import (
+    STAFF_CHANNEL,
     Action,
     AlertStaff,
     Clear,
@@ -53,7 +54,6 @@ if TYPE_CHECKING:
     from ponte.domain.ledger import Ledger
     from ponte.domain.policy import Policy
 
-STAFF_CHANNEL = "staff"
 NOTICE_KINDS = {
     StepKind.REMINDER: "customer.payment_reminder",
     StepKind.OVERDUE_NOTICE: "customer.overdue_notice",
@@ -79,6 +79,7 @@ def decide(ledger: Ledger, *, now: datetime, policy: Policy, time_zone: str, hol
         time_zone=time_zone,
         holidays=holidays,
         credit=allocation.credit,
+        deliveries=ledger.delivery_evidence(),
     )
 
 
@@ -214,9 +215,16 @@ class _Builder:
         )
         severity = Severity.WARNING if action.deadline else Severity.INFO
         self.note(action.dedup_key, Audience.CUSTOMER, body, severity)
+        notice_id = self.notifications[-1].notification_id  # its delivery evidence is recorded under this id
         channels = customer_channels(self.account.contact)
         self.notices.extend(
-            SentNotice(step_id=action.step_id, sent_at=self.now, channel=channel, deadline=action.deadline)
+            SentNotice(
+                step_id=action.step_id,
+                sent_at=self.now,
+                channel=channel,
+                deadline=action.deadline,
+                notice_id=notice_id,
+            )
             for channel in channels
         )
         why = (

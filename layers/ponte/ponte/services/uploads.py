@@ -48,7 +48,7 @@ from ponte.domain.bodies.invoices import (
 from ponte.domain.changes import AccountChange
 from ponte.domain.errors import ConcurrentModification, DuplicateEvent
 from ponte.domain.identity import new_account_id
-from ponte.domain.invoices import Invoice, SourceFormat
+from ponte.domain.invoices import Invoice, Party, SourceFormat
 from ponte.domain.ledger import CancellationRecord, InvoiceRecord, Ledger
 from ponte.domain.notifications import Audience, Notification, Severity, Team, notification_id
 from ponte.domain.uploads import (
@@ -354,15 +354,25 @@ class _Recorder:
 
     def _open_account(self, parsed: ParsedInvoice, references: list[tuple[str, str]]) -> str:
         """Open an account for a customer no reference leads to. The platform hears of each one; the owner (sales)
-        is told of the new customer with what the invoice says was bought, unless this is the opening book."""
+        is told of the new customer with what the invoice says was bought, unless this is the opening book.
+
+        The account is reached at the customer's e-mail and phone, in the customer's language when the file gave
+        one (else the business's default for customers). A contact detail the account cannot take is left out
+        with a warning in the report: it never keeps the invoice from being recorded."""
         customer = parsed.invoice.customer
         account_id = new_account_id(references)
         name = customer.name or customer.reference or "?"
+        contact, dropped = _new_contact(name, customer)
+        if len(self.warnings) < _WARNINGS_KEPT:
+            self.warnings.extend(
+                RowRefusal(line=parsed.line, reason=f"customer {what} not kept on the new account: {why}")
+                for what, why in dropped
+            )
         command = OpenAccount(
             account_id=account_id,
             name=name,
-            locale=self.settings.customer_locale,
-            contact=Contact(name=name, email=customer.email),
+            locale=customer.locale or self.settings.customer_locale,
+            contact=contact,
             owner=parsed.owner,
         )
         change = opening_change(
@@ -768,6 +778,21 @@ def _corrections(ledger: Ledger, corrected: list[ParsedInvoice]) -> tuple[list[P
         else:
             applied.append(parsed)
     return applied, refused
+
+
+def _new_contact(name: str, customer: Party) -> tuple[Contact, list[tuple[str, str]]]:
+    """The contact of an account opened for `customer`, and the details left out of it (what, why). The parsers
+    already leave out what they cannot read; this keeps a detail the account's own rules refuse from failing the
+    invoice, should the two ever differ."""
+    fields: dict[str, str | None] = {"name": name, "email": customer.email, "phone": customer.phone}
+    dropped: list[tuple[str, str]] = []
+    for what, field_name in (("e-mail", "email"), ("phone", "phone")):
+        try:
+            Contact.model_validate({"name": name, field_name: fields[field_name]})
+        except ValidationError as exc:
+            fields[field_name] = None
+            dropped.append((what, exc.errors(include_url=False, include_input=False)[0]["msg"]))
+    return Contact.model_validate(fields), dropped
 
 
 def _earliest(account: Account, now: datetime) -> datetime:

@@ -104,7 +104,9 @@ class CollectionsHandOff(Body):
     credit: tuple[Money, ...] = ()
 
 
-AlertKind = Literal["suspension_withheld", "unknown_currency", "invalid_account", "invalid_policy"]
+AlertKind = Literal[
+    "suspension_withheld", "unknown_currency", "invalid_account", "invalid_policy", "customer_unreachable"
+]
 
 
 class CollectionsAlert(Body):

@@ -95,6 +95,12 @@ _REASONS: dict[str, dict[Locale, str]] = {
         "es": "Suspensión no aplicada: la cuenta está marcada para no suspenderse nunca",
         "en": "Suspension withheld: the account is flagged never to be suspended",
     },
+    "customer_unreachable": {
+        "pt-BR": "Cliente sem contato válido: o aviso final não chegou e a suspensão não foi feita; atualize o contato",
+        "es": "Cliente sin contacto válido: el aviso final no llegó y no se suspendió; actualice el contacto",
+        "en": "Customer unreachable: the final notice reached no one and the suspension was withheld; update the "
+        "contact",
+    },
     "unknown_currency": {
         "pt-BR": "Moeda sem regras na política de cobrança",
         "es": "Moneda sin reglas en la política de cobranza",

@@ -1,0 +1,72 @@
+"""Delivery events: what SES reports of each customer e-mail (sent, delivered, bounced, complained, rejected,
+delayed, not rendered), from the configuration set's topic, recorded against the notice it belongs to.
+
+SNS invokes the function asynchronously, one message at a time. What cannot be recorded (not an SES event, an
+e-mail Ponte did not send, an event already recorded) is logged by its ids and counted, and the invocation
+succeeds: a retry would not help. An error reaching the table propagates: Lambda retries, then parks the event
+in the failure queue.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import cache
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.data_classes import SNSEvent, event_source
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
+
+from ponte.adapters.delivery_records import DeliveryRecords
+from ponte.domain.accounts import Locale
+from ponte.services.delivery_events import Outcome, Recorded, record_email_event
+from ponte.settings import load_settings
+
+logger = Logger()
+metrics = Metrics()
+
+
+class Settings(BaseModel):
+    TABLE_NAME: str
+    DEFAULT_LOCALE: Locale
+
+
+@cache
+def _wiring() -> tuple[Settings, DeliveryRecords]:
+    settings = load_settings(Settings)
+    return settings, DeliveryRecords(settings.TABLE_NAME)
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context
+@event_source(data_class=SNSEvent)
+def lambda_handler(event: SNSEvent, context: LambdaContext) -> None:
+    settings, records = _wiring()
+    for record in event.records:
+        published = datetime.fromisoformat(record.sns.timestamp).astimezone(UTC)
+        result = record_email_event(record.sns.message, records, staff_locale=settings.DEFAULT_LOCALE, now=published)
+        _report(result, record.sns.message_id)
+
+
+def _report(result: Recorded, sns_message_id: str) -> None:
+    """Ids only: never the payload, which names the customer's address."""
+    found = result.event
+    extra = {"sns_message_id": sns_message_id, "outcome": result.outcome.value}
+    if found is not None:
+        extra |= {
+            "account_id": found.account_id,
+            "notice_id": found.notice_id,
+            "message_id": found.message_id,
+            "event": found.kind,
+        }
+    if result.outcome is Outcome.RECORDED:
+        logger.info("delivery event recorded", extra={**extra, "status": str(result.status)})
+        metrics.add_metric(name="DeliveryEventsRecorded", unit=MetricUnit.Count, value=1)
+        if result.marked_unreachable:
+            logger.warning("customer address marked unreachable", extra=extra)
+            metrics.add_metric(name="CustomerAddressesUnreachable", unit=MetricUnit.Count, value=1)
+        return
+    logger.warning("delivery event dropped", extra={**extra, "why": result.why})
+    name = "".join(part.title() for part in result.outcome.value.split("_"))
+    metrics.add_metric(name=f"DeliveryEvents{name}", unit=MetricUnit.Count, value=1)
