@@ -41,6 +41,7 @@ class Settings(BaseModel):
     DEFAULT_LOCALE: Locale
     DEFAULT_CURRENCY: CurrencyCode
     DEFAULT_TERM_DAYS: int = Field(ge=0, le=3650)
+    BUSINESS_COUNTRY: str = Field(pattern=r"^[A-Z]{2}$")
     CUSTOMER_INVOICE_NOTICES: bool
     MAX_UPLOAD_MB: int = Field(gt=0)
     RUN_TIME_MARGIN_SECONDS: float = Field(ge=0)
@@ -62,7 +63,9 @@ def _wiring() -> tuple[UploadPorts, UploadSettings]:
         max_bytes=settings.MAX_UPLOAD_MB * 1_000_000,
         margin_seconds=settings.RUN_TIME_MARGIN_SECONDS,
         parse_options=ParseOptions(
-            default_currency=settings.DEFAULT_CURRENCY, default_term_days=settings.DEFAULT_TERM_DAYS
+            default_currency=settings.DEFAULT_CURRENCY,
+            default_term_days=settings.DEFAULT_TERM_DAYS,
+            default_country=settings.BUSINESS_COUNTRY,
         ),
     )
 

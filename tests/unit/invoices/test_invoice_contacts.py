@@ -12,8 +12,17 @@ from pydantic import ValidationError
 
 from ponte.domain.invoices import Installment, Invoice, InvoiceKind, Party, SourceFormat
 from ponte.domain.money import Money
-from ponte.invoices import CsvField, ParsedInvoice, ParseOptions, ParseResult, Rejection
-from ponte.invoices import csv_format, json_format, nfe, ubl
+from ponte.invoices import (
+    CsvField,
+    ParsedInvoice,
+    ParseOptions,
+    ParseResult,
+    Rejection,
+    csv_format,
+    json_format,
+    nfe,
+    ubl,
+)
 from ponte.invoices.values import customer_party, locale_from
 
 NFE_KEY = "35240112345678000195550010000012341000012345"
@@ -170,7 +179,9 @@ def test_csv_rows_of_one_invoice_share_the_contact_given_on_any_of_them() -> Non
 
 
 def test_csv_a_business_may_name_its_own_phone_column() -> None:
-    content = "numero;cliente;Contato WhatsApp;telefone;valor;vencimento\n1;Ana;11 98765-4321;11 3333-4444;10;01/02/2024\n"
+    content = (
+        "numero;cliente;Contato WhatsApp;telefone;valor;vencimento\n1;Ana;11 98765-4321;11 3333-4444;10;01/02/2024\n"
+    )
     result = only(csv_read(content, csv_columns={"Contato WhatsApp": CsvField.MOBILE}))
     assert result.invoice.customer.phone == "+5511987654321"
 
@@ -223,7 +234,8 @@ def nfe_read(dest: str) -> ParsedInvoice:
 def test_nfe_recipient_phone_is_its_area_code_and_number() -> None:
     result = nfe_read(
         "<CNPJ>11222333000181</CNPJ><xNome>Mercado</xNome>"
-        "<enderDest><xLgr>Rua A</xLgr><UF>SP</UF><fone>1133334444</fone></enderDest><email>contas@mercado.com.br</email>"
+        "<enderDest><xLgr>Rua A</xLgr><UF>SP</UF><fone>1133334444</fone></enderDest>"
+        "<email>contas@mercado.com.br</email>"
     )
     assert (result.invoice.customer.phone, result.invoice.customer.email) == ("+551133334444", "contas@mercado.com.br")
     assert result.warnings == ()
@@ -277,7 +289,9 @@ def ubl_read(contact: str, country: str = "", **options: object) -> ParsedInvoic
 
 
 def test_ubl_buyer_telephone_and_e_mail() -> None:
-    result = ubl_read("<cbc:Telephone>+34 612 34 56 78</cbc:Telephone><cbc:ElectronicMail>pagos@sol.es</cbc:ElectronicMail>")
+    result = ubl_read(
+        "<cbc:Telephone>+34 612 34 56 78</cbc:Telephone><cbc:ElectronicMail>pagos@sol.es</cbc:ElectronicMail>"
+    )
     assert (result.invoice.customer.phone, result.invoice.customer.email) == ("+34612345678", "pagos@sol.es")
     assert result.warnings == ()  # the seller's telephone is not read
 

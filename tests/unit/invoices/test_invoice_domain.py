@@ -102,6 +102,27 @@ def test_the_fingerprint_tells_a_correction_from_a_re_upload() -> None:
     assert original.model_dump(mode="json")["fingerprint"] == original.fingerprint
 
 
+def test_fingerprints_stored_before_parties_had_a_phone_and_locale_stay_valid() -> None:
+    # Digests computed before `Party` had `phone` and `locale`: stored fingerprints compare equal to these, so a
+    # re-upload of an invoice recorded then is still found unchanged, with or without a phone now.
+    customer = Party(name="Padaria Boa Vista", tax_id="12.345.678/0001-95", email="financeiro@boavista.example")
+    issuer = Party(name="Moinho", tax_id="11222333000181")
+    before = "4e8d072f33b1310acf524ab6961764e3ca72344292c1692f8ecf2a52d6ce3212"
+    assert invoice(customer=customer, issuer=issuer).fingerprint == before
+    reached = customer.model_copy(update={"phone": "+5511987654321", "locale": "en"})
+    assert invoice(customer=reached, issuer=issuer).fingerprint == before
+    without_issuer = "ec3f8ee6b61fb77b9ea6a5423eb173b496173ed7cdbb976b2772f6ead3ac6d18"
+    assert invoice(customer=customer).fingerprint == without_issuer
+
+
+def test_a_party_phone_is_e164_and_its_locale_one_ponte_writes() -> None:
+    assert Party(name="x", phone="+5511987654321", locale="pt-BR").phone == "+5511987654321"
+    with pytest.raises(ValidationError, match="phone"):
+        Party(name="x", phone="(11) 98765-4321")
+    with pytest.raises(ValidationError, match="locale"):
+        Party.model_validate({"name": "x", "locale": "fr"})
+
+
 def test_keys_keep_their_parts_apart() -> None:
     assert invoice_key("ubl", "BE0000000196", "credit_note", "018304 / 28865") == (
         "ubl:BE0000000196:credit_note:018304 / 28865"
