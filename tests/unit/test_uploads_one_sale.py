@@ -100,3 +100,18 @@ def test_a_defect_met_while_recording_ends_in_quarantine_with_the_back_office_to
     assert "quarantine/nov.csv.report.json" in world.objects.objects
     (alert,) = world.ledger.alerts
     assert alert.body.kind == "invoices.quarantined"
+
+
+def test_a_shared_email_never_joins_two_tax_ids() -> None:
+    world = World()
+    office = "contabil@escritorio.example"
+    data = csv_file(
+        row(5001, customer="Padaria Boa Vista", tax_id="12.345.678/0001-95", email=office),
+        row(5002, customer="Maria Souza", tax_id="123.456.789-09", email=office),
+    )
+    world.upload("incoming/escritorio.csv", data)
+    assert len(world.store.ledgers) == 2  # one account per tax id, although both rows share the address
+    owners = {ledger.account.tax_id for ledger in world.store.ledgers.values()}
+    assert owners == {"12345678000195", "12345678909"}
+    # The address leads to the account that claimed it first; the other keeps its own by tax id.
+    assert world.store.references[("email", office)] in world.store.ledgers

@@ -350,7 +350,13 @@ class _Recorder:
         self.owners.update(self.ports.accounts.owners_of(unknown))
 
     def _owner(self, references: list[tuple[str, str]]) -> str | None:
-        return next((self.owners[ref] for ref in references if ref in self.owners), None)
+        """The account the first claimed reference leads to. A customer with a tax id never joins by e-mail alone:
+        an accounting office may use one address for several clients, each with its own tax id."""
+        with_tax_id = any(kind == "tax_id" for kind, _ in references)
+        return next(
+            (self.owners[ref] for ref in references if ref in self.owners and not (with_tax_id and ref[0] == "email")),
+            None,
+        )
 
     def _open_account(self, parsed: ParsedInvoice, references: list[tuple[str, str]]) -> str:
         """Open an account for a customer no reference leads to. The platform hears of each one; the owner (sales)
@@ -384,7 +390,8 @@ class _Recorder:
         change = change.model_copy(
             update={
                 "notifications": tuple(notifications),
-                "references": tuple(references),
+                # An e-mail another account holds stays with it (a shared address never joins two tax ids).
+                "references": tuple(ref for ref in references if ref not in self.owners),
                 "account": change.account.model_copy(update={"tax_id": customer.tax_id}),
             }
         )
@@ -401,7 +408,7 @@ class _Recorder:
                 raise
             account_id = found
         for ref in references:
-            self.owners[ref] = account_id
+            self.owners.setdefault(ref, account_id)
         return account_id
 
     def _new_customer(self, account: Account, parsed: ParsedInvoice) -> Notification:
