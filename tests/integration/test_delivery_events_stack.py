@@ -25,27 +25,12 @@ from ponte.services.accounts import OpenAccount, opening_change
 from ponte.services.delivery import Receipt
 from ponte.services.delivery_events import EvidenceWrite, parse_ses_event
 from ponte.settings import ConfigurationError
+from tests.integration.conftest import BUSINESS
 from tests.support import T0, FakeContext, load_handler, sample_event
 
 SENDER = "avisos@padaria.example"
 CUSTOMER = "joao.silva@cliente.example"
 PHONE = "+5511988887777"
-IDENTITY = {
-    "trade_name": "Padaria Estrela",
-    "legal_name": "Estrela Alimentos Ltda",
-    "tax_id": "11.222.333/0001-81",
-    "address": {
-        "street": "Rua Augusta",
-        "number": "1500",
-        "district": "Consolação",
-        "city": "São Paulo",
-        "state": "SP",
-        "postal_code": "01304-001",
-        "country": "BR",
-    },
-    "support_email": "atendimento@estrela.example",
-    "support_phone": "+551130000000",
-}
 OPEN = OpenAccount(
     account_id="padaria",
     name="Padaria Estrela",
@@ -63,7 +48,7 @@ def stack() -> Iterator[LocalStack]:
     ) as local:
         local.client("ssm").put_parameter(
             Name=local.physical_id("BusinessIdentityParameter"),
-            Value=json.dumps(IDENTITY),
+            Value=BUSINESS["BusinessIdentityParameter"],
             Type="String",
             Overwrite=True,
         )
