@@ -116,3 +116,33 @@ def test_no_account_is_suspended_unless_a_warning_naming_its_deadline_reached_it
         and outcome.get(n.channel) in reached
     ]
     assert named, (outcome, evidence, suspended_on)
+
+
+def test_a_step_goes_out_only_on_the_channels_the_policy_gives_it() -> None:
+    document = json.loads(default_policy_text())
+    for step in document["steps"]:
+        if step["kind"] in {"reminder", "overdue_notice"}:
+            step["channels"] = ["email"]  # reminders by e-mail only; the final warning by both
+    policy = load_policy(json.dumps({**document, "day_count": "calendar"}))
+    current, _ = run({"email": "accepted", "sms": "accepted"}, date(2026, 11, 27), policy)
+    by_step = {(n.step_id, n.channel) for n in current.notices}
+    assert ("overdue-1", "email") in by_step and ("overdue-1", "sms") not in by_step
+    assert {("final-warning", "email"), ("final-warning", "sms")} <= by_step
+
+
+def test_an_sms_only_warning_to_a_customer_with_no_phone_reaches_nobody_and_suspends_nobody() -> None:
+    document = json.loads(default_policy_text())
+    for step in document["steps"]:
+        step["channels"] = ["sms"]
+    policy = load_policy(json.dumps({**document, "day_count": "calendar"}))
+    no_phone = Ledger(
+        account=account().model_copy(update={"contact": account().contact.model_copy(update={"phone": None})}),
+        invoices=(invoice("INV-1", DUE),),
+    )
+    current = no_phone
+    for offset in range(0, 20):
+        day = date(2026, 11, 12) + timedelta(days=offset)
+        change = evaluate(current, day, policy)
+        if change is not None:
+            current = applied(current, change)  # the notifier records nothing it could not send
+    assert current.account.status is not AccountStatus.SUSPENDED

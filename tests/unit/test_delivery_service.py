@@ -217,3 +217,9 @@ def test_the_default_identity_document_holds_notices() -> None:
     assert json.loads(default_business_text())["configured"] is False
     with pytest.raises(IdentityNotConfigured):
         load_identity(default_business_text())
+
+
+def test_a_notice_goes_only_on_the_channels_its_step_allows() -> None:
+    mail, sms = Mail(), Texts()
+    send(ports(mail, sms), notice().model_copy(update={"channels": ("sms",)}))
+    assert mail.sent == [] and len(sms.sent) == 1

@@ -181,6 +181,7 @@ class NotifyCustomer(_Frozen):
         description="The fine and interest accrued to date and not yet paid, per currency: part of `totals` when "
         "charged, to be charged on a later invoice when informational."
     )
+    channels: tuple[str, ...] = Field(default=("email", "sms"), description="The step's channels (policy).")
 
 
 class AlertReason(StrEnum):
@@ -739,7 +740,7 @@ class _Evaluation:
 
     def _reached(self, notice: SentNotice) -> bool:
         """Whether the customer got this notice on its channel, by the evidence recorded for it."""
-        if notice.notice_id is None or notice.channel in {STAFF_CHANNEL, "notice"}:
+        if notice.notice_id is None or notice.channel == STAFF_CHANNEL:
             return True  # recorded before delivery evidence existed, or not a customer channel
         return self.deliveries.get(notice.notice_id, {}).get(notice.channel) in self.reached_when
 
@@ -824,6 +825,7 @@ class _Evaluation:
                 totals=_totals(charges),
                 fees_mode=self.policy.fees.mode,
                 fees_to_date=_fees_to_date(charges),
+                channels=scheduled.step.channels,
             )
         )
         return True

@@ -88,6 +88,8 @@ class Notification(BaseModel):
     locale: Locale
     occurred_at: AwareDatetime
     body: NotificationBody
+    # For a customer notice: the channels it may go out on (the policy's step); empty: every channel the customer has.
+    channels: tuple[str, ...] = ()
 
     @property
     def event_type(self) -> str:

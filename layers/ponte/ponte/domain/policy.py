@@ -24,6 +24,9 @@ Percent = Annotated[Decimal, Field(ge=0, le=20, decimal_places=4)]
 FeesMode = Literal["informational", "charged"]
 
 
+CustomerChannel = Literal["email", "sms"]
+
+
 class StepKind(StrEnum):
     REMINDER = "reminder"
     OVERDUE_NOTICE = "overdue_notice"
@@ -68,6 +71,12 @@ class Step(_Document):
     )
     min_invoices: int = Field(
         default=1, ge=1, le=1000, description="The step applies only when it is about at least this many invoices."
+    )
+    channels: tuple[CustomerChannel, ...] = Field(
+        default=("email", "sms"),
+        min_length=1,
+        description="How a customer notice of this step goes out: by `email`, by `sms`, or both (of the contacts "
+        "the account has). Ignored for suspension and hand-off steps, which tell staff.",
     )
 
 

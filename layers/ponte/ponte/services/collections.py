@@ -130,9 +130,12 @@ def change_for(
     )
 
 
-def customer_channels(contact: Contact) -> tuple[str, ...]:
-    """The channels a customer notice goes out on, as the ladder records them (one record per channel)."""
-    channels = tuple(name for name, value in (("email", contact.email), ("sms", contact.phone)) if value)
+def customer_channels(contact: Contact, allowed: tuple[str, ...] = ("email", "sms")) -> tuple[str, ...]:
+    """The channels a customer notice goes out on, as the ladder records them (one record per channel): those of
+    the step (`allowed`) the account has a contact for."""
+    channels = tuple(
+        name for name, value in (("email", contact.email), ("sms", contact.phone)) if value and name in allowed
+    )
     # Without an address the notice still goes to the customer notices topic, whose subscriber may know another way.
     return channels or ("notice",)
 
@@ -215,8 +218,9 @@ class _Builder:
         )
         severity = Severity.WARNING if action.deadline else Severity.INFO
         self.note(action.dedup_key, Audience.CUSTOMER, body, severity)
-        notice_id = self.notifications[-1].notification_id  # its delivery evidence is recorded under this id
-        channels = customer_channels(self.account.contact)
+        notice = self.notifications[-1] = self.notifications[-1].model_copy(update={"channels": action.channels})
+        notice_id = notice.notification_id  # its delivery evidence is recorded under this id
+        channels = customer_channels(self.account.contact, action.channels)
         self.notices.extend(
             SentNotice(
                 step_id=action.step_id,

@@ -102,10 +102,11 @@ def deliver_to_customer(
         reason: HeldReason = "identity_missing" if isinstance(missing, IdentityNotConfigured) else "identity_invalid"
         return (_hold(notification, ports, reason, str(missing), now),)
     contact = ports.contacts.contact(account_id)
+    allowed = notification.channels or ("email", "sms")  # the policy's step says which, when it is a step's
     targets: list[tuple[Channel, str]] = []
-    if contact is not None and contact.email and ports.email is not None:
+    if contact is not None and contact.email and ports.email is not None and "email" in allowed:
         targets.append(("email", contact.email))
-    if contact is not None and contact.phone and ports.sms is not None:
+    if contact is not None and contact.phone and ports.sms is not None and "sms" in allowed:
         targets.append(("sms", contact.phone))
     if not targets:
         return (_hold(notification, ports, "no_contact", None, now),)
