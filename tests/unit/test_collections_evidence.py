@@ -72,12 +72,19 @@ def test_a_warning_that_reached_nobody_withholds_the_suspension_and_tells_staff_
     assert alerts == [date(2026, 12, 1)]
 
 
-def test_after_the_notice_period_a_new_warning_goes_out_with_a_fresh_deadline() -> None:
+def test_a_warning_that_reached_nobody_falls_back_at_once_then_again_after_the_notice_period() -> None:
     current, seen = run({"email": "bounced", "sms": "held"}, date(2026, 12, 1))
     warnings = [day for day, kind in seen if kind == "customer.final_warning"]
-    assert warnings == [date(2026, 11, 26), date(2026, 11, 29)]
-    named = sorted({n.deadline for n in current.notices if n.step_id == "final-warning" and n.deadline})
-    assert named == [date(2026, 11, 30), date(2026, 12, 2)]  # each at least 3 days after it went out
+    # The first one failed on every channel: once more the next day on every channel the customer has (the
+    # fallback); that one failing too, the next waits for the notice period, with a fresh deadline.
+    assert warnings == [date(2026, 11, 26), date(2026, 11, 27), date(2026, 11, 30)]
+    named = sorted({(n.sent_at.date(), n.deadline) for n in current.notices if n.step_id == "final-warning"})
+    assert named == [
+        (date(2026, 11, 26), date(2026, 11, 30)),
+        (date(2026, 11, 27), date(2026, 11, 30)),
+        (date(2026, 11, 30), date(2026, 12, 3)),  # at least 3 days after it went out
+    ]
+    assert len({n.notice_id for n in current.notices if n.step_id == "final-warning"}) == 3  # each its own notice
 
 
 def test_when_the_policy_asks_for_delivery_an_accepted_email_is_not_enough() -> None:
@@ -130,19 +137,26 @@ def test_a_step_goes_out_only_on_the_channels_the_policy_gives_it() -> None:
     assert {("final-warning", "email"), ("final-warning", "sms")} <= by_step
 
 
-def test_an_sms_only_warning_to_a_customer_with_no_phone_reaches_nobody_and_suspends_nobody() -> None:
+def test_a_warning_no_allowed_channel_can_carry_falls_back_to_the_channel_the_customer_has() -> None:
     document = json.loads(default_policy_text())
     for step in document["steps"]:
         step["channels"] = ["sms"]
     policy = load_policy(json.dumps({**document, "day_count": "calendar"}))
-    no_phone = Ledger(
-        account=account().model_copy(update={"contact": account().contact.model_copy(update={"phone": None})}),
-        invoices=(invoice("INV-1", DUE),),
-    )
-    current = no_phone
-    for offset in range(0, 20):
+    no_phone = account().model_copy(update={"contact": account().contact.model_copy(update={"phone": None})})
+    current = Ledger(account=no_phone, invoices=(invoice("INV-1", DUE),))
+    suspended_on = None
+    for offset in range(0, 25):
         day = date(2026, 11, 12) + timedelta(days=offset)
         change = evaluate(current, day, policy)
         if change is not None:
-            current = applied(current, change)  # the notifier records nothing it could not send
-    assert current.account.status is not AccountStatus.SUSPENDED
+            current = applied(current, change)  # what went out by e-mail is accepted; nothing goes by SMS
+            if change.account.status is AccountStatus.SUSPENDED and suspended_on is None:
+                suspended_on = day
+    warnings = [n for n in current.notices if n.step_id == "final-warning"]
+    assert [(n.sent_at.date(), n.channel) for n in warnings] == [
+        (date(2026, 11, 26), "notice"),  # SMS only, and no phone: it reached nobody
+        (date(2026, 11, 27), "email"),  # the fallback, by the e-mail the customer has
+    ]
+    fallback = warnings[-1]
+    assert fallback.deadline is not None and fallback.deadline >= date(2026, 11, 30)
+    assert suspended_on is not None and suspended_on > fallback.deadline

@@ -41,6 +41,10 @@ def address_hash(address: str) -> str:
     return hashlib.sha256(address.strip().lower().encode("utf-8")).hexdigest()
 
 
+# What a channel's send may come to that reached nobody: the ladder looks again at once (a fallback may be due).
+FAILED = frozenset({"refused", "held", "bounced", "complained", "rejected", "rendering_failed"})
+
+
 class DeliveryRecords:
     """Implements the `Contacts` and `Receipts` ports of `ponte.services.delivery` and the `EvidenceRecords` port of
     `ponte.services.delivery_events`."""
@@ -89,6 +93,8 @@ class DeliveryRecords:
         }
         if receipt.message_id:
             item["message_id"] = receipt.message_id
+        if receipt.status in FAILED:
+            item["due_pk"], item["due_at"] = keys.DUE_PARTITION, utc_key(receipt.at)  # see `_receipt_update`
         if receipt.reason:
             item["reason"] = receipt.reason
         self.client.put_item(TableName=self.table_name, Item=serialize_item(item))
@@ -140,6 +146,11 @@ class DeliveryRecords:
             ":message_id": evidence.message_id,
         }
         assignments = ["#status = :status", "status_at = :status_at", "history = :history", "revision = :revision"]
+        if evidence.status in FAILED:
+            # The ladder looks at the account again: a final warning that reached nobody goes out on the other
+            # channel (see `keys` for the re-evaluation flag).
+            assignments += ["due_pk = :due_pk", "due_at = :due_at"]
+            values[":due_pk"], values[":due_at"] = keys.DUE_PARTITION, utc_key(write.now)
         for name in ("bounce_type", "bounce_subtype", "complaint_type"):
             value = getattr(evidence, name)
             if value:

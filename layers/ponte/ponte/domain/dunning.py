@@ -137,6 +137,9 @@ STAFF_CHANNEL = "staff"  # the channel of the ladder's records of hand-offs and 
 # What a channel's send of a notice came to, as the notifier and SES's events record it.
 REACHED_WHEN_ACCEPTED = frozenset({"accepted", "delivered", "delayed"})
 REACHED_WHEN_DELIVERED = frozenset({"delivered"})
+# What reached nobody, for good: a warning that came to this on every channel it was sent on goes out again at once,
+# on every channel the customer has (the fallback).
+FAILED_FOR_GOOD = frozenset({"refused", "held", "bounced", "complained", "rejected", "rendering_failed"})
 
 
 # Outputs.
@@ -744,6 +747,33 @@ class _Evaluation:
             return True  # recorded before delivery evidence existed, or not a customer channel
         return self.deliveries.get(notice.notice_id, {}).get(notice.channel) in self.reached_when
 
+    def _falls_back(self, notice: SentNotice, records: Sequence[SentNotice]) -> bool:
+        """Whether the first warning of this debt came to nothing on every channel it went out on, for good
+        (bounced, refused, no contact for its channels): then one more goes out at once, on every channel the
+        customer has. Later ones wait for the notice period, so an unreachable customer is not written to daily."""
+        if notice.notice_id is None or len({n.notice_id for n in records}) > 1:
+            return False
+        channels = [n.channel for n in records if n.notice_id == notice.notice_id]
+        outcomes = self.deliveries.get(notice.notice_id, {})
+        return all(outcomes.get(channel) in FAILED_FOR_GOOD or channel == "notice" for channel in channels)
+
+    def _attempt(self, step: Step, anchor: date) -> str:
+        """A final warning sent again (it reached nobody) is another notice: `#2`, `#3`... ('' for the first), so
+        its id, its outbox item and its delivery evidence are its own."""
+        if step.kind is not StepKind.FINAL_WARNING:
+            return ""
+        since = self._start_of(anchor + _DAY)
+        earlier = {
+            n.notice_id or n.sent_at.isoformat() for n in self.sent if n.step_id == step.id and n.sent_at >= since
+        }
+        return f"#{len(earlier) + 1}" if earlier else ""
+
+    def _fallback(self, step: Step, since: datetime) -> bool:
+        """Whether a warning of this step already reached nobody: the next one goes out on every channel."""
+        return step.kind is StepKind.FINAL_WARNING and any(
+            n.step_id == step.id and not self._reached(n) for n in self.sent if n.sent_at >= since
+        )
+
     def _unreached_warnings(self, since: datetime) -> list[SentNotice]:
         named = [n for n in self.sent if n.deadline is not None and n.sent_at >= since]
         return [n for n in named if not self._reached(n)]
@@ -762,7 +792,11 @@ class _Evaluation:
                 # notice period, then goes out again with a fresh deadline (to a contact fixed meanwhile).
                 retry_after = timedelta(days=self.policy.deadline_notice_days)
                 return any(
-                    self._named_in_time(n) and (self._reached(n) or self.local_now - n.sent_at < retry_after)
+                    self._named_in_time(n)
+                    and (
+                        self._reached(n)
+                        or (self.local_now - n.sent_at < retry_after and not self._falls_back(n, records))
+                    )
                     for n in records
                 )
             case StepKind.SUSPEND:  # recorded only as the alert that it was withheld
@@ -816,7 +850,7 @@ class _Evaluation:
         charges = self._charges(owed)
         self.actions.append(
             NotifyCustomer(
-                dedup_key=self._key(scheduled.step.id, owed),
+                dedup_key=self._key(scheduled.step.id + self._attempt(scheduled.step, anchor), owed),
                 step_id=scheduled.step.id,
                 step_kind=scheduled.step.kind,
                 anchor=anchor,
@@ -825,7 +859,9 @@ class _Evaluation:
                 totals=_totals(charges),
                 fees_mode=self.policy.fees.mode,
                 fees_to_date=_fees_to_date(charges),
-                channels=scheduled.step.channels,
+                channels=("email", "sms")
+                if self._fallback(scheduled.step, self._start_of(anchor + _DAY))
+                else scheduled.step.channels,
             )
         )
         return True
