@@ -219,3 +219,11 @@ def test_a_shared_email_never_joins_two_tax_ids() -> None:
     stranger = ev.CustomerRef(id="cus_x", email="escritorio@contabil.example", tax_id="98765432000110")
     applied = apply(store, stripe_paid("evt_x", customer=stranger, invoice_id=None))
     assert applied.account_id != account_id and applied.created
+
+
+def test_an_account_a_payment_opens_speaks_the_customers_language_when_the_provider_says() -> None:
+    store = MemoryLedgerStore()
+    spanish = ev.CustomerRef(id="cus_es", name="Tienda Sol", email="lucia@tienda-sol.example", locale="es")
+    applied = apply(store, stripe_paid("evt_es", customer=spanish, invoice_id=None))
+    ledger = store.load_ledger(applied.account_id or "")
+    assert ledger is not None and ledger.account.locale == "es"

@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 from pydantic import ValidationError
 
+from ponte.domain.accounts import locale_from
 from ponte.domain.invoices import Installment, Invoice, InvoiceKind, Party, SourceFormat
 from ponte.domain.money import Money
 from ponte.invoices import (
@@ -23,7 +24,7 @@ from ponte.invoices import (
     nfe,
     ubl,
 )
-from ponte.invoices.values import customer_party, locale_from
+from ponte.invoices.values import customer_party
 
 NFE_KEY = "35240112345678000195550010000012341000012345"
 

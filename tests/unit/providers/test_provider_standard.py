@@ -489,7 +489,8 @@ def test_the_customer_phone_is_kept_in_e164_or_dropped(phone: str, kept: str | N
     assert created.customer == ACME.model_copy(update={"phone": kept})
 
 
-def test_the_customer_locale_is_accepted() -> None:
-    [created] = standard.normalise(customer_payload(locale="es"))
+@pytest.mark.parametrize(("given", "read"), [("es", "es"), ("pt", "pt-BR"), ("en-US", "en"), ("de", None)])
+def test_the_customer_locale_is_read_as_one_ponte_writes(given: str, read: str | None) -> None:
+    [created] = standard.normalise(customer_payload(locale=given))
 
-    assert created.customer == ACME
+    assert created.customer == ACME.model_copy(update={"locale": read})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal
@@ -10,6 +12,33 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 Locale = Literal["pt-BR", "es", "en"]
 LOCALES: tuple[Locale, ...] = ("pt-BR", "es", "en")
+_LANGUAGE = re.compile(r"[a-z]+")
+# The first word of a language tag (`pt-BR`, `es_AR`, `en-US`) or of a language's name, in the three languages
+# Ponte writes, without accents or case. Portugal's Portuguese is read as Brazil's: it is the Portuguese there is.
+_LOCALES: dict[str, Locale] = {
+    "pt": "pt-BR",
+    "por": "pt-BR",
+    "portugues": "pt-BR",
+    "portuguese": "pt-BR",
+    "es": "es",
+    "spa": "es",
+    "espanol": "es",
+    "espanhol": "es",
+    "castellano": "es",
+    "spanish": "es",
+    "en": "en",
+    "eng": "en",
+    "english": "en",
+    "ingles": "en",
+}
+
+
+def locale_from(raw: str) -> Locale | None:
+    """The locale a file names: `pt`, `pt-BR`, `pt_PT`, `Português` → pt-BR; `es`, `es-AR`, `Español` → es; `en`,
+    `en-US`, `English`, `Inglês` → en. None for another language, or for nothing Ponte reads as one."""
+    plain = unicodedata.normalize("NFKD", raw.strip().casefold()).encode("ascii", "ignore").decode()
+    first = _LANGUAGE.match(plain)
+    return _LOCALES.get(first.group()) if first else None
 
 
 class AccountStatus(StrEnum):

@@ -37,6 +37,7 @@ class CustomerRef(BaseModel):
     email: str | None = None
     phone: str | None = None
     tax_id: str | None = None
+    locale: Literal["pt-BR", "es", "en"] | None = None  # the language the customer reads, when the provider says
 
 
 class SaleLinks(BaseModel):

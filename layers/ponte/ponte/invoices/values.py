@@ -5,7 +5,6 @@ parser gives alike."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from datetime import date
 from functools import cache, lru_cache
@@ -14,7 +13,7 @@ from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
-from ponte.domain.accounts import Locale
+from ponte.domain.accounts import locale_from
 from ponte.domain.errors import InvalidInput
 from ponte.domain.invoices import Item, Party
 from ponte.domain.money import Money, minor_unit_exponent
@@ -32,25 +31,6 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 _SLASHED_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$", re.ASCII)
 _DIGIT_SEPARATORS = re.compile(r"[\s./-]+")  # "12345.67890 12345.678901", "1234567-8": how slips and keys are grouped
 _ACCESS_KEY_WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9)
-_LANGUAGE = re.compile(r"[a-z]+")
-# The first word of a language tag (`pt-BR`, `es_AR`, `en-US`) or of a language's name, in the three languages
-# Ponte writes, without accents or case. Portugal's Portuguese is read as Brazil's: it is the Portuguese there is.
-_LOCALES: dict[str, Locale] = {
-    "pt": "pt-BR",
-    "por": "pt-BR",
-    "portugues": "pt-BR",
-    "portuguese": "pt-BR",
-    "es": "es",
-    "spa": "es",
-    "espanol": "es",
-    "espanhol": "es",
-    "castellano": "es",
-    "spanish": "es",
-    "en": "en",
-    "eng": "en",
-    "english": "en",
-    "ingles": "en",
-}
 
 
 @cache
@@ -164,14 +144,6 @@ def customer_warnings(customer: Party) -> tuple[str, ...]:
     """What the report should say about how the customer is identified: by name alone (a foreign buyer without
     a tax id, a spreadsheet row without a document) it can only be matched to an account by its name."""
     return (NAME_ONLY,) if customer.tax_id is None and customer.reference is None else ()
-
-
-def locale_from(raw: str) -> Locale | None:
-    """The locale a file names: `pt`, `pt-BR`, `pt_PT`, `Português` → pt-BR; `es`, `es-AR`, `Español` → es; `en`,
-    `en-US`, `English`, `Inglês` → en. None for another language, or for nothing Ponte reads as one."""
-    plain = unicodedata.normalize("NFKD", raw.strip().casefold()).encode("ascii", "ignore").decode()
-    first = _LANGUAGE.match(plain)
-    return _LOCALES.get(first.group()) if first else None
 
 
 def customer_party(

@@ -39,8 +39,8 @@ retry); a body `id` is used only when no header is passed. Kinds and the `data` 
 - subscription.cancelled: subscription_id (required), plan, reason;
 - customer.created: nothing else.
 In `customer`, `phone` is best in E.164; a number without its country code is read as Brazilian, and one that
-cannot be read is left out while the event still applies. `locale` (pt-BR, es or en) is accepted but not used yet:
-payment events carry no language, so an account a payment opens speaks the business's default.
+cannot be read is left out while the event still applies. `locale` (pt-BR, es or en; `pt`, `es-AR`, `en-US` read
+as those) is the language of the account a first event opens; another language is left out (the business's default).
 A field a kind does not take is refused; an unknown `type` is acknowledged and ignored.
 """
 
@@ -54,6 +54,7 @@ from typing import Any, get_args
 
 from pydantic import AwareDatetime, BaseModel, Field, RootModel
 
+from ponte.domain.accounts import locale_from
 from ponte.domain.events import DomainEvent, SaleLinks
 from ponte.domain.phones import InvalidPhone, to_e164
 from ponte.providers.base import (
@@ -156,8 +157,10 @@ class _Event(RootModel[DomainEvent]):
 
 def _customer(given: dict[str, Any]) -> dict[str, Any]:
     """The sender's customer with its phone in E.164, or without it when it cannot be read (an event's customer
-    carries E.164 only, and a bad phone never refuses the event), and without its locale, which no event carries."""
-    customer = {name: value for name, value in given.items() if name != "locale"}
+    carries E.164 only, and a bad phone never refuses the event), and its locale when it is one Ponte writes."""
+    customer = dict(given)
+    if "locale" in customer:
+        customer["locale"] = locale_from(customer["locale"]) if isinstance(customer["locale"], str) else None
     if isinstance(phone := customer.get("phone"), str):
         try:
             customer["phone"] = to_e164(phone, "BR")

@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
+from ponte.domain.accounts import locale_from
 from ponte.domain.events import (
     ChargebackClosed,
     ChargebackOpened,
@@ -187,6 +188,7 @@ class _CheckoutSession(_Object):
     payment_intent: Ref = None
     invoice: Ref = None
     payment_method_types: list[str] = []
+    locale: str | None = None  # the Checkout page's language; `auto` when the browser chose
 
 
 class _SubscriptionDetails(BaseModel):
@@ -419,6 +421,7 @@ def _checkout_facts(session: _CheckoutSession, event: _Envelope) -> dict[str, An
             email=details.email,
             phone=_phone(details.phone, details.address),
             tax_id=_first_tax_id(details.tax_ids),
+            locale=locale_from(session.locale) if session.locale and session.locale != "auto" else None,
         ),
         "amount": _money(session.amount_total, session.currency),
         "payment_method": _single_method(session.payment_method_types),

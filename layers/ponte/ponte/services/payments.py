@@ -615,7 +615,7 @@ def _new_account(
         account_id=account_id,
         name=name[:200],
         owner=event.owner or settings.default_owner,
-        locale=settings.customer_locale,
+        locale=customer.locale or settings.customer_locale,
         contact=_contact(name[:200], customer),
         created_at=now,
         tax_id=tax_id or None,
