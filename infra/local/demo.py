@@ -7,11 +7,13 @@ a broken step stops the demo with a non-zero exit.
 from __future__ import annotations
 
 import textwrap
+import warnings
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from infra.local.demo_collections import chapter_collections
+from infra.local.demo_delivery import chapter_delivery
 from infra.local.demo_invoices import chapter_invoices
 from infra.local.demo_payments import SECRETS, chapter_payments
 from infra.local.stack import Delivery, LocalStack
@@ -133,10 +135,12 @@ def chapter_accounts(stack: LocalStack, out: Printer) -> None:
     check(len(events) == 2, "one platform event per new account")
 
 
-CHAPTERS = [chapter_accounts, chapter_payments, chapter_invoices, chapter_collections]
+CHAPTERS = [chapter_accounts, chapter_payments, chapter_invoices, chapter_collections, chapter_delivery]
 
 
 def main() -> int:
+    # With metrics disabled (QUIET_FUNCTIONS), Powertools warns that a function had none to publish.
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
     print("Ponte demo: template.yaml on an embedded AWS (moto), no Docker, no AWS account.")
     with LocalStack(
         now=START, parameters=PARAMETERS, webhook_secrets=SECRETS, documents=DOCUMENTS, environment=QUIET_FUNCTIONS
