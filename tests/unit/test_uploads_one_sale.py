@@ -115,3 +115,19 @@ def test_a_shared_email_never_joins_two_tax_ids() -> None:
     assert owners == {"12345678000195", "12345678909"}
     # The address leads to the account that claimed it first; the other keeps its own by tax id.
     assert world.store.references[("email", office)] in world.store.ledgers
+
+
+def test_a_defect_is_logged_by_where_it_happened_never_by_what_it_said(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    world = World()
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ValueError("financeiro@boavista.example is not what we expected")
+
+    monkeypatch.setattr(world.ledger, "record_invoices", broken)
+    with caplog.at_level("ERROR"):
+        world.upload("incoming/nov.csv", LATE)
+    (logged,) = [r for r in caplog.records if r.getMessage() == "upload could not be recorded"]
+    assert getattr(logged, "error", None) == "ValueError" and getattr(logged, "where", None)
+    assert "boavista" not in caplog.text and logged.exc_info is None

@@ -28,10 +28,12 @@ import hashlib
 import heapq
 import json
 import logging
+import traceback
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from tempfile import SpooledTemporaryFile
 from typing import IO, BinaryIO, Literal, Protocol
 
@@ -220,7 +222,13 @@ def _run(
     try:
         return _Recorder(progress, ports, settings, time_left).run()
     except _DEFECTS as defect:
-        _log.exception("upload could not be recorded", extra={"upload_id": progress.upload.upload_id})
+        # Where it failed, not what it said: a message may quote a value from the file (a name, an e-mail).
+        frames = traceback.extract_tb(defect.__traceback__)
+        where = [f"{Path(frame.filename).name}:{frame.lineno}:{frame.name}" for frame in frames[-5:]]
+        _log.error(
+            "upload could not be recorded",
+            extra={"upload_id": progress.upload.upload_id, "error": type(defect).__name__, "where": where},
+        )
         reason = (
             f"the file could not be recorded to the end ({type(defect).__name__}); invoices before "
             f"the failure may have been recorded. Please send this report to support."
