@@ -160,3 +160,10 @@ def test_a_warning_no_allowed_channel_can_carry_falls_back_to_the_channel_the_cu
     fallback = warnings[-1]
     assert fallback.deadline is not None and fallback.deadline >= date(2026, 11, 30)
     assert suspended_on is not None and suspended_on > fallback.deadline
+
+
+def test_a_notice_held_whole_counts_as_held_on_every_channel() -> None:
+    ledger = start().model_copy(
+        update={"deliveries": (DeliveryStatus(notice_id="n-1", channel="held", status="held"),)}
+    )
+    assert ledger.delivery_evidence() == {"n-1": {"held": "held", "email": "held", "sms": "held"}}

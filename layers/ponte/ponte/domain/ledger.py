@@ -124,6 +124,11 @@ class Ledger(BaseModel):
         evidence: dict[str, dict[str, str]] = {}
         for delivery in self.deliveries:
             evidence.setdefault(delivery.notice_id, {})[delivery.channel] = delivery.status
+        for outcomes in evidence.values():
+            # A notice held whole (no usable contact, no business identity) went out on none of its channels.
+            if outcomes.get("held") == "held":
+                for channel in ("email", "sms"):
+                    outcomes.setdefault(channel, "held")
         return evidence
 
     def invoice(self, key: str) -> InvoiceRecord | None:
