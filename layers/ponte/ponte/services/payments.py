@@ -142,7 +142,11 @@ class _Plan:
     @classmethod
     def start(cls, event: ev.DomainEvent, store: LedgerStore, settings: PaymentSettings, now: datetime) -> _Plan:
         refs = references(event)
-        owners = store.owners_of(refs) if refs else {}
+        # A new payment's own reference is only claimed (it leads nowhere yet): no need to read it first.
+        payment_id = getattr(event, "payment_id", None)
+        own = payment_reference(event.provider, payment_id) if event.kind == "payment.received" and payment_id else None
+        looked_up = [ref for ref in refs if ref != own]
+        owners = store.owners_of(looked_up) if looked_up else {}
         ledger = None
         for ref in refs:
             if ref in owners:
@@ -162,7 +166,7 @@ class _Plan:
             account = _new_account(event, refs, settings, now)
             ledger = Ledger(account=account)
         # Claim only the references nobody holds yet; one held by another account is left alone.
-        claims = [ref for ref in refs if ref not in owners]
+        claims = [ref for ref in looked_up if ref not in owners] + ([own] if own in refs else [])
         plan = cls(ledger=ledger, before=ledger, created=created, claims=claims, settings=settings, now=now)
         plan.other = _other_account(refs, owners, ledger.account.account_id, store)
         return plan
