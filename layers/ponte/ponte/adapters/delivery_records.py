@@ -93,7 +93,7 @@ class DeliveryRecords:
         }
         if receipt.message_id:
             item["message_id"] = receipt.message_id
-        if receipt.status in FAILED:
+        if receipt.reevaluate:
             item["due_pk"], item["due_at"] = keys.DUE_PARTITION, utc_key(receipt.at)  # see `_receipt_update`
         if receipt.reason:
             item["reason"] = receipt.reason

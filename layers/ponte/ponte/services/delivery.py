@@ -71,6 +71,8 @@ class Receipt:
     at: datetime
     message_id: str | None = None
     reason: str | None = None
+    # A notice naming a deadline that did not go out: the ladder looks at the account again (a fallback may be due).
+    reevaluate: bool = False
 
 
 @dataclass(frozen=True)
@@ -128,7 +130,13 @@ def deliver_to_customer(
                 assert ports.sms is not None
                 message_id = ports.sms.send(to=address, text=message.sms, tags=tags)
         except DeliveryRefused as refused:
-            receipt = Receipt(channel=channel, status="refused", at=now, reason=refused.reason[:300])
+            receipt = Receipt(
+                channel=channel,
+                status="refused",
+                at=now,
+                reason=refused.reason[:300],
+                reevaluate=_names_a_deadline(notification),
+            )
             ports.receipts.record(account_id, notice_id, receipt)
             ports.staff(_held_alert(notification, "refused", f"{channel}: {refused.reason}"[:300], now, ports))
             written.append(receipt)
@@ -146,10 +154,14 @@ def sender_address(sender: str, identity: BusinessIdentity) -> str:
     return formataddr((identity.trade_name, address), charset="utf-8")
 
 
+def _names_a_deadline(notification: Notification) -> bool:
+    return getattr(notification.body, "deadline", None) is not None
+
+
 def _hold(
     notification: Notification, ports: CustomerDelivery, reason: HeldReason, detail: str | None, now: datetime
 ) -> Receipt:
-    receipt = Receipt(channel="held", status="held", at=now, reason=reason)
+    receipt = Receipt(channel="held", status="held", at=now, reason=reason, reevaluate=_names_a_deadline(notification))
     ports.receipts.record(notification.account_id, notification.notification_id, receipt)
     if reason not in ports.alerted:
         ports.staff(_held_alert(notification, reason, detail, now, ports))
