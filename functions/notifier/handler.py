@@ -2,9 +2,10 @@
 notices to the customer by SES e-mail and SMS (and a copy to the customer notices topic, a machine feed), platform
 events to the bus.
 
-The stream's event filter hands over outbox inserts only. Records are delivered in order; on the first failure
-the rest of the batch is reported as failed, so the stream retries from there and nothing is published twice
-for a retry nor lost (after the retries, the record goes to the on-failure queue).
+The stream's event filter hands over outbox inserts only. What cannot go out now (a customer message in quiet
+hours, a notification behind an earlier one still waiting, a delivery that failed) is parked whole and released
+later by the sweep (`ponte.services.outbox`); the batch fails only when parking itself fails, and the stream's
+retry skips what was already published.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from pydantic import BaseModel
 from ponte.adapters.customer_delivery import SesEmail, SmsDirect
 from ponte.adapters.delivery_records import DeliveryRecords
 from ponte.adapters.documents import IdentityStore
+from ponte.adapters.parking import DeadLetterQueue, ParkedNotifications, SweepWakeups, released_from_image
+from ponte.adapters.policy_store import PolicyStore
 from ponte.adapters.publishers import PlatformBus, SnsChannel
 from ponte.domain.accounts import Locale
 from ponte.domain.business import BusinessIdentity
@@ -29,6 +32,7 @@ from ponte.domain.notifications import Notification
 from ponte.messages import render
 from ponte.services.delivery import CustomerDelivery, sender_address
 from ponte.services.notify import deliver
+from ponte.services.outbox import OutboxPorts, OutboxRecord, deliver_outbox
 from ponte.settings import TimeZoneName, load_settings
 
 logger = Logger()
@@ -48,6 +52,11 @@ class Settings(BaseModel):
     SMS_MAX_PRICE: str = ""
     SMS_SENDER_ID: str = ""
     BUSINESS_IDENTITY_PARAMETER: str
+    POLICY_PARAMETER: str
+    NOTIFICATION_DEAD_LETTER_QUEUE_URL: str
+    WAKEUP_SCHEDULE_GROUP: str
+    WAKEUP_TARGET_ARN: str
+    WAKEUP_ROLE_ARN: str
 
 
 class _Wiring:
@@ -68,6 +77,14 @@ class _Wiring:
             receipts=records,
             staff=self.alert_staff,
             staff_locale=settings.DEFAULT_LOCALE,
+        )
+        self.policies = PolicyStore(settings.POLICY_PARAMETER)
+        self.outbox = OutboxPorts(
+            parking=ParkedNotifications(settings.TABLE_NAME),
+            dead_letters=DeadLetterQueue(settings.NOTIFICATION_DEAD_LETTER_QUEUE_URL),
+            wakeups=SweepWakeups(settings.WAKEUP_SCHEDULE_GROUP, settings.WAKEUP_TARGET_ARN, settings.WAKEUP_ROLE_ARN),
+            quiet_hours=lambda: self.policies.current().policy.quiet_hours,
+            time_zone=settings.BUSINESS_TIME_ZONE,
         )
 
     def identity(self) -> BusinessIdentity:
@@ -103,45 +120,60 @@ def _wiring() -> _Wiring:
 @event_source(data_class=DynamoDBStreamEvent)
 def lambda_handler(event: DynamoDBStreamEvent, context: LambdaContext) -> dict[str, Any]:
     wiring = _wiring()
-    records = list(event.records)
-    for position, record in enumerate(records):
-        image = record.dynamodb.new_image if record.dynamodb else None
-        try:
-            notification = Notification.model_validate_json((image or {})["payload"])
-            deliver(
-                notification,
-                staff=wiring.staff,
-                customers=wiring.customers,
-                feed=wiring.feed,
-                platform=wiring.platform,
-                time_zone=wiring.settings.BUSINESS_TIME_ZONE,
-                now=_arrival(record),
-            )
-        except Exception:
-            # Not swallowed: reported, so the stream retries from this record, bisects, and finally sends it to
-            # the on-failure queue. Logged without the payload, which may carry personal data.
-            logger.exception("notification not delivered", extra={"sequence_number": _sequence(record)})
-            failed = records[position:]
-            metrics.add_metric(name="NotificationsFailed", unit=MetricUnit.Count, value=1)
-            return {"batchItemFailures": [{"itemIdentifier": _sequence(item)} for item in failed]}
-        logger.info(
-            "notification delivered",
-            extra={
-                "account_id": notification.account_id,
-                "event_type": notification.event_type,
-                "audience": notification.audience.value,
-                "notification_id": notification.notification_id,
-            },
+    records = [_outbox_record(record) for record in event.records]
+    arrivals = {record.outbox_key: _arrival(raw) for record, raw in zip(records, event.records, strict=True)}
+    now = max(arrivals.values(), default=datetime.now(UTC))
+
+    def send(notification: Notification) -> None:
+        deliver(
+            notification,
+            staff=wiring.staff,
+            customers=wiring.customers,
+            feed=wiring.feed,
+            platform=wiring.platform,
+            time_zone=wiring.settings.BUSINESS_TIME_ZONE,
+            now=now,
         )
-        metrics.add_metric(name="NotificationsDelivered", unit=MetricUnit.Count, value=1)
+
+    # Raises only when parking fails too: the stream then retries the batch, skipping what was published.
+    result = deliver_outbox(records, send, wiring.outbox, now=now)
+    for notification in result.delivered:
+        logger.info("notification delivered", extra=_about(notification))
+    for parked in result.parked:
+        logger.warning(
+            "notification parked",
+            extra={**_about(parked.notification), "reason": parked.reason, "attempts": parked.attempts},
+        )
+    for parked in result.dead_lettered:
+        logger.error("notification dead-lettered", extra={**_about(parked.notification), "reason": parked.reason})
+    for reason in result.wakeups_failed:
+        logger.warning("wake-up not scheduled: the daily sweep releases it", extra={"reason": reason})
+    metrics.add_metric(name="NotificationsDelivered", unit=MetricUnit.Count, value=len(result.delivered))
+    metrics.add_metric(name="NotificationsParked", unit=MetricUnit.Count, value=len(result.parked))
+    metrics.add_metric(name="NotificationsDeadLettered", unit=MetricUnit.Count, value=len(result.dead_lettered))
     return {"batchItemFailures": []}
+
+
+def _outbox_record(record: Any) -> OutboxRecord:
+    image = (record.dynamodb.new_image if record.dynamodb else None) or {}
+    notification = Notification.model_validate_json(image["payload"])
+    return OutboxRecord(
+        outbox_key=str(image["sk"]),
+        notification=notification,
+        released=released_from_image(image, notification),
+    )
+
+
+def _about(notification: Notification) -> dict[str, str]:
+    return {
+        "account_id": notification.account_id,
+        "event_type": notification.event_type,
+        "audience": notification.audience.value,
+        "notification_id": notification.notification_id,
+    }
 
 
 def _arrival(record: Any) -> datetime:
     """When the change reached the stream (the record's approximate creation time): the notice's moment."""
     created = record.dynamodb.approximate_creation_date_time if record.dynamodb else None
     return datetime.fromtimestamp(created, UTC) if created else datetime.now(UTC)
-
-
-def _sequence(record: Any) -> str:
-    return str(record.dynamodb.sequence_number) if record.dynamodb else ""

@@ -56,6 +56,7 @@ class Provisioner:
             "AWS::S3::Bucket": self._bucket,
             "AWS::S3::BucketPolicy": self._bucket_policy,
             "AWS::Events::EventBus": self._event_bus,
+            "AWS::Scheduler::ScheduleGroup": self._schedule_group,
             "AWS::KMS::Key": self._kms_key,
             "AWS::CloudWatch::Alarm": self._alarm,
             "AWS::Logs::LogGroup": self._log_group,
@@ -182,6 +183,11 @@ class Provisioner:
     def _event_bus(self, logical_id: str, p: dict[str, Any]) -> Made:
         arn = self.client("events").create_event_bus(Name=p["Name"])["EventBusArn"]
         return Made(p["Name"], {"Arn": arn, "Name": p["Name"]})
+
+    def _schedule_group(self, logical_id: str, p: dict[str, Any]) -> Made:
+        name = p.get("Name") or physical_name(self.stack, logical_id, 64)
+        arn = self.client("scheduler").create_schedule_group(Name=name)["ScheduleGroupArn"]
+        return Made(name, {"Arn": arn})
 
     def _kms_key(self, logical_id: str, p: dict[str, Any]) -> Made:
         metadata = self.client("kms").create_key(

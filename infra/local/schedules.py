@@ -106,3 +106,11 @@ def fire_times(expression: str, time_zone: str, anchor: datetime, start: datetim
         return times
     moment = datetime.fromisoformat(body).replace(tzinfo=zone).astimezone(UTC)
     return [moment] if start < moment <= end else []
+
+
+def one_time(expression: str, time_zone: str) -> datetime | None:
+    """When a one-time schedule (`at(...)`) fires, in UTC; None for a recurring one."""
+    match = re.fullmatch(r"at\((.+)\)", expression.strip())
+    if not match:
+        return None
+    return datetime.fromisoformat(match.group(1)).replace(tzinfo=ZoneInfo(time_zone)).astimezone(UTC)

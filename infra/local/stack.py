@@ -22,7 +22,7 @@ from infra.local.delivery import DeliveryRecorder, Email, EventDestination, Sms
 from infra.local.functions import FunctionSpec, invoke
 from infra.local.patterns import matches
 from infra.local.provision import SKIPPED, Made, Provisioner, physical_name
-from infra.local.schedules import fire_times
+from infra.local.schedules import fire_times, one_time
 from infra.local.template import (
     Pseudo,
     Resolver,
@@ -434,12 +434,54 @@ class LocalStack:
             )
             fired = []
             for moment, logical_id, index in due:
+                fired += self._fire_one_time(moment)
                 self._now = moment
                 self._fire(self._schedules[index])
                 fired.append((moment, logical_id))
+            fired += self._fire_one_time(end)
             self._now = end
             self.settle()
             return fired
+
+    def _fire_one_time(self, until: datetime) -> list[tuple[datetime, str]]:
+        """The one-time schedules (`at(...)`) that functions created, due by `until`, in order; each deleted after it
+        ran (`ActionAfterCompletion: DELETE`). One that fires may create another, which fires too if it is due."""
+        fired = []
+        while (found := self._next_one_time(until)) is not None:
+            moment, schedule = found
+            self._now = max(self._now, moment)
+            spec = self._function_by_arn(schedule.target["Arn"])
+            event = events.scheduler_input(
+                schedule.target.get("Input"), schedule_arn=schedule.arn, now=moment, attempt=1
+            )
+            self._sdk_schedules().delete_schedule(schedule.group_name, schedule.name)
+            self._invoke_async(spec, event, "schedule")
+            self.settle()
+            fired.append((moment, schedule.name))
+        return fired
+
+    def _next_one_time(self, until: datetime) -> tuple[datetime, Any] | None:
+        found = []
+        for group in list(self._sdk_schedules().schedule_groups.values()):
+            for schedule in list(group.schedules.values()):
+                moment = one_time(schedule.schedule_expression, schedule.schedule_expression_timezone or "UTC")
+                if moment is not None and moment <= until:
+                    found.append((moment, schedule.name, schedule))
+        if not found:
+            return None
+        moment, _, schedule = min(found, key=lambda entry: (entry[0], entry[1]))
+        return moment, schedule
+
+    def _sdk_schedules(self) -> Any:
+        from moto.scheduler.models import scheduler_backends  # noqa: PLC0415 - the emulator's own state
+
+        return scheduler_backends[self.pseudo.account_id][self.pseudo.region]
+
+    def _function_by_arn(self, arn: str) -> FunctionSpec:
+        for logical_id, made in self.resources.items():
+            if made.attributes.get("Arn") == arn and logical_id in self.functions:
+                return self.functions[logical_id]
+        raise TemplateError(f"a schedule targets {arn}, which is no function of the template")
 
     def run_schedule(self, logical_id: str) -> None:
         """Fire one schedule now: its id is the function's logical id and the event's name joined (SAM's own)."""

@@ -70,16 +70,23 @@ def test_an_account_change_reaches_the_filtered_subscribers(stack: LocalStack) -
     assert stack.failures == []
 
 
-def test_an_sns_failure_is_retried_by_the_stream_and_nothing_is_lost(
+def test_an_sns_failure_is_parked_and_retried_on_its_schedule_and_nothing_is_lost(
     stack: LocalStack, failing_sns: dict[str, int]
 ) -> None:
     failing_sns["failures"] = 2
     open_one(stack)
     stack.settle()
-    assert failing_sns["calls"] == 3  # two refused, then delivered
+    assert failing_sns["calls"] == 1 and stack.inbox("StaffAlertsTopic")["email:staff@example.com"] == []
+    assert len(stack.platform_events()) == 1  # the bus was up: the platform event did not wait
+    fired = stack.advance(minutes=1)  # the first retry, a minute later: refused again
+    assert [name for _, name in fired] == ["release-20261102T1201"]
+    assert failing_sns["calls"] == 2 and stack.inbox("StaffAlertsTopic")["email:staff@example.com"] == []
+    stack.advance(minutes=5)  # the second, five minutes after that: delivered
+    assert failing_sns["calls"] == 3
     assert len(stack.inbox("StaffAlertsTopic")["email:staff@example.com"]) == 1
     assert len(stack.platform_events()) == 1
     assert stack.queue_messages("NotifierFailureQueue") == []
+    assert stack.queue_messages("NotificationDeadLetterQueue") == []
 
 
 def test_a_malformed_outbox_item_lands_in_the_failure_queue_and_the_rest_is_delivered(stack: LocalStack) -> None:

@@ -4,6 +4,7 @@ identity is not set, and a refusal recorded and told instead of retried forever.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -165,13 +166,35 @@ def test_nothing_goes_out_while_the_business_identity_is_not_set_and_staff_hear_
         load_identity(default_business_text())
     except IdentityNotConfigured as missing:
         delivery = ports(mail, Texts(), identity=missing, alerts=alerts)
-    (held,) = send(delivery)
-    assert held.status == "held" and held.reason == "identity_missing" and mail.sent == []
+    # Held and raised as unavailable: the outbox parks the notice and tries again until the identity is set.
+    with pytest.raises(DeliveryUnavailable) as waiting:
+        send(delivery)
+    assert waiting.value.code == "identity_missing" and mail.sent == []
+    receipts = delivery.receipts
+    assert isinstance(receipts, Receipts)
+    (held,) = receipts.kept.values()
+    assert (held.status, held.reason, held.reevaluate) == ("held", "identity_missing", False)
     second = notice().model_copy(update={"notification_id": "n-2"})
-    send(delivery, second)
+    with pytest.raises(DeliveryUnavailable):
+        send(delivery, second)
     (alert,) = alerts
     assert isinstance(alert.body, CustomerNoticeHeld) and alert.body.reason == "identity_missing"
     assert (alert.audience, alert.team, alert.severity) == (Audience.STAFF, "backoffice", "critical")
+
+
+def test_a_notice_held_for_the_identity_goes_out_once_the_identity_is_set() -> None:
+    mail, texts = Mail(), Texts()
+    try:
+        load_identity(default_business_text())
+    except IdentityNotConfigured as missing:
+        waiting = ports(mail, texts, identity=missing)
+    with pytest.raises(DeliveryUnavailable):
+        send(waiting)
+    ready = ports(mail, texts)
+    ready = replace(ready, receipts=waiting.receipts)  # the same table: the held receipt stays
+    receipts = send(ready)
+    assert sorted((r.channel, r.status) for r in receipts) == [("email", "accepted"), ("sms", "accepted")]
+    assert len(mail.sent) == 1
 
 
 def test_a_refusal_is_recorded_with_its_reason_and_told_not_retried() -> None:

@@ -997,8 +997,7 @@ class _Evaluation:
 
     def _after_quiet_hours(self, local: datetime) -> datetime:
         assert self.policy.quiet_hours is not None
-        end = datetime.combine(local.date(), self.policy.quiet_hours.end, tzinfo=self.zone)
-        return end if end > local else datetime.combine(local.date() + _DAY, end.time(), tzinfo=self.zone)
+        return self.policy.quiet_hours.end_after(local)
 
 
 def _meets(step: Step, owed: Sequence[_Owed]) -> bool:

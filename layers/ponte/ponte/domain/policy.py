@@ -8,7 +8,7 @@ BRL). The time zone is not part of the policy: it is the business's, and comes w
 from __future__ import annotations
 
 from collections import Counter
-from datetime import time
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from importlib import resources
@@ -126,6 +126,11 @@ class QuietHours(_Document):
         if self.start < self.end:
             return self.start <= moment < self.end
         return moment >= self.start or moment < self.end
+
+    def end_after(self, local: datetime) -> datetime:
+        """The first end of quiet hours after `local` (an aware local time)."""
+        end = datetime.combine(local.date(), self.end, tzinfo=local.tzinfo)
+        return end if end > local else datetime.combine(local.date() + timedelta(days=1), self.end, tzinfo=local.tzinfo)
 
 
 class Policy(_Document):

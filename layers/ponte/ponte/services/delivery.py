@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 
 from ponte.domain.bodies.delivery import CustomerNoticeHeld, HeldReason
 from ponte.domain.business import IdentityNotConfigured
-from ponte.domain.errors import DeliveryRefused, InvalidInput
+from ponte.domain.errors import DeliveryRefused, DeliveryUnavailable, InvalidInput
 from ponte.domain.notifications import Audience, Notification, Severity, Team, notification_id
 from ponte.messages.email import customer_email
 
@@ -96,13 +96,16 @@ def deliver_to_customer(
 ) -> tuple[Receipt, ...]:
     """Send the notice on each channel the account has (see the module's docstring); the receipts written."""
     account_id, notice_id = notification.account_id, notification.notification_id
-    if ports.receipts.sent(account_id, notice_id, "held"):
-        return ()
     try:
         identity = ports.identity()
     except InvalidInput as missing:
+        # Held, not dropped: recorded as held (what the ladder and staff see) and raised, so the outbox parks it and
+        # tries again on its schedule; it goes out once the identity is set. The ladder is not asked to look again:
+        # the parked notice itself will go out.
         reason: HeldReason = "identity_missing" if isinstance(missing, IdentityNotConfigured) else "identity_invalid"
-        return (_hold(notification, ports, reason, str(missing), now),)
+        _hold(notification, ports, reason, str(missing), now, reevaluate=False)
+        waiting = f"customer notices wait for the business's identity ({reason})"
+        raise DeliveryUnavailable(waiting, code=reason) from None
     contact = ports.contacts.contact(account_id)
     allowed = notification.channels or ("email", "sms")  # the policy's step says which, when it is a step's
     targets: list[tuple[Channel, str]] = []
@@ -159,9 +162,16 @@ def _names_a_deadline(notification: Notification) -> bool:
 
 
 def _hold(
-    notification: Notification, ports: CustomerDelivery, reason: HeldReason, detail: str | None, now: datetime
+    notification: Notification,
+    ports: CustomerDelivery,
+    reason: HeldReason,
+    detail: str | None,
+    now: datetime,
+    *,
+    reevaluate: bool = True,
 ) -> Receipt:
-    receipt = Receipt(channel="held", status="held", at=now, reason=reason, reevaluate=_names_a_deadline(notification))
+    reevaluate = reevaluate and _names_a_deadline(notification)
+    receipt = Receipt(channel="held", status="held", at=now, reason=reason, reevaluate=reevaluate)
     ports.receipts.record(notification.account_id, notification.notification_id, receipt)
     if reason not in ports.alerted:
         ports.staff(_held_alert(notification, reason, detail, now, ports))
