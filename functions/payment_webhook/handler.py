@@ -1,7 +1,9 @@
 """Payment webhooks: POST /webhooks/{provider} → verify, apply once, answer as soon as the change commits.
 
 Accepted deliveries, duplicates included, get 200 (Asaas counts nothing else as delivered); refusals get a JSON
-error with their status. Logs name the provider, the event and the reason, never the secret, signature or body.
+error with their status. Deliveries for one account at once take turns: the one whose write conflicts reads the
+account again, for as long as the function's remaining time allows; only then does it answer 503, for the provider
+to deliver it again. Logs name the provider, the event and the reason, never the secret, signature or body.
 """
 
 from __future__ import annotations
@@ -10,15 +12,18 @@ import base64
 import json
 from datetime import UTC, datetime
 from functools import cache
+from http import HTTPStatus
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from ponte.domain.accounts import Locale
+from ponte.domain.errors import ConcurrentModification
+from ponte.services.conflicts import ConflictRetry, StillConflicting
 from ponte.services.webhooks import WebhookRefused, WebhookRequest, receive
 from ponte.settings import TimeZoneName, load_settings
 from ponte.wiring import PaymentWiring
@@ -82,24 +87,41 @@ def lambda_handler(event: APIGatewayProxyEventV2, context: LambdaContext) -> dic
         received_at=datetime.fromtimestamp(event.request_context.time_epoch / 1000, UTC),
     )
     log: dict[str, Any] = {"provider": provider}
+    conflicts = ConflictRetry.within(context.get_remaining_time_in_millis() / 1000)
     try:
-        received = receive(request, **wiring.webhook_ports())
+        received = receive(request, **wiring.webhook_ports(), conflicts=conflicts)
     except WebhookRefused as refused:
         logger.warning("webhook refused", extra={**log, "status": refused.status, "reason": refused.reason})
         metrics.add_metric(name="WebhooksRefused", unit=MetricUnit.Count, value=1)
+        if refused.status == HTTPStatus.UNAUTHORIZED:  # per provider, for its alarm (a secret rotation gone wrong)
+            with single_metric(name="WebhooksUnauthorized", unit=MetricUnit.Count, value=1) as metric:
+                metric.add_dimension(name="provider", value=provider)  # a known one: an unknown provider is a 404
         return _answer(refused.status, {"error": refused.reason})
+    except ConcurrentModification as busy:
+        attempts = busy.attempts if isinstance(busy, StillConflicting) else None
+        logger.warning("webhook deferred: the account kept changing", extra={**log, "attempts": attempts})
+        metrics.add_metric(name="WebhooksBusy", unit=MetricUnit.Count, value=1)
+        return _answer(503, {"error": "the account is busy; deliver again later"}, retry_after=1)
     log |= {"event_id": received.event_id, "event_type": received.event_type}
     if received.applied is None:
         logger.info("webhook ignored: Ponte does not act on this event type", extra=log)
         metrics.add_metric(name="WebhooksIgnored", unit=MetricUnit.Count, value=1)
         return _answer(200, {"received": True, "ignored": True})
     applied = received.applied
-    logger.info("webhook applied", extra={**log, "account_id": applied.account_id, "duplicate": applied.duplicate})
+    logger.info(
+        "webhook applied",
+        extra={**log, "account_id": applied.account_id, "duplicate": applied.duplicate, "attempts": applied.attempts},
+    )
     metrics.add_metric(
         name="WebhooksDuplicate" if applied.duplicate else "WebhooksApplied", unit=MetricUnit.Count, value=1
     )
+    if applied.attempts > 1:
+        metrics.add_metric(name="WebhookConflictRetries", unit=MetricUnit.Count, value=applied.attempts - 1)
     return _answer(200, {"received": True, "duplicate": applied.duplicate, "account_id": applied.account_id})
 
 
-def _answer(status: int, body: dict[str, Any]) -> dict[str, Any]:
-    return {"statusCode": status, "headers": {"content-type": "application/json"}, "body": json.dumps(body)}
+def _answer(status: int, body: dict[str, Any], retry_after: int | None = None) -> dict[str, Any]:
+    headers = {"content-type": "application/json"}
+    if retry_after is not None:
+        headers["retry-after"] = str(retry_after)
+    return {"statusCode": status, "headers": headers, "body": json.dumps(body)}

@@ -52,7 +52,11 @@ def test_the_kind_picks_the_event_class() -> None:
 
 def test_events_are_immutable() -> None:
     received = PaymentReceived(
-        provider="stripe", event_id="evt_3", occurred_at=WHEN, customer=CustomerRef(), amount=Money.zero("USD")
+        provider="stripe",
+        event_id="evt_3",
+        occurred_at=WHEN,
+        customer=CustomerRef(),
+        amount=Money(amount=1, currency="USD"),
     )
 
     with pytest.raises(ValidationError):

@@ -357,7 +357,7 @@ def test_an_unknown_type_gives_nothing() -> None:
         (payload("payment.received", amount="-1", currency="BRL"), "negative"),
         (payload("refund.issued", amount=-0.5, currency="BRL"), "negative"),
         (payload("payment.received", amount="1", currency="BRL", nfe_access_key="1234"), "nfe_access_key"),
-        (payload("payment.received", amount="1", currency="BRL", bank_slip=""), "bank_slip"),
+        (payload("payment.received", amount="1", currency="BRL", bank_slip="1" * 101), "bank_slip"),
         (payload("payment.received", amount="1", currency="BRL", payment_url="http://pay.example/1"), "payment_url"),
         (payload("subscription.changed", subscription_id="s-1", invoice_reference="PED-1"), "invoice_reference"),
         (payload("customer.created", payment_url="https://pay.example/1"), "payment_url"),

@@ -58,7 +58,9 @@ class DynamoStore:
         return None if item is None else account_from_item(deserialize_item(item))
 
     def load_ledger(self, account_id: str, depth: int = 0) -> Ledger | None:
-        """The account with its invoices, payments and notices sent: one query on the account's partition."""
+        """The account with its invoices, payments and notices sent: one strongly consistent query on the account's
+        partition, since a change is decided on it and written only if the account is still at the version read
+        (an eventually consistent read after a conflict could return the same stale version again)."""
         from ponte.domain.dunning import SentNotice  # noqa: PLC0415
         from ponte.domain.ledger import (  # noqa: PLC0415
             CancellationRecord,
@@ -104,13 +106,15 @@ class DynamoStore:
         )
 
     def owners_of(self, references: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
-        """The account each already-claimed reference leads to (BatchGetItem, 100 keys a call)."""
+        """The account each already-claimed reference leads to (BatchGetItem, 100 keys a call). Read consistently:
+        a delivery that lost the race to open an account must find, when it reads again, the reference just
+        claimed."""
         owners = {ref: self._owners[ref] for ref in references if ref in self._owners}
         wanted = [ref for ref in dict.fromkeys(references) if ref not in owners]
         by_key = {keys.reference_key(kind, value)["pk"]: (kind, value) for kind, value in wanted}
         for start in range(0, len(wanted), 100):
             batch = [serialize_item(keys.reference_key(kind, value)) for kind, value in wanted[start : start + 100]]
-            request: Any = {self.table_name: {"Keys": batch}}
+            request: Any = {self.table_name: {"Keys": batch, "ConsistentRead": True}}
             while request:
                 answer = self.client.batch_get_item(RequestItems=request)
                 for item in answer.get("Responses", {}).get(self.table_name, []):
@@ -120,15 +124,14 @@ class DynamoStore:
         self._owners.update(owners)
         return owners
 
-    def _query(self, condition: str, values: dict[str, Any], index: str | None = None) -> list[dict[str, Any]]:
+    def _query(self, condition: str, values: dict[str, Any]) -> list[dict[str, Any]]:
         paginator = self.client.get_paginator("query")
         request: dict[str, Any] = {
             "TableName": self.table_name,
             "KeyConditionExpression": condition,
             "ExpressionAttributeValues": serialize_item(values),
+            "ConsistentRead": True,
         }
-        if index:
-            request["IndexName"] = index
         return [deserialize_item(item) for page in paginator.paginate(**request) for item in page.get("Items", [])]
 
     def timeline(self, account_id: str) -> list[TimelineEntry]:
@@ -160,9 +163,10 @@ class DynamoStore:
         try:
             self.client.transact_write_items(TransactItems=items)
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+            refused = _cancellation(error.response, items) if _code(error) == "TransactionCanceledException" else None
+            if refused is None:
                 raise
-            raise _cancellation(error.response, items) from error
+            raise refused from error
         self._owners.update(dict.fromkeys(change.references, change.account.account_id))
         if change.merge is not None:
             self._owners.update(dict.fromkeys(change.merge.references, change.account.account_id))
@@ -276,9 +280,18 @@ def _put_new(table_name: str, item: dict[str, Any]) -> TransactWriteItemTypeDef:
     }
 
 
-def _cancellation(response: Any, items: list[TransactWriteItemTypeDef]) -> Exception:
-    """Name the reason a transaction was cancelled, from the item whose condition failed."""
+# Reasons a transaction is cancelled that no attempt with the same items can get past (DynamoDB API reference,
+# TransactWriteItems, CancellationReason): a defect, left to the trigger's 5xx, never retried as a conflict.
+_NOT_CONFLICTS = frozenset({"ValidationError", "ItemCollectionSizeLimitExceeded"})
+
+
+def _cancellation(response: Any, items: list[TransactWriteItemTypeDef]) -> Exception | None:
+    """Name the reason a transaction was cancelled, from the item whose condition failed. None when it is no
+    conflict (the ClientError then propagates). A `TransactionConflict` (another transaction on the same item)
+    is a conflict like a failed condition: read again and retry."""
     reasons = response.get("CancellationReasons") or []
+    if any(reason.get("Code") in _NOT_CONFLICTS for reason in reasons):
+        return None
     for reason, item in zip(reasons, items, strict=False):
         if reason.get("Code") != "ConditionalCheckFailed":
             continue
@@ -291,6 +304,10 @@ def _cancellation(response: Any, items: list[TransactWriteItemTypeDef]) -> Excep
             return ConcurrentModification("a reference of this account belongs to another account")
         return DuplicateEvent("this change was already recorded")
     return ConcurrentModification("the transaction was cancelled by a concurrent one; retry")
+
+
+def _code(error: Any) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
 
 
 def account_item(account: Account) -> dict[str, Any]:

@@ -9,10 +9,12 @@ import urllib.request
 from decimal import Decimal
 from typing import Any
 
+from ponte.domain.errors import NotFound
+
 TIMEOUT_SECONDS = 4  # Mercado Pago wants an answer within a few seconds; it retries for days
 
 
-class PaymentNotFound(Exception):
+class PaymentNotFound(NotFound):
     """Mercado Pago has no such payment (for this access token)."""
 
 

@@ -16,6 +16,13 @@ from ponte.domain.errors import CurrencyMismatch, InvalidInput
 
 _CODE = re.compile(r"^[A-Z]{3}$")
 
+# The largest amount Ponte takes from outside, in minor units of its currency: fifteen digits (ten trillion reais
+# in centavos) is beyond any real payment or invoice, stays exact in every JSON reader (below 2**53) and far within
+# the 38 digits a DynamoDB number holds.
+MAX_MINOR_UNITS = 10**15 - 1
+# The largest exponent of ten a major-unit amount can have and still fit (every currency has at most 4 decimals).
+_MAX_ADJUSTED = 15
+
 # ISO 4217 minor units for the currencies whose exponent is not 2 (list 1, as published by SIX).
 # Every other active code has two decimal places.
 _EXPONENTS: dict[str, int] = {
@@ -27,7 +34,8 @@ _EXPONENTS: dict[str, int] = {
 
 def _currency_code(value: str) -> str:
     if not _CODE.match(value):
-        raise ValueError(f"currency must be an ISO 4217 code of three capital letters, got {value!r}")
+        # The value is not repeated: it is whatever a sender put there, of any length.
+        raise ValueError("currency must be an ISO 4217 code of three capital letters")
     return value
 
 
@@ -37,6 +45,10 @@ CurrencyCode = Annotated[str, AfterValidator(_currency_code)]
 def minor_unit_exponent(currency: str) -> int:
     """How many decimal places the currency's minor unit has (2 for BRL, 0 for JPY, 3 for KWD)."""
     return _EXPONENTS.get(_currency_code(currency), 2)
+
+
+def out_of_range() -> str:
+    return f"beyond the largest amount Ponte takes ({MAX_MINOR_UNITS} minor units)"
 
 
 class Money(BaseModel):
@@ -65,10 +77,15 @@ class Money(BaseModel):
             raise InvalidInput(f"not an amount: {value!r}") from exc
         if not number.is_finite():
             raise InvalidInput(f"not an amount: {value!r}")
+        if not number.is_zero() and number.adjusted() > _MAX_ADJUSTED:
+            # Checked before scaling: `1e999999` scaled overflows the decimal context, and its int has a million digits.
+            raise InvalidInput(out_of_range())
         exponent = minor_unit_exponent(currency)
         minor = number.scaleb(exponent)
         if minor != minor.to_integral_value():
             raise InvalidInput(f"{value} {currency} has more than {exponent} decimal places")
+        if abs(minor) > MAX_MINOR_UNITS:
+            raise InvalidInput(out_of_range())
         return cls(amount=int(minor), currency=currency)
 
     def to_decimal(self) -> Decimal:
@@ -96,6 +113,11 @@ class Money(BaseModel):
     def __le__(self, other: Money) -> bool:
         self._same(other)
         return self.amount <= other.amount
+
+    @property
+    def in_range(self) -> bool:
+        """Whether the amount's size is one Ponte takes from outside (see MAX_MINOR_UNITS), either sign."""
+        return abs(self.amount) <= MAX_MINOR_UNITS
 
     @property
     def is_zero(self) -> bool:

@@ -22,6 +22,8 @@ from pydantic.alias_generators import to_camel
 
 from ponte.domain.errors import PonteError
 from ponte.domain.events import (
+    MAX_TEXT,
+    MAX_WORD,
     ChargebackClosed,
     ChargebackOpened,
     CustomerRef,
@@ -41,11 +43,14 @@ from ponte.providers.base import (
     ExactDecimal,
     PayloadError,
     SignatureError,
+    customer,
     equal,
+    fit_text,
     header,
     load_json,
     money,
     payment_url,
+    refusing,
     sale_links,
     usable_secrets,
     validate,
@@ -141,7 +146,8 @@ def normalise(
     if handler is None:
         return []
     envelope = validate(_Envelope, data, f"Asaas {kind}")
-    event = handler(envelope)
+    with refusing(f"Asaas {kind}"):
+        event = handler(envelope)
     return [event] if event is not None else []
 
 
@@ -163,14 +169,14 @@ def _payment_facts(envelope: _Envelope) -> dict[str, Any]:
         "provider": PROVIDER,
         "event_id": envelope.id,
         "occurred_at": _moment(envelope.date_created),
-        "customer": CustomerRef(id=payment.customer, reference=payment.external_reference),
-        "amount": money(payment.value, CURRENCY),
+        "customer": customer(id=payment.customer, reference=payment.external_reference),
+        "amount": money(payment.value, CURRENCY, "payment.value"),
         "payment_method": _METHODS.get(payment.billing_type or ""),
         "payment_id": payment.id,
         # An Asaas charge ("cobrança") is what the customer sees as the invoice; invoiceNumber is its number.
         "invoice_id": payment.id,
         "invoice_number": payment.invoice_number,
-        "description": _text(payment.description),
+        "description": fit_text(payment.description, MAX_TEXT),
         "links": sale_links(
             reference=payment.external_reference,
             invoice_number=payment.invoice_number,
@@ -202,7 +208,7 @@ def _refunded(envelope: _Envelope) -> DomainEvent:
 
 def _chargeback_requested(envelope: _Envelope) -> DomainEvent:
     chargeback = _payment(envelope).chargeback or _Chargeback()
-    return ChargebackOpened(**_payment_facts(envelope), reason=chargeback.reason)
+    return ChargebackOpened(**_payment_facts(envelope), reason=fit_text(chargeback.reason, MAX_TEXT))
 
 
 def _chargeback_dispute(envelope: _Envelope) -> DomainEvent | None:
@@ -224,9 +230,9 @@ def _subscription_facts(envelope: _Envelope) -> dict[str, Any]:
         "provider": PROVIDER,
         "event_id": envelope.id,
         "occurred_at": _moment(envelope.date_created),
-        "customer": CustomerRef(id=subscription.customer, reference=subscription.external_reference),
+        "customer": customer(id=subscription.customer, reference=subscription.external_reference),
         "subscription_id": subscription.id,
-        "plan": subscription.description,
+        "plan": fit_text(subscription.description, MAX_TEXT),
     }
 
 
@@ -235,8 +241,8 @@ def _subscription_changed(envelope: _Envelope) -> DomainEvent:
     return SubscriptionChanged(
         **_subscription_facts(envelope),
         started=envelope.event == "SUBSCRIPTION_CREATED",
-        status=subscription.status,
-        amount=money(subscription.value, CURRENCY),
+        status=fit_text(subscription.status, MAX_WORD),
+        amount=money(subscription.value, CURRENCY, "subscription.value"),
     )
 
 
@@ -271,7 +277,7 @@ def _moment(text: str) -> datetime:
             return datetime.strptime(text, layout).replace(tzinfo=BRASILIA)
         except ValueError:
             continue
-    raise PayloadError(f"Asaas dateCreated {text!r} is not a date and time")
+    raise PayloadError("Asaas dateCreated: not a date and time")
 
 
 def _day(text: str | None) -> date | None:
@@ -283,7 +289,7 @@ def _day(text: str | None) -> date | None:
             return date(int(year), int(month), int(day))
         return date.fromisoformat(text)
     except ValueError:
-        raise PayloadError(f"Asaas dueDate {text!r} is not a date") from None
+        raise PayloadError("Asaas dueDate: not a date") from None
 
 
 class AsaasApiError(PonteError):
@@ -333,28 +339,32 @@ def customer_to_fetch(events: Sequence[DomainEvent]) -> str | None:
     return next(incomplete, None)
 
 
-def enrich(events: Sequence[DomainEvent], customer: AsaasCustomer | None) -> list[DomainEvent]:
-    """`events` with their customer completed from `customer` where the webhook left a field out; what the webhook
-    said wins. Events about another customer, and every event when `customer` is None (Asaas has no such
+def enrich(events: Sequence[DomainEvent], found: AsaasCustomer | None) -> list[DomainEvent]:
+    """`events` with their customer completed from `found` where the webhook left a field out; what the webhook
+    said wins. Events about another customer, and every event when `found` is None (Asaas has no such
     customer), come back unchanged.
 
     The phone is the mobile one when there is one (it takes SMS), in E.164 when it is a Brazilian number; the
     customer's `externalReference` becomes the reference only when the webhook gave none.
     """
-    if customer is None:
+    if found is None:
         return list(events)
-    return [_completed(event, customer) if event.customer.id == customer.id else event for event in events]
+    return [_completed(event, found) if event.customer.id == found.id else event for event in events]
 
 
-def _completed(event: DomainEvent, customer: AsaasCustomer) -> DomainEvent:
+def _completed(event: DomainEvent, found: AsaasCustomer) -> DomainEvent:
     given = event.customer
-    known = CustomerRef(
-        id=given.id,
-        reference=given.reference or _text(customer.external_reference),
-        name=given.name or _text(customer.name),
-        email=given.email or _text(customer.email),
-        phone=given.phone or brazilian_phone(customer.mobile_phone or customer.phone),
-        tax_id=given.tax_id or _text(customer.cpf_cnpj),
+    # What Asaas's API adds only completes the customer: a value of it out of bounds is left out, never a refusal.
+    known = CustomerRef.model_validate(
+        customer(
+            lenient=("reference", "email", "tax_id"),
+            id=given.id,
+            reference=given.reference or _text(found.external_reference),
+            name=given.name or _text(found.name),
+            email=given.email or _text(found.email),
+            phone=given.phone or brazilian_phone(found.mobile_phone or found.phone),
+            tax_id=given.tax_id or _text(found.cpf_cnpj),
+        )
     )
     return event.model_copy(update={"customer": known})
 

@@ -1,5 +1,14 @@
-"""What every provider module shares: its errors, header lookup, secret and timestamp checks, JSON parsing, money
-and the sale links a payment carries."""
+"""What every provider module shares: its errors, header lookup, secret and timestamp checks, JSON parsing, money,
+the customer and the sale links a payment carries, and the bounds of what a provider may say.
+
+The bounds themselves live in `ponte.domain.events`, once. A provider module builds its events inside `refusing`,
+which turns a value out of bounds into a PayloadError naming the field. What a third party (Stripe, Asaas, Mercado
+Pago) wrote only to be read by people is fitted rather than refused, since refusing a real payment over a long
+description would be worse: `fit_text` shortens a name or a description, and `customer` leaves out an e-mail or a tax
+id that cannot be one (as a phone that cannot be read is). What identifies or counts (ids, references, amounts,
+dates) is never guessed: out of bounds, the delivery is refused. Standard Webhooks senders write Ponte's own schema
+and get every refusal, so that they fix what they send.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +16,17 @@ import hashlib
 import hmac
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Annotated, Protocol
+from typing import Annotated, Any, Protocol
 
-from pydantic import BaseModel, BeforeValidator, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ValidationError
 
 from ponte.domain.accounts import ensure_aware
 from ponte.domain.errors import InvalidInput, PonteError
-from ponte.domain.events import DomainEvent, SaleLinks
+from ponte.domain.events import MAX_NAME, CustomerRef, DomainEvent, SaleLinks
 from ponte.domain.money import Money
 
 # A Unix time in seconds or milliseconds; the bound keeps int() away from absurdly long digit strings.
@@ -30,6 +40,11 @@ DEFAULT_TIME_ZONE = "America/Sao_Paulo"
 _ACCESS_KEY = re.compile(r"[0-9]{44}")
 _KEY_SEPARATORS = re.compile(r"[\s./-]")
 _PAYMENT_URL_LENGTH = 2000  # the longest `payment_url` a payment event takes
+_URL = re.compile(r"https://[!-~]+")
+# A JSON number larger than this (or with more digits after the point) is no amount, count or id any provider sends.
+_NUMBER_DIGITS = 18
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]+")
+_SPACES = re.compile(r"[ \t\r\n]+")
 
 
 class SignatureError(PonteError):
@@ -127,31 +142,78 @@ def load_json(body: bytes) -> object:
 def validate[M: BaseModel](model: type[M], data: object, what: str, names: Mapping[str, str] | None = None) -> M:
     """`data` as `model`, or PayloadError naming each wrong field (by its name in `names`, when the sender calls
     it something else)."""
-    try:
+    with refusing(what, names):
         return model.model_validate(data)
+
+
+@contextmanager
+def refusing(what: str, names: Mapping[str, str] | None = None) -> Iterator[None]:
+    """Turn a model's refusal of what a provider said (an event out of bounds, a body not as documented) into a
+    PayloadError naming each wrong field, by its name in `names` when the sender calls it something else."""
+    try:
+        yield
     except ValidationError as exc:
-        # Only field paths and messages: the input values may hold personal data and must not reach logs.
-        renamed = names or {}
-        problems = "; ".join(
-            f"{'.'.join(renamed.get(str(part), str(part)) for part in error['loc']) or '(root)'}: {error['msg']}"
-            for error in exc.errors(include_input=False, include_url=False)
-        )
-        raise PayloadError(f"{what}: {problems}") from None
+        raise PayloadError(f"{what}: {problems(exc, names)}") from None
 
 
-def money(amount: Decimal | int, currency: str) -> Money:
-    """Money from a major-unit amount, with a provider's bad amount or currency reported as PayloadError.
+def problems(exc: ValidationError, names: Mapping[str, str] | None = None) -> str:
+    """Each wrong field's path and what is wrong with it: never the value, which may hold personal data and must
+    not reach an answer or a log."""
+    renamed = names or {}
+    return "; ".join(
+        f"{'.'.join(renamed.get(str(part), str(part)) for part in error['loc']) or '(root)'}: {error['msg']}"
+        for error in exc.errors(include_input=False, include_url=False, include_context=False)
+    )
+
+
+def money(amount: Decimal | int, currency: str, field: str = "amount") -> Money:
+    """Money from a major-unit amount, with a provider's bad amount or currency reported as PayloadError naming
+    `field`.
 
     Providers state payments, refunds and invoices as positive amounts (a refund says how much went back), so a
-    negative amount is a malformed body, never a credit to record.
+    negative amount is a malformed body, never a credit to record; a payment of nothing is refused by the event.
     """
     try:
         result = Money.from_decimal(amount, currency)
     except (InvalidInput, ValueError) as exc:
-        raise PayloadError(f"amount {amount} {currency!r}: {exc}") from None
+        raise PayloadError(f"{field}: {exc}") from None
     if result.amount < 0:
-        raise PayloadError(f"amount {amount} {currency!r} is negative; payments and refunds are never negative")
+        raise PayloadError(f"{field}: is negative; payments and refunds are never negative")
     return result
+
+
+def fit_text(value: str | None, limit: int) -> str | None:
+    """What a third party wrote for people to read (a name, a description), fitted to `limit` characters: control
+    characters and unpaired surrogates become spaces, runs of spaces one, and a longer text is cut with an
+    ellipsis. None for nothing."""
+    if not value:
+        return None
+    fitted = _SPACES.sub(" ", _UNPRINTABLE.sub(" ", value)).strip()
+    if len(fitted) > limit:
+        fitted = fitted[: limit - 1].rstrip() + "…"
+    return fitted or None
+
+
+def customer(*, lenient: Sequence[str] = ("email", "tax_id"), **given: Any) -> dict[str, Any]:
+    """The customer a third party describes, as an event's `customer` takes it (`CustomerRef`): the name fitted
+    (`fit_text`), and each field named in `lenient` left out when it cannot be what it says (an e-mail with spaces,
+    a tax id of 40 digits), as a phone that cannot be read is. Any other field out of bounds (the customer's id,
+    the business's reference) is left for the event to refuse, naming it."""
+    fields = {name: value for name, value in given.items() if value is not None}
+    if isinstance(fields.get("name"), str):
+        fields["name"] = fit_text(fields["name"], MAX_NAME)
+    for name in lenient:
+        if name in fields and not _fits(CustomerRef, name, fields[name]):
+            del fields[name]
+    return fields
+
+
+def _fits(model: type[BaseModel], name: str, value: object) -> bool:
+    try:
+        model.model_validate({name: value})
+    except ValidationError:
+        return False
+    return True
 
 
 def access_key(text: str | None) -> str | None:
@@ -180,22 +242,13 @@ def sale_links(
         "access_key": access_key,
         "bank_slip": bank_slip,
     }
-    kept: dict[str, str] = {}
-    for name, value in given.items():
-        text = value.strip() if value else ""
-        try:
-            SaleLinks.model_validate({name: text})
-        except ValidationError:
-            continue
-        kept[name] = text
+    kept = {name: value.strip() for name, value in given.items() if value and _fits(SaleLinks, name, value.strip())}
     return SaleLinks.model_validate(kept)
 
 
 def payment_url(*candidates: str | None) -> str | None:
     """The first candidate that is an https URL a payment event can carry as its `payment_url`, else None."""
-    return next(
-        (url for url in candidates if url and url.startswith("https://") and len(url) <= _PAYMENT_URL_LENGTH), None
-    )
+    return next((url for url in candidates if url and len(url) <= _PAYMENT_URL_LENGTH and _URL.fullmatch(url)), None)
 
 
 def _refuse_float(value: object) -> object:
@@ -204,7 +257,21 @@ def _refuse_float(value: object) -> object:
     return value
 
 
-ExactDecimal = Annotated[Decimal, BeforeValidator(_refuse_float)]
+def _moderate(value: object) -> object:
+    """Refuse a number beyond any amount, count or id a provider sends before pydantic converts it: `1e999999`
+    made an int costs a second and a million digits, which no later bound should have to look at."""
+    if isinstance(value, Decimal):
+        if not value.is_finite() or (not value.is_zero() and abs(value.adjusted()) > _NUMBER_DIGITS):
+            raise ValueError("number out of range")
+    elif isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**_NUMBER_DIGITS:
+        raise ValueError("number out of range")
+    return value
+
+
+# A JSON number as a provider's models read it: amounts, counts and numeric ids, never absurdly large.
+ExactDecimal = Annotated[Decimal, BeforeValidator(_refuse_float), BeforeValidator(_moderate)]
+Integer = Annotated[int, BeforeValidator(_moderate), AfterValidator(_moderate)]
+IdNumber = Annotated[str | int, BeforeValidator(_moderate), AfterValidator(_moderate)]
 
 
 def _refuse_constant(name: str) -> object:

@@ -24,18 +24,20 @@ left out and the event still applies.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict
 
 from ponte.domain.events import (
+    MAX_TEXT,
     ChargebackClosed,
     ChargebackOpened,
-    CustomerRef,
     DomainEvent,
+    Moment,
     PaymentFailed,
     PaymentMethod,
     PaymentReceived,
@@ -45,15 +47,19 @@ from ponte.domain.phones import InvalidPhone, to_e164
 from ponte.providers.base import (
     TIMESTAMP,
     ExactDecimal,
+    IdNumber,
     PayloadError,
     SignatureError,
     check_timestamp,
+    customer,
     equal,
+    fit_text,
     header,
     hmac_sha256,
     load_json,
     money,
     payment_url,
+    refusing,
     sale_links,
     unix_time,
     usable_secrets,
@@ -63,6 +69,7 @@ from ponte.providers.base import (
 PROVIDER = "mercadopago"
 TOLERANCE = timedelta(minutes=5)
 _MILLISECONDS_FROM = 10**11
+_PAYMENT_ID = re.compile(r"[0-9]{1,19}")
 
 # Mercado Pago charges in the currency of the country the account is in: where a payer's phone is from.
 _COUNTRIES = {"BRL": "BR", "ARS": "AR", "MXN": "MX", "CLP": "CL", "COP": "CO", "PEN": "PE", "UYU": "UY"}
@@ -138,11 +145,11 @@ class PaymentNotification(BaseModel):
 
 
 class _NotificationData(BaseModel):
-    id: str | int
+    id: IdNumber
 
 
 class _Notification(BaseModel):
-    id: str | int | None = None
+    id: IdNumber | None = None
     type: str | None = None
     data: _NotificationData | None = None
 
@@ -163,6 +170,9 @@ def payment_notification(body: bytes, query: Mapping[str, str] | None = None) ->
     payment_id = signed_id or body_id
     if not payment_id:
         raise PayloadError("Mercado Pago notification: data.id: Field required")
+    if not _PAYMENT_ID.fullmatch(payment_id):
+        # Checked before the id reaches the API's URL: Mercado Pago's payment ids are numbers (a 64-bit long).
+        raise PayloadError("Mercado Pago notification: data.id: a payment's id is a number of at most 19 digits")
     notification_id = str(notification.id) if notification.id is not None else None
     return PaymentNotification(payment_id=payment_id, notification_id=notification_id)
 
@@ -172,12 +182,12 @@ class _Identification(BaseModel):
 
 
 class _Phone(BaseModel):
-    area_code: str | int | None = None
-    number: str | int | None = None
+    area_code: IdNumber | None = None
+    number: IdNumber | None = None
 
 
 class _Payer(BaseModel):
-    id: str | int | None = None
+    id: IdNumber | None = None
     email: str | None = None
     first_name: str | None = None
     last_name: str | None = None
@@ -204,15 +214,15 @@ class _PointOfInteraction(BaseModel):
 
 
 class _Payment(BaseModel):
-    id: str | int
+    id: IdNumber
     status: str
     status_detail: str | None = None
     currency_id: str
     transaction_amount: ExactDecimal
     transaction_amount_refunded: ExactDecimal = Decimal(0)
-    date_created: AwareDatetime
-    date_approved: AwareDatetime | None = None
-    date_last_updated: AwareDatetime | None = None
+    date_created: Moment
+    date_approved: Moment | None = None
+    date_last_updated: Moment | None = None
     payment_type_id: str | None = None
     payment_method_id: str | None = None
     description: str | None = None
@@ -234,7 +244,10 @@ def normalise_payment(payment: Mapping[str, Any]) -> list[DomainEvent]:
         return []  # a card validation: Mercado Pago checks a card with a payment of nothing
     # pending, authorized, in_process, cancelled: no money has moved.
     by_status = _BY_STATUS.get(read.status)
-    return by_status(read) if by_status else []
+    if by_status is None:
+        return []
+    with refusing(f"Mercado Pago payment {read.status}"):
+        return by_status(read)
 
 
 def _approved(payment: _Payment) -> list[DomainEvent]:
@@ -248,12 +261,13 @@ def _refunded(payment: _Payment) -> list[DomainEvent]:
 
 
 def _rejected(payment: _Payment) -> list[DomainEvent]:
-    return [PaymentFailed(**_facts(payment, "rejected", _updated_at(payment)), reason=payment.status_detail)]
+    facts = _facts(payment, "rejected", _updated_at(payment))
+    return [PaymentFailed(**facts, reason=fit_text(payment.status_detail, MAX_TEXT))]
 
 
 def _in_mediation(payment: _Payment) -> list[DomainEvent]:
     facts = _facts(payment, "in_mediation", _updated_at(payment))
-    return [ChargebackOpened(**facts, reason=payment.status_detail)]
+    return [ChargebackOpened(**facts, reason=fit_text(payment.status_detail, MAX_TEXT))]
 
 
 def _charged_back(payment: _Payment) -> list[DomainEvent]:
@@ -262,7 +276,7 @@ def _charged_back(payment: _Payment) -> list[DomainEvent]:
     outcome = {"settled": "lost", "reimbursed": "won"}.get(payment.status_detail or "")
     if outcome is None:
         facts = _facts(payment, "charged_back", _updated_at(payment))
-        return [ChargebackOpened(**facts, reason=payment.status_detail)]
+        return [ChargebackOpened(**facts, reason=fit_text(payment.status_detail, MAX_TEXT))]
     facts = _facts(payment, f"charged_back:{payment.status_detail}", _updated_at(payment))
     return [ChargebackClosed(**facts, outcome=outcome)]
 
@@ -281,7 +295,11 @@ def _updated_at(payment: _Payment) -> datetime:
 
 
 def _refund(payment: _Payment) -> DomainEvent:
-    refunded = money(payment.transaction_amount_refunded or payment.transaction_amount, payment.currency_id)
+    refunded = money(
+        payment.transaction_amount_refunded or payment.transaction_amount,
+        payment.currency_id,
+        "transaction_amount_refunded",
+    )
     facts = _facts(payment, f"refunded:{refunded.amount}", _updated_at(payment))
     return RefundIssued(**facts | {"amount": refunded})
 
@@ -299,18 +317,18 @@ def _facts(payment: _Payment, state: str, occurred_at: datetime) -> dict[str, An
         "event_id": f"{payment.id}:{state}",
         "occurred_at": occurred_at,
         "owner": owner if isinstance(owner, str) and owner else None,
-        "customer": CustomerRef(
+        "customer": customer(
             id=str(payer.id) if payer.id is not None else None,
             reference=payment.external_reference,
-            name=" ".join(part for part in (payer.first_name, payer.last_name) if part) or None,
+            name=" ".join(part for part in (payer.first_name, payer.last_name) if part),
             email=payer.email,
             phone=_phone(payer.phone, payment.currency_id),
             tax_id=payer.identification.number if payer.identification else None,
         ),
-        "amount": money(payment.transaction_amount, payment.currency_id),
+        "amount": money(payment.transaction_amount, payment.currency_id, "transaction_amount"),
         "payment_method": _method(payment),
         "payment_id": str(payment.id),
-        "description": payment.description,
+        "description": fit_text(payment.description, MAX_TEXT),
         "links": sale_links(reference=payment.external_reference, bank_slip=_bank_slip(payment)),
         "payment_url": payment_url(details.external_resource_url, ticket.ticket_url),
     }

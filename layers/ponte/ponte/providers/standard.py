@@ -42,6 +42,13 @@ In `customer`, `phone` is best in E.164; a number without its country code is re
 cannot be read is left out while the event still applies. `locale` (pt-BR, es or en; `pt`, `es-AR`, `en-US` read
 as those) is the language of the account a first event opens; another language is left out (the business's default).
 A field a kind does not take is refused; an unknown `type` is acknowledged and ignored.
+
+Every value is held to the bounds of `ponte.domain.events` and a message that breaks one is refused (400) with the
+field named, never fitted: the id (the `webhook-id` header), `payment_id`, `subscription_id` and the customer's
+`id` are 1 to 255 printable ASCII characters; `invoice_id` and `invoice_number` at most 100; `reference` 255 and
+`owner` 128 characters on one line; `name` 200; `description`, `reason` and `plan` 500; `email` 254 without spaces;
+`tax_id` 32 letters and digits; `amount` at most 999999999999999 minor units, and more than zero for a payment, a
+failed payment, a refund or a chargeback; `timestamp` and `due_date` between 1970 and 2099. Blank text is no text.
 """
 
 from __future__ import annotations
@@ -52,10 +59,10 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, get_args
 
-from pydantic import AwareDatetime, BaseModel, Field, RootModel
+from pydantic import BaseModel, Field, RootModel
 
 from ponte.domain.accounts import locale_from
-from ponte.domain.events import DomainEvent, SaleLinks
+from ponte.domain.events import DomainEvent, Moment, SaleLinks
 from ponte.domain.phones import InvalidPhone, to_e164
 from ponte.providers.base import (
     DEFAULT_TIME_ZONE,
@@ -147,7 +154,7 @@ class _Type(BaseModel):
 class _Envelope(BaseModel):
     id: str | None = Field(default=None, min_length=1)
     type: str
-    timestamp: AwareDatetime
+    timestamp: Moment
     data: dict[str, Any]
 
 

@@ -32,13 +32,15 @@ from pydantic import BaseModel
 
 from ponte.domain.accounts import locale_from
 from ponte.domain.events import (
+    MAX_TEXT,
+    MAX_WORD,
     ChargebackClosed,
     ChargebackOpened,
     CustomerCreated,
-    CustomerRef,
     DomainEvent,
     InvoiceIssued,
     InvoiceOverdue,
+    Moment,
     PaymentFailed,
     PaymentMethod,
     PaymentReceived,
@@ -52,16 +54,20 @@ from ponte.domain.phones import InvalidPhone, to_e164
 from ponte.providers.base import (
     DEFAULT_TIME_ZONE,
     TIMESTAMP,
+    Integer,
     PayloadError,
     SignatureError,
     access_key,
     check_timestamp,
+    customer,
     equal,
+    fit_text,
     header,
     hmac_sha256,
     load_json,
     money,
     payment_url,
+    refusing,
     sale_links,
     unix_time,
     usable_secrets,
@@ -149,7 +155,7 @@ class _Data(BaseModel):
 class _Envelope(BaseModel):
     id: str
     type: str
-    created: datetime
+    created: Moment
     data: _Data
 
 
@@ -179,7 +185,7 @@ class _Mode(BaseModel):
 
 
 class _CheckoutSession(_Object):
-    amount_total: int
+    amount_total: Integer
     currency: str
     payment_status: str
     customer: Ref = None
@@ -224,9 +230,9 @@ class _InvoicePayments(BaseModel):
 class _Invoice(_Object):
     number: str | None = None
     currency: str
-    amount_due: int
-    amount_paid: int
-    amount_remaining: int
+    amount_due: Integer
+    amount_paid: Integer
+    amount_remaining: Integer
     customer: Ref = None
     customer_email: str | None = None
     customer_name: str | None = None
@@ -234,7 +240,7 @@ class _Invoice(_Object):
     customer_address: _Address | None = None
     customer_tax_ids: list[_TaxId] | None = None
     description: str | None = None
-    due_date: datetime | None = None
+    due_date: Moment | None = None
     hosted_invoice_url: str | None = None
     lines: _Lines | None = None
     parent: _InvoiceParent | None = None
@@ -259,8 +265,8 @@ class _NextAction(BaseModel):
 
 
 class _PaymentIntent(_Object):
-    amount: int
-    amount_received: int = 0
+    amount: Integer
+    amount_received: Integer = 0
     currency: str
     customer: Ref = None
     receipt_email: str | None = None
@@ -289,7 +295,7 @@ class _BillingDetails(BaseModel):
 
 
 class _Charge(_Object):
-    amount_refunded: int
+    amount_refunded: Integer
     currency: str
     customer: Ref = None
     billing_details: _BillingDetails | None = None
@@ -305,7 +311,7 @@ class _Evidence(BaseModel):
 
 
 class _Dispute(_Object):
-    amount: int
+    amount: Integer
     currency: str
     charge: Ref
     status: str
@@ -320,12 +326,12 @@ class _Price(BaseModel):
     nickname: str | None = None
     lookup_key: str | None = None
     currency: str
-    unit_amount: int | None = None
+    unit_amount: Integer | None = None
 
 
 class _Item(BaseModel):
     price: _Price
-    quantity: int = 1
+    quantity: Integer = 1
 
 
 class _Items(BaseModel):
@@ -341,7 +347,7 @@ class _Subscription(_Object):
     status: str
     items: _Items
     plan: _Expanded | None = None  # legacy single-price subscriptions
-    quantity: int | None = None  # legacy single-price subscriptions
+    quantity: Integer | None = None  # legacy single-price subscriptions
     cancellation_details: _Cancellation | None = None
 
 
@@ -352,7 +358,7 @@ class _FormerRef(BaseModel):
 class _FormerItem(BaseModel):
     price: _FormerRef | None = None
     plan: _FormerRef | None = None
-    quantity: int | None = None
+    quantity: Integer | None = None
 
 
 class _FormerItems(BaseModel):
@@ -364,7 +370,7 @@ class _FormerSubscription(BaseModel):
     only the fields that changed, with their former values."""
 
     status: str | None = None
-    quantity: int | None = None
+    quantity: Integer | None = None
     plan: _FormerRef | None = None
     items: _FormerItems | None = None
 
@@ -386,7 +392,10 @@ def normalise(
     date it falls on there. Stripe's body says everything, so `headers` are not read."""
     envelope = validate(_Envelope, load_json(body), "Stripe event")
     handler = _HANDLERS.get(envelope.type)
-    event = handler(envelope, ZoneInfo(time_zone)) if handler else None
+    if handler is None:
+        return []
+    with refusing(f"Stripe {envelope.type}"):
+        event = handler(envelope, ZoneInfo(time_zone))
     return [event] if event is not None else []
 
 
@@ -414,7 +423,7 @@ def _checkout_facts(session: _CheckoutSession, event: _Envelope) -> dict[str, An
     details = session.customer_details or _CustomerDetails()
     metadata = session.metadata or {}
     return _common(event, metadata) | {
-        "customer": CustomerRef(
+        "customer": customer(
             id=_id(session.customer),
             reference=_reference(metadata) or session.client_reference_id,
             name=details.name,
@@ -428,7 +437,7 @@ def _checkout_facts(session: _CheckoutSession, event: _Envelope) -> dict[str, An
         "payment_id": _id(session.payment_intent),
         "invoice_id": _id(session.invoice),
         # A session has no description of its own; businesses name what was sold in the metadata.
-        "description": metadata.get("plan") or metadata.get("product") or None,
+        "description": fit_text(metadata.get("plan") or metadata.get("product"), MAX_TEXT),
         "links": _links(metadata),
     }
 
@@ -440,7 +449,7 @@ def _invoice_facts(invoice: _Invoice, event: _Envelope, amount: int) -> dict[str
     metadata = inherited | (invoice.metadata or {})
     lines = [line.description for line in (invoice.lines.data if invoice.lines else []) if line.description]
     return _common(event, metadata) | {
-        "customer": CustomerRef(
+        "customer": customer(
             id=_id(invoice.customer),
             reference=_reference(metadata),
             name=invoice.customer_name,
@@ -452,7 +461,7 @@ def _invoice_facts(invoice: _Invoice, event: _Envelope, amount: int) -> dict[str
         "payment_id": _paid_with(invoice),
         "invoice_id": invoice.id,
         "invoice_number": invoice.number,
-        "description": invoice.description or "; ".join(lines) or None,
+        "description": fit_text(invoice.description or "; ".join(lines), MAX_TEXT),
         # Only the invoice's own metadata names its sale: the subscription's is the same on every invoice.
         "links": _links(invoice.metadata or {}),
         "payment_url": payment_url(invoice.hosted_invoice_url),
@@ -475,8 +484,10 @@ def _invoice_finalized(event: _Envelope, zone: tzinfo) -> DomainEvent:
     return InvoiceIssued(**_invoice_facts(invoice, event, invoice.amount_due), due_date=due_date)
 
 
-def _invoice_paid(event: _Envelope, zone: tzinfo) -> DomainEvent:
+def _invoice_paid(event: _Envelope, zone: tzinfo) -> DomainEvent | None:
     invoice = _read(_Invoice, event)
+    if invoice.amount_paid == 0:
+        return None  # an invoice of nothing (a trial's, one covered by credit) is marked paid: nothing was paid
     return PaymentReceived(**_invoice_facts(invoice, event, invoice.amount_paid))
 
 
@@ -496,12 +507,12 @@ def _intent_facts(intent: _PaymentIntent, event: _Envelope, amount: int) -> dict
     # A boleto awaiting payment: its number and the page that shows it.
     boleto = (intent.next_action.boleto_display_details if intent.next_action else None) or _BoletoDisplay()
     return _common(event, metadata) | {
-        "customer": CustomerRef(id=_id(intent.customer), reference=_reference(metadata), email=intent.receipt_email),
+        "customer": customer(id=_id(intent.customer), reference=_reference(metadata), email=intent.receipt_email),
         "amount": _money(amount, intent.currency),
         "payment_method": _single_method(intent.payment_method_types),
         "payment_id": intent.id,
         "invoice_id": _id(intent.invoice),
-        "description": intent.description,
+        "description": fit_text(intent.description, MAX_TEXT),
         "links": _links(metadata, bank_slip=boleto.number),
         "payment_url": payment_url(boleto.hosted_voucher_url),
     }
@@ -517,7 +528,7 @@ def _intent_failed(event: _Envelope, zone: tzinfo) -> DomainEvent:
     error = intent.last_payment_error or _PaymentError()
     return PaymentFailed(
         **_intent_facts(intent, event, intent.amount),
-        reason=error.message or error.decline_code or error.code,
+        reason=fit_text(error.message or error.decline_code or error.code, MAX_TEXT),
     )
 
 
@@ -528,7 +539,7 @@ def _charge_refunded(event: _Envelope, zone: tzinfo) -> DomainEvent:
     metadata = charge.metadata or {}
     return RefundIssued(
         **_common(event, metadata),
-        customer=CustomerRef(
+        customer=customer(
             id=_id(charge.customer),
             reference=_reference(metadata),
             name=billing.name,
@@ -541,7 +552,7 @@ def _charge_refunded(event: _Envelope, zone: tzinfo) -> DomainEvent:
         # The payment intent, as the payment was recorded; a charge made without one stands for itself.
         payment_id=_id(charge.payment_intent) or charge.id,
         invoice_id=_id(charge.invoice),
-        description=charge.description,
+        description=fit_text(charge.description, MAX_TEXT),
         links=_links(metadata),
     )
 
@@ -550,7 +561,7 @@ def _dispute_facts(dispute: _Dispute, event: _Envelope) -> dict[str, Any]:
     evidence = dispute.evidence or _Evidence()
     metadata = dispute.metadata or {}
     return _common(event, metadata) | {
-        "customer": CustomerRef(
+        "customer": customer(
             reference=_reference(metadata),
             name=evidence.customer_name,
             email=evidence.customer_email_address,
@@ -565,7 +576,7 @@ def _dispute_facts(dispute: _Dispute, event: _Envelope) -> dict[str, Any]:
 
 def _dispute_created(event: _Envelope, zone: tzinfo) -> DomainEvent:
     dispute = _read(_Dispute, event)
-    return ChargebackOpened(**_dispute_facts(dispute, event), reason=dispute.reason)
+    return ChargebackOpened(**_dispute_facts(dispute, event), reason=fit_text(dispute.reason, MAX_TEXT))
 
 
 # A closed dispute's final status (docs.stripe.com/api/disputes/object#dispute_object-status): an inquiry that
@@ -577,7 +588,7 @@ def _dispute_closed(event: _Envelope, zone: tzinfo) -> DomainEvent:
     dispute = _read(_Dispute, event)
     outcome = _DISPUTE_OUTCOMES.get(dispute.status)
     if outcome is None:
-        raise PayloadError(f"Stripe {event.type}: dispute status {dispute.status!r} is not a final one")
+        raise PayloadError(f"Stripe {event.type}: status: not a final one (won, lost, warning_closed, prevented)")
     return ChargebackClosed(**_dispute_facts(dispute, event), outcome=outcome)
 
 
@@ -586,9 +597,9 @@ def _subscription_facts(subscription: _Subscription, event: _Envelope) -> dict[s
     prices = [item.price for item in subscription.items.data]
     plans = [price.nickname or price.lookup_key or price.id for price in prices]
     return _common(event, metadata) | {
-        "customer": CustomerRef(id=_id(subscription.customer), reference=_reference(metadata)),
+        "customer": customer(id=_id(subscription.customer), reference=_reference(metadata)),
         "subscription_id": subscription.id,
-        "plan": "; ".join(plans) or None,
+        "plan": fit_text("; ".join(plans), MAX_TEXT),
     }
 
 
@@ -598,7 +609,7 @@ def _subscription_updated(event: _Envelope, zone: tzinfo) -> DomainEvent | None:
         return None
     return SubscriptionChanged(
         **_subscription_facts(subscription, event),
-        status=subscription.status,
+        status=fit_text(subscription.status, MAX_WORD),
         amount=_cycle_amount(subscription),
     )
 
@@ -640,7 +651,7 @@ def _items_changed(former: list[_FormerItem], current: list[_Item]) -> bool:
 def _subscription_deleted(event: _Envelope, zone: tzinfo) -> DomainEvent:
     subscription = _read(_Subscription, event)
     details = subscription.cancellation_details or _Cancellation()
-    return SubscriptionCancelled(**_subscription_facts(subscription, event), reason=details.reason)
+    return SubscriptionCancelled(**_subscription_facts(subscription, event), reason=fit_text(details.reason, MAX_TEXT))
 
 
 def _cycle_amount(subscription: _Subscription) -> Money | None:
@@ -654,16 +665,16 @@ def _cycle_amount(subscription: _Subscription) -> Money | None:
 
 
 def _customer_created(event: _Envelope, zone: tzinfo) -> DomainEvent:
-    customer = _read(_Customer, event)
-    metadata = customer.metadata or {}
+    created = _read(_Customer, event)
+    metadata = created.metadata or {}
     return CustomerCreated(
         **_common(event, metadata),
-        customer=CustomerRef(
-            id=customer.id,
+        customer=customer(
+            id=created.id,
             reference=_reference(metadata),
-            name=customer.name,
-            email=customer.email,
-            phone=_phone(customer.phone, customer.address),
+            name=created.name,
+            email=created.email,
+            phone=_phone(created.phone, created.address),
         ),
     )
 
@@ -728,7 +739,7 @@ def _money(amount: int, currency: str) -> Money:
     try:
         exponent = _STRIPE_EXPONENTS.get(code, minor_unit_exponent(code))
     except ValueError:
-        raise PayloadError(f"Stripe currency {currency!r} is not an ISO 4217 code") from None
+        raise PayloadError("currency: Stripe's currency must be an ISO 4217 code") from None
     return money(Decimal(amount).scaleb(-exponent), code)
 
 

@@ -27,17 +27,18 @@ from ponte.domain.bodies.accounts import AccountOpened, AccountsMerged, Accounts
 from ponte.domain.bodies.invoices import DueInstallment, NewCustomerInvoice
 from ponte.domain.changes import AccountChange, Merge
 from ponte.domain.dunning import SentNotice
-from ponte.domain.errors import ConcurrentModification, DuplicateEvent, InvalidInput
+from ponte.domain.errors import DuplicateEvent, InvalidInput
 from ponte.domain.identity import PAYMENT_SUFFIX, customer_references, new_account_id, payment_reference
 from ponte.domain.invoices import Installment, Invoice, InvoiceKind, Party, SourceFormat, normalise_tax_id
 from ponte.domain.ledger import CancellationRecord, InvoiceRecord, Ledger, PaymentRecord
 from ponte.domain.matching import MatchRule
 from ponte.domain.notifications import Audience, Notification, NotificationBody, Severity, Team, notification_id
+from ponte.services.conflicts import NO_DEADLINE
 
 if TYPE_CHECKING:
+    from ponte.services.conflicts import ConflictRetry
     from ponte.services.ports import LedgerStore
 
-ATTEMPTS = 3  # a concurrent change to the same account is re-read and re-applied this many times
 # A merge moves each record of the absorbed account (a put here, a delete there) in one transaction of at most
 # 100 items, beside the change's own; an account with more is left for staff to merge.
 MERGE_MAX_RECORDS = 35
@@ -62,6 +63,7 @@ class Applied:
     duplicate: bool = False
     created: bool = False
     effects: tuple[str, ...] = ()
+    attempts: int = 1  # 2 or more: the account changed meanwhile and the delivery was decided again
 
 
 def apply_delivery(
@@ -71,11 +73,17 @@ def apply_delivery(
     settings: PaymentSettings,
     recompute: Recompute,
     now: datetime,
+    conflicts: ConflictRetry | None = None,
 ) -> Applied:
-    """Record one delivery's events exactly once. Duplicates (same provider event) change nothing."""
+    """Record one delivery's events exactly once. Duplicates (same provider event) change nothing.
+
+    Deliveries for the same account at once conflict on its version: the one refused reads the account again and
+    decides its change anew, as `conflicts` allows (by default a dozen attempts; a webhook passes its Lambda's
+    remaining time). Raises StillConflicting, a ConcurrentModification, when it runs out: nothing was written."""
     first = events[0]
     dedup_key = f"{first.provider}:{first.event_id}"
-    for attempt in range(1, ATTEMPTS + 1):
+
+    def attempt(number: int) -> Applied:
         plan = _Plan.start(first, store, settings, now)
         for event in events:
             plan.fold(event)
@@ -83,13 +91,10 @@ def apply_delivery(
         try:
             store.commit(change)
         except DuplicateEvent:
-            return Applied(plan.ledger.account.account_id, duplicate=True)
-        except ConcurrentModification:
-            if attempt == ATTEMPTS:
-                raise
-            continue
-        return Applied(change.account.account_id, created=plan.created, effects=tuple(plan.effects))
-    raise AssertionError("unreachable")  # pragma: no cover
+            return Applied(plan.ledger.account.account_id, duplicate=True, attempts=number)
+        return Applied(change.account.account_id, created=plan.created, effects=tuple(plan.effects), attempts=number)
+
+    return (conflicts or NO_DEADLINE).run(attempt)
 
 
 class UnknownPayment(InvalidInput):

@@ -6,25 +6,28 @@ verified and understood.
 
 from __future__ import annotations
 
-import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ponte.domain.errors import PonteError, SecretNotConfigured
+from ponte.domain.errors import InvalidInput, NotFound, PonteError, SecretNotConfigured
 from ponte.providers import asaas, mercadopago, standard, stripe
-from ponte.providers.asaas import AsaasAuthError, AsaasUnavailable
-from ponte.providers.base import PayloadError, SignatureError, header
+from ponte.providers.asaas import AsaasApiError, AsaasUnavailable
+from ponte.providers.base import PayloadError, SignatureError, header, load_json
 from ponte.services.payments import Applied, PaymentSettings, Recompute, UnknownPayment, apply_delivery
 
 if TYPE_CHECKING:
     from ponte.domain.events import DomainEvent
     from ponte.providers.asaas import AsaasCustomer
     from ponte.providers.base import WebhookProvider
+    from ponte.services.conflicts import ConflictRetry
     from ponte.services.ports import LedgerStore
 
 MAX_BODY_BYTES = 256 * 1024
+MAX_LOGGED = 100  # the longest id or event type of an ignored delivery that its log line names
+_LOGGABLE = re.compile(rf"[!-~]{{1,{MAX_LOGGED}}}")
 SIGNED_PROVIDERS: dict[str, WebhookProvider] = {"stripe": stripe, "asaas": asaas, "standard": standard}
 PROVIDERS = (*SIGNED_PROVIDERS, "mercadopago")
 
@@ -76,7 +79,7 @@ class SecretSource(Protocol):
 
 class PaymentLookup(Protocol):
     def payment(self, payment_id: str) -> Mapping[str, Any]:
-        """The payment as the provider's API gives it."""
+        """The payment as the provider's API gives it; raises NotFound when the provider has no such payment."""
 
 
 class CustomerLookup(Protocol):
@@ -114,15 +117,16 @@ def receive(
     recompute: Recompute,
     mercadopago_api: Callable[[], PaymentLookup],
     asaas_api: Callable[[], CustomerLookup | None] = lambda: None,
+    conflicts: ConflictRetry | None = None,
 ) -> Received:
     provider = request.provider
     if provider not in PROVIDERS:
-        raise UnknownProvider(f"no webhook for provider {provider!r}; known: {', '.join(PROVIDERS)}")
+        raise UnknownProvider(f"no webhook for provider {provider[:40]!r}; known: {', '.join(PROVIDERS)}")
     if len(request.body) > MAX_BODY_BYTES:
         raise TooLarge(f"the body is over {MAX_BODY_BYTES // 1024} KiB")
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != "application/json":
-        raise UnsupportedMediaType(f"the body must be application/json, not {content_type or 'unspecified'}")
+        raise UnsupportedMediaType(f"the body must be application/json, not {content_type[:60] or 'unspecified'}")
     try:
         active = secrets.values(provider)
         verifier = SIGNED_PROVIDERS.get(provider, mercadopago)
@@ -133,15 +137,23 @@ def receive(
         events = _events(request, mercadopago_api, settings.time_zone)
     except PayloadError as refused:
         raise BadPayload(str(refused)) from None
+    except NotFound:
+        # A signed notification about a payment the provider does not have (its dashboard's test notification
+        # names one): nothing to act on, and delivering it again changes nothing.
+        raise BadPayload(f"{provider}: the payment the notification names does not exist") from None
     event_id, event_type = _identity(request, events)
     if not events:
         return Received(provider, event_id, event_type, applied=None)
     if provider == "asaas":
         events = _with_asaas_customer(events, asaas_api)
     try:
-        applied = apply_delivery(events, store=store, settings=settings, recompute=recompute, now=request.received_at)
+        applied = apply_delivery(
+            events, store=store, settings=settings, recompute=recompute, now=request.received_at, conflicts=conflicts
+        )
     except UnknownPayment as unknown:
         raise NotYetKnown(str(unknown)) from None
+    except InvalidInput as refused:  # a rule of the domain the events break (nothing was written)
+        raise BadPayload(str(refused)) from None
     return Received(provider, event_id, event_type, applied)
 
 
@@ -149,19 +161,20 @@ def _with_asaas_customer(
     events: list[DomainEvent], asaas_api: Callable[[], CustomerLookup | None]
 ) -> list[DomainEvent]:
     """Asaas names the customer by id only: who they are (tax id, e-mail, the business's reference) comes from
-    Asaas's API, so that the payment joins the account an NF-e upload opened. Without an API key configured, or
-    with one Asaas refuses, the account is found by the Asaas customer id alone (refusing every payment until the
-    key is fixed would be worse); an Asaas that does not answer makes Asaas deliver the webhook again later."""
+    Asaas's API, so that the payment joins the account an NF-e upload opened. Without an API key configured, with
+    one Asaas refuses, or with an answer that is not the customer, the account is found by the Asaas customer id
+    alone (refusing every payment until that is fixed would be worse); an Asaas that does not answer makes Asaas
+    deliver the webhook again later."""
     customer_id = asaas.customer_to_fetch(events)
     api = asaas_api() if customer_id else None
     if customer_id is None or api is None:
         return events
     try:
         return asaas.enrich(events, api.customer(customer_id))
-    except AsaasAuthError:
-        return events
     except AsaasUnavailable as failed:
         raise ProviderUnavailable(f"Asaas's customer API: {failed}") from None
+    except AsaasApiError:  # the key refused, or an answer that is not the customer
+        return events
 
 
 def _events(request: WebhookRequest, mercadopago_api: Callable[[], PaymentLookup], time_zone: str) -> list[DomainEvent]:
@@ -176,15 +189,22 @@ def _events(request: WebhookRequest, mercadopago_api: Callable[[], PaymentLookup
 
 
 def _identity(request: WebhookRequest, events: list[DomainEvent]) -> tuple[str | None, str | None]:
-    """The delivery's id and type, for the answer and the logs."""
+    """The delivery's id and type, for the answer and the logs: for a delivery Ponte ignores, only when they look
+    like an id and a type (a log line never carries what a sender put in their place)."""
     if events:
         return events[0].event_id, events[0].kind
     try:
-        document = json.loads(request.body)
-    except ValueError:
+        document = load_json(request.body)
+    except PayloadError:
         return None, None
     if not isinstance(document, dict):
         return None, None
     event_id = document.get("id") or document.get("event_id") or header(request.headers, "webhook-id")
     event_type = document.get("type") or document.get("event") or document.get("action")
-    return (str(event_id) if event_id else None), (str(event_type) if event_type else None)
+    return _loggable(event_id), _loggable(event_type)
+
+
+def _loggable(value: object) -> str | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value) if abs(value) < 10**MAX_LOGGED else None
+    return value if isinstance(value, str) and _LOGGABLE.fullmatch(value) else None
