@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 from collections.abc import Iterator
 
@@ -49,3 +50,16 @@ def json_invoice(number: str, *, total: str, due: str, tax_id: str, name: str, e
             "customer": {"name": name, "tax_id": tax_id, "email": email},
         }
     ).encode()
+
+
+def excel_unicode_text(rows: list[list[str]], *, big_endian: bool = False) -> bytes:
+    """What Excel's "Save as Unicode text" writes: a byte order mark, UTF-16, tabs between cells, CRLF after each
+    row, and a cell holding a tab, a quote or a line break in quotes (its quotes doubled)."""
+
+    def cell(value: str) -> str:
+        return '"' + value.replace('"', '""') + '"' if any(c in value for c in '\t"\n') else value
+
+    text = "".join("\t".join(cell(value) for value in row) + "\r\n" for row in rows)
+    if big_endian:
+        return codecs.BOM_UTF16_BE + text.encode("utf-16-be")
+    return codecs.BOM_UTF16_LE + text.encode("utf-16-le")

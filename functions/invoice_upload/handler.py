@@ -1,7 +1,8 @@
 """Invoice upload: records the invoice files the back office puts under incoming/ in the invoices bucket.
 
 Two triggers: the bucket's S3 event for each new object, and the continuation queue for a file whose recording
-takes more than one run. A file that cannot be read is not an error: it is quarantined, reported and alerted.
+takes more than one run. A file that cannot be read is not an error: it is quarantined, reported and alerted; one
+deleted before it was read is skipped with a report (status `skipped`).
 Errors worth a retry propagate, so Lambda retries the S3 event (then sends it to the failure queue) and SQS
 redelivers a continuation (then moves it to the same queue).
 """

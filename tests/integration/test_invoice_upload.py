@@ -16,9 +16,9 @@ from infra.local.functions import invoke
 from ponte.adapters.dynamodb import DynamoStore
 from ponte.domain.identity import new_account_id
 from ponte.services.uploads import WINDOW
-from tests.integration.conftest import SUBSCRIBERS
+from tests.integration.conftest import BUSINESS, SUBSCRIBERS
 from tests.support import T0, sample_event
-from tests.upload_support import csv_file, json_invoice, many_rows, row
+from tests.upload_support import csv_file, excel_unicode_text, json_invoice, many_rows, row
 
 BASIC = csv_file(
     row(1001, installment="1", amount="100,00", due="10/12/2026"),
@@ -212,7 +212,9 @@ def test_a_file_longer_than_one_run_is_continued_through_the_queue() -> None:
 
 
 def test_customers_hear_of_their_invoice_when_the_setting_is_on() -> None:
-    with LocalStack(now=T0, parameters={**SUBSCRIBERS, "CustomerInvoiceNotices": "on"}) as stack:
+    # Customer notices go out once the business's identity is set (until then they are parked).
+    parameters = {**SUBSCRIBERS, "CustomerInvoiceNotices": "on"}
+    with LocalStack(now=T0, parameters=parameters, documents=BUSINESS) as stack:
         stack.put_object("incoming/novembro.csv", BASIC)
         notices = stack.published("CustomerNoticesTopic", protocol="email")
         assert sorted(n.subject or "" for n in notices) == [
@@ -263,3 +265,64 @@ def test_the_handler_takes_the_sample_s3_event(stack: LocalStack) -> None:
 def test_the_objects_policy_kept_apart_from_the_function_is_not_made_locally(stack: LocalStack) -> None:
     assert stack.skipped["InvoiceUploadObjectsPolicy"] == "access control is not emulated locally"
     assert "InvoiceUpload" in stack.functions
+
+
+def s3_event_for(stack: LocalStack, key: str, data: bytes) -> dict[str, Any]:
+    """Store `key` without a notification, and the S3 event that would have named it."""
+    event: dict[str, Any] = sample_event("invoice-upload-s3-put.json")
+    bucket = stack.physical_id("InvoicesBucket")
+    put = stack.client("s3").put_object(Bucket=bucket, Key=key, Body=data)
+    s3_event = event["Records"][0]["s3"]
+    s3_event["bucket"] = {**s3_event["bucket"], "name": bucket, "arn": f"arn:aws:s3:::{bucket}"}
+    s3_event["object"] |= {
+        "key": quote_plus(key, safe="/"),
+        "size": len(data),
+        "eTag": put["ETag"].strip('"'),
+        "versionId": put["VersionId"],
+    }
+    return event
+
+
+def test_a_file_deleted_before_it_is_read_is_skipped_with_a_report(stack: LocalStack) -> None:
+    event = s3_event_for(stack, "incoming/errado.csv", BASIC)
+    bucket = stack.physical_id("InvoicesBucket")
+    stack.client("s3").delete_object(Bucket=bucket, Key="incoming/errado.csv")  # a delete marker, as the console's
+    (outcome,) = invoke(stack.functions["InvoiceUpload"], event)["uploads"]
+    assert (outcome["status"], outcome["report"]) == ("skipped", "processed/errado.csv.report.json")
+    stack.settle()
+    assert keys_in(stack) == ["processed/errado.csv.report.json"]
+    found = report(stack, "processed/errado.csv.report.json")
+    assert (found["status"], found["reason"]) == (
+        "skipped",
+        "the file was deleted before it was read: nothing was recorded",
+    )
+    assert ledger_items(stack) == [] and staff_alerts(stack) == [] and stack.platform_events() == []
+    assert stack.failures == []
+
+
+def test_excel_unicode_text_with_a_formula_name_is_recorded_harmless(stack: LocalStack) -> None:
+    sheet = [
+        ["Número", "Parcela", "Cliente", "CNPJ/CPF", "Valor", "Vencimento"],
+        [
+            "1001",
+            "1",
+            '=HYPERLINK("https://pague.example";"Pague aqui")',
+            "12.345.678/0001-95",
+            "1.234,56",
+            "10/12/2026",
+        ],
+        ["1002", "1", "Conceição Ávila", "123.456.789-09", "99,90", "15/12/2026"],
+    ]
+    stack.put_object("incoming/contas.txt", excel_unicode_text(sheet))
+    assert stack.failures == []
+    found = report(stack, "processed/contas.txt.report.json")
+    assert (found["counts"]["created"], found["counts"]["accounts_opened"], found["counts"]["warnings"]) == (2, 2, 1)
+    assert found["warnings"][0]["line"] == 2 and found["warnings"][0]["reason"].startswith(
+        "customer name begins with '='"
+    )
+    names = sorted(event["detail"]["data"]["account_name"] for event in stack.platform_events())
+    assert names == ["Conceição Ávila", 'HYPERLINK("https://pague.example";"Pague aqui")']
+    assert sorted(alert.subject for alert in staff_alerts(stack, "sales")) == [
+        "Novo cliente: Conceicao Avila, nota 1002 de R$ 99,90",
+        'Novo cliente: HYPERLINK("https://pague.example";"Pague aqui"), nota 1001 de R$ 1.234,56',
+    ]

@@ -10,7 +10,9 @@ from typing import IO, Any, BinaryIO
 import pytest
 
 from ponte.domain.accounts import Account, Contact
+from ponte.domain.bodies.invoices import InvoicesImported
 from ponte.domain.changes import AccountChange
+from ponte.domain.errors import NotFound
 from ponte.domain.identity import new_account_id
 from ponte.domain.ledger import CancellationRecord, InvoiceRecord, PaymentRecord
 from ponte.domain.money import Money
@@ -33,17 +35,27 @@ OTHER_ACCOUNT = new_account_id([("tax_id", "12345678909")])
 
 
 class MemoryObjects:
+    """A versioned bucket's answers for the version each test uploads: a key in `deleted` has a delete marker on
+    top of it (still readable by version); a key in neither dict was deleted for good."""
+
     def __init__(self) -> None:
         self.objects: dict[str, bytes] = {}
+        self.deleted: dict[str, bytes] = {}
 
     def open(self, upload: UploadedObject) -> BinaryIO:
-        return io.BytesIO(self.objects[upload.key])
+        data = self.objects.get(upload.key, self.deleted.get(upload.key))
+        if data is None:
+            raise NotFound(upload.key)
+        return io.BytesIO(data)
+
+    def gone(self, upload: UploadedObject) -> bool:
+        return upload.key not in self.objects
 
     def put_report(self, bucket: str, key: str, body: IO[bytes]) -> None:
         self.objects[key] = body.read()
 
     def copy(self, upload: UploadedObject, destination: str) -> None:
-        self.objects[destination] = self.objects[upload.key]
+        self.objects[destination] = self.objects[upload.key] if upload.key in self.objects else self.deleted[upload.key]
 
     def delete(self, upload: UploadedObject) -> None:
         self.objects.pop(upload.key, None)
@@ -385,3 +397,109 @@ def test_new_account_ids_carry_no_personal_data_and_are_stable() -> None:
     assert by_tax_id == new_account_id([("tax_id", "12345678000195"), ("email", "other@x.example")])
     # The business's own reference is, by convention, the account's id (made safe for a key).
     assert new_account_id([("reference", "cliente 42/b")]) == "cliente-42-b"
+
+
+def test_a_file_deleted_before_it_is_read_is_skipped_with_a_report() -> None:
+    world = World()
+    upload = world.put("incoming/nov.csv", BASIC)
+    world.objects.deleted[upload.key] = world.objects.objects.pop(upload.key)  # a delete marker over the version
+    outcome = world.receive(upload)
+    assert (outcome.status, outcome.report) == ("skipped", "processed/nov.csv.report.json")
+    assert world.invoices() == {} and world.store.ledgers == {} and world.store.outbox == []
+    assert world.ledger.alerts == [] and world.ledger.markers == {}  # nobody is told: whoever deleted it meant it
+    report = world.objects.report("processed/nov.csv.report.json")
+    assert (report["status"], report["reason"], report["moved_to"]) == (
+        "skipped",
+        "the file was deleted before it was read: nothing was recorded",
+        None,
+    )
+    assert report["counts"] == {"invoices": 0, "imported": 0, "rejected": 0}
+    assert set(world.objects.objects) == {"processed/nov.csv.report.json"}  # nothing moved, nothing quarantined
+    again = world.receive(upload)  # a repeated delivery looks again, and says the same
+    assert again.status == "skipped" and world.objects.report("processed/nov.csv.report.json") == report
+
+
+def test_a_version_deleted_for_good_is_skipped_too() -> None:
+    world = World()
+    upload = world.put("incoming/nov.csv", BASIC)
+    del world.objects.objects[upload.key]
+    assert world.receive(upload).status == "skipped" and world.invoices() == {}
+
+
+def test_a_file_deleted_after_a_crashed_attempt_began_is_recorded_to_the_end() -> None:
+    world = World()
+    upload = world.put("incoming/long.csv", csv_file(*many_rows(2 * WINDOW + 50)))
+    world.ledger.fail_on_write = 1  # the second batch of writes fails
+    with pytest.raises(ConnectionError):
+        world.receive(upload)
+    world.objects.deleted[upload.key] = world.objects.objects.pop(upload.key)  # deleted while it looked stuck
+    outcome = world.receive(upload)  # the trigger's retry
+    assert (outcome.status, outcome.counts.created, outcome.counts.accounts_opened) == ("imported", 2 * WINDOW + 50, 10)
+
+
+def test_a_retry_after_a_crash_counts_the_accounts_the_crashed_attempt_opened() -> None:
+    world = World()
+    upload = world.put("incoming/nov.csv", BASIC)
+    world.ledger.fail_on_write = 0  # the first batch of writes fails: the accounts are open, no invoice written
+    with pytest.raises(ConnectionError):
+        world.receive(upload)
+    assert set(world.store.ledgers) == {TAX_ACCOUNT, OTHER_ACCOUNT} and world.invoices() == {}
+    outcome = world.receive(upload)  # the trigger's retry finds both accounts open
+    assert (outcome.counts.created, outcome.counts.accounts_opened) == (2, 2)
+    counts = world.objects.report("processed/nov.csv.report.json")["counts"]
+    assert (counts["created"], counts["accounts_opened"], counts["unchanged"]) == (2, 2, 0)
+    (alert,) = world.ledger.alerts
+    assert isinstance(alert.body, InvoicesImported) and alert.body.accounts_opened == 2
+
+
+def test_a_retry_after_the_invoices_were_written_counts_them_and_their_accounts() -> None:
+    world = World()
+    upload = world.put("incoming/long.csv", csv_file(*many_rows(2 * WINDOW + 50)))
+    world.ledger.fail_on_write = 1  # the first window is written, the second fails
+    with pytest.raises(ConnectionError):
+        world.receive(upload)
+    world.ledger.fail_on_write = 1  # and the retry, writing from the second window, fails in the third
+    with pytest.raises(ConnectionError):
+        world.receive(upload)
+    outcome = world.receive(upload)
+    assert (outcome.counts.created, outcome.counts.unchanged, outcome.counts.accounts_opened) == (
+        2 * WINDOW + 50,
+        0,
+        10,
+    )
+    # A second upload of the same customers opens nothing, even at the same moment.
+    again = world.upload("incoming/again.csv", csv_file(*many_rows(20)))
+    assert (again.counts.accounts_opened, again.counts.unchanged) == (0, 20)
+
+
+def test_a_retry_applies_the_cancellation_kept_for_an_nfe_its_crashed_attempt_wrote() -> None:
+    from infra.local.demo_invoices import nfe_document
+
+    world = World()
+    document = nfe_document(
+        number="4521",
+        customer_cnpj="11222333000181",
+        customer_name="Mercado Central Ltda",
+        customer_email="contas@mercadocentral.example",
+        issued="2026-11-01",
+        installments=[("001", "2026-12-01", "1500.00")],
+    )
+    access_key = document.split(b'Id="NFe', 1)[1][:44].decode()
+    # The cancellation arrived first and was kept until the NF-e came.
+    world.ledger.parked[access_key] = CancellationRecord(
+        access_key=access_key, cancelled_at=T0, recorded_at=T0, origin="upload:incoming/cancel.xml@v0#1"
+    )
+    reads = world.ledger.parked_cancellations
+
+    def crash_once(access_keys: Any) -> list[CancellationRecord]:
+        world.ledger.parked_cancellations = reads  # type: ignore[method-assign]
+        raise ConnectionError("the table could not be reached")
+
+    world.ledger.parked_cancellations = crash_once  # type: ignore[method-assign]
+    upload = world.put("incoming/nfe-4521.xml", document)
+    with pytest.raises(ConnectionError):  # the NF-e is written, its cancellation not applied yet
+        world.receive(upload)
+    outcome = world.receive(upload)
+    assert (outcome.counts.created, outcome.counts.cancelled, outcome.counts.accounts_opened) == (1, 1, 1)
+    (ledger,) = world.store.ledgers.values()
+    assert [c.access_key for c in ledger.cancellations] == [access_key]

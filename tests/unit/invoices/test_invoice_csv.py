@@ -216,14 +216,6 @@ def test_files_without_a_usable_header_are_refused(content: str, message: str) -
         read(content)
 
 
-def test_a_utf8_file_that_stops_being_utf8_is_refused_at_that_line() -> None:
-    head = "numero;cliente;valor;vencimento\n" + "1;José;10;01/01/2024\n"
-    filler = "".join(f"{n};Ana;10;01/01/2024\n" for n in range(2, 5000))
-    data = head.encode() + filler.encode() + "9999;Conceição;10;01/01/2024\n".encode("latin-1")
-    with pytest.raises(FileRejected, match="not in the file's text encoding"):
-        read(data)
-
-
 def test_a_header_only_file_has_no_invoices() -> None:
     assert read("numero;cliente;valor;vencimento\n") == []
 

@@ -80,6 +80,9 @@ class Account(BaseModel):
     # Set when this account turned out to be another account's customer: it was merged into that one, and
     # every read of it leads there.
     merged_into: str | None = None
+    # When an upload opened the account: the line that did (`ponte.domain.uploads.record_origin`), so that a run
+    # retried after a crash counts, in its report, the accounts its crashed attempt opened.
+    opened_by: str | None = Field(default=None, max_length=2048)
 
 
 class TimelineEntry(BaseModel):

@@ -4,6 +4,8 @@ Every parser is `parse(stream, *, options) -> Iterator[ParsedInvoice | Rejection
 `Rejection` and the rest is still read; a file that cannot be read at all raises `FileRejected`. That can happen
 after some results were yielded (e.g. a CSV that stops being valid text halfway), so a caller collects the whole
 result before writing anything.
+
+What `parse_upload` yields carries no text a spreadsheet would run as a formula (`ponte.invoices.formulas`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import BinaryIO
 from ponte.domain.invoices import SourceFormat
 from ponte.invoices import csv_format, json_format, nfe, ubl
 from ponte.invoices.detect import HEAD_SIZE, detect_format
+from ponte.invoices.formulas import disarmed
 from ponte.invoices.options import CsvField, ParseOptions
 from ponte.invoices.results import FileRejected, ParsedInvoice, ParseResult, Rejection
 from ponte.invoices.streams import read_head, replay
@@ -43,4 +46,4 @@ def parse_upload(name: str, stream: BinaryIO, options: ParseOptions) -> Iterator
     """Detect the format of the object `name` from its key and first bytes, then parse it."""
     head = read_head(stream, HEAD_SIZE)
     source = detect_format(name, head)
-    return PARSERS[source](replay(head, stream), options=options)
+    return map(disarmed, PARSERS[source](replay(head, stream), options=options))

@@ -26,7 +26,10 @@ link is one per invoice: when its installments name different ones (a boleto per
 the invoice carries a warning saying so. A customer with a name only (no tax id or reference) is read, with a
 warning.
 
-The separator is `;`, `,` or a tab, whichever the header line has most of (an Excel `sep=;` first line wins).
+The text is UTF-8 or Windows-1252, decided line by line, or UTF-16 with a byte order mark (Excel's "Unicode text",
+tab-separated): see `ponte.invoices.streams.TextLines`; an invoice with a line in the other of the first two
+encodings carries a warning naming the line. The separator is `;`, `,` or a tab, whichever the header line has
+most of (an Excel `sep=;` first line wins).
 Amounts follow `ponte.invoices.values.parse_amount`; an amount with a comma in a comma-separated file must be
 quoted, or the row has too many cells and is refused. Dates are yyyy-mm-dd or dd/mm/yyyy (mm/dd/yyyy with
 `date_order="mdy"`). Negative or zero amounts are refused: this layout carries receivables, not credit notes.
@@ -34,13 +37,11 @@ quoted, or the row has too many cells and is refused. Dates are yyyy-mm-dd or dd
 
 from __future__ import annotations
 
-import codecs
 import csv
-import io
 import itertools
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import BinaryIO
 
@@ -51,7 +52,7 @@ from ponte.domain.invoices import Installment, Invoice, InvoiceKind, Party, Sour
 from ponte.domain.money import Money
 from ponte.invoices.options import CsvField, ParseOptions
 from ponte.invoices.results import FileRejected, ParsedInvoice, ParseResult, Rejection, reason_from
-from ponte.invoices.streams import read_head, replay
+from ponte.invoices.streams import TextLines
 from ponte.invoices.values import (
     bank_slip_digits,
     customer_party,
@@ -61,9 +62,6 @@ from ponte.invoices.values import (
     parse_amount,
     parse_date,
 )
-
-_HEAD_SIZE = 64 * 1024
-_UTF8_BOM = codecs.BOM_UTF8
 
 
 def _names(*names: str) -> frozenset[str]:
@@ -216,7 +214,7 @@ _MISSING = {
 
 
 def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
-    text = _decoded(stream)
+    text = TextLines(stream)
     first_line, separator, skipped = _first_line(text)
     reader = csv.reader(itertools.chain([first_line], text), delimiter=separator)
     header = next(reader)
@@ -233,9 +231,12 @@ def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
         if cells is None:
             break
         line, previous_end = previous_end + 1, skipped + reader.line_num
+        foreign = text.foreign(line, previous_end)
         if not any(cell.strip() for cell in cells):
             continue
         row = _row(line, cells, len(header), columns, options)
+        if isinstance(row, _Row) and foreign:
+            row = replace(row, notes=tuple(foreign))
         if not group.takes(row):
             yield from group.close()
             group = _Group(options.default_country)
@@ -243,31 +244,14 @@ def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
     yield from group.close()
 
 
-def _decoded(stream: BinaryIO) -> io.TextIOWrapper:
-    # The encoding is decided once, on the first 64 KiB: valid UTF-8 there means UTF-8 (a BOM is dropped);
-    # otherwise cp1252, the "ANSI" code page Excel and Windows ERPs use in Brazil and Spanish America (a superset
-    # of Latin-1's printable characters); Latin-1 if even cp1252 fails, since it decodes any byte. A file that
-    # later turns out not to be in the chosen encoding is refused at that line.
-    head = read_head(stream, _HEAD_SIZE)
-    if not head.strip():
-        raise FileRejected("the file is empty")
-    encoding = "latin-1"
-    for candidate in ("utf-8-sig", "cp1252"):
-        try:
-            codecs.getincrementaldecoder(candidate)().decode(head, final=False)
-        except UnicodeDecodeError:
-            continue
-        encoding = candidate
-        break
-    return io.TextIOWrapper(replay(head, stream), encoding=encoding, newline="")
-
-
-def _first_line(text: io.TextIOWrapper) -> tuple[str, str, int]:
+def _first_line(text: TextLines) -> tuple[str, str, int]:
     """The header line, its separator, and how many lines came before it."""
-    line = text.readline()
-    if line.strip().lower().startswith("sep=") and len(line.strip()) == 5:
-        separator = line.strip()[-1]
-        return text.readline(), separator, 1
+    try:
+        line = next(text, "")
+        if line.strip().lower().startswith("sep=") and len(line.strip()) == 5:
+            return next(text, ""), line.strip()[-1], 1
+    except UnicodeDecodeError as exc:
+        raise FileRejected(f"line {text.line + 1}: not in the file's text encoding ({exc.reason})") from exc
     counts = {sep: line.count(sep) for sep in (";", ",", "\t")}
     separator = max(counts, key=lambda sep: counts[sep])
     if counts[separator] == 0:
@@ -316,6 +300,7 @@ class _Row:
     access_key: str | None = None
     bank_slip: str | None = None
     payment_url: str | None = None
+    notes: tuple[str, ...] = ()  # what the report should say about how the row's lines were decoded
 
 
 @dataclass(frozen=True, slots=True)
@@ -444,7 +429,8 @@ def _parsed(rows: list[_Row], country: str) -> ParsedInvoice:
         bank_slip=slips.pop() if len(slips) == 1 else None,
         payment_url=links.pop() if len(links) == 1 else None,
     )
-    return ParsedInvoice(first.line, invoice, owner=first.owner, warnings=(*notes, *differing, *warnings))
+    decoding = tuple(note for row in rows for note in row.notes)
+    return ParsedInvoice(first.line, invoice, owner=first.owner, warnings=(*decoding, *notes, *differing, *warnings))
 
 
 def _contact(rows: list[_Row]) -> tuple[tuple[str | None, ...], list[str]]:

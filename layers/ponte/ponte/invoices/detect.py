@@ -2,15 +2,19 @@
 
 The extension alone is not trusted (an ERP may name anything `.txt`) and neither is the content alone (a `.pdf`
 that happens to start with text is still not an invoice file); a disagreement is reported, not guessed around.
+Text starting with a UTF-16 byte order mark is Excel's "Unicode text" export, read as CSV; JSON must be UTF-8
+(RFC 8259 §8.1) and NF-e and UBL are UTF-8 in practice, so they are refused in UTF-16 with a reason that says so.
 """
 
 from __future__ import annotations
 
+import codecs
 import re
 from pathlib import PurePosixPath
 
 from ponte.domain.invoices import SourceFormat
 from ponte.invoices.results import FileRejected
+from ponte.invoices.streams import UTF16_BOMS
 
 HEAD_SIZE = 8 * 1024
 
@@ -43,10 +47,20 @@ def detect_format(name: str, head: bytes) -> SourceFormat:
     allowed = _BY_EXTENSION.get(extension)
     if allowed is None:
         raise FileRejected(f"unknown format: {extension!r} files are not read; upload .csv, .json or .xml")
-    found = _sniff(head.removeprefix(b"\xef\xbb\xbf").lstrip())
+    utf16 = head.startswith(UTF16_BOMS)
+    text = _utf16_as_utf8(head) if utf16 else head.removeprefix(codecs.BOM_UTF8)
+    found = _sniff(text.lstrip())
     if found not in allowed:
         raise FileRejected(f"the file is named {extension} but its content is {found.value.upper()}")
+    if utf16 and found is not SourceFormat.CSV:
+        raise FileRejected(f"{found.value.upper()} in UTF-16 is not read: save the file as UTF-8")
     return found
+
+
+def _utf16_as_utf8(head: bytes) -> bytes:
+    # Not final: the head may end inside a character. A byte sequence that is not UTF-16 at all is refused by the
+    # parser, at its line.
+    return codecs.getincrementaldecoder("utf-16")(errors="replace").decode(head, final=False).encode()
 
 
 def _sniff(head: bytes) -> SourceFormat:

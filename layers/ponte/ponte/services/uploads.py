@@ -16,7 +16,13 @@
 4. Finish. The report goes next to the file under `processed/`, and one transaction writes the upload's dedup
    marker with the back-office alert in the outbox. A repeated delivery of the same object version finds the
    marker and changes nothing. A run that fails for a reason no retry can fix (a defect met by some unexpected
-   document) still ends with the file in `quarantine/`, a report saying so and the back office alerted.
+   document) still ends with the file in `quarantine/`, a report saying so and the back office alerted. A run
+   retried after a crash counts what its crashed attempt did (the invoices it wrote, the accounts it opened) as
+   its own, so the report tells what the upload as a whole did.
+
+A file deleted before it is read is skipped: nothing is recorded, and a report under `processed/` says so (nobody is
+alerted: whoever deleted it meant it). Once its recording has begun, a deletion no longer stops it: a half-recorded
+file would be worse than a whole one.
 
 Memory stays flat whatever the file's size: one window of invoices, bounded lookup caches, and the rejected rows
 spooled to a temporary file (on disk beyond 1 MiB).
@@ -26,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import itertools
 import json
 import logging
 import traceback
@@ -48,7 +55,7 @@ from ponte.domain.bodies.invoices import (
     UploadQuarantined,
 )
 from ponte.domain.changes import AccountChange
-from ponte.domain.errors import ConcurrentModification, DuplicateEvent
+from ponte.domain.errors import ConcurrentModification, DuplicateEvent, NotFound
 from ponte.domain.identity import new_account_id
 from ponte.domain.invoices import Invoice, Party, SourceFormat
 from ponte.domain.ledger import CancellationRecord, InvoiceRecord, Ledger
@@ -68,6 +75,7 @@ from ponte.domain.uploads import (
 )
 from ponte.invoices import FileRejected, ParsedInvoice, ParseOptions, Rejection, detect_format, parse_upload
 from ponte.invoices.detect import HEAD_SIZE
+from ponte.invoices.formulas import without_formula
 from ponte.invoices.results import ParsedCancellation
 from ponte.invoices.streams import read_head, replay
 from ponte.services.accounts import OpenAccount, opening_change
@@ -86,7 +94,11 @@ _XML_FORMATS = frozenset({SourceFormat.NFE, SourceFormat.UBL})
 
 class UploadObjects(Protocol):
     def open(self, upload: UploadedObject) -> BinaryIO:
-        """The object version's content, as a stream."""
+        """The object version's content, as a stream; NotFound when the version no longer exists."""
+
+    def gone(self, upload: UploadedObject) -> bool:
+        """Whether the object was deleted after its event: its key now answers as deleted (a delete marker in a
+        versioned bucket), or the version itself no longer exists."""
 
     def put_report(self, bucket: str, key: str, body: IO[bytes]) -> None:
         """Write a JSON report."""
@@ -162,7 +174,7 @@ class UploadSettings:
 class UploadOutcome(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    status: Literal["imported", "quarantined", "continued", "duplicate"]
+    status: Literal["imported", "quarantined", "continued", "duplicate", "skipped"]
     upload_id: str
     file: str
     counts: UploadCounts = UploadCounts()
@@ -178,11 +190,16 @@ def receive_upload(
     """Check, record and report a newly uploaded object (see the module's docstring)."""
     if (finished := _finished(upload, ports)) is not None:
         return finished
+    if ports.objects.gone(upload) and not _begun(upload, ports, settings):
+        return _skip(upload, ports)
     if upload.size > settings.max_bytes:
         reason = f"the file is {_megabytes(upload.size)}, over the limit of {_megabytes(settings.max_bytes)}"
         return _quarantine(upload, None, reason, ports=ports, settings=settings)
     file_format: SourceFormat | None = None
-    stream = ports.objects.open(upload)
+    try:
+        stream = ports.objects.open(upload)
+    except NotFound:  # deleted for good between the look and the read
+        return _skip(upload, ports)
     try:
         head = read_head(stream, HEAD_SIZE)
         file_format = detect_format(upload.key, head)
@@ -234,6 +251,57 @@ def _run(
             f"the failure may have been recorded. Please send this report to support."
         )
         return _quarantine(progress.upload, progress.file_format, reason, ports=ports, settings=settings)
+
+
+def _begun(upload: UploadedObject, ports: UploadPorts, settings: UploadSettings) -> bool:
+    """Whether an earlier attempt of this upload, which then failed, already recorded something: an invoice or an
+    account whose origin is this upload. Read only, and only for a file deleted since its event (rare), which is
+    then recorded to the end rather than left half recorded. A version deleted for good cannot be read, nor
+    finished: it is skipped whatever an earlier attempt did."""
+    try:
+        stream = ports.objects.open(upload)
+    except NotFound:
+        return False
+    try:
+        results = parse_upload(upload.key, stream, settings.parse_options)
+        invoices = (result for result in results if isinstance(result, ParsedInvoice))
+        for window in itertools.batched(invoices, WINDOW):
+            references = [party_references(parsed.invoice.customer) for parsed in window]
+            owners = ports.accounts.owners_of(list(dict.fromkeys(ref for refs in references for ref in refs)))
+            targets = [
+                (owner, parsed.invoice.key)
+                for parsed, refs in zip(window, references, strict=True)
+                if (owner := _owner_of(owners, refs)) is not None
+            ]
+            if not targets:
+                continue
+            stored = ports.ledger.stored_invoices(targets).values()
+            accounts = ports.ledger.accounts(list(dict.fromkeys(account_id for account_id, _ in targets))).values()
+            origins = [found.origin for found in stored] + [a.opened_by for a in accounts if a.opened_by]
+            if any(read_origin(origin).upload == upload.origin for origin in origins):
+                return True
+    except FileRejected:
+        return False
+    finally:
+        stream.close()
+    return False
+
+
+def _skip(upload: UploadedObject, ports: UploadPorts) -> UploadOutcome:
+    """Report a file deleted before it was read. Nothing else is written: a repeated delivery looks again and
+    writes the same report."""
+    report_key = upload.report_key(PROCESSED)
+    reason = "the file was deleted before it was read: nothing was recorded"
+    header = _report_header(upload, None, "skipped", None, reason, runs=1)
+    header["counts"] = {"invoices": 0, "imported": 0, "rejected": 0}
+    with SpooledTemporaryFile(max_size=_SPOOL_BYTES, mode="w+b") as report:
+        _write_report(report, header, iter(()))
+        report.seek(0)
+        ports.objects.put_report(upload.bucket, report_key, report)
+    _log.info("upload skipped: deleted before it was read", extra={"upload_id": upload.upload_id})
+    return UploadOutcome(
+        status="skipped", upload_id=upload.upload_id, file=upload.key, report=report_key, reason=reason
+    )
 
 
 def _finished(upload: UploadedObject, ports: UploadPorts) -> UploadOutcome | None:
@@ -320,12 +388,20 @@ class _Recorder:
     def _record(self, window: list[ParsedInvoice]) -> None:
         references = [party_references(parsed.invoice.customer) for parsed in window]
         self._resolve([ref for refs in references for ref in refs])
-        targets = [
-            (parsed, self._owner(refs) or self._open_account(parsed, refs))
-            for parsed, refs in zip(window, references, strict=True)
-        ]
+        targets: list[tuple[ParsedInvoice, str]] = []
+        found_open: list[tuple[ParsedInvoice, str]] = []
+        for parsed, refs in zip(window, references, strict=True):
+            owner = _owner_of(self.owners, refs)
+            if owner is None:
+                targets.append((parsed, self._open_account(parsed, refs)))
+            else:
+                targets.append((parsed, owner))
+                found_open.append((parsed, owner))
+        if found_open:
+            self._count_opened_earlier(found_open)
         stored = self.ports.ledger.stored_invoices([(account, p.invoice.key) for p, account in targets])
         new: list[tuple[ParsedInvoice, str]] = []
+        written_earlier: list[tuple[ParsedInvoice, str]] = []
         corrections: dict[str, list[tuple[ParsedInvoice, StoredInvoice]]] = defaultdict(list)
         for parsed, account_id in targets:
             found = stored.get((account_id, parsed.invoice.key))
@@ -333,21 +409,54 @@ class _Recorder:
                 new.append((parsed, account_id))
             elif found.fingerprint != parsed.invoice.fingerprint:
                 corrections[account_id].append((parsed, found))
-            else:
-                self._count_recorded(parsed, found)
+            elif self._count_recorded(parsed, found):
+                written_earlier.append((parsed, account_id))
         for account_id, items in corrections.items():
             for start in range(0, len(items), CORRECTIONS_PER_CHANGE):
                 self._correct(account_id, [parsed for parsed, _ in items[start : start + CORRECTIONS_PER_CHANGE]])
         if new:
             self._record_new(new)
+        # A crashed attempt may have written these invoices and failed before applying the cancellations kept
+        # for them; applying them again is idempotent, and counts them.
+        self._apply_parked([(account_id, parsed.invoice) for parsed, account_id in written_earlier])
 
-    def _count_recorded(self, parsed: ParsedInvoice, found: StoredInvoice) -> None:
+    def _count_recorded(self, parsed: ParsedInvoice, found: StoredInvoice) -> bool:
+        """Count an invoice found recorded as it was; True when an earlier attempt of this very upload wrote it."""
         mark = read_origin(found.origin)
         if mark.upload == self.upload.origin and mark.line == parsed.line:
             # Written by an earlier attempt of this very upload (a retried run): counted as it was then.
             self.counts["corrected" if mark.corrected else "created"] += 1
-        else:
-            self.counts["unchanged"] += 1
+            return True
+        self.counts["unchanged"] += 1
+        return False
+
+    def _count_opened_earlier(self, found_open: list[tuple[ParsedInvoice, str]]) -> None:
+        """A run retried after a crash finds open the accounts its crashed attempt opened: each one is counted, with
+        what the report said of its contact, at the invoice that opened it (its `opened_by`), so exactly once
+        whatever the number of attempts. Accounts opened by an earlier run of a continued upload were opened at
+        invoices this run does not handle."""
+        accounts = self._accounts([account_id for _, account_id in found_open])
+        for parsed, account_id in found_open:
+            account = accounts.get(account_id)
+            if account is not None and account.opened_by == record_origin(self.upload, parsed.line):
+                self.counts["accounts_opened"] += 1
+                self._warn_dropped(parsed, _new_contact(account.name, parsed.invoice.customer)[1])
+
+    def _accounts(self, account_ids: list[str]) -> dict[str, Account]:
+        """The accounts among `account_ids` that exist, read once per run (bounded cache)."""
+        wanted = [account_id for account_id in dict.fromkeys(account_ids) if account_id not in self.known_accounts]
+        if wanted:
+            if len(self.known_accounts) > _CACHE_LIMIT:
+                self.known_accounts.clear()
+            self.known_accounts.update(self.ports.ledger.accounts(wanted))
+        return self.known_accounts
+
+    def _warn_dropped(self, parsed: ParsedInvoice, dropped: list[tuple[str, str]]) -> None:
+        if len(self.warnings) < _WARNINGS_KEPT:
+            self.warnings.extend(
+                RowRefusal(line=parsed.line, reason=f"customer {what} not kept on the new account: {why}")
+                for what, why in dropped
+            )
 
     def _resolve(self, references: list[tuple[str, str]]) -> None:
         unknown = [ref for ref in dict.fromkeys(references) if ref not in self.owners]
@@ -356,15 +465,6 @@ class _Recorder:
         if len(self.owners) > _CACHE_LIMIT:
             self.owners.clear()
         self.owners.update(self.ports.accounts.owners_of(unknown))
-
-    def _owner(self, references: list[tuple[str, str]]) -> str | None:
-        """The account the first claimed reference leads to. A customer with a tax id never joins by e-mail alone:
-        an accounting office may use one address for several clients, each with its own tax id."""
-        with_tax_id = any(kind == "tax_id" for kind, _ in references)
-        return next(
-            (self.owners[ref] for ref in references if ref in self.owners and not (with_tax_id and ref[0] == "email")),
-            None,
-        )
 
     def _open_account(self, parsed: ParsedInvoice, references: list[tuple[str, str]]) -> str:
         """Open an account for a customer no reference leads to. The platform hears of each one; the owner (sales)
@@ -375,13 +475,11 @@ class _Recorder:
         with a warning in the report: it never keeps the invoice from being recorded."""
         customer = parsed.invoice.customer
         account_id = new_account_id(references)
-        name = customer.name or customer.reference or "?"
+        # The reference stays as written (it is a key), but as the account's name it reaches the platform's event
+        # and the alerts: without what a spreadsheet would run (`ponte.invoices.formulas`).
+        name = customer.name or without_formula(customer.reference or "") or "?"
         contact, dropped = _new_contact(name, customer)
-        if len(self.warnings) < _WARNINGS_KEPT:
-            self.warnings.extend(
-                RowRefusal(line=parsed.line, reason=f"customer {what} not kept on the new account: {why}")
-                for what, why in dropped
-            )
+        self._warn_dropped(parsed, dropped)
         command = OpenAccount(
             account_id=account_id,
             name=name,
@@ -400,7 +498,9 @@ class _Recorder:
                 "notifications": tuple(notifications),
                 # An e-mail another account holds stays with it (a shared address never joins two tax ids).
                 "references": tuple(ref for ref in references if ref not in self.owners),
-                "account": change.account.model_copy(update={"tax_id": customer.tax_id}),
+                "account": change.account.model_copy(
+                    update={"tax_id": customer.tax_id, "opened_by": record_origin(self.upload, parsed.line)}
+                ),
             }
         )
         try:
@@ -568,24 +668,25 @@ class _Recorder:
                 self.ports.ledger.queue_notices(notices, recorded_at=self.now)
         self.ports.ledger.record_invoices(records, due_at=self.now)
         self.counts["created"] += len(records)
-        nfe = {r.invoice.access_key: account_id for account_id, r in records if r.invoice.access_key}
-        if nfe:
-            parked: dict[str, list[CancellationRecord]] = defaultdict(list)
-            for record in self.ports.ledger.parked_cancellations(list(nfe)):
-                parked[nfe[record.access_key]].append(record)
-            for account_id, cancellations in parked.items():
-                self._apply_cancellations(account_id, cancellations)
-                self.counts["cancelled"] += len(cancellations)
+        self._apply_parked([(account_id, record.invoice) for account_id, record in records])
+
+    def _apply_parked(self, recorded: list[tuple[str, Invoice]]) -> None:
+        """Apply the cancellations kept for these just-recorded NF-e, which arrived before them."""
+        nfe = {invoice.access_key: account_id for account_id, invoice in recorded if invoice.access_key}
+        if not nfe:
+            return
+        parked: dict[str, list[CancellationRecord]] = defaultdict(list)
+        for record in self.ports.ledger.parked_cancellations(list(nfe)):
+            parked[nfe[record.access_key]].append(record)
+        for account_id, cancellations in parked.items():
+            self._apply_cancellations(account_id, cancellations)
+            self.counts["cancelled"] += len(cancellations)
 
     def _notices(self, records: list[tuple[str, InvoiceRecord]]) -> list[Notification]:
-        wanted = [account_id for account_id, _ in records if account_id not in self.known_accounts]
-        if wanted:
-            if len(self.known_accounts) > _CACHE_LIMIT:
-                self.known_accounts.clear()
-            self.known_accounts.update(self.ports.ledger.accounts(list(dict.fromkeys(wanted))))
+        accounts = self._accounts([account_id for account_id, _ in records])
         notices = []
         for account_id, record in records:
-            account = self.known_accounts.get(account_id)
+            account = accounts.get(account_id)
             if account is None or not (account.contact.email or account.contact.phone):
                 continue
             if record.invoice.installments:  # credit notes owe the customer nothing
@@ -741,7 +842,7 @@ def _report_header(
     upload: UploadedObject,
     file_format: SourceFormat | None,
     status: str,
-    moved_to: str,
+    moved_to: str | None,
     reason: str | None,
     *,
     runs: int,
@@ -793,6 +894,16 @@ def _corrections(ledger: Ledger, corrected: list[ParsedInvoice]) -> tuple[list[P
         else:
             applied.append(parsed)
     return applied, refused
+
+
+def _owner_of(owners: dict[tuple[str, str], str], references: list[tuple[str, str]]) -> str | None:
+    """The account the first claimed reference leads to. A customer with a tax id never joins by e-mail alone:
+    an accounting office may use one address for several clients, each with its own tax id."""
+    with_tax_id = any(kind == "tax_id" for kind, _ in references)
+    return next(
+        (owners[ref] for ref in references if ref in owners and not (with_tax_id and ref[0] == "email")),
+        None,
+    )
 
 
 def _new_contact(name: str, customer: Party) -> tuple[Contact, list[tuple[str, str]]]:
