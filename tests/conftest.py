@@ -1,8 +1,14 @@
-"""Every test runs with fake AWS credentials: nothing can reach a real AWS endpoint."""
+"""Every test runs with fake AWS credentials: nothing can reach a real AWS endpoint; and no test may make Ponte log
+personal data (`tests.log_scan`)."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+
 import pytest
+
+from tests.log_scan import PersonalDataScan
 
 FAKE_AWS = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -19,3 +25,17 @@ def _fake_aws(monkeypatch: pytest.MonkeyPatch) -> None:
     for name, value in FAKE_AWS.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+
+_SCAN = PersonalDataScan()
+logging.getLogger().addHandler(_SCAN)
+
+
+@pytest.fixture(autouse=True)
+def _no_personal_data_in_logs() -> Iterator[None]:
+    """Fails the test during which Ponte logged an e-mail address, a phone number, a tax id or a card number."""
+    before = len(_SCAN.findings)
+    yield
+    found = _SCAN.findings[before:]
+    if found:
+        pytest.fail("personal data in logs: " + "; ".join(f"{f.kind} from {f.logger} in {f.where}" for f in found))

@@ -10,7 +10,7 @@ retry skips what was already published.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -32,7 +32,7 @@ from ponte.domain.notifications import Notification
 from ponte.messages import render
 from ponte.services.delivery import CustomerDelivery, sender_address
 from ponte.services.notify import deliver
-from ponte.services.outbox import OutboxPorts, OutboxRecord, deliver_outbox
+from ponte.services.outbox import WAITING_REASONS, OutboxPorts, OutboxRecord, deliver_outbox
 from ponte.settings import TimeZoneName, load_settings
 
 logger = Logger()
@@ -77,6 +77,10 @@ class _Wiring:
             receipts=records,
             staff=self.alert_staff,
             staff_locale=settings.DEFAULT_LOCALE,
+            look_again=self.look_again,
+        )
+        self.sweep_soon = SweepWakeups(
+            settings.WAKEUP_SCHEDULE_GROUP, settings.WAKEUP_TARGET_ARN, settings.WAKEUP_ROLE_ARN, scope="all"
         )
         self.policies = PolicyStore(settings.POLICY_PARAMETER)
         self.outbox = OutboxPorts(
@@ -89,6 +93,14 @@ class _Wiring:
 
     def identity(self) -> BusinessIdentity:
         return self.identities.current().identity
+
+    def look_again(self, moment: datetime) -> None:
+        """A deadline notice reached nobody: run the sweep now rather than tomorrow (best effort: the daily sweep
+        finds the flagged account anyway, so a failure here must not fail a notice that went out)."""
+        try:
+            self.sweep_soon.wake_at(moment + timedelta(minutes=1))
+        except Exception:  # noqa: BLE001
+            logger.warning("sweep wake-up not scheduled: the daily sweep will look at the account")
 
     def alert_staff(self, alert: Notification) -> None:
         self.staff.send(alert, render(alert, time_zone=self.settings.BUSINESS_TIME_ZONE))
@@ -150,6 +162,9 @@ def lambda_handler(event: DynamoDBStreamEvent, context: LambdaContext) -> dict[s
         logger.warning("wake-up not scheduled: the daily sweep releases it", extra={"reason": reason})
     metrics.add_metric(name="NotificationsDelivered", unit=MetricUnit.Count, value=len(result.delivered))
     metrics.add_metric(name="NotificationsParked", unit=MetricUnit.Count, value=len(result.parked))
+    # What waits because delivering it failed (not quiet hours, not behind another): what the ops alarm watches.
+    failing = sum(1 for parked in result.parked if parked.attempts and parked.reason not in WAITING_REASONS)
+    metrics.add_metric(name="NotificationsFailing", unit=MetricUnit.Count, value=failing)
     metrics.add_metric(name="NotificationsDeadLettered", unit=MetricUnit.Count, value=len(result.dead_lettered))
     return {"batchItemFailures": []}
 

@@ -14,6 +14,9 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import boto3
+from botocore.exceptions import ClientError
+
 from infra.local import LocalStack
 from infra.local.delivery import Email, Sms
 from ponte.adapters.dynamodb import DynamoStore
@@ -246,6 +249,35 @@ def test_a_bounced_final_warning_falls_back_to_sms_and_the_suspension_waits_for_
     assert f"Prazo informado ao cliente: {named:%d/%m/%Y}" in record.message
     assert f"{sent_on(fallback):%d/%m/%Y} 08:00: final-warning (sms), prazo {named:%d/%m/%Y}" in record.message
     assert not stack.failures
+
+
+def test_a_final_warning_ses_refuses_goes_out_by_sms_minutes_later_not_the_next_day(stack: LocalStack) -> None:
+    put_policy(stack, channels=["email"])
+    boto3.setup_default_session()
+    session = boto3.DEFAULT_SESSION
+    assert session is not None
+    refused: list[datetime] = []
+
+    def reject_final_warnings(params: dict[str, Any], **_: Any) -> None:
+        if {"Name": "kind", "Value": "customer_final_warning"} in params.get("EmailTags", []):
+            refused.append(stack.now)
+            error = {"Error": {"Code": "MessageRejected", "Message": "Email address is not verified."}}
+            raise ClientError(error, "SendEmail")  # type: ignore[arg-type]
+
+    session.events.register("before-parameter-build.sesv2.SendEmail", reject_final_warnings)
+    try:
+        open_with_invoice(stack, "acc-7731", Contact(name="Marina Costa", email=EMAIL, phone=PHONE))
+        while not refused and today(stack) < date(2026, 12, 10):
+            stack.advance(days=1)
+        stack.advance(minutes=5)
+    finally:
+        session.events.unregister("before-parameter-build.sesv2.SendEmail", reject_final_warnings)
+    # Refused at the sweep, and again a minute later: the fallback goes out on every channel the customer has.
+    refused_at, again = refused
+    assert again - refused_at == timedelta(minutes=1)
+    [fallback] = [s for s in stack.sms(PHONE) if s.text.startswith("Ultimo aviso")]
+    assert fallback.sent_at is not None and timedelta(0) < fallback.sent_at - refused_at <= timedelta(minutes=2)
+    assert deadline_in(fallback.text) >= sent_on(fallback) + timedelta(days=3)
 
 
 # 3. A customer whose only contact bounces is not suspended, and the owner is told why.

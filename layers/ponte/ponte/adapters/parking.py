@@ -18,7 +18,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from ponte.adapters import keys
 from ponte.adapters.dynamodb import deserialize_item, serialize_item, utc_key
@@ -306,14 +306,23 @@ def parked_from_dead_letter(body: str) -> Parked:
 
 class SweepWakeups:
     """Implements the outbox's `Wakeups` port with EventBridge Scheduler one-time schedules (`at(...)`) that run the
-    sweep for notifications only; one schedule per minute, deleted by the Scheduler after it ran."""
+    sweep: for parked notifications only (`scope="notifications"`), or whole (`"all"`: an account flagged for the
+    ladder to look at again, after a deadline notice reached nobody). One schedule per scope and minute, deleted by
+    the Scheduler after it ran."""
 
     def __init__(
-        self, group: str, target_arn: str, role_arn: str, client: EventBridgeSchedulerClient | None = None
+        self,
+        group: str,
+        target_arn: str,
+        role_arn: str,
+        client: EventBridgeSchedulerClient | None = None,
+        *,
+        scope: Literal["notifications", "all"] = "notifications",
     ) -> None:
         self.group = group
         self.target_arn = target_arn
         self.role_arn = role_arn
+        self.scope = scope
         self._client = client
 
     @property
@@ -328,7 +337,7 @@ class SweepWakeups:
         minute = wakeup_minute(moment)
         try:
             self.client.create_schedule(
-                Name=f"release-{minute:%Y%m%dT%H%M}",
+                Name=f"{'release' if self.scope == 'notifications' else 'sweep'}-{minute:%Y%m%dT%H%M}",
                 GroupName=self.group,
                 ScheduleExpression=f"at({minute:%Y-%m-%dT%H:%M:%S})",
                 ScheduleExpressionTimezone="UTC",
@@ -337,7 +346,7 @@ class SweepWakeups:
                 Target={
                     "Arn": self.target_arn,
                     "RoleArn": self.role_arn,
-                    "Input": json.dumps({"scheduled_time": "<aws.scheduler.scheduled-time>", "scope": "notifications"}),
+                    "Input": json.dumps({"scheduled_time": "<aws.scheduler.scheduled-time>", "scope": self.scope}),
                     "RetryPolicy": {"MaximumRetryAttempts": 5, "MaximumEventAgeInSeconds": 3600},
                 },
             )
@@ -346,7 +355,8 @@ class SweepWakeups:
 
 
 def wakeup_minute(moment: datetime) -> datetime:
-    """The next whole minute at or after `moment`, in UTC."""
+    """The next whole minute at or after `moment`, in UTC (callers ask for a moment in the future: a one-time
+    schedule in the past is refused)."""
     utc = moment.astimezone(UTC)
     whole = utc.replace(second=0, microsecond=0)
     return whole if whole == utc else whole + timedelta(minutes=1)

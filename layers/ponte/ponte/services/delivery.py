@@ -86,6 +86,9 @@ class CustomerDelivery:
     receipts: Receipts
     staff: NotifyStaff
     staff_locale: Locale = "pt-BR"
+    # Called when a receipt asks the ladder to look at the account again (a deadline notice reached nobody), so the
+    # fallback does not wait for the daily sweep. None: it waits.
+    look_again: Callable[[datetime], None] | None = None
     # Reasons already told to staff by this container: a missing identity holds every notice, and one alert a
     # container is enough (the record of each held notice stays).
     alerted: set[str] = field(default_factory=set, compare=False)
@@ -140,12 +143,12 @@ def deliver_to_customer(
                 reason=refused.reason[:300],
                 reevaluate=_names_a_deadline(notification),
             )
-            ports.receipts.record(account_id, notice_id, receipt)
+            _keep(ports, account_id, notice_id, receipt)
             ports.staff(_held_alert(notification, "refused", f"{channel}: {refused.reason}"[:300], now, ports))
             written.append(receipt)
             continue
         receipt = Receipt(channel=channel, status="accepted", at=now, message_id=message_id)
-        ports.receipts.record(account_id, notice_id, receipt)
+        _keep(ports, account_id, notice_id, receipt)
         written.append(receipt)
     return tuple(written)
 
@@ -155,6 +158,12 @@ def sender_address(sender: str, identity: BusinessIdentity) -> str:
     configured domain (RFC 2047-encoded, so accents in the name survive)."""
     address = sender if "@" in sender else f"avisos@{sender}"
     return formataddr((identity.trade_name, address), charset="utf-8")
+
+
+def _keep(ports: CustomerDelivery, account_id: str, notice_id: str, receipt: Receipt) -> None:
+    ports.receipts.record(account_id, notice_id, receipt)
+    if receipt.reevaluate and ports.look_again is not None:
+        ports.look_again(receipt.at)
 
 
 def _names_a_deadline(notification: Notification) -> bool:
@@ -172,7 +181,7 @@ def _hold(
 ) -> Receipt:
     reevaluate = reevaluate and _names_a_deadline(notification)
     receipt = Receipt(channel="held", status="held", at=now, reason=reason, reevaluate=reevaluate)
-    ports.receipts.record(notification.account_id, notification.notification_id, receipt)
+    _keep(ports, notification.account_id, notification.notification_id, receipt)
     if reason not in ports.alerted:
         ports.staff(_held_alert(notification, reason, detail, now, ports))
     if reason in {"identity_missing", "identity_invalid"}:

@@ -8,14 +8,16 @@ the bus.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from ponte.domain.notifications import Audience, Notification
 from ponte.messages import machine_payload, render
-from ponte.services.delivery import CustomerDelivery, deliver_to_customer
+from ponte.services.delivery import CustomerDelivery, Receipt, deliver_to_customer
 
 if TYPE_CHECKING:
+    from ponte.messages import RenderedMessage
     from ponte.services.ports import AlertChannel, EventChannel
 
 
@@ -37,6 +39,26 @@ def deliver(
     if notification.audience is Audience.STAFF:
         staff.send(notification, message)
         return
-    deliver_to_customer(notification, message, customers, now=now)
-    if feed is not None:
-        feed.send(notification, message)
+    # The business's own systems hear of the notice once (a receipt like a customer channel's), even while the
+    # customer's copy waits (for the business's identity, for SES); when both fail, the customer's failure is raised.
+    try:
+        deliver_to_customer(notification, message, customers, now=now)
+    except Exception:
+        with contextlib.suppress(Exception):
+            _feed(notification, message, customers, feed, now)
+        raise
+    _feed(notification, message, customers, feed, now)
+
+
+def _feed(
+    notification: Notification,
+    message: RenderedMessage,
+    customers: CustomerDelivery,
+    feed: AlertChannel | None,
+    now: datetime,
+) -> None:
+    account_id, notice_id = notification.account_id, notification.notification_id
+    if feed is None or customers.receipts.sent(account_id, notice_id, "feed"):
+        return
+    feed.send(notification, message)
+    customers.receipts.record(account_id, notice_id, Receipt(channel="feed", status="accepted", at=now))

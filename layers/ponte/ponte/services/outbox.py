@@ -37,6 +37,7 @@ WAIT_BEHIND = timedelta(minutes=5)  # how soon a notification waiting behind an 
 QUIET_HOURS = "quiet_hours"
 BEHIND_EARLIER = "behind_earlier"
 REDRIVEN = "redriven"
+WAITING_REASONS = frozenset({QUIET_HOURS, BEHIND_EARLIER})  # waiting, not failing
 
 
 @dataclass(frozen=True)
