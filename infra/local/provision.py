@@ -27,6 +27,14 @@ SKIPPED = {
 }
 
 
+_ALARM_NUMBERS: dict[str, Callable[[str], float | int]] = {
+    "Threshold": float,
+    "Period": int,
+    "EvaluationPeriods": int,
+    "DatapointsToAlarm": int,
+}
+
+
 @dataclass
 class Made:
     ref: Any
@@ -198,6 +206,10 @@ class Provisioner:
     def _alarm(self, logical_id: str, p: dict[str, Any]) -> Made:
         name = p.get("AlarmName") or physical_name(self.stack, logical_id, 255)
         request = {key: value for key, value in p.items() if key != "AlarmName"}
+        # A Number parameter reaches a property as a string, which CloudFormation converts and boto3 does not.
+        for key, kind in _ALARM_NUMBERS.items():
+            if isinstance(request.get(key), str):
+                request[key] = kind(request[key])
         self.client("cloudwatch").put_metric_alarm(AlarmName=name, **request)
         return Made(name, {"Arn": self._arn("cloudwatch", f"alarm:{name}")})
 

@@ -43,6 +43,9 @@ FAKE_CREDENTIALS = {
     "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
 }
 MAX_SETTLE_ROUNDS = 200
+# Required parameters of the template, answered as an operator must answer them at `sam deploy`, unless the caller
+# passes its own value: the alarms' subscriber is a reserved example address.
+LOCAL_PARAMETERS = {"OpsAlertEmail": "ops@example.com"}
 
 
 @dataclass
@@ -201,7 +204,7 @@ class LocalStack:
     def _build(self) -> None:
         document = load_template(self.template_path)
         resolver = Resolver(
-            parameters=parameter_values(document, self._parameters),
+            parameters=parameter_values(document, _with_local_answers(document, self._parameters)),
             conditions=document.get("Conditions", {}),
             pseudo=self.pseudo,
         )
@@ -814,6 +817,11 @@ def _for_protocol(message: str, protocol: str) -> str:
         if isinstance(structured, dict) and "default" in structured:
             return str(structured.get(protocol, structured["default"]))
     return message
+
+
+def _with_local_answers(document: dict[str, Any], parameters: dict[str, str]) -> dict[str, str]:
+    declared = document.get("Parameters", {})
+    return {**{k: v for k, v in LOCAL_PARAMETERS.items() if k in declared}, **parameters}
 
 
 def _dependency_order(resources: dict[str, Any]) -> list[str]:

@@ -11,6 +11,7 @@ import pytest
 from infra.local.delivery import Email, event_type_name, sending_identity, ses_event
 from infra.local.patterns import matches
 from infra.local.schedules import fire_times
+from infra.local.stack import LOCAL_PARAMETERS
 from infra.local.template import Pseudo, Resolver, TemplateError, load_template, parameter_values, references
 from tests.support import ROOT
 
@@ -178,7 +179,7 @@ def test_ses_sends_as_the_address_or_else_its_domain() -> None:
 def test_the_template_tells_a_sender_domain_from_an_address(sender: str, is_domain: bool) -> None:
     template = load_template(ROOT / "template.yaml")
     resolver = Resolver(
-        parameters=parameter_values(template, {"CustomerEmailSender": sender}),
+        parameters=parameter_values(template, {**LOCAL_PARAMETERS, "CustomerEmailSender": sender}),
         conditions=template["Conditions"],
         pseudo=Pseudo(),
     )
@@ -197,4 +198,4 @@ def test_the_template_tells_a_sender_domain_from_an_address(sender: str, is_doma
 )
 def test_customer_delivery_parameters_are_checked(parameters: dict[str, str]) -> None:
     with pytest.raises(TemplateError, match="does not match"):
-        parameter_values(load_template(ROOT / "template.yaml"), parameters)
+        parameter_values(load_template(ROOT / "template.yaml"), {**LOCAL_PARAMETERS, **parameters})
