@@ -9,7 +9,7 @@ in the failure queue.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 
 from aws_lambda_powertools import Logger, Metrics
@@ -18,7 +18,8 @@ from aws_lambda_powertools.utilities.data_classes import SNSEvent, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from ponte.adapters.delivery_records import DeliveryRecords
+from ponte.adapters.delivery_records import FAILED, DeliveryRecords
+from ponte.adapters.parking import SweepWakeups
 from ponte.domain.accounts import Locale
 from ponte.services.delivery_events import Outcome, Recorded, record_email_event
 from ponte.settings import load_settings
@@ -30,23 +31,40 @@ metrics = Metrics()
 class Settings(BaseModel):
     TABLE_NAME: str
     DEFAULT_LOCALE: Locale
+    WAKEUP_SCHEDULE_GROUP: str
+    WAKEUP_TARGET_ARN: str
+    WAKEUP_ROLE_ARN: str
 
 
 @cache
-def _wiring() -> tuple[Settings, DeliveryRecords]:
+def _wiring() -> tuple[Settings, DeliveryRecords, SweepWakeups]:
     settings = load_settings(Settings)
-    return settings, DeliveryRecords(settings.TABLE_NAME)
+    wakeups = SweepWakeups(
+        settings.WAKEUP_SCHEDULE_GROUP, settings.WAKEUP_TARGET_ARN, settings.WAKEUP_ROLE_ARN, scope="all"
+    )
+    return settings, DeliveryRecords(settings.TABLE_NAME), wakeups
 
 
 @metrics.log_metrics
 @logger.inject_lambda_context
 @event_source(data_class=SNSEvent)
 def lambda_handler(event: SNSEvent, context: LambdaContext) -> None:
-    settings, records = _wiring()
+    settings, records, wakeups = _wiring()
     for record in event.records:
         published = datetime.fromisoformat(record.sns.timestamp).astimezone(UTC)
         result = record_email_event(record.sns.message, records, staff_locale=settings.DEFAULT_LOCALE, now=published)
         _report(result, record.sns.message_id)
+        if result.outcome is Outcome.RECORDED and result.status in FAILED:
+            _look_again(wakeups, published)
+
+
+def _look_again(wakeups: SweepWakeups, now: datetime) -> None:
+    """The e-mail reached nobody and the account is flagged: the sweep runs in a minute rather than tomorrow, so a
+    final warning's fallback goes out at once (best effort: the daily sweep finds the flag anyway)."""
+    try:
+        wakeups.wake_at(now + timedelta(minutes=1))
+    except Exception:  # noqa: BLE001
+        logger.warning("sweep wake-up not scheduled: the daily sweep will look at the account")
 
 
 def _report(result: Recorded, sns_message_id: str) -> None:
