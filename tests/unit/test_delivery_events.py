@@ -9,6 +9,7 @@ The events are the records SES publishes to SNS, built by the local stack in the
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,7 +28,7 @@ from ponte.domain.bodies.delivery import (
     NoticeEvidence,
 )
 from ponte.domain.errors import ConcurrentModification
-from ponte.domain.notifications import Audience, Notification, Severity, Team
+from ponte.domain.notifications import Audience, Notification, Severity, Team, from_tag_value, tag_value
 from ponte.messages import render
 from ponte.messages.formatting import Formatter
 from ponte.messages.text import SMS_SEPTETS, septets
@@ -476,3 +477,10 @@ def test_every_alert_fits_its_channels(locale: Locale, body: CustomerUnreachable
     assert septets(message.sms) <= SMS_SEPTETS
     assert message.machine["event_type"] == "customer.unreachable"
     assert Formatter(locale, "America/Sao_Paulo").moment(T0) in message.email
+
+
+@pytest.mark.parametrize("identifier", ["acct-3f9a", "loja.sp:01", "cliente@ref", "a_b", "São-José/12", "_2e"])
+def test_ids_survive_the_trip_through_ses_tags(identifier: str) -> None:
+    tag = tag_value(identifier)
+    assert re.fullmatch(r"[A-Za-z0-9_-]+", tag)
+    assert from_tag_value(tag) == identifier

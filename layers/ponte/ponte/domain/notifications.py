@@ -99,3 +99,27 @@ class Notification(BaseModel):
 def notification_id(cause: str, audience: Audience, kind: str) -> str:
     """A stable id for the notification `kind` to `audience` caused by `cause` (the change's dedup key)."""
     return hashlib.sha256(f"{cause}|{audience}|{kind}".encode()).hexdigest()[:32]
+
+
+_TAG_KEPT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-")
+
+
+def tag_value(identifier: str) -> str:
+    """An id as an SES message tag may carry it (only letters, digits, `_` and `-`), reversibly: every other
+    character, `_` included, becomes `_` and the hex of its UTF-8 bytes (`loja.sp:01` -> `loja_2esp_3a01`)."""
+    return "".join(c if c in _TAG_KEPT else "".join(f"_{b:02x}" for b in c.encode()) for c in identifier)
+
+
+def from_tag_value(tag: str) -> str:
+    """The id `tag_value` made `tag` of (a tag that is not one comes back as it is)."""
+    if "_" not in tag:
+        return tag
+    out, i = bytearray(), 0
+    while i < len(tag):
+        if tag[i] == "_" and i + 3 <= len(tag) and all(ch in "0123456789abcdef" for ch in tag[i + 1 : i + 3]):
+            out.append(int(tag[i + 1 : i + 3], 16))
+            i += 3
+        else:
+            out += tag[i].encode()
+            i += 1
+    return out.decode("utf-8", errors="replace")

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 from ponte.domain.bodies.delivery import CustomerNoticeHeld, HeldReason
 from ponte.domain.business import IdentityNotConfigured
 from ponte.domain.errors import DeliveryRefused, DeliveryUnavailable, InvalidInput
-from ponte.domain.notifications import Audience, Notification, Severity, Team, notification_id
+from ponte.domain.notifications import Audience, Notification, Severity, Team, notification_id, tag_value
 from ponte.messages.email import customer_email
 
 if TYPE_CHECKING:
@@ -119,7 +119,8 @@ def deliver_to_customer(
     if not targets:
         return (_hold(notification, ports, "no_contact", None, now),)
     written = []
-    tags = {"notice_id": notice_id, "account_id": account_id, "kind": notification.event_type}
+    # Ids travel as tags, which SES limits to letters, digits, "_" and "-": encoded so they come back whole.
+    tags = {"notice_id": tag_value(notice_id), "account_id": tag_value(account_id), "kind": notification.event_type}
     for channel, address in targets:
         if ports.receipts.sent(account_id, notice_id, channel):
             continue

@@ -27,7 +27,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 from ponte.domain.accounts import TimelineEntry
 from ponte.domain.bodies.delivery import CustomerUnreachable, EmailEvent, EmailEventKind
 from ponte.domain.errors import ConcurrentModification
-from ponte.domain.notifications import Audience, Notification, Severity, Team, notification_id
+from ponte.domain.notifications import Audience, Notification, Severity, Team, from_tag_value, notification_id
 
 if TYPE_CHECKING:
     from ponte.domain.accounts import Account, Locale
@@ -177,8 +177,9 @@ class _Mail(_Shape):
     tags: dict[str, list[str]] = Field(default_factory=dict)
 
     def tag(self, name: str) -> str:
+        """The id the notifier put in this tag (see `tag_value`)."""
         values = self.tags.get(name) or []
-        return values[0][:256] if values else ""
+        return from_tag_value(values[0][:256]) if values else ""
 
 
 class _SesEvent(_Shape):
