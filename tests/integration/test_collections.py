@@ -118,7 +118,7 @@ def test_thirty_days_of_collections_end_to_end(stack: LocalStack) -> None:
     [suspended] = staff(stack, "account.suspended")
     assert suspended.attributes["owner"] == "ana" and suspended.attributes["severity"] == "critical"
     assert "Prazo informado ao cliente: 30/11/2026" in suspended.message
-    assert "final-warning (sms), prazo 30/11/2026" in suspended.message
+    assert "final-warning (sms: enviado), prazo 30/11/2026" in suspended.message
     sms = stack.inbox("StaffAlertsTopic")["sms:+5511999990000"]
     assert [d.attributes["event_type"] for d in sms] == ["account.suspended"]  # the only critical alert
 

@@ -249,7 +249,8 @@ def test_a_bounced_final_warning_falls_back_to_sms_and_the_suspension_waits_for_
     assert f"Prazo informado ao cliente: {named:%d/%m/%Y}" in record.message
     assert fallback.sent_at is not None
     sent_at = fallback.sent_at.astimezone(ZONE)
-    assert f"{sent_at:%d/%m/%Y %H:%M}: final-warning (sms), prazo {named:%d/%m/%Y}" in record.message
+    assert f"{sent_at:%d/%m/%Y %H:%M}: final-warning (sms: enviado), prazo {named:%d/%m/%Y}" in record.message
+    assert f"{bounced_on:%d/%m/%Y} 08:00: final-warning (email: devolvido)" in record.message  # what was tried first
     assert not stack.failures
 
 

@@ -15,7 +15,7 @@ from ponte.domain.bodies.collections import (
     CollectionsHandOff,
     CustomerSuspended,
 )
-from ponte.domain.dunning import SuspensionRecord
+from ponte.domain.dunning import SentNotice, SuspensionRecord
 from ponte.domain.ledger import Ledger
 from ponte.domain.money import Money
 from ponte.domain.notifications import Audience, Notification
@@ -24,6 +24,7 @@ from ponte.messages import render
 from ponte.messages.formatting import Formatter
 from ponte.messages.render import RenderedMessage
 from ponte.messages.text import SMS_SEPTETS, septets
+from ponte.messages.texts.collections import _notices
 from ponte.services.collections import change_for, decide
 from tests.collections_support import COLLECTION_BODIES, TZ, account, applied, invoice, local, payment
 
@@ -205,3 +206,17 @@ def test_staff_see_the_customers_credit_when_the_account_is_reactivated(mode: st
     assert plain(Formatter(locale, TZ).money(credit)) in plain(message.email)  # type: ignore[arg-type]
     assert {"pt-BR": "Crédito", "es": "Crédito", "en": "credit"}[locale] in message.email
     assert septets(message.sms) <= SMS_SEPTETS
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [("pt-BR", "final-warning (sms: enviado)"), ("es", "final-warning (email: rebotado)"), ("en", "(email: bounced)")],
+)
+def test_the_decision_record_says_what_each_notice_came_to(locale: str, expected: str) -> None:
+    at = datetime(2026, 11, 26, 11, tzinfo=UTC)
+    notices = (
+        SentNotice(step_id="final-warning", sent_at=at, channel="email", notice_id="n1", outcome="bounced"),
+        SentNotice(step_id="final-warning", sent_at=at, channel="sms", notice_id="n1", outcome="accepted"),
+    )
+    lines = _notices(notices, Formatter(locale, "America/Sao_Paulo"))
+    assert expected in lines

@@ -130,6 +130,10 @@ class SentNotice(_Frozen):
     notice_id: str | None = Field(
         default=None, description="The customer notice's id, under which its delivery evidence is recorded."
     )
+    outcome: str | None = Field(
+        default=None,
+        description="In a decision's record only: what the channel's send came to (accepted, delivered, bounced...).",
+    )
 
 
 STAFF_CHANNEL = "staff"  # the channel of the ladder's records of hand-offs and staff alerts
@@ -973,7 +977,12 @@ class _Evaluation:
         return tuple(charges)
 
     def _record_since(self, since: datetime) -> tuple[SentNotice, ...]:
-        return tuple(sorted((n for n in self.sent if n.sent_at >= since), key=lambda n: n.sent_at))
+        """The notices since `since`, each with what its send came to: the owner reads what reached the customer,
+        not only what was tried."""
+        return tuple(
+            n.model_copy(update={"outcome": self.deliveries.get(n.notice_id, {}).get(n.channel)}) if n.notice_id else n
+            for n in sorted((n for n in self.sent if n.sent_at >= since), key=lambda n: n.sent_at)
+        )
 
     def _key(self, label: str, owed: Sequence[_Owed]) -> str:
         return _dedup_key(self.account.account_id, label, [o.receivable.key for o in owed])

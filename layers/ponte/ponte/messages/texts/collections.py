@@ -239,13 +239,32 @@ def _credit(credit: Iterable[Money], fmt: Formatter, end: str = "") -> str:
     return _CREDIT[fmt.locale].format(credit=_amounts(amounts, fmt)) + end if amounts else ""
 
 
+# What a channel's send came to, as the owner reads it in a decision's record.
+_OUTCOMES: dict[str, dict[Locale, str]] = {
+    "accepted": {"pt-BR": "enviado", "es": "enviado", "en": "sent"},
+    "delivered": {"pt-BR": "entregue", "es": "entregado", "en": "delivered"},
+    "delayed": {"pt-BR": "entrega atrasada", "es": "entrega demorada", "en": "delivery delayed"},
+    "bounced": {"pt-BR": "devolvido", "es": "rebotado", "en": "bounced"},
+    "complained": {"pt-BR": "marcado como spam", "es": "marcado como spam", "en": "marked as spam"},
+    "rejected": {"pt-BR": "rejeitado", "es": "rechazado", "en": "rejected"},
+    "rendering_failed": {"pt-BR": "não montado", "es": "no generado", "en": "not rendered"},
+    "refused": {"pt-BR": "recusado", "es": "rechazado", "en": "refused"},
+    "held": {"pt-BR": "não enviado", "es": "no enviado", "en": "not sent"},
+}
+
+
 def _notices(notices: Iterable[SentNotice], fmt: Formatter) -> str:
     lines = [
-        f"- {fmt.moment(n.sent_at)}: {n.step_id} ({_word('staff', fmt) if n.channel == 'staff' else n.channel})"
+        f"- {fmt.moment(n.sent_at)}: {n.step_id} ({_word('staff', fmt) if n.channel == 'staff' else _sent_on(n, fmt)})"
         + (f", {_word('deadline', fmt)} {fmt.date(n.deadline)}" if n.deadline else "")
         for n in notices
     ]
     return "\n".join(lines) or _word("none", fmt)
+
+
+def _sent_on(notice: SentNotice, fmt: Formatter) -> str:
+    outcome = _OUTCOMES.get(notice.outcome or "", {}).get(fmt.locale)
+    return f"{notice.channel}: {outcome}" if outcome else notice.channel
 
 
 def _notice(notification: Notification, fmt: Formatter) -> dict[str, str]:
