@@ -930,3 +930,15 @@ def test_the_phones_of_an_invoice_a_refund_and_a_new_customer_are_read_alike() -
         "+14155552671",
         None,
     )
+
+
+@pytest.mark.parametrize(
+    ("preferred", "locale"),
+    [(["es-419", "en"], "es"), (["fr-FR", "pt-BR"], "pt-BR"), (["de"], None), ([], None)],
+)
+def test_a_stripe_customer_is_written_to_in_the_first_language_they_prefer_that_ponte_speaks(
+    webhooks: Path, preferred: list[str], locale: str | None
+) -> None:
+    customer = fixture_object(webhooks, "customer") | {"preferred_locales": preferred}
+    [created] = stripe.normalise(event("customer.created", customer))
+    assert created.customer.locale == locale

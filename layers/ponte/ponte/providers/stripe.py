@@ -380,6 +380,7 @@ class _Customer(_Object):
     name: str | None = None
     phone: str | None = None
     address: _Address | None = None
+    preferred_locales: list[str] | None = None  # the customer's languages, most preferred first (Stripe's IETF tags)
 
 
 def normalise(
@@ -675,6 +676,7 @@ def _customer_created(event: _Envelope, zone: tzinfo) -> DomainEvent:
             name=created.name,
             email=created.email,
             phone=_phone(created.phone, created.address),
+            locale=next(filter(None, (locale_from(tag) for tag in created.preferred_locales or ())), None),
         ),
     )
 
