@@ -48,7 +48,7 @@ class AccountStatus(StrEnum):
 
 
 class Contact(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
 
     name: str = Field(min_length=1, max_length=200)
     email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
@@ -59,7 +59,7 @@ class Contact(BaseModel):
 class Account(BaseModel):
     """An account of the business's customer. `version` guards every write (optimistic concurrency)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
 
     account_id: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:@-]+$")
     name: str = Field(min_length=1, max_length=200)
@@ -88,7 +88,7 @@ class Account(BaseModel):
 class TimelineEntry(BaseModel):
     """One line of an account's history, for staff and for audits: what happened, why, and from where."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
 
     account_id: str
     at: AwareDatetime

@@ -18,7 +18,7 @@ class Merge(BaseModel):
     (`merged_into`), at the version it was read at plus one; its customer references are moved over.
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
 
     absorbed: Ledger
     marker: Account
@@ -35,7 +35,7 @@ class AccountChange(BaseModel):
     `dedup_key`, so that a retried or duplicated delivery has exactly one effect.
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
 
     account: Account
     recorded_at: AwareDatetime

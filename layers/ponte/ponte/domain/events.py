@@ -168,7 +168,7 @@ PositiveAmount = Annotated[Money, AfterValidator(_more_than_zero)]
 class _Bounded(BaseModel):
     """A model of what a provider said: frozen, closed, and with blank text read as no text."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
 
     @model_validator(mode="before")
     @classmethod

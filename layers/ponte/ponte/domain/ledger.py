@@ -37,7 +37,7 @@ ChargebackState = Literal["open", "won", "lost"]
 
 
 class InvoiceRecord(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
 
     invoice: Invoice
     recorded_at: AwareDatetime
@@ -45,7 +45,7 @@ class InvoiceRecord(BaseModel):
 
 
 class PaymentRecord(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
 
     provider: str
     payment_id: str
@@ -76,7 +76,7 @@ class DeliveryStatus(BaseModel):
     """What one channel's send of a customer notice came to: `accepted`, `refused`, `held` (by the notifier),
     then `delivered`, `bounced`, `complained`, `rejected`, `delayed` (by the provider's events)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
 
     notice_id: str
     channel: str
@@ -86,7 +86,7 @@ class DeliveryStatus(BaseModel):
 class CancellationRecord(BaseModel):
     """An NF-e cancelled at SEFAZ (event 110111): the sale it recorded no longer exists."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
 
     access_key: str = Field(pattern=r"^\d{44}$")
     cancelled_at: AwareDatetime
@@ -110,7 +110,7 @@ class Allocation:
 class Ledger(BaseModel):
     """Everything Ponte knows about what an account owes and was sent, read in one query."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
 
     account: Account
     invoices: tuple[InvoiceRecord, ...] = ()
@@ -252,7 +252,7 @@ class _Pool:
 
 
 class _Slot(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
 
     invoice_key: str
     position: int

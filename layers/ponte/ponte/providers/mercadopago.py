@@ -138,7 +138,7 @@ def _manifest(data_id: str | None, request_id: str | None, ts: str) -> bytes:
 
 
 class PaymentNotification(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
 
     payment_id: str
     notification_id: str | None = None  # the notification's own id (the body's `id`), for logs
