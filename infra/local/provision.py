@@ -65,6 +65,9 @@ class Provisioner:
             "AWS::S3::BucketPolicy": self._bucket_policy,
             "AWS::Events::EventBus": self._event_bus,
             "AWS::Scheduler::ScheduleGroup": self._schedule_group,
+            "AWS::Cognito::UserPool": self._user_pool,
+            "AWS::Cognito::UserPoolClient": self._user_pool_client,
+            "AWS::Cognito::UserPoolGroup": self._user_pool_group,
             "AWS::KMS::Key": self._kms_key,
             "AWS::CloudWatch::Alarm": self._alarm,
             "AWS::Logs::LogGroup": self._log_group,
@@ -220,6 +223,29 @@ class Provisioner:
         if "RetentionInDays" in p:
             logs.put_retention_policy(logGroupName=name, retentionInDays=int(p["RetentionInDays"]))
         return Made(name, {"Arn": self._arn("logs", f"log-group:{name}:*")})
+
+    def _user_pool(self, logical_id: str, p: dict[str, Any]) -> Made:
+        name = p.get("UserPoolName") or physical_name(self.stack, logical_id, 128)
+        keys = ("Policies", "AutoVerifiedAttributes", "UsernameAttributes", "AdminCreateUserConfig", "MfaConfiguration")
+        pool = self.client("cognito-idp").create_user_pool(PoolName=name, **{k: p[k] for k in keys if k in p})
+        made = pool["UserPool"]
+        issuer = f"https://cognito-idp.{self.region}.amazonaws.com/{made['Id']}"
+        attributes = {"Arn": made["Arn"], "ProviderName": issuer.removeprefix("https://"), "ProviderURL": issuer}
+        return Made(made["Id"], attributes)
+
+    def _user_pool_client(self, logical_id: str, p: dict[str, Any]) -> Made:
+        keys = ("ExplicitAuthFlows", "GenerateSecret", "AccessTokenValidity", "IdTokenValidity", "TokenValidityUnits")
+        client = self.client("cognito-idp").create_user_pool_client(
+            UserPoolId=p["UserPoolId"],
+            ClientName=p.get("ClientName") or logical_id,
+            **{k: p[k] for k in keys if k in p},
+        )
+        return Made(client["UserPoolClient"]["ClientId"], {"ClientId": client["UserPoolClient"]["ClientId"]})
+
+    def _user_pool_group(self, logical_id: str, p: dict[str, Any]) -> Made:
+        request = {k: p[k] for k in ("Description", "Precedence") if k in p}
+        self.client("cognito-idp").create_group(GroupName=p["GroupName"], UserPoolId=p["UserPoolId"], **request)
+        return Made(p["GroupName"], {})
 
     def _ssm_parameter(self, logical_id: str, p: dict[str, Any]) -> Made:
         name = p.get("Name") or f"/{self.stack}/{logical_id}"

@@ -18,6 +18,7 @@ from typing import Any
 import boto3
 
 from infra.local import delivery, events
+from infra.local.authorizer import JwtAuthorizer, Refused
 from infra.local.delivery import DeliveryRecorder, Email, EventDestination, Sms
 from infra.local.functions import FunctionSpec, invoke
 from infra.local.patterns import matches
@@ -109,6 +110,8 @@ class _Route:
     pattern: re.Pattern[str]
     function: FunctionSpec
     api_id: str
+    authorizer: str | None = None  # the name of the API's authorizer that guards the route
+    scopes: tuple[str, ...] = ()
 
 
 @dataclass
@@ -157,6 +160,7 @@ class LocalStack:
         self.failures: list[Failure] = []
         self.function_logs = io.StringIO()
         self._routes: list[_Route] = []
+        self._api_auth: dict[str, dict[str, Any]] = {}
         self._streams: list[_StreamMapping] = []
         self._queues: list[_QueueMapping] = []
         self._schedules: list[_Schedule] = []
@@ -229,6 +233,7 @@ class LocalStack:
             elif kind == "AWS::Serverless::HttpApi":
                 api_id = physical_name(self.pseudo.stack_name, logical_id, 20, lower=True).rsplit("-", 1)[1]
                 made = Made(api_id, {"ApiEndpoint": f"https://{api_id}.execute-api.{self.pseudo.region}.amazonaws.com"})
+                self._api_auth[api_id] = properties.get("Auth", {})
             else:
                 made = provisioner.make(logical_id, kind, properties)
             if isinstance(made.attributes.get("Destination"), EventDestination):
@@ -289,7 +294,12 @@ class LocalStack:
             elif kind == "HttpApi":
                 path = p.get("Path", "$default")
                 api_id = p.get("ApiId") or "implicit"
-                self._routes.append(_Route(p.get("Method", "ANY").upper(), path, _path_pattern(path), spec, api_id))
+                auth = p.get("Auth", {})
+                authorizer = auth.get("Authorizer", self._api_auth.get(api_id, {}).get("DefaultAuthorizer"))
+                route = _Route(p.get("Method", "ANY").upper(), path, _path_pattern(path), spec, api_id)
+                route.authorizer = None if authorizer in {None, "NONE"} else authorizer
+                route.scopes = tuple(auth.get("AuthorizationScopes", ()))
+                self._routes.append(route)
             elif kind == "S3":
                 rules = p.get("Filter", {}).get("S3Key", {}).get("Rules", [])
                 bucket_events = p["Events"] if isinstance(p["Events"], list) else [p["Events"]]
@@ -366,6 +376,11 @@ class LocalStack:
             for route in self._routes:
                 found = route.pattern.fullmatch(path)
                 if found and route.method in {method.upper(), "ANY"}:
+                    try:
+                        authorizer = self._authorize(route, headers or {})
+                    except Refused as refused:
+                        message = b'{"message":"Unauthorized"}' if refused.status == 401 else b'{"message":"Forbidden"}'
+                        return refused.status, {"content-type": "application/json"}, message
                     event = events.http_api_v2(
                         method=method.upper(),
                         path=path,
@@ -379,6 +394,8 @@ class LocalStack:
                         account_id=self.pseudo.account_id,
                         now=self._now,
                     )
+                    if authorizer is not None:
+                        event["requestContext"]["authorizer"] = authorizer
                     try:
                         result = self._invoke(route.function, event)
                     except Exception as error:  # noqa: BLE001 - API Gateway answers 500 for any function error
@@ -388,6 +405,22 @@ class LocalStack:
                     self.settle()
                     return answer
             return 404, {"content-type": "application/json"}, b'{"message":"Not Found"}'
+
+    def _authorize(self, route: _Route, headers: dict[str, str]) -> dict[str, Any] | None:
+        """The route's JWT authorizer applied as API Gateway does (`infra.local.authorizer`); None for an open route."""
+        if route.authorizer is None:
+            return None
+        config = self._api_auth.get(route.api_id, {}).get("Authorizers", {}).get(route.authorizer)
+        if config is None:
+            raise TemplateError(f"route {route.method} {route.path} names no authorizer of its API: {route.authorizer}")
+        jwt = config.get("JwtConfiguration", {})
+        audiences = jwt.get("audience", [])
+        authorizer = JwtAuthorizer(
+            issuer=jwt["issuer"],
+            audiences=tuple(audiences if isinstance(audiences, list) else [audiences]),
+            identity_source=config.get("IdentitySource", "$request.header.Authorization"),
+        )
+        return authorizer.authorize(headers, route.scopes)
 
     def put_object(
         self, key: str, data: bytes, *, bucket: str | None = None, content_type: str | None = None
