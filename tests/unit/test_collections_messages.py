@@ -62,17 +62,17 @@ def test_the_final_warning_names_the_amount_the_deadline_and_the_consequence() -
     assert message.sms == "Ultimo aviso: pague R$ 1.265,42 ate 30/11/2026 para evitar a suspensao do servico."
     assert "NF-2026-0042: R$ 1.234,56 (vencimento 16/11/2026, 15 dias de atraso; multa R$ 24,69" in plain(message.email)
     english = rendered("customer.final_warning", "en")
-    assert english.subject == "Final notice: pay R$1,265.42 by 11/30/26 to avoid suspension"
+    assert english.subject == "Final notice: pay R$1,265.42 by 30 Nov 2026 to avoid suspension"
 
 
 def test_the_owner_reads_why_the_account_was_suspended_and_how_to_reactivate_it() -> None:
     email = plain(rendered("account.suspended", "en").email)
     for expected in (
         "Why: step 'suspend' of policy version 1",
-        "Deadline named to the customer: 11/30/26",
-        "NF-2026-0042: R$1,234.56 (due 11/16/26, 15 days late; fine R$24.69, interest R$6.17; = R$1,265.42)",
+        "Deadline named to the customer: 30 Nov 2026",
+        "NF-2026-0042: R$1,234.56 (due 16 Nov 2026, 15 days late; fine R$24.69, interest R$6.17; = R$1,265.42)",
         "overdue-1 (email)",
-        "final-warning (sms), deadline 11/30/26",
+        "final-warning (sms), deadline 30 Nov 2026",
         "R$100.00 (counted R$100.00), asaas:pay_1",
         "How to reactivate",
     ):

@@ -87,7 +87,14 @@ def test_currency_formats_follow_the_locale(locale: str, expected: str) -> None:
 def test_dates_follow_the_locale() -> None:
     day = date(2026, 12, 1)
     assert Formatter("pt-BR", "UTC").date(day) == "01/12/2026"
-    assert Formatter("en", "UTC").date(day) == "12/1/26"
+    assert Formatter("es", "UTC").date(day) == "1 dic 2026"
+    assert Formatter("en", "UTC").date(day) == "1 Dec 2026"
+    moment = datetime(2026, 12, 1, 18, 5, tzinfo=UTC)
+    assert [Formatter(locale, "UTC").moment(moment) for locale in ("pt-BR", "es", "en")] == [
+        "01/12/2026 18:05",
+        "1 dic 2026, 18:05",
+        "1 Dec 2026, 6:05 PM",
+    ]
 
 
 @given(st.text(max_size=400))

@@ -68,7 +68,7 @@ PLAN = (
 NEXT = {
     "pt-BR": "Se não houver pagamento, em 04/12/2026 enviaremos o aviso final; a suspensão do serviço não ocorrerá "
     "antes de 11/12/2026.",
-    "es": "Si no se registra el pago, el 4/12/26 enviaremos el aviso final",
+    "es": "Si no se registra el pago, el 4 dic 2026 enviaremos el aviso final",
     "en": "If no payment arrives, we will send the final notice on",
 }
 
@@ -80,7 +80,7 @@ def test_a_notice_names_the_invoice_as_the_customer_knows_it_how_to_pay_and_what
     assert ACCESS_KEY not in email and "nfe:" not in email  # never the internal key
     assert "https://invoice.stripe.com/i/acct_1/test_9" in email
     assert "23790448095616862379336011058009740430000124020" in email
-    assert NEXT[locale].split(" 4/12/26")[0].split(" 04/12")[0] in email
+    assert NEXT[locale].split(" 4 dic 2026")[0].split(" 04/12")[0] in email
 
 
 def test_the_next_step_sentence_names_the_final_notice_and_the_earliest_suspension() -> None:

@@ -11,7 +11,14 @@ if TYPE_CHECKING:
     from babel import Locale as BabelLocale
 
     from ponte.domain.accounts import Locale
+
     from ponte.domain.money import Money
+
+
+# CLDR patterns: pt-BR's numeric day-month order is the one its readers expect; Spanish and English readers meet both
+# orders, so the month is named. 24-hour times everywhere but in English.
+_DATE: dict[Locale, str] = {"pt-BR": "dd/MM/yyyy", "es": "d MMM yyyy", "en": "d MMM yyyy"}
+_TIME: dict[Locale, str] = {"pt-BR": " HH:mm", "es": ", H:mm", "en": ", h:mm a"}
 
 
 @cache
@@ -35,11 +42,14 @@ class Formatter:
         return str(format_currency(value.to_decimal(), value.currency, locale=self._babel))
 
     def date(self, value: date) -> str:
+        """The date in a form no reader can take for another: a four-digit year, and the month by name where the
+        locale's numeric form is ambiguous (`10/12/2026`; `10 dic 2026`; `10 Dec 2026`)."""
         from babel.dates import format_date  # noqa: PLC0415
 
-        return str(format_date(value, format="short", locale=self._babel))
+        return str(format_date(value, format=_DATE[self.locale], locale=self._babel))
 
     def moment(self, value: datetime) -> str:
         from babel.dates import format_datetime  # noqa: PLC0415
 
-        return str(format_datetime(value.astimezone(self._zone), format="short", locale=self._babel))
+        pattern = f"{_DATE[self.locale]}{_TIME[self.locale]}"
+        return str(format_datetime(value.astimezone(self._zone), format=pattern, locale=self._babel))
