@@ -220,3 +220,27 @@ def test_the_decision_record_says_what_each_notice_came_to(locale: str, expected
     )
     lines = _notices(notices, Formatter(locale, "America/Sao_Paulo"))
     assert expected in lines
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("kind", sorted(COLLECTION_BODIES))
+def test_no_message_hedges_a_plural(kind: str, locale: str) -> None:
+    message = rendered(kind, locale)
+    for text in (message.subject, message.email, message.sms):
+        assert "(s)" not in text and "(es)" not in text
+
+
+@pytest.mark.parametrize(
+    ("locale", "one", "many"),
+    [
+        ("pt-BR", "1 dia de atraso", "15 dias de atraso"),
+        ("es", "1 día de atraso", "15 días de atraso"),
+        ("en", "1 day late", "15 days late"),
+    ],
+)
+def test_days_late_agree_with_their_number(locale: str, one: str, many: str) -> None:
+    forms = Formatter(locale, "UTC")  # type: ignore[arg-type]
+    from ponte.messages.texts.collections import _counted
+
+    assert (_counted("late", 1, forms), _counted("late", 15, forms)) == (one, many)
+    assert forms.count(1234, {"one": "{n} x", "other": "{n} xs"}) in {"1.234 xs", "1,234 xs"}

@@ -48,6 +48,15 @@ class Formatter:
 
         return str(format_date(value, format=_DATE[self.locale], locale=self._babel))
 
+    def count(self, number: int, forms: dict[str, str]) -> str:
+        """`number` with the noun in the form CLDR's plural rules choose for this locale (`forms` keyed by plural
+        category: `one`, `other`, and `many` where the locale has it; `{n}` is the number, formatted)."""
+        from babel.numbers import format_decimal  # noqa: PLC0415
+
+        category = self._babel.plural_form(number)
+        form = forms.get(category) or forms["other"]
+        return form.format(n=format_decimal(number, locale=self._babel))
+
     def moment(self, value: datetime) -> str:
         from babel.dates import format_datetime  # noqa: PLC0415
 

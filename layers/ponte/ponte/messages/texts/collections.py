@@ -37,7 +37,6 @@ if TYPE_CHECKING:
 
 _WORDS: dict[str, dict[Locale, str]] = {
     "due": {"pt-BR": "vencimento", "es": "vencimiento", "en": "due"},
-    "late": {"pt-BR": "dias de atraso", "es": "días de atraso", "en": "days late"},
     "fine": {"pt-BR": "multa", "es": "multa", "en": "fine"},
     "interest": {"pt-BR": "juros", "es": "intereses", "en": "interest"},
     "none": {"pt-BR": "nenhum", "es": "ninguno", "en": "none"},
@@ -45,7 +44,6 @@ _WORDS: dict[str, dict[Locale, str]] = {
     "staff": {"pt-BR": "equipe", "es": "equipo", "en": "staff"},
     "counted": {"pt-BR": "considerado", "es": "computado", "en": "counted"},
     "more": {"pt-BR": "ou mais", "es": "o más", "en": "or more"},
-    "accounts": {"pt-BR": "conta(s)", "es": "cuenta(s)", "en": "account(s)"},
     "deadline": {"pt-BR": "prazo", "es": "plazo", "en": "deadline"},
     "fees_paid": {"pt-BR": "já pago", "es": "ya pagado", "en": "paid"},
     "later": {
@@ -124,6 +122,35 @@ _STATUS: dict[str, dict[Locale, str]] = {
 }
 
 
+# Counted nouns, by CLDR plural category (Formatter.count).
+_COUNTED: dict[str, dict[Locale, dict[str, str]]] = {
+    "late": {
+        "pt-BR": {"one": "{n} dia de atraso", "other": "{n} dias de atraso"},
+        "es": {"one": "{n} día de atraso", "other": "{n} días de atraso"},
+        "en": {"one": "{n} day late", "other": "{n} days late"},
+    },
+    "accounts": {
+        "pt-BR": {"one": "{n} conta", "other": "{n} contas"},
+        "es": {"one": "{n} cuenta", "other": "{n} cuentas"},
+        "en": {"one": "{n} account", "other": "{n} accounts"},
+    },
+    "suspended": {
+        "pt-BR": {"one": "{n} suspensa", "other": "{n} suspensas"},
+        "es": {"one": "{n} suspendida", "other": "{n} suspendidas"},
+        "en": {"one": "{n} suspended", "other": "{n} suspended"},
+    },
+    "deadlines": {
+        "pt-BR": {"one": "{n} prazo", "other": "{n} prazos"},
+        "es": {"one": "{n} plazo", "other": "{n} plazos"},
+        "en": {"one": "{n} deadline", "other": "{n} deadlines"},
+    },
+}
+
+
+def _counted(name: str, number: int, fmt: Formatter) -> str:
+    return fmt.count(number, _COUNTED[name][fmt.locale])
+
+
 def _word(name: str, fmt: Formatter) -> str:
     return _WORDS[name][fmt.locale]
 
@@ -137,7 +164,7 @@ def _charges(charges: Iterable[InvoiceCharge], mode: FeesMode, fmt: Formatter) -
     for c in charges:
         line = f"- {_label(c)}: {fmt.money(c.outstanding)} ({_word('due', fmt)} {fmt.date(c.due_date)}"
         if c.days_late:
-            line += f", {c.days_late} {_word('late', fmt)}"
+            line += f", {_counted('late', c.days_late, fmt)}"
         fees = f"{_word('fine', fmt)} {fmt.money(c.late_fee)}, {_word('interest', fmt)} {fmt.money(c.interest)}"
         if mode == "charged" and c.days_late:
             paid = f", {_word('fees_paid', fmt)} {fmt.money(c.fees_paid)}" if c.fees_paid is not None else ""
@@ -381,12 +408,14 @@ def _digest(notification: Notification, fmt: Formatter) -> dict[str, str]:
         for b in body.buckets
     ]
     lines = [
-        f"{label}{b.accounts} {_word('accounts', fmt)}, {_amounts(b.amounts, fmt)}"
+        f"{label}{_counted('accounts', b.accounts, fmt)}, {_amounts(b.amounts, fmt)}"
         for label, b in zip(buckets, body.buckets, strict=True)
     ]
     return {
         "day": fmt.date(body.day),
-        "count": str(body.accounts_overdue),
+        "accounts": _counted("accounts", body.accounts_overdue, fmt),
+        "suspended_phrase": _counted("suspended", len(body.suspended), fmt),
+        "deadlines_phrase": _counted("deadlines", len(body.deadlines), fmt),
         "total": _amounts(body.totals, fmt),
         "buckets": "\n".join(lines),
         "suspended": _digest_accounts(body.suspended, fmt),
@@ -648,28 +677,25 @@ ENTRIES: dict[str, Entry] = {
         _digest,
         {
             "pt-BR": Texts(
-                subject="Cobrança em {day}: {count} conta(s) em atraso, {total}",
-                email="Carteira em atraso em {day}: {count} conta(s), {total}.\n\n"
+                subject="Cobrança em {day}: {accounts} em atraso, {total}",
+                email="Carteira em atraso em {day}: {accounts}, {total}.\n\n"
                 "Por dias de atraso:\n{buckets}\n\nSuspensas desde o último resumo ({suspended_count}):\n"
                 "{suspended}\n\nPrazos nos próximos três dias ({deadline_count}):\n{deadlines}\n",
-                sms="Ponte: {count} conta(s) em atraso, {total}; {suspended_count} suspensa(s); "
-                "{deadline_count} prazo(s) em 3 dias.",
+                sms="Ponte: {accounts} em atraso, {total}; {suspended_phrase}; {deadlines_phrase} em 3 dias.",
             ),
             "es": Texts(
-                subject="Cobranza al {day}: {count} cuenta(s) en mora, {total}",
-                email="Cartera en mora al {day}: {count} cuenta(s), {total}.\n\n"
+                subject="Cobranza al {day}: {accounts} en mora, {total}",
+                email="Cartera en mora al {day}: {accounts}, {total}.\n\n"
                 "Por días de atraso:\n{buckets}\n\nSuspendidas desde el último resumen ({suspended_count}):\n"
                 "{suspended}\n\nPlazos en los próximos tres días ({deadline_count}):\n{deadlines}\n",
-                sms="Ponte: {count} cuenta(s) en mora, {total}; {suspended_count} suspendida(s); "
-                "{deadline_count} plazo(s) en 3 dias.",
+                sms="Ponte: {accounts} en mora, {total}; {suspended_phrase}; {deadlines_phrase} en 3 dias.",
             ),
             "en": Texts(
-                subject="Collections on {day}: {count} account(s) overdue, {total}",
-                email="Overdue book on {day}: {count} account(s), {total}.\n\n"
+                subject="Collections on {day}: {accounts} overdue, {total}",
+                email="Overdue book on {day}: {accounts}, {total}.\n\n"
                 "By days late:\n{buckets}\n\nSuspended since the last digest ({suspended_count}):\n{suspended}\n\n"
                 "Deadlines in the next three days ({deadline_count}):\n{deadlines}\n",
-                sms="Ponte: {count} account(s) overdue, {total}; {suspended_count} suspended; "
-                "{deadline_count} deadline(s) in 3 days.",
+                sms="Ponte: {accounts} overdue, {total}; {suspended_phrase}; {deadlines_phrase} in 3 days.",
             ),
         },
     ),
