@@ -134,3 +134,19 @@ def test_attributes_for_filtering_leave_out_empty_values() -> None:
         "account_id": "acc-1",
     }
     assert set(message_attributes(note("account.opened"))) == {"event_type", "severity", "account_id"}
+
+
+@pytest.mark.parametrize(
+    ("text", "subject", "sms"),
+    [
+        ("Vencido: € 46,20", "Vencido: EUR 46,20", "Vencido: € 46,20"),  # GSM carries the euro; ASCII does not
+        ("Due: ₹500", "Due: INR 500", "Due: INR 500"),
+        ("Debe 46,20 £", "Debe 46,20 GBP", "Debe 46,20 £"),
+        ("Fatura R$ 10,00", "Fatura R$ 10,00", "Fatura R$ 10,00"),
+    ],
+)
+def test_a_currency_sign_a_channel_cannot_carry_becomes_its_code_never_a_question_mark(
+    text: str, subject: str, sms: str
+) -> None:
+    assert fit_subject(text) == subject
+    assert fit_sms(text) == sms

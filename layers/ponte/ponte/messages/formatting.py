@@ -11,7 +11,6 @@ if TYPE_CHECKING:
     from babel import Locale as BabelLocale
 
     from ponte.domain.accounts import Locale
-
     from ponte.domain.money import Money
 
 

@@ -19,6 +19,28 @@ def _plain(text: str) -> str:
     return "".join(" " if unicodedata.category(ch) == "Zs" else ch for ch in text)
 
 
+# A currency sign a channel cannot carry becomes its ISO 4217 code, never "?" ("€ 46,20" -> "EUR 46,20"). Signs
+# shared by several currencies ($) are carried by every channel Ponte uses.
+_CURRENCY_CODES = {
+    "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "₽": "RUB", "₩": "KRW", "₺": "TRY", "₱": "PHP", "₦": "NGN",
+    "₫": "VND", "₪": "ILS", "₴": "UAH", "₡": "CRC", "₲": "PYG", "₵": "GHS", "₸": "KZT", "₼": "AZN", "₾": "GEL",
+}  # fmt: skip
+
+
+def _currency_codes(text: str, kept: set[str]) -> str:
+    """Each currency sign not in `kept` spelled as its code, spaced from the amount it stands by."""
+    out: list[str] = []
+    for i, ch in enumerate(text):
+        code = _CURRENCY_CODES.get(ch) if ch not in kept else None
+        if code is None:
+            out.append(ch)
+            continue
+        before = " " if out and not out[-1].isspace() else ""
+        after = " " if i + 1 < len(text) and not text[i + 1].isspace() else ""
+        out.append(f"{before}{code}{after}")
+    return "".join(out)
+
+
 def _strip_marks(ch: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
 
@@ -26,7 +48,7 @@ def _strip_marks(ch: str) -> str:
 def to_gsm(text: str) -> str:
     """Transliterate to GSM-7 so that pt-BR and es texts ("ã", "õ", "í") do not force UCS-2 (70 chars)."""
     out = []
-    for ch in _plain(text):
+    for ch in _currency_codes(_plain(text), _GSM_BASIC | _GSM_EXTENDED):
         if ch in _GSM_BASIC or ch in _GSM_EXTENDED:
             out.append(ch)
             continue
@@ -62,6 +84,6 @@ def fit_utf8_subject(text: str) -> str:
 
 def fit_subject(text: str) -> str:
     """SNS wants an ASCII subject with no line breaks, under 100 characters."""
-    ascii_text = _strip_marks(_plain(" ".join(text.split())))
+    ascii_text = _strip_marks(_currency_codes(_plain(" ".join(text.split())), set()))
     ascii_text = ascii_text.encode("ascii", "replace").decode("ascii")
     return ascii_text if len(ascii_text) <= SUBJECT_LIMIT else ascii_text[: SUBJECT_LIMIT - 3] + "..."
