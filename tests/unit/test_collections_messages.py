@@ -13,6 +13,7 @@ from ponte.domain.bodies.collections import (
     AccountSuspended,
     CollectionNotice,
     CollectionsHandOff,
+    CustomerReactivated,
     CustomerSuspended,
 )
 from ponte.domain.dunning import SentNotice, SuspensionRecord
@@ -244,3 +245,38 @@ def test_days_late_agree_with_their_number(locale: str, one: str, many: str) -> 
 
     assert (_counted("late", 1, forms), _counted("late", 15, forms)) == (one, many)
     assert forms.count(1234, {"one": "{n} x", "other": "{n} xs"}) in {"1.234 xs", "1,234 xs"}
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_reactivation_without_payment_never_thanks_the_customer_for_one(locale: str) -> None:
+    paid_words = {"pt-BR": "pagamento", "es": "pago", "en": "payment"}[locale]
+    for reason in ("never_suspend", "exempt", "staff", "promise"):
+        body = CustomerReactivated(
+            customer_name="Ana", reason=reason, remaining=(Money(amount=50_000, currency="BRL"),)
+        )
+        message = render(
+            Notification(
+                notification_id="n",
+                audience=Audience.CUSTOMER,
+                account_id="acc",
+                locale=locale,
+                occurred_at=datetime(2026, 12, 1, 12, tzinfo=UTC),
+                body=body,
+            ),
+            time_zone="America/Sao_Paulo",
+        )
+        assert paid_words not in message.sms.lower()
+        assert "500" in message.email  # what is still owed is said
+    settled = CustomerReactivated(customer_name="Ana")
+    paid = render(
+        Notification(
+            notification_id="n",
+            audience=Audience.CUSTOMER,
+            account_id="acc",
+            locale=locale,
+            occurred_at=datetime(2026, 12, 1, 12, tzinfo=UTC),
+            body=settled,
+        ),
+        time_zone="America/Sao_Paulo",
+    )
+    assert paid_words in paid.sms.lower()

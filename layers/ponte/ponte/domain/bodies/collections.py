@@ -84,8 +84,14 @@ class AccountReactivated(Body):
 
 
 class CustomerReactivated(Body):
+    """To the customer: the service is back. What they read depends on why: only a payment is thanked for as one."""
+
     kind: Literal["customer.reactivated"] = "customer.reactivated"
     customer_name: str
+    # settled: paid (within the tolerance); anything else (exempted, never to be suspended, lifted by staff, a
+    # promise to pay) is a reactivation without payment, and the customer is not told one was received.
+    reason: Literal["settled", "never_suspend", "exempt", "staff", "promise"] = "settled"
+    remaining: tuple[Money, ...] = ()  # what is still owed overdue
 
 
 class CollectionsHandOff(Body):

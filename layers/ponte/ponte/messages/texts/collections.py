@@ -358,10 +358,42 @@ def _reactivated(notification: Notification, fmt: Formatter) -> dict[str, str]:
     }
 
 
+_REACTIVATED: dict[str, dict[Locale, tuple[str, str]]] = {
+    # (e-mail sentence, SMS) for a reactivation by payment, and for one without a payment.
+    "paid": {
+        "pt-BR": (
+            "Recebemos seu pagamento e o serviço foi reativado em {when}. Obrigado!",
+            "Pagamento recebido: servico reativado. Obrigado!",
+        ),
+        "es": (
+            "Recibimos su pago y el servicio fue reactivado el {when}. ¡Gracias!",
+            "Pago recibido: servicio reactivado. Gracias!",
+        ),
+        "en": (
+            "We received your payment and the service was reactivated on {when}. Thank you!",
+            "Payment received: service reactivated. Thank you!",
+        ),
+    },
+    "unpaid": {
+        "pt-BR": ("O serviço foi reativado em {when}.", "Seu servico foi reativado."),
+        "es": ("El servicio fue reactivado el {when}.", "Su servicio fue reactivado."),
+        "en": ("The service was reactivated on {when}.", "Your service was reactivated."),
+    },
+}
+_STILL_OWED: dict[Locale, str] = {
+    "pt-BR": " Ainda há {remaining} em aberto; pague assim que puder para evitar novos avisos.",
+    "es": " Aún quedan {remaining} pendientes; pague en cuanto pueda para evitar nuevos avisos.",
+    "en": " {remaining} is still owed; please pay as soon as you can to avoid further notices.",
+}
+
+
 def _customer_reactivated(notification: Notification, fmt: Formatter) -> dict[str, str]:
     body = notification.body
     assert isinstance(body, CustomerReactivated)
-    return {"customer": body.customer_name, "when": fmt.moment(notification.occurred_at)}
+    sentence, sms = _REACTIVATED["paid" if body.reason == "settled" else "unpaid"][fmt.locale]
+    when = fmt.moment(notification.occurred_at)
+    owed = _STILL_OWED[fmt.locale].format(remaining=_amounts(body.remaining, fmt)) if body.remaining else ""
+    return {"customer": body.customer_name, "what_happened": sentence.format(when=when) + owed, "sms_text": sms}
 
 
 def _hand_off(notification: Notification, fmt: Formatter) -> dict[str, str]:
@@ -611,19 +643,18 @@ ENTRIES: dict[str, Entry] = {
         {
             "pt-BR": Texts(
                 subject="Serviço reativado",
-                email="Olá, {customer}!\n\nRecebemos seu pagamento e o serviço foi reativado em {when}. Obrigado!\n",
-                sms="Pagamento recebido: servico reativado. Obrigado!",
+                email="Olá, {customer}!\n\n{what_happened}\n",
+                sms="{sms_text}",
             ),
             "es": Texts(
                 subject="Servicio reactivado",
-                email="¡Hola, {customer}!\n\nRecibimos su pago y el servicio fue reactivado el {when}. ¡Gracias!\n",
-                sms="Pago recibido: servicio reactivado. Gracias!",
+                email="¡Hola, {customer}!\n\n{what_happened}\n",
+                sms="{sms_text}",
             ),
             "en": Texts(
                 subject="Service reactivated",
-                email="Hello, {customer}!\n\nWe received your payment and the service was reactivated on {when}. "
-                "Thank you!\n",
-                sms="Payment received: service reactivated. Thank you!",
+                email="Hello, {customer}!\n\n{what_happened}\n",
+                sms="{sms_text}",
             ),
         },
     ),
