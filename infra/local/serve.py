@@ -1,6 +1,8 @@
 """`python -m infra.local serve`: the HTTP API on 127.0.0.1 and the AWS emulator's endpoint, for curl and the AWS CLI.
 
-The clock is the wall clock here: schedules fire as real time passes (checked every few seconds).
+The clock is the wall clock here: schedules fire as real time passes, and an object put through the emulator's S3
+endpoint (`aws --endpoint-url ... s3 cp`) reaches the upload function as S3's notification would (both checked every
+few seconds).
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ def main(*, port: int, aws_port: int) -> int:
 def _tick(stack: LocalStack, stop: threading.Event) -> None:
     while not stop.wait(TICK_SECONDS):
         stack.advance_to(datetime.now(UTC))
+        stack.deliver_uploads()  # objects put through the emulator's S3 endpoint, announced as S3 would
 
 
 def _handler(stack: LocalStack) -> type[BaseHTTPRequestHandler]:

@@ -161,6 +161,7 @@ class LocalStack:
         self.function_logs = io.StringIO()
         self._routes: list[_Route] = []
         self._api_auth: dict[str, dict[str, Any]] = {}
+        self._announced: set[tuple[str, str, str | None]] = set()  # object versions S3's notification went out for
         self._streams: list[_StreamMapping] = []
         self._queues: list[_QueueMapping] = []
         self._schedules: list[_Schedule] = []
@@ -438,6 +439,7 @@ class LocalStack:
             (bucket_name,) = buckets
             extra = {"ContentType": content_type} if content_type else {}
             answer = self.client("s3").put_object(Bucket=bucket_name, Key=key, Body=data, **extra)
+            self._announced.add((bucket_name, key, answer.get("VersionId")))
             event = events.s3_put(
                 bucket=bucket_name,
                 key=key,
@@ -452,6 +454,38 @@ class LocalStack:
                     self._invoke_async(trigger.function, event, "s3")
             self.settle()
             return {"ETag": answer["ETag"], "VersionId": answer.get("VersionId")}
+
+    def deliver_uploads(self) -> int:
+        """S3's notifications for objects put straight through the emulator's endpoint (`aws --endpoint-url ... s3
+        cp`, under `make serve`): every object version the triggers' filters match that no notification went out
+        for yet is announced to its functions, once, as S3 would. Returns how many were."""
+        delivered = 0
+        with self._lock:
+            s3 = self.client("s3")
+            for bucket in sorted({t.bucket for t in self._s3}):
+                pages = s3.get_paginator("list_object_versions").paginate(Bucket=bucket)
+                for version in (v for page in pages for v in page.get("Versions", [])):
+                    seen = (bucket, version["Key"], version.get("VersionId"))
+                    if seen in self._announced:
+                        continue
+                    self._announced.add(seen)
+                    triggers = [t for t in self._s3 if t.bucket == bucket and _s3_matches(t, version["Key"])]
+                    if not triggers:
+                        continue
+                    event = events.s3_put(
+                        bucket=bucket,
+                        key=version["Key"],
+                        size=int(version.get("Size", 0)),
+                        etag=version["ETag"],
+                        version_id=version.get("VersionId"),
+                        region=self.pseudo.region,
+                        now=self._now,
+                    )
+                    for trigger in triggers:
+                        self._invoke_async(trigger.function, event, "s3")
+                    delivered += 1
+            self.settle()
+        return delivered
 
     def advance(self, *, days: float = 0, hours: float = 0, minutes: float = 0) -> list[tuple[datetime, str]]:
         """Move the clock forward, firing on the way every schedule due, in order. Returns what fired when."""

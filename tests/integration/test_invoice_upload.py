@@ -326,3 +326,16 @@ def test_excel_unicode_text_with_a_formula_name_is_recorded_harmless(stack: Loca
         "Novo cliente: Conceicao Avila, nota 1002 de R$ 99,90",
         'Novo cliente: HYPERLINK("https://pague.example";"Pague aqui"), nota 1001 de R$ 1.234,56',
     ]
+
+
+def test_an_object_put_through_the_emulators_endpoint_reaches_the_upload_function_once(stack: LocalStack) -> None:
+    """Under `make serve` the back office may use the AWS CLI against the emulator: S3's notification goes out for
+    what it puts, as for `stack.put_object`, and only once."""
+    bucket = stack.physical_id("InvoicesBucket")
+    stack.client("s3").put_object(Bucket=bucket, Key="incoming/novembro.csv", Body=BASIC)
+    stack.client("s3").put_object(Bucket=bucket, Key="notes/readme.txt", Body=b"not an upload")
+    assert stack.deliver_uploads() == 1
+    assert keys_in(stack) == ["notes/readme.txt", "processed/novembro.csv", "processed/novembro.csv.report.json"]
+    assert report(stack, "processed/novembro.csv.report.json")["counts"]["created"] == 2
+    assert stack.deliver_uploads() == 0
+    assert stack.failures == []
