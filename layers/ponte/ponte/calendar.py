@@ -1,14 +1,31 @@
 """Business calendars: the national holidays that business-day counting skips.
 
-Kept out of `ponte.domain` because it uses the `holidays` library; the dunning engine receives plain dates.
+Read from `holidays.json`, a table built from the maintained `holidays` library at build time
+(`python -m infra.scripts.holiday_table`; a test keeps the two in agreement): importing the library loads every
+country's module, and a Lambda would pay for that on its cold path. The dunning engine receives plain dates.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import date
+from functools import cache
+from importlib import resources
+from typing import Any
 
 from ponte.domain.errors import InvalidInput
+
+
+@cache
+def _table() -> dict[str, Any]:
+    table: dict[str, Any] = json.loads(resources.files("ponte").joinpath("holidays.json").read_text("utf-8"))
+    return table
+
+
+def covered_countries() -> tuple[str, ...]:
+    """The countries the table holds (the template's BusinessCountry values)."""
+    return tuple(sorted(_table()["countries"]))
 
 
 def business_holidays(country: str, years: Iterable[int]) -> frozenset[date]:
@@ -16,10 +33,14 @@ def business_holidays(country: str, years: Iterable[int]) -> frozenset[date]:
 
     Regional and optional holidays are left out: a business that closes on them lists them itself.
     """
-    import holidays  # noqa: PLC0415 - a large import, paid only by the functions that count business days
-
-    try:
-        calendar = holidays.country_holidays(country, years=sorted(set(years)))
-    except NotImplementedError as exc:
-        raise InvalidInput(f"no holiday calendar for country {country!r}") from exc
-    return frozenset(calendar.keys())
+    table = _table()
+    first, last = table["years"]
+    by_year = table["countries"].get(country)
+    if by_year is None:
+        raise InvalidInput(f"no holiday calendar for country {country!r}; there are: {', '.join(covered_countries())}")
+    days: set[date] = set()
+    for year in set(years):
+        if not first <= year <= last:
+            raise InvalidInput(f"the holiday calendar covers {first} to {last}, not {year}: rebuild the table")
+        days.update(date(year, int(mmdd[:2]), int(mmdd[2:])) for mmdd in by_year[str(year)].split())
+    return frozenset(days)
