@@ -10,6 +10,7 @@ of the library is a regenerate-and-commit.
 from __future__ import annotations
 
 import json
+from importlib.metadata import version
 from pathlib import Path
 
 # The countries a business may set as BusinessCountry (the template's AllowedValues), and the years covered.
@@ -30,7 +31,7 @@ def build() -> dict[str, object]:
             str(year): " ".join(f"{day:%m%d}" for day in days if day.year == year) for year in years
         }  # "MMDD MMDD ...", per year: a third of ISO dates' size
     return {
-        "source": f"holidays {holidays.__version__}: national public holidays",
+        "source": f"holidays {version('holidays')}: national public holidays",
         "years": [FIRST_YEAR, LAST_YEAR],
         "countries": countries,
     }
