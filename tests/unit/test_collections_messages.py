@@ -69,7 +69,7 @@ def test_the_final_warning_names_the_amount_the_deadline_and_the_consequence() -
 def test_the_owner_reads_why_the_account_was_suspended_and_how_to_reactivate_it() -> None:
     email = plain(rendered("account.suspended", "en").email)
     for expected in (
-        "Why: step 'suspend' of policy version 1",
+        "Why: under the collections policy (version 1), an account is suspended when the deadline",
         "Deadline named to the customer: 30 Nov 2026",
         "NF-2026-0042: R$1,234.56 (due 16 Nov 2026, 15 days late; fine R$24.69, interest R$6.17; = R$1,265.42)",
         "overdue-1 (email)",
@@ -280,3 +280,10 @@ def test_a_reactivation_without_payment_never_thanks_the_customer_for_one(locale
         time_zone="America/Sao_Paulo",
     )
     assert paid_words in paid.sms.lower()
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_owner_reads_the_rule_in_their_language_without_field_names(locale: str) -> None:
+    email = rendered("account.suspended", locale).email
+    for internal in ("never_suspend", "promise_to_pay_until", "step 'suspend'", "policy version"):
+        assert internal not in email

@@ -323,7 +323,7 @@ def _suspended(notification: Notification, fmt: Formatter) -> dict[str, str]:
         "account_id": notification.account_id,
         "owner": body.owner or _word("nobody", fmt),
         "when": fmt.moment(notification.occurred_at),
-        "rule": record.rule,
+        "policy_version": str(record.policy_version),
         "deadline": fmt.date(record.deadline),
         "invoices": _charges(record.invoices, record.fees_mode, fmt),
         "notices": _notices(record.notices, fmt),
@@ -460,31 +460,38 @@ def _digest(notification: Notification, fmt: Formatter) -> dict[str, str]:
 _RECORD = {
     "pt-BR": (
         "A conta {account} ({account_id}) foi suspensa em {when}. Responsável: {owner}.\n\n"
-        "Por quê: {rule}.\nPrazo informado ao cliente: {deadline} (venceu sem pagamento).\n\n"
+        "Por quê: pela política de cobrança (versão {policy_version}), a conta é suspensa quando o prazo informado ao "
+        "cliente num aviso final vence e o valor em atraso passa da tolerância.\n"
+        "Prazo informado ao cliente: {deadline} (venceu sem pagamento).\n\n"
         "Faturas:\n{invoices}\n{owed}\n{credit}\n"
         "Avisos enviados:\n{notices}\n\nPagamentos recebidos:\n{payments}\n\n"
         "Como reativar: um pagamento ou uma nota de crédito que deixe em atraso no máximo a tolerância reativa a "
-        "conta na hora. Para reativar sem pagamento, marque a conta para nunca ser suspensa (never_suspend); para "
-        "dar mais prazo antes dos próximos passos, registre uma promessa de pagamento (promise_to_pay_until).\n"
+        "conta na hora. Para reativar sem pagamento, isente a conta da suspensão até uma data; para dar mais prazo "
+        "antes dos próximos passos, registre uma promessa de pagamento. Ambos no console da equipe, na conta.\n"
     ),
     "es": (
         "La cuenta {account} ({account_id}) fue suspendida el {when}. Responsable: {owner}.\n\n"
-        "Por qué: {rule}.\nPlazo informado al cliente: {deadline} (venció sin pago).\n\n"
+        "Por qué: según la política de cobranza (versión {policy_version}), la cuenta se suspende cuando vence el "
+        "plazo informado al cliente en un aviso final y lo vencido supera la tolerancia.\n"
+        "Plazo informado al cliente: {deadline} (venció sin pago).\n\n"
         "Facturas:\n{invoices}\n{owed}\n{credit}\n"
         "Avisos enviados:\n{notices}\n\nPagos recibidos:\n{payments}\n\n"
         "Cómo reactivar: un pago o una nota de crédito que deje en mora como máximo la tolerancia reactiva la "
-        "cuenta en el acto. Para reactivar sin pago, marque la cuenta para no suspenderse nunca (never_suspend); "
-        "para dar más plazo antes de los próximos pasos, registre una promesa de pago (promise_to_pay_until).\n"
+        "cuenta en el acto. Para reactivar sin pago, exima la cuenta de la suspensión hasta una fecha; para dar más "
+        "plazo antes de los próximos pasos, registre una promesa de pago. Ambos en la consola del equipo, en la "
+        "cuenta.\n"
     ),
     "en": (
         "Account {account} ({account_id}) was suspended on {when}. Owner: {owner}.\n\n"
-        "Why: {rule}.\nDeadline named to the customer: {deadline} (it passed unpaid).\n\n"
+        "Why: under the collections policy (version {policy_version}), an account is suspended when the deadline a "
+        "final notice named to the customer passes and more than the tolerance is overdue.\n"
+        "Deadline named to the customer: {deadline} (it passed unpaid).\n\n"
         "Invoices:\n{invoices}\n{owed}\n{credit}\n"
         "Notices sent:\n{notices}\n\nPayments received:\n{payments}\n\n"
         "How to reactivate: a payment or a credit note that leaves no more than the tolerance overdue reactivates "
-        "the account at once. To reactivate without payment, flag the account never to be suspended "
-        "(never_suspend); to give more time before the next steps, record a promise to pay "
-        "(promise_to_pay_until).\n"
+        "the account at once. To reactivate without payment, exempt the account from suspension until a date; to "
+        "give more time before the next steps, record a promise to pay. Both in the staff console, on the "
+        "account.\n"
     ),
 }
 
