@@ -529,7 +529,8 @@ def _intent_failed(event: _Envelope, zone: tzinfo) -> DomainEvent:
     error = intent.last_payment_error or _PaymentError()
     return PaymentFailed(
         **_intent_facts(intent, event, intent.amount),
-        reason=fit_text(error.message or error.decline_code or error.code, MAX_TEXT),
+        # The code, not Stripe's English message: staff read it as a sentence in their language (messages.reasons).
+        reason=fit_text(error.decline_code or error.code or error.message, MAX_TEXT),
     )
 
 

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from ponte.domain.bodies import payments as bodies
 from ponte.messages.catalog import Entry, Texts
+from ponte.messages.reasons import reason_text
 
 if TYPE_CHECKING:
     from ponte.domain.accounts import Locale
@@ -64,6 +65,9 @@ def _common(notification: Notification, fmt: Formatter) -> dict[str, str]:
     for name in ("reason", "invoice_number", "description", "payment_method", "plan", "status", "subscription_id"):
         value = getattr(body, name, None)
         facts[name] = str(value) if value else none
+    reason = getattr(body, "reason", None)
+    if reason:
+        facts["reason"] = reason_text(str(reason), fmt.locale)
     if facts["payment_method"] != none:
         facts["payment_method"] = _METHODS[fmt.locale].get(facts["payment_method"], facts["payment_method"])
     for name in ("amount", "paid"):
