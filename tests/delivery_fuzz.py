@@ -39,8 +39,8 @@ class Secrets:
 
 @dataclass(frozen=True)
 class Delivery:
-    """One signed request, and what its provider's API answers about it (Mercado Pago's payment, Asaas's
-    customer), which the mutations reach too."""
+    """One signed request, and what its provider's API answers about it (Mercado Pago's payment, Asaas's payment
+    and customer), which the mutations reach too."""
 
     provider: str
     seed: str
@@ -519,8 +519,13 @@ def _stripe(
 def _asaas(
     name: str, doc: dict[str, Any], mutations: tuple[str, ...], rng: random.Random, *, s: Secrets, at: datetime
 ) -> Delivery:
-    body = dumps(doc.get("delivery"), rng)
-    return Delivery("asaas", name, mutations, body, asaas_headers(s.asaas), customer=api_answer(doc.get("customer")))
+    delivery = doc.get("delivery")
+    body = dumps(delivery, rng)
+    # Asaas's payments API answers with the payment the delivery carries, as Asaas sends it (mutations included):
+    # the values under test reach Ponte through the API, which is where Ponte reads a payment event's facts.
+    payment = api_answer(delivery.get("payment")) if isinstance(delivery, dict) else None
+    customer = api_answer(doc.get("customer"))
+    return Delivery("asaas", name, mutations, body, asaas_headers(s.asaas), payment=payment, customer=customer)
 
 
 def _standard(

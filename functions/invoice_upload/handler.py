@@ -22,13 +22,16 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
 from ponte.adapters.continuations import ContinuationQueue
+from ponte.adapters.documents import DirectoryStore
 from ponte.adapters.dynamodb import DynamoStore
 from ponte.adapters.invoice_batches import InvoiceBatches
 from ponte.adapters.objects import UploadObjects
+from ponte.adapters.owner_rotation import RotationCounters
 from ponte.domain.accounts import Locale
 from ponte.domain.money import CurrencyCode
 from ponte.domain.uploads import INCOMING, UploadedObject, UploadProgress
 from ponte.invoices import ParseOptions
+from ponte.services.owners import Owners
 from ponte.services.uploads import UploadOutcome, UploadPorts, UploadSettings, continue_upload, receive_upload
 from ponte.settings import load_settings
 
@@ -46,6 +49,10 @@ class Settings(BaseModel):
     CUSTOMER_INVOICE_NOTICES: bool
     MAX_UPLOAD_MB: int = Field(gt=0)
     RUN_TIME_MARGIN_SECONDS: float = Field(ge=0)
+    # The staff directory's parameter (empty: no directory, owners kept as the rows name them) and the owner of
+    # accounts no row and no rule gives one (empty: none).
+    STAFF_DIRECTORY_PARAMETER: str = ""
+    DEFAULT_ACCOUNT_OWNER: str = ""
 
 
 @cache
@@ -56,6 +63,13 @@ def _wiring() -> tuple[UploadPorts, UploadSettings]:
         ledger=InvoiceBatches(settings.TABLE_NAME),
         accounts=DynamoStore(settings.TABLE_NAME),
         continuations=ContinuationQueue(settings.CONTINUATION_QUEUE_URL),
+        owners=Owners(
+            directory=DirectoryStore(settings.STAFF_DIRECTORY_PARAMETER).in_use
+            if settings.STAFF_DIRECTORY_PARAMETER
+            else None,
+            rotation=RotationCounters(settings.TABLE_NAME),
+            default_owner=settings.DEFAULT_ACCOUNT_OWNER,
+        ),
     )
     return ports, UploadSettings(
         staff_locale=settings.DEFAULT_LOCALE,

@@ -11,6 +11,7 @@ retry skips what was already published.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from email.utils import formataddr
 from functools import cache
 from typing import Any
 
@@ -22,7 +23,7 @@ from pydantic import BaseModel
 
 from ponte.adapters.customer_delivery import SesEmail, SmsDirect
 from ponte.adapters.delivery_records import DeliveryRecords
-from ponte.adapters.documents import IdentityStore
+from ponte.adapters.documents import DirectoryStore, IdentityStore
 from ponte.adapters.parking import DeadLetterQueue, ParkedNotifications, SweepWakeups, released_from_image
 from ponte.adapters.policy_store import PolicyStore
 from ponte.adapters.publishers import PlatformBus, SnsChannel
@@ -33,6 +34,7 @@ from ponte.messages import render
 from ponte.services.delivery import CustomerDelivery, sender_address
 from ponte.services.notify import deliver
 from ponte.services.outbox import WAITING_REASONS, OutboxPorts, OutboxRecord, deliver_outbox
+from ponte.services.staff_delivery import StaffDelivery
 from ponte.settings import TimeZoneName, load_settings
 
 logger = Logger()
@@ -57,6 +59,7 @@ class Settings(BaseModel):
     WAKEUP_SCHEDULE_GROUP: str
     WAKEUP_TARGET_ARN: str
     WAKEUP_ROLE_ARN: str
+    STAFF_DIRECTORY_PARAMETER: str = ""
 
 
 class _Wiring:
@@ -82,6 +85,13 @@ class _Wiring:
         self.sweep_soon = SweepWakeups(
             settings.WAKEUP_SCHEDULE_GROUP, settings.WAKEUP_TARGET_ARN, settings.WAKEUP_ROLE_ARN, scope="all"
         )
+        directories = DirectoryStore(settings.STAFF_DIRECTORY_PARAMETER) if settings.STAFF_DIRECTORY_PARAMETER else None
+        self.owners = StaffDelivery(
+            directory=directories.in_use if directories else (lambda: None),
+            email=_staff_email(settings),
+            sms=self.customers.sms,
+            receipts=records,
+        )
         self.policies = PolicyStore(settings.POLICY_PARAMETER)
         self.outbox = OutboxPorts(
             parking=ParkedNotifications(settings.TABLE_NAME),
@@ -104,6 +114,15 @@ class _Wiring:
 
     def alert_staff(self, alert: Notification) -> None:
         self.staff.send(alert, render(alert, time_zone=self.settings.BUSINESS_TIME_ZONE))
+
+
+def _staff_email(settings: Settings) -> SesEmail | None:
+    """Alerts to staff in person come from the same SES identity as customer e-mail, named "Ponte"."""
+    sender = settings.CUSTOMER_EMAIL_SENDER
+    if not sender:
+        return None
+    address = sender if "@" in sender else f"avisos@{sender}"
+    return SesEmail(formataddr(("Ponte", address)), settings.CUSTOMER_EMAIL_CONFIGURATION_SET)
 
 
 class _LazyEmail:
@@ -145,6 +164,7 @@ def lambda_handler(event: DynamoDBStreamEvent, context: LambdaContext) -> dict[s
             platform=wiring.platform,
             time_zone=wiring.settings.BUSINESS_TIME_ZONE,
             now=now,
+            owners=wiring.owners,
         )
 
     # Raises only when parking fails too: the stream then retries the batch, skipping what was published.

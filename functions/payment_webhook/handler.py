@@ -1,9 +1,10 @@
 """Payment webhooks: POST /webhooks/{provider} → verify, apply once, answer as soon as the change commits.
 
-Accepted deliveries, duplicates included, get 200 (Asaas counts nothing else as delivered); refusals get a JSON
-error with their status. Deliveries for one account at once take turns: the one whose write conflicts reads the
-account again, for as long as the function's remaining time allows; only then does it answer 503, for the provider
-to deliver it again. Logs name the provider, the event and the reason, never the secret, signature or body.
+Accepted deliveries, duplicates included, get 200 (Asaas counts nothing else as delivered), and so do those a
+provider's API does not confirm (ignored, logged and counted); refusals get a JSON error with their status.
+Deliveries for one account at once take turns: the one whose write conflicts reads the account again, for as long
+as the function's remaining time allows; only then does it answer 503, for the provider to deliver it again. Logs
+name the provider, the event and the reason, never the secret, signature or body.
 """
 
 from __future__ import annotations
@@ -19,12 +20,12 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel
+from pydantic import BaseModel, field_validator
 
 from ponte.domain.accounts import Locale
 from ponte.domain.errors import ConcurrentModification
 from ponte.services.conflicts import ConflictRetry, StillConflicting
-from ponte.services.webhooks import WebhookRefused, WebhookRequest, receive
+from ponte.services.webhooks import SourceNetworks, WebhookRefused, WebhookRequest, receive, source_networks
 from ponte.settings import TimeZoneName, load_settings
 from ponte.wiring import PaymentWiring
 
@@ -38,6 +39,7 @@ class Settings(BaseModel):
     BUSINESS_COUNTRY: str
     DEFAULT_LOCALE: Locale
     DEFAULT_ACCOUNT_OWNER: str = ""
+    STAFF_DIRECTORY_PARAMETER: str = ""  # empty: no staff directory, owners kept as the provider names them
     POLICY_PARAMETER: str
     STRIPE_WEBHOOK_SECRET_ARN: str
     ASAAS_WEBHOOK_SECRET_ARN: str
@@ -47,6 +49,13 @@ class Settings(BaseModel):
     MERCADOPAGO_API_BASE_URL: str
     ASAAS_API_KEY_ARN: str
     ASAAS_API_BASE_URL: str
+    ASAAS_ALLOWED_SOURCES: str = ""  # addresses or CIDR blocks, comma-separated; empty: any address
+
+    @field_validator("ASAAS_ALLOWED_SOURCES")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        source_networks(value)
+        return value
 
 
 @cache
@@ -66,10 +75,16 @@ def _wiring() -> PaymentWiring:
         country=s.BUSINESS_COUNTRY,
         locale=s.DEFAULT_LOCALE,
         default_owner=s.DEFAULT_ACCOUNT_OWNER or None,
+        staff_directory_parameter=s.STAFF_DIRECTORY_PARAMETER,
         policy_parameter=s.POLICY_PARAMETER,
         mercadopago_base_url=s.MERCADOPAGO_API_BASE_URL,
         asaas_base_url=s.ASAAS_API_BASE_URL,
     )
+
+
+@cache
+def _allowed_sources() -> dict[str, SourceNetworks]:
+    return {"asaas": source_networks(load_settings(Settings).ASAAS_ALLOWED_SOURCES)}
 
 
 @metrics.log_metrics
@@ -85,15 +100,17 @@ def lambda_handler(event: APIGatewayProxyEventV2, context: LambdaContext) -> dic
         body=base64.b64decode(raw) if event.is_base64_encoded else raw.encode("utf-8"),
         query=dict(event.query_string_parameters or {}),
         received_at=datetime.fromtimestamp(event.request_context.time_epoch / 1000, UTC),
+        source_ip=event.request_context.http.get("sourceIp"),  # API Gateway always sets it; a hand-made event may not
     )
     log: dict[str, Any] = {"provider": provider}
     conflicts = ConflictRetry.within(context.get_remaining_time_in_millis() / 1000)
     try:
-        received = receive(request, **wiring.webhook_ports(), conflicts=conflicts)
+        received = receive(request, **wiring.webhook_ports(), conflicts=conflicts, allowed_sources=_allowed_sources())
     except WebhookRefused as refused:
         logger.warning("webhook refused", extra={**log, "status": refused.status, "reason": refused.reason})
         metrics.add_metric(name="WebhooksRefused", unit=MetricUnit.Count, value=1)
-        if refused.status == HTTPStatus.UNAUTHORIZED:  # per provider, for its alarm (a secret rotation gone wrong)
+        # Per provider, for its alarm: a secret rotation gone wrong, or the provider sending from a new address.
+        if refused.status in (HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN):
             with single_metric(name="WebhooksUnauthorized", unit=MetricUnit.Count, value=1) as metric:
                 metric.add_dimension(name="provider", value=provider)  # a known one: an unknown provider is a 404
         return _answer(refused.status, {"error": refused.reason})
@@ -103,6 +120,14 @@ def lambda_handler(event: APIGatewayProxyEventV2, context: LambdaContext) -> dic
         metrics.add_metric(name="WebhooksBusy", unit=MetricUnit.Count, value=1)
         return _answer(503, {"error": "the account is busy; deliver again later"}, retry_after=1)
     log |= {"event_id": received.event_id, "event_type": received.event_type}
+    if received.unconfirmed is not None:  # acknowledged so that Asaas does not pause its queue; see `receive`
+        logger.warning(
+            "webhook ignored: the provider's API does not confirm it", extra={**log, "reason": received.unconfirmed}
+        )
+        metrics.add_metric(name="WebhooksIgnored", unit=MetricUnit.Count, value=1)
+        with single_metric(name="WebhooksUnconfirmed", unit=MetricUnit.Count, value=1) as metric:
+            metric.add_dimension(name="provider", value=provider)  # for its alarm: a leaked token, a wrong key
+        return _answer(200, {"received": True, "ignored": True})
     if received.applied is None:
         logger.info("webhook ignored: Ponte does not act on this event type", extra=log)
         metrics.add_metric(name="WebhooksIgnored", unit=MetricUnit.Count, value=1)

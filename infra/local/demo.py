@@ -9,6 +9,7 @@ from __future__ import annotations
 import textwrap
 import warnings
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -16,6 +17,7 @@ from infra.local.demo_collections import chapter_collections
 from infra.local.demo_delivery import chapter_delivery
 from infra.local.demo_invoices import chapter_invoices
 from infra.local.demo_payments import SECRETS, chapter_payments
+from infra.local.fake_asaas import API_KEY, FakeAsaas
 from infra.local.stack import Delivery, LocalStack
 
 ZONE = ZoneInfo("America/Sao_Paulo")
@@ -135,19 +137,30 @@ def chapter_accounts(stack: LocalStack, out: Printer) -> None:
     check(len(events) == 2, "one platform event per new account")
 
 
-CHAPTERS = [chapter_accounts, chapter_payments, chapter_invoices, chapter_collections, chapter_delivery]
-
-
 def main() -> int:
     # With metrics disabled (QUIET_FUNCTIONS), Powertools warns that a function had none to publish.
     warnings.filterwarnings("ignore", message="No application metrics to publish")
     print("Ponte demo: template.yaml on an embedded AWS (moto), no Docker, no AWS account.")
-    with LocalStack(
-        now=START, parameters=PARAMETERS, webhook_secrets=SECRETS, documents=DOCUMENTS, environment=QUIET_FUNCTIONS
-    ) as stack:
+    with (
+        FakeAsaas() as asaas,
+        LocalStack(
+            now=START,
+            parameters={**PARAMETERS, "AsaasApiBaseUrl": asaas.url},
+            webhook_secrets={**SECRETS, "AsaasApiKey": API_KEY},
+            documents=DOCUMENTS,
+            environment=QUIET_FUNCTIONS,
+        ) as stack,
+    ):
         out = Printer(stack)
+        chapters = [
+            chapter_accounts,
+            partial(chapter_payments, asaas=asaas),
+            chapter_invoices,
+            partial(chapter_collections, asaas=asaas),
+            chapter_delivery,
+        ]
         try:
-            for chapter in CHAPTERS:
+            for chapter in chapters:
                 chapter(stack, out)
             check(not stack.failures, f"no function failed: {stack.failures}")
         except DemoFailed as failure:

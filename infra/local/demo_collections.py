@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from infra.local.demo import Printer
+    from infra.local.fake_asaas import FakeAsaas
     from infra.local.stack import Delivery, LocalStack
     from ponte.adapters.dynamodb import DynamoStore
 
@@ -23,7 +24,7 @@ LADDER = [
 ]
 
 
-def chapter_collections(stack: LocalStack, out: Printer) -> None:
+def chapter_collections(stack: LocalStack, out: Printer, *, asaas: FakeAsaas) -> None:
     """The ladder from the first reminder to suspension, with the owner's decision record; a payment reactivates."""
     from infra.local.demo import ZONE, check  # noqa: PLC0415
     from ponte.adapters.dynamodb import DynamoStore  # noqa: PLC0415
@@ -58,11 +59,11 @@ def chapter_collections(stack: LocalStack, out: Printer) -> None:
     ]
     out.line(f"the owner (ana) is told, severity {record.attributes['severity']}, team {record.attributes['team']}:")
     out.delivery(record)
-    for expected in ("Por quê:", INVOICE, "final-warning (email)", "Como reativar"):
+    for expected in ("Por quê:", INVOICE, "final-warning (email: enviado)", "Como reativar"):
         check(expected in record.message, f"the decision record shows {expected!r}")
 
     stack.advance(hours=5)
-    _pay(stack, store)
+    _pay(stack, store, asaas)
     out.line(f"{stack.now.astimezone(ZONE):%a %d/%m %H:%M}  Asaas webhook: Pix of R$ 1.300,00 received for {INVOICE}")
     customer = [d for d in _mine(stack, "CustomerNoticesTopic", "sms") if d.attributes["event_type"].endswith("ated")]
     owner = [d for d in _mine(stack, "StaffAlertsTopic", "email") if d.attributes["event_type"].endswith("ated")]
@@ -141,7 +142,7 @@ def _open_with_invoice(stack: LocalStack, store: DynamoStore, due: date) -> None
     stack.settle()
 
 
-def _pay(stack: LocalStack, store: DynamoStore) -> None:
+def _pay(stack: LocalStack, store: DynamoStore, asaas: FakeAsaas) -> None:
     """The customer pays by Pix through Asaas: a webhook, verified and applied with the reactivation at once."""
     import json  # noqa: PLC0415
 
@@ -167,6 +168,7 @@ def _pay(stack: LocalStack, store: DynamoStore) -> None:
             },
         }
     ).encode()
+    asaas.knows(body)  # Ponte acts on it as Asaas's API confirms it
     status, _, answer = stack.http("POST", "/webhooks/asaas", headers=asaas_headers(ASAAS_TOKEN), body=body)
     check(status == 200, f"the Asaas delivery is accepted: {answer.decode()}")
     ledger = store.load_ledger(ACCOUNT_ID)

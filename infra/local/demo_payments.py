@@ -9,6 +9,7 @@ from infra.local.signing import asaas_headers, stripe_headers
 
 if TYPE_CHECKING:
     from infra.local.demo import Printer
+    from infra.local.fake_asaas import FakeAsaas
     from infra.local.stack import LocalStack
 
 # Values for the local emulator only; a deployed stack reads its secrets from Secrets Manager.
@@ -65,7 +66,7 @@ def _asaas_payment(stack: LocalStack) -> bytes:
     ).encode()
 
 
-def chapter_payments(stack: LocalStack, out: Printer) -> None:
+def chapter_payments(stack: LocalStack, out: Printer, *, asaas: FakeAsaas) -> None:
     from infra.local.demo import check  # noqa: PLC0415
 
     out.chapter("2. A new customer pays: webhooks, verified, recorded once, sales told at once")
@@ -84,8 +85,8 @@ def chapter_payments(stack: LocalStack, out: Printer) -> None:
     forged = stripe_headers(checkout, "whsec_someone_else", stack.now)
     status, _ = deliver("a forged delivery (signed with another secret)", "stripe", checkout, forged)
     check(status == 401, "a forged delivery is refused")
-    asaas = _asaas_payment(stack)
-    status, answer = deliver("Asaas PAYMENT_RECEIVED (access token)", "asaas", asaas, asaas_headers(ASAAS_TOKEN))
+    paid = asaas.knows(_asaas_payment(stack))  # Ponte acts on it as Asaas's API confirms it
+    status, answer = deliver("Asaas PAYMENT_RECEIVED (access token)", "asaas", paid, asaas_headers(ASAAS_TOKEN))
     check(status == 200 and answer["account_id"] == "oficina-do-ze", "the Asaas payment is applied")
 
     alerts = [

@@ -158,3 +158,26 @@ def test_sample_event_matches_the_stream_filter_of_the_template(stack: LocalStac
     event = stack.functions["Notifier"].events["OutboxStream"]["Properties"]
     (pattern,) = [json.loads(f["Pattern"]) for f in event["FilterCriteria"]["Filters"]]
     assert all(matches(pattern, record) for record in sample_event("notifier-outbox-insert.json")["Records"])
+
+
+def test_an_alert_about_an_account_reaches_its_owner_in_person_and_an_inactive_owners_manager(
+    stack: LocalStack,
+) -> None:
+    from tests.staff_support import directory_document, person
+
+    document = directory_document()
+    document["people"] = [p for p in document["people"] if p["id"] != "bia"] + [
+        person("bia", "Bia Ramos", locale="es", manager="carla", active=False)
+    ]
+    stack.client("ssm").put_parameter(
+        Name=stack.physical_id("StaffDirectoryParameter"), Value=json.dumps(document), Type="String", Overwrite=True
+    )
+    open_one(stack)  # owned by ana
+    open_one(stack, COMMAND.model_copy(update={"account_id": "mercado", "name": "Mercado Sul", "owner": "bia"}))
+    stack.settle()
+    (to_ana,) = stack.mailbox("ana@equipe.example")
+    assert to_ana.subject == "Nova conta: Padaria Estrela"
+    (to_carla,) = stack.mailbox("carla@equipe.example")  # Bia is away: her manager reads it, and why
+    assert "Mercado Sul" in to_carla.subject and "Bia Ramos" in to_carla.text
+    assert stack.mailbox("bia@equipe.example") == []
+    assert len(stack.inbox("StaffAlertsTopic")["email:staff@example.com"]) == 2  # the team topic still has both

@@ -352,14 +352,17 @@ class TestOneSaleInAnyOrder:
 
 
 class _FakeAsaas(BaseHTTPRequestHandler):
-    """Asaas's customers API (`GET /v3/customers/{id}`), on 127.0.0.1."""
+    """Asaas's customers and payments API (`GET /v3/customers/{id}`, `GET /v3/payments/{id}`), on 127.0.0.1."""
 
     customers: ClassVar[dict[str, dict[str, Any]]] = {}
+    payments: ClassVar[dict[str, dict[str, Any]]] = {}
     seen: ClassVar[list[tuple[str, str | None]]] = []
 
     def do_GET(self) -> None:
         self.seen.append((self.path, self.headers.get("access_token")))
-        found = self.customers.get(self.path.removeprefix("/v3/customers/"))
+        found = self.customers.get(self.path.removeprefix("/v3/customers/")) or self.payments.get(
+            self.path.removeprefix("/v3/payments/")
+        )
         body = json.dumps(found or {"errors": [{"code": "not_found", "description": "Cliente não encontrado."}]})
         self.send_response(200 if found else 404)
         self.send_header("content-type", "application/json")
@@ -372,7 +375,7 @@ class _FakeAsaas(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def asaas_api() -> Iterator[str]:
-    _FakeAsaas.seen = []
+    _FakeAsaas.seen, _FakeAsaas.payments = [], {}
     server = ThreadingHTTPServer(("127.0.0.1", 0), _FakeAsaas)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/v3"
@@ -380,7 +383,8 @@ def asaas_api() -> Iterator[str]:
 
 
 def asaas_payment_received(*, event_id: str, payment_id: str, customer: str, value: float) -> bytes:
-    """Asaas's documented PAYMENT_RECEIVED, with this payment's facts and no externalReference."""
+    """Asaas's documented PAYMENT_RECEIVED, with this payment's facts and no externalReference; Asaas's API (the
+    fake) then has the payment as the delivery tells it."""
     event = copy.deepcopy(json.loads(fixture("webhooks", "asaas", "PAYMENT_RECEIVED.json").read_text()))
     event |= {"id": event_id, "dateCreated": "2026-11-02 09:30:00"}
     event["payment"] |= {
@@ -400,6 +404,7 @@ def asaas_payment_received(*, event_id: str, payment_id: str, customer: str, val
         "paymentDate": "2026-11-02",
         "clientPaymentDate": "2026-11-02",
     }
+    _FakeAsaas.payments[payment_id] = event["payment"]
     return json.dumps(event).encode()
 
 
@@ -434,7 +439,10 @@ def test_an_asaas_payment_joins_the_nfes_account_and_settles_it(asaas_api: str) 
 
         # Then the customer is asked of Asaas, and the payment lands on the NF-e's account and settles the NF-e
         assert (status, json.loads(answer)["account_id"]) == (200, account)
-        assert _FakeAsaas.seen == [("/v3/customers/cus_000005219613", ASAAS_API_KEY)]
+        assert _FakeAsaas.seen == [
+            ("/v3/payments/pay_one_sale_1", ASAAS_API_KEY),
+            ("/v3/customers/cus_000005219613", ASAAS_API_KEY),
+        ]
         assert list(opened_accounts(stack)) == ["FULANO DOS SANTOS"]  # no account for the Asaas customer
         (paid,) = timeline(stack, account, "payment.received")
         assert paid.facts == {"matched_by": "amount", "invoice": "47428"}

@@ -29,13 +29,14 @@ SECRETS = Secrets()
 
 
 class _ProviderApis(BaseHTTPRequestHandler):
-    """Mercado Pago's payments API and Asaas's customers API, answering with the current delivery's documents."""
+    """Mercado Pago's payments API and Asaas's payments and customers API, answering with the current delivery's
+    documents."""
 
     payment: ClassVar[Any] = None
     customer: ClassVar[Any] = None
 
     def do_GET(self) -> None:
-        document = self.payment if self.path.startswith("/v1/payments/") else self.customer
+        document = self.payment if self.path.startswith(("/v1/payments/", "/payments/")) else self.customer
         found = document is not None
         body = json.dumps(document if found else {"message": "not found"}, default=_number).encode()
         self.send_response(200 if found else 404)

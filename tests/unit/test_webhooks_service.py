@@ -14,7 +14,7 @@ from infra.local.signing import asaas_headers, mercadopago_headers, stripe_heade
 from ponte.domain.accounts import Account, Contact
 from ponte.domain.errors import SecretNotConfigured
 from ponte.domain.ledger import Ledger
-from ponte.providers.asaas import AsaasAuthError, AsaasCustomer, AsaasUnavailable
+from ponte.providers.asaas import AsaasApiError, AsaasAuthError, AsaasCustomer, AsaasUnavailable
 from ponte.services.payments import PaymentSettings
 from ponte.services.webhooks import WebhookRefused, WebhookRequest, receive
 from tests.memory_store import MemoryLedgerStore
@@ -78,7 +78,9 @@ def request(provider: str, body: bytes, headers: dict[str, str], query: dict[str
     )
 
 
-def run(req: WebhookRequest, store: MemoryLedgerStore, secrets: Secrets | None = None, api: Any = None) -> Any:
+def run(
+    req: WebhookRequest, store: MemoryLedgerStore, secrets: Secrets | None = None, api: Any = None, asaas: Any = None
+) -> Any:
     return receive(
         req,
         secrets=secrets or Secrets(stripe=[STRIPE_SECRET], asaas=["asaas-token"], mercadopago=["mp-secret"]),
@@ -86,6 +88,7 @@ def run(req: WebhookRequest, store: MemoryLedgerStore, secrets: Secrets | None =
         settings=SETTINGS,
         recompute=lambda ledger, now, cause: None,
         mercadopago_api=lambda: api,
+        asaas_api=lambda: asaas,
     )
 
 
@@ -169,7 +172,10 @@ def test_asaas_token_is_checked_and_its_payment_applied() -> None:
     body = json.dumps(event).encode()
     assert refused(request("asaas", body, asaas_headers("wrong")), MemoryLedgerStore()).status == 401
     store = MemoryLedgerStore()
-    received = run(request("asaas", body, asaas_headers("asaas-token")), store)
+    # Asaas's API has the payment as the delivery tells it (amounts parsed as Decimals, as the adapter does)
+    api = FakeAsaas(payment=json.loads(json.dumps(event["payment"]), parse_float=Decimal))
+    received = run(request("asaas", body, asaas_headers("asaas-token")), store, asaas=api)
+    assert api.asked == ["pay_1", "cus_a"]  # the payment, then who the customer is
     assert received.applied.account_id == "loja-7"
     assert store.ledgers["loja-7"].payments[0].amount.amount == 15050
 
@@ -201,9 +207,19 @@ def test_mercadopago_acts_on_the_payment_fetched_from_its_api_not_on_the_body() 
 
 
 class FakeAsaas:
-    def __init__(self, customer: AsaasCustomer | None = None, error: Exception | None = None) -> None:
+    """Asaas's API: `payment` answers every payment lookup (the id asked for its own); `error` fails the customer
+    lookup, `payment_error` the payment lookup."""
+
+    def __init__(
+        self,
+        customer: AsaasCustomer | None = None,
+        error: Exception | None = None,
+        payment: Mapping[str, Any] | None = None,
+        payment_error: Exception | None = None,
+    ) -> None:
         self.asked: list[str] = []
         self._customer, self._error = customer, error
+        self._payment, self._payment_error = payment, payment_error
 
     def customer(self, customer_id: str) -> AsaasCustomer | None:
         self.asked.append(customer_id)
@@ -211,16 +227,26 @@ class FakeAsaas:
             raise self._error
         return self._customer
 
+    def payment(self, payment_id: str) -> Mapping[str, Any] | None:
+        self.asked.append(payment_id)
+        if self._payment_error is not None:
+            raise self._payment_error
+        return self._payment
+
+
+ASAAS_PAYMENT = {
+    "id": "pay_9",
+    "customer": "cus_000005219613",
+    "value": Decimal("500.0"),
+    "status": "RECEIVED",
+    "billingType": "PIX",
+    "dueDate": "2026-11-20",
+    "paymentDate": "2026-11-02",
+}
+
 
 def asaas_payment_without_reference() -> bytes:
-    payment = {
-        "id": "pay_9",
-        "customer": "cus_000005219613",
-        "value": 500.0,
-        "status": "RECEIVED",
-        "billingType": "PIX",
-        "dueDate": "2026-11-20",
-    }
+    payment = ASAAS_PAYMENT | {"value": 500.0}
     event = {"id": "evt_asaas_9", "event": "PAYMENT_RECEIVED", "dateCreated": "2026-11-02 09:00:00", "payment": payment}
     return json.dumps(event).encode()
 
@@ -242,9 +268,10 @@ def test_an_asaas_customer_known_only_by_id_is_fetched_and_joins_the_account_its
     store = MemoryLedgerStore()
     store.references[("tax_id", "12345678000195")] = "padaria"
     store.ledgers["padaria"] = _account_ledger("padaria")
-    api = FakeAsaas(AsaasCustomer(id="cus_000005219613", name="Padaria Estrela", cpfCnpj="12.345.678/0001-95"))
+    customer = AsaasCustomer(id="cus_000005219613", name="Padaria Estrela", cpfCnpj="12.345.678/0001-95")
+    api = FakeAsaas(customer, payment=ASAAS_PAYMENT)
     received = run_asaas(store, api)
-    assert api.asked == ["cus_000005219613"]
+    assert api.asked == ["pay_9", "cus_000005219613"]
     assert received.applied.account_id == "padaria" and len(store.ledgers) == 1
     assert store.references[("asaas", "cus_000005219613")] == "padaria"  # next time, found without asking
 
@@ -256,7 +283,7 @@ def test_an_asaas_api_that_does_not_answer_makes_asaas_deliver_again(
     error: Exception | None, status: int | None
 ) -> None:
     store = MemoryLedgerStore()
-    api = FakeAsaas(AsaasCustomer(id="cus_000005219613", name="Padaria"), error)
+    api = FakeAsaas(AsaasCustomer(id="cus_000005219613", name="Padaria"), error, payment=ASAAS_PAYMENT)
     if status is None:
         assert run_asaas(store, api).applied is not None
         return
@@ -265,11 +292,22 @@ def test_an_asaas_api_that_does_not_answer_makes_asaas_deliver_again(
     assert caught.value.status == status and store.commits == 0
 
 
-def test_a_refused_asaas_key_still_records_the_payment_by_the_asaas_customer_id() -> None:
+def test_an_asaas_customer_asaas_does_not_give_leaves_the_payment_found_by_the_asaas_customer_id() -> None:
     store = MemoryLedgerStore()
-    received = run_asaas(store, FakeAsaas(error=AsaasAuthError("Asaas refused the API key (401)", 401)))
+    received = run_asaas(
+        store, FakeAsaas(error=AsaasApiError("Asaas answered with something else"), payment=ASAAS_PAYMENT)
+    )
     assert received.applied.created
     assert store.references[("asaas", "cus_000005219613")] == received.applied.account_id
+
+
+def test_a_refused_asaas_key_makes_asaas_deliver_a_payment_again() -> None:
+    # Without the payment from Asaas's API nothing is confirmed: Asaas delivers it again once the key works.
+    refusal = AsaasAuthError("Asaas refused the API key (HTTP 401)", 401)
+    store = MemoryLedgerStore()
+    with pytest.raises(WebhookRefused) as caught:
+        run_asaas(store, FakeAsaas(payment_error=refusal))
+    assert caught.value.status == 503 and "refused the API key" in caught.value.reason and store.commits == 0
 
 
 def _account_ledger(account_id: str) -> Ledger:

@@ -9,12 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ponte.adapters.asaas_api import AsaasApi
+    from ponte.adapters.documents import DirectoryStore
     from ponte.adapters.dynamodb import DynamoStore
     from ponte.adapters.policy_store import PolicyStore
     from ponte.adapters.secrets import WebhookSecrets
     from ponte.domain.accounts import Locale
     from ponte.domain.changes import AccountChange
     from ponte.domain.ledger import Ledger
+    from ponte.services.owners import Owners
     from ponte.services.payments import PaymentSettings
     from ponte.services.webhooks import CustomerLookup, PaymentLookup
 
@@ -40,6 +42,7 @@ class PaymentWiring:
     policy_parameter: str
     mercadopago_base_url: str
     asaas_base_url: str
+    staff_directory_parameter: str = ""  # empty: no staff directory
     _asaas_client: AsaasApi | None = field(default=None, init=False, repr=False, compare=False)
     _asaas_key: str = field(default="", init=False, repr=False, compare=False)
 
@@ -63,6 +66,25 @@ class PaymentWiring:
             staff_locale=self.locale,
             customer_locale=self.locale,
             time_zone=self.time_zone,
+            default_owner=self.default_owner,
+            owners=self.owners,
+        )
+
+    @cached_property
+    def directory(self) -> DirectoryStore | None:
+        from ponte.adapters.documents import DirectoryStore  # noqa: PLC0415
+
+        return DirectoryStore(self.staff_directory_parameter) if self.staff_directory_parameter else None
+
+    @cached_property
+    def owners(self) -> Owners:
+        """The owner rule for accounts a provider's customer opens; the directory is read only when one is."""
+        from ponte.adapters.owner_rotation import RotationCounters  # noqa: PLC0415
+        from ponte.services.owners import Owners  # noqa: PLC0415
+
+        return Owners(
+            directory=self.directory.in_use if self.directory is not None else None,
+            rotation=RotationCounters(self.table_name),
             default_owner=self.default_owner,
         )
 

@@ -89,10 +89,19 @@ class FakeMercadoPago:
 
 
 class FakeAsaas:
-    """Asaas's customer API as `ponte.adapters.asaas_api` reads it: what is not a customer is an AsaasApiError."""
+    """Asaas's API as `ponte.adapters.asaas_api` reads it: what is not a customer or the payment asked for is an
+    AsaasApiError."""
 
-    def __init__(self, customer: Any) -> None:
+    def __init__(self, customer: Any, payment: Any = None) -> None:
         self._customer = customer
+        self._payment = payment
+
+    def payment(self, payment_id: str) -> Mapping[str, Any] | None:
+        if self._payment is None:
+            return None
+        if not isinstance(self._payment, dict) or self._payment.get("id") != payment_id:
+            raise AsaasApiError("Asaas answered with another payment than the one asked for")
+        return self._payment
 
     def customer(self, customer_id: str) -> AsaasCustomer | None:
         if self._customer is None:
@@ -124,7 +133,7 @@ def outcome(delivery: Delivery) -> tuple[str, str | None]:
             settings=SETTINGS,
             recompute=recompute,
             mercadopago_api=lambda: FakeMercadoPago(delivery.payment),
-            asaas_api=lambda: FakeAsaas(delivery.customer),
+            asaas_api=lambda: FakeAsaas(delivery.customer, delivery.payment),
         )
     except WebhookRefused as refused:
         if not 400 <= refused.status < 500:

@@ -1,8 +1,9 @@
 """Validated documents in SSM Parameter Store: settings a business edits without redeploying.
 
-Each document (the dunning policy, the business identity) is read at most once per `max_age_seconds` per
-container. A version that fails validation is refused with the problems named, and the newest valid version in
-the parameter's history stays in force, so a broken edit never stops the work, on a warm container or a cold one.
+Each document (the dunning policy, the business identity, the staff directory) is read at most once per
+`max_age_seconds` per container. A version that fails validation is refused with the problems named, and the newest
+valid version in the parameter's history stays in force, so a broken edit never stops the work, on a warm container
+or a cold one.
 When no version is valid, reading raises the refusal (an `InvalidInput`, of the loader's own subclass), and that
 answer is cached for the same period.
 """
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from mypy_boto3_ssm.client import SSMClient
 
     from ponte.domain.business import BusinessIdentity
+    from ponte.domain.staff import StaffDirectory
 
 
 @dataclass(frozen=True)
@@ -145,3 +147,46 @@ class IdentityStore(ValidatedDocument["BusinessIdentity", IdentityInForce]):
             max_age_seconds=max_age_seconds,
             monotonic=monotonic,
         )
+
+
+@dataclass(frozen=True)
+class DirectoryInForce(InForce["StaffDirectory"]):
+    @property
+    def directory(self) -> StaffDirectory:
+        return self.document
+
+
+class DirectoryStore(ValidatedDocument["StaffDirectory", DirectoryInForce]):
+    """The staff directory: people, teams, assignment rules and admins. `current()` raises
+    `DirectoryNotConfigured` while the parameter holds the not-configured default and no earlier version was
+    valid, `InvalidInput` when no version ever was; `in_use()` tells the first case apart."""
+
+    def __init__(
+        self,
+        parameter_name: str,
+        client: SSMClient | None = None,
+        *,
+        max_age_seconds: float = 300,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        # Only a function that opens accounts or routes alerts pays for the directory's model, when it builds this.
+        from ponte.domain.staff import load_directory  # noqa: PLC0415
+
+        super().__init__(
+            parameter_name,
+            load_directory,
+            DirectoryInForce,
+            client,
+            max_age_seconds=max_age_seconds,
+            monotonic=monotonic,
+        )
+
+    def in_use(self) -> StaffDirectory | None:
+        """The directory in force; None while it is not set up (the deployed default), when Ponte works without one.
+        Raises `InvalidInput` when no version of the parameter was ever valid."""
+        from ponte.domain.staff import DirectoryNotConfigured  # noqa: PLC0415
+
+        try:
+            return self.current().directory
+        except DirectoryNotConfigured:
+            return None

@@ -1,7 +1,8 @@
 """Payment providers' webhooks: one module per provider verifies a request and normalises its body.
 
-Stripe, Asaas and Standard Webhooks senders report everything in the signed body (`WEBHOOK_PROVIDERS`);
-Mercado Pago only names the payment that changed, which `mercadopago` reads once fetched from its API.
+Stripe and Standard Webhooks senders report everything in the signed body (`WEBHOOK_PROVIDERS`); an Asaas
+payment event is acted on only as Asaas's API confirms the payment (its body is authenticated by a static token
+alone); Mercado Pago only names the payment that changed, which `mercadopago` reads once fetched from its API.
 """
 
 from collections.abc import Mapping

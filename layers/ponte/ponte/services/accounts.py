@@ -19,6 +19,7 @@ from ponte.domain.notifications import (
 )
 
 if TYPE_CHECKING:
+    from ponte.services.owners import OwnerChoice, Owners
     from ponte.services.ports import AccountStore
 
 
@@ -32,12 +33,23 @@ class OpenAccount(BaseModel):
     owner: str | None = None
 
 
-def opening_change(command: OpenAccount, *, now: datetime, staff_locale: Locale, source: str) -> AccountChange:
-    """The new account, with the alert for sales, the customer's welcome and the platform event."""
+def opening_change(
+    command: OpenAccount,
+    *,
+    now: datetime,
+    staff_locale: Locale,
+    source: str,
+    assigned: OwnerChoice | None = None,
+) -> AccountChange:
+    """The new account, with the alert for sales, the customer's welcome and the platform event.
+
+    `assigned`: how the owner was chosen (`ponte.services.owners`); its owner replaces the command's, and the
+    timeline says how it was chosen and what was refused."""
+    owner = command.owner if assigned is None else assigned.owner
     account = Account(
         account_id=command.account_id,
         name=command.name,
-        owner=command.owner,
+        owner=owner,
         locale=command.locale,
         contact=command.contact,
         created_at=now,
@@ -63,26 +75,43 @@ def opening_change(command: OpenAccount, *, now: datetime, staff_locale: Locale,
             note(Audience.CUSTOMER, account.locale, CustomerWelcome(customer_name=account.contact.name))
         )
     entry = TimelineEntry(
-        account_id=account.account_id, at=now, what="account.opened", why="account created", source=source
+        account_id=account.account_id,
+        at=now,
+        what="account.opened",
+        why="account created",
+        source=source,
+        facts=assigned.facts() if assigned else {},
     )
+    refused = assigned.refusal_entries(account.account_id, now, source) if assigned else ()
     return AccountChange(
         account=account,
         recorded_at=now,
         expected_version=None,
-        timeline=(entry,),
+        timeline=(entry, *refused),
         notifications=tuple(notifications),
         dedup_key=cause,
     )
 
 
 def open_account(
-    store: AccountStore, command: OpenAccount, *, now: datetime, staff_locale: Locale, source: str
+    store: AccountStore,
+    command: OpenAccount,
+    *,
+    now: datetime,
+    staff_locale: Locale,
+    source: str,
+    owners: Owners | None = None,
+    owner_source: str = "",
 ) -> tuple[Account, bool]:
-    """Open the account once. Returns it and whether this call created it (False: it already existed)."""
+    """Open the account once. Returns it and whether this call created it (False: it already existed).
+
+    With `owners`, the command's owner is only what the source named: the owner rule decides, and only when the
+    account is really opened (`owner_source`: the source whose assignment rule applies; empty: the default rule)."""
     existing = store.get_account(command.account_id)
     if existing is not None:
         return existing, False
-    change = opening_change(command, now=now, staff_locale=staff_locale, source=source)
+    assigned = owners.assign(command.owner, source=owner_source) if owners is not None else None
+    change = opening_change(command, now=now, staff_locale=staff_locale, source=source, assigned=assigned)
     try:
         store.commit(change)
     except DuplicateEvent:

@@ -1,6 +1,7 @@
 """Deliver one outbox item to its audience. Called by the notifier for each new outbox item.
 
-Staff alerts go to the staff topic (team and owner subscriptions filter on its attributes); customer notices go to
+Staff alerts go to the staff topic (team and owner subscriptions filter on its attributes) and, when the account
+has an owner in the staff directory, to that person directly (`ponte.services.staff_delivery`); customer notices go to
 the customer, by e-mail and SMS (`ponte.services.delivery`), and a copy to the customer notices topic as a machine
 feed for the business's own systems (nothing about reaching the customer depends on it); platform events go to
 the bus.
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 from ponte.domain.notifications import Audience, Notification
 from ponte.messages import machine_payload, render
 from ponte.services.delivery import CustomerDelivery, Receipt, deliver_to_customer
+from ponte.services.staff_delivery import StaffDelivery, deliver_to_owner
 
 if TYPE_CHECKING:
     from ponte.messages import RenderedMessage
@@ -30,6 +32,7 @@ def deliver(
     platform: EventChannel,
     time_zone: str,
     now: datetime,
+    owners: StaffDelivery | None = None,
 ) -> None:
     """Render and send. Errors worth a retry propagate: the stream retries the record, so nothing is lost."""
     if notification.audience is Audience.PLATFORM:
@@ -37,6 +40,10 @@ def deliver(
         return
     message = render(notification, time_zone=time_zone)
     if notification.audience is Audience.STAFF:
+        # The owner in person first (receipts make it once), then the team topics (a retry after a failed publish
+        # does not reach the owner twice).
+        if owners is not None:
+            deliver_to_owner(notification, owners, time_zone=time_zone, now=now)
         staff.send(notification, message)
         return
     # The business's own systems hear of the notice once (a receipt like a customer channel's), even while the

@@ -34,6 +34,7 @@ from ponte.domain.ledger import CancellationRecord, InvoiceRecord, Ledger, Payme
 from ponte.domain.matching import MatchRule
 from ponte.domain.notifications import Audience, Notification, NotificationBody, Severity, Team, notification_id
 from ponte.services.conflicts import NO_DEADLINE
+from ponte.services.owners import OwnerChoice, Owners
 
 if TYPE_CHECKING:
     from ponte.services.conflicts import ConflictRetry
@@ -49,12 +50,18 @@ The third argument is the cause (the delivery's dedup key) from which notificati
 
 
 class PaymentSettings(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
     staff_locale: Locale
     customer_locale: Locale  # for accounts a provider's customer creates
     time_zone: str
     default_owner: str | None = None
+    # The owner rule for accounts a provider's customer creates (`ponte.services.owners`); None: the owner the
+    # provider names, else `default_owner`, with no staff directory.
+    owners: Owners | None = None
+
+    def owner_rule(self) -> Owners:
+        return self.owners if self.owners is not None else Owners(default_owner=self.default_owner)
 
 
 @dataclass(frozen=True)
@@ -143,6 +150,7 @@ class _Plan:
     merge: Merge | None = None
     absorbed_notices: tuple[SentNotice, ...] = ()
     absorbed_cancellations: tuple[CancellationRecord, ...] = ()
+    assigned: OwnerChoice | None = None  # how a new account's owner was chosen
 
     @classmethod
     def start(cls, event: ev.DomainEvent, store: LedgerStore, settings: PaymentSettings, now: datetime) -> _Plan:
@@ -167,12 +175,15 @@ class _Plan:
         if ledger is None and event.kind in _ABOUT_A_PAYMENT and not _customer_refs(refs):
             raise UnknownPayment(f"{event.kind} for a payment Ponte has not recorded and no customer to tie it to")
         created = ledger is None
+        assigned = None
         if ledger is None:
-            account = _new_account(event, refs, settings, now)
+            account, assigned = _new_account(event, refs, settings, now)
             ledger = Ledger(account=account)
         # Claim only the references nobody holds yet; one held by another account is left alone.
         claims = [ref for ref in looked_up if ref not in owners] + ([own] if own in refs else [])
-        plan = cls(ledger=ledger, before=ledger, created=created, claims=claims, settings=settings, now=now)
+        plan = cls(
+            ledger=ledger, before=ledger, created=created, claims=claims, settings=settings, now=now, assigned=assigned
+        )
         plan.other = _other_account(refs, owners, ledger.account.account_id, store)
         return plan
 
@@ -216,6 +227,15 @@ class _Plan:
             self._merge(event, self.other)
         if self.created and not self.timeline:
             self.note(event, "account.opened", f"first {event.kind} from {event.provider} for an unknown customer")
+            if self.assigned is not None:
+                self.note_facts(self.assigned.facts())
+                # A refused owner never fails the payment: the rule's owner has the account, and the timeline says
+                # what the provider named and why it was refused (see `ponte.services.owners`).
+                refused = self.assigned.refusal_entries(
+                    self.account.account_id, self.now, f"{event.provider}:{event.event_id}"
+                )
+                self.timeline.extend(refused)
+                self.effects.extend(entry.what for entry in refused)
             opened = AccountOpened(
                 account_name=self.account.name, contact=self.account.contact, owner=self.account.owner
             )
@@ -614,21 +634,23 @@ def _joins(ref: tuple[str, str], account: Account, customer: ev.CustomerRef) -> 
 
 def _new_account(
     event: ev.DomainEvent, refs: list[tuple[str, str]], settings: PaymentSettings, now: datetime
-) -> Account:
+) -> tuple[Account, OwnerChoice]:
     customer = event.customer
     # A payer Ponte knows nothing of (no reference at all) gets an account of its own, named after the event.
     account_id = new_account_id(_customer_refs(refs) or [("event", f"{event.provider}:{event.event_id}")])
     name = customer.name or customer.email or account_id
     tax_id = normalise_tax_id(customer.tax_id) if customer.tax_id else None
-    return Account(
+    assigned = settings.owner_rule().assign(event.owner, source=event.provider)
+    account = Account(
         account_id=account_id,
         name=name[:200],
-        owner=event.owner or settings.default_owner,
+        owner=assigned.owner,
         locale=customer.locale or settings.customer_locale,
         contact=_contact(name[:200], customer),
         created_at=now,
         tax_id=tax_id or None,
     )
+    return account, assigned
 
 
 def _contact(name: str, customer: ev.CustomerRef) -> Contact:

@@ -79,6 +79,7 @@ from ponte.invoices.formulas import without_formula
 from ponte.invoices.results import ParsedCancellation
 from ponte.invoices.streams import read_head, replay
 from ponte.services.accounts import OpenAccount, opening_change
+from ponte.services.owners import Owners
 
 WINDOW = 100  # invoices read together: BatchGetItem takes 100 keys
 CORRECTIONS_PER_CHANGE = 40  # a transaction holds 100 items: marker, account, and an entry and a record each
@@ -159,6 +160,8 @@ class UploadPorts:
     ledger: UploadLedger
     accounts: AccountLedgers
     continuations: Continuations
+    # Who owns the accounts an upload opens (`ponte.services.owners`); by default, the owner the row names.
+    owners: Owners = field(default_factory=Owners)
 
 
 @dataclass(frozen=True)
@@ -441,6 +444,10 @@ class _Recorder:
             if account is not None and account.opened_by == record_origin(self.upload, parsed.line):
                 self.counts["accounts_opened"] += 1
                 self._warn_dropped(parsed, _new_contact(account.name, parsed.invoice.customer)[1])
+                # The owner it got is kept (no new turn of a rotation); the report says again why the row's was not.
+                because = self.ports.owners.refusal(parsed.owner)
+                if because is not None:
+                    self._warn_owner(parsed, because, f"the account went to {account.owner or 'nobody'}")
 
     def _accounts(self, account_ids: list[str]) -> dict[str, Account]:
         """The accounts among `account_ids` that exist, read once per run (bounded cache)."""
@@ -450,6 +457,10 @@ class _Recorder:
                 self.known_accounts.clear()
             self.known_accounts.update(self.ports.ledger.accounts(wanted))
         return self.known_accounts
+
+    def _warn_owner(self, parsed: ParsedInvoice, because: str, instead: str) -> None:
+        if len(self.warnings) < _WARNINGS_KEPT:
+            self.warnings.append(RowRefusal(line=parsed.line, reason=f"owner {parsed.owner!r} {because}: {instead}"))
 
     def _warn_dropped(self, parsed: ParsedInvoice, dropped: list[tuple[str, str]]) -> None:
         if len(self.warnings) < _WARNINGS_KEPT:
@@ -472,7 +483,9 @@ class _Recorder:
 
         The account is reached at the customer's e-mail and phone, in the customer's language when the file gave
         one (else the business's default for customers). A contact detail the account cannot take is left out
-        with a warning in the report: it never keeps the invoice from being recorded."""
+        with a warning in the report: it never keeps the invoice from being recorded. The owner is the row's when
+        the staff directory accepts them, else the directory's rule for uploads (`ponte.services.owners`); a
+        refused owner is a warning on the row, never a rejection of the invoice."""
         customer = parsed.invoice.customer
         account_id = new_account_id(references)
         # The reference stays as written (it is a key), but as the account's name it reaches the platform's event
@@ -487,8 +500,13 @@ class _Recorder:
             contact=contact,
             owner=parsed.owner,
         )
+        assigned = self.ports.owners.assign(parsed.owner, source="upload")
         change = opening_change(
-            command, now=self.now, staff_locale=self.settings.staff_locale, source=f"upload:{self.upload.key}"
+            command,
+            now=self.now,
+            staff_locale=self.settings.staff_locale,
+            source=f"upload:{self.upload.key}",
+            assigned=assigned,
         )
         notifications = [n for n in change.notifications if n.audience is Audience.PLATFORM]
         if not self.upload.opening:
@@ -506,6 +524,8 @@ class _Recorder:
         try:
             self.ports.accounts.commit(change)
             self.counts["accounts_opened"] += 1
+            if assigned.refused is not None and assigned.refused_because is not None:
+                self._warn_owner(parsed, assigned.refused_because, assigned.instead())
         except DuplicateEvent:
             pass  # opened meanwhile by another upload of the same customer
         except ConcurrentModification:

@@ -1,7 +1,8 @@
 """Receive a payment provider's webhook: check it, verify it, turn it into events, apply them once.
 
 Every refusal is a `WebhookRefused` with the HTTP status it deserves; nothing is written before the request is
-verified and understood.
+verified and understood. A provider whose body is not signed (Mercado Pago) or signed only by a static token (Asaas)
+is acted on only as its API tells the payment.
 """
 
 from __future__ import annotations
@@ -10,11 +11,12 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ponte.domain.errors import InvalidInput, NotFound, PonteError, SecretNotConfigured
 from ponte.providers import asaas, mercadopago, standard, stripe
-from ponte.providers.asaas import AsaasApiError, AsaasUnavailable
+from ponte.providers.asaas import AsaasApiError, AsaasUnavailable, Unconfirmed
 from ponte.providers.base import PayloadError, SignatureError, header, load_json
 from ponte.services.payments import Applied, PaymentSettings, Recompute, UnknownPayment, apply_delivery
 
@@ -46,6 +48,12 @@ class UnknownProvider(WebhookRefused):
 
 class Unauthorized(WebhookRefused):
     status = 401
+
+
+class Forbidden(WebhookRefused):
+    """A delivery from an address the provider does not send from (its optional allow-list)."""
+
+    status = 403
 
 
 class BadPayload(WebhookRefused):
@@ -82,9 +90,18 @@ class PaymentLookup(Protocol):
         """The payment as the provider's API gives it; raises NotFound when the provider has no such payment."""
 
 
-class CustomerLookup(Protocol):
+class AsaasLookup(Protocol):
+    """Asaas's API (`ponte.adapters.asaas_api`). Both raise AsaasUnavailable when Asaas fails or is too slow,
+    AsaasAuthError when it refuses the API key, AsaasApiError for an answer that is not what was asked."""
+
     def customer(self, customer_id: str) -> AsaasCustomer | None:
         """The customer as Asaas's API gives it; None when Asaas has no such customer."""
+
+    def payment(self, payment_id: str) -> Mapping[str, Any] | None:
+        """The payment as Asaas has it now (JSON, amounts as Decimals); None when Asaas has no such payment."""
+
+
+CustomerLookup = AsaasLookup  # the name `ponte.wiring` still imports
 
 
 @dataclass(frozen=True)
@@ -94,6 +111,23 @@ class WebhookRequest:
     body: bytes
     query: Mapping[str, str]
     received_at: datetime
+    # The address of the connection as API Gateway saw it (`requestContext.http.sourceIp`, which no header sets).
+    source_ip: str | None = None
+
+
+SourceNetworks = tuple[IPv4Network | IPv6Network, ...]
+
+
+def source_networks(text: str) -> SourceNetworks:
+    """The networks a comma-separated list of addresses or CIDR blocks names (`52.67.12.206, 18.230.8.159/32`);
+    an empty list names none. Raises ValueError naming an entry that is neither."""
+    networks = []
+    for entry in filter(None, (part.strip() for part in text.split(","))):
+        try:
+            networks.append(ip_network(entry))
+        except ValueError:
+            raise ValueError(f"{entry[:60]!r} is not an IP address or CIDR block") from None
+    return tuple(networks)
 
 
 @dataclass(frozen=True)
@@ -102,6 +136,7 @@ class Received:
     event_id: str | None
     event_type: str | None
     applied: Applied | None  # None: understood, but nothing Ponte acts on
+    unconfirmed: str | None = None  # why the provider's API does not bear the delivery out (then applied is None)
 
     @property
     def ignored(self) -> bool:
@@ -116,12 +151,17 @@ def receive(
     settings: PaymentSettings,
     recompute: Recompute,
     mercadopago_api: Callable[[], PaymentLookup],
-    asaas_api: Callable[[], CustomerLookup | None] = lambda: None,
+    asaas_api: Callable[[], AsaasLookup | None] = lambda: None,
     conflicts: ConflictRetry | None = None,
+    allowed_sources: Mapping[str, SourceNetworks] | None = None,
 ) -> Received:
+    """`allowed_sources`: for a provider that publishes the addresses it sends from, the only ones its deliveries
+    are accepted from (none listed: any)."""
     provider = request.provider
     if provider not in PROVIDERS:
         raise UnknownProvider(f"no webhook for provider {provider[:40]!r}; known: {', '.join(PROVIDERS)}")
+    if not _from_allowed_source(request, (allowed_sources or {}).get(provider, ())):
+        raise Forbidden(f"{provider} deliveries are accepted only from the addresses {provider} sends from")
     if len(request.body) > MAX_BODY_BYTES:
         raise TooLarge(f"the body is over {MAX_BODY_BYTES // 1024} KiB")
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -134,13 +174,20 @@ def receive(
     except (SignatureError, SecretNotConfigured) as refused:
         raise Unauthorized(str(refused)) from None
     try:
-        events = _events(request, mercadopago_api, settings.time_zone)
+        events = _events(request, mercadopago_api, asaas_api, settings.time_zone)
     except PayloadError as refused:
         raise BadPayload(str(refused)) from None
     except NotFound:
         # A signed notification about a payment the provider does not have (its dashboard's test notification
         # names one): nothing to act on, and delivering it again changes nothing.
         raise BadPayload(f"{provider}: the payment the notification names does not exist") from None
+    except Unconfirmed as unconfirmed:
+        # Acknowledged (200) and ignored, never refused: Asaas pauses a webhook's whole queue after 15 answers
+        # other than 200 in a row (docs.asaas.com/docs/webhooks-queue-paused), so a delivery its API does not bear
+        # out (its dashboard's test, a payment of another account, a forgery with a leaked token) must not hold
+        # back the genuine ones behind it. The handler logs and counts it.
+        event_id, event_type = _identity(request, [])
+        return Received(provider, event_id, event_type, applied=None, unconfirmed=str(unconfirmed))
     event_id, event_type = _identity(request, events)
     if not events:
         return Received(provider, event_id, event_type, applied=None)
@@ -157,14 +204,22 @@ def receive(
     return Received(provider, event_id, event_type, applied)
 
 
-def _with_asaas_customer(
-    events: list[DomainEvent], asaas_api: Callable[[], CustomerLookup | None]
-) -> list[DomainEvent]:
+def _from_allowed_source(request: WebhookRequest, networks: SourceNetworks) -> bool:
+    if not networks:
+        return True
+    try:
+        address = ip_address(request.source_ip or "")
+    except ValueError:
+        return False
+    return any(address in network for network in networks)
+
+
+def _with_asaas_customer(events: list[DomainEvent], asaas_api: Callable[[], AsaasLookup | None]) -> list[DomainEvent]:
     """Asaas names the customer by id only: who they are (tax id, e-mail, the business's reference) comes from
     Asaas's API, so that the payment joins the account an NF-e upload opened. Without an API key configured, with
-    one Asaas refuses, or with an answer that is not the customer, the account is found by the Asaas customer id
-    alone (refusing every payment until that is fixed would be worse); an Asaas that does not answer makes Asaas
-    deliver the webhook again later."""
+    one Asaas refuses (possible for a subscription event only: a payment event needs the key to be confirmed at
+    all), or with an answer that is not the customer, the account is found by the Asaas customer id alone; an
+    Asaas that does not answer makes Asaas deliver the webhook again later."""
     customer_id = asaas.customer_to_fetch(events)
     api = asaas_api() if customer_id else None
     if customer_id is None or api is None:
@@ -177,7 +232,14 @@ def _with_asaas_customer(
         return events
 
 
-def _events(request: WebhookRequest, mercadopago_api: Callable[[], PaymentLookup], time_zone: str) -> list[DomainEvent]:
+def _events(
+    request: WebhookRequest,
+    mercadopago_api: Callable[[], PaymentLookup],
+    asaas_api: Callable[[], AsaasLookup | None],
+    time_zone: str,
+) -> list[DomainEvent]:
+    if request.provider == "asaas":
+        return _asaas_events(request, asaas_api)
     if request.provider != "mercadopago":
         provider = SIGNED_PROVIDERS[request.provider]
         return provider.normalise(request.body, headers=request.headers, time_zone=time_zone)
@@ -186,6 +248,30 @@ def _events(request: WebhookRequest, mercadopago_api: Callable[[], PaymentLookup
         return []
     # The body is not signed: act only on the payment as Mercado Pago's API tells it.
     return mercadopago.normalise_payment(mercadopago_api().payment(notification.payment_id))
+
+
+def _asaas_events(request: WebhookRequest, asaas_api: Callable[[], AsaasLookup | None]) -> list[DomainEvent]:
+    """Asaas's token is static and its body unsigned: whoever holds the token could post any payment. A payment
+    event is acted on only as Asaas's API tells the payment now (one `GET /v3/payments/{id}` per delivery), and
+    raises Unconfirmed when the API does not bear it out; subscription events (they tell sales, and move no money)
+    are read as sent.
+
+    Until the API key is set, while Asaas refuses it, and while Asaas does not answer, a payment event cannot be
+    confirmed: 503, so that Asaas delivers it again (after 15 failures in a row it pauses the queue and keeps the
+    events for 14 days; they come through once the key works and the queue is resumed), and the alarm on webhook
+    5xx tells someone.
+    """
+    notification = asaas.payment_notification(request.body)
+    if notification is None:
+        return asaas.normalise(request.body)
+    api = asaas_api()
+    if api is None:
+        raise ProviderUnavailable("Asaas's API key is not set: a payment event cannot be confirmed with Asaas")
+    try:
+        payment = api.payment(notification.payment_id)
+    except AsaasApiError as failed:  # not answering, the key refused, an answer that is not the payment
+        raise ProviderUnavailable(f"Asaas's payments API: {failed}") from None
+    return asaas.normalise_payment(notification, payment, received_at=request.received_at)
 
 
 def _identity(request: WebhookRequest, events: list[DomainEvent]) -> tuple[str | None, str | None]:
