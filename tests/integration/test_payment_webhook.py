@@ -333,3 +333,39 @@ def test_the_sample_event_is_what_the_handler_takes(monkeypatch: pytest.MonkeyPa
             monkeypatch.setenv(name, value)
         answer = load_handler("payment_webhook").lambda_handler(event, FakeContext())
         assert answer["statusCode"] == 401
+
+
+def test_a_secret_rotated_after_the_first_delivery_takes_effect_at_the_next_one(stack: LocalStack) -> None:
+    """The functions cache secrets for five minutes; a signature that fails with the cached value reads the secret
+    again (at most once a minute), so a rotation does not refuse payments until the cache expires."""
+    first = payment_event("evt_before_rotation")
+    status, _ = post(stack, "stripe", first, stripe_headers(first, STRIPE, T0))
+    assert status == 200  # the secret is now cached
+    rotated = "whsec_rotated_after_the_first_delivery"
+    stack.client("secretsmanager").put_secret_value(
+        SecretId=stack.physical_id("StripeWebhookSecret"), SecretString=json.dumps({"secrets": [rotated]})
+    )
+    second = payment_event("evt_after_rotation")
+    status, answer = post(stack, "stripe", second, stripe_headers(second, rotated, T0))
+    assert (status, answer["received"]) == (200, True)
+    forged = payment_event("evt_forged")
+    status, _ = post(stack, "stripe", forged, stripe_headers(forged, "whsec_wrong", T0))
+    assert status == 401  # read again at most once a minute: a forgery does not make every delivery read it
+
+
+def test_a_failed_verification_reads_the_secret_again_at_most_once_a_minute(stack: LocalStack) -> None:
+    from ponte.adapters.secrets import WebhookSecrets
+
+    clock = [0.0]
+    secret_id = stack.physical_id("StripeWebhookSecret")
+    secrets = WebhookSecrets({"stripe": secret_id}, stack.client("secretsmanager"), monotonic=lambda: clock[0])
+    assert secrets.values("stripe") == [STRIPE, "whsec_previous"]
+    stack.client("secretsmanager").put_secret_value(
+        SecretId=secret_id, SecretString=json.dumps({"secrets": ["whsec_new"]})
+    )
+    assert secrets.values("stripe") == [STRIPE, "whsec_previous"]  # cached
+    assert secrets.refreshed("stripe") == ["whsec_new"]
+    clock[0] = 59
+    assert secrets.refreshed("stripe") is None
+    clock[0] = 61
+    assert secrets.refreshed("stripe") == ["whsec_new"]

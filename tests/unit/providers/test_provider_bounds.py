@@ -355,6 +355,9 @@ def test_fitting_a_text_keeps_what_fits_and_marks_the_cut() -> None:
 
 
 class _Secrets:
+    def refreshed(self, name: str) -> list[str] | None:
+        return None  # read again within the minute: nothing new
+
     def values(self, name: str) -> list[str]:
         return ["mp-secret"]
 

@@ -84,6 +84,9 @@ class SecretSource(Protocol):
     def values(self, name: str) -> list[str]:
         """The active secrets of `name` (several during a rotation); raises SecretNotConfigured."""
 
+    def refreshed(self, name: str) -> list[str] | None:
+        """The secrets of `name` read again now, or None when they were read again less than a minute ago."""
+
 
 class PaymentLookup(Protocol):
     def payment(self, payment_id: str) -> Mapping[str, Any]:
@@ -143,6 +146,24 @@ class Received:
         return self.applied is None
 
 
+def _verify(request: WebhookRequest, secrets: SecretSource) -> None:
+    """The delivery is the provider's, or Unauthorized. The cached secret may be stale (set or rotated since it was
+    read): on a failure it is read once more, at most once a minute, so a new secret takes effect at the next
+    delivery rather than when the cache expires."""
+    provider = request.provider
+    verifier = SIGNED_PROVIDERS.get(provider, mercadopago)
+    try:
+        try:
+            verifier.verify(request.headers, request.body, secrets.values(provider), request.received_at, request.query)
+        except (SignatureError, SecretNotConfigured):
+            fresh = secrets.refreshed(provider)
+            if fresh is None:
+                raise
+            verifier.verify(request.headers, request.body, fresh, request.received_at, request.query)
+    except (SignatureError, SecretNotConfigured) as refused:
+        raise Unauthorized(str(refused)) from None
+
+
 def receive(
     request: WebhookRequest,
     *,
@@ -167,12 +188,7 @@ def receive(
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != "application/json":
         raise UnsupportedMediaType(f"the body must be application/json, not {content_type[:60] or 'unspecified'}")
-    try:
-        active = secrets.values(provider)
-        verifier = SIGNED_PROVIDERS.get(provider, mercadopago)
-        verifier.verify(request.headers, request.body, active, request.received_at, request.query)
-    except (SignatureError, SecretNotConfigured) as refused:
-        raise Unauthorized(str(refused)) from None
+    _verify(request, secrets)
     try:
         events = _events(request, mercadopago_api, asaas_api, settings.time_zone)
     except PayloadError as refused:
