@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import textwrap
 import warnings
+from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -152,7 +153,7 @@ def main() -> int:
         ) as stack,
     ):
         out = Printer(stack)
-        chapters = [
+        chapters: list[Callable[[LocalStack, Printer], None]] = [
             chapter_accounts,
             partial(chapter_payments, asaas=asaas),
             chapter_invoices,
