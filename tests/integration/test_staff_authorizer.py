@@ -77,3 +77,22 @@ def test_a_route_asking_for_a_scope_the_token_lacks_is_403(stack: LocalStack) ->
     with pytest.raises(Refused) as refused:
         authorizer(stack).authorize({"Authorization": token}, scopes=("ponte/staff.write",))
     assert refused.value.status == 403
+
+
+def test_the_staff_api_answers_only_a_signed_in_staff_member(stack: LocalStack) -> None:
+    from ponte.adapters.dynamodb import DynamoStore
+    from ponte.domain.accounts import Contact
+    from ponte.services.accounts import OpenAccount, opening_change
+
+    command = OpenAccount(account_id="padaria", name="Padaria Estrela", locale="pt-BR", contact=Contact(name="João"))
+    DynamoStore(stack.physical_id("Table")).commit(
+        opening_change(command, now=stack.now, staff_locale="pt-BR", source="test")
+    )
+    status, _, _ = stack.http("GET", "/staff/accounts/padaria")
+    assert status == 401
+    status, _, _ = stack.http("GET", "/staff/accounts/padaria", headers={"Authorization": "Bearer forged.token.x"})
+    assert status == 401
+    token = signed_in(stack, "carla@solnascente.example", ["admin"])
+    status, _, body = stack.http("GET", "/staff/accounts/padaria", headers={"Authorization": f"Bearer {token}"})
+    assert status == 200, body
+    assert b"Padaria Estrela" in body

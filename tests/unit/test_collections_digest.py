@@ -30,7 +30,7 @@ class Book:
     def drop(self, account_id: str) -> None:
         self.listed.pop(account_id, None)
 
-    def keep(self, account_id: str, status: AccountStatus, suspended_at: datetime | None) -> None:
+    def keep(self, account_id: str, status: AccountStatus, suspended_at: datetime | None, **listing: object) -> None:
         raise AssertionError("the digest only reads the book")
 
     def publish(self, notification: Notification, recorded_at: datetime, *, business_wide: bool = False) -> bool:

@@ -1,7 +1,9 @@
 """Invariants of the ladder over any story of invoices, payments, holds and evaluation times.
 
 The story is played the way the service plays it: evaluate at each event and whenever the last decision asked to
-be evaluated again, carry out the decision (record the notices, take the new status), and go on.
+be evaluated again, carry out the decision (record the notices, take the new status), and go on. Holds are those
+set by hand (a promise date, never suspend) and those staff set through the staff API (a promise granted by someone,
+an exemption until a date, an extension of the deadline, a dispute hold on an invoice, a reactivation).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from ponte.domain.dunning import (
     Holds,
     NotifyCustomer,
     PaidPart,
+    PromiseToPay,
     Receivable,
     SentNotice,
     Suspend,
@@ -71,11 +74,51 @@ class NeverSuspend:
 
 
 @dataclass(frozen=True)
+class StaffPromise:
+    """A promise to pay staff recorded, until `days` from today."""
+
+    days: int
+
+
+@dataclass(frozen=True)
+class Exempt:
+    days: int | None
+
+
+@dataclass(frozen=True)
+class Extend:
+    days: int
+
+
+@dataclass(frozen=True)
+class HoldInvoice:
+    invoice: int
+    days: int
+
+
+@dataclass(frozen=True)
+class StaffReactivates:
+    """Staff reactivated the account (the service allows it only while suspended; the engine must cope anyway)."""
+
+
+@dataclass(frozen=True)
 class Look:
     """An evaluation for no reason: a retried message, a sweep running late."""
 
 
-Event = NewInvoice | Pay | Dispute | Promise | NeverSuspend | Look
+Event = (
+    NewInvoice
+    | Pay
+    | Dispute
+    | Promise
+    | NeverSuspend
+    | StaffPromise
+    | Exempt
+    | Extend
+    | HoldInvoice
+    | StaffReactivates
+    | Look
+)
 
 amounts = st.sampled_from([500, 1000, 1001, 4000, 6000, 150_000])
 events = st.one_of(
@@ -84,6 +127,11 @@ events = st.one_of(
     st.builds(Dispute, invoice=st.integers(0, 7), open=st.booleans()),
     st.builds(Promise, days=st.none() | st.integers(0, 10)),
     st.builds(NeverSuspend, on=st.booleans()),
+    st.builds(StaffPromise, days=st.integers(0, 10)),
+    st.builds(Exempt, days=st.none() | st.integers(0, 12)),
+    st.builds(Extend, days=st.integers(1, 14)),
+    st.builds(HoldInvoice, invoice=st.integers(0, 7), days=st.integers(0, 12)),
+    st.just(StaffReactivates()),
     st.just(Look()),
 )
 stories = st.lists(st.tuples(st.integers(1, 24 * 8), events), max_size=14)
@@ -102,6 +150,7 @@ class Story:
     evaluations: int = 0
     notices: list[tuple[datetime, NotifyCustomer]] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
+    voids: list[datetime] = field(default_factory=list)  # when a promise or a reactivation voided the deadlines
 
     def happen(self, event: Event, now: datetime) -> None:
         today = now.astimezone(ZONE).date()
@@ -124,6 +173,26 @@ class Story:
                 self.holds = self.holds.model_copy(update={"promise_to_pay_until": until})
             case NeverSuspend(on=on):
                 self.holds = self.holds.model_copy(update={"never_suspend": on})
+            case _:
+                self._staff(event, now, today)
+
+    def _staff(self, event: Event, now: datetime, today: date) -> None:
+        match event:
+            case StaffPromise(days=days):
+                promise = PromiseToPay(until=today + timedelta(days), granted_at=now, granted_by="ana")
+                self.holds = self.holds.model_copy(update={"promise": promise})
+                self.voids.append(now)
+            case Exempt(days=days):
+                until = None if days is None else today + timedelta(days)
+                self.holds = self.holds.model_copy(update={"exempt_until": until})
+            case Extend(days=days):
+                self.holds = self.holds.model_copy(update={"deadline_not_before": today + timedelta(days)})
+            case HoldInvoice(invoice=index, days=days) if index < len(self.receivables):
+                held = {**self.holds.disputed_until, self.receivables[index].invoice_id: today + timedelta(days)}
+                self.holds = self.holds.model_copy(update={"disputed_until": held})
+            case StaffReactivates():
+                self.holds = self.holds.model_copy(update={"reactivated_at": now})
+                self.voids.append(now)
 
     def run_until(self, until: datetime) -> None:
         while self.next_at is not None and self.next_at <= until and self.evaluations < MAX_EVALUATIONS:
@@ -165,6 +234,8 @@ class Story:
                 case HandOff() | AlertStaff(step_id=str()):
                     assert action.step_id is not None
                     self.sent.append(SentNotice(step_id=action.step_id, sent_at=now, channel="staff"))
+                case AlertStaff():  # recorded under its dedup key, as the service does, so it is sent once
+                    self.sent.append(SentNotice(step_id=action.dedup_key, sent_at=now, channel="staff"))
 
     def _check(self, decision: Decision, now: datetime) -> None:
         local = now.astimezone(ZONE)
@@ -173,6 +244,8 @@ class Story:
         if decision.new_status is AccountStatus.SUSPENDED:
             assert owing, "suspended while owing no more than the tolerance"
             assert not self.holds.never_suspend
+            exempt = self.holds.exempt_until
+            assert exempt is None or local.date() > exempt, "suspended while exempt"
         if decision.next_evaluation_at is not None:
             assert decision.next_evaluation_at > now
         quiet = self.rules.quiet_hours
@@ -181,29 +254,48 @@ class Story:
             self.keys.append(action.dedup_key)
             if isinstance(action, NotifyCustomer):
                 assert quiet is None or not quiet.contains(local.time())
-                earlier = [n for _, n in self.notices if n.step_id == action.step_id and n.anchor == action.anchor]
+                earlier = [
+                    when
+                    for when, n in self.notices
+                    if n.step_id == action.step_id and n.anchor == action.anchor and not self._voided_since(when)
+                ]
                 assert not earlier, f"{action.step_id} sent twice for the debt due {action.anchor}"
+                extended = self.holds.deadline_not_before
+                if action.deadline is not None and extended is not None:
+                    assert action.deadline >= extended, "a warning named a deadline before the extension"
             if isinstance(action, Suspend):
                 self._check_warned(action, local)
 
     def _check_warned(self, suspension: Suspend, local: datetime) -> None:
         record = suspension.record
         overdue_since = datetime.combine(record.anchor + timedelta(days=1), datetime.min.time(), tzinfo=ZONE)
+        # A deadline counts when named for this debt, after any promise or reactivation, early enough; an
+        # extension may have moved it later since.
         warned = [
             when
             for when, notice in self.notices
-            if notice.deadline == record.deadline
+            if notice.deadline is not None
+            and notice.deadline <= record.deadline
             and when >= overdue_since
+            and not self._voided_since(when)
             and when.astimezone(ZONE).date() + timedelta(days=self.rules.deadline_notice_days) <= notice.deadline
         ]
         assert warned, "suspended without a notice naming the deadline early enough"
         assert record.deadline < local.date(), "suspended before the deadline was over"
+        extended = self.holds.deadline_not_before
+        assert extended is None or record.deadline >= extended, "suspended before the extended deadline"
         assert self.status is not AccountStatus.SUSPENDED
+
+    def _voided_since(self, when: datetime) -> bool:
+        return any(void > when for void in self.voids)
 
     def _owing(self, today: date) -> bool:
         totals: dict[str, int] = {}
         for r in self.receivables:
             due = self._effective_due(r.due_date)
+            held = self.holds.disputed_until.get(r.invoice_id)
+            if held is not None and today <= held:
+                continue
             if not r.disputed and due < today:
                 owed = r.outstanding.amount
                 if self.rules.fees.mode == "charged":  # the fees are owed too, and nothing here pays them

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ponte.adapters import keys
-from ponte.domain.accounts import Account
-from ponte.domain.errors import ConcurrentModification, DuplicateEvent
+from ponte.domain.accounts import Account, AccountStatus, AccountSummary, search_name
+from ponte.domain.errors import ConcurrentModification, DuplicateEvent, InvalidInput
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -16,10 +19,14 @@ if TYPE_CHECKING:
 
     from ponte.domain.accounts import TimelineEntry
     from ponte.domain.changes import AccountChange
-    from ponte.domain.ledger import Ledger
+    from ponte.domain.ledger import AccountRecords, Ledger, TimelinePage
     from ponte.domain.notifications import Notification
 
 MAX_TRANSACTION_ITEMS = 100  # DynamoDB TransactWriteItems limit
+TIMELINE_PAGE = 50  # timeline entries a staff view shows at once
+# A filtered query reads this many times what its page still needs (DynamoDB filters after `Limit`), so a page whose
+# filter keeps one item in four is filled in about one call.
+READ_AHEAD = 4
 _MAX_MERGES_FOLLOWED = 3  # a merged account leads to its survivor, which may itself have been merged
 
 
@@ -61,49 +68,130 @@ class DynamoStore:
         """The account with its invoices, payments and notices sent: one strongly consistent query on the account's
         partition, since a change is decided on it and written only if the account is still at the version read
         (an eventually consistent read after a conflict could return the same stale version again)."""
-        from ponte.domain.dunning import SentNotice  # noqa: PLC0415
-        from ponte.domain.ledger import (  # noqa: PLC0415
-            CancellationRecord,
-            DeliveryStatus,
-            InvoiceRecord,
-            Ledger,
-            PaymentRecord,
-        )
-
-        account: Account | None = None
-        invoices, payments, notices, cancellations, deliveries = [], [], [], [], []
-        for item in self._query(
+        items = self._query(
             "pk = :pk AND sk BETWEEN :first AND :last",
             {":pk": keys.account_pk(account_id), ":first": keys.ACCOUNT, ":last": keys.LEDGER_END},
-        ):
-            kind = item["kind"]
-            if kind == "account":
-                account = account_from_item(item)
-            elif kind == "invoice":
-                invoices.append(InvoiceRecord.model_validate_json(item["record"]))
-            elif kind == "payment":
-                payments.append(PaymentRecord.model_validate_json(item["record"]))
-            elif kind == "notice":
-                notices.append(SentNotice.model_validate_json(item["record"]))
-            elif kind == "cancellation":
-                cancellations.append(CancellationRecord.model_validate_json(item["record"]))
-            elif kind == "delivery":
-                deliveries.append(
-                    DeliveryStatus(notice_id=item["notification_id"], channel=item["channel"], status=item["status"])
-                )
-        if account is None:
-            return None
-        if account.merged_into is not None and depth < _MAX_MERGES_FOLLOWED:
-            # The customer was found to be another account's: everything now lives there.
-            return self.load_ledger(account.merged_into, depth=depth + 1)
-        return Ledger(
-            account=account,
-            invoices=tuple(invoices),
-            payments=tuple(payments),
-            notices=tuple(notices),
-            cancellations=tuple(cancellations),
-            deliveries=tuple(deliveries),
         )
+        ledger = ledger_from_items(items)
+        if ledger is not None and ledger.account.merged_into is not None and depth < _MAX_MERGES_FOLLOWED:
+            # The customer was found to be another account's: everything now lives there.
+            return self.load_ledger(ledger.account.merged_into, depth=depth + 1)
+        return ledger
+
+    def account_records(
+        self, account_id: str, timeline_limit: int = TIMELINE_PAGE, depth: int = 0
+    ) -> AccountRecords | None:
+        """Everything staff see of an account in one strongly consistent query of its whole partition (DynamoDB
+        pages it by the megabyte): the ledger, the acknowledgements, the staff alerts still in the outbox, the
+        unreachable marks, and the newest `timeline_limit` entries of its history with a cursor to the older ones.
+        A merged account leads to its survivor, as `load_ledger` does."""
+        from ponte.domain.accounts import Acknowledgement  # noqa: PLC0415
+        from ponte.domain.ledger import AccountRecords  # noqa: PLC0415
+
+        items = self._query("pk = :pk", {":pk": keys.account_pk(account_id)})
+        ledger = ledger_from_items(items)
+        if ledger is None:
+            return None
+        if ledger.account.merged_into is not None and depth < _MAX_MERGES_FOLLOWED:
+            return self.account_records(ledger.account.merged_into, timeline_limit, depth + 1)
+        history = [
+            item for item in items if item.get("kind") == "timeline"
+        ]  # oldest first, as the sort key orders them
+        page = history[::-1][:timeline_limit]
+        older = len(history) > timeline_limit
+        return AccountRecords(
+            ledger=ledger,
+            timeline=tuple(timeline_entry_from_item(item) for item in page),
+            timeline_cursor=encode_cursor({"sk": page[-1]["sk"]}) if older and page else None,
+            acknowledgements=tuple(
+                Acknowledgement.model_validate_json(item["record"]) for item in items if item.get("kind") == "ack"
+            ),
+            alerts=tuple(
+                _alert_seen(item) for item in items if item.get("kind") == "outbox" and item.get("audience") == "staff"
+            ),
+            unreachable=tuple(str(item["channel"]) for item in items if item.get("kind") == "unreachable"),
+        )
+
+    def timeline_page(self, account_id: str, cursor: str | None, limit: int = TIMELINE_PAGE) -> TimelinePage:
+        """One page of the account's history, newest first, from `cursor` (a page's `cursor`; None: the newest)."""
+        from ponte.domain.ledger import TimelinePage  # noqa: PLC0415
+
+        request: dict[str, Any] = {
+            "TableName": self.table_name,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+            "ExpressionAttributeValues": serialize_item(
+                {":pk": keys.account_pk(account_id), ":prefix": f"{keys.TIMELINE}#"}
+            ),
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if cursor is not None:
+            start = decode_cursor(cursor, {"sk"})
+            if not str(start["sk"]).startswith(f"{keys.TIMELINE}#"):
+                raise InvalidInput("cursor: not a timeline cursor")
+            request["ExclusiveStartKey"] = serialize_item({"pk": keys.account_pk(account_id), "sk": start["sk"]})
+        answer = self.client.query(**request)
+        entries = tuple(timeline_entry_from_item(deserialize_item(item)) for item in answer.get("Items", []))
+        last = answer.get("LastEvaluatedKey")
+        return TimelinePage(
+            entries=entries, cursor=encode_cursor({"sk": deserialize_item(last)["sk"]}) if last else None
+        )
+
+    def audit(self, entry: TimelineEntry, request_id: str) -> None:
+        """Record a staff read worth auditing (a contact revealed) in the account's history, once per request,
+        without moving the account's version: a read changes nothing else."""
+        key = keys.audit_timeline_key(entry.account_id, utc_key(entry.at), request_id)
+        from botocore.exceptions import ClientError  # noqa: PLC0415
+
+        try:
+            self.client.put_item(
+                TableName=self.table_name,
+                Item=serialize_item({**key, "kind": "timeline", **entry.model_dump(mode="json")}),
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except ClientError as error:
+            if _code(error) != "ConditionalCheckFailedException":
+                raise
+
+    def accounts(self, account_ids: list[str]) -> list[Account]:
+        """The accounts with these ids that exist, in the order asked (BatchGetItem, 100 keys a call)."""
+        wanted = list(dict.fromkeys(account_ids))
+        found: dict[str, Account] = {}
+        for start in range(0, len(wanted), 100):
+            batch = [serialize_item(keys.account_key(account_id)) for account_id in wanted[start : start + 100]]
+            request: Any = {self.table_name: {"Keys": batch}}
+            while request:
+                answer = self.client.batch_get_item(RequestItems=request)
+                for item in answer.get("Responses", {}).get(self.table_name, []):
+                    account = account_from_item(deserialize_item(item))
+                    found[account.account_id] = account
+                request = answer.get("UnprocessedKeys") or None
+        return [found[account_id] for account_id in wanted if account_id in found]
+
+    def search_names(
+        self, prefix: str, *, limit: int, cursor: str | None = None, owners: frozenset[str] | None = None
+    ) -> tuple[list[AccountSummary], str | None]:
+        """Accounts whose name starts with `prefix` (as `search_name` compares names), in name order, one page of
+        the `search` index at a time (Query; the owners filter, when given, applies to the page read)."""
+        plain = search_name(prefix)
+        if not plain:
+            return [], None
+        partition = keys.name_partition(plain)
+        request: dict[str, Any] = {
+            "TableName": self.table_name,
+            "IndexName": keys.SEARCH_INDEX,
+            "KeyConditionExpression": "search_pk = :pk AND begins_with(search_sk, :prefix)",
+            "ExpressionAttributeValues": {":pk": {"S": partition}, ":prefix": {"S": plain}},
+        }
+        if owners is not None:
+            _filter_owners(request, owners)
+        start = None
+        if cursor is not None:
+            start = decode_cursor(cursor, set(_INDEX_KEY))
+            if start["search_pk"] != partition:
+                raise InvalidInput("cursor: not a cursor of this search")
+        items, following, _ = fill_page(self.client, request, limit, _INDEX_KEY, start)
+        return [summary_from_item(item) for item in items], encode_cursor(following) if following else None
 
     def owners_of(self, references: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
         """The account each already-claimed reference leads to (BatchGetItem, 100 keys a call). Read consistently:
@@ -136,8 +224,6 @@ class DynamoStore:
 
     def timeline(self, account_id: str) -> list[TimelineEntry]:
         """The account's history, oldest first."""
-        from ponte.domain.accounts import TimelineEntry  # noqa: PLC0415
-
         paginator = self.client.get_paginator("query")
         pages = paginator.paginate(
             TableName=self.table_name,
@@ -146,13 +232,7 @@ class DynamoStore:
                 {":pk": keys.account_pk(account_id), ":prefix": f"{keys.TIMELINE}#"}
             ),
         )
-        return [
-            TimelineEntry.model_validate(
-                plain_item({k: v for k, v in deserialize_item(item).items() if k not in {"pk", "sk", "kind"}})
-            )
-            for page in pages
-            for item in page.get("Items", [])
-        ]
+        return [timeline_entry_from_item(deserialize_item(item)) for page in pages for item in page.get("Items", [])]
 
     def commit(self, change: AccountChange) -> None:
         items = self._transaction(change)
@@ -199,6 +279,17 @@ class DynamoStore:
         )
         writes.extend(
             {"Put": {"TableName": self.table_name, "Item": serialize_item(item)}} for item in ledger_items(change)
+        )
+        writes.extend(
+            _put_new(
+                self.table_name,
+                {
+                    **keys.acknowledgement_key(account.account_id, ack.notification_id),
+                    "kind": "ack",
+                    "record": ack.model_dump_json(),
+                },
+            )
+            for ack in change.acknowledgements
         )
         for kind, value in change.references:
             claim = _put_new(
@@ -320,11 +411,18 @@ def account_item(account: Account) -> dict[str, Any]:
         # Only accounts with an evaluation to come carry the index attributes: the index stays sparse.
         item["due_pk"] = keys.DUE_PARTITION
         item["due_at"] = utc_key(account.next_evaluation_at)
+    name = search_name(account.name)
+    if account.merged_into is None and name:
+        # Staff find accounts by the start of their name; a merged account's marker is found through its survivor.
+        item.update(keys.name_search_keys(name, account.account_id))
     return item
 
 
+_NOT_ACCOUNT_FIELDS = frozenset({"pk", "sk", "kind", "due_pk", "search_pk", "search_sk"})
+
+
 def account_from_item(item: dict[str, Any]) -> Account:
-    data = {name: value for name, value in item.items() if name not in {"pk", "sk", "kind", "due_pk"}}
+    data = {name: value for name, value in item.items() if name not in _NOT_ACCOUNT_FIELDS}
     due_at = data.pop("due_at", None)
     if due_at is not None:
         data["next_evaluation_at"] = due_at
@@ -358,7 +456,148 @@ def ledger_items(change: AccountChange) -> list[dict[str, Any]]:
         {**keys.cancellation_key(account_id, c.access_key), "kind": "cancellation", "record": c.model_dump_json()}
         for c in change.cancellations
     ]
+    items += [
+        {**keys.write_off_key(account_id, w.invoice_key), "kind": "writeoff", "record": w.model_dump_json()}
+        for w in change.write_offs
+    ]
     return items
+
+
+def ledger_from_items(items: list[dict[str, Any]]) -> Ledger | None:
+    """The ledger in an account partition's items (any others are left aside); None without the account item."""
+    from ponte.domain.dunning import SentNotice  # noqa: PLC0415
+    from ponte.domain.ledger import (  # noqa: PLC0415
+        CancellationRecord,
+        DeliveryStatus,
+        InvoiceRecord,
+        Ledger,
+        PaymentRecord,
+        WriteOffRecord,
+    )
+
+    account: Account | None = None
+    records: dict[str, list[Any]] = {kind: [] for kind in _RECORDS}
+    models: dict[str, Any] = {
+        "invoice": InvoiceRecord,
+        "payment": PaymentRecord,
+        "notice": SentNotice,
+        "cancellation": CancellationRecord,
+        "writeoff": WriteOffRecord,
+    }
+    deliveries = []
+    for item in items:
+        kind = item.get("kind")
+        if kind == "account":
+            account = account_from_item(item)
+        elif kind in models:
+            records[kind].append(models[kind].model_validate_json(item["record"]))
+        elif kind == "delivery":
+            deliveries.append(
+                DeliveryStatus(notice_id=item["notification_id"], channel=item["channel"], status=item["status"])
+            )
+    if account is None:
+        return None
+    return Ledger(
+        account=account,
+        invoices=tuple(records["invoice"]),
+        payments=tuple(records["payment"]),
+        notices=tuple(records["notice"]),
+        cancellations=tuple(records["cancellation"]),
+        deliveries=tuple(deliveries),
+        write_offs=tuple(records["writeoff"]),
+    )
+
+
+_RECORDS = ("invoice", "payment", "notice", "cancellation", "writeoff")
+
+
+def timeline_entry_from_item(item: dict[str, Any]) -> TimelineEntry:
+    from ponte.domain.accounts import TimelineEntry  # noqa: PLC0415
+
+    return TimelineEntry.model_validate(plain_item({k: v for k, v in item.items() if k not in {"pk", "sk", "kind"}}))
+
+
+def summary_from_item(item: dict[str, Any]) -> AccountSummary:
+    """An account as the `search` index projects it (or as its item holds it)."""
+    owner = item.get("owner")
+    return AccountSummary(
+        account_id=str(item["account_id"]),
+        name=str(item["name"]),
+        status=AccountStatus(item.get("status", AccountStatus.ACTIVE)),
+        owner=str(owner) if owner else None,
+    )
+
+
+def _alert_seen(item: dict[str, Any]) -> Any:
+    from ponte.domain.ledger import StaffAlertSeen  # noqa: PLC0415
+
+    payload = json.loads(item["payload"])
+    return StaffAlertSeen(
+        notification_id=str(payload["notification_id"]),
+        event_type=str(item.get("event_type", "")),
+        severity=str(payload.get("severity", "info")),
+        occurred_at=datetime.fromisoformat(payload["occurred_at"]),
+        owner=payload.get("owner"),
+    )
+
+
+_INDEX_KEY = ("pk", "sk", "search_pk", "search_sk")  # what continues a query of the `search` index
+
+
+def fill_page(
+    client: DynamoDBClient,
+    request: dict[str, Any],
+    wanted: int,
+    key_names: tuple[str, ...],
+    start: dict[str, Any] | None = None,
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None, int]:
+    """Query until `wanted` items pass the request's filter or the partition ends: the items, the key to continue
+    after (None at the end) and the calls it took. A filtered query reads ahead (`READ_AHEAD`); when it read more
+    than the page needs, the page continues after the last item it took."""
+    found: list[dict[str, Any]] = []
+    calls = 0
+    while True:
+        need = wanted - len(found)
+        query = {**request, "Limit": need * READ_AHEAD if "FilterExpression" in request else need}
+        if start is not None:
+            query["ExclusiveStartKey"] = serialize_item(start)
+        answer = client.query(**query)
+        calls += 1
+        items = [deserialize_item(item) for item in answer.get("Items", [])]
+        last = answer.get("LastEvaluatedKey")
+        if len(items) > need or (len(items) == need and last is not None):
+            found.extend(items[:need])
+            return found, {name: found[-1][name] for name in key_names}, calls
+        found.extend(items)
+        if last is None or len(found) == wanted:
+            return found, None, calls
+        start = deserialize_item(last)
+
+
+def _filter_owners(request: dict[str, Any], owners: frozenset[str]) -> None:
+    """Keep only the items of these owners (a FilterExpression: applied to what the page read)."""
+    names = {f":o{n}": {"S": owner} for n, owner in enumerate(sorted(owners))}
+    request["FilterExpression"] = f"#owner IN ({', '.join(names)})" if names else "attribute_not_exists(#owner)"
+    request.setdefault("ExpressionAttributeNames", {})["#owner"] = "owner"
+    request["ExpressionAttributeValues"] = {**request["ExpressionAttributeValues"], **names}
+
+
+def encode_cursor(key: dict[str, Any]) -> str:
+    """A page's last key as an opaque token for the next request."""
+    plain = {name: str(value) for name, value in key.items()}
+    return base64.urlsafe_b64encode(json.dumps(plain, sort_keys=True).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, names: set[str]) -> dict[str, str]:
+    """A token `encode_cursor` made, with exactly these key names; InvalidInput for anything else."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        key = json.loads(raw)
+    except (binascii.Error, ValueError) as exc:
+        raise InvalidInput("cursor: not a cursor this API gave") from exc
+    if not isinstance(key, dict) or set(key) != names or not all(isinstance(v, str) for v in key.values()):
+        raise InvalidInput("cursor: not a cursor this API gave")
+    return key
 
 
 def timeline_item(entry: TimelineEntry, version: int, seq: int) -> dict[str, Any]:

@@ -8,6 +8,7 @@
 |   payments                              |   sk=LEDGER#PAYMENT#<provider>#<payment id>              |
 |   collection notices sent               |   sk=LEDGER#NOTICE#<utc>#<step>#<channel>                |
 |   NF-e cancellations                    |   sk=LEDGER#CANCEL#<access key>                          |
+|   invoices staff wrote off              |   sk=LEDGER#WRITEOFF#<invoice key>                       |
 |   what each customer notice's channels  |   sk=LEDGER#DELIVERY#<notification id>#<channel>         |
 |   did (accepted, refused, held)         |                                                          |
 |   what SES then reported of its e-mail  |   the e-mail's receipt, with status, status_at, history  |
@@ -15,6 +16,10 @@
 | an account's history, in order          | pk=ACCOUNT#<id>, sk begins_with TIMELINE#                |
 |   what SES reported of a notice's       |   sk=TIMELINE#<event utc>#DELIVERY#<notification id>#    |
 |   e-mail (one entry per event)          |   <event> (stable: a replayed event writes the same item)|
+|   a staff read worth auditing (a        |   sk=TIMELINE#<utc>#AUDIT#<request id> (no new version:  |
+|   contact revealed)                     |   a read changes nothing)                                |
+| everything staff see of an account      | pk=ACCOUNT#<id> (the whole partition, one query)         |
+| an alert staff acknowledged             | pk=ACCOUNT#<id>, sk=STAFF#ACK#<notification id> (once)   |
 | is the customer's address unreachable?  | pk=ACCOUNT#<id>, sk=UNREACHABLE#<channel>: hashes of the |
 | (read with the account: BatchGetItem)   | addresses that bounced for good or complained, never the |
 |                                         | addresses                                                |
@@ -29,6 +34,12 @@
 | recorded yet                            | found by the reference `nfe`/<access key>)               |
 | accounts due for evaluation, by time    | GSI `due`: due_pk=DUE, due_at <= now (sparse: only      |
 |                                         | accounts with a next evaluation carry these attributes) |
+| accounts by name prefix (staff search)  | GSI `search`: search_pk=NAME#<first character>,          |
+|                                         | begins_with(search_sk, <name as `search_name` has it>);  |
+|                                         | search_sk=<that name>#<account id> (account items only)  |
+| an owner's overdue book, oldest first   | GSI `search`: search_pk=BOOK#<owner or ->, search_sk=    |
+|                                         | <overdue since (date)>#<account id> (book entries only,  |
+|                                         | see `ponte.adapters.collections_book`)                   |
 
 Re-evaluation flag (for bulk writers that cannot take the account's transaction, like an upload's batch writes):
 any item in an account's partition that carries `due_pk=DUE` and `due_at=<utc_key>` appears in the `due` index, so
@@ -54,6 +65,10 @@ OUTBOX: Final = "OUTBOX"
 INBOUND: Final = "INBOUND"
 DUE_INDEX: Final = "due"
 DUE_PARTITION: Final = "DUE"
+SEARCH_INDEX: Final = "search"
+NAME_PARTITION: Final = "NAME"
+BOOK_OWNER_PARTITION: Final = "BOOK"
+NO_OWNER: Final = "-"
 
 OUTBOX_TTL_SECONDS: Final = 7 * 24 * 3600
 INBOUND_TTL_SECONDS: Final = 30 * 24 * 3600
@@ -86,6 +101,38 @@ def notice_key(account_id: str, sent_at_iso: str, step_id: str, channel: str) ->
 
 def cancellation_key(account_id: str, access_key: str) -> dict[str, str]:
     return {"pk": account_pk(account_id), "sk": f"{LEDGER}#CANCEL#{access_key}"}
+
+
+def write_off_key(account_id: str, invoice_key: str) -> dict[str, str]:
+    return {"pk": account_pk(account_id), "sk": f"{LEDGER}#WRITEOFF#{invoice_key}"}
+
+
+def acknowledgement_key(account_id: str, notification_id: str) -> dict[str, str]:
+    return {"pk": account_pk(account_id), "sk": f"STAFF#ACK#{notification_id}"}
+
+
+def audit_timeline_key(account_id: str, at_iso: str, request_id: str) -> dict[str, str]:
+    """An entry of the account's history about a staff read (a contact revealed): named by the request, since a
+    read does not move the account's version."""
+    return {"pk": account_pk(account_id), "sk": f"{TIMELINE}#{at_iso}#AUDIT#{request_id}"}
+
+
+def name_search_keys(name: str, account_id: str) -> dict[str, str]:
+    """The `search` index attributes of an account item: `name` already as `search_name` has it, not empty."""
+    return {"search_pk": name_partition(name), "search_sk": f"{name}#{account_id}"}
+
+
+def name_partition(name: str) -> str:
+    return f"{NAME_PARTITION}#{name[0]}"
+
+
+def book_search_keys(owner: str | None, overdue_since: str, account_id: str) -> dict[str, str]:
+    """The `search` index attributes of an overdue book entry: by owner, oldest debt first."""
+    return {"search_pk": book_partition(owner), "search_sk": f"{overdue_since}#{account_id}"}
+
+
+def book_partition(owner: str | None) -> str:
+    return f"{BOOK_OWNER_PARTITION}#{owner or NO_OWNER}"
 
 
 def delivery_key(account_id: str, notification_id: str, channel: str) -> dict[str, str]:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from ponte.domain.money import Money
 
 Locale = Literal["pt-BR", "es", "en"]
 LOCALES: tuple[Locale, ...] = ("pt-BR", "es", "en")
@@ -56,6 +59,50 @@ class Contact(BaseModel):
     phone: str | None = Field(default=None, pattern=r"^\+[1-9]\d{6,14}$")
 
 
+class HoldKind(StrEnum):
+    PROMISE_TO_PAY = "promise_to_pay"
+    DISPUTE = "dispute"
+    EXTENSION = "extension"
+    EXEMPTION = "exemption"
+
+
+class StaffHold(BaseModel):
+    """A hold staff put on the collections ladder, with its expiry and who set it (the token's subject and name).
+
+    - `promise_to_pay`: steps after the due date wait until the day after `until`; optionally for `amount`.
+    - `dispute`: the invoice `invoice_key` is left out of the ladder through `until`.
+    - `extension`: no deadline falls before `until` (the next deadline moved by `days` business days).
+    - `exemption`: no suspension through `until` (a suspended account is reactivated meanwhile).
+    """
+
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
+
+    kind: HoldKind
+    until: date = Field(description="The last local day the hold holds.")
+    set_by: str = Field(min_length=1, max_length=128, description="The token's subject.")
+    set_by_name: str = Field(min_length=1, max_length=200)
+    set_by_user: str | None = Field(
+        default=None, max_length=128, description="Their user name: the person alerts about the hold reach."
+    )
+    set_at: AwareDatetime
+    reason: str = Field(min_length=1, max_length=500)
+    invoice_key: str | None = Field(default=None, max_length=512)
+    amount: Money | None = None
+    days: int | None = Field(default=None, ge=1)
+
+
+class Acknowledgement(BaseModel):
+    """Staff saw an alert about the account and took it on: who, when and why (for escalation and audits)."""
+
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
+
+    notification_id: str = Field(min_length=1, max_length=64)
+    at: AwareDatetime
+    by: str = Field(min_length=1, max_length=128)
+    by_name: str = Field(min_length=1, max_length=200)
+    reason: str = Field(min_length=1, max_length=500)
+
+
 class Account(BaseModel):
     """An account of the business's customer. `version` guards every write (optimistic concurrency)."""
 
@@ -70,7 +117,14 @@ class Account(BaseModel):
     created_at: AwareDatetime
     next_evaluation_at: AwareDatetime | None = None
     version: int = Field(default=0, ge=0)
-    # Holds set by staff: the collections ladder waits for a promise to pay, and never suspends when told so.
+    # Holds staff set through the staff API, each with its expiry and who set it (at most one of each kind, and one
+    # dispute per invoice).
+    holds: tuple[StaffHold, ...] = Field(default=(), max_length=60)
+    # When staff last reactivated the account by hand: deadlines named before then no longer count, so it cannot be
+    # suspended again before a fresh final warning has run its full notice period.
+    reactivated_at: AwareDatetime | None = None
+    # Set by hand on items before the staff API existed, and still honoured: the ladder waits for a promise to pay,
+    # and never suspends an account flagged so. Staff now set holds with an expiry instead.
     promise_to_pay_until: date | None = None
     never_suspend: bool = False
     tax_id: str | None = Field(default=None, pattern=r"^[0-9A-Z]+$", max_length=32)
@@ -85,6 +139,16 @@ class Account(BaseModel):
     opened_by: str | None = Field(default=None, max_length=2048)
 
 
+@dataclass(frozen=True, slots=True)
+class AccountSummary:
+    """An account as a list of accounts shows it (search results, the overdue book)."""
+
+    account_id: str
+    name: str
+    status: AccountStatus
+    owner: str | None
+
+
 class TimelineEntry(BaseModel):
     """One line of an account's history, for staff and for audits: what happened, why, and from where."""
 
@@ -96,6 +160,14 @@ class TimelineEntry(BaseModel):
     why: str
     source: str
     facts: dict[str, str | int] = Field(default_factory=dict)
+
+
+def search_name(name: str) -> str:
+    """A name as search compares it: without case, accents or punctuation, spaces collapsed
+    (`Padaria São João Ltda.` -> `padaria sao joao ltda`)."""
+    folded = unicodedata.normalize("NFKD", name.casefold())
+    plain = "".join(c if c.isalnum() else " " for c in folded if not unicodedata.combining(c))
+    return " ".join(plain.split())
 
 
 def next_version(account: Account, **changes: object) -> Account:

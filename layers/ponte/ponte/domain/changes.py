@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from ponte.domain.accounts import Account, TimelineEntry
+from ponte.domain.accounts import Account, Acknowledgement, TimelineEntry
 from ponte.domain.dunning import SentNotice
-from ponte.domain.ledger import CancellationRecord, InvoiceRecord, Ledger, PaymentRecord
+from ponte.domain.ledger import CancellationRecord, InvoiceRecord, Ledger, PaymentRecord, WriteOffRecord
 from ponte.domain.notifications import Notification
 
 
@@ -47,6 +47,9 @@ class AccountChange(BaseModel):
     payments: tuple[PaymentRecord, ...] = ()
     notices: tuple[SentNotice, ...] = ()  # collection steps carried out by this change
     cancellations: tuple[CancellationRecord, ...] = ()
+    write_offs: tuple[WriteOffRecord, ...] = ()  # invoices staff wrote off
+    # Alerts staff acknowledged: each written once (a second acknowledgement of the same alert is refused).
+    acknowledgements: tuple[Acknowledgement, ...] = ()
     # Lookup keys that lead to this account, claimed once: ("tax_id", "12345678000195"), ("stripe", "cus_123")...
     references: tuple[tuple[str, str], ...] = ()
     # Re-evaluation flags this change answers: (sort key of the flagged item in the account's partition, the due_at

@@ -112,11 +112,45 @@ class Receivable(_Frozen):
         return f"{self.invoice_id}#{self.installment}"
 
 
+class PromiseToPay(_Frozen):
+    """A promise to pay staff recorded. Steps after the due date wait until the day after `until`. Once it has
+    passed with the debt still owed (or, with an `amount`, less than that paid since it was granted), the person who
+    granted it is alerted; either way a suspension then needs a deadline named after the promise was granted."""
+
+    until: date
+    granted_at: AwareDatetime
+    granted_by: str = Field(min_length=1)
+    amount: Money | None = None
+
+
 class Holds(_Frozen):
     promise_to_pay_until: date | None = Field(
-        default=None, description="Steps after the due date wait until the day after this local date."
+        default=None,
+        description="Steps after the due date wait until the day after this local date (set by hand before the "
+        "staff API; `promise` is the staff's).",
     )
-    never_suspend: bool = False
+    never_suspend: bool = Field(default=False, description="Set by hand before exemptions had an expiry.")
+    promise: PromiseToPay | None = None
+    exempt_until: date | None = Field(
+        default=None,
+        description="No suspension through this local date: the account is treated as protected meanwhile (a "
+        "suspended one is reactivated), and the ladder resumes the day after.",
+    )
+    deadline_not_before: date | None = Field(
+        default=None,
+        description="An extension: no deadline is named, or kept, before this local date; the suspension waits "
+        "for the day after it.",
+    )
+    disputed_until: dict[str, date] = Field(
+        default_factory=dict,
+        description="Invoices staff hold in dispute, by invoice id, each through a local date: left out of the "
+        "ladder meanwhile, like an open chargeback.",
+    )
+    reactivated_at: AwareDatetime | None = Field(
+        default=None,
+        description="When staff last reactivated the account by hand: deadlines named before no longer count, so a "
+        "suspension they led to is lifted and a fresh final warning must run its notice period first.",
+    )
 
 
 class SentNotice(_Frozen):
@@ -195,6 +229,7 @@ class AlertReason(StrEnum):
     UNKNOWN_CURRENCY = "unknown_currency"
     SUSPENSION_WITHHELD = "suspension_withheld"
     CUSTOMER_UNREACHABLE = "customer_unreachable"
+    PROMISE_LAPSED = "promise_lapsed"
 
 
 class AlertStaff(_Frozen):
@@ -204,6 +239,9 @@ class AlertStaff(_Frozen):
     step_id: str | None = None
     detail: str
     invoice_keys: tuple[str, ...]
+    addressee: str | None = Field(
+        default=None, description="Whom the alert is for, when not the account's owner (who granted a promise)."
+    )
 
 
 class SuspensionRecord(_Frozen):
@@ -244,11 +282,17 @@ class HandOff(_Frozen):
     credit: tuple[Money, ...] = Field(description="The customer's credit, per currency.")
 
 
+ReactivationReason = Literal["settled", "never_suspend", "exempt", "staff"]
+
+
 class Reactivate(_Frozen):
-    """A suspended account is back in service: it owes no more than the tolerance, or may never be suspended."""
+    """A suspended account is back in service: it owes no more than the tolerance (`settled`), may never be
+    suspended (`never_suspend`), is exempt from suspension for now (`exempt`), or staff lifted the suspension
+    (`staff`)."""
 
     kind: Literal["reactivate"] = "reactivate"
     dedup_key: str
+    reason: ReactivationReason = "settled"
     remaining: tuple[Money, ...] = Field(description="What is still overdue, within the tolerance.")
     credit: tuple[Money, ...] = Field(description="The customer's credit, per currency.")
 
@@ -286,6 +330,11 @@ class Decision(_Frozen):
         default=(),
         description="The customer's credit per currency: what was paid above the principal, and above the fine "
         "and interest when the policy charges them.",
+    )
+    charges: tuple[InvoiceCharge, ...] = Field(
+        default=(),
+        description="Every installment the ladder reads (owed, in a currency of the policy, not disputed or held), "
+        "with its fine and interest to date: what staff see it owes.",
     )
 
 
@@ -339,7 +388,7 @@ class Standing(StrEnum):
     SETTLED = "settled"  # owes no more than the tolerance
     OWING = "owing"
     DUE_FOR_SUSPENSION = "due_for_suspension"  # the suspend step applies and the named deadline has passed
-    PROTECTED = "protected"  # owing, with the never-suspend flag
+    PROTECTED = "protected"  # owing, but not to be suspended: flagged never to be, exempt for now, lifted by staff
 
 
 class Change(StrEnum):
@@ -430,6 +479,20 @@ class _Days:
         return _shift_business_days(day, offset, self.holidays)
 
 
+def shift_business_days(day: date, offset: int, holidays: frozenset[date]) -> date:
+    """The day `offset` business days after `day` (before it, when negative), skipping weekends and `holidays`."""
+    return _shift_business_days(day, offset, holidays)
+
+
+def business_days_between(start: date, end: date, holidays: frozenset[date]) -> int:
+    """How many business days after `start` `end` is (0 when it is not after it)."""
+    count, day = 0, start
+    while day < end:
+        day += _DAY
+        count += _is_business_day(day, holidays)
+    return count
+
+
 def _is_business_day(day: date, holidays: frozenset[date]) -> bool:
     return day.weekday() < 5 and day not in holidays
 
@@ -509,6 +572,14 @@ class _Evaluation:
             r for r in receivables if r.outstanding.amount > 0 and r.outstanding.currency not in policy.currencies
         ]
         self.left_over = {currency: amount for currency, amount in credit.items() if amount > 0}
+        self.receivables = receivables
+        exempt = holds.exempt_until is not None and self.today <= holds.exempt_until
+        self.protection: ReactivationReason | None = (
+            "never_suspend" if holds.never_suspend else "exempt" if exempt else None
+        )
+        # Deadlines named before a promise was granted, or before staff reactivated the account, no longer count.
+        voided = [t for t in (holds.reactivated_at, holds.promise.granted_at if holds.promise else None) if t]
+        self.voided_before = max(voided) if voided else None
         live = [o for o in self._accrue(receivables) if o.amount > 0]
         self.overdue = [o for o in live if o.due < self.today]
         self.upcoming = [o for o in live if o.due >= self.today]
@@ -519,6 +590,34 @@ class _Evaluation:
         self.actions: list[Action] = []
         self.moments: list[datetime] = [self._start_of(o.due + _DAY) for o in self.upcoming]
         self.moments.extend(self._interest_crossings())
+        self.moments.extend(self._hold_ends())
+
+    @property
+    def protected(self) -> bool:
+        return self.protection is not None
+
+    def _held(self, receivable: Receivable) -> bool:
+        """Whether staff hold the invoice in dispute today."""
+        until = self.holds.disputed_until.get(receivable.invoice_id)
+        return until is not None and self.today <= until
+
+    def _hold_ends(self) -> list[datetime]:
+        """Look again the day a hold that matters ends: a disputed invoice still owed comes back, an exemption or a
+        promise over a debt ends (the ladder resumes, a lapsed promise is told)."""
+        ends = [
+            self.holds.disputed_until[r.invoice_id]
+            for r in self.receivables
+            if self._held(r) and r.outstanding.amount > 0
+        ]
+        if self.anchor is not None:
+            # A promise set by hand is waited for by the steps' own dates; a staff's is told when it lapses.
+            promise = self.holds.promise.until if self.holds.promise else None
+            ends += [d for d in (self.holds.exempt_until, promise) if d is not None and d >= self.today]
+        return [self._start_of(day + _DAY) for day in ends]
+
+    def _promise_until(self) -> date | None:
+        promised = [self.holds.promise_to_pay_until, self.holds.promise.until if self.holds.promise else None]
+        return max((d for d in promised if d is not None), default=None)
 
     def _accrue(self, receivables: Sequence[Receivable]) -> list[_Owed]:
         """The installments the ladder reads, oldest due first, with the fine and interest accrued to date; when
@@ -528,6 +627,7 @@ class _Evaluation:
             for r in receivables
             if r.outstanding.currency in self.policy.currencies
             and not r.disputed
+            and not self._held(r)
             # Informational fees on what is paid concern nobody here: only what is owed is read.
             and (self.charged or r.outstanding.amount > 0)
         ]
@@ -598,8 +698,14 @@ class _Evaluation:
             plan = self._prospect(min(o.due for o in self.upcoming))
         new_status, change = TRANSITIONS[(self.account.status, standing)]
         if change is Change.REACTIVATE:
+            reason: ReactivationReason = "settled"
+            if standing is Standing.PROTECTED:
+                reason = self.protection or "staff"
             self.actions.insert(
-                0, Reactivate(dedup_key=self._change_key(change), remaining=self.remaining, credit=self.credit)
+                0,
+                Reactivate(
+                    dedup_key=self._change_key(change), reason=reason, remaining=self.remaining, credit=self.credit
+                ),
             )
         elif change is Change.CLEAR:
             self.actions.insert(
@@ -607,6 +713,9 @@ class _Evaluation:
             )
         self._remind()
         self._flag_unknown_currencies()
+        lapsed = self._promise_lapsed()
+        if lapsed is not None:
+            self.actions.append(lapsed)
         return Decision(
             new_status=new_status,
             actions=tuple(self.actions),
@@ -616,6 +725,7 @@ class _Evaluation:
             flagged_currencies=tuple(sorted({r.outstanding.currency for r in self.flagged})),
             policy_version=self.policy.version,
             credit=self.credit,
+            charges=self._charges([*self.overdue, *self.upcoming]),
         )
 
     def _anchor(self) -> date | None:
@@ -650,7 +760,10 @@ class _Evaluation:
         deadline_notice = self._deadline_notice(since)
         counted = [o for o in self.overdue if o.currency in self.owing_in]
         origin = self._origin(anchor, counted)
-        schedule = self._schedule(origin, deadline_notice, self.account.status is _SUSPENDED)
+        # Staff reactivated a suspended account: the deadline that led to the suspension no longer counts, so the
+        # suspension is lifted and the ladder goes on from its final warning.
+        lifted = self.account.status is _SUSPENDED and self.holds.reactivated_at is not None and deadline_notice is None
+        schedule = self._schedule(origin, deadline_notice, self.account.status is _SUSPENDED and not lifted)
         steps = self.policy.steps
         done = {step.id for step in steps if step.kind is not StepKind.REMINDER and self._done(step, since)}
         due = [s for s in schedule if s.on <= self.today and s.step.id not in done and self._applies(s, counted)]
@@ -672,19 +785,7 @@ class _Evaluation:
             self.actions.append(self._hand_off(hand_off.step, anchor, counted, since))
 
         suspend = next((s for s in due if s.step.kind is StepKind.SUSPEND), None)
-        if self.holds.never_suspend:
-            standing = Standing.PROTECTED
-            if suspend is not None:
-                self.actions.append(self._withheld(suspend.step, counted))
-        elif suspend is not None and deadline_notice is not None:
-            standing = Standing.DUE_FOR_SUSPENSION
-            self.actions.insert(0, self._suspend(suspend.step, anchor, deadline_notice, counted, since))
-        else:
-            standing = Standing.OWING
-            suspend_step = self.policy.step_of_kind(StepKind.SUSPEND)
-            passed = [n for n in self._unreached_warnings(since) if n.deadline is not None and n.deadline < self.today]
-            if suspend_step is not None and passed and not self.holds.never_suspend:
-                self.actions.append(self._unreachable(suspend_step, passed, counted))
+        standing = self._standing(suspend, deadline_notice, lifted=lifted, anchor=anchor, counted=counted, since=since)
 
         coming = [
             s
@@ -697,30 +798,101 @@ class _Evaluation:
         self.moments.extend(self._moment(s) for s in coming)
         if waiting is not None:
             coming.insert(0, waiting)
-        if self.holds.never_suspend:
+        if self.protected:
             coming = [s for s in coming if s.step.kind is not StepKind.SUSPEND]
         return standing, _plan(coming)
+
+    def _standing(
+        self,
+        suspend: _Scheduled | None,
+        deadline_notice: SentNotice | None,
+        *,
+        lifted: bool,
+        anchor: date,
+        counted: Sequence[_Owed],
+        since: datetime,
+    ) -> Standing:
+        """Where an owing account stands, with the suspension (or the alert that it is withheld) it calls for."""
+        if self.protected:
+            # A flag set by hand is easy to forget: staff are told what it withheld. An exemption is staff's own
+            # decision, with its end shown on the account.
+            if suspend is not None and self.protection == "never_suspend":
+                self.actions.append(self._withheld(suspend.step, counted))
+            return Standing.PROTECTED
+        if lifted:
+            return Standing.PROTECTED
+        if suspend is not None and deadline_notice is not None:
+            deadline = suspend.deadline or self._kept(deadline_notice.deadline)
+            self.actions.insert(0, self._suspend(suspend.step, anchor, deadline, counted, since))
+            return Standing.DUE_FOR_SUSPENSION
+        suspend_step = self.policy.step_of_kind(StepKind.SUSPEND)
+        passed = [n for n in self._unreached_warnings(since) if self._kept(n.deadline) < self.today]
+        if suspend_step is not None and passed:
+            self.actions.append(self._unreachable(suspend_step, passed, counted))
+        return Standing.OWING
+
+    def _kept(self, deadline: date | None) -> date:
+        """A deadline as it stands after an extension: never before `deadline_not_before`."""
+        assert deadline is not None
+        extended = self.holds.deadline_not_before
+        return max(deadline, extended) if extended is not None else deadline
+
+    def _promise_lapsed(self) -> AlertStaff | None:
+        """The promise's day has passed and the debt it was about is still owed (or less than the amount promised
+        was paid since it was granted): the person who granted it is told, once."""
+        promise = self.holds.promise
+        if promise is None or self.anchor is None or self.today <= promise.until or self.anchor > promise.until:
+            return None
+        if promise.amount is not None:
+            paid = sum(
+                part.amount
+                for r in self.receivables
+                if r.outstanding.currency == promise.amount.currency
+                for part in r.paid
+                if part.at >= promise.granted_at
+            )
+            if paid >= promise.amount.amount:
+                return None
+        key = _dedup_key(self.account.account_id, f"promise-lapsed:{promise.granted_at.isoformat()}", [])
+        if any(n.step_id == key for n in self.sent):
+            return None
+        owed = [o for o in self.overdue if o.currency in self.owing_in]
+        return AlertStaff(
+            dedup_key=key,
+            reason=AlertReason.PROMISE_LAPSED,
+            detail=f"the promise to pay by {promise.until} lapsed unpaid; the ladder resumes with a fresh deadline",
+            invoice_keys=tuple(sorted(o.receivable.key for o in owed)),
+            addressee=promise.granted_by,
+        )
 
     def _awaits_deadline(self, deadline_notice: SentNotice | None, counted: Sequence[_Owed]) -> bool:
         """A hand-off waits for the deadline a final warning named to pass, when the ladder warns at all."""
         warning = self.policy.step_of_kind(StepKind.FINAL_WARNING)
-        if warning is None or self.holds.never_suspend or self.account.status is _SUSPENDED:
+        if warning is None or self.protected or self.account.status is _SUSPENDED:
             return False
         if not self._applies(_Scheduled(warning, self.policy.steps.index(warning), self.today), counted):
             return False
-        return deadline_notice is None or deadline_notice.deadline is None or deadline_notice.deadline >= self.today
+        return (
+            deadline_notice is None
+            or deadline_notice.deadline is None
+            or self._kept(deadline_notice.deadline) >= self.today
+        )
 
     def _schedule(self, anchor: date, deadline_notice: SentNotice | None, suspended: bool) -> list[_Scheduled]:
         """When each step after the due date falls, given the holds and the deadline already named."""
         floor = anchor
-        if self.holds.promise_to_pay_until is not None:
-            floor = max(floor, self.holds.promise_to_pay_until + _DAY)
+        promised = self._promise_until()
+        if promised is not None:
+            floor = max(floor, promised + _DAY)
         suspend = self.policy.step_of_kind(StepKind.SUSPEND)
-        # A final warning names the day before suspension, and never fewer than N days after it goes out.
+        # A final warning names the day before suspension, and never fewer than N days after it goes out, nor before
+        # an extension staff granted.
         planned_deadline = self.days.shift(anchor, suspend.offset_days) - _DAY if suspend else None
-        warns = not suspended and not self.holds.never_suspend
+        if planned_deadline is not None:
+            planned_deadline = self._kept(planned_deadline)
+        warns = not suspended and not self.protected
         notice_days = timedelta(days=self.policy.deadline_notice_days)
-        deadline = deadline_notice.deadline if deadline_notice else None
+        deadline = self._kept(deadline_notice.deadline) if deadline_notice else None
         schedule: list[_Scheduled] = []
         for index, step in enumerate(self.policy.steps):
             on = max(self.days.shift(anchor, step.offset_days), floor)
@@ -732,15 +904,21 @@ class _Evaluation:
                         deadline = warning_deadline
                 case StepKind.SUSPEND if warns and deadline is not None:
                     schedule.append(_Scheduled(step, index, max(on, deadline + _DAY), deadline))
-                case StepKind.SUSPEND if self.holds.never_suspend:
+                case StepKind.SUSPEND if self.protected:
                     schedule.append(_Scheduled(step, index, on))
                 case StepKind.OVERDUE_NOTICE | StepKind.HAND_OFF:
                     schedule.append(_Scheduled(step, index, on))
         return schedule
 
+    def _warned_since(self, since: datetime) -> datetime:
+        """Since when a notice naming a deadline counts: since the debt fell overdue, and not before a promise was
+        granted or staff reactivated the account."""
+        return max(since, self.voided_before) if self.voided_before is not None else since
+
     def _deadline_notice(self, since: datetime) -> SentNotice | None:
         """The latest notice naming a suspension deadline for this debt that reached the customer, if it was sent
         early enough."""
+        since = self._warned_since(since)
         named = [n for n in self.sent if n.deadline is not None and n.sent_at >= since and self._reached(n)]
         latest = max(named, key=lambda n: n.sent_at, default=None)
         return latest if latest is not None and self._named_in_time(latest) else None
@@ -774,11 +952,13 @@ class _Evaluation:
 
     def _fallback(self, step: Step, since: datetime) -> bool:
         """Whether a warning of this step already reached nobody: the next one goes out on every channel."""
+        since = self._warned_since(since)
         return step.kind is StepKind.FINAL_WARNING and any(
             n.step_id == step.id and not self._reached(n) for n in self.sent if n.sent_at >= since
         )
 
     def _unreached_warnings(self, since: datetime) -> list[SentNotice]:
+        since = self._warned_since(since)
         named = [n for n in self.sent if n.deadline is not None and n.sent_at >= since]
         return [n for n in named if not self._reached(n)]
 
@@ -789,6 +969,8 @@ class _Evaluation:
         return sent_on + timedelta(days=self.policy.deadline_notice_days) <= notice.deadline
 
     def _done(self, step: Step, since: datetime) -> bool:
+        if step.kind is StepKind.FINAL_WARNING:
+            since = self._warned_since(since)
         records = [n for n in self.sent if n.step_id == step.id and n.sent_at >= since]
         match step.kind:
             case StepKind.FINAL_WARNING:
@@ -804,7 +986,7 @@ class _Evaluation:
                     for n in records
                 )
             case StepKind.SUSPEND:  # recorded only as the alert that it was withheld
-                return self.holds.never_suspend and bool(records)
+                return self.protected and bool(records)
             case _:
                 return bool(records)
 
@@ -818,7 +1000,7 @@ class _Evaluation:
 
     def _prospect(self, due: date) -> tuple[PlannedStep, ...]:
         later = self._schedule(due, None, suspended=False)
-        if self.holds.never_suspend:
+        if self.protected:
             later = [s for s in later if s.step.kind is not StepKind.SUSPEND]
         return _plan(s for s in [*self._reminders(due), *later] if s.on > self.today)
 
@@ -870,8 +1052,7 @@ class _Evaluation:
         )
         return True
 
-    def _suspend(self, step: Step, anchor: date, notice: SentNotice, owed: Sequence[_Owed], since: datetime) -> Suspend:
-        assert notice.deadline is not None
+    def _suspend(self, step: Step, anchor: date, deadline: date, owed: Sequence[_Owed], since: datetime) -> Suspend:
         charges = self._charges(owed)
         tolerances = ", ".join(
             f"{c} {Money(amount=self.policy.currencies[c].tolerance, currency=c).to_decimal()}"
@@ -888,7 +1069,7 @@ class _Evaluation:
             step_id=step.id,
             policy_version=self.policy.version,
             anchor=anchor,
-            deadline=notice.deadline,
+            deadline=deadline,
             invoices=charges,
             totals=_totals(charges),
             notices=self._record_since(since),

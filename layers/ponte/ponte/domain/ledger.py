@@ -14,24 +14,28 @@ and interest, pays them first: `ponte.domain.dunning`). Each receivable keeps th
 which the fine and interest accrue: a payment's part is dated by its receipt, a part paid from the credit by the
 latest payment or credit note that made up that credit (first in, first out). A payment under an open chargeback
 counts for nothing and its invoice is disputed (the ladder leaves it alone); a chargeback won restores it; a lost
-one leaves the invoice owed again.
+one leaves the invoice owed again. An invoice staff wrote off owes nothing more: what was paid on it stays paid, the
+credit pays it nothing, and no payment is matched to it by its amount alone.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from ponte.domain.accounts import Account
-from ponte.domain.dunning import Holds, PaidPart, Receivable, SentNotice
+from ponte.domain.accounts import Account, HoldKind
+from ponte.domain.dunning import Holds, PaidPart, PromiseToPay, Receivable, SentNotice
 from ponte.domain.events import PaymentMethod, SaleLinks
 from ponte.domain.invoices import Invoice, SourceFormat
 from ponte.domain.matching import Match, MatchRule, by_links
 from ponte.domain.money import Money
+
+if TYPE_CHECKING:
+    from ponte.domain.accounts import Acknowledgement, TimelineEntry
 
 ChargebackState = Literal["open", "won", "lost"]
 
@@ -95,6 +99,19 @@ class CancellationRecord(BaseModel):
     reason: str | None = Field(default=None, max_length=300)
 
 
+class WriteOffRecord(BaseModel):
+    """Staff wrote an invoice off: what it still owed then is owed no more."""
+
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
+
+    invoice_key: str = Field(min_length=1)
+    amount: Money = Field(description="What the invoice still owed when it was written off.")
+    at: AwareDatetime
+    by: str = Field(min_length=1)
+    by_name: str = Field(min_length=1)
+    reason: str = Field(min_length=1, max_length=500)
+
+
 @dataclass(frozen=True, slots=True)
 class Allocation:
     """The ledger read as one sale per receivable: what is owed, how each payment was tied to an invoice, which
@@ -105,6 +122,7 @@ class Allocation:
     links: dict[str, Match]  # provider invoice key -> the recorded invoice it stands for
     cancelled: frozenset[str]  # invoice keys of cancelled NF-e
     credit: dict[str, int]
+    written_off: dict[str, int] = field(default_factory=dict)  # invoice key -> minor units no longer owed
 
 
 class Ledger(BaseModel):
@@ -118,6 +136,7 @@ class Ledger(BaseModel):
     notices: tuple[SentNotice, ...] = ()
     cancellations: tuple[CancellationRecord, ...] = ()
     deliveries: tuple[DeliveryStatus, ...] = ()
+    write_offs: tuple[WriteOffRecord, ...] = ()
 
     def delivery_evidence(self) -> dict[str, dict[str, str]]:
         """Each customer notice's outcome per channel, for the ladder (no suspension without a reached warning)."""
@@ -138,7 +157,30 @@ class Ledger(BaseModel):
         return next((p for p in self.payments if (p.provider, p.payment_id) == (provider, payment_id)), None)
 
     def holds(self) -> Holds:
-        return Holds(promise_to_pay_until=self.account.promise_to_pay_until, never_suspend=self.account.never_suspend)
+        """The holds on the ladder: staff's (`Account.holds`, the latest of each kind) and those set by hand."""
+        account = self.account
+        latest = {hold.kind: hold for hold in sorted(account.holds, key=lambda h: h.set_at)}
+        promise = latest.get(HoldKind.PROMISE_TO_PAY)
+        exemption = latest.get(HoldKind.EXEMPTION)
+        extension = latest.get(HoldKind.EXTENSION)
+        return Holds(
+            promise_to_pay_until=account.promise_to_pay_until,
+            never_suspend=account.never_suspend,
+            promise=None
+            if promise is None
+            else PromiseToPay(
+                until=promise.until,
+                granted_at=promise.set_at,
+                granted_by=promise.set_by_user or promise.set_by,
+                amount=promise.amount,
+            ),
+            exempt_until=exemption.until if exemption else None,
+            deadline_not_before=extension.until if extension else None,
+            disputed_until={
+                h.invoice_key: h.until for h in account.holds if h.kind is HoldKind.DISPUTE and h.invoice_key
+            },
+            reactivated_at=account.reactivated_at,
+        )
 
     def receivables(self) -> tuple[Receivable, ...]:
         """What is still owed on each installment, after payments and credits, oldest due first."""
@@ -164,6 +206,7 @@ class Ledger(BaseModel):
         canonical = [r for r in live if r.invoice.key not in links]
         known_since = _known_since(canonical, links, {r.invoice.key: r for r in live})
         slots = _installments(canonical)
+        written = {w.invoice_key for w in self.write_offs}
         paid: dict[tuple[str, int], int] = defaultdict(int)
         parts: dict[tuple[str, int], list[PaidPart]] = defaultdict(list)
         credit: dict[str, _Pool] = defaultdict(_Pool)
@@ -173,7 +216,7 @@ class Ledger(BaseModel):
         matches: dict[str, Match] = {}
         disputed: set[str] = set()
         for payment in sorted(self.payments, key=lambda p: (p.received_at, p.key)):
-            match = _match(payment, canonical, links, slots, paid)
+            match = _match(payment, canonical, links, [s for s in slots if s.invoice_key not in written], paid)
             matches[payment.key] = match
             left = payment.counted
             if match.invoice_key is not None:
@@ -188,6 +231,8 @@ class Ledger(BaseModel):
                         left -= take
             credit[payment.amount.currency].add(payment.received_at, left)
         for slot in slots:
+            if slot.invoice_key in written:
+                continue
             taken = credit[slot.currency].take(slot.amount - paid[slot.id])
             paid[slot.id] += sum(part.amount for part in taken)
             parts[slot.id].extend(taken)
@@ -208,13 +253,19 @@ class Ledger(BaseModel):
                 bank_slip=by_key[slot.invoice_key].invoice.bank_slip,
             )
             for slot in slots
+            if slot.invoice_key not in written
         )
+        written_off: dict[str, int] = defaultdict(int)
+        for slot in slots:
+            if slot.invoice_key in written:
+                written_off[slot.invoice_key] += slot.amount - paid[slot.id]
         return Allocation(
             receivables=receivables,
             matches=matches,
             links=links,
             cancelled=frozenset(gone),
             credit={currency: pool.total for currency, pool in credit.items() if pool.total > 0},
+            written_off=dict(written_off),
         )
 
 
@@ -388,3 +439,34 @@ def _match(
     if len(fitting) == 1:
         return Match(fitting[0], MatchRule.AMOUNT)
     return Match(None, MatchRule.OLDEST, open_keys if len(open_keys) > 1 else ())
+
+
+@dataclass(frozen=True)
+class StaffAlertSeen:
+    """A staff alert about the account, as its outbox item keeps it (for a week): what staff can acknowledge."""
+
+    notification_id: str
+    event_type: str
+    severity: str
+    occurred_at: datetime
+    owner: str | None = None
+
+
+@dataclass(frozen=True)
+class AccountRecords:
+    """Everything in an account's partition that staff see, read at once: the ledger, the newest page of the
+    timeline (newest first, with a cursor to the older entries), the acknowledgements of alerts, the staff alerts
+    still in the outbox, and the channels found unreachable."""
+
+    ledger: Ledger
+    timeline: tuple[TimelineEntry, ...] = ()
+    timeline_cursor: str | None = None
+    acknowledgements: tuple[Acknowledgement, ...] = ()
+    alerts: tuple[StaffAlertSeen, ...] = ()
+    unreachable: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TimelinePage:
+    entries: tuple[TimelineEntry, ...]  # newest first
+    cursor: str | None  # where the next (older) page starts; None at the start of the history

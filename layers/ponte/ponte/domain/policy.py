@@ -148,6 +148,13 @@ class Policy(_Document):
         description="No suspension unless a notice naming the deadline was sent at least this many calendar "
         "days before the deadline.",
     )
+    max_extension_days: int = Field(
+        default=10,
+        ge=0,
+        le=60,
+        description="The most business days staff may move a customer's deadline by, in all, through the staff API "
+        "(0: staff cannot extend deadlines).",
+    )
     deadline_evidence: Literal["accepted", "delivered"] = Field(
         default="accepted",
         description="What a notice naming the deadline must have come to, on at least one channel, before a "

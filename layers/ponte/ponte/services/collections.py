@@ -51,7 +51,7 @@ from ponte.domain.notifications import Audience, Notification, NotificationBody,
 from ponte.domain.policy import FeesMode, StepKind
 
 if TYPE_CHECKING:
-    from ponte.domain.ledger import Ledger
+    from ponte.domain.ledger import Allocation, Ledger
     from ponte.domain.policy import Policy
 
 NOTICE_KINDS = {
@@ -64,11 +64,19 @@ PAYMENTS_SHOWN = 10
 _NEXT_KINDS = frozenset({StepKind.OVERDUE_NOTICE, StepKind.FINAL_WARNING, StepKind.SUSPEND})
 
 
-def decide(ledger: Ledger, *, now: datetime, policy: Policy, time_zone: str, holidays: frozenset[date]) -> Decision:
+def decide(
+    ledger: Ledger,
+    *,
+    now: datetime,
+    policy: Policy,
+    time_zone: str,
+    holidays: frozenset[date],
+    allocation: Allocation | None = None,
+) -> Decision:
     """What the ladder does for the account at `now`, recomputed from its whole ledger: the installments with the
     dated parts paid on them, and the credit left over (which pays the fine and interest when the policy charges
-    them)."""
-    allocation = ledger.allocate()
+    them). `allocation` is the ledger's, when the caller already made it."""
+    allocation = allocation or ledger.allocate()
     return evaluate(
         ledger.account,
         allocation.receivables,
@@ -184,7 +192,9 @@ class _Builder:
         audience: Audience,
         body: NotificationBody,
         severity: Severity = Severity.INFO,
+        addressee: str | None = None,
     ) -> None:
+        """A notification of the change; a staff one reaches the account's owner, or `addressee` when given."""
         self.notifications.append(
             Notification(
                 notification_id=notification_id(cause, audience, body.kind),
@@ -192,7 +202,7 @@ class _Builder:
                 severity=severity,
                 team=Team.COLLECTIONS if audience is Audience.STAFF else None,
                 account_id=self.account.account_id,
-                owner=self.account.owner,
+                owner=addressee or self.account.owner,
                 locale=self.staff_locale if audience is Audience.STAFF else self.account.locale,
                 occurred_at=self.now,
                 body=body,
@@ -272,7 +282,7 @@ class _Builder:
         self.entry("account.suspended", record.rule, facts)
 
     def _reactivate(self, action: Reactivate, status: AccountStatus) -> None:
-        reason = "never_suspend" if self.account.never_suspend else "settled"
+        reason = action.reason
         staff = AccountReactivated(
             account_name=self.account.name,
             owner=self.account.owner,
@@ -283,11 +293,12 @@ class _Builder:
         )
         self.note(action.dedup_key, Audience.STAFF, staff, Severity.WARNING)
         self.note(action.dedup_key, Audience.PLATFORM, staff)
-        self.note(action.dedup_key, Audience.CUSTOMER, CustomerReactivated(customer_name=self.account.contact.name))
-        why = (
-            "the account is flagged never to be suspended"
-            if reason == "never_suspend"
-            else f"owes {_money_text(action.remaining) or 'nothing'} overdue, within the tolerance"
+        # Reactivated without a payment, the customer reads what is still owed.
+        remaining = action.remaining if reason != "settled" else ()
+        customer = CustomerReactivated(customer_name=self.account.contact.name, reason=reason, remaining=remaining)
+        self.note(action.dedup_key, Audience.CUSTOMER, customer)
+        why = _REACTIVATED_BECAUSE.get(
+            reason, f"owes {_money_text(action.remaining) or 'nothing'} overdue, within the tolerance"
         ) + _credit_text(action.credit)
         self.entry("account.reactivated", why, {"status": status.value, **_credit_facts(action.credit)})
 
@@ -321,13 +332,20 @@ class _Builder:
             detail=action.detail,
             invoice_keys=action.invoice_keys,
         )
-        self.note(action.dedup_key, Audience.STAFF, body, Severity.WARNING)
+        self.note(action.dedup_key, Audience.STAFF, body, Severity.WARNING, addressee=action.addressee)
         # A step's alert marks the step done; any other alert is recorded under its dedup key, so that it is sent
         # once for the same invoices however often the account is evaluated.
         self.notices.append(
             SentNotice(step_id=action.step_id or action.dedup_key, sent_at=self.now, channel=STAFF_CHANNEL)
         )
         self.entry(f"collections.alert.{action.reason}", action.detail, {"invoices": ",".join(action.invoice_keys)})
+
+
+_REACTIVATED_BECAUSE = {
+    "never_suspend": "the account is flagged never to be suspended",
+    "exempt": "the account is exempt from suspension for now",
+    "staff": "staff lifted the suspension; a fresh final warning must run its notice period before another",
+}
 
 
 def _payments(ledger: Ledger) -> tuple[PaymentSeen, ...]:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
-from ponte.domain.accounts import AccountStatus, Locale
+from ponte.domain.accounts import Account, AccountStatus, Locale
 from ponte.domain.bodies.collections import CollectionsAlert
 from ponte.domain.errors import ConcurrentModification, DuplicateEvent, InvalidInput
 from ponte.domain.notifications import Audience, Notification, Severity, Team, notification_id
@@ -73,13 +73,23 @@ class LedgerStore(Protocol):
     def commit(self, change: AccountChange) -> None: ...
 
 
-class Book(Protocol):
-    def keep(self, account_id: str, status: AccountStatus, suspended_at: datetime | None) -> None:
-        """List the account in the overdue book."""
+class BookKeeping(Protocol):
+    def keep(
+        self,
+        account_id: str,
+        status: AccountStatus,
+        suspended_at: datetime | None,
+        *,
+        owner: str | None = None,
+        overdue_since: date | None = None,
+    ) -> None:
+        """List the account in the overdue book (and, with `overdue_since`, in its owner's)."""
 
     def drop(self, account_id: str) -> None:
         """Take the account off the overdue book."""
 
+
+class Book(BookKeeping, Protocol):
     def publish(self, notification: Notification, recorded_at: datetime, *, business_wide: bool = False) -> bool:
         """Write one notification to the outbox, once; False if it was already written."""
 
@@ -156,7 +166,7 @@ def evaluate_account(job: Job, deps: Collections) -> tuple[Outcome, AccountChang
             if change is not None:
                 deps.store.commit(change)
         except DuplicateEvent:
-            _keep_book(deps.book, ledger.account.status, None, job)
+            keep_book(deps.book, ledger.account, None, decision.anchor, job.now)
             return Outcome.ALREADY_DONE, None
         except ConcurrentModification:
             if attempt == ATTEMPTS:
@@ -164,7 +174,7 @@ def evaluate_account(job: Job, deps: Collections) -> tuple[Outcome, AccountChang
             # A flag that changed meanwhile is newer than this evaluation: it stays for the next sweep.
             flags = ()
             continue
-        _keep_book(deps.book, ledger.account.status, change, job)
+        keep_book(deps.book, ledger.account, change, decision.anchor, job.now)
         return (Outcome.UNCHANGED, None) if change is None else (Outcome.CHANGED, change)
     raise AssertionError("unreachable")  # pragma: no cover
 
@@ -182,14 +192,22 @@ def _flags_only(ledger: Ledger, job: Job, cause: str) -> AccountChange:
     )
 
 
-def _keep_book(book: Book, before: AccountStatus, change: AccountChange | None, job: Job) -> None:
+def keep_book(
+    book: BookKeeping, before: Account, change: AccountChange | None, overdue_since: date | None, now: datetime
+) -> None:
     """Keep the overdue book after the change is written; a failure here retries the message, which heals it."""
-    after = change.account.status if change is not None else before
+    account = change.account if change is not None else before
     suspended = change is not None and any(entry.what == "account.suspended" for entry in change.timeline)
-    if after in _OWING:
-        book.keep(job.account_id, after, job.now if suspended else None)
-    elif before in _OWING:
-        book.drop(job.account_id)
+    if account.status in _OWING:
+        book.keep(
+            account.account_id,
+            account.status,
+            now if suspended else None,
+            owner=account.owner,
+            overdue_since=overdue_since,
+        )
+    elif before.status in _OWING:
+        book.drop(account.account_id)
 
 
 def _alert_invalid(job: Job, deps: Collections, invalid: ValidationError | InvalidInput) -> None:

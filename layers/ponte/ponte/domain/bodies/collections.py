@@ -78,8 +78,9 @@ class AccountReactivated(Body):
     owner: str | None = None
     status: AccountStatus
     remaining: tuple[Money, ...] = ()
-    # settled: owes no more than the tolerance; never_suspend: staff flagged the account never to be suspended.
-    reason: Literal["settled", "never_suspend"]
+    # settled: owes no more than the tolerance; never_suspend: flagged never to be suspended (by hand, before the
+    # staff API); exempt: staff exempted it from suspension until a date; staff: staff lifted the suspension.
+    reason: Literal["settled", "never_suspend", "exempt", "staff"]
     credit: tuple[Money, ...] = ()
 
 
@@ -111,7 +112,12 @@ class CollectionsHandOff(Body):
 
 
 AlertKind = Literal[
-    "suspension_withheld", "unknown_currency", "invalid_account", "invalid_policy", "customer_unreachable"
+    "suspension_withheld",
+    "unknown_currency",
+    "invalid_account",
+    "invalid_policy",
+    "customer_unreachable",
+    "promise_lapsed",
 ]
 
 

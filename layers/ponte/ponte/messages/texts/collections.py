@@ -88,6 +88,11 @@ _CREDIT: dict[Locale, str] = {
     "en": "Customer's credit: {credit}.",
 }
 _REASONS: dict[str, dict[Locale, str]] = {
+    "promise_lapsed": {
+        "pt-BR": "Promessa de pagamento vencida sem pagamento: a cobrança foi retomada",
+        "es": "Promesa de pago vencida sin pago: la cobranza se reanudó",
+        "en": "Promise to pay lapsed unpaid: collections resumed",
+    },
     "suspension_withheld": {
         "pt-BR": "Suspensão não aplicada: a conta está marcada para nunca ser suspensa",
         "es": "Suspensión no aplicada: la cuenta está marcada para no suspenderse nunca",

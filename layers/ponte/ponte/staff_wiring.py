@@ -1,0 +1,86 @@
+"""Composition of the staff plane's ports, built once per container on first use. Nothing here runs at import."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from ponte.wiring import holidays_around
+
+if TYPE_CHECKING:
+    from ponte.adapters.collections_book import CollectionsBook
+    from ponte.adapters.documents import DirectoryStore
+    from ponte.adapters.dynamodb import DynamoStore
+    from ponte.adapters.policy_store import PolicyStore
+    from ponte.domain.accounts import Locale
+    from ponte.services.staff import StaffDeps
+
+# A person's id as the staff directory writes it (`ponte.domain.staff.PersonId`): without a directory, an owner
+# is any id of that form, as owners were before the directory.
+_PERSON_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+
+
+@dataclass
+class StaffWiring:
+    table_name: str
+    policy_parameter: str
+    time_zone: str
+    country: str
+    locale: Locale
+    directory_parameter: str = ""  # empty: no staff directory
+
+    @cached_property
+    def store(self) -> DynamoStore:
+        from ponte.adapters.dynamodb import DynamoStore  # noqa: PLC0415
+
+        return DynamoStore(self.table_name)
+
+    @cached_property
+    def book(self) -> CollectionsBook:
+        from ponte.adapters.collections_book import CollectionsBook  # noqa: PLC0415
+
+        return CollectionsBook(self.table_name, self.store.client)
+
+    @cached_property
+    def policies(self) -> PolicyStore:
+        from ponte.adapters.policy_store import PolicyStore  # noqa: PLC0415
+
+        return PolicyStore(self.policy_parameter)
+
+    @cached_property
+    def directory(self) -> DirectoryStore | None:
+        from ponte.adapters.documents import DirectoryStore  # noqa: PLC0415
+
+        return DirectoryStore(self.directory_parameter) if self.directory_parameter else None
+
+    def members_of(self, team: str) -> tuple[str, ...]:
+        """The people of a team, from the staff directory (none without one)."""
+        directory = self.directory.in_use() if self.directory is not None else None
+        return () if directory is None else tuple(p.id for p in directory.people if team in p.teams)
+
+    def known_owner(self, owner: str) -> bool:
+        """An active person of the staff directory; without one, any id of a person's form."""
+        directory = self.directory.in_use() if self.directory is not None else None
+        if directory is None:
+            return bool(_PERSON_ID.match(owner))
+        person = directory.person(owner)
+        return person is not None and person.active
+
+    def deps(self, now: datetime) -> StaffDeps:
+        """The staff use cases' ports at `now` (the request's time: the policy in force, that year's holidays)."""
+        from ponte.services.staff import StaffDeps, group_visibility  # noqa: PLC0415
+
+        return StaffDeps(
+            store=self.store,
+            book=self.book,
+            policy=self.policies.current().policy,
+            time_zone=self.time_zone,
+            holidays=holidays_around(self.country, now.year),
+            staff_locale=self.locale,
+            visibility=group_visibility(self.members_of),
+            known_owner=self.known_owner,
+            members_of=self.members_of,
+        )
