@@ -29,12 +29,15 @@ define make_venv
 	rm -rf $(1) && $(PYTHON312) -m venv $(1)
 	$(1)/bin/pip install --disable-pip-version-check -q -r $(2) > $(1)/pip.log 2>&1 \
 		|| { grep -v '$(PIP_NOISE)' $(1)/pip.log; echo "pip install -r $(2) failed"; exit 1; }
+	$(if $(3),$(1)/bin/pip install --disable-pip-version-check -q $(3) >> $(1)/pip.log 2>&1 \
+		|| { grep -v '$(PIP_NOISE)' $(1)/pip.log; echo "pip install $(3) failed"; exit 1; })
 	$(1)/bin/python -c "import sys; assert sys.version_info[:2] == (3, 12)"
 	touch $(1)/.installed
 endef
 
+# The project itself too, editable and without its dependencies (the requirements pin them): the `ponte` command.
 $(VENV)/.installed: requirements/dev.txt layers/ponte/requirements.txt
-	$(call make_venv,$(VENV),requirements/dev.txt)
+	$(call make_venv,$(VENV),requirements/dev.txt,--no-deps -e .)
 
 $(SAM_VENV)/.installed: requirements/sam.txt
 	$(call make_venv,$(SAM_VENV),requirements/sam.txt)
