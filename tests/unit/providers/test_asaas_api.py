@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import threading
-import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 
 from ponte.adapters.asaas_api import AsaasApi, AsaasApiError, AsaasAuthError, AsaasUnavailable
 from ponte.providers.asaas import AsaasCustomer
+from tests.asaas_api_fake import FakeAsaasApi, serving
 
 API_KEY = "$aact_test_key_that_must_never_leak"
 
@@ -34,50 +32,23 @@ CUSTOMER = {
 }
 
 
-class _FakeAsaas(BaseHTTPRequestHandler):
-    """Asaas's customers API: `answers` maps a path to (status, body); `delay` holds every answer back."""
-
-    answers: ClassVar[dict[str, tuple[int, bytes]]] = {}
-    delay: ClassVar[float] = 0.0
-    seen: ClassVar[list[dict[str, str]]] = []
-
-    def do_GET(self) -> None:
-        self.seen.append({"path": self.path, **{name.lower(): value for name, value in self.headers.items()}})
-        time.sleep(self.delay)
-        status, body = self.answers.get(self.path, (404, b'{"errors": [{"code": "not_found"}]}'))
-        try:
-            self.send_response(status)
-            self.send_header("content-type", "application/json")
-            self.send_header("content-length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client stopped waiting (the timeout test)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    running = ThreadingHTTPServer(("127.0.0.1", 0), _FakeAsaas)
-    threading.Thread(target=running.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    yield f"http://127.0.0.1:{running.server_address[1]}/v3"
-    running.shutdown()
-    running.server_close()
+    with serving() as url:
+        yield url
 
 
 @pytest.fixture
 def asaas(server: str) -> str:
     """The fake's base URL, with its answers and its record of requests reset."""
-    _FakeAsaas.answers = {"/v3/customers/cus_000005401844": (200, json.dumps(CUSTOMER).encode())}
-    _FakeAsaas.delay = 0.0
-    _FakeAsaas.seen = []
+    FakeAsaasApi.answers = {"/v3/customers/cus_000005401844": (200, json.dumps(CUSTOMER).encode())}
+    FakeAsaasApi.delay = 0.0
+    FakeAsaasApi.seen = []
     return server
 
 
 def answer(path: str, status: int, body: Any) -> None:
-    _FakeAsaas.answers[path] = (status, body if isinstance(body, bytes) else json.dumps(body).encode())
+    FakeAsaasApi.answers[path] = (status, body if isinstance(body, bytes) else json.dumps(body).encode())
 
 
 def test_a_customer_is_fetched_with_the_api_key(asaas: str) -> None:
@@ -92,7 +63,7 @@ def test_a_customer_is_fetched_with_the_api_key(asaas: str) -> None:
         cpf_cnpj="24971563792",
         external_reference="12987382",
     )
-    [request] = _FakeAsaas.seen
+    [request] = FakeAsaasApi.seen
     assert request["path"] == "/v3/customers/cus_000005401844"
     assert request["access_token"] == API_KEY
     assert request["user-agent"]  # Asaas refuses requests without one from newer accounts
@@ -124,7 +95,7 @@ def test_a_refusal_is_an_error_the_caller_can_map(asaas: str, status: int, error
 
 
 def test_a_slow_answer_is_unavailable_after_the_timeout(asaas: str) -> None:
-    _FakeAsaas.delay = 1.0
+    FakeAsaasApi.delay = 1.0
 
     with pytest.raises(AsaasUnavailable, match="did not answer") as refused:
         AsaasApi(API_KEY, asaas, timeout=0.2).customer("cus_000005401844")
@@ -151,7 +122,7 @@ def test_an_answer_that_is_not_the_customer_is_an_error(asaas: str, body: bytes)
 def test_the_id_cannot_change_the_path(asaas: str) -> None:
     AsaasApi(API_KEY, asaas).customer("../payments/pay_1")
 
-    assert _FakeAsaas.seen[0]["path"] == "/v3/customers/..%2Fpayments%2Fpay_1"
+    assert FakeAsaasApi.seen[0]["path"] == "/v3/customers/..%2Fpayments%2Fpay_1"
 
 
 def test_a_customer_is_fetched_once_per_container(asaas: str) -> None:
@@ -161,7 +132,7 @@ def test_a_customer_is_fetched_once_per_container(asaas: str) -> None:
     again = api.customer("cus_000005401844")
 
     assert first == again
-    assert len(_FakeAsaas.seen) == 1
+    assert len(FakeAsaasApi.seen) == 1
 
 
 def test_an_unknown_customer_is_asked_again(asaas: str) -> None:
@@ -171,7 +142,7 @@ def test_an_unknown_customer_is_asked_again(asaas: str) -> None:
     answer("/v3/customers/cus_new", 200, CUSTOMER | {"id": "cus_new"})
 
     assert api.customer("cus_new") is not None
-    assert len(_FakeAsaas.seen) == 2
+    assert len(FakeAsaasApi.seen) == 2
 
 
 def test_a_remembered_customer_is_fetched_again_after_it_expires(asaas: str) -> None:
@@ -184,7 +155,7 @@ def test_a_remembered_customer_is_fetched_again_after_it_expires(asaas: str) -> 
     now[0] = 601.0
     api.customer("cus_000005401844")
 
-    assert len(_FakeAsaas.seen) == 2
+    assert len(FakeAsaasApi.seen) == 2
 
 
 def test_the_cache_is_bounded(asaas: str) -> None:
@@ -195,7 +166,7 @@ def test_the_cache_is_bounded(asaas: str) -> None:
     api.customer("cus_2")  # pushes the first one out
     api.customer("cus_000005401844")
 
-    assert [request["path"] for request in _FakeAsaas.seen] == [
+    assert [request["path"] for request in FakeAsaasApi.seen] == [
         "/v3/customers/cus_000005401844",
         "/v3/customers/cus_2",
         "/v3/customers/cus_000005401844",

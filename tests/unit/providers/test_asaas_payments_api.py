@@ -5,17 +5,15 @@ webhook's `payment` is the object the API returns)."""
 from __future__ import annotations
 
 import json
-import threading
-import time
 from collections.abc import Iterator
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 
 from ponte.adapters.asaas_api import AsaasApi, AsaasApiError, AsaasAuthError, AsaasUnavailable
+from tests.asaas_api_fake import FakeAsaasApi, serving
 
 API_KEY = "$aact_test_payments_key_that_must_never_leak"
 PAYMENT: dict[str, Any] = json.loads(
@@ -24,50 +22,23 @@ PAYMENT: dict[str, Any] = json.loads(
 PAYMENT_PATH = "/v3/payments/pay_qf7gz7zgtg7kn2cm"
 
 
-class _FakeAsaasPayments(BaseHTTPRequestHandler):
-    """Asaas's payments API: `answers` maps a path to (status, body); `delay` holds every answer back."""
-
-    answers: ClassVar[dict[str, tuple[int, bytes]]] = {}
-    delay: ClassVar[float] = 0.0
-    seen: ClassVar[list[dict[str, str]]] = []
-
-    def do_GET(self) -> None:
-        self.seen.append({"path": self.path, **{name.lower(): value for name, value in self.headers.items()}})
-        time.sleep(self.delay)
-        status, body = self.answers.get(self.path, (404, b'{"errors": [{"code": "not_found"}]}'))
-        try:
-            self.send_response(status)
-            self.send_header("content-type", "application/json")
-            self.send_header("content-length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client stopped waiting (the timeout test)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    running = ThreadingHTTPServer(("127.0.0.1", 0), _FakeAsaasPayments)
-    threading.Thread(target=running.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    yield f"http://127.0.0.1:{running.server_address[1]}/v3"
-    running.shutdown()
-    running.server_close()
+    with serving() as url:
+        yield url
 
 
 @pytest.fixture
 def asaas(server: str) -> str:
     """The fake's base URL, with its answers and its record of requests reset."""
-    _FakeAsaasPayments.answers = {PAYMENT_PATH: (200, json.dumps(PAYMENT).encode())}
-    _FakeAsaasPayments.delay = 0.0
-    _FakeAsaasPayments.seen = []
+    FakeAsaasApi.answers = {PAYMENT_PATH: (200, json.dumps(PAYMENT).encode())}
+    FakeAsaasApi.delay = 0.0
+    FakeAsaasApi.seen = []
     return server
 
 
 def answer(path: str, status: int, body: Any) -> None:
-    _FakeAsaasPayments.answers[path] = (status, body if isinstance(body, bytes) else json.dumps(body).encode())
+    FakeAsaasApi.answers[path] = (status, body if isinstance(body, bytes) else json.dumps(body).encode())
 
 
 def test_a_payment_is_fetched_with_the_api_key_and_exact_amounts(asaas: str) -> None:
@@ -76,7 +47,7 @@ def test_a_payment_is_fetched_with_the_api_key_and_exact_amounts(asaas: str) -> 
     assert found is not None
     assert found["status"] == "CONFIRMED" and found["customer"] == "cus_000149857757"
     assert found["value"] == Decimal("29.9") and isinstance(found["value"], Decimal)
-    [request] = _FakeAsaasPayments.seen
+    [request] = FakeAsaasApi.seen
     assert request["path"] == PAYMENT_PATH
     assert request["access_token"] == API_KEY
     assert request["user-agent"]
@@ -93,7 +64,7 @@ def test_a_payment_is_asked_again_for_every_delivery(asaas: str) -> None:
     assert api.payment("pay_qf7gz7zgtg7kn2cm")["status"] == "PENDING"  # type: ignore[index]
     answer(PAYMENT_PATH, 200, PAYMENT | {"status": "RECEIVED"})
     assert api.payment("pay_qf7gz7zgtg7kn2cm")["status"] == "RECEIVED"  # type: ignore[index]
-    assert len(_FakeAsaasPayments.seen) == 2
+    assert len(FakeAsaasApi.seen) == 2
 
 
 @pytest.mark.parametrize(
@@ -117,7 +88,7 @@ def test_a_refusal_is_an_error_the_caller_can_map(asaas: str, status: int, error
 
 
 def test_a_slow_answer_is_unavailable_after_the_timeout(asaas: str) -> None:
-    _FakeAsaasPayments.delay = 1.0
+    FakeAsaasApi.delay = 1.0
 
     with pytest.raises(AsaasUnavailable, match="did not answer"):
         AsaasApi(API_KEY, asaas, timeout=0.2).payment("pay_qf7gz7zgtg7kn2cm")
@@ -142,4 +113,4 @@ def test_an_answer_that_is_not_the_payment_is_an_error(asaas: str, body: bytes, 
 def test_the_id_cannot_change_the_path(asaas: str) -> None:
     AsaasApi(API_KEY, asaas).payment("../customers/cus_1")
 
-    assert _FakeAsaasPayments.seen[0]["path"] == "/v3/payments/..%2Fcustomers%2Fcus_1"
+    assert FakeAsaasApi.seen[0]["path"] == "/v3/payments/..%2Fcustomers%2Fcus_1"
