@@ -4,13 +4,14 @@ business's identity, each channel once.
 - Who: the account's contact as it is when the notice goes out (read from the table), so a corrected e-mail is used
   at once. A channel the account has no contact for is skipped.
 - With what: the business's identity (`ponte.domain.business`) signs every e-mail; while it is not set (or not
-  valid) no customer notice goes out: each is recorded as held, with the reason, and staff are alerted.
-- Once: each channel's send is recorded under the notice's id (a receipt). A retried batch (the stream retries
-  from the record that failed) skips the channels already accepted, so SES accepting the e-mail and SMS failing
-  after it never sends the e-mail twice.
+  valid) no customer notice goes out: each is recorded as held, with the reason, staff are alerted, and
+  `DeliveryUnavailable` is raised so the outbox parks it until the identity is set (`ponte.services.outbox`).
+- Once: each channel's send is recorded under the notice's id (a receipt). A retry of the notice (parked after a
+  failure) skips the channels already accepted, so SES accepting the e-mail and SMS failing after it never sends
+  the e-mail twice.
 - Failures: a provider that cannot take the message now (throttled, failing) raises `DeliveryUnavailable`, and the
-  trigger retries; a provider that refuses it for good (`DeliveryRefused`: an unverified sender, a suppressed
-  address, an opted-out phone) is recorded with its reason and staff are told; it is not retried.
+  outbox parks the notice and retries it on its schedule; a provider that refuses it for good (`DeliveryRefused`:
+  an unverified sender, a suppressed address, an opted-out phone) is recorded with its reason and staff are told; it is not retried.
 """
 
 from __future__ import annotations
