@@ -11,7 +11,8 @@ business's identity, each channel once.
   the e-mail twice.
 - Failures: a provider that cannot take the message now (throttled, failing) raises `DeliveryUnavailable`, and the
   outbox parks the notice and retries it on its schedule; a provider that refuses it for good (`DeliveryRefused`:
-  an unverified sender, a suppressed address, an opted-out phone) is recorded with its reason and staff are told; it is not retried.
+  an unverified sender, a suppressed address, an opted-out phone) is recorded with its reason and staff are told;
+  it is not retried.
 """
 
 from __future__ import annotations
