@@ -25,16 +25,18 @@ def stack() -> Iterator[LocalStack]:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_transactions(monkeypatch: pytest.MonkeyPatch) -> None:
-    """DynamoDB isolates transactions (they are serializable); moto applies their items one by one, so two
-    concurrent ones can see each other half done. One lock gives moto the isolation the real service has."""
-    from moto.dynamodb.models import DynamoDBBackend
+def _isolated_requests(monkeypatch: pytest.MonkeyPatch) -> None:
+    """DynamoDB isolates each request (a transaction is serializable, a read never sees a write half done); moto
+    applies a transaction's items one by one and iterates the same dictionaries other threads are writing to, so
+    concurrent callers can see each other half done or fail with "dictionary changed size during iteration". One
+    lock around each DynamoDB request gives moto the isolation the real service has."""
+    from moto.dynamodb.responses import DynamoHandler
 
-    lock = threading.Lock()
-    original = DynamoDBBackend.transact_write_items
+    lock = threading.RLock()
+    original = DynamoHandler.call_action
 
-    def isolated(self: DynamoDBBackend, *args: object, **kwargs: object) -> object:
+    def isolated(self: DynamoHandler) -> object:
         with lock:
-            return original(self, *args, **kwargs)
+            return original(self)
 
-    monkeypatch.setattr(DynamoDBBackend, "transact_write_items", isolated)
+    monkeypatch.setattr(DynamoHandler, "call_action", isolated)

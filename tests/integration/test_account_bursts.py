@@ -80,7 +80,7 @@ def stack() -> Iterator[LocalStack]:
 
 
 @pytest.fixture(autouse=True)
-def _one_backup_per_transaction(_isolated_transactions: None, monkeypatch: pytest.MonkeyPatch) -> None:
+def _one_backup_per_transaction(_isolated_requests: None, monkeypatch: pytest.MonkeyPatch) -> None:
     """moto backs the whole table up once for each item of a transaction (to roll back a cancelled one); the copies
     are all of the state before the transaction, taken before any item is applied. One copy per table and
     transaction is the same backup and makes a transaction here several times cheaper, so the burst's timing is
@@ -102,7 +102,7 @@ def _one_backup_per_transaction(_isolated_transactions: None, monkeypatch: pytes
     class _Copy:
         deepcopy = staticmethod(backup)
 
-    serializable = models.DynamoDBBackend.transact_write_items  # the conftest's: one transaction at a time
+    serializable = models.DynamoDBBackend.transact_write_items  # under the conftest's lock: one request at a time
 
     def transact_write_items(self: Any, *args: Any, **kwargs: Any) -> Any:
         local.backups = {}
