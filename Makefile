@@ -70,7 +70,7 @@ build: $(SAM_VENV)/.installed $(VENV)/.installed
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam build --template template.yaml
 
 pytest: $(VENV)/.installed
-	$(VENV)/bin/python -m pytest --cov --cov-report=term:skip-covered -q --durations=15
+	$(VENV)/bin/python -m pytest -n auto --cov --cov-report=term:skip-covered -q --durations=15
 
 bench: $(VENV)/.installed
 	$(RUN) -m pytest tests/bench -q -s -p no:cacheprovider
