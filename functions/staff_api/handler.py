@@ -64,7 +64,8 @@ def _wiring() -> StaffWiring:
 def _request() -> tuple[Caller, StaffDeps, datetime]:
     event = app.current_event
     now = datetime.fromtimestamp(event.request_context.time_epoch / 1000, UTC)
-    caller = caller_from_claims(event.request_context.authorizer.jwt_claim, event.request_context.request_id)
+    claims = event.request_context.authorizer.jwt_claim
+    caller = _wiring().as_person(caller_from_claims(claims, event.request_context.request_id), claims)
     return caller, _wiring().deps(now), now
 
 

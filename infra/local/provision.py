@@ -35,6 +35,22 @@ _ALARM_NUMBERS: dict[str, Callable[[str], float | int]] = {
 }
 
 
+# Cognito's standard user attributes (the ID token's claims when a client lists no ReadAttributes).
+_STANDARD_ATTRIBUTES = (
+    "name",
+    "given_name",
+    "family_name",
+    "email",
+    "email_verified",
+    "phone_number",
+    "phone_number_verified",
+    "locale",
+    "zoneinfo",
+    "preferred_username",
+    "updated_at",
+)
+
+
 @dataclass
 class Made:
     ref: Any
@@ -238,6 +254,9 @@ class Provisioner:
         client = self.client("cognito-idp").create_user_pool_client(
             UserPoolId=p["UserPoolId"],
             ClientName=p.get("ClientName") or logical_id,
+            # A client that lists none reads every attribute, and Cognito puts them in the ID token; moto puts
+            # only those the client lists.
+            ReadAttributes=p.get("ReadAttributes") or list(_STANDARD_ATTRIBUTES),
             **{k: p[k] for k in keys if k in p},
         )
         return Made(client["UserPoolClient"]["ClientId"], {"ClientId": client["UserPoolClient"]["ClientId"]})

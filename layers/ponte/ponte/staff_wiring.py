@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ponte.wiring import holidays_around
 
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
     from ponte.adapters.dynamodb import DynamoStore
     from ponte.adapters.policy_store import PolicyStore
     from ponte.domain.accounts import Locale
-    from ponte.services.staff import StaffDeps
+    from ponte.services.staff import Caller, StaffDeps
 
 # A person's id as the staff directory writes it (`ponte.domain.staff.PersonId`): without a directory, an owner
 # is any id of that form, as owners were before the directory.
@@ -68,6 +69,17 @@ class StaffWiring:
             return bool(_PERSON_ID.match(owner))
         person = directory.person(owner)
         return person is not None and person.active
+
+    def as_person(self, caller: Caller, claims: Mapping[str, Any]) -> Caller:
+        """The caller as the directory knows them: Cognito names a user by a generated id, so a staff member is found
+        by the verified e-mail of their token (`email`, `email_verified`) and then acts, sees and is named in the
+        history as that person."""
+        directory = self.directory.in_use() if self.directory is not None else None
+        email = claims.get("email")
+        if directory is None or not isinstance(email, str) or str(claims.get("email_verified")).lower() != "true":
+            return caller
+        person = directory.person_with_email(email)
+        return caller if person is None else replace(caller, username=person.id, name=person.name)
 
     def deps(self, now: datetime) -> StaffDeps:
         """The staff use cases' ports at `now` (the request's time: the policy in force, that year's holidays)."""

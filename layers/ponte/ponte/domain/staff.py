@@ -18,6 +18,8 @@ Three rules live here, pure, so every caller applies them the same way:
 - `route`: who receives an alert addressed to an owner: the owner; for an inactive owner, their nearest active
   manager; for an owner the directory does not know (or whose managers are all inactive), the active admins, who
   can give the account an owner.
+- `escalation`: who receives the escalation of an owner's critical alert nobody acknowledged
+  (`ponte.domain.escalation`): the owner's nearest active manager; without one, the active admins but the owner.
 """
 
 from __future__ import annotations
@@ -197,6 +199,12 @@ class StaffDirectory(_Document):
         """The person with exactly this id."""
         return next((p for p in self.people if p.id == person_id), None)
 
+    def person_with_email(self, email: str) -> Person | None:
+        """The person whose alerts go to this address (compared without case): how a signed-in staff member, whom
+        Cognito knows by e-mail, is found in the directory."""
+        wanted = email.strip().casefold()
+        return next((p for p in self.people if p.email.casefold() == wanted), None)
+
     def active_members(self, team: str) -> tuple[Person, ...]:
         """The team's active members, in the order the directory lists them."""
         return tuple(p for p in self.people if p.active and team in p.teams)
@@ -245,6 +253,16 @@ class StaffDirectory(_Document):
             return Routing(people=(manager,), why="manager", owner=person)
         return Routing(people=self._active_admins(), why="no_active_manager", owner=person)
 
+    def escalation(self, owner: str) -> Routing:
+        """Who the escalation of `owner`'s unacknowledged alert goes to (see the module's docstring); nobody when
+        the owner is the only active admin and has no manager."""
+        person = self.find(owner)
+        manager = self._active_manager(person) if person is not None else None
+        if manager is not None:
+            return Routing(people=(manager,), why="escalated", owner=person)
+        admins = tuple(p for p in self._active_admins() if person is None or p.id != person.id)
+        return Routing(people=admins, why="escalated_to_admins", owner=person)
+
     def _active_manager(self, person: Person) -> Person | None:
         seen = {person.id}
         current = self.person(person.manager) if person.manager else None
@@ -260,7 +278,9 @@ class StaffDirectory(_Document):
         return tuple(p for p in admins if p is not None and p.active)
 
 
-RoutingReason = Literal["owner", "manager", "unknown_owner", "no_active_manager", "no_owner"]
+RoutingReason = Literal[
+    "owner", "manager", "unknown_owner", "no_active_manager", "no_owner", "escalated", "escalated_to_admins"
+]
 
 
 @dataclass(frozen=True, slots=True)
