@@ -16,7 +16,7 @@ PY_SOURCES := layers functions infra tests
 
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: help demo serve test lint types template build pytest bench clean
+.PHONY: help demo serve test lint types template build browser pytest bench clean
 
 help:
 	@echo "make demo    play the whole story on the embedded AWS and print it"
@@ -57,6 +57,7 @@ test: lint types template build pytest
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check $(PY_SOURCES)
 	$(VENV)/bin/ruff format --check $(PY_SOURCES)
+	node --check console/app.js
 
 types: $(VENV)/.installed
 	$(VENV)/bin/mypy layers/ponte/ponte functions infra
@@ -69,7 +70,13 @@ template: $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed
 build: $(SAM_VENV)/.installed $(VENV)/.installed
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam build --template template.yaml
 
-pytest: $(VENV)/.installed
+# The staff console's browser tests need Debian's Chromium and its driver; installed once, as root, with apt-get.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+		echo "installing Debian's chromium and chromium-driver for the console's browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
+
+pytest: $(VENV)/.installed browser
 	$(VENV)/bin/python -m pytest -n auto --cov --cov-report=term:skip-covered -q --durations=15
 
 bench: $(VENV)/.installed

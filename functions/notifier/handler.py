@@ -1,6 +1,7 @@
 """Notifier: delivers each new outbox item from the table's stream: staff alerts to the staff topic, customer
 notices to the customer by SES e-mail and SMS (and a copy to the customer notices topic, a machine feed), platform
-events to the bus.
+events to the bus. A critical staff alert that reached its owner in person waits to be acknowledged, and the sweep
+escalates it to the owner's manager if it is not (`ponte.services.escalation`).
 
 The stream's event filter hands over outbox inserts only. What cannot go out now (a customer message in quiet
 hours, a notification behind an earlier one still waiting, a delivery that failed) is parked whole and released
@@ -19,11 +20,12 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes import DynamoDBStreamEvent, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from ponte.adapters.customer_delivery import SesEmail, SmsDirect
 from ponte.adapters.delivery_records import DeliveryRecords
 from ponte.adapters.documents import DirectoryStore, IdentityStore
+from ponte.adapters.escalations import Escalations
 from ponte.adapters.parking import DeadLetterQueue, ParkedNotifications, SweepWakeups, released_from_image
 from ponte.adapters.policy_store import PolicyStore
 from ponte.adapters.publishers import PlatformBus, SnsChannel
@@ -32,6 +34,7 @@ from ponte.domain.business import BusinessIdentity
 from ponte.domain.notifications import Notification
 from ponte.messages import render
 from ponte.services.delivery import CustomerDelivery, sender_address
+from ponte.services.escalation import EscalationSchedule
 from ponte.services.notify import deliver
 from ponte.services.outbox import WAITING_REASONS, OutboxPorts, OutboxRecord, deliver_outbox
 from ponte.services.staff_delivery import StaffDelivery
@@ -60,6 +63,8 @@ class Settings(BaseModel):
     WAKEUP_TARGET_ARN: str
     WAKEUP_ROLE_ARN: str
     STAFF_DIRECTORY_PARAMETER: str = ""
+    ALERT_ESCALATION_MINUTES: int = Field(ge=0)  # 0: critical alerts never escalate
+    CONSOLE_URL: str = ""  # the staff console's address, for a link to the account in staff e-mail; empty: none
 
 
 class _Wiring:
@@ -91,6 +96,13 @@ class _Wiring:
             email=_staff_email(settings),
             sms=self.customers.sms,
             receipts=records,
+            console_url=settings.CONSOLE_URL,
+        )
+        minutes = settings.ALERT_ESCALATION_MINUTES
+        self.escalations = (
+            EscalationSchedule(pending=Escalations(settings.TABLE_NAME), wake_at=self.wake_to_escalate, minutes=minutes)
+            if minutes
+            else None
         )
         self.policies = PolicyStore(settings.POLICY_PARAMETER)
         self.outbox = OutboxPorts(
@@ -111,6 +123,14 @@ class _Wiring:
             self.sweep_soon.wake_at(moment + timedelta(minutes=1))
         except Exception:  # noqa: BLE001
             logger.warning("sweep wake-up not scheduled: the daily sweep will look at the account")
+
+    def wake_to_escalate(self, moment: datetime) -> None:
+        """Run the sweep when an alert's escalation is due (best effort: the daily sweep escalates it anyway, later,
+        so a failure here must not fail an alert that went out)."""
+        try:
+            self.outbox.wakeups.wake_at(moment)
+        except Exception:  # noqa: BLE001
+            logger.warning("escalation wake-up not scheduled: the daily sweep will escalate it")
 
     def alert_staff(self, alert: Notification) -> None:
         self.staff.send(alert, render(alert, time_zone=self.settings.BUSINESS_TIME_ZONE))
@@ -156,7 +176,7 @@ def lambda_handler(event: DynamoDBStreamEvent, context: LambdaContext) -> dict[s
     now = max(arrivals.values(), default=datetime.now(UTC))
 
     def send(notification: Notification) -> None:
-        deliver(
+        reached = deliver(
             notification,
             staff=wiring.staff,
             customers=wiring.customers,
@@ -165,7 +185,13 @@ def lambda_handler(event: DynamoDBStreamEvent, context: LambdaContext) -> dict[s
             time_zone=wiring.settings.BUSINESS_TIME_ZONE,
             now=now,
             owners=wiring.owners,
+            escalations=wiring.escalations,
         )
+        if reached is not None and reached.routed == "escalated_to_admins" and not reached.people:
+            logger.warning(
+                "escalation reached nobody in person: the owner has no active manager and is the only active admin",
+                extra=_about(notification),
+            )
 
     # Raises only when parking fails too: the stream then retries the batch, skipping what was published.
     result = deliver_outbox(records, send, wiring.outbox, now=now)

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from infra.cli import account, policy, redrive, webhook_secrets
+from infra.cli import account, console, policy, redrive, webhook_secrets
 from infra.cli.aws import Aws, Failed, Target, Usage
 from infra.cli.show import Progress, as_json
 
@@ -115,8 +115,9 @@ def _run(args: argparse.Namespace, aws: Aws, target: Target, now: datetime) -> i
             )
             print(policy.render_preview(result, as_document=args.json, every=args.all))
             return 0
-        case "redrive", _:
-            print(_redrive(args, aws, target, now))
+        case ("redrive", _) | ("console", "publish"):
+            command = _redrive if args.command == "redrive" else _publish_console
+            print(command(args, aws, target, now))
             return 0
         case "secrets", "set":
             secret_id = target.resource(webhook_secrets.SECRETS[args.provider], args.secret_id, "--secret-id")
@@ -162,6 +163,25 @@ def _redrive(args: argparse.Namespace, aws: Aws, target: Target, now: datetime) 
             continuation_url=continuation,
             limit=args.limit,
         )
+    return as_json(done.document()) if args.json else done.line()
+
+
+def _publish_console(args: argparse.Namespace, aws: Aws, target: Target, _now: datetime) -> str:
+    settings = console.config(
+        client_id=target.resource("StaffConsoleClient", args.client_id, "--client-id"),
+        region=aws.client("s3").meta.region_name,
+        time_zone=target.business(args.time_zone, None).time_zone,
+    )
+    distribution = args.distribution_id
+    if distribution is None and args.stack:
+        distribution = target.resource("ConsoleDistribution", None, "--distribution-id")
+    done = console.publish(
+        aws.client("s3"),
+        aws.client("cloudfront") if distribution else None,
+        bucket=target.resource("ConsoleBucket", args.bucket, "--bucket"),
+        settings=settings,
+        distribution_id=distribution,
+    )
     return as_json(done.document()) if args.json else done.line()
 
 
@@ -302,4 +322,23 @@ def _parser() -> argparse.ArgumentParser:
     set_secret.add_argument("provider", metavar="PROVIDER", choices=providers, help=", ".join(providers))
     set_secret.add_argument("--secret-id", help="the secret's ARN (without --stack)")
     set_secret.add_argument("--rotate", action="store_true", help="keep the value in place as the second one")
+
+    _console_parser(commands, where)
     return parser
+
+
+def _console_parser(commands: Any, where: argparse.ArgumentParser) -> None:
+    console_command = commands.add_parser("console", help="publish the staff console")
+    console_actions = console_command.add_subparsers(dest="action", required=True, metavar="ACTION")
+    publish = console_actions.add_parser(
+        "publish",
+        parents=[where],
+        help="upload the console's files and its config.json, and refresh CloudFront",
+        description="Upload the files of console/ to the stack's ConsoleBucket with the config.json the console "
+        "reads (the Cognito app client, the business's time zone), then invalidate ConsoleDistribution's cache. "
+        "Run it after every sam deploy that changes console/.",
+    )
+    publish.add_argument("--bucket", help="the console bucket's name (ConsoleBucketName; without --stack)")
+    publish.add_argument("--client-id", help="the Cognito app client's id (StaffConsoleClientId; without --stack)")
+    publish.add_argument("--distribution-id", help="the CloudFront distribution's id (ConsoleDistributionId)")
+    publish.add_argument("--time-zone", help="the business's time zone (default: the stack's BusinessTimeZone)")

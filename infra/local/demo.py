@@ -18,6 +18,7 @@ from infra.local.demo_collections import chapter_collections
 from infra.local.demo_delivery import chapter_delivery
 from infra.local.demo_invoices import chapter_invoices
 from infra.local.demo_payments import SECRETS, chapter_payments
+from infra.local.demo_staff import chapter_staff
 from infra.local.fake_asaas import API_KEY, FakeAsaas
 from infra.local.stack import Delivery, LocalStack
 
@@ -159,6 +160,7 @@ def main() -> int:
             chapter_invoices,
             partial(chapter_collections, asaas=asaas),
             chapter_delivery,
+            chapter_staff,
         ]
         try:
             for chapter in chapters:

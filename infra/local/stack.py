@@ -225,12 +225,18 @@ class LocalStack:
             kind = resource["Type"]
             # What is skipped is not resolved either: an IAM policy may name a role that only SAM generates
             # (`<Function>Role`, for a policy kept apart from the function to avoid a circular dependency).
-            properties = {} if kind in SKIPPED else resolver.resolve(resource.get("Properties", {})) or {}
+            unresolved = kind in SKIPPED or kind.startswith("AWS::CloudFront::")
+            properties = {} if unresolved else resolver.resolve(resource.get("Properties", {})) or {}
             if kind in SKIPPED:
                 self.skipped[logical_id] = SKIPPED[kind]
                 made = Made(f"arn:aws:local:::{logical_id}", {"Arn": f"arn:aws:local:::{logical_id}"})
             elif kind == "AWS::Serverless::Function":
                 made = self._function(logical_id, properties, resolver, globals_)
+            elif kind.startswith("AWS::CloudFront::"):
+                # `make serve` plays the console's distribution (infra.local.console): its files at /, the staff API
+                # under /staff, on one origin.
+                self.skipped[logical_id] = "CloudFront is played by make serve's console server (infra.local.console)"
+                made = Made(f"local-{logical_id}", {"Id": f"local-{logical_id}", "DomainName": "127.0.0.1:3000"})
             elif kind == "AWS::Serverless::HttpApi":
                 api_id = physical_name(self.pseudo.stack_name, logical_id, 20, lower=True).rsplit("-", 1)[1]
                 made = Made(api_id, {"ApiEndpoint": f"https://{api_id}.execute-api.{self.pseudo.region}.amazonaws.com"})
@@ -491,6 +497,12 @@ class LocalStack:
         """Move the clock forward, firing on the way every schedule due, in order. Returns what fired when."""
         end = self._now + timedelta(days=days, hours=hours, minutes=minutes)
         return self.advance_to(end)
+
+    def catch_up(self, moment: datetime) -> list[tuple[datetime, str]]:
+        """Move the clock to `moment` unless it is there already (`serve`'s wall clock, which a test may have
+        moved ahead of)."""
+        with self._lock:
+            return self.advance_to(max(self._now, moment))
 
     def advance_to(self, end: datetime) -> list[tuple[datetime, str]]:
         with self._lock:

@@ -27,6 +27,7 @@ TIMELINE_PAGE = 50  # timeline entries a staff view shows at once
 # A filtered query reads this many times what its page still needs (DynamoDB filters after `Limit`), so a page whose
 # filter keeps one item in four is filled in about one call.
 READ_AHEAD = 4
+_BATCH_GET = 100  # BatchGetItem takes at most 100 keys
 _MAX_MERGES_FOLLOWED = 3  # a merged account leads to its survivor, which may itself have been merged
 
 
@@ -617,6 +618,24 @@ def outbox_item(notification: Notification, recorded_at: datetime) -> dict[str, 
         "payload": notification.model_dump_json(),
         "expires_at": _epoch(recorded_at) + keys.OUTBOX_TTL_SECONDS,
     }
+
+
+def batch_get(client: DynamoDBClient, table_name: str, item_keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The items with these keys (`pk`, `sk`) that exist, read strongly consistent: BatchGetItem takes 100 keys a
+    call, and the keys it leaves unprocessed are asked again."""
+    items: list[dict[str, Any]] = []
+    for start in range(0, len(item_keys), _BATCH_GET):
+        request: Any = {
+            table_name: {
+                "Keys": [serialize_item(key) for key in item_keys[start : start + _BATCH_GET]],
+                "ConsistentRead": True,
+            }
+        }
+        while request:
+            answer = client.batch_get_item(RequestItems=request)
+            items += [deserialize_item(raw) for raw in answer.get("Responses", {}).get(table_name, [])]
+            request = answer.get("UnprocessedKeys") or {}
+    return items
 
 
 def serialize_item(item: dict[str, Any]) -> Any:

@@ -20,6 +20,9 @@
 |   contact revealed)                     |   a read changes nothing)                                |
 | everything staff see of an account      | pk=ACCOUNT#<id> (the whole partition, one query)         |
 | an alert staff acknowledged             | pk=ACCOUNT#<id>, sk=STAFF#ACK#<notification id> (once)   |
+| an alert's escalation, if not           | pk=ACCOUNT#<id>, sk=STAFF#ESCALATION#<notification id>   |
+| acknowledged (`adapters.escalations`)   | (once); pending ones found through the `due` index below |
+|   the escalation in the history         |   sk=TIMELINE#<utc>#ESCALATION#<notification id>         |
 | is the customer's address unreachable?  | pk=ACCOUNT#<id>, sk=UNREACHABLE#<channel>: hashes of the |
 | (read with the account: BatchGetItem)   | addresses that bounced for good or complained, never the |
 |                                         | addresses                                                |
@@ -34,6 +37,8 @@
 | recorded yet                            | found by the reference `nfe`/<access key>)               |
 | accounts due for evaluation, by time    | GSI `due`: due_pk=DUE, due_at <= now (sparse: only      |
 |                                         | accounts with a next evaluation carry these attributes) |
+| escalations due, by time                | GSI `due`: due_pk=ESCALATION, due_at <= now (only while |
+|                                         | pending; parked notifications have due_pk=PARKED)       |
 | accounts by name prefix (staff search)  | GSI `search`: search_pk=NAME#<first character>,          |
 |                                         | begins_with(search_sk, <name as `search_name` has it>);  |
 |                                         | search_sk=<that name>#<account id> (account items only)  |
@@ -65,6 +70,7 @@ OUTBOX: Final = "OUTBOX"
 INBOUND: Final = "INBOUND"
 DUE_INDEX: Final = "due"
 DUE_PARTITION: Final = "DUE"
+ESCALATION_PARTITION: Final = "ESCALATION"
 SEARCH_INDEX: Final = "search"
 NAME_PARTITION: Final = "NAME"
 BOOK_OWNER_PARTITION: Final = "BOOK"
@@ -109,6 +115,16 @@ def write_off_key(account_id: str, invoice_key: str) -> dict[str, str]:
 
 def acknowledgement_key(account_id: str, notification_id: str) -> dict[str, str]:
     return {"pk": account_pk(account_id), "sk": f"STAFF#ACK#{notification_id}"}
+
+
+def escalation_key(account_id: str, notification_id: str) -> dict[str, str]:
+    return {"pk": account_pk(account_id), "sk": f"STAFF#ESCALATION#{notification_id}"}
+
+
+def escalation_timeline_key(account_id: str, at_iso: str, notification_id: str) -> dict[str, str]:
+    """The history's entry of an alert's escalation: named by the alert (an escalation does not move the account's
+    version), so a retried write lands on the same item."""
+    return {"pk": account_pk(account_id), "sk": f"{TIMELINE}#{at_iso}#ESCALATION#{notification_id}"}
 
 
 def audit_timeline_key(account_id: str, at_iso: str, request_id: str) -> dict[str, str]:

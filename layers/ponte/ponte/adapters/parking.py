@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from ponte.adapters import keys
-from ponte.adapters.dynamodb import deserialize_item, serialize_item, utc_key
+from ponte.adapters.dynamodb import batch_get, deserialize_item, serialize_item, utc_key
 from ponte.domain.notifications import Audience, Notification
 from ponte.services.outbox import OutboxRecord, Parked, parked_key
 
@@ -177,20 +177,7 @@ class ParkedNotifications:
         return released
 
     def _items(self, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        pending = [{"pk": item["pk"], "sk": item["sk"]} for item in found]
-        items: list[dict[str, Any]] = []
-        for start in range(0, len(pending), _BATCH_GET):
-            request: Any = {
-                self.table_name: {
-                    "Keys": [serialize_item(key) for key in pending[start : start + _BATCH_GET]],
-                    "ConsistentRead": True,
-                }
-            }
-            while request:
-                answer = self.client.batch_get_item(RequestItems=request)
-                items += [deserialize_item(raw) for raw in answer.get("Responses", {}).get(self.table_name, [])]
-                request = answer.get("UnprocessedKeys") or {}
-        return items
+        return batch_get(self.client, self.table_name, [{"pk": item["pk"], "sk": item["sk"]} for item in found])
 
 
 def parked_item(parked: Parked) -> dict[str, Any]:

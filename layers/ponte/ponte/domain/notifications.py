@@ -28,6 +28,7 @@ from ponte.domain.bodies.collections import (
 from ponte.domain.bodies.delivery import CustomerNoticeHeld, CustomerUnreachable
 from ponte.domain.bodies.invoices import InvoiceIssued, InvoicesImported, NewCustomerInvoice, UploadQuarantined
 from ponte.domain.bodies.payments import PaymentBody
+from ponte.domain.bodies.staff import AlertEscalated
 
 
 class Audience(StrEnum):
@@ -69,7 +70,8 @@ NotificationBody = Annotated[
     | NewCustomerInvoice
     | CustomerNoticeHeld
     | CustomerUnreachable
-    | UploadQuarantined,
+    | UploadQuarantined
+    | AlertEscalated,
     Field(discriminator="kind"),
 ]
 

@@ -7,9 +7,12 @@ The team topics still carry every staff alert for team subscriptions; this is th
   manager up the line is active, the directory's active admins: the people who can give the account an owner.
   The back office team is not the fallback: it already hears every alert through its topic, and what such an
   alert needs is someone who can fix the owner, not another copy. An alert with no owner goes to the team topics
-  only. Whoever receives an alert meant for someone else reads first why it came to them.
+  only. Whoever receives an alert meant for someone else reads first why it came to them. The escalation of an
+  owner's critical alert nobody acknowledged (`ponte.services.escalation`) goes where `StaffDirectory.escalation`
+  says: the owner's nearest active manager, else the admins.
 - How: by e-mail (text, SES) always; by SMS to the person's phone only for critical alerts (suspension, chargeback,
-  a customer nobody can reach), one segment. In the person's own language.
+  a customer nobody can reach), one segment. In the person's own language. With the console's address set, the
+  e-mail ends with a link to the account there (the link grants nothing: the console asks for a login).
 - Once: each send is a receipt in the account's partition, under the notification's id and the channel
   `staff-email:<person id>` or `staff-sms:<person id>` (the `Receipts` port of customer delivery). A retried
   notification skips what already went out.
@@ -24,10 +27,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from ponte.domain.bodies.staff import AlertEscalated
 from ponte.domain.errors import DeliveryRefused, InvalidInput
 from ponte.domain.notifications import Audience, Notification, Severity, tag_value
 from ponte.messages import render
-from ponte.messages.staff import forwarded_note
+from ponte.messages.staff import console_line, forwarded_note
 from ponte.services.delivery import Receipt
 
 if TYPE_CHECKING:
@@ -45,22 +49,24 @@ StaffChannel = Literal["email", "sms"]
 class StaffDelivery:
     """The ports for reaching staff in person. `directory` answers None while the directory is not set up and
     raises `InvalidInput` when no version of it was ever valid (`DirectoryStore.in_use`). A sender left None is a
-    channel not configured."""
+    channel not configured; `console_url` empty, no link to the console."""
 
     directory: Callable[[], StaffDirectory | None]
     email: EmailSender | None
     sms: SmsSender | None
     receipts: Receipts
+    console_url: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class OwnerDelivery:
-    """What became of one alert: why it went where it did, who it was for (person ids) and the receipts written
-    now (a channel already sent earlier writes none)."""
+    """What became of one alert: why it went where it did, who it was for (person ids), the receipts written
+    now (a channel already sent earlier writes none), and the owner's name when the directory knows them."""
 
     routed: RoutingReason | Literal["not_staff", "no_directory", "directory_invalid"]
     people: tuple[str, ...] = ()
     receipts: tuple[Receipt, ...] = ()
+    owner_name: str | None = None
 
 
 def staff_channel(channel: StaffChannel, person_id: str) -> str:
@@ -82,7 +88,10 @@ def deliver_to_owner(
         return OwnerDelivery("directory_invalid")
     if directory is None:
         return OwnerDelivery("no_directory")
-    routing = directory.route(notification.owner)
+    if isinstance(notification.body, AlertEscalated):
+        routing = directory.escalation(notification.owner)
+    else:
+        routing = directory.route(notification.owner)
     rendered: dict[Locale, RenderedMessage] = {}
     written: list[Receipt] = []
     for person in routing.people:
@@ -107,7 +116,8 @@ def deliver_to_owner(
             )
             ports.receipts.record(notification.account_id, notification.notification_id, receipt)
             written.append(receipt)
-    return OwnerDelivery(routing.why, tuple(p.id for p in routing.people), tuple(written))
+    owner_name = routing.owner.name if routing.owner is not None else None
+    return OwnerDelivery(routing.why, tuple(p.id for p in routing.people), tuple(written), owner_name)
 
 
 def _targets(notification: Notification, person: Person, ports: StaffDelivery) -> list[tuple[StaffChannel, str]]:
@@ -143,7 +153,7 @@ def _send(
             message_id = ports.email.send(
                 to=address,
                 subject=message.utf8_subject or message.subject,
-                text=_email_text(message, routing, notification, person.locale),
+                text=_email_text(message, routing, notification, person.locale, ports.console_url),
                 html="",  # staff read the alert as text, as the team topics' e-mail subscriptions do
                 tags=tags,
             )
@@ -155,11 +165,18 @@ def _send(
     return Receipt(channel=receipt_channel, status="accepted", at=now, message_id=message_id)
 
 
-def _email_text(message: RenderedMessage, routing: Routing, notification: Notification, locale: Locale) -> str:
-    """The alert's text; for someone reading it in another's place, first why it came to them."""
+def _email_text(
+    message: RenderedMessage, routing: Routing, notification: Notification, locale: Locale, console_url: str
+) -> str:
+    """The alert's text; for someone reading it in another's place, first why it came to them; last, the account in
+    the console (not for an alert about no account, such as an upload's to the back office)."""
     owner = routing.owner.name if routing.owner is not None else (notification.owner or "")
+    text = message.email
     match routing.why:
-        case "manager" | "unknown_owner" | "no_active_manager" as why:
-            return f"{forwarded_note(why, owner, locale)}\n\n{message.email}"
+        case "manager" | "unknown_owner" | "no_active_manager" | "escalated" | "escalated_to_admins" as why:
+            text = f"{forwarded_note(why, owner, locale)}\n\n{text}"
         case _:
-            return message.email
+            pass
+    if console_url and notification.account_id and not notification.account_id.startswith("_"):
+        text = f"{text.rstrip()}\n\n{console_line(console_url, notification.account_id, locale)}\n"
+    return text

@@ -16,6 +16,7 @@ accounts are read again (one BatchGetItem) so that what is shown is what they ar
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
@@ -123,6 +124,7 @@ class HoldView(_View):
 class NoticeView(_View):
     notice_id: str | None
     step_id: str
+    kind: str | None  # the policy step's kind (reminder, overdue_notice, final_warning); None: not a ladder step
     sent_at: AwareDatetime
     deadline: date | None
     channels: dict[str, str | None]  # channel -> what it came to (accepted, delivered, bounced...; None: unknown)
@@ -232,7 +234,7 @@ def view_of(records: AccountRecords, deps: StaffDeps, *, now: datetime) -> Accou
         invoices=_invoices(ledger, allocation, decision, today),
         payments=_payments(ledger, allocation),
         holds=_holds(account, today),
-        notices=_notices(ledger),
+        notices=_notices(ledger, {step.id: step.kind.value for step in deps.policy.steps}),
         alerts=tuple(
             AlertView(
                 notification_id=alert.notification_id,
@@ -563,7 +565,7 @@ def _by_hand(kind: str, until: date | None, *, active: bool) -> HoldView:
     )
 
 
-def _notices(ledger: Ledger) -> tuple[NoticeView, ...]:
+def _notices(ledger: Ledger, kinds: Mapping[str, str]) -> tuple[NoticeView, ...]:
     """Each notice once, newest first, with what each of its channels came to (one record per channel)."""
     evidence = ledger.delivery_evidence()
     grouped: dict[tuple[str, str], list[SentNotice]] = defaultdict(list)
@@ -573,6 +575,7 @@ def _notices(ledger: Ledger) -> tuple[NoticeView, ...]:
         NoticeView(
             notice_id=first.notice_id,
             step_id=first.step_id,
+            kind=kinds.get(first.step_id),
             sent_at=first.sent_at,
             deadline=first.deadline,
             channels={n.channel: evidence.get(n.notice_id or "", {}).get(n.channel) for n in records},

@@ -1,0 +1,620 @@
+// Ponte's staff console: sign in with Cognito, find an account, see it whole, act on it.
+//
+// Static files, no build step: this module, app.css, index.html, messages.json (every word, in pt-BR, es and en)
+// and config.json (written when the console is published: the Cognito app client, the auth endpoint, the business's
+// time zone). The staff API is on the same origin under /staff (CloudFront routes it to the HTTP API), so no CORS.
+// Everything a person reads comes from messages.json; values from the API are put in the page as text, never as HTML.
+
+const LOCALES = ["pt-BR", "es", "en"];
+const TOKEN = "ponte.session"; // sessionStorage: the tokens live as long as the tab
+const state = { config: null, messages: null, locale: "pt-BR", session: null, account: null };
+
+// Words, dates and money in the reader's locale.
+
+function t(key, values = {}) {
+  const words = state.messages[state.locale];
+  const text = words[key] ?? words[`${key.split(".")[0]}.other`] ?? key;
+  return text.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
+}
+
+function known(prefix, code) {
+  return t(`${prefix}.${code}`);
+}
+
+function formatDate(iso) {
+  if (!iso) return "";
+  const [year, month, day] = iso.slice(0, 10).split("-").map(Number);
+  const options = state.locale === "pt-BR"
+    ? { day: "2-digit", month: "2-digit", year: "numeric", timeZone: "UTC" }
+    : { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" };
+  return new Intl.DateTimeFormat(state.locale, options).format(new Date(Date.UTC(year, month - 1, day)));
+}
+
+function formatMoment(iso) {
+  if (!iso) return "";
+  const options = {
+    day: state.locale === "pt-BR" ? "2-digit" : "numeric",
+    month: state.locale === "pt-BR" ? "2-digit" : "short",
+    year: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    timeZone: state.config.time_zone,
+  };
+  return new Intl.DateTimeFormat(state.locale, options).format(new Date(iso));
+}
+
+function digits(currency) {
+  return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits;
+}
+
+function formatMoney(money) {
+  if (!money) return "";
+  const value = money.amount / 10 ** digits(money.currency);
+  return new Intl.NumberFormat(state.locale, { style: "currency", currency: money.currency }).format(value);
+}
+
+function parseAmount(text, currency) {
+  // "1.234,56" (pt-BR, es) or "1,234.56" (en) -> minor units; null when it is not a number.
+  const decimal = new Intl.NumberFormat(state.locale).formatToParts(1.5).find((p) => p.type === "decimal").value;
+  const cleaned = text.trim().replace(/\s/g, "").split(decimal === "," ? "." : ",").join("").replace(decimal, ".");
+  if (!/^\d+(\.\d+)?$/.test(cleaned)) return null;
+  return Math.round(Number(cleaned) * 10 ** digits(currency));
+}
+
+function today() {
+  const parts = new Intl.DateTimeFormat("en-CA", { timeZone: state.config.time_zone }).format(new Date());
+  return parts.slice(0, 10);
+}
+
+// The page, built from elements: text is always text.
+
+function h(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name.startsWith("on")) element.addEventListener(name.slice(2), value);
+    else if (name === "text") element.textContent = value;
+    else element.setAttribute(name, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    element.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return element;
+}
+
+function show(...children) {
+  const main = document.getElementById("main");
+  main.replaceChildren(...children);
+}
+
+function flash(message, kind = "info") {
+  const box = document.getElementById("flash");
+  box.textContent = message;
+  box.className = kind;
+  box.hidden = !message;
+}
+
+function translateChrome() {
+  document.documentElement.lang = state.locale;
+  document.title = t("ui.title");
+  for (const element of document.querySelectorAll("[data-text]")) element.textContent = t(element.dataset.text);
+  document.getElementById("language").value = state.locale;
+}
+
+// Signing in: Cognito's InitiateAuth (USER_PASSWORD_AUTH) and, on first sign-in, the new-password challenge.
+
+async function cognito(target, body) {
+  const answer = await fetch(state.config.auth_endpoint, {
+    method: "POST",
+    headers: {
+      "Content-Type": "application/x-amz-json-1.1",
+      "X-Amz-Target": `AWSCognitoIdentityProviderService.${target}`,
+    },
+    body: JSON.stringify(body),
+  });
+  const payload = await answer.json().catch(() => ({}));
+  if (!answer.ok) {
+    const kind = String(payload.__type || "").split("#").pop();
+    throw new Error(kind === "NotAuthorizedException" || kind === "UserNotFoundException" ? "login_failed" : "login_unavailable");
+  }
+  return payload;
+}
+
+function claimsOf(token) {
+  const part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+  const bytes = Uint8Array.from(atob(part), (c) => c.charCodeAt(0));
+  return JSON.parse(new TextDecoder().decode(bytes));
+}
+
+function startSession(result) {
+  const claims = claimsOf(result.IdToken);
+  state.session = { token: result.IdToken, expires: claims.exp * 1000, name: claims.name || claims.email || "" };
+  sessionStorage.setItem(TOKEN, JSON.stringify(state.session));
+  chrome();
+}
+
+function loadSession() {
+  const saved = JSON.parse(sessionStorage.getItem(TOKEN) || "null");
+  state.session = saved && saved.expires > Date.now() + 30_000 ? saved : null;
+}
+
+function signOut(message) {
+  sessionStorage.removeItem(TOKEN);
+  state.session = null;
+  chrome();
+  loginScreen(message);
+}
+
+function chrome() {
+  const signedIn = Boolean(state.session);
+  document.getElementById("nav").hidden = !signedIn;
+  document.getElementById("sign-out").hidden = !signedIn;
+  document.getElementById("who").textContent = signedIn ? t("ui.signed_in_as", { name: state.session.name }) : "";
+}
+
+function loginScreen(message) {
+  flash(message || "", "error");
+  const email = h("input", { type: "email", name: "email", autocomplete: "username", required: true });
+  const password = h("input", { type: "password", name: "password", autocomplete: "current-password", required: true });
+  authForm("login", [h("h1", { text: t("ui.title") }), h("label", {}, t("ui.email"), email), h("label", {}, t("ui.password"), password)],
+    () => cognito("InitiateAuth", {
+      AuthFlow: "USER_PASSWORD_AUTH",
+      ClientId: state.config.client_id,
+      AuthParameters: { USERNAME: email.value.trim(), PASSWORD: password.value },
+    }),
+    email);
+}
+
+function newPasswordScreen(username, session) {
+  const password = h("input", { type: "password", name: "new-password", autocomplete: "new-password", minlength: 12, required: true });
+  authForm("new-password", [h("p", { text: t("ui.new_password_hint") }), h("label", {}, t("ui.new_password"), password)],
+    () => cognito("RespondToAuthChallenge", {
+      ChallengeName: "NEW_PASSWORD_REQUIRED",
+      ClientId: state.config.client_id,
+      Session: session,
+      ChallengeResponses: { USERNAME: username, NEW_PASSWORD: password.value },
+    }));
+}
+
+// A sign-in step: `ask` calls Cognito; the answer is a session, or (first sign-in) the new-password challenge.
+function authForm(id, children, ask, email) {
+  const form = h("form", { class: "card narrow", id }, ...children, h("button", { type: "submit", text: t("ui.sign_in") }));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      const answer = await ask();
+      if (answer.ChallengeName === "NEW_PASSWORD_REQUIRED") return newPasswordScreen(email.value.trim(), answer.Session);
+      flash("");
+      startSession(answer.AuthenticationResult);
+      route();
+    } catch (error) {
+      flash(t(`ui.${error.message}`), "error");
+    }
+  });
+  show(form);
+}
+
+// The staff API.
+
+class Refusal extends Error {
+  constructor(status, body) {
+    super(`HTTP ${status}`);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+async function api(method, path, body) {
+  if (!state.session || state.session.expires < Date.now()) {
+    signOut(t("ui.session_expired"));
+    throw new Refusal(401, {});
+  }
+  const answer = await fetch(`${state.config.api || ""}${path}`, {
+    method,
+    headers: {
+      Authorization: `Bearer ${state.session.token}`,
+      "Content-Type": "application/json",
+      "Accept-Language": state.locale,
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const payload = await answer.json().catch(() => ({}));
+  if (answer.status === 401) {
+    signOut(t("ui.session_expired"));
+    throw new Refusal(401, payload);
+  }
+  if (!answer.ok) throw new Refusal(answer.status, payload);
+  return payload;
+}
+
+function refusalText(refusal) {
+  if (refusal.status === 400) return t("ui.invalid", { field: t(`field.${refusal.body.field || "other"}`) });
+  if (refusal.status === 403) return t("ui.forbidden");
+  if (refusal.status === 404) return t("ui.not_found");
+  if (refusal.status === 409) return t("ui.stale");
+  return t("ui.failed");
+}
+
+// Screens: search, the overdue book, an account.
+
+function statusBadge(status) {
+  return h("span", { class: `badge ${status}`, text: known("status", status) });
+}
+
+function accountLink(line) {
+  return h("a", { href: `#/account/${encodeURIComponent(line.account_id)}`, text: line.name });
+}
+
+async function searchScreen(query) {
+  const input = h("input", { type: "search", name: "q", value: query, placeholder: t("ui.search_placeholder"), autofocus: true });
+  const results = h("div", { id: "results" });
+  const form = h("form", { class: "search", id: "search" }, input, h("button", { type: "submit", text: t("ui.search") }));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    location.hash = `#/?q=${encodeURIComponent(input.value.trim())}`;
+  });
+  show(h("section", { class: "card" }, h("h1", { text: t("ui.search") }), form, results));
+  if (query.trim().length < 2) {
+    results.append(h("p", { class: "muted", text: t("ui.search_hint") }));
+    return;
+  }
+  await searchPage(query, null, results);
+}
+
+async function searchPage(query, cursor, results) {
+  const page = await api("GET", `/staff/accounts?q=${encodeURIComponent(query)}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+  if (!cursor && page.accounts.length === 0) results.append(h("p", { class: "muted", text: t("ui.no_results") }));
+  const list = h("ul", { class: "lines" });
+  for (const line of page.accounts) {
+    list.append(h("li", {}, accountLink(line), " ", statusBadge(line.status), h("span", { class: "muted", text: ` · ${line.owner || t("ui.no_owner")}` })));
+  }
+  results.append(list);
+  if (page.cursor) {
+    const more = h("button", { type: "button", class: "link", text: t("ui.more") });
+    more.addEventListener("click", () => { more.remove(); searchPage(query, page.cursor, results); });
+    results.append(more);
+  }
+}
+
+const AGES = ["1-15", "16-30", "31-60", "61+"]; // the overdue book's age buckets (services/digest.py BUCKETS)
+
+async function bookScreen(filters) {
+  const owner = h("input", { name: "owner", value: filters.get("owner") || "" });
+  const status = h("select", { name: "status" }, h("option", { value: "", text: t("ui.all") }),
+    ["overdue", "suspended"].map((s) => h("option", { value: s, text: known("status", s), selected: filters.get("status") === s })));
+  const age = h("select", { name: "age" }, h("option", { value: "", text: t("ui.all") }),
+    AGES.map((a) => h("option", { value: a, text: t("age.label", { range: a }), selected: filters.get("age") === a })));
+  const form = h("form", { class: "filters", id: "book-filters" },
+    h("label", {}, t("ui.filter_owner"), owner), h("label", {}, t("ui.filter_status"), status),
+    h("label", {}, t("ui.filter_age"), age), h("button", { type: "submit", text: t("ui.apply") }));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const chosen = new URLSearchParams();
+    for (const [name, value] of [["owner", owner.value.trim()], ["status", status.value], ["age", age.value]]) if (value) chosen.set(name, value);
+    location.hash = `#/book?${chosen}`;
+  });
+  const table = h("div", { id: "book" });
+  show(h("section", { class: "card" }, h("h1", { text: t("ui.book") }), form, table));
+  await bookPage(filters, null, table);
+}
+
+async function bookPage(filters, cursor, table) {
+  const query = new URLSearchParams(filters);
+  if (cursor) query.set("cursor", cursor);
+  const page = await api("GET", `/staff/book?${query}`);
+  if (!cursor && page.accounts.length === 0) table.append(h("p", { class: "muted", text: t("ui.book_empty") }));
+  const list = h("ul", { class: "lines" });
+  for (const line of page.accounts) {
+    list.append(h("li", {}, accountLink(line), " ", statusBadge(line.status),
+      h("span", { class: "muted", text: ` · ${line.owner || t("ui.no_owner")} · ${t("ui.days_late")}: ${line.days_late ?? "—"} · ${t("ui.overdue_since")} ${formatDate(line.overdue_since)}` })));
+  }
+  table.append(list);
+  if (page.cursor) {
+    const more = h("button", { type: "button", class: "link", text: t("ui.more") });
+    more.addEventListener("click", () => { more.remove(); bookPage(filters, page.cursor, table); });
+    table.append(more);
+  }
+}
+
+async function accountScreen(accountId) {
+  const view = await api("GET", `/staff/accounts/${encodeURIComponent(accountId)}`);
+  renderAccount(view);
+}
+
+function section(title, id, ...content) {
+  return h("section", { class: "card", id }, h("h2", { text: title }), ...content);
+}
+
+function renderAccount(view, notice) {
+  state.account = view;
+  const owed = view.owed.length ? view.owed.map(formatMoney).join(" + ") : t("ui.nothing_owed");
+  const header = h("section", { class: "card head", id: "account" },
+    h("h1", {}, view.name, " ", statusBadge(view.status)),
+    h("p", {}, h("strong", { text: `${t("ui.owed")}: ` }), owed,
+      view.credit.length ? ` · ${t("ui.credit")}: ${view.credit.map(formatMoney).join(" + ")}` : ""),
+    h("p", { class: "muted", text: `${t("ui.owner")}: ${view.owner || t("ui.no_owner")}` }));
+  show(header, planSection(view), actionsSection(view), contactSection(view), invoicesSection(view), holdsSection(view),
+    alertsSection(view), noticesSection(view), paymentsSection(view), timelineSection(view));
+  if (notice) flash(notice.text, notice.kind);
+}
+
+function planSection(view) {
+  const plan = view.plan;
+  if (!plan.steps.length) return section(t("ui.plan"), "plan", h("p", { text: t(view.owed.length ? "ui.plan_done" : "ui.plan_empty") }));
+  const steps = h("ol", { class: "plan" });
+  for (const step of plan.steps) {
+    const when = t("ui.step_on", { step: known("step", step.kind), date: formatDate(step.on) });
+    steps.append(h("li", {}, h("strong", { text: when }),
+      step.deadline && step.kind !== "hand_off" ? h("span", { class: "muted", text: ` (${t("ui.pay_by", { date: formatDate(step.deadline) })})` }) : ""));
+  }
+  return section(t("ui.plan"), "plan", h("p", { class: "muted", text: t("ui.plan_if_unpaid") }), steps);
+}
+
+// Each action's fields: [name, label, kind, options]. The reason is always asked for.
+function actionFields(action, view) {
+  const openInvoices = view.invoices.filter((i) => i.status === "open").map((i) => [i.invoice_key, i.label]);
+  const currencies = view.owed.length ? view.owed.map((m) => m.currency) : [view.invoices[0]?.total.currency || "BRL"];
+  const fields = {
+    promise_to_pay: [["until", "ui.until", "date"], ["amount", "ui.amount_optional", "money", { optional: true, currencies }]],
+    dispute: [["invoice_key", "ui.invoice", "select", { choices: openInvoices }], ["until", "ui.until", "date"]],
+    extend: [["days", "ui.business_days", "number"]],
+    exempt: [["until", "ui.until", "date"]],
+    reactivate: [],
+    offline_payment: [["amount", "ui.amount", "money", { currencies }], ["received_on", "ui.received_on", "date", { value: today() }],
+      ["method", "ui.method", "select", { choices: ["pix", "boleto", "bank_transfer", "cash", "card", "other"].map((m) => [m, known("method", m)]) }],
+      ["invoice_key", "ui.invoice_optional", "select", { choices: [["", "—"], ...openInvoices], optional: true }],
+      ["reference", "ui.reference", "text", { optional: true }]],
+    write_off: [["invoice_key", "ui.invoice", "select", { choices: openInvoices }]],
+    contact: [["name", "ui.contact_name", "text", { optional: true }], ["email", "ui.email", "email", { optional: true }],
+      ["phone", "ui.phone", "tel", { optional: true }]],
+    owner: [["owner", "ui.new_owner", "text"]],
+    note: [],
+  };
+  return fields[action];
+}
+
+function fieldInput(name, kind, options = {}) {
+  if (kind === "select") return h("select", { name }, options.choices.map(([value, label]) => h("option", { value, text: label })));
+  if (kind === "money") {
+    return h("span", { class: "money" },
+      h("input", { name, inputmode: "decimal", required: !options.optional }),
+      h("select", { name: `${name}_currency`, "aria-label": t("ui.currency") }, options.currencies.map((c) => h("option", { value: c, text: c }))));
+  }
+  const type = { date: "date", number: "number", email: "email", tel: "tel" }[kind] || "text";
+  return h("input", { name, type, value: options.value, required: !options.optional, min: kind === "number" ? 1 : null });
+}
+
+function actionsSection(view) {
+  const chooser = h("select", { name: "action", id: "action" }, h("option", { value: "", text: t("ui.choose_action") }),
+    ["promise_to_pay", "extend", "dispute", "exempt", "reactivate", "offline_payment", "write_off", "contact", "owner", "note"]
+      .map((a) => h("option", { value: a, text: known("action", a) })));
+  const form = h("form", { id: "act", class: "act" });
+  chooser.addEventListener("change", () => buildActionForm(form, chooser.value, view));
+  return section(t("ui.actions"), "actions", chooser, form);
+}
+
+function buildActionForm(form, action, view) {
+  form.replaceChildren();
+  if (!action) return;
+  const fields = actionFields(action, view);
+  for (const [name, label, kind, options] of fields) form.append(h("label", {}, t(label), fieldInput(name, kind, options)));
+  form.append(h("label", {}, t(action === "note" ? "ui.note_text" : "ui.reason"), h("textarea", { name: "reason", required: true, maxlength: action === "note" ? 2000 : 500, rows: 2 })));
+  form.append(h("button", { type: "submit", text: t("ui.act") }));
+  form.onsubmit = async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    const body = { expected_version: view.version, reason: String(data.get("reason") || "").trim() };
+    for (const [name, , kind] of fields) {
+      const value = String(data.get(name) ?? "").trim();
+      if (!value) continue;
+      if (kind === "money") {
+        const currency = String(data.get(`${name}_currency`));
+        const amount = parseAmount(value, currency);
+        if (amount === null) return flash(t("ui.invalid", { field: t(`field.${name}`) }), "error");
+        body[name] = { amount, currency };
+      } else body[name] = kind === "number" ? Number(value) : value;
+    }
+    await submitAction(view, action, body);
+  };
+}
+
+async function submitAction(view, action, body) {
+  flash("");
+  try {
+    const after = await api("POST", `/staff/accounts/${encodeURIComponent(view.account_id)}/actions/${action}`, body);
+    renderAccount(after, { text: t("ui.done"), kind: "ok" });
+  } catch (refusal) {
+    if (!(refusal instanceof Refusal)) throw refusal;
+    if (refusal.status === 409 && refusal.body.view) renderAccount(refusal.body.view, { text: t("ui.stale"), kind: "error" });
+    else if (refusal.status !== 401) flash(refusalText(refusal), "error");
+  }
+}
+
+function contactSection(view) {
+  const contact = view.contact;
+  const lines = h("p", { id: "contact-lines" }, contact.name, h("br"), contact.email || "", contact.email && contact.phone ? " · " : "", contact.phone || "",
+    view.tax_id ? h("span", {}, h("br"), `${t("ui.tax_id")}: ${view.tax_id}`) : "");
+  const unreachable = contact.unreachable.length
+    ? h("p", { class: "warning", text: t("ui.unreachable", { channels: contact.unreachable.map((c) => known("channel", c)).join(", ") }) }) : "";
+  const reveal = h("button", { type: "button", class: "link", id: "reveal", text: t("ui.reveal") });
+  reveal.addEventListener("click", async () => {
+    const reason = prompt(t("ui.reveal_reason"));
+    if (!reason) return;
+    try {
+      const full = await api("POST", `/staff/accounts/${encodeURIComponent(view.account_id)}/contact/reveal`, { reason });
+      lines.replaceChildren(full.name, h("br"), full.email || "", full.email && full.phone ? " · " : "", full.phone || "",
+        full.tax_id ? h("span", {}, h("br"), `${t("ui.tax_id")}: ${full.tax_id}`) : "");
+      reveal.remove();
+    } catch (refusal) {
+      if (refusal instanceof Refusal && refusal.status !== 401) flash(refusalText(refusal), "error");
+    }
+  });
+  return section(t("ui.contact"), "contact", lines, unreachable, reveal);
+}
+
+function invoicesSection(view) {
+  if (!view.invoices.length) return section(t("ui.invoices"), "invoices", h("p", { class: "muted", text: t("ui.no_invoices") }));
+  const list = h("ul", { class: "lines" });
+  for (const invoice of view.invoices) {
+    const marks = [known("invoice", invoice.status)];
+    if (invoice.disputed) marks.push(t("invoice.disputed"));
+    if (invoice.held_until) marks.push(t("invoice.held_until", { date: formatDate(invoice.held_until) }));
+    const installments = h("ul", { class: "sub" }, invoice.installments.map((part) => h("li", {},
+      invoice.installments.length > 1 ? `${t("ui.installment", { n: part.installment })}: ` : "",
+      t("ui.due", { date: formatDate(part.due_date) }), " · ", t("ui.outstanding", { amount: formatMoney(part.outstanding) }),
+      part.days_late > 0 ? ` · ${t("ui.days_late")}: ${part.days_late}` : "",
+      part.late_fee ? ` · ${t("ui.late_fee", { amount: formatMoney(part.late_fee) })}` : "",
+      part.interest ? ` · ${t("ui.interest", { amount: formatMoney(part.interest) })}` : "")));
+    list.append(h("li", {}, h("strong", { text: invoice.label }), ` · ${formatMoney(invoice.total)} · ${marks.join(" · ")}`,
+      invoice.payment_url ? h("span", {}, " · ", h("a", { href: invoice.payment_url, rel: "noopener noreferrer", target: "_blank", text: t("ui.pay_link") })) : "",
+      invoice.bank_slip ? h("span", { class: "muted", text: ` · ${t("ui.bank_slip")}: ${invoice.bank_slip}` }) : "",
+      installments));
+  }
+  return section(t("ui.invoices"), "invoices", list);
+}
+
+function holdsSection(view) {
+  if (!view.holds.length) return section(t("ui.holds"), "holds", h("p", { class: "muted", text: t("ui.no_holds") }));
+  const list = h("ul", { class: "lines" });
+  for (const hold of view.holds) {
+    list.append(h("li", { class: hold.active ? "" : "muted" }, h("strong", { text: known("hold", hold.kind) }),
+      hold.until ? ` · ${t("ui.until")} ${formatDate(hold.until)}` : "",
+      hold.days ? ` · ${hold.days} ${t("ui.business_days").toLowerCase()}` : "",
+      hold.amount ? ` · ${formatMoney(hold.amount)}` : "",
+      hold.set_by_name ? ` · ${t("ui.set_by", { name: hold.set_by_name, date: formatMoment(hold.set_at) })}` : "",
+      hold.reason ? h("q", { text: hold.reason }) : "",
+      hold.active ? "" : ` · ${t("ui.ended")}`));
+  }
+  return section(t("ui.holds"), "holds", list);
+}
+
+function alertsSection(view) {
+  if (!view.alerts.length) return section(t("ui.alerts"), "alerts", h("p", { class: "muted", text: t("ui.no_alerts") }));
+  const list = h("ul", { class: "lines" });
+  for (const alert of view.alerts) {
+    const item = h("li", {}, h("strong", { text: known("event", alert.event_type) }),
+      alert.severity === "critical" ? h("span", { class: "badge suspended", text: t("ui.severity_critical") }) : "",
+      ` · ${formatMoment(alert.occurred_at)}`);
+    if (alert.acknowledged) {
+      item.append(h("span", { class: "muted", text: ` · ${t("ui.acknowledged_by", { name: alert.acknowledged.by_name, date: formatMoment(alert.acknowledged.at) })}` }));
+    } else {
+      const button = h("button", { type: "button", class: "small", text: t("ui.acknowledge") });
+      button.addEventListener("click", () => {
+        const reason = prompt(t("ui.reason"));
+        if (reason) submitAction(view, "acknowledge", { expected_version: view.version, reason, notification_id: alert.notification_id });
+      });
+      item.append(" ", button);
+    }
+    list.append(item);
+  }
+  return section(t("ui.alerts"), "alerts", list);
+}
+
+function noticesSection(view) {
+  if (!view.notices.length) return section(t("ui.notices"), "notices", h("p", { class: "muted", text: t("ui.no_notices") }));
+  const list = h("ul", { class: "lines" });
+  for (const notice of view.notices) {
+    const channels = Object.entries(notice.channels).map(([channel, outcome]) => `${known("channel", channel)}: ${known("outcome", outcome || "unknown")}`);
+    list.append(h("li", {}, h("strong", { text: known("step", notice.kind || "other") }), ` · ${formatMoment(notice.sent_at)}`,
+      notice.deadline ? ` · ${t("ui.pay_by", { date: formatDate(notice.deadline) })}` : "",
+      h("span", { class: "muted", text: ` · ${channels.join(", ")}` })));
+  }
+  return section(t("ui.notices"), "notices", list);
+}
+
+function paymentsSection(view) {
+  if (!view.payments.length) return section(t("ui.payments"), "payments", h("p", { class: "muted", text: t("ui.no_payments") }));
+  const list = h("ul", { class: "lines" });
+  for (const payment of view.payments) {
+    const invoice = view.invoices.find((i) => i.invoice_key === payment.invoice_key);
+    list.append(h("li", {}, h("strong", { text: formatMoney(payment.amount) }), ` · ${formatMoment(payment.received_at)}`,
+      payment.method ? ` · ${known("method", payment.method)}` : "", invoice ? ` · ${invoice.label}` : "",
+      payment.refunded ? ` · ${t("ui.refunded", { amount: formatMoney({ amount: payment.refunded, currency: payment.amount.currency }) })}` : "",
+      payment.chargeback ? ` · ${t("ui.chargeback")}` : ""));
+  }
+  return section(t("ui.payments"), "payments", list);
+}
+
+function timelineEntry(entry) {
+  const staff = entry.what.startsWith("staff.");
+  const title = staff ? known("action", entry.what.slice(6)) : known("what", entry.what);
+  const facts = entry.facts || {};
+  const details = [];
+  if (facts.by_name) details.push(facts.by_name);
+  if (facts.until) details.push(`${t("ui.until")} ${formatDate(String(facts.until))}`);
+  if (facts.deadline) details.push(t("ui.pay_by", { date: formatDate(String(facts.deadline)) }));
+  return h("li", {}, h("time", { datetime: entry.at, text: formatMoment(entry.at) }), " ", h("strong", { text: title }),
+    details.length ? ` · ${details.join(" · ")}` : "", staff && entry.why ? h("q", { text: entry.why }) : "");
+}
+
+function timelineSection(view) {
+  const list = h("ul", { class: "lines timeline", id: "timeline-lines" }, view.timeline.map(timelineEntry));
+  const content = [list];
+  if (view.timeline_cursor) {
+    let cursor = view.timeline_cursor;
+    const more = h("button", { type: "button", class: "link", text: t("ui.more") });
+    more.addEventListener("click", async () => {
+      const page = await api("GET", `/staff/accounts/${encodeURIComponent(view.account_id)}/timeline?cursor=${encodeURIComponent(cursor)}`);
+      list.append(...page.timeline.map(timelineEntry));
+      cursor = page.cursor;
+      if (!cursor) more.remove();
+    });
+    content.push(more);
+  }
+  return section(t("ui.timeline"), "timeline", ...content);
+}
+
+// Routing: #/ (search), #/book, #/account/<id>.
+
+async function route() {
+  if (!state.session) return loginScreen();
+  const [path, query] = (location.hash.slice(1) || "/").split("?");
+  const parameters = new URLSearchParams(query || "");
+  flash("");
+  try {
+    if (path.startsWith("/account/")) await accountScreen(decodeURIComponent(path.slice(9)));
+    else if (path === "/book") await bookScreen(parameters);
+    else await searchScreen(parameters.get("q") || "");
+  } catch (refusal) {
+    if (!(refusal instanceof Refusal)) {
+      flash(t("ui.failed"), "error");
+      throw refusal;
+    }
+    if (refusal.status !== 401) show(h("section", { class: "card" }, h("p", { text: refusalText(refusal) }), h("a", { href: "#/", text: t("ui.back") })));
+  }
+}
+
+function chooseLocale() {
+  const saved = localStorage.getItem("ponte.locale");
+  if (LOCALES.includes(saved)) return saved;
+  for (const wanted of navigator.languages || [navigator.language]) {
+    const match = LOCALES.find((l) => l.toLowerCase() === wanted.toLowerCase()) || LOCALES.find((l) => l.split("-")[0] === wanted.split("-")[0].toLowerCase());
+    if (match) return match;
+  }
+  return "pt-BR";
+}
+
+async function start() {
+  const [config, messages] = await Promise.all([
+    fetch("config.json").then((r) => r.json()),
+    fetch("messages.json").then((r) => r.json()),
+  ]);
+  Object.assign(state, { config, messages, locale: chooseLocale() });
+  loadSession();
+  translateChrome();
+  chrome();
+  document.getElementById("language").addEventListener("change", (event) => {
+    state.locale = event.target.value;
+    localStorage.setItem("ponte.locale", state.locale);
+    translateChrome();
+    chrome();
+    if (state.session && state.account && location.hash.startsWith("#/account/")) renderAccount(state.account);
+    else route();
+  });
+  document.getElementById("sign-out").addEventListener("click", () => signOut());
+  window.addEventListener("hashchange", route);
+  await route();
+}
+
+start();

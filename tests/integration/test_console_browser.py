@@ -1,0 +1,204 @@
+"""The staff console in a real browser: Debian's Chromium, headless, driven by Selenium through Debian's chromedriver,
+against `make serve`'s stack (`infra.local.serve.serving`: the console's files and the staff API on one origin, the
+emulator's Cognito to sign in).
+
+Ana (collections) signs in, finds Padaria Estrela (suspended: a month has passed on the stack's clock), records a
+promise to pay and sees the plan move, reactivates the account and sees both in the history under her name. The
+screens are photographed on a phone's width; set `PONTE_SCREENSHOTS=<folder>` to keep them (the README's come from
+`PONTE_SCREENSHOTS=docs/console`).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from infra.local.serve import Served, serving
+
+webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support import expected_conditions as shown  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+PHONE = (390, 900)  # CSS pixels: a common phone's width
+
+pytestmark = pytest.mark.skipif(
+    not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()),
+    reason="Debian's chromium and chromium-driver are not installed (make test installs them)",
+)
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[Served]:
+    with serving(quiet=True) as local:
+        # A month on: Padaria Estrela (R$ 1.500,00, 12 days late when seeded) has been warned and suspended.
+        local.stack.advance_to(datetime.now(UTC) + timedelta(days=30))
+        yield local
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chrome]:
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--lang=pt-BR",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium')}",
+        f"--window-size={PHONE[0]},{PHONE[1]}",
+    ):
+        options.add_argument(flag)
+    options.add_experimental_option("prefs", {"intl.accept_languages": "pt-BR"})
+    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=CHROMEDRIVER))
+    driver.set_window_size(*PHONE)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.fixture(scope="module")
+def photos(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    wanted = os.environ.get("PONTE_SCREENSHOTS")
+    folder = Path(wanted) if wanted else tmp_path_factory.mktemp("screens")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def wait(driver: webdriver.Chrome, seconds: float = 20) -> WebDriverWait:
+    return WebDriverWait(driver, seconds)
+
+
+def text_of(driver: webdriver.Chrome, css: str) -> str:
+    return str(wait(driver).until(shown.visibility_of_element_located((By.CSS_SELECTOR, css))).text)
+
+
+def photograph(driver: webdriver.Chrome, path: Path) -> None:
+    """The whole page at the phone's width (the window grows to the page's height for the picture)."""
+    driver.execute_script("window.scrollTo(0, 0)")
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.set_window_size(PHONE[0], max(PHONE[1], min(int(height) + 120, 4000)))
+    driver.save_screenshot(str(path))
+    driver.set_window_size(*PHONE)
+    assert path.stat().st_size > 10_000  # a page was drawn, not a blank
+
+
+def sign_in(driver: webdriver.Chrome, served: Served, who: str) -> None:
+    login = served.logins[who]
+    driver.get(served.url + "/")
+    driver.execute_script("sessionStorage.clear(); localStorage.clear()")  # whoever was signed in, signed out
+    driver.refresh()
+    wait(driver).until(shown.visibility_of_element_located((By.CSS_SELECTOR, "#login input[name=email]")))
+    driver.find_element(By.CSS_SELECTOR, "#login input[name=email]").send_keys(login.email)
+    driver.find_element(By.CSS_SELECTOR, "#login input[name=password]").send_keys(login.password)
+    driver.find_element(By.CSS_SELECTOR, "#login button").click()
+    wait(driver).until(shown.text_to_be_present_in_element((By.ID, "who"), login.name))
+
+
+def choose_action(driver: webdriver.Chrome, action: str) -> None:
+    Select(driver.find_element(By.ID, "action")).select_by_value(action)
+    wait(driver).until(shown.visibility_of_element_located((By.CSS_SELECTOR, "#act textarea[name=reason]")))
+
+
+def test_a_wrong_password_is_refused_in_the_readers_language(browser: webdriver.Chrome, served: Served) -> None:
+    browser.get(served.url + "/")
+    browser.execute_script("sessionStorage.clear(); localStorage.clear()")
+    browser.refresh()
+    wait(browser).until(shown.visibility_of_element_located((By.CSS_SELECTOR, "#login input[name=email]")))
+    browser.find_element(By.CSS_SELECTOR, "#login input[name=email]").send_keys(served.logins["ana"].email)
+    browser.find_element(By.CSS_SELECTOR, "#login input[name=password]").send_keys("Not-her-password-1")
+    browser.find_element(By.CSS_SELECTOR, "#login button").click()
+
+    assert text_of(browser, "#flash") == "E-mail ou senha incorretos."
+    assert browser.find_element(By.ID, "nav").get_attribute("hidden") is not None  # nothing opened
+
+
+def test_sign_in_find_promise_reactivate_and_read_the_history(
+    browser: webdriver.Chrome, served: Served, photos: Path
+) -> None:
+    # Ana signs in and looks for the bakery by the start of its name
+    sign_in(browser, served, "ana")
+    search = wait(browser).until(shown.visibility_of_element_located((By.CSS_SELECTOR, "#search input[name=q]")))
+    search.send_keys("padaria")
+    browser.find_element(By.CSS_SELECTOR, "#search button").click()
+    result = wait(browser).until(shown.element_to_be_clickable((By.LINK_TEXT, "Padaria Estrela")))
+    assert "Suspensa" in text_of(browser, "#results")
+    photograph(browser, photos / "search.png")
+    result.click()
+
+    # Its 360° view: suspended, owing R$ 1.500,00, Ana its owner
+    head = text_of(browser, "#account")
+    assert "Padaria Estrela" in head and "Suspensa" in head and "R$ 1.500,00" in head.replace("\u00a0", " ")
+    assert "Responsável: ana" in head
+    plan_before = text_of(browser, "#plan")
+
+    # She records a promise to pay in ten days
+    choose_action(browser, "promise_to_pay")
+    until = (served.stack.now.astimezone(UTC) + timedelta(days=10)).date()
+    field = browser.find_element(By.CSS_SELECTOR, "#act input[name=until]")
+    browser.execute_script("arguments[0].value = arguments[1]", field, until.isoformat())
+    browser.find_element(By.CSS_SELECTOR, "#act textarea[name=reason]").send_keys("Cliente prometeu pagar por Pix")
+    browser.find_element(By.CSS_SELECTOR, "#act button[type=submit]").click()
+
+    assert text_of(browser, "#flash") == "Registrado."
+    holds = text_of(browser, "#holds")
+    assert "Promessa de pagamento" in holds and f"Até {until:%d/%m/%Y}" in holds and "Ana Souza" in holds
+    plan_after = text_of(browser, "#plan")
+    assert plan_after != plan_before  # the plan moved past the promise
+    photograph(browser, photos / "account.png")
+
+    # Then reactivates the account at once
+    choose_action(browser, "reactivate")
+    browser.find_element(By.CSS_SELECTOR, "#act textarea[name=reason]").send_keys("Combinado com o gerente")
+    browser.find_element(By.CSS_SELECTOR, "#act button[type=submit]").click()
+    assert text_of(browser, "#flash") == "Registrado."
+    head = text_of(browser, "#account")
+    assert "Suspensa" not in head and "Em atraso" in head
+
+    # The history names her for both, newest first, with her reasons
+    history = text_of(browser, "#timeline")
+    lines = history.splitlines()
+    reactivated = next(i for i, line in enumerate(lines) if "Reativar agora" in line)
+    promised = next(i for i, line in enumerate(lines) if "Promessa de pagamento" in line)
+    assert reactivated < promised
+    assert "Ana Souza" in lines[reactivated] and "Ana Souza" in lines[promised]
+    assert "Combinado com o gerente" in history and "Cliente prometeu pagar por Pix" in history
+    for internal in ("staff.", "promise_to_pay", "erp::", "collections."):
+        assert internal not in browser.find_element(By.ID, "main").text
+
+
+def test_the_overdue_book_in_spanish(browser: webdriver.Chrome, served: Served, photos: Path) -> None:
+    sign_in(browser, served, "carla")
+    Select(browser.find_element(By.ID, "language")).select_by_value("es")
+    browser.get(served.url + "/#/book")
+
+    book = text_of(browser, "#book")
+
+    assert "Cartera vencida" in text_of(browser, "main h1")
+    assert "Oficina do Zé" in book and "Mercado São Jorge" in book  # Carla (admin) sees everyone's
+    assert "Días de atraso" in book
+    photograph(browser, photos / "book.png")
+    Select(browser.find_element(By.ID, "language")).select_by_value("pt-BR")
+
+
+def test_an_account_outside_ones_book_is_not_shown(browser: webdriver.Chrome, served: Served) -> None:
+    sign_in(browser, served, "ana")
+    browser.get(served.url + "/#/account/oficina-do-ze")  # Carla's account
+
+    refused = "Conta não encontrada (ou fora da sua carteira)."
+    assert wait(browser).until(shown.text_to_be_present_in_element((By.ID, "main"), refused))
+    assert "Oficina" not in browser.find_element(By.ID, "main").text
