@@ -17,7 +17,7 @@ from typing import Any
 
 import boto3
 
-from infra.local import delivery, events
+from infra.local import delivery, emulator, events
 from infra.local.authorizer import JwtAuthorizer, Refused
 from infra.local.delivery import DeliveryRecorder, Email, EventDestination, Sms
 from infra.local.functions import FunctionSpec, invoke
@@ -174,6 +174,7 @@ class LocalStack:
         self._exit = contextlib.ExitStack()
 
     def __enter__(self) -> LocalStack:
+        emulator.install()
         try:
             self._exit.enter_context(_environment({**FAKE_CREDENTIALS, "AWS_DEFAULT_REGION": self.pseudo.region}))
             if self.endpoint:

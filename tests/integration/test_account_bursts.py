@@ -79,39 +79,6 @@ def stack() -> Iterator[LocalStack]:
         yield local
 
 
-@pytest.fixture(autouse=True)
-def _one_backup_per_transaction(_isolated_requests: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    """moto backs the whole table up once for each item of a transaction (to roll back a cancelled one); the copies
-    are all of the state before the transaction, taken before any item is applied. One copy per table and
-    transaction is the same backup and makes a transaction here several times cheaper, so the burst's timing is
-    closer to DynamoDB's. The copies are kept per thread and per call: no transaction rolls back to another's."""
-    import copy
-
-    from moto.dynamodb import models
-    from moto.dynamodb.models.table import Table
-
-    local = threading.local()
-
-    def backup(value: Any) -> Any:
-        if not isinstance(value, Table):
-            return copy.deepcopy(value)
-        if id(value) not in local.backups:
-            local.backups[id(value)] = copy.deepcopy(value)
-        return local.backups[id(value)]
-
-    class _Copy:
-        deepcopy = staticmethod(backup)
-
-    serializable = models.DynamoDBBackend.transact_write_items  # under the conftest's lock: one request at a time
-
-    def transact_write_items(self: Any, *args: Any, **kwargs: Any) -> Any:
-        local.backups = {}
-        return serializable(self, *args, **kwargs)
-
-    monkeypatch.setattr(models, "copy", _Copy)
-    monkeypatch.setattr(models.DynamoDBBackend, "transact_write_items", transact_write_items)
-
-
 class Commits:
     """Counts the store's transactions as they happen (the store is the real one): written or conflicting."""
 

@@ -1,0 +1,120 @@
+"""The embedded DynamoDB's transactions at the cost of the items they touch, not of the table.
+
+moto backs a transaction up by deep-copying the whole table, stream records included, once for every item of the
+transaction, to roll back to if one fails. Ponte writes every change as one transaction of 2 to 30 items, so the
+local stack's time grew with the table and the stream (the collections bench was 94 % emulator time). DynamoDB
+itself reads only what a transaction names.
+
+`install()` keeps moto's own transaction code and replaces only its backup: before a transaction runs, each item it
+names is copied (at most 100 items) and the length of each table's stream is noted; if the transaction is cancelled
+or refused, those items are put back as they were and the stream records it added are dropped. The outcome is the
+same as moto's (`tests/integration/test_emulator_transactions.py` checks it against moto's own backup).
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Callable
+from typing import Any
+
+_local = threading.local()
+_installed = False
+_lock = threading.Lock()
+
+
+class _Copy:
+    """What moto's DynamoDB module sees as `copy`: while a journaled transaction runs, the table it would back up
+    is handed back as is (the journal is the backup); anything else is copied as before."""
+
+    @staticmethod
+    def deepcopy(value: Any, memo: dict[int, Any] | None = None) -> Any:
+        from moto.dynamodb.models.table import Table  # noqa: PLC0415
+
+        if isinstance(value, Table) and getattr(_local, "journaled", False):
+            return value
+        return copy.deepcopy(value, memo)
+
+    copy = staticmethod(copy.copy)
+
+
+def install() -> None:
+    """Journal moto's DynamoDB transactions (idempotent; for the whole process, in-process and server emulators)."""
+    global _installed  # noqa: PLW0603 - one patch per process
+    with _lock:
+        if _installed:
+            return
+        from moto.dynamodb import models  # noqa: PLC0415
+
+        original = models.DynamoDBBackend.transact_write_items
+        setattr(models, "copy", _Copy)  # the module moto backs tables up with  # noqa: B010
+        models.DynamoDBBackend.transact_write_items = _journaled(original)  # type: ignore[method-assign]
+        _installed = True
+
+
+def _journaled(original: Callable[..., None]) -> Callable[..., None]:
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
+        journal = _Journal(self, transact_items)
+        _local.journaled = True
+        try:
+            original(self, transact_items)
+        except BaseException:
+            journal.roll_back()
+            raise
+        finally:
+            _local.journaled = False
+
+    transact_write_items.__wrapped__ = original  # type: ignore[attr-defined]
+    return transact_write_items
+
+
+class _Journal:
+    """The items a transaction names, as they were before it, and where each table's stream ended."""
+
+    def __init__(self, backend: Any, transact_items: list[dict[str, Any]]) -> None:
+        self.backend = backend
+        self.before: list[tuple[Any, Any, Any, Any]] = []  # (table, hash, range, item or None)
+        self.streams: dict[str, tuple[Any, list[Any], int]] = {}
+        for entry in transact_items:
+            for operation in entry.values():
+                table = backend.tables.get(operation.get("TableName")) if isinstance(operation, dict) else None
+                if table is None:
+                    continue
+                key = operation.get("Key") or _key_of(table, operation.get("Item") or {})
+                self._remember(table, key)
+
+    def _remember(self, table: Any, key: dict[str, Any]) -> None:
+        from moto.dynamodb.models.dynamo_type import DynamoType  # noqa: PLC0415
+
+        if table.hash_key_attr not in key or (table.range_key_attr and table.range_key_attr not in key):
+            return  # moto refuses such a transaction before it writes anything
+        hash_value = DynamoType(key[table.hash_key_attr])
+        range_value = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
+        current = table.get_item(hash_value, range_value)
+        self.before.append((table, hash_value, range_value, copy.deepcopy(current)))
+        shard = table.stream_shard
+        if shard is not None and table.name not in self.streams:
+            self.streams[table.name] = (shard, shard.items, len(shard.items))
+
+    def roll_back(self) -> None:
+        for table, hash_value, range_value, item in reversed(self.before):
+            if table.range_key_attr is not None:
+                partition = table.items[hash_value]
+                if item is None:
+                    partition.pop(range_value, None)
+                else:
+                    partition[range_value] = item
+                if not partition:
+                    table.items.pop(hash_value, None)
+            elif item is None:
+                table.items.pop(hash_value, None)
+            else:
+                table.items[hash_value] = item
+        for shard, records, length in self.streams.values():
+            if shard.items is records:
+                del records[length:]
+
+
+def _key_of(table: Any, item: dict[str, Any]) -> dict[str, Any]:
+    names = [table.hash_key_attr, *([table.range_key_attr] if table.range_key_attr else [])]
+    return {name: item[name] for name in names if name in item}
