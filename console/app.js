@@ -307,7 +307,7 @@ async function bookPage(filters, cursor, table) {
   const list = h("ul", { class: "lines" });
   for (const line of page.accounts) {
     list.append(h("li", {}, accountLink(line), " ", statusBadge(line.status),
-      h("span", { class: "muted", text: ` · ${line.owner || t("ui.no_owner")} · ${t("ui.days_late")}: ${line.days_late ?? "—"} · ${t("ui.overdue_since")} ${formatDate(line.overdue_since)}` })));
+      h("span", { class: "muted", text: ` · ${line.owner_name || line.owner || t("ui.no_owner")} · ${t("ui.days_late")}: ${line.days_late ?? "—"} · ${t("ui.overdue_since")} ${formatDate(line.overdue_since)}` })));
   }
   table.append(list);
   if (page.cursor) {
@@ -333,7 +333,7 @@ function renderAccount(view, notice) {
     h("h1", {}, view.name, " ", statusBadge(view.status)),
     h("p", {}, h("strong", { text: `${t("ui.owed")}: ` }), owed,
       view.credit.length ? ` · ${t("ui.credit")}: ${view.credit.map(formatMoney).join(" + ")}` : ""),
-    h("p", { class: "muted", text: `${t("ui.owner")}: ${view.owner || t("ui.no_owner")}` }));
+    h("p", { class: "muted", text: `${t("ui.owner")}: ${view.owner_name || view.owner || t("ui.no_owner")}` }));
   show(header, planSection(view), actionsSection(view), contactSection(view), invoicesSection(view), holdsSection(view),
     alertsSection(view), noticesSection(view), paymentsSection(view), timelineSection(view));
   if (notice) flash(notice.text, notice.kind);

@@ -143,7 +143,7 @@ def test_sign_in_find_promise_reactivate_and_read_the_history(
     # Its 360° view: suspended, owing R$ 1.500,00, Ana its owner
     head = text_of(browser, "#account")
     assert "Padaria Estrela" in head and "Suspensa" in head and "R$ 1.500,00" in head.replace("\u00a0", " ")
-    assert "Responsável: ana" in head
+    assert "Responsável: Ana Souza" in head  # as the staff directory names her
     plan_before = text_of(browser, "#plan")
 
     # She records a promise to pay in ten days

@@ -62,6 +62,12 @@ class StaffWiring:
         directory = self.directory.in_use() if self.directory is not None else None
         return () if directory is None else tuple(p.id for p in directory.people if team in p.teams)
 
+    def person_name(self, person_id: str) -> str | None:
+        """The name the staff directory gives a person (None without a directory or for an unknown id)."""
+        directory = self.directory.in_use() if self.directory is not None else None
+        person = directory.person(person_id) if directory is not None else None
+        return None if person is None else person.name
+
     def known_owner(self, owner: str) -> bool:
         """An active person of the staff directory; without one, any id of a person's form."""
         directory = self.directory.in_use() if self.directory is not None else None
@@ -95,4 +101,5 @@ class StaffWiring:
             visibility=group_visibility(self.members_of),
             known_owner=self.known_owner,
             members_of=self.members_of,
+            person_name=self.person_name,
         )

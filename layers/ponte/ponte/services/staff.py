@@ -246,3 +246,4 @@ class StaffDeps:
     visibility: Visibility = field(default_factory=group_visibility)
     known_owner: KnownOwner = field(default=lambda owner: False)
     members_of: TeamMembers = no_members
+    person_name: Callable[[str], str | None] = field(default=lambda person_id: None)  # the directory's name for an id

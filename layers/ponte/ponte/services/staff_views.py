@@ -163,6 +163,7 @@ class AccountView(_View):
     name: str
     status: AccountStatus
     owner: str | None
+    owner_name: str | None = None  # as the staff directory names the owner
     locale: str
     version: int
     created_at: AwareDatetime
@@ -218,6 +219,7 @@ def view_of(records: AccountRecords, deps: StaffDeps, *, now: datetime) -> Accou
         name=account.name,
         status=account.status,
         owner=account.owner,
+        owner_name=deps.person_name(account.owner) if account.owner else None,
         locale=account.locale,
         version=account.version,
         created_at=account.created_at,
@@ -349,6 +351,7 @@ class BookLine(_View):
     overdue_since: date | None
     days_late: int | None
     suspended_at: AwareDatetime | None
+    owner_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -419,6 +422,7 @@ def overdue_book(
                 overdue_since=since,
                 days_late=(today - since).days if since else None,
                 suspended_at=entry.suspended_at,
+                owner_name=deps.person_name(account.owner) if account.owner else None,
             )
         )
     return BookResult(lines=lines, cursor=page.cursor, calls=calls)
