@@ -1,4 +1,4 @@
-"""The embedded DynamoDB's transactions at the cost of the items they touch, not of the table.
+"""The embedded DynamoDB at the cost of what a request touches, not of the table: transactions and queries.
 
 moto backs a transaction up by deep-copying the whole table, stream records included, once for every item of the
 transaction, to roll back to if one fails. Ponte writes every change as one transaction of 2 to 30 items, so the
@@ -9,6 +9,10 @@ itself reads only what a transaction names.
 names is copied (at most 100 items) and the length of each table's stream is noted; if the transaction is cancelled
 or refused, those items are put back as they were and the stream records it added are dropped. The outcome is the
 same as moto's (`tests/integration/test_emulator_transactions.py` checks it against moto's own backup).
+
+moto also answers a Query of the table (not of an index) by sorting every item of the table and keeping those of
+the partition asked for; `install()` has it list that partition's items only, which it then sorts and filters as
+before (`tests/integration/test_emulator_queries.py` compares the answers).
 """
 
 from __future__ import annotations
@@ -45,11 +49,44 @@ def install() -> None:
         if _installed:
             return
         from moto.dynamodb import models  # noqa: PLC0415
+        from moto.dynamodb.models.table import Table  # noqa: PLC0415
 
         original = models.DynamoDBBackend.transact_write_items
         setattr(models, "copy", _Copy)  # the module moto backs tables up with  # noqa: B010
         models.DynamoDBBackend.transact_write_items = _journaled(original)  # type: ignore[method-assign]
+        Table.query = _one_partition(Table.query)  # type: ignore[method-assign]
+        Table.all_items = _partition_items(Table.all_items)  # type: ignore[method-assign,assignment]
         _installed = True
+
+
+_INDEX_NAME = 6  # Table.query's argument after the hash key: range_comparison, range_objs, limit, ... index_name
+
+
+def _one_partition(query: Callable[..., Any]) -> Callable[..., Any]:
+    def one_partition_query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+        index_name = (
+            kwargs["index_name"] if "index_name" in kwargs else args[_INDEX_NAME] if len(args) > _INDEX_NAME else None
+        )
+        _local.partition = (self, hash_key) if index_name is None and self.range_key_attr else None
+        try:
+            return query(self, hash_key, *args, **kwargs)
+        finally:
+            _local.partition = None
+
+    one_partition_query.__wrapped__ = query  # type: ignore[attr-defined]
+    return one_partition_query
+
+
+def _partition_items(all_items: Callable[[Any], list[Any]]) -> Callable[[Any], list[Any]]:
+    def partition_items(self: Any) -> list[Any]:
+        hint = getattr(_local, "partition", None)
+        if hint is None or hint[0] is not self:
+            return all_items(self)
+        partition = self.items.get(hint[1], {})
+        return sorted(partition.values(), key=lambda item: item.range_key)
+
+    partition_items.__wrapped__ = all_items  # type: ignore[attr-defined]
+    return partition_items
 
 
 def _journaled(original: Callable[..., None]) -> Callable[..., None]:
