@@ -1,4 +1,4 @@
-"""Collections digest: on business days, one staff message with the overdue book."""
+"""Collections digest: on business days, one staff message with what collections can act on."""
 
 from __future__ import annotations
 
@@ -11,12 +11,13 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import AwareDatetime, BaseModel
 
 from ponte.adapters.collections_book import CollectionsBook
+from ponte.adapters.documents import DirectoryStore
 from ponte.adapters.dynamodb import DynamoStore
 from ponte.adapters.policy_store import PolicyStore
-from ponte.calendar import business_holidays
 from ponte.domain.accounts import Locale
-from ponte.services.digest import collections_digest
+from ponte.services.digest import collections_digest, owner_names
 from ponte.settings import TimeZoneName, load_settings
+from ponte.wiring import holidays_around
 
 logger = Logger()
 metrics = Metrics()
@@ -28,6 +29,7 @@ class Settings(BaseModel):
     BUSINESS_TIME_ZONE: TimeZoneName
     BUSINESS_COUNTRY: str
     DEFAULT_LOCALE: Locale
+    STAFF_DIRECTORY_PARAMETER: str = ""  # empty: owners named by their id
 
 
 class Trigger(BaseModel):
@@ -35,18 +37,19 @@ class Trigger(BaseModel):
 
 
 @cache
-def _wiring() -> tuple[Settings, DynamoStore, CollectionsBook, PolicyStore]:
+def _wiring() -> tuple[Settings, DynamoStore, CollectionsBook, PolicyStore, DirectoryStore | None]:
     settings = load_settings(Settings)
     table = settings.TABLE_NAME
-    return settings, DynamoStore(table), CollectionsBook(table), PolicyStore(settings.POLICY_PARAMETER)
+    parameter = settings.STAFF_DIRECTORY_PARAMETER
+    directory = DirectoryStore(parameter) if parameter else None
+    return settings, DynamoStore(table), CollectionsBook(table), PolicyStore(settings.POLICY_PARAMETER), directory
 
 
 @metrics.log_metrics
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    settings, store, book, policies = _wiring()
+    settings, store, book, policies, directory = _wiring()
     now = Trigger.model_validate(event).scheduled_time
-    year = now.year
     digest = collections_digest(
         book,
         store,
@@ -54,8 +57,9 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         now=now,
         policy=policies.current().policy,
         time_zone=settings.BUSINESS_TIME_ZONE,
-        holidays=business_holidays(settings.BUSINESS_COUNTRY, range(year - 1, year + 2)),
+        holidays=holidays_around(settings.BUSINESS_COUNTRY, now.year),
         staff_locale=settings.DEFAULT_LOCALE,
+        owners=owner_names(directory.in_use) if directory is not None else None,
     )
     written = digest is not None
     logger.info("collections digest", extra={"scheduled_time": now.isoformat(), "written": written})

@@ -99,9 +99,10 @@ def render_check(checked: Checked, *, as_document: bool) -> str:
     policy = checked.policy
     assert policy is not None
     against = f" (in force: version {checked.in_force_version})" if checked.in_force_version is not None else ""
+    local = f", local holidays {' '.join(h.on for h in policy.local_holidays)}" if policy.local_holidays else ""
     lines = [
         f"{checked.source}: valid, version {policy.version}{against}; {policy.day_count.value} days, deadline named "
-        f"{policy.deadline_notice_days} days ahead, fees {policy.fees.mode}",
+        f"{policy.deadline_notice_days} days ahead, fees {policy.fees.mode}{local}",
         table(
             ["STEP", "KIND", "DAYS", "WHEN"],
             [

@@ -140,7 +140,7 @@ def test_thirty_days_of_collections_end_to_end(stack: LocalStack) -> None:
     business_days.remove(date(2026, 11, 20))  # Dia da Consciência Negra
     assert len(digests) == len(business_days)
     [december_first] = [d for d in digests if "01/12/2026" in (d.subject or "")]
-    assert "Suspensas desde o último resumo (1)" in december_first.message
+    assert "Suspensas desde o último resumo: 1 conta\n- Padaria Estrela: R$" in december_first.message
     assert not stack.failures
 
 

@@ -137,6 +137,8 @@ SMS_OPENINGS = {
     "customer_overdue_notice": f"Pagamento em atraso desde 09/11/2026: {AMOUNT}.",
     "customer_final_warning": f"Ultimo aviso: pague {AMOUNT} ate 30/11/2026 para evitar a suspensao do servico.",
 }
+# The reminder that goes out on the due date says "today" instead of the date.
+ON_THE_DUE_DATE = (f"Lembrete: pagamento de {AMOUNT} vence hoje", f"Lembrete: {AMOUNT} vence hoje.")
 
 
 def test_each_ladder_notice_reaches_the_customer_by_email_and_sms_signed_and_naming_the_invoice(
@@ -165,9 +167,10 @@ def test_each_ladder_notice_reaches_the_customer_by_email_and_sms_signed_and_nam
     for day, (kind, what_next) in LADDER.items():
         [email] = emails_on[day]
         [sms] = sms_on[day]
-        assert sms.text.startswith(SMS_OPENINGS[kind]), (day, sms.text)
+        expected_subject, sms_opening = ON_THE_DUE_DATE if day == DUE else (SUBJECTS[kind], SMS_OPENINGS[kind])
+        assert sms.text.startswith(sms_opening), (day, sms.text)
         subject, text, html = plain(email.subject), plain(email.text), plain(email.html)
-        assert subject == SUBJECTS[kind], day  # UTF-8 subject: the accents are kept
+        assert subject == expected_subject, day  # UTF-8 subject: the accents are kept
         assert email.from_ == SENDER
         assert email.tags["account_id"] == "acc-7731"
         for body in (text, html):

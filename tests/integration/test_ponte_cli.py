@@ -254,10 +254,12 @@ def test_policy_preview_compares_the_book_under_both_policies_reading_only_by_ke
     }
     assert padaria["new"]["suspension"] == "2026-11-24"
     # The account due on 30/11: reminded five business days ahead instead of three, and if it does not pay,
-    # suspended on 14/12, within the 30 days shown (under the policy in force, on 21/12, after them).
+    # suspended on 15/12, within the 30 days shown (under the policy in force, later, after them): the suspension
+    # at 10 is Monday 14/12, but the day before it is a Sunday, so the deadline named is 14/12 and the suspension
+    # the business day after it.
     assert em_dia["in_force"]["steps"][0]["on"] == "2026-11-25"
     assert em_dia["new"]["steps"][0]["on"] == "2026-11-23"
-    assert (em_dia["in_force"]["suspension"], em_dia["new"]["suspension"]) == (None, "2026-12-14")
+    assert (em_dia["in_force"]["suspension"], em_dia["new"]["suspension"]) == (None, "2026-12-15")
     assert preview["summary"] == {
         "accounts": 2,
         "differ": 2,
@@ -293,7 +295,7 @@ def test_policy_preview_compares_the_book_under_both_policies_reading_only_by_ke
         "2026-12-01", "->", "2026-11-24",
     ]  # fmt: skip
     [row_em_dia] = [line for line in lines if line.startswith("em-dia")]
-    assert row_em_dia.split()[-3:] == ["-", "->", "2026-12-14"]
+    assert row_em_dia.split()[-3:] == ["-", "->", "2026-12-15"]
 
 
 def test_policy_preview_refuses_an_invalid_policy(

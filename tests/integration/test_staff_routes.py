@@ -275,7 +275,7 @@ def _reactivated(view: dict[str, Any]) -> None:
         "2026-12-01T13:00:00Z",
         "2026-12-04",
     )
-    assert _only(view["plan"]["steps"], kind="suspend")["on"] == "2026-12-05"
+    assert _only(view["plan"]["steps"], kind="suspend")["on"] == "2026-12-07"  # the business day after Friday 4/12
 
 
 def _paid_offline(view: dict[str, Any]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ponte.domain.accounts import LOCALES
-from ponte.messages.reasons import codes, reason_text
+from ponte.messages.reasons import codes, reason_text, status_text, statuses
 
 
 @pytest.mark.parametrize("code", codes())
@@ -26,3 +26,14 @@ def test_every_code_has_a_sentence_in_every_locale(code: str) -> None:
 )
 def test_an_unknown_code_is_named_as_the_providers_in_the_readers_language(locale: str, expected: str) -> None:
     assert reason_text("PIX_TIMEOUT", locale) == expected  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("status", statuses())
+def test_every_subscription_status_has_words_in_every_locale(status: str) -> None:
+    texts = [status_text(status, locale) for locale in LOCALES]
+    assert all(texts) and all("_" not in text for text in texts)
+    assert status_text(status.upper(), "pt-BR") == texts[0]  # Asaas writes them in capitals
+
+
+def test_an_unknown_status_is_named_as_the_providers_in_the_readers_language() -> None:
+    assert status_text("on_hold", "es") == "otro estado (código del proveedor: on_hold)"

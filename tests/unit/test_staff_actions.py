@@ -3,6 +3,7 @@ version, and the audit trail. Padaria Estrela falls behind as `tests.staff_api_s
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 from ponte.domain.accounts import AccountStatus
 from ponte.domain.bodies.collections import CustomerReactivated
 from ponte.domain.errors import NotFound
+from ponte.domain.policy import default_policy_text, load_policy
 from ponte.services import staff_actions
 from ponte.services.staff import Caller, Forbidden, InvalidField, StaleView
 from ponte.services.staff_views import AccountView
@@ -183,6 +185,22 @@ def test_an_extension_moves_the_next_deadline_by_business_days() -> None:
     assert staff.entries("account.suspended")[0].facts["deadline"] == "2026-12-03"
 
 
+def test_an_extension_skips_the_policys_local_holidays_and_the_suspension_the_weekend() -> None:
+    document = json.loads(default_policy_text())
+    document["local_holidays"] = [{"on": "12-03", "name": "a municipal holiday"}]
+    staff = Staff(policy=load_policy(json.dumps(document)))
+    staff.sweep(date(2026, 11, 25))  # the final warning named Monday 30/11
+
+    view = act(staff, ANA, "extend", local(date(2026, 11, 25), 10), days=3)
+
+    suspension = next(step for step in view.plan.steps if step.kind == "suspend")
+    assert (suspension.deadline, suspension.on) == (date(2026, 12, 4), date(2026, 12, 7))  # 1, 2, 4; then Monday
+    staff.sweep(date(2026, 12, 6))
+    assert staff.status is OVERDUE
+    staff.sweep(date(2026, 12, 7))
+    assert staff.status is SUSPENDED
+
+
 def test_extensions_add_up_to_the_policys_maximum_at_most() -> None:
     staff = overdue(date(2026, 11, 25))
     now = local(date(2026, 11, 25), 10)
@@ -253,9 +271,9 @@ def test_reactivating_lifts_the_suspension_now_and_restarts_from_a_fresh_final_w
     assert [n.event_type for n in staff.store.outbox][-2:] == ["customer.reactivated", "customer.final_warning"]
     suspension = next(step for step in view.plan.steps if step.kind == "suspend")
     assert suspension.deadline == date(2026, 12, 4)  # a full notice period from today
-    staff.sweep(date(2026, 12, 4))
-    assert staff.status is OVERDUE
-    staff.sweep(date(2026, 12, 5))
+    staff.sweep(date(2026, 12, 6))
+    assert staff.status is OVERDUE  # a suspension waits out the weekend
+    staff.sweep(date(2026, 12, 7))
     assert staff.status is SUSPENDED
 
 

@@ -176,20 +176,20 @@ def test_the_ledger_tells_the_ladder_when_a_sale_became_known(
 
 
 def test_the_ladder_of_a_debt_imported_60_days_late_runs_from_the_import_day() -> None:
-    # Business days from Monday 2 March: overdue-5 on 9/3, the final warning on 16/3 naming Sunday 22/3 (the day
-    # before suspension at 15, and at least 3 days ahead), suspension on 23/3, hand-off at 30 on 14/4 (3/4 is
-    # Good Friday).
+    # Business days from Monday 2 March: overdue-5 on 9/3, the final warning on 16/3 naming Monday 23/3 (the day
+    # before suspension at 15 is Sunday 22/3, at least 3 days ahead, and a deadline falls on a business day), so
+    # suspension on 24/3, the first business day after it; hand-off at 30 on 14/4 (3/4 is Good Friday).
     done = Ladder(owed(DUE, IMPORTED)).run(IMPORTED, days=60)
 
     assert steps(done) == [
         ("notify_customer", "overdue-1", IMPORTED, None),
         ("notify_customer", "overdue-5", at(date(2026, 3, 9), 8), None),
-        ("notify_customer", "final-warning", at(date(2026, 3, 16), 8), date(2026, 3, 22)),
-        ("suspend", None, at(date(2026, 3, 23), 0), None),
+        ("notify_customer", "final-warning", at(date(2026, 3, 16), 8), date(2026, 3, 23)),
+        ("suspend", None, at(date(2026, 3, 24), 0), None),
         ("hand_off", "collections", at(date(2026, 4, 14), 0), None),
     ]
     warned_on = date(2026, 3, 16)
-    assert date(2026, 3, 22) >= warned_on + timedelta(days=DEFAULT.deadline_notice_days)
+    assert date(2026, 3, 23) >= warned_on + timedelta(days=DEFAULT.deadline_notice_days)
 
 
 @pytest.mark.parametrize(

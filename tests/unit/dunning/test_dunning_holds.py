@@ -84,8 +84,17 @@ CASES = [
         [A, B],
     ),  # B comes back on the 29th
     Case(
-        "the day after the hold, the ladder resumes where it stood",
+        "the day after the hold, a Saturday, the suspension waits for the first business day",
         at(day(29), 9),
+        Holds(disputed_until={"A": day(28)}),
+        OVERDUE,
+        [],
+        at(day(31), 0),
+        status=ACTIVE,
+    ),
+    Case(
+        "on the first business day after the hold, the ladder resumes where it stood",
+        at(day(31), 9),
         Holds(disputed_until={"A": day(28)}),
         SUSPENDED,
         [("suspend", None)],
@@ -174,7 +183,7 @@ CASES = [
         Holds(promise=PROMISE.model_copy(update={"granted_at": at(day(21), 10), "until": day(25)})),
         OVERDUE,
         [("notify_customer", "final-warning"), ("alert_staff", None)],
-        at(day(30), 0),
+        at(day(1, 4), 0),  # the fresh deadline is Monday 31/3 (29/3 is a Saturday)
     ),
     # Reactivation by staff.
     Case(
@@ -183,17 +192,17 @@ CASES = [
         Holds(reactivated_at=at(day(26), 10)),
         OVERDUE,
         [("reactivate", None), ("notify_customer", "final-warning")],
-        at(day(30), 0),
+        at(day(1, 4), 0),
         status=SUSPENDED,
     ),
     Case(
         "after staff reactivated: suspended again only past the fresh deadline",
-        at(day(30), 0),
+        at(day(1, 4), 0),
         Holds(reactivated_at=at(day(26), 10)),
         SUSPENDED,
         [("suspend", None)],
         at(day(9, 4), 0),
-        notices=[*WARNED, sent("final-warning", at(day(26), 10), deadline=day(29))],
+        notices=[*WARNED, sent("final-warning", at(day(26), 10), deadline=day(31))],
     ),
 ]
 
@@ -248,7 +257,7 @@ def test_the_fresh_warning_after_a_lapsed_promise_names_a_full_notice_period() -
     decision = decide(at(day(26), 9), [A], notices=WARNED, status=OVERDUE, holds=Holds(promise=promise))
 
     [warning] = [a for a in decision.actions if isinstance(a, NotifyCustomer)]
-    assert warning.deadline == day(29)  # the day it goes out, plus the three days' notice
+    assert warning.deadline == day(31)  # the day it goes out plus the three days' notice, Saturday 29/3: Monday
     assert warning.dedup_key != _first_warning_key()  # another notice, with its own outbox item and evidence
 
 

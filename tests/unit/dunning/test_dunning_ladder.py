@@ -108,7 +108,7 @@ CASES = [
         at(day(25), 12),
         OVERDUE,
         [notify("final-warning")],
-        at(day(29), 0),
+        at(day(31), 0),  # its deadline is 28/3; the suspension waits out the weekend
         notices=[sent("final-warning", at(day(23)), deadline=day(24))],
         status=OVERDUE,
     ),
@@ -187,7 +187,7 @@ CASES = [
         at(day(15, 4)),
         SUSPENDED,
         [notify("overdue-5")],
-        at(day(10, 5), 0),
+        at(day(12, 5), 0),  # the hand-off at 30 days, Saturday 10/5, moves to the Monday
         receivables=[invoice("A", DUE, outstanding=0), invoice("B", day(10, 4))],
         notices=WHOLE_LADDER,
         status=SUSPENDED,
@@ -218,14 +218,14 @@ CASES = [
         at(day(25), 0),
         OVERDUE,
         [],
-        at(day(29), 0),
+        at(day(31), 0),  # to the first business day after it
         notices=UP_TO_WARNING,
         status=OVERDUE,
         holds=Holds(promise_to_pay_until=day(28)),
     ),
     Case(
         "a broken promise",
-        at(day(29), 0),
+        at(day(31), 0),
         SUSPENDED,
         [("suspend", None)],
         at(day(9, 4), 0),
@@ -264,7 +264,7 @@ CASES = [
     ),
     Case(
         "never suspend, set on a suspended account",
-        at(day(30)),
+        at(day(31)),
         OVERDUE,
         [("reactivate", None), ("alert_staff", "suspend")],
         at(day(9, 4), 0),

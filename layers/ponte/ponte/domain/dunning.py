@@ -4,8 +4,15 @@
 planned dates of the coming steps. It never reads the clock, the environment or the network.
 
 How the ladder reads an account:
+- Business days are the business calendar's (`business_calendar`): not a weekend, a national holiday of the
+  business's country or one of the policy's `local_holidays`.
 - Due dates are local dates in the business's time zone and end at the end of that local day. With business-day
-  counting, a due date on a weekend or holiday moves to the next business day (the bank practice in Brazil).
+  counting, a due date that is not a business day moves to the next business day (the bank practice in Brazil: a
+  boleto due on a weekend or holiday is paid on time the next business day); the notices show both dates.
+- Whatever the count, what the customer is promised falls on a business day: a deadline that would not moves to
+  the next business day, the suspension to the first business day after the deadline, a hand-off to the next
+  business day; and a suspension or hand-off that is due is not carried out on a day that is not a business day,
+  but on the next one.
 - Invoices age on what is still owed. The ladder counts from its anchor: the earliest due date from which the
   overdue amount still owed exceeds the currency's tolerance. A payment that leaves the older debt within the
   tolerance moves the anchor on; any other partial payment, or a new invoice, leaves it where it was.
@@ -49,7 +56,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 from ponte.domain.accounts import Account, AccountStatus
 from ponte.domain.errors import InvalidInput
 from ponte.domain.money import Money
-from ponte.domain.policy import CUSTOMER_NOTICES, DayCount, Fees, FeesMode, Policy, Step, StepKind
+from ponte.domain.policy import CUSTOMER_NOTICES, DayCount, Fees, FeesMode, LocalHoliday, Policy, Step, StepKind
 
 _DAY = timedelta(days=1)
 _INTEREST_HORIZON_DAYS = 3660  # how far ahead a debt growing with interest is watched for a threshold
@@ -138,8 +145,8 @@ class Holds(_Frozen):
     )
     deadline_not_before: date | None = Field(
         default=None,
-        description="An extension: no deadline is named, or kept, before this local date; the suspension waits "
-        "for the day after it.",
+        description="An extension: no deadline is named, or kept, before this local date (or the business day it "
+        "moves to, when it is not one); the suspension waits for the first business day after it.",
     )
     disputed_until: dict[str, date] = Field(
         default_factory=dict,
@@ -191,6 +198,11 @@ class InvoiceCharge(_Frozen):
     invoice_id: str
     installment: int
     due_date: date
+    effective_due_date: date | None = Field(
+        default=None,
+        description="When `due_date` is not a business day, the business day it moved to: the day it is due, from "
+        "which it is late and accrues fees. None when it is a business day.",
+    )
     days_late: int
     label: str | None = Field(default=None, description="The invoice as the customer knows it.")
     payment_url: str | None = None
@@ -200,6 +212,11 @@ class InvoiceCharge(_Frozen):
     interest: Money = Field(description="The interest accrued to date, pro rata die on the principal while owed.")
     fees_paid: Money | None = Field(default=None, description="What was paid of the fine and interest, if anything.")
     total: Money = Field(description="What settles the installment.")
+
+    @property
+    def effective_due(self) -> date:
+        """The day it is due: `due_date`, or the business day it moved to."""
+        return self.effective_due_date or self.due_date
 
     @property
     def fees_to_date(self) -> Money:
@@ -435,10 +452,11 @@ def evaluate(
     the customer on some channel (accepted, or delivered when the policy asks for `delivered`) at least
     `deadline_notice_days` before it. A notice recorded without an id (before evidence existed) counts as reached.
 
-    `time_zone` is the business's IANA zone; `holidays` its national holidays for the years around `now`
-    (used only with business-day counting); `sent` is the ladder's record for the account; `credit` what was
-    paid above the principal of `receivables`, per currency (`Allocation.credit`): when the policy charges the
-    fine and interest, it pays them, oldest installment first, and what is left is the customer's credit.
+    `time_zone` is the business's IANA zone; `holidays` the national holidays of its country for the years around
+    `now`, to which the evaluation adds the policy's `local_holidays` (`business_calendar`); `sent` is the ladder's
+    record for the account; `credit` what was paid above the principal of `receivables`, per currency
+    (`Allocation.credit`): when the policy charges the fine and interest, it pays them, oldest installment first,
+    and what is left is the customer's credit.
     """
     if now.tzinfo is None or now.utcoffset() is None:
         raise InvalidInput("now must carry its time zone")
@@ -463,15 +481,39 @@ def _zone(name: str) -> ZoneInfo:
         raise InvalidInput(f"unknown time zone {name!r}") from exc
 
 
+def business_calendar(holidays: frozenset[date], policy: Policy, today: date) -> frozenset[date]:
+    """The days around `today` that are not business days besides weekends: `holidays`, the national holidays of the
+    business's country (`ponte.calendar`), and the policy's `local_holidays` from the year before to two years on.
+    The one calendar of business days: the ladder's, and the staff's extensions'."""
+    if not policy.local_holidays:
+        return holidays
+    return _with_local_holidays(holidays, policy.local_holidays, today.year)
+
+
+@lru_cache(maxsize=64)
+def _with_local_holidays(holidays: frozenset[date], local: tuple[LocalHoliday, ...], year: int) -> frozenset[date]:
+    years = set(range(year - 1, year + 3))
+    return holidays.union(*(holiday.days_in(years) for holiday in local))
+
+
 @dataclass(frozen=True, slots=True)
 class _Days:
     counting: DayCount
-    holidays: frozenset[date]
+    holidays: frozenset[date]  # the business calendar
 
     def due(self, day: date) -> date:
+        """The effective due date: with business-day counting, the next business day when `day` is not one."""
         if self.counting is DayCount.CALENDAR:
             return day
         return _next_business_day(day, self.holidays)
+
+    def business(self, day: date) -> date:
+        """`day`, or the next business day when it is not one, whatever the count: for what the customer is promised
+        (a deadline) and what the ladder does to them (a suspension, a hand-off)."""
+        return _next_business_day(day, self.holidays)
+
+    def is_business(self, day: date) -> bool:
+        return _is_business_day(day, self.holidays)
 
     def shift(self, day: date, offset: int) -> date:
         if self.counting is DayCount.CALENDAR:
@@ -566,7 +608,7 @@ class _Evaluation:
         self.reached_when = REACHED_WHEN_DELIVERED if policy.deadline_evidence == "delivered" else REACHED_WHEN_ACCEPTED
         self.local_now = now.astimezone(zone)
         self.today = self.local_now.date()
-        self.days = _Days(policy.day_count, holidays)
+        self.days = _Days(policy.day_count, business_calendar(holidays, policy, self.today))
         self.charged = policy.fees.mode == "charged"
         self.flagged = [
             r for r in receivables if r.outstanding.amount > 0 and r.outstanding.currency not in policy.currencies
@@ -832,10 +874,11 @@ class _Evaluation:
         return Standing.OWING
 
     def _kept(self, deadline: date | None) -> date:
-        """A deadline as it stands after an extension: never before `deadline_not_before`."""
+        """A deadline as it stands after an extension: never before `deadline_not_before` (or the business day it
+        moves to, when it is not one)."""
         assert deadline is not None
         extended = self.holds.deadline_not_before
-        return max(deadline, extended) if extended is not None else deadline
+        return max(deadline, self.days.business(extended)) if extended is not None else deadline
 
     def _promise_lapsed(self) -> AlertStaff | None:
         """The promise's day has passed and the debt it was about is still owed (or less than the amount promised
@@ -886,7 +929,7 @@ class _Evaluation:
             floor = max(floor, promised + _DAY)
         suspend = self.policy.step_of_kind(StepKind.SUSPEND)
         # A final warning names the day before suspension, and never fewer than N days after it goes out, nor before
-        # an extension staff granted.
+        # an extension staff granted; a business day, so that what was not one moves to the next.
         planned_deadline = self.days.shift(anchor, suspend.offset_days) - _DAY if suspend else None
         if planned_deadline is not None:
             planned_deadline = self._kept(planned_deadline)
@@ -898,17 +941,27 @@ class _Evaluation:
             on = max(self.days.shift(anchor, step.offset_days), floor)
             match step.kind:
                 case StepKind.FINAL_WARNING if warns and planned_deadline is not None:
-                    warning_deadline = max(planned_deadline, max(on, self.today) + notice_days)
+                    warning_deadline = self.days.business(max(planned_deadline, max(on, self.today) + notice_days))
                     schedule.append(_Scheduled(step, index, on, warning_deadline))
                     if deadline_notice is None:
                         deadline = warning_deadline
                 case StepKind.SUSPEND if warns and deadline is not None:
-                    schedule.append(_Scheduled(step, index, max(on, deadline + _DAY), deadline))
+                    schedule.append(_Scheduled(step, index, self._acting_day(max(on, deadline + _DAY)), deadline))
                 case StepKind.SUSPEND if self.protected:
-                    schedule.append(_Scheduled(step, index, on))
-                case StepKind.OVERDUE_NOTICE | StepKind.HAND_OFF:
+                    schedule.append(_Scheduled(step, index, self._acting_day(on)))
+                case StepKind.HAND_OFF:
+                    schedule.append(_Scheduled(step, index, self._acting_day(on)))
+                case StepKind.OVERDUE_NOTICE:
                     schedule.append(_Scheduled(step, index, on))
         return schedule
+
+    def _acting_day(self, day: date) -> date:
+        """The day a suspension or a hand-off planned for `day` happens: a business day, `day` or the next one; and
+        when that day has come but today is not a business day, the next business day."""
+        day = self.days.business(day)
+        if day <= self.today and not self.days.is_business(self.today):
+            return self.days.business(self.today)
+        return day
 
     def _warned_since(self, since: datetime) -> datetime:
         """Since when a notice naming a deadline counts: since the debt fell overdue, and not before a promise was
@@ -1147,6 +1200,7 @@ class _Evaluation:
                     bank_slip=o.receivable.bank_slip,
                     installment=o.receivable.installment,
                     due_date=o.receivable.due_date,
+                    effective_due_date=o.due if o.due != o.receivable.due_date else None,
                     days_late=max((self.today - o.due).days, 0),
                     outstanding=o.receivable.outstanding,
                     late_fee=Money(amount=o.fine, currency=currency),

@@ -8,7 +8,8 @@ BRL). The time zone is not part of the policy: it is the business's, and comes w
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, time, timedelta
+from collections.abc import Collection
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from importlib import resources
@@ -133,14 +134,57 @@ class QuietHours(_Document):
         return end if end > local else datetime.combine(local.date() + timedelta(days=1), self.end, tzinfo=local.tzinfo)
 
 
+class LocalHoliday(_Document):
+    """A day the business does not work besides the national holidays of its country: a municipal or state
+    holiday, or a day it closes."""
+
+    on: str = Field(
+        pattern=r"^(\d{4}-)?\d{2}-\d{2}$",
+        description="`MM-DD` for a holiday on the same day every year (`01-25`), or `YYYY-MM-DD` for one day only "
+        "(`2026-06-04`: a holiday whose date moves, such as Corpus Christi, is listed once per year).",
+    )
+    name: str = Field(default="", max_length=200, description="What it is, for whoever reads the policy.")
+
+    @model_validator(mode="after")
+    def _a_real_day(self) -> LocalHoliday:
+        # 2000 is a leap year: `02-29` is valid, and is a holiday in leap years only.
+        try:
+            date.fromisoformat(self.on if len(self.on) == 10 else f"2000-{self.on}")
+        except ValueError:
+            raise ValueError(f"{self.on!r} is not a day of the year") from None
+        return self
+
+    def days_in(self, years: Collection[int]) -> set[date]:
+        """Its days in `years` (the business calendar adds them: `ponte.domain.dunning.business_calendar`)."""
+        if len(self.on) == 10:
+            day = date.fromisoformat(self.on)
+            return {day} if day.year in years else set()
+        month, day_of_month = int(self.on[:2]), int(self.on[3:])
+        days = set()
+        for year in years:
+            try:
+                days.add(date(year, month, day_of_month))
+            except ValueError:  # 29 February, in a year that has none
+                continue
+        return days
+
+
 class Policy(_Document):
     """A collections ladder: steps relative to the due date, thresholds per currency, fees and quiet hours."""
 
     version: int = Field(ge=1, description="Revision of the policy; raise it on every change.")
     description: str = Field(default="", max_length=2000)
     day_count: DayCount = Field(
-        description="How step offsets count days. `business` skips weekends and the national holidays of the "
-        "business's country, and moves a due date that is not a business day to the next one."
+        description="How step offsets count days: `calendar` days, or `business` days, which skip weekends, the "
+        "national holidays of the business's country and `local_holidays`; with `business`, a due date that is not "
+        "a business day moves to the next one. Whatever the count, a deadline, a suspension or a hand-off falls on "
+        "a business day: one that would not moves to the next business day."
+    )
+    local_holidays: tuple[LocalHoliday, ...] = Field(
+        default=(),
+        max_length=200,
+        description="Holidays of the business's city or state, or days it closes, that are not business days "
+        "besides weekends and the national holidays of its country (e.g. São Paulo: `01-25`, `07-09`).",
     )
     deadline_notice_days: int = Field(
         ge=1,
@@ -171,7 +215,12 @@ class Policy(_Document):
 
     @model_validator(mode="after")
     def _consistent_ladder(self) -> Policy:
-        problems = [*self._order_problems(), *self._suspension_problems(), *self._currency_problems()]
+        problems = [
+            *self._order_problems(),
+            *self._suspension_problems(),
+            *self._currency_problems(),
+            *self._holiday_problems(),
+        ]
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -216,6 +265,10 @@ class Policy(_Document):
             for currency in step.min_amount
             if currency not in self.currencies
         ]
+
+    def _holiday_problems(self) -> list[str]:
+        counted = Counter(h.on for h in self.local_holidays)
+        return [f"local holiday {on!r} is listed {n} times" for on, n in counted.items() if n > 1]
 
     def step_of_kind(self, kind: StepKind) -> Step | None:
         return next((s for s in self.steps if s.kind is kind), None)

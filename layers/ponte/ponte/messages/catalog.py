@@ -32,12 +32,13 @@ class Entry:
 
 def catalog() -> dict[str, Entry]:
     """Every kind's entry, gathered from the texts modules (imported here, when the first message is rendered)."""
-    from ponte.messages.texts import accounts, collections, delivery, invoices, payments, staff  # noqa: PLC0415
+    from ponte.messages.texts import accounts, collections, delivery, digest, invoices, payments, staff  # noqa: PLC0415
 
     return {
         **accounts.ENTRIES,
         **payments.ENTRIES,
         **collections.ENTRIES,
+        **digest.ENTRIES,
         **invoices.ENTRIES,
         **delivery.ENTRIES,
         **staff.ENTRIES,

@@ -76,7 +76,12 @@ def customer_email(subject: str, body: str, identity: BusinessIdentity, locale: 
     paragraphs = [block for block in re.split(r"\n\s*\n", body.strip()) if block.strip()]
     parts = [f"<p>{_inline(block)}</p>" for block in paragraphs]
     parts.append(f'<p style="color:#555">{html.escape(note)}</p>')
-    parts.append('<p style="color:#555;font-size:13px">' + "<br>".join(_inline(line) for line in signed) + "</p>")
+    # The tax id stays on one line with its kind on a phone's width ("CNPJ 11.222.333/0001-81").
+    tax_id = html.escape(f"{identity.tax_id_kind or ''} {identity.formatted_tax_id}".strip())
+    signed_html = "<br>".join(_inline(line) for line in signed).replace(
+        tax_id, f'<span style="white-space:nowrap">{tax_id}</span>', 1
+    )
+    parts.append(f'<p style="color:#555;font-size:13px">{signed_html}</p>')
     document = (
         f'<!DOCTYPE html><html lang="{locale}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 # orders, so the month is named. 24-hour times everywhere but in English.
 _DATE: dict[Locale, str] = {"pt-BR": "dd/MM/yyyy", "es": "d MMM yyyy", "en": "d MMM yyyy"}
 _TIME: dict[Locale, str] = {"pt-BR": " HH:mm", "es": ", H:mm", "en": ", h:mm a"}
+LocalDate = date  # `Formatter.date` is a method: in its class, `date` names it
 
 
 @cache
@@ -55,6 +56,10 @@ class Formatter:
         category = self._babel.plural_form(number)
         form = forms.get(category) or forms["other"]
         return form.format(n=format_decimal(number, locale=self._babel))
+
+    def day_of(self, value: datetime) -> LocalDate:
+        """The business's local date at the moment `value` (to say "today" in a notice)."""
+        return value.astimezone(self._zone).date()
 
     def moment(self, value: datetime) -> str:
         from babel.dates import format_datetime  # noqa: PLC0415

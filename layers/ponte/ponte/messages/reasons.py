@@ -1,9 +1,11 @@
-"""Providers' reason codes, as sentences in the reader's language.
+"""Providers' reason codes and subscription statuses, as words in the reader's language.
 
 A failed payment, a dispute or a cancelled subscription comes with the provider's code (Stripe's decline codes,
 dispute reasons and cancellation reasons; Asaas's event kinds and chargeback reasons; Mercado Pago's
-`status_detail`). Staff read the sentence; the code stays in the machine payload. A code not in the catalogue is
-shown as "other reason" with the code, in the reader's language, never as a bare English fragment.
+`status_detail`), and a changed subscription with the provider's status (Stripe's `status`, Asaas's, Mercado Pago's
+preapproval `status`). Staff read the words; the code stays in the machine payload. A code not in the catalogue is
+shown as "other reason" (or "other status") with the code, in the reader's language, never as a bare English
+fragment.
 """
 
 from __future__ import annotations
@@ -112,6 +114,37 @@ _OTHER: dict[Locale, str] = {
     "en": "other reason (provider's code: {code})",
 }
 
+# status, lower-cased -> (pt-BR, es, en): Stripe's subscription statuses, Asaas's (ACTIVE, EXPIRED, INACTIVE), Mercado
+# Pago's preapproval statuses.
+_STATUSES: dict[str, tuple[str, str, str]] = {
+    "active": ("ativa", "activa", "active"),
+    "trialing": ("em período de teste", "en período de prueba", "in its trial period"),
+    "past_due": ("com pagamento em atraso", "con pago vencido", "with a payment overdue"),
+    "unpaid": ("não paga", "impaga", "unpaid"),
+    "canceled": ("cancelada", "cancelada", "cancelled"),
+    "cancelled": ("cancelada", "cancelada", "cancelled"),
+    "incomplete": (
+        "incompleta (aguarda o primeiro pagamento)",
+        "incompleta (espera el primer pago)",
+        "incomplete (awaiting the first payment)",
+    ),
+    "incomplete_expired": (
+        "expirada sem o primeiro pagamento",
+        "vencida sin el primer pago",
+        "expired without a first payment",
+    ),
+    "paused": ("pausada", "pausada", "paused"),
+    "expired": ("expirada", "vencida", "expired"),
+    "inactive": ("inativa", "inactiva", "inactive"),
+    "authorized": ("autorizada", "autorizada", "authorised"),
+    "pending": ("pendente", "pendiente", "pending"),
+}
+_OTHER_STATUS: dict[Locale, str] = {
+    "pt-BR": "outra situação (código do provedor: {code})",
+    "es": "otro estado (código del proveedor: {code})",
+    "en": "other status (provider's code: {code})",
+}
+
 
 def codes() -> tuple[str, ...]:
     return tuple(_CATALOGUE)
@@ -123,3 +156,15 @@ def reason_text(code: str, locale: Locale) -> str:
     if known is not None:
         return known[_LOCALES[locale]]
     return _OTHER[locale].format(code=code.strip()[:80])
+
+
+def statuses() -> tuple[str, ...]:
+    return tuple(_STATUSES)
+
+
+def status_text(status: str, locale: Locale) -> str:
+    """A subscription's status `status` in `locale`; one the catalogue lacks is named as the provider's."""
+    known = _STATUSES.get(status.strip().lower())
+    if known is not None:
+        return known[_LOCALES[locale]]
+    return _OTHER_STATUS[locale].format(code=status.strip()[:80])

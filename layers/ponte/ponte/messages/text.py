@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 
 # GSM 03.38 basic character set (one septet each) and its extension table (two septets each).
 _GSM_BASIC = set(
@@ -45,16 +46,39 @@ def _strip_marks(ch: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
 
 
+# What people type for a character a channel lacks and that has no accent to drop: typographic quotes and dashes
+# (a name pasted from a word processor: "D’Ávila – Centro"), and letters that are not a base letter with a mark.
+# Spanish written without ¿ and ¡ simply leaves them out. A character with no spelling is left out too: a "?" where
+# it was would read as a question, or as a broken message.
+_SPELLED = {
+    "‘": "'", "’": "'", "‚": ",", "‛": "'", "′": "'", "“": '"', "”": '"', "„": '"', "″": '"', "«": '"', "»": '"',
+    "‹": "'", "›": "'", "–": "-", "—": "-", "‐": "-", "‑": "-", "‒": "-", "−": "-", "•": "-", "·": "-",
+    "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d",
+    "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "Th", "ı": "i", "¿": "", "¡": "",
+}  # fmt: skip
+
+
+def _spelled(ch: str, alphabet: Callable[[str], bool]) -> str:
+    """`ch` in an alphabet that lacks it: without its accent, else as people type it, else nothing."""
+    bare = _strip_marks(ch)
+    if bare and all(alphabet(c) for c in bare):
+        return bare
+    return _SPELLED.get(ch, "")
+
+
+def _in_gsm(ch: str) -> bool:
+    return ch in _GSM_BASIC or ch in _GSM_EXTENDED
+
+
+def _in_ascii(ch: str) -> bool:
+    return ch.isascii() and ch.isprintable()
+
+
 def to_gsm(text: str) -> str:
     """Transliterate to GSM-7 so that pt-BR and es texts ("ã", "õ", "í") do not force UCS-2 (70 chars)."""
-    out = []
-    for ch in _currency_codes(_plain(text), _GSM_BASIC | _GSM_EXTENDED):
-        if ch in _GSM_BASIC or ch in _GSM_EXTENDED:
-            out.append(ch)
-            continue
-        bare = _strip_marks(ch)
-        out.append(bare if bare and all(c in _GSM_BASIC for c in bare) else "?")
-    return "".join(out)
+    return "".join(
+        ch if _in_gsm(ch) else _spelled(ch, _in_gsm) for ch in _currency_codes(_plain(text), _GSM_BASIC | _GSM_EXTENDED)
+    )
 
 
 def septets(text: str) -> int:
@@ -84,6 +108,6 @@ def fit_utf8_subject(text: str) -> str:
 
 def fit_subject(text: str) -> str:
     """SNS wants an ASCII subject with no line breaks, under 100 characters."""
-    ascii_text = _strip_marks(_currency_codes(_plain(" ".join(text.split())), set()))
-    ascii_text = ascii_text.encode("ascii", "replace").decode("ascii")
+    line = " ".join(_currency_codes(_plain(text), set()).split())
+    ascii_text = " ".join("".join(ch if _in_ascii(ch) else _spelled(ch, _in_ascii) for ch in line).split())
     return ascii_text if len(ascii_text) <= SUBJECT_LIMIT else ascii_text[: SUBJECT_LIMIT - 3] + "..."

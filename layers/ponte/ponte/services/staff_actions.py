@@ -53,7 +53,7 @@ from ponte.domain.accounts import (
     next_version,
 )
 from ponte.domain.changes import AccountChange
-from ponte.domain.dunning import Decision, Suspend, business_days_between, shift_business_days
+from ponte.domain.dunning import Decision, Suspend, business_calendar, business_days_between, shift_business_days
 from ponte.domain.errors import ConcurrentModification, DuplicateEvent, NotFound
 from ponte.domain.events import PaymentMethod
 from ponte.domain.ledger import AccountRecords, Allocation, Ledger, PaymentRecord, WriteOffRecord
@@ -346,7 +346,7 @@ def _extend(work: _Work, request: _Input) -> dict[str, str | int]:
         update={"holds": tuple(h for h in work.account.holds if h.kind is not HoldKind.EXTENSION)}
     )
     base = _next_deadline(work.decide(work.ledger.model_copy(update={"account": unextended}))) or current
-    holidays = work.deps.holidays
+    holidays = business_calendar(work.deps.holidays, work.deps.policy, work.today)
     extended = shift_business_days(max(current, work.today), request.days, holidays)
     if business_days_between(base, extended, holidays) > most:
         raise InvalidField("days", f"the deadline may move at most {most} business days in all")

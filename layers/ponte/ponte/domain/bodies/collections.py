@@ -131,25 +131,45 @@ class CollectionsAlert(Body):
     invoice_keys: tuple[str, ...] = ()
 
 
+class DigestAccount(Body):
+    """An account as the digest lists it: what it owes overdue, how many days late (its oldest overdue
+    installment) and who answers for it; `on` is the day the list is about (today in an age bucket, the suspension,
+    the deadline, the promise's last day, the day of the notice that reached no one)."""
+
+    account_id: str
+    account_name: str
+    owner: str | None = None
+    owner_name: str | None = None  # as the staff directory names the owner, when it knows them
+    owed: tuple[Money, ...]
+    days_late: int | None = None  # None in a digest written before it was told
+    on: date
+    promised: Money | None = None  # a promise to pay: the amount promised, when one was named
+    # A customer unreachable: what each channel of the latest notice came to (`bounced`, `held`...); empty when the
+    # account has no e-mail or phone at all.
+    unreached: dict[str, str] = {}
+
+
 class AgeBucket(Body):
-    """Overdue invoices whose days late fall in [from_days, to_days] (to_days None: and more)."""
+    """The overdue book by days late, [from_days, to_days] (to_days None: and more). `amounts`: the overdue
+    installments of that age; `accounts`, `owed` and `listed`: the accounts whose oldest overdue installment is of
+    that age, what they owe overdue in all, and the first of them, most owed first."""
 
     from_days: int
     to_days: int | None
     accounts: int
     amounts: tuple[Money, ...]
-
-
-class DigestAccount(Body):
-    account_id: str
-    account_name: str
-    owner: str | None = None
-    owed: tuple[Money, ...]
-    on: date
+    owed: tuple[Money, ...] = ()
+    listed: tuple[DigestAccount, ...] = ()
 
 
 class CollectionsDigest(Body):
-    """To collections, once per business day: the overdue book."""
+    """To collections, once per business day: the overdue book by age, the suspensions since the previous digest,
+    the suspension deadlines of the next three business days, the promises to pay due today or lapsed since the
+    previous digest, and the customers no notice reaches.
+
+    Each list carries its first accounts (deadlines and promises by date, the others most owed first); its
+    `*_count` says how many it has in all (None in a digest written before the lists were cut: the list is whole).
+    """
 
     kind: Literal["collections.digest"] = "collections.digest"
     day: date
@@ -158,3 +178,9 @@ class CollectionsDigest(Body):
     buckets: tuple[AgeBucket, ...]
     suspended: tuple[DigestAccount, ...] = ()
     deadlines: tuple[DigestAccount, ...] = ()
+    promises: tuple[DigestAccount, ...] = ()
+    unreachable: tuple[DigestAccount, ...] = ()
+    suspended_count: int | None = None
+    deadline_count: int | None = None
+    promise_count: int | None = None
+    unreachable_count: int | None = None

@@ -1,5 +1,5 @@
-"""Texts of the notifications about collections: the customer's notices, suspension, reactivation, hand-offs,
-alerts and the daily digest.
+"""Texts of the notifications about collections: the customer's notices, suspension, reactivation, hand-offs and
+alerts (the daily digest's are in `ponte.messages.texts.digest`).
 
 What a notice asks to pay is always the body's `totals`. When the policy charges the fine and interest, that is the
 total with them ("Total with fine and interest"); when they are informational, it is the principal ("Amount
@@ -16,11 +16,9 @@ from ponte.domain.bodies.collections import (
     AccountSuspended,
     CollectionNotice,
     CollectionsAlert,
-    CollectionsDigest,
     CollectionsHandOff,
     CustomerReactivated,
     CustomerSuspended,
-    DigestAccount,
 )
 from ponte.domain.policy import StepKind
 from ponte.messages.catalog import Entry, Texts
@@ -43,7 +41,6 @@ _WORDS: dict[str, dict[Locale, str]] = {
     "nobody": {"pt-BR": "sem responsável", "es": "sin responsable", "en": "no owner"},
     "staff": {"pt-BR": "equipe", "es": "equipo", "en": "staff"},
     "counted": {"pt-BR": "considerado", "es": "computado", "en": "counted"},
-    "more": {"pt-BR": "ou mais", "es": "o más", "en": "or more"},
     "deadline": {"pt-BR": "prazo", "es": "plazo", "en": "deadline"},
     "fees_paid": {"pt-BR": "já pago", "es": "ya pagado", "en": "paid"},
     "later": {
@@ -134,21 +131,6 @@ _COUNTED: dict[str, dict[Locale, dict[str, str]]] = {
         "es": {"one": "{n} día de atraso", "other": "{n} días de atraso"},
         "en": {"one": "{n} day late", "other": "{n} days late"},
     },
-    "accounts": {
-        "pt-BR": {"one": "{n} conta", "other": "{n} contas"},
-        "es": {"one": "{n} cuenta", "other": "{n} cuentas"},
-        "en": {"one": "{n} account", "other": "{n} accounts"},
-    },
-    "suspended": {
-        "pt-BR": {"one": "{n} suspensa", "other": "{n} suspensas"},
-        "es": {"one": "{n} suspendida", "other": "{n} suspendidas"},
-        "en": {"one": "{n} suspended", "other": "{n} suspended"},
-    },
-    "deadlines": {
-        "pt-BR": {"one": "{n} prazo", "other": "{n} prazos"},
-        "es": {"one": "{n} plazo", "other": "{n} plazos"},
-        "en": {"one": "{n} deadline", "other": "{n} deadlines"},
-    },
 }
 
 
@@ -167,7 +149,7 @@ def _amounts(amounts: Iterable[Money], fmt: Formatter) -> str:
 def _charges(charges: Iterable[InvoiceCharge], mode: FeesMode, fmt: Formatter) -> str:
     lines = []
     for c in charges:
-        line = f"- {_label(c)}: {fmt.money(c.outstanding)} ({_word('due', fmt)} {fmt.date(c.due_date)}"
+        line = f"- {_label(c)}: {fmt.money(c.outstanding)} ({_due(c, fmt)}"
         if c.days_late:
             line += f", {_counted('late', c.days_late, fmt)}"
         fees = f"{_word('fine', fmt)} {fmt.money(c.late_fee)}, {_word('interest', fmt)} {fmt.money(c.interest)}"
@@ -183,6 +165,60 @@ def _charges(charges: Iterable[InvoiceCharge], mode: FeesMode, fmt: Formatter) -
 def _label(charge: InvoiceCharge) -> str:
     """The invoice as the customer knows it; a record kept from before labels existed shows its own number."""
     return charge.label or charge.invoice_id.rsplit(":", 1)[-1]
+
+
+# A due date that is not a business day moves to the next one (business-day counting): the notice says both.
+_MOVED: dict[Locale, str] = {
+    "pt-BR": "vencimento em {due} ({why}), prorrogado para {to}",
+    "es": "vencimiento el {due} ({why}), prorrogado al {to}",
+    "en": "due {due} ({why}), moved to {to}",
+}
+_MOVED_SMS: dict[Locale, str] = {
+    "pt-BR": " (prorrogado de {due}, {why})",
+    "es": " (prorrogado del {due}, {why})",
+    "en": " (moved from {due}, {why})",
+}
+_NOT_A_BUSINESS_DAY: dict[str, dict[Locale, str]] = {
+    "weekend": {"pt-BR": "fim de semana", "es": "fin de semana", "en": "a weekend"},
+    "holiday": {"pt-BR": "feriado", "es": "feriado", "en": "a holiday"},
+}
+# When a reminder says the payment is due: on a date, or today.
+_DUE_ON: dict[Locale, tuple[str, str]] = {
+    "pt-BR": ("em {due}", "hoje"),
+    "es": ("el {due}", "hoy"),
+    "en": ("on {due}", "today"),
+}
+
+
+def _due(charge: InvoiceCharge, fmt: Formatter) -> str:
+    """When the invoice is due: its due date, or the date it was due and the business day it moved to."""
+    moved_to = charge.effective_due_date
+    if moved_to is None:
+        return f"{_word('due', fmt)} {fmt.date(charge.due_date)}"
+    return _MOVED[fmt.locale].format(due=fmt.date(charge.due_date), why=_why_moved(charge, fmt), to=fmt.date(moved_to))
+
+
+def _why_moved(charge: InvoiceCharge, fmt: Formatter) -> str:
+    # A weekday that is not a business day is a holiday, national or local.
+    return _NOT_A_BUSINESS_DAY["weekend" if charge.due_date.weekday() >= 5 else "holiday"][fmt.locale]
+
+
+def _due_facts(notification: Notification, body: CollectionNotice, fmt: Formatter) -> dict[str, str]:
+    """When the notice's invoices are due, as its texts place it: `due` (the effective due date), `due_on` ("on
+    that date", or "today" when the notice goes out that day) and, for a reminder's SMS, `moved` (that it moved, and
+    from when; an overdue notice's SMS has no room for it beside the fees, and shows the effective date alone)."""
+    due = min((c.effective_due for c in body.invoices), default=body.anchor)
+    on_date, today = _DUE_ON[fmt.locale]
+    moved = [c for c in body.invoices if c.effective_due_date == due]
+    facts = {
+        "due": fmt.date(due),
+        "due_on": today if fmt.day_of(notification.occurred_at) == due else on_date.format(due=fmt.date(due)),
+        "moved": "",
+    }
+    if moved:
+        first = min(moved, key=lambda c: c.due_date)
+        facts["moved"] = _MOVED_SMS[fmt.locale].format(due=fmt.date(first.due_date), why=_why_moved(first, fmt))
+    return facts
 
 
 _PAY_AT: dict[Locale, tuple[str, str, str]] = {
@@ -302,11 +338,10 @@ def _sent_on(notice: SentNotice, fmt: Formatter) -> str:
 def _notice(notification: Notification, fmt: Formatter) -> dict[str, str]:
     body = notification.body
     assert isinstance(body, CollectionNotice)
-    due = min((c.due_date for c in body.invoices), default=body.anchor)
     return {
         "customer": body.customer_name,
         "invoices": _charges(body.invoices, body.fees_mode, fmt),
-        "due": fmt.date(due),
+        **_due_facts(notification, body, fmt),
         "deadline": fmt.date(body.deadline) if body.deadline else "",
         "how_to_pay": _how_to_pay(body.invoices, fmt),
         "next": _what_next(body.plan, fmt),
@@ -428,40 +463,6 @@ def _alert(notification: Notification, fmt: Formatter) -> dict[str, str]:
     }
 
 
-def _digest_accounts(accounts: Iterable[DigestAccount], fmt: Formatter) -> str:
-    lines = [
-        f"- {fmt.date(a.on)}: {a.account_name} ({a.account_id}), {a.owner or _word('nobody', fmt)}: "
-        f"{_amounts(a.owed, fmt)}"
-        for a in accounts
-    ]
-    return "\n".join(lines) or _word("none", fmt)
-
-
-def _digest(notification: Notification, fmt: Formatter) -> dict[str, str]:
-    body = notification.body
-    assert isinstance(body, CollectionsDigest)
-    buckets = [
-        f"- {b.from_days}-{b.to_days}: " if b.to_days is not None else f"- {b.from_days} {_word('more', fmt)}: "
-        for b in body.buckets
-    ]
-    lines = [
-        f"{label}{_counted('accounts', b.accounts, fmt)}, {_amounts(b.amounts, fmt)}"
-        for label, b in zip(buckets, body.buckets, strict=True)
-    ]
-    return {
-        "day": fmt.date(body.day),
-        "accounts": _counted("accounts", body.accounts_overdue, fmt),
-        "suspended_phrase": _counted("suspended", len(body.suspended), fmt),
-        "deadlines_phrase": _counted("deadlines", len(body.deadlines), fmt),
-        "total": _amounts(body.totals, fmt),
-        "buckets": "\n".join(lines),
-        "suspended": _digest_accounts(body.suspended, fmt),
-        "suspended_count": str(len(body.suspended)),
-        "deadlines": _digest_accounts(body.deadlines, fmt),
-        "deadline_count": str(len(body.deadlines)),
-    }
-
-
 _RECORD = {
     "pt-BR": (
         "A conta {account} ({account_id}) foi suspensa em {when}. Responsável: {owner}.\n\n"
@@ -505,25 +506,25 @@ ENTRIES: dict[str, Entry] = {
         _notice,
         {
             "pt-BR": Texts(
-                subject="Lembrete: pagamento de {total} vence em {due}",
-                email="Olá, {customer}!\n\nLembramos que o pagamento abaixo vence em {due}:\n\n{invoices}\n\n"
+                subject="Lembrete: pagamento de {total} vence {due_on}",
+                email="Olá, {customer}!\n\nLembramos que o pagamento abaixo vence {due_on}:\n\n{invoices}\n\n"
                 "{how_to_pay}"
                 "Total: {total}\n\n{next}Se já pagou, desconsidere este aviso.\n",
-                sms="Lembrete: {total} vence em {due}. Se ja pagou, desconsidere.",
+                sms="Lembrete: {total} vence {due_on}{moved}. Se ja pagou, desconsidere.",
             ),
             "es": Texts(
-                subject="Recordatorio: el pago de {total} vence el {due}",
-                email="¡Hola, {customer}!\n\nLe recordamos que el pago siguiente vence el {due}:\n\n{invoices}\n\n"
+                subject="Recordatorio: el pago de {total} vence {due_on}",
+                email="¡Hola, {customer}!\n\nLe recordamos que el pago siguiente vence {due_on}:\n\n{invoices}\n\n"
                 "{how_to_pay}"
                 "Total: {total}\n\n{next}Si ya pagó, ignore este aviso.\n",
-                sms="Recordatorio: {total} vence el {due}. Si ya pago, ignore este aviso.",
+                sms="Recordatorio: {total} vence {due_on}{moved}. Si ya pago, ignore este aviso.",
             ),
             "en": Texts(
-                subject="Reminder: payment of {total} due on {due}",
-                email="Hello, {customer}!\n\nA reminder that the payment below is due on {due}:\n\n{invoices}\n\n"
+                subject="Reminder: payment of {total} due {due_on}",
+                email="Hello, {customer}!\n\nA reminder that the payment below is due {due_on}:\n\n{invoices}\n\n"
                 "{how_to_pay}"
                 "Total: {total}\n\n{next}If you have already paid, please disregard this notice.\n",
-                sms="Reminder: {total} is due on {due}. If you have paid, please disregard.",
+                sms="Reminder: {total} is due {due_on}{moved}. If you have paid, please disregard.",
             ),
         },
     ),
@@ -713,32 +714,6 @@ ENTRIES: dict[str, Entry] = {
                 subject="{reason}: {account}",
                 email="{reason}.\n\nAccount: {account} ({account_id})\nInvoices: {invoices}\nDetail: {detail}\n",
                 sms="Ponte: {reason}: {account}.",
-            ),
-        },
-    ),
-    "collections.digest": Entry(
-        _digest,
-        {
-            "pt-BR": Texts(
-                subject="Cobrança em {day}: {accounts} em atraso, {total}",
-                email="Carteira em atraso em {day}: {accounts}, {total}.\n\n"
-                "Por dias de atraso:\n{buckets}\n\nSuspensas desde o último resumo ({suspended_count}):\n"
-                "{suspended}\n\nPrazos nos próximos três dias ({deadline_count}):\n{deadlines}\n",
-                sms="Ponte: {accounts} em atraso, {total}; {suspended_phrase}; {deadlines_phrase} em 3 dias.",
-            ),
-            "es": Texts(
-                subject="Cobranza al {day}: {accounts} en mora, {total}",
-                email="Cartera en mora al {day}: {accounts}, {total}.\n\n"
-                "Por días de atraso:\n{buckets}\n\nSuspendidas desde el último resumen ({suspended_count}):\n"
-                "{suspended}\n\nPlazos en los próximos tres días ({deadline_count}):\n{deadlines}\n",
-                sms="Ponte: {accounts} en mora, {total}; {suspended_phrase}; {deadlines_phrase} en 3 dias.",
-            ),
-            "en": Texts(
-                subject="Collections on {day}: {accounts} overdue, {total}",
-                email="Overdue book on {day}: {accounts}, {total}.\n\n"
-                "By days late:\n{buckets}\n\nSuspended since the last digest ({suspended_count}):\n{suspended}\n\n"
-                "Deadlines in the next three days ({deadline_count}):\n{deadlines}\n",
-                sms="Ponte: {accounts} overdue, {total}; {suspended_phrase}; {deadlines_phrase} in 3 days.",
             ),
         },
     ),

@@ -37,6 +37,37 @@ _WHY: dict[Locale, dict[str, str]] = {
     },
 }
 _NONE: dict[Locale, str] = {"pt-BR": "não informado", "es": "no informado", "en": "not given"}
+# The customer notices by the name their reader knows them by; the kind itself stays in the machine payload.
+_NOTICES: dict[Locale, dict[str, str]] = {
+    "pt-BR": {
+        "customer.welcome": "boas-vindas",
+        "invoice.issued": "fatura emitida",
+        "customer.payment_reminder": "lembrete de pagamento",
+        "customer.overdue_notice": "aviso de pagamento em atraso",
+        "customer.final_warning": "último aviso antes da suspensão",
+        "customer.suspended": "aviso de suspensão",
+        "customer.reactivated": "aviso de reativação",
+    },
+    "es": {
+        "customer.welcome": "bienvenida",
+        "invoice.issued": "factura emitida",
+        "customer.payment_reminder": "recordatorio de pago",
+        "customer.overdue_notice": "aviso de pago vencido",
+        "customer.final_warning": "último aviso antes de la suspensión",
+        "customer.suspended": "aviso de suspensión",
+        "customer.reactivated": "aviso de reactivación",
+    },
+    "en": {
+        "customer.welcome": "welcome",
+        "invoice.issued": "invoice issued",
+        "customer.payment_reminder": "payment reminder",
+        "customer.overdue_notice": "overdue notice",
+        "customer.final_warning": "final notice before suspension",
+        "customer.suspended": "suspension notice",
+        "customer.reactivated": "reactivation notice",
+    },
+}
+_ANY_NOTICE: dict[Locale, str] = {"pt-BR": "aviso ao cliente", "es": "aviso al cliente", "en": "customer notice"}
 # Why the address no longer works, from SES's bounce subtype (SES developer guide, "Bounce types") or a complaint.
 _UNREACHABLE_WHY: dict[Locale, dict[str, str]] = {
     "pt-BR": {
@@ -63,6 +94,10 @@ _UNREACHABLE_WHY: dict[Locale, dict[str, str]] = {
 }
 
 
+def _notice_name(kind: str, locale: Locale) -> str:
+    return _NOTICES[locale].get(kind, _ANY_NOTICE[locale])
+
+
 def _held(notification: Notification, fmt: Formatter) -> dict[str, str]:
     body = notification.body
     assert isinstance(body, CustomerNoticeHeld)
@@ -71,7 +106,7 @@ def _held(notification: Notification, fmt: Formatter) -> dict[str, str]:
         "account_id": notification.account_id,
         "why": _WHY[fmt.locale][body.reason],
         "detail": body.detail or _NONE[fmt.locale],
-        "notice": body.notice,
+        "notice": _notice_name(body.notice, fmt.locale),
         "when": fmt.moment(notification.occurred_at),
     }
 
@@ -87,7 +122,7 @@ def _unreachable(notification: Notification, fmt: Formatter) -> dict[str, str]:
         "customer": body.customer_name or _NONE[fmt.locale],
         "account_id": notification.account_id,
         "why": why,
-        "notice": body.notice,
+        "notice": _notice_name(body.notice, fmt.locale),
         "when": fmt.moment(notification.occurred_at),
     }
 

@@ -34,6 +34,14 @@ def _file_name(key: str) -> str:
     return key.rsplit("/", 1)[-1]
 
 
+# One installment of the customer's invoice, as the collection notices list an invoice: what, how much, by when.
+_INSTALLMENT: dict[Locale, str] = {
+    "pt-BR": "- parcela {number}: {amount}, vencimento {due}",
+    "es": "- cuota {number}: {amount}, vencimiento {due}",
+    "en": "- installment {number}: {amount}, due {due}",
+}
+
+
 def _invoice_issued(notification: Notification, fmt: Formatter) -> dict[str, str]:
     body = notification.body
     assert isinstance(body, InvoiceIssued)
@@ -45,7 +53,9 @@ def _invoice_issued(notification: Notification, fmt: Formatter) -> dict[str, str
         "first_due": fmt.date(first.due_date),
         "first_amount": fmt.money(first.amount),
         "schedule": "\n".join(
-            f"  {installment.number}: {fmt.date(installment.due_date)}  {fmt.money(installment.amount)}"
+            _INSTALLMENT[fmt.locale].format(
+                number=installment.number, amount=fmt.money(installment.amount), due=fmt.date(installment.due_date)
+            )
             for installment in body.installments
         ),
     }
@@ -126,7 +136,7 @@ ENTRIES: dict[str, Entry] = {
                 subject="Fatura {number}: {total}, vencimento {first_due}",
                 email=(
                     "Olá, {customer}.\n\nEmitimos a fatura {number}, no valor de {total}.\n\n"
-                    "Vencimentos:\n{schedule}\n\nO vencimento termina no fim do dia indicado.\n"
+                    "Vencimentos:\n{schedule}\n\nCada parcela pode ser paga até o fim do dia do vencimento.\n"
                 ),
                 sms="Fatura {number}: {first_amount} vence em {first_due}. Total {total}.",
             ),
@@ -134,7 +144,7 @@ ENTRIES: dict[str, Entry] = {
                 subject="Factura {number}: {total}, vencimiento {first_due}",
                 email=(
                     "Hola, {customer}.\n\nEmitimos la factura {number}, por un importe de {total}.\n\n"
-                    "Vencimientos:\n{schedule}\n\nCada vencimiento termina al final del día indicado.\n"
+                    "Vencimientos:\n{schedule}\n\nCada cuota puede pagarse hasta el final del día de su vencimiento.\n"
                 ),
                 sms="Factura {number}: {first_amount} vence el {first_due}. Total {total}.",
             ),
@@ -142,7 +152,7 @@ ENTRIES: dict[str, Entry] = {
                 subject="Invoice {number}: {total}, due {first_due}",
                 email=(
                     "Hello, {customer}.\n\nWe have issued invoice {number} for {total}.\n\n"
-                    "Due dates:\n{schedule}\n\nEach due date ends at the end of that day.\n"
+                    "Due dates:\n{schedule}\n\nEach installment can be paid until the end of its due date.\n"
                 ),
                 sms="Invoice {number}: {first_amount} due {first_due}. Total {total}.",
             ),

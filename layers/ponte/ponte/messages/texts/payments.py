@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from ponte.domain.bodies import payments as bodies
 from ponte.messages.catalog import Entry, Texts
-from ponte.messages.reasons import reason_text
+from ponte.messages.reasons import reason_text, status_text
 
 if TYPE_CHECKING:
     from ponte.domain.accounts import Locale
@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     from ponte.messages.formatting import Formatter
 
 _NONE: dict[Locale, str] = {"pt-BR": "não informado", "es": "no informado", "en": "not given"}
+# The providers by their own names (the registry's ids are lower-case, in one word).
+_PROVIDERS = {"mercadopago": "Mercado Pago", "standard": "Standard Webhooks"}
 _METHODS: dict[Locale, dict[str, str]] = {
     "pt-BR": {
         "card": "cartão",
@@ -57,7 +59,7 @@ def _common(notification: Notification, fmt: Formatter) -> dict[str, str]:
     facts = {
         "customer": body.customer_name,
         "account_id": notification.account_id,
-        "provider": body.provider.capitalize(),
+        "provider": _PROVIDERS.get(body.provider, body.provider.capitalize()),
         "event": body.provider_event,
         "when": fmt.moment(notification.occurred_at),
         "owner": notification.owner or none,
@@ -68,6 +70,9 @@ def _common(notification: Notification, fmt: Formatter) -> dict[str, str]:
     reason = getattr(body, "reason", None)
     if reason:
         facts["reason"] = reason_text(str(reason), fmt.locale)
+    status = getattr(body, "status", None)
+    if status:
+        facts["status"] = status_text(str(status), fmt.locale)
     if facts["payment_method"] != none:
         facts["payment_method"] = _METHODS[fmt.locale].get(facts["payment_method"], facts["payment_method"])
     for name in ("amount", "paid"):
@@ -249,22 +254,22 @@ ENTRIES: dict[str, Entry] = {
     "subscription.changed": _entry(
         {
             "pt-BR": (
-                "Plano alterado: {customer}",
+                "Assinatura alterada: {customer}",
                 "A assinatura {subscription_id} de {customer} ({account_id}) mudou.\n\n"
                 "Plano: {plan}\nSituação: {status}\nValor: {amount}\n",
-                "Ponte: {customer} mudou de plano: {plan} ({status}).",
+                "Ponte: assinatura de {customer} mudou: {plan}, {status}.",
             ),
             "es": (
-                "Plan modificado: {customer}",
+                "Suscripción modificada: {customer}",
                 "La suscripción {subscription_id} de {customer} ({account_id}) cambió.\n\n"
                 "Plan: {plan}\nEstado: {status}\nImporte: {amount}\n",
-                "Ponte: {customer} cambió de plan: {plan} ({status}).",
+                "Ponte: la suscripción de {customer} cambió: {plan}, {status}.",
             ),
             "en": (
-                "Plan changed: {customer}",
+                "Subscription changed: {customer}",
                 "Subscription {subscription_id} of {customer} ({account_id}) changed.\n\n"
                 "Plan: {plan}\nStatus: {status}\nAmount: {amount}\n",
-                "Ponte: {customer} changed plan: {plan} ({status}).",
+                "Ponte: subscription of {customer} changed: {plan}, {status}.",
             ),
         }
     ),

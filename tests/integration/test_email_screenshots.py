@@ -1,0 +1,134 @@
+"""Each customer notice's e-mail as the customer sees it on a phone: rendered by `render` and `customer_email`, as the
+notifier sends it through SES, opened in Debian's Chromium (headless, the browser the console tests use) at a
+phone's width, and photographed.
+
+The page must read as the customer should read it: the amount in the locale's format, the customer's name, and the
+business's legal name and CNPJ (CDC art. 42-A) in the signature, in the reader's language; nothing loaded from
+outside. Set `PONTE_SCREENSHOTS=<folder>` to keep the pictures (the README's come from
+`PONTE_SCREENSHOTS=docs/emails`).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ponte.domain.accounts import LOCALES, Locale
+from ponte.messages import render
+from ponte.messages.email import CustomerEmail, customer_email
+from ponte.messages.formatting import Formatter
+from tests.message_cases import CONTACT, CUSTOMER_NOTICES, IDENTITY, TIME_ZONE
+
+pytest.importorskip("selenium")
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+PHONE = (390, 800)  # CSS pixels: a common phone's width
+
+pytestmark = pytest.mark.skipif(
+    not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()),
+    reason="Debian's chromium and chromium-driver are not installed (make test installs them)",
+)
+
+# The picture's name for each notice.
+NAMES = {
+    "customer.welcome": "welcome",
+    "invoice.issued": "invoice",
+    "customer.payment_reminder": "reminder",
+    "customer.overdue_notice": "overdue",
+    "customer.final_warning": "final-warning",
+    "customer.suspended": "suspended",
+    "customer.reactivated": "reactivated",
+}
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chrome]:
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium')}",
+        f"--window-size={PHONE[0]},{PHONE[1]}",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=CHROMEDRIVER))
+    driver.set_window_size(*PHONE)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.fixture(scope="module")
+def photos(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    wanted = os.environ.get("PONTE_SCREENSHOTS")
+    folder = Path(wanted) if wanted else tmp_path_factory.mktemp("emails")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def the_email(kind: str, locale: Locale) -> CustomerEmail:
+    """The e-mail the notifier sends for the notice (`ponte.services.delivery.deliver_to_customer`)."""
+    message = render(CUSTOMER_NOTICES[kind].notification(locale), time_zone=TIME_ZONE)
+    return customer_email(message.utf8_subject or message.subject, message.email, IDENTITY, locale)
+
+
+def photograph(driver: webdriver.Chrome, path: Path) -> None:
+    """The whole message on a phone: its width, and as tall as the message (Chrome's device emulation, so the page
+    lays out as on a phone and the picture ends where the message does)."""
+    height = driver.execute_script("return Math.ceil(document.body.getBoundingClientRect().bottom)")
+    metrics = {"width": PHONE[0], "height": min(int(height), 2400), "deviceScaleFactor": 1, "mobile": True}
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+    try:
+        driver.save_screenshot(str(path))
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    assert path.stat().st_size > 5_000  # a page was drawn, not a blank
+
+
+@pytest.mark.parametrize("kind", NAMES, ids=NAMES.get)
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_customer_reads_the_notice_on_a_phone(
+    browser: webdriver.Chrome, photos: Path, tmp_path: Path, locale: Locale, kind: str
+) -> None:
+    mail = the_email(kind, locale)
+    page = tmp_path / "message.html"
+    page.write_text(mail.html, encoding="utf-8")
+
+    browser.get(page.as_uri())
+
+    shown = " ".join(browser.find_element(By.TAG_NAME, "body").text.split())
+    assert browser.title == mail.subject
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == locale
+    assert CONTACT in shown
+    assert f"{IDENTITY.legal_name} · CNPJ {IDENTITY.formatted_tax_id}" in shown
+    assert IDENTITY.address.one_line in shown
+    for amount in CUSTOMER_NOTICES[kind].owed:
+        written = " ".join(Formatter(locale, TIME_ZONE).money(amount).split())
+        assert written in shown, f"{written} not on the page"
+    assert shown.count("?") == 1  # the signature's question ("Dúvidas?"): no character became "?"
+    # Nothing is loaded from outside: every address is a link the reader may follow, none an image or a style.
+    sources = browser.execute_script(
+        "return [...document.querySelectorAll('[src], link[href]')].map(e => e.src || e.href)"
+    )
+    assert sources == []
+    links = [a.get_attribute("href") or "" for a in browser.find_elements(By.TAG_NAME, "a")]
+    assert links and all(link.startswith("https://") for link in links)
+
+    photograph(browser, photos / f"{NAMES[kind]}.{locale}.png")
