@@ -140,13 +140,6 @@ KNOWN: dict[tuple[str, str], tuple[str, tuple[Locale, ...]]] = {
         for kind in ("customer.payment_reminder", "customer.overdue_notice", "customer.final_warning")
     },
     **{
-        (f"customer.reactivated/{reason}-still-owing", "sms"): (
-            "texts/collections.py: the reactivation SMS never says what is still owed",
-            LOCALES,
-        )
-        for reason in ("settled", "never_suspend", "exempt", "staff", "promise")
-    },
-    **{
         (f"account.reactivated/{reason}", "why"): (
             "texts/collections.py: the owner's reactivation alert does not say why (exemption, staff, never to be "
             "suspended), so a reactivation without a payment reads like one by payment",
@@ -391,10 +384,9 @@ SCENARIO_KNOWN: dict[tuple[str, str], str] = {
         "domain/bodies/collections.py CustomerReactivated carries no credit: a customer who paid R$ 100,00 too much "
         "is not told of the credit (the owner is)"
     ),
-    **{
-        (scenario, "customer sms owes"): "texts/collections.py: the reactivation SMS never says what is still owed"
-        for scenario in ("exempted", "lifted-by-staff", "never-to-be-suspended", "paid-all-but-the-tolerance")
-    },
+    ("paid-all-but-the-tolerance", "customer sms owes"): (
+        "services/collections.py `_reactivate` gives the customer no `remaining` for a settled reactivation"
+    ),
 }
 
 

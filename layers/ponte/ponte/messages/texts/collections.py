@@ -427,13 +427,26 @@ _STILL_OWED: dict[Locale, str] = {
 }
 
 
+_STILL_OWED_SMS: dict[Locale, str] = {
+    "pt-BR": " Ainda em aberto: {remaining}.",
+    "es": " Aun pendiente: {remaining}.",
+    "en": " Still owed: {remaining}.",
+}
+
+
 def _customer_reactivated(notification: Notification, fmt: Formatter) -> dict[str, str]:
     body = notification.body
     assert isinstance(body, CustomerReactivated)
     sentence, sms = _REACTIVATED["paid" if body.reason == "settled" else "unpaid"][fmt.locale]
     when = fmt.moment(notification.occurred_at)
-    owed = _STILL_OWED[fmt.locale].format(remaining=_amounts(body.remaining, fmt)) if body.remaining else ""
-    return {"customer": body.customer_name, "what_happened": sentence.format(when=when) + owed, "sms_text": sms}
+    remaining = _amounts(body.remaining, fmt)
+    owed = _STILL_OWED[fmt.locale].format(remaining=remaining) if body.remaining else ""
+    sms_owed = _STILL_OWED_SMS[fmt.locale].format(remaining=remaining) if body.remaining else ""
+    return {
+        "customer": body.customer_name,
+        "what_happened": sentence.format(when=when) + owed,
+        "sms_text": sms + sms_owed,
+    }
 
 
 def _hand_off(notification: Notification, fmt: Formatter) -> dict[str, str]:
