@@ -10,8 +10,6 @@ screens are photographed on a phone's width; set `PONTE_SCREENSHOTS=<folder>` to
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,20 +17,16 @@ from pathlib import Path
 import pytest
 
 from infra.local.serve import Served, serving
+from tests.browser_support import needs_chromium, phone_browser, photo_folder
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions as shown  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 PHONE = (390, 900)  # CSS pixels: a common phone's width
 
-pytestmark = pytest.mark.skipif(
-    not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()),
-    reason="Debian's chromium and chromium-driver are not installed (make test installs them)",
-)
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
@@ -45,38 +39,13 @@ def served() -> Iterator[Served]:
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chrome]:
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--lang=pt-BR",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium')}",
-        f"--window-size={PHONE[0]},{PHONE[1]}",
-    ):
-        options.add_argument(flag)
-    options.add_experimental_option("prefs", {"intl.accept_languages": "pt-BR"})
-    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=CHROMEDRIVER))
-    driver.set_window_size(*PHONE)
-    try:
+    with phone_browser(tmp_path_factory.mktemp("chromium"), PHONE, language="pt-BR") as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 @pytest.fixture(scope="module")
 def photos(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    wanted = os.environ.get("PONTE_SCREENSHOTS")
-    folder = Path(wanted) if wanted else tmp_path_factory.mktemp("screens")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return photo_folder(tmp_path_factory, "screens")
 
 
 def wait(driver: webdriver.Chrome, seconds: float = 20) -> WebDriverWait:

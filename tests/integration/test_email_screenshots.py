@@ -10,8 +10,6 @@ outside. Set `PONTE_SCREENSHOTS=<folder>` to keep the pictures (the README's com
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,20 +19,16 @@ from ponte.domain.accounts import LOCALES, Locale
 from ponte.messages import render
 from ponte.messages.email import CustomerEmail, customer_email
 from ponte.messages.formatting import Formatter
+from tests.browser_support import needs_chromium, phone_browser, photo_folder
 from tests.message_cases import CONTACT, CUSTOMER_NOTICES, IDENTITY, TIME_ZONE
 
 pytest.importorskip("selenium")
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 PHONE = (390, 800)  # CSS pixels: a common phone's width
 
-pytestmark = pytest.mark.skipif(
-    not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()),
-    reason="Debian's chromium and chromium-driver are not installed (make test installs them)",
-)
+pytestmark = needs_chromium
 
 # The picture's name for each notice.
 NAMES = {
@@ -50,37 +44,13 @@ NAMES = {
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chrome]:
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--hide-scrollbars",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium')}",
-        f"--window-size={PHONE[0]},{PHONE[1]}",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=CHROMEDRIVER))
-    driver.set_window_size(*PHONE)
-    try:
+    with phone_browser(tmp_path_factory.mktemp("chromium"), PHONE) as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 @pytest.fixture(scope="module")
 def photos(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    wanted = os.environ.get("PONTE_SCREENSHOTS")
-    folder = Path(wanted) if wanted else tmp_path_factory.mktemp("emails")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return photo_folder(tmp_path_factory, "emails")
 
 
 def the_email(kind: str, locale: Locale) -> CustomerEmail:
