@@ -462,7 +462,9 @@ function invoicesSection(view) {
     if (invoice.held_until) marks.push(t("invoice.held_until", { date: formatDate(invoice.held_until) }));
     const installments = h("ul", { class: "sub" }, invoice.installments.map((part) => h("li", {},
       invoice.installments.length > 1 ? `${t("ui.installment", { n: part.installment })}: ` : "",
-      t("ui.due", { date: formatDate(part.due_date) }), " · ", t("ui.outstanding", { amount: formatMoney(part.outstanding) }),
+      part.effective_due_date
+        ? t("ui.due_moved", { date: formatDate(part.due_date), moved: formatDate(part.effective_due_date) })
+        : t("ui.due", { date: formatDate(part.due_date) }), " · ", t("ui.outstanding", { amount: formatMoney(part.outstanding) }),
       part.days_late > 0 ? ` · ${t("ui.days_late")}: ${part.days_late}` : "",
       part.late_fee ? ` · ${t("ui.late_fee", { amount: formatMoney(part.late_fee) })}` : "",
       part.interest ? ` · ${t("ui.interest", { amount: formatMoney(part.interest) })}` : "")));

@@ -348,3 +348,16 @@ def test_a_contact_without_an_address_is_shown_as_it_is() -> None:
     view = staff_views.account_view("padaria", ANA, staff.deps(), now=datetime(2026, 11, 2, tzinfo=UTC))
 
     assert (view.contact.email, view.contact.phone) == (None, None)
+
+
+def test_an_installment_due_on_a_holiday_shows_the_business_day_it_moved_to() -> None:
+    staff = Staff()
+    christmas = date(2026, 12, 25)  # a Friday and a national holiday: due on Monday 28/12
+    staff.store.ledgers["padaria"] = staff.store.ledgers["padaria"].model_copy(
+        update={"invoices": (invoice("NF-2", christmas),)}
+    )
+
+    view = staff_views.account_view("padaria", ANA, staff.deps(), now=local(date(2026, 12, 20), 10))
+
+    [installment] = view.invoices[0].installments
+    assert (installment.due_date, installment.effective_due_date) == (christmas, date(2026, 12, 28))

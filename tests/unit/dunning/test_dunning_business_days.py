@@ -22,18 +22,29 @@ SAO_PAULO = [
 
 
 def test_counted_in_calendar_days_a_deadline_on_a_weekend_moves_to_monday_and_the_suspension_after_it() -> None:
-    # Due Saturday 15/3/2025 (calendar days: it stays); the final warning at 10 on 25/3 would name Saturday 29/3.
+    # Due Friday 7/3/2025; the final warning at 10 on 17/3 would name Friday 21/3... on a calendar where 21/3 is a
+    # holiday, and the weekend after it: the deadline named is Monday 24/3, the suspension Tuesday 25/3.
     decision = decide(
-        at(date(2025, 3, 25), 9),
-        [invoice("A", date(2025, 3, 15))],
-        notices=[sent("overdue-1", at(date(2025, 3, 16), 8)), sent("overdue-5", at(date(2025, 3, 20), 8))],
+        at(date(2025, 3, 17), 9),
+        [invoice("A", date(2025, 3, 7))],
+        notices=[sent("overdue-1", at(date(2025, 3, 8), 8)), sent("overdue-5", at(date(2025, 3, 12), 8))],
         status=AccountStatus.OVERDUE,
+        holidays=frozenset({date(2025, 3, 21)}),
     )
 
     [warning] = [a for a in decision.actions if isinstance(a, NotifyCustomer)]
-    assert warning.deadline == date(2025, 3, 31)
+    assert warning.deadline == date(2025, 3, 24)
     suspension = next(step for step in decision.plan if step.kind == "suspend")
-    assert (suspension.deadline, suspension.on) == (date(2025, 3, 31), date(2025, 4, 1))
+    assert (suspension.deadline, suspension.on) == (date(2025, 3, 24), date(2025, 3, 25))
+
+
+def test_counted_in_calendar_days_a_due_date_on_a_saturday_is_due_on_monday() -> None:
+    # Due Saturday 15/3/2025: a payment on Monday 17/3 is on time; the ladder counts from that Monday.
+    on_time = decide(at(date(2025, 3, 17), 23, 59), [invoice("A", date(2025, 3, 15))])
+    assert not [a for a in on_time.actions if isinstance(a, NotifyCustomer) and a.kind != "reminder"]
+    late = decide(at(date(2025, 3, 18), 9), [invoice("A", date(2025, 3, 15))])
+    [notice] = [a for a in late.actions if isinstance(a, NotifyCustomer)]
+    assert notice.invoices[0].effective_due_date == date(2025, 3, 17)
 
 
 def test_counted_in_business_days_a_suspension_on_monday_names_monday_and_suspends_on_tuesday() -> None:

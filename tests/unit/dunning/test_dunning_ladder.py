@@ -194,11 +194,11 @@ CASES = [
     ),
     Case(
         "a reminder for the next invoice while late on another",
-        at(day(13)),
+        at(day(14)),
         OVERDUE,
         [notify("reminder-3")],
         at(day(15), 8),
-        receivables=[A, invoice("C", day(16))],
+        receivables=[A, invoice("C", day(16))],  # due on a Sunday: on Monday 17/3, reminded on Friday 14/3
         notices=[R3, R0, O1],
         status=OVERDUE,
     ),

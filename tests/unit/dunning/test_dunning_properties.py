@@ -30,7 +30,7 @@ from ponte.domain.dunning import (
     evaluate,
 )
 from ponte.domain.money import Money
-from ponte.domain.policy import DayCount, Policy
+from ponte.domain.policy import Policy
 from tests.unit.dunning.dunning_support import CALENDAR, TZ, ZONE, account, at, policy
 
 BR_HOLIDAYS = frozenset({date(2025, 4, 18), date(2025, 4, 21), date(2025, 5, 1), date(2025, 6, 19)})
@@ -304,8 +304,7 @@ class Story:
         return any(total > self.rules.currencies[c].tolerance for c, total in totals.items())
 
     def _effective_due(self, due: date) -> date:
-        if self.rules.day_count is DayCount.CALENDAR:
-            return due
+        # Whatever the count, a due date that is not a business day is due on the next one.
         while due.weekday() >= 5 or due in self.holidays:
             due += timedelta(days=1)
         return due

@@ -502,9 +502,8 @@ class _Days:
     holidays: frozenset[date]  # the business calendar
 
     def due(self, day: date) -> date:
-        """The effective due date: with business-day counting, the next business day when `day` is not one."""
-        if self.counting is DayCount.CALENDAR:
-            return day
+        """The effective due date: the next business day when `day` is not one, whatever the count (a payment on
+        the first business day after a due date on a weekend or holiday is on time, as banks settle boletos)."""
         return _next_business_day(day, self.holidays)
 
     def business(self, day: date) -> date:

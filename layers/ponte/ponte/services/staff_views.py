@@ -65,6 +65,7 @@ class ContactView(_View):
 class InstallmentView(_View):
     installment: int
     due_date: date
+    effective_due_date: date | None = None  # when due_date is not a business day: the day it moved to
     amount_due: Money
     outstanding: Money
     days_late: int
@@ -457,6 +458,7 @@ def _invoices(ledger: Ledger, allocation: Allocation, decision: Decision, today:
             InstallmentView(
                 installment=r.installment,
                 due_date=r.due_date,
+                effective_due_date=charge.effective_due_date if charge else None,
                 amount_due=r.amount_due,
                 outstanding=r.outstanding,
                 days_late=charge.days_late if charge else max((today - r.due_date).days, 0),
