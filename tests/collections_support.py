@@ -137,13 +137,15 @@ def _sample_bodies() -> dict[str, object]:
         PaymentSeen,
     )
     from ponte.domain.dunning import InvoiceCharge, SentNotice, SuspensionRecord
+    from ponte.domain.policy import StepKind
 
     def brl(cents: int) -> Money:
         return Money(amount=cents, currency="BRL")
 
     due, deadline = date(2026, 11, 16), date(2026, 11, 30)
     charge = InvoiceCharge(
-        invoice_id="NF-2026-0042",
+        invoice_id="erp::invoice:NF-2026-0042",
+        label="NF-2026-0042",
         installment=1,
         due_date=due,
         days_late=15,
@@ -153,8 +155,16 @@ def _sample_bodies() -> dict[str, object]:
         total=brl(126_542),
     )
     notices = (
-        SentNotice(step_id="overdue-1", sent_at=local(date(2026, 11, 17)), channel="email"),
-        SentNotice(step_id="final-warning", sent_at=local(date(2026, 11, 26)), channel="sms", deadline=deadline),
+        SentNotice(
+            step_id="overdue-1", step_kind=StepKind.OVERDUE_NOTICE, sent_at=local(date(2026, 11, 17)), channel="email"
+        ),
+        SentNotice(
+            step_id="final-warning",
+            step_kind=StepKind.FINAL_WARNING,
+            sent_at=local(date(2026, 11, 26)),
+            channel="sms",
+            deadline=deadline,
+        ),
     )
     record = SuspensionRecord(
         rule="step 'suspend' of policy version 1: suspend 15 business days after the due date",

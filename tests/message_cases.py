@@ -30,6 +30,7 @@ from ponte.domain.bodies.invoices import (
     InvoiceIssued,
     InvoicesImported,
     NewCustomerInvoice,
+    QuarantineCode,
     UploadQuarantined,
 )
 from ponte.domain.bodies.payments import (
@@ -88,6 +89,7 @@ PROPER_NAMES = (
     ACCOUNT_ID,
     "Padaria D’Ávila – Centro",
     "Ana Souza",
+    "ponte policy check",  # a command the operator types
     "Stripe",
     "Asaas",
     "Mercado Pago",
@@ -170,6 +172,7 @@ PLAN = (
 NOTICES = (
     SentNotice(
         step_id="overdue-1",
+        step_kind=StepKind.OVERDUE_NOTICE,
         sent_at=datetime(2026, 11, 17, 11, tzinfo=UTC),
         channel="email",
         notice_id="a1",
@@ -177,13 +180,24 @@ NOTICES = (
     ),
     SentNotice(
         step_id="final-warning",
+        step_kind=StepKind.FINAL_WARNING,
         sent_at=datetime(2026, 11, 26, 11, tzinfo=UTC),
         channel="sms",
         deadline=DEADLINE,
         notice_id="a2",
         outcome="accepted",
     ),
-    SentNotice(step_id="collections", sent_at=datetime(2026, 11, 27, 11, tzinfo=UTC), channel="staff"),
+    SentNotice(
+        step_id="collections",
+        step_kind=StepKind.HAND_OFF,
+        sent_at=datetime(2026, 11, 27, 11, tzinfo=UTC),
+        channel="staff",
+    ),
+    # A staff alert, recorded under its dedup key, and a notice of a step the policy no longer has.
+    SentNotice(
+        step_id="dunning:padaria:promise-lapsed:0f3a", sent_at=datetime(2026, 11, 28, 11, tzinfo=UTC), channel="staff"
+    ),
+    SentNotice(step_id="overdue-2", sent_at=datetime(2026, 11, 29, 11, tzinfo=UTC), channel="email", notice_id="a3"),
 )
 
 
@@ -492,29 +506,31 @@ def _collection_cases() -> list[Case]:
                 paid=reason == "settled",
             )
         )
-    details: dict[str, str] = {
-        "suspension_withheld": "the account is past its suspension step but is flagged never to be suspended",
-        "unknown_currency": "policy version 1 has no thresholds for ARS; these invoices are left out of the ladder",
-        "invalid_account": "contact.phone: String should match pattern '^\\+[1-9]\\d{6,14}$'",
-        "invalid_policy": "steps.2.offset_days: Input should be a valid integer",
-        "customer_unreachable": "no notice naming the deadline reached the customer (email bounced, sms pending); "
-        "the suspension is withheld",
-        "promise_lapsed": "the promise to pay by 2026-11-30 lapsed unpaid; the ladder resumes with a fresh deadline",
+    # Each alert with the facts the engine and the worker give it (the detail is their own sentence, for audits).
+    facts: dict[str, dict[str, object]] = {
+        "suspension_withheld": {"invoices": ("NF-e 0042",)},
+        "unknown_currency": {"currencies": ("ARS",), "policy_version": 1},
+        "invalid_account": {"problems": ("contact", "invoices", "unheard_of")},
+        "invalid_policy": {"policy_version": 8, "in_force": 7},
+        "customer_unreachable": {"tried": {"email": "bounced", "sms": "pending"}, "invoices": ("NF-e 0042",)},
+        "promise_lapsed": {"until": date(2026, 11, 30), "invoices": ("NF-e 0042",)},
     }
-    assert set(details) == set(get_args(AlertKind))
-    for reason, detail in details.items():
+    assert set(facts) == set(get_args(AlertKind))
+    for reason, fields in facts.items():
         cases.append(
             Case(
                 reason,
                 CollectionsAlert(
                     reason=reason,
                     account_name=CUSTOMER,
-                    detail=detail,
-                    invoice_keys=("erp::invoice:0042#1",),
+                    detail="the engine's own sentence, for the logs: steps.2.offset_days on 2026-11-30",
+                    invoice_keys=("erp::invoice:0042#1", "stripe::invoice:in_1QxYz#1"),
+                    **fields,
                 ),
                 Audience.STAFF,
             )
         )
+        cases.append(Case(f"{reason}-before-its-facts", CollectionsAlert(reason=reason, detail="x"), Audience.STAFF))
     late = DigestAccount(account_id=ACCOUNT_ID, account_name=CUSTOMER, owner=OWNER, owed=(PRINCIPAL,), on=DEADLINE)
     cases += [
         Case(
@@ -641,17 +657,115 @@ def _invoice_cases() -> list[Case]:
                 ),
             )
         ),
+        *_quarantine_cases(),
+    ]
+
+
+# Each reason a file is set aside for: the file, the parser's English sentence (kept for the report) and the facts.
+_QUARANTINES: dict[QuarantineCode, tuple[str, str, dict[str, str]]] = {
+    "empty": ("notas-2026-11.csv", "the file is empty", {}),
+    "too_big": (
+        "notas-2026-11.csv",
+        "the file is 62.4 MB, over the limit of 50.0 MB",
+        {"size": "62400000", "limit": "50000000"},
+    ),
+    "xml_too_big": (
+        "notas.xml",
+        "an XML file is read whole: at most 10.0 MB, this one is 12.0 MB",
+        {"size": "12000000", "limit": "10000000"},
+    ),
+    "line_too_long": ("notas-2026-11.csv", "a line is longer than 1 MiB: this is not a CSV file", {"limit": "1048576"}),
+    "unknown_extension": (
+        "notas-2026-11.pdf",
+        "unknown format: '.pdf' files are not read; upload .csv, .json or .xml",
+        {"extension": ".pdf"},
+    ),
+    "extension_mismatch": (
+        "notas-2026-11.csv",
+        "the file is named .csv but its content is JSON",
+        {"extension": ".csv", "format": "json"},
+    ),
+    "utf16": ("notas.xml", "NFE in UTF-16 is not read: save the file as UTF-8", {"format": "nfe"}),
+    "unknown_format": ("notas-2026-11.txt", "unknown format: the content is not CSV, JSON, NF-e XML or UBL XML", {}),
+    "no_xml_root": ("notas.xml", "no XML root element in the first 8192 bytes", {}),
+    "unknown_xml": (
+        "notas.xml",
+        "unknown XML: root <Pedido> in namespace '' is neither an NF-e (or an NF-e event) nor a UBL 2.1 Invoice or "
+        "CreditNote",
+        {},
+    ),
+    "not_nfe": ("notas.xml", "not an NF-e: the root element is {http://www.portalfiscal.inf.br/nfe}resNFe", {}),
+    "not_ubl": ("notas.xml", "not a UBL 2.1 Invoice or CreditNote: the root element is Order", {}),
+    "xml_doctype": ("notas.xml", "XML with a document type declaration (DOCTYPE) is refused", {}),
+    "xml_entities": ("notas.xml", "XML that declares entities is refused (entity expansion attack)", {}),
+    "xml_external": ("notas.xml", "XML that refers to external resources is refused", {}),
+    "xml_malformed": (
+        "notas.xml",
+        "not well-formed XML: mismatched tag: line 1234, column 6",
+        {"line": "1234"},
+    ),
+    "csv_encoding": (
+        "notas-2026-11.csv",
+        "line 1234: not in the file's text encoding (a lone surrogate)",
+        {"line": "1234"},
+    ),
+    "csv_malformed": ("notas-2026-11.csv", "line 87: line contains NUL", {"line": "87"}),
+    "csv_no_separator": (
+        "notas-2026-11.csv",
+        "no recognisable header: the first line has no ';', ',' or tab separator",
+        {},
+    ),
+    "csv_missing_columns": (
+        "notas-2026-11.csv",
+        "no recognisable header: no column for due_date, customer (name, tax id or customer reference) in "
+        "['Nota', 'Valor', 'Data']",
+        {"columns": "due_date,customer"},
+    ),
+    "csv_ambiguous_columns": (
+        "notas-2026-11.csv",
+        "ambiguous header: columns 'Valor' and 'Total' both mean amount; name the right one in the CSV column settings",
+        {"columns": "amount"},
+    ),
+    "json_shape": ("notas-2026-11.json", "a JSON upload is one invoice object or a list of them", {}),
+    "json_trailing": ("notas-2026-11.json", "unexpected data after the JSON value", {}),
+    "json_encoding": ("notas-2026-11.json", "JSON must be UTF-8", {}),
+    "json_malformed": ("notas-2026-11.json", "not valid JSON: the list is not closed", {}),
+    "not_recorded": (
+        "notas-2026-11.csv",
+        "the file could not be recorded to the end (KeyError); invoices before the failure may have been "
+        "recorded. Please send this report to support.",
+        {},
+    ),
+}
+
+
+def _quarantine_cases() -> list[Case]:
+    assert set(_QUARANTINES) == set(get_args(QuarantineCode))
+    cases = [
         Case(
-            "too-big",
+            code.replace("_", "-"),
+            UploadQuarantined(
+                file=f"incoming/{name}", reason=reason, report=f"quarantine/{name}.report.json", code=code, facts=facts
+            ),
+            Audience.STAFF,
+            data=(f"incoming/{name}", name, f"quarantine/{name}.report.json"),
+        )
+        for code, (name, reason, facts) in _QUARANTINES.items()
+    ]
+    # Written before refusals had codes: only the English reason, which the report has too.
+    cases.append(
+        Case(
+            "before-codes",
             UploadQuarantined(
                 file="incoming/notas.xml",
                 reason="the file is 12.0 MB, over the limit of 10.0 MB",
-                report="reports/notas.xml.json",
+                report="quarantine/notas.xml.report.json",
             ),
             Audience.STAFF,
-            data=("incoming/notas.xml", "notas.xml", "reports/notas.xml.json"),
-        ),
-    ]
+            data=("incoming/notas.xml", "notas.xml", "quarantine/notas.xml.report.json"),
+        )
+    )
+    return cases
 
 
 def _delivery_cases() -> list[Case]:

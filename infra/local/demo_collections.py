@@ -59,7 +59,7 @@ def chapter_collections(stack: LocalStack, out: Printer, *, asaas: FakeAsaas) ->
     ]
     out.line(f"the owner (ana) is told, severity {record.attributes['severity']}, team {record.attributes['team']}:")
     out.delivery(record)
-    for expected in ("Por quê:", INVOICE, "final-warning (email: enviado)", "Como reativar"):
+    for expected in ("Por quê:", INVOICE, "aviso final (e-mail: enviado)", "Como reativar"):
         check(expected in record.message, f"the decision record shows {expected!r}")
 
     stack.advance(hours=5)

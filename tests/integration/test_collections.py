@@ -118,7 +118,7 @@ def test_thirty_days_of_collections_end_to_end(stack: LocalStack) -> None:
     [suspended] = staff(stack, "account.suspended")
     assert suspended.attributes["owner"] == "ana" and suspended.attributes["severity"] == "critical"
     assert "Prazo informado ao cliente: 30/11/2026" in suspended.message
-    assert "final-warning (sms: enviado), prazo 30/11/2026" in suspended.message
+    assert "aviso final (SMS: enviado), prazo 30/11/2026" in suspended.message
     sms = stack.inbox("StaffAlertsTopic")["sms:+5511999990000"]
     assert [d.attributes["event_type"] for d in sms] == ["account.suspended"]  # the only critical alert
 
@@ -267,7 +267,8 @@ def test_an_account_with_invalid_data_is_skipped_with_a_staff_alert_and_the_othe
     assert customer_notices(stack, "broken") == ["customer.welcome"]
     [alert] = staff(stack, "collections.alert")
     assert alert.attributes["account_id"] == "broken" and alert.attributes["team"] == "collections"
-    assert "locale" in alert.message and "xx-XX" not in alert.message
+    assert "(idioma)" in alert.message  # the part that is wrong, in the reader's words; never its value or name
+    assert "xx-XX" not in alert.message and "locale" not in alert.message
     assert not stack.failures
 
 
@@ -284,10 +285,10 @@ def test_an_invalid_policy_in_ssm_is_refused_and_the_last_valid_one_stays(stack:
 
     assert customer_notices(stack, "padaria") == ["customer.welcome", "customer.payment_reminder"]
     [alert] = staff(stack, "collections.alert")
-    assert "versão 2" not in alert.message  # the detail is in English; the frame is pt-BR
     assert "Política de cobrança recusada" in alert.message
-    assert "late_fee_percent 10 is above late_fee_cap_percent 2" in alert.message
-    assert "version 1 stays in force" in alert.message
+    assert "A versão 2 da política de cobrança foi recusada; a versão 1 continua em vigor" in alert.message
+    assert "ponte policy check" in alert.message  # where the operator reads what is wrong
+    assert "late_fee_percent" not in alert.message  # a field name is for the command's output, not the alert
     assert alert.attributes["severity"] == "critical"
 
 

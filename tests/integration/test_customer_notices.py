@@ -252,8 +252,8 @@ def test_a_bounced_final_warning_falls_back_to_sms_and_the_suspension_waits_for_
     assert f"Prazo informado ao cliente: {named:%d/%m/%Y}" in record.message
     assert fallback.sent_at is not None
     sent_at = fallback.sent_at.astimezone(ZONE)
-    assert f"{sent_at:%d/%m/%Y %H:%M}: final-warning (sms: enviado), prazo {named:%d/%m/%Y}" in record.message
-    assert f"{bounced_on:%d/%m/%Y} 08:00: final-warning (email: devolvido)" in record.message  # what was tried first
+    assert f"{sent_at:%d/%m/%Y %H:%M}: aviso final (SMS: enviado), prazo {named:%d/%m/%Y}" in record.message
+    assert f"{bounced_on:%d/%m/%Y} 08:00: aviso final (e-mail: devolvido)" in record.message  # what was tried first
     assert not stack.failures
 
 
@@ -323,7 +323,8 @@ def test_a_customer_whose_only_contact_bounced_is_not_suspended_and_the_owner_is
     [alert] = [d for d in alerts if d.attributes["event_type"] == "collections.alert"]
     assert alert.attributes["owner"] == "ana" and alert.attributes["team"] == "collections"
     assert "o aviso final não chegou e a suspensão não foi feita" in alert.message
-    assert "the suspension is withheld" in alert.message
+    assert "chegou ao cliente (e-mail: não enviado)" in alert.message  # held: the address had bounced for good
+    assert "the suspension is withheld" not in alert.message
     [machine] = [
         json.loads(d.message)
         for d in stack.published("StaffAlertsTopic")  # the machine payload, as a queue subscriber reads it

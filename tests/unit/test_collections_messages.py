@@ -20,7 +20,7 @@ from ponte.domain.dunning import SentNotice, SuspensionRecord
 from ponte.domain.ledger import Ledger
 from ponte.domain.money import Money
 from ponte.domain.notifications import Audience, Notification
-from ponte.domain.policy import Policy, default_policy_text, load_policy
+from ponte.domain.policy import Policy, StepKind, default_policy_text, load_policy
 from ponte.messages import render
 from ponte.messages.formatting import Formatter
 from ponte.messages.render import RenderedMessage
@@ -72,8 +72,8 @@ def test_the_owner_reads_why_the_account_was_suspended_and_how_to_reactivate_it(
         "Why: under the collections policy (version 1), an account is suspended when the deadline",
         "Deadline named to the customer: 30 Nov 2026",
         "NF-2026-0042: R$1,234.56 (due 16 Nov 2026, 15 days late; fine R$24.69, interest R$6.17; = R$1,265.42)",
-        "overdue-1 (email)",
-        "final-warning (sms), deadline 30 Nov 2026",
+        "overdue notice (e-mail)",
+        "final notice (SMS), deadline 30 Nov 2026",
         "R$100.00 (counted R$100.00), asaas:pay_1",
         "How to reactivate",
     ):
@@ -211,16 +211,22 @@ def test_staff_see_the_customers_credit_when_the_account_is_reactivated(mode: st
 
 @pytest.mark.parametrize(
     ("locale", "expected"),
-    [("pt-BR", "final-warning (sms: enviado)"), ("es", "final-warning (email: rebotado)"), ("en", "(email: bounced)")],
+    [
+        ("pt-BR", "aviso final (SMS: enviado)"),
+        ("es", "aviso final (correo: rebotado)"),
+        ("en", "final notice (e-mail: bounced)"),
+    ],
 )
 def test_the_decision_record_says_what_each_notice_came_to(locale: str, expected: str) -> None:
     at = datetime(2026, 11, 26, 11, tzinfo=UTC)
+    sent = {"sent_at": at, "notice_id": "n1", "step_kind": StepKind.FINAL_WARNING}
     notices = (
-        SentNotice(step_id="final-warning", sent_at=at, channel="email", notice_id="n1", outcome="bounced"),
-        SentNotice(step_id="final-warning", sent_at=at, channel="sms", notice_id="n1", outcome="accepted"),
+        SentNotice(step_id="final-warning", channel="email", outcome="bounced", **sent),
+        SentNotice(step_id="final-warning", channel="sms", outcome="accepted", **sent),
     )
     lines = _notices(notices, Formatter(locale, "America/Sao_Paulo"))
     assert expected in lines
+    assert "final-warning" not in lines  # the policy's step id is not what the owner reads
 
 
 @pytest.mark.parametrize("locale", LOCALES)

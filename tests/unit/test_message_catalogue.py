@@ -101,53 +101,10 @@ CUSTOMER_KINDS = frozenset(
 )
 PT_ES: tuple[Locale, ...] = ("pt-BR", "es")
 
-# Defects found by these checks and not fixed here: in texts other engineers are changing now
-# (messages/texts/collections.py, domain/bodies/collections.py) or in what other modules put in a body. Each fails
-# until it is fixed (strict: the fix turns the test red until its entry goes). Keyed by (a kind or a case's name,
-# the check), with the locales it fails in.
-KNOWN: dict[tuple[str, str], tuple[str, tuple[Locale, ...]]] = {
-    ("account.suspended", "words"): (
-        "texts/collections.py `_notices` lists each notice by the policy's step id (`overdue-1`, `final-warning`, "
-        "`collections`) instead of the step's kind in the reader's language",
-        PT_ES,
-    ),
-    ("collections.hand_off", "words"): ("the same `_notices` as account.suspended: the policy's step ids", PT_ES),
-    ("collections.alert", "words"): (
-        "the alert's detail is the engine's English sentence (domain/dunning.py), shown as it is by "
-        "texts/collections.py; the invoices are their internal keys",
-        PT_ES,
-    ),
-    ("collections.alert", "fields"): (
-        "texts/collections.py `_alert` shows `invoice_keys` as stored (`erp::invoice:0042#1`), and the "
-        "validation details name fields (`offset_days`)",
-        LOCALES,
-    ),
-    ("collections.alert/promise_lapsed", "form"): (
-        "the engine's English detail carries the promise's day as an ISO date (domain/dunning.py)",
-        PT_ES,
-    ),
-    ("invoices.quarantined", "words"): (
-        "the reason is the upload service's English sentence (services/uploads.py, the parsers' FileRejected); "
-        "the body carries no code a text could translate",
-        PT_ES,
-    ),
-    **{
-        (f"{kind}/unlabelled", "fields"): (
-            "texts/collections.py `_label` falls back to the last part of the internal key (`in_1QxYz`, Stripe's "
-            "invoice id) when an invoice has no label",
-            LOCALES,
-        )
-        for kind in ("customer.payment_reminder", "customer.overdue_notice", "customer.final_warning")
-    },
-    **{
-        (f"account.reactivated/{reason}", "why"): (
-            "texts/collections.py: the owner's reactivation alert does not say why (exemption, staff, never to be "
-            "suspended), so a reactivation without a payment reads like one by payment",
-            LOCALES,
-        )
-        for reason in REACTIVATED_BECAUSE
-    },
-}
+# A defect these checks find that cannot be fixed at once is listed here, keyed by (a kind or a case's name, the
+# check), with why and the locales it fails in: its cases are strict expected failures, so the fix turns them red
+# until the entry goes. None is open.
+KNOWN: dict[tuple[str, str], tuple[str, tuple[Locale, ...]]] = {}
 
 
 def params(cases: tuple[Case, ...] | list[Case], check: str, locales: tuple[Locale, ...] = LOCALES) -> list[object]:
@@ -375,19 +332,7 @@ SCENARIOS: dict[str, Callable[[], Ledger]] = {
     "lifted-by-staff": lambda: _account_with(reactivated_at=AFTER),
     "never-to-be-suspended": lambda: _account_with(never_suspend=True),
 }
-SCENARIO_KNOWN: dict[tuple[str, str], str] = {
-    ("paid-all-but-the-tolerance", "customer owes"): (
-        "services/collections.py `_reactivate` gives the customer no `remaining` for a settled reactivation: a "
-        "customer who paid all but R$ 5,00 is thanked and never told R$ 5,00 is still open"
-    ),
-    ("overpaid", "customer credit"): (
-        "domain/bodies/collections.py CustomerReactivated carries no credit: a customer who paid R$ 100,00 too much "
-        "is not told of the credit (the owner is)"
-    ),
-    ("paid-all-but-the-tolerance", "customer sms owes"): (
-        "services/collections.py `_reactivate` gives the customer no `remaining` for a settled reactivation"
-    ),
-}
+SCENARIO_KNOWN: dict[tuple[str, str], str] = {}
 
 
 def _scenario_params(check: str) -> list[object]:

@@ -57,6 +57,7 @@ def invoice(
 ) -> Receivable:
     return Receivable(
         invoice_id=invoice_id,
+        label=f"NF-{invoice_id}",
         due_date=due,
         amount_due=Money(amount=amount, currency=currency),
         outstanding=Money(amount=amount if outstanding is None else outstanding, currency=currency),

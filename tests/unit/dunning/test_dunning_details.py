@@ -208,6 +208,7 @@ def test_an_unknown_currency_is_flagged_not_guessed() -> None:
     assert alert.kind == "alert_staff"
     assert alert.invoice_keys == ("Y#1",)
     assert "JPY" in alert.detail
+    assert (alert.currencies, alert.policy_version, alert.invoices) == (("JPY",), 1, ("NF-Y",))
     assert all("Y" not in [c.invoice_id for c in a.invoices] for a in decision.actions if isinstance(a, NotifyCustomer))
 
 

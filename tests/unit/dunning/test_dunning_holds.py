@@ -238,6 +238,7 @@ def test_the_lapsed_promise_reaches_whoever_granted_it_once() -> None:
     [alert] = [a for a in first.actions if isinstance(a, AlertStaff)]
     assert alert.reason is AlertReason.PROMISE_LAPSED and alert.addressee == "ana"
     assert alert.invoice_keys == ("A#1",)
+    assert (alert.until, alert.invoices) == (day(18), ("NF-A",))  # what staff read: the day and the invoice's number
 
     told = SentNotice(step_id=alert.dedup_key, sent_at=at(day(19), 9), channel="staff")
     again = decide(at(day(20), 9), [A], notices=[O1, told], status=OVERDUE, holds=holds)

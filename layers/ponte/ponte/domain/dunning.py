@@ -175,6 +175,11 @@ class SentNotice(_Frozen):
         default=None,
         description="In a decision's record only: what the channel's send came to (accepted, delivered, bounced...).",
     )
+    step_kind: StepKind | None = Field(
+        default=None,
+        description="In a decision's record only: the kind of the step (what its reader is told, never the step's "
+        "id); none for a staff alert or a step the policy no longer has.",
+    )
 
 
 STAFF_CHANNEL = "staff"  # the channel of the ladder's records of hand-offs and staff alerts
@@ -254,10 +259,17 @@ class AlertStaff(_Frozen):
     dedup_key: str
     reason: AlertReason
     step_id: str | None = None
-    detail: str
+    detail: str = Field(description="The engine's own words, for logs and audits; people read the facts below.")
     invoice_keys: tuple[str, ...]
     addressee: str | None = Field(
         default=None, description="Whom the alert is for, when not the account's owner (who granted a promise)."
+    )
+    invoices: tuple[str, ...] = Field(default=(), description="The invoices as the customer knows them.")
+    until: date | None = Field(default=None, description="A lapsed promise's last day.")
+    currencies: tuple[str, ...] = Field(default=(), description="Currencies the policy has no thresholds for.")
+    policy_version: int | None = None
+    tried: dict[str, str] = Field(
+        default={}, description="What each channel of the notice that reached no one came to (`bounced`, `held`...)."
     )
 
 
@@ -905,6 +917,8 @@ class _Evaluation:
             detail=f"the promise to pay by {promise.until} lapsed unpaid; the ladder resumes with a fresh deadline",
             invoice_keys=tuple(sorted(o.receivable.key for o in owed)),
             addressee=promise.granted_by,
+            invoices=_labels(owed),
+            until=promise.until,
         )
 
     def _awaits_deadline(self, deadline_notice: SentNotice | None, counted: Sequence[_Owed]) -> bool:
@@ -1152,17 +1166,19 @@ class _Evaluation:
             step_id=step.id,
             detail="the account is past its suspension step but is flagged never to be suspended",
             invoice_keys=tuple(sorted(o.receivable.key for o in owed)),
+            invoices=_labels(owed),
         )
 
     def _unreachable(self, step: Step, unreached: Sequence[SentNotice], owed: Sequence[_Owed]) -> AlertStaff:
         """A deadline passed, but no notice naming it reached the customer: no suspension, and staff told what was
         tried (once per deadline; a new warning with a fresh deadline follows the notice period)."""
         latest = max(unreached, key=lambda n: n.sent_at)
-        tried = ", ".join(
-            f"{n.channel} {self.deliveries.get(n.notice_id or '', {}).get(n.channel) or 'pending'}"
+        outcomes = {
+            n.channel: self.deliveries.get(n.notice_id or "", {}).get(n.channel) or "pending"
             for n in unreached
             if n.notice_id == latest.notice_id
-        )
+        }
+        tried = ", ".join(f"{channel} {outcome}" for channel, outcome in outcomes.items())
         return AlertStaff(
             dedup_key=_dedup_key(
                 self.account.account_id, f"{step.id}:unreachable", [latest.notice_id or str(latest.deadline)]
@@ -1170,6 +1186,8 @@ class _Evaluation:
             reason=AlertReason.CUSTOMER_UNREACHABLE,
             detail=f"no notice naming the deadline reached the customer ({tried}); the suspension is withheld",
             invoice_keys=tuple(sorted(o.receivable.key for o in owed)),
+            invoices=_labels(owed),
+            tried=outcomes,
         )
 
     def _flag_unknown_currencies(self) -> None:
@@ -1184,6 +1202,9 @@ class _Evaluation:
                 detail=f"policy version {self.policy.version} has no thresholds for {currencies}; "
                 "these invoices are left out of the ladder",
                 invoice_keys=tuple(sorted(keys)),
+                invoices=tuple(dict.fromkeys(r.label for r in sorted(self.flagged, key=lambda r: r.key) if r.label)),
+                currencies=tuple(sorted({r.outstanding.currency for r in self.flagged})),
+                policy_version=self.policy.version,
             )
         )
 
@@ -1213,8 +1234,14 @@ class _Evaluation:
     def _record_since(self, since: datetime) -> tuple[SentNotice, ...]:
         """The notices since `since`, each with what its send came to: the owner reads what reached the customer,
         not only what was tried."""
+        kinds = {step.id: step.kind for step in self.policy.steps}
         return tuple(
-            n.model_copy(update={"outcome": self.deliveries.get(n.notice_id, {}).get(n.channel)}) if n.notice_id else n
+            n.model_copy(
+                update={
+                    "outcome": self.deliveries.get(n.notice_id, {}).get(n.channel) if n.notice_id else n.outcome,
+                    "step_kind": kinds.get(n.step_id),
+                }
+            )
             for n in sorted((n for n in self.sent if n.sent_at >= since), key=lambda n: n.sent_at)
         )
 
@@ -1275,6 +1302,13 @@ def _fees_to_date(charges: Iterable[InvoiceCharge]) -> tuple[Money, ...]:
 
 def _plan(scheduled: Iterable[_Scheduled]) -> tuple[PlannedStep, ...]:
     return tuple(PlannedStep(step_id=s.step.id, kind=s.step.kind, on=s.on, deadline=s.deadline) for s in scheduled)
+
+
+def _labels(owed: Iterable[_Owed]) -> tuple[str, ...]:
+    """The invoices as the customer knows them, each once, by due date (an invoice without a label is left out:
+    staff find it by its amount and date on the account)."""
+    ordered = sorted(owed, key=lambda o: (o.due, o.receivable.key))
+    return tuple(dict.fromkeys(o.receivable.label for o in ordered if o.receivable.label))
 
 
 def _dedup_key(account_id: str, label: str, invoice_keys: Iterable[str]) -> str:

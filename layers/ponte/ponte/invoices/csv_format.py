@@ -225,9 +225,13 @@ def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
         try:
             cells = next(reader, None)
         except UnicodeDecodeError as exc:
-            raise FileRejected(f"line {previous_end + 1}: not in the file's text encoding ({exc.reason})") from exc
+            raise FileRejected(
+                f"line {previous_end + 1}: not in the file's text encoding ({exc.reason})",
+                code="csv_encoding",
+                line=previous_end + 1,
+            ) from exc
         except csv.Error as exc:
-            raise FileRejected(f"line {previous_end + 1}: {exc}") from exc
+            raise FileRejected(f"line {previous_end + 1}: {exc}", code="csv_malformed", line=previous_end + 1) from exc
         if cells is None:
             break
         line, previous_end = previous_end + 1, skipped + reader.line_num
@@ -251,11 +255,17 @@ def _first_line(text: TextLines) -> tuple[str, str, int]:
         if line.strip().lower().startswith("sep=") and len(line.strip()) == 5:
             return next(text, ""), line.strip()[-1], 1
     except UnicodeDecodeError as exc:
-        raise FileRejected(f"line {text.line + 1}: not in the file's text encoding ({exc.reason})") from exc
+        raise FileRejected(
+            f"line {text.line + 1}: not in the file's text encoding ({exc.reason})",
+            code="csv_encoding",
+            line=text.line + 1,
+        ) from exc
     counts = {sep: line.count(sep) for sep in (";", ",", "\t")}
     separator = max(counts, key=lambda sep: counts[sep])
     if counts[separator] == 0:
-        raise FileRejected("no recognisable header: the first line has no ';', ',' or tab separator")
+        raise FileRejected(
+            "no recognisable header: the first line has no ';', ',' or tab separator", code="csv_no_separator"
+        )
     return line, separator, 0
 
 
@@ -274,14 +284,20 @@ def _columns(header: list[str], options: ParseOptions) -> dict[CsvField, int]:
             if field in columns:
                 raise FileRejected(
                     f"ambiguous header: columns {header[columns[field]]!r} and {cell!r} both mean {field.value}; "
-                    "name the right one in the CSV column settings"
+                    "name the right one in the CSV column settings",
+                    code="csv_ambiguous_columns",
+                    columns=(field.value,),
                 )
             columns[field] = index
-    missing = [field.value for field in _REQUIRED if field not in columns]
+    missing = {field.value: field.value for field in _REQUIRED if field not in columns}
     if not any(field in columns for field in _CUSTOMER_FIELDS):
-        missing.append("customer (name, tax id or customer reference)")
+        missing["customer"] = "customer (name, tax id or customer reference)"
     if missing:
-        raise FileRejected(f"no recognisable header: no column for {', '.join(missing)} in {header!r}")
+        raise FileRejected(
+            f"no recognisable header: no column for {', '.join(missing.values())} in {header!r}",
+            code="csv_missing_columns",
+            columns=tuple(missing),
+        )
     return columns
 
 

@@ -46,14 +46,25 @@ def detect_format(name: str, head: bytes) -> SourceFormat:
     extension = PurePosixPath(name).suffix.lower()
     allowed = _BY_EXTENSION.get(extension)
     if allowed is None:
-        raise FileRejected(f"unknown format: {extension!r} files are not read; upload .csv, .json or .xml")
+        raise FileRejected(
+            f"unknown format: {extension!r} files are not read; upload .csv, .json or .xml",
+            code="unknown_extension",
+            extension=extension,
+        )
     utf16 = head.startswith(UTF16_BOMS)
     text = _utf16_as_utf8(head) if utf16 else head.removeprefix(codecs.BOM_UTF8)
     found = _sniff(text.lstrip())
     if found not in allowed:
-        raise FileRejected(f"the file is named {extension} but its content is {found.value.upper()}")
+        raise FileRejected(
+            f"the file is named {extension} but its content is {found.value.upper()}",
+            code="extension_mismatch",
+            extension=extension,
+            file_format=found,
+        )
     if utf16 and found is not SourceFormat.CSV:
-        raise FileRejected(f"{found.value.upper()} in UTF-16 is not read: save the file as UTF-8")
+        raise FileRejected(
+            f"{found.value.upper()} in UTF-16 is not read: save the file as UTF-8", code="utf16", file_format=found
+        )
     return found
 
 
@@ -65,7 +76,7 @@ def _utf16_as_utf8(head: bytes) -> bytes:
 
 def _sniff(head: bytes) -> SourceFormat:
     if not head:
-        raise FileRejected("the file is empty")
+        raise FileRejected("the file is empty", code="empty")
     if head.startswith(b"<"):
         return _xml_root(head)
     if head[:1] in (b"{", b"["):
@@ -73,17 +84,17 @@ def _sniff(head: bytes) -> SourceFormat:
     first_line = head.split(b"\n", 1)[0]
     if b"\x00" not in head and any(sep in first_line for sep in (b";", b",", b"\t")):
         return SourceFormat.CSV
-    raise FileRejected("unknown format: the content is not CSV, JSON, NF-e XML or UBL XML")
+    raise FileRejected("unknown format: the content is not CSV, JSON, NF-e XML or UBL XML", code="unknown_format")
 
 
 def _xml_root(head: bytes) -> SourceFormat:
     start = _PROLOG.match(head)
     rest = head[start.end() if start else 0 :]
     if rest.startswith(b"<!DOCTYPE"):
-        raise FileRejected("XML with a document type declaration (DOCTYPE) is refused")
+        raise FileRejected("XML with a document type declaration (DOCTYPE) is refused", code="xml_doctype")
     tag = _START_TAG.match(rest)
     if tag is None:
-        raise FileRejected(f"no XML root element in the first {HEAD_SIZE} bytes")
+        raise FileRejected(f"no XML root element in the first {HEAD_SIZE} bytes", code="no_xml_root")
     prefix, local, attributes = tag.groups()
     namespaces = {(p or b"").decode(): uri.decode("utf-8", "replace") for p, uri in _XMLNS.findall(attributes)}
     namespace = namespaces.get((prefix or b"").decode(), "")
@@ -91,6 +102,7 @@ def _xml_root(head: bytes) -> SourceFormat:
     if found is None:
         raise FileRejected(
             f"unknown XML: root <{local.decode()}> in namespace {namespace!r} is neither an NF-e (or an NF-e event) "
-            "nor a UBL 2.1 Invoice or CreditNote"
+            "nor a UBL 2.1 Invoice or CreditNote",
+            code="unknown_xml",
         )
     return found

@@ -186,16 +186,16 @@ def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
     reader = _Reader(stream)
     first = reader.next_char()
     if first is None:
-        raise FileRejected("the file is empty")
+        raise FileRejected("the file is empty", code="empty")
     if first == "{":
         yield _item(1, reader.value(), options)
     elif first == "[":
         reader.advance()
         yield from (_item(position, value, options) for position, value in enumerate(reader.items(), 1))
     else:
-        raise FileRejected("a JSON upload is one invoice object or a list of them")
+        raise FileRejected("a JSON upload is one invoice object or a list of them", code="json_shape")
     if reader.next_char() is not None:
-        raise FileRejected("unexpected data after the JSON value")
+        raise FileRejected("unexpected data after the JSON value", code="json_trailing")
 
 
 def _item(position: int, value: object, options: ParseOptions) -> ParseResult:
@@ -228,7 +228,7 @@ class _Reader:
         try:
             text = self._decoder.decode(chunk, final=self._eof)
         except UnicodeDecodeError as exc:
-            raise FileRejected("JSON must be UTF-8") from exc
+            raise FileRejected("JSON must be UTF-8", code="json_encoding") from exc
         self._buffer = self._buffer[self._position :] + text
         self._position = 0
         return True
@@ -253,7 +253,7 @@ class _Reader:
             except json.JSONDecodeError as exc:
                 if self._more():
                     continue
-                raise FileRejected(f"not valid JSON: {exc.msg}") from exc
+                raise FileRejected(f"not valid JSON: {exc.msg}", code="json_malformed") from exc
             # A number that ends the buffer may go on in the next chunk: decode it again with more text.
             if end == len(self._buffer) and not isinstance(value, dict | list) and self._more():
                 continue
@@ -266,11 +266,11 @@ class _Reader:
             return
         while True:
             if self.next_char() is None:
-                raise FileRejected("not valid JSON: the list is not closed")
+                raise FileRejected("not valid JSON: the list is not closed", code="json_malformed")
             yield self.value()
             separator = self.next_char()
             self.advance()
             if separator == "]":
                 return
             if separator != ",":
-                raise FileRejected("not valid JSON: expected ',' or ']' between invoices")
+                raise FileRejected("not valid JSON: expected ',' or ']' between invoices", code="json_malformed")

@@ -145,7 +145,7 @@ def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
     elif root.tag == _tag("NFe"):
         nfe, protocol = root, None
     else:
-        raise FileRejected(f"not an NF-e: the root element is {root.tag}")
+        raise FileRejected(f"not an NF-e: the root element is {root.tag}", code="not_nfe")
     info = None if nfe is None else nfe.find("nfe:infNFe", _NS)
     if info is None:
         yield Rejection(1, "no infNFe: this is not an NF-e document")

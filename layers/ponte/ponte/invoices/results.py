@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import ValidationError
 
+from ponte.domain.bodies.invoices import QuarantineCode
 from ponte.domain.errors import InvalidInput
-from ponte.domain.invoices import Invoice, Item
+from ponte.domain.invoices import Invoice, Item, SourceFormat
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +55,31 @@ type ParseResult = ParsedInvoice | ParsedCancellation | Rejection
 
 
 class FileRejected(InvalidInput):
-    """The whole file is unusable: empty, no recognisable header, malformed or unsafe XML, unknown format."""
+    """The whole file is unusable: empty, no recognisable header, malformed or unsafe XML, unknown format.
+
+    The message, in English, goes to the report and the logs. The back office's alert is written from `code` and
+    `facts` in its reader's language (`UploadQuarantined`); a fact is only what is safe to show anyone (a line
+    number, sizes in bytes, the extension of the file's name, a format, CSV field names), never text from the file.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: QuarantineCode,
+        line: int | None = None,
+        size: int | None = None,
+        limit: int | None = None,
+        extension: str | None = None,
+        file_format: SourceFormat | None = None,
+        columns: Sequence[str] = (),
+    ) -> None:
+        super().__init__(message)
+        self.code: QuarantineCode = code
+        given = {"line": line, "size": size, "limit": limit, "extension": extension, "format": file_format}
+        self.facts = {name: str(value) for name, value in given.items() if value is not None}
+        if columns:
+            self.facts["columns"] = ",".join(columns)
 
 
 def reason_from(error: ValidationError | InvalidInput) -> str:

@@ -18,20 +18,23 @@ def parse_xml(stream: BinaryIO) -> Element:
     """
     data = stream.read()
     if not data.strip():
-        raise FileRejected("the file is empty")
+        raise FileRejected("the file is empty", code="empty")
     try:
         root: Element = fromstring(data, forbid_dtd=True)
     except DTDForbidden as exc:
         raise FileRejected(
             "XML with a document type declaration (DOCTYPE) is refused: it can define entities that expand "
-            "without bound or read other files"
+            "without bound or read other files",
+            code="xml_doctype",
         ) from exc
     except EntitiesForbidden as exc:
-        raise FileRejected("XML that declares entities is refused (entity expansion attack)") from exc
+        raise FileRejected(
+            "XML that declares entities is refused (entity expansion attack)", code="xml_entities"
+        ) from exc
     except ExternalReferenceForbidden as exc:
-        raise FileRejected("XML that refers to external resources is refused") from exc
+        raise FileRejected("XML that refers to external resources is refused", code="xml_external") from exc
     except ParseError as exc:
-        raise FileRejected(f"not well-formed XML: {exc}") from exc
+        raise FileRejected(f"not well-formed XML: {exc}", code="xml_malformed", line=exc.position[0]) from exc
     return root
 
 

@@ -83,7 +83,7 @@ class TextLines(Iterator[str]):
         if head.startswith(UTF16_BOMS):
             decoder = codecs.getincrementaldecoder("utf-16")(errors="ignore")
             if not decoder.decode(head, final=False).strip():
-                raise FileRejected("the file is empty")
+                raise FileRejected("the file is empty", code="empty")
             self.encoding = "utf-16"
             # Decoded a buffer at a time: a lone surrogate is let through here and refused by `__next__` at its own
             # line, not at whichever line the buffer was filled for.
@@ -91,7 +91,7 @@ class TextLines(Iterator[str]):
             self._lines: Iterator[str] = iter(wrapper)
             return
         if not head.strip():
-            raise FileRejected("the file is empty")
+            raise FileRejected("the file is empty", code="empty")
         self.encoding = _file_encoding(head, whole=len(head) < _TEXT_HEAD_SIZE)
         self._lines = map(self._decode, _physical_lines(head, stream))
 
@@ -168,7 +168,11 @@ def _physical_lines(head: bytes, stream: BinaryIO) -> Iterator[bytes]:
         # The last line may go on in the next chunk, and a final \r may be the first half of a \r\n.
         carry = lines.pop() if not lines[-1].endswith(b"\n") else b""
         if len(carry) > MAX_LINE_BYTES:
-            raise FileRejected(f"a line is longer than {MAX_LINE_BYTES // 1024 // 1024} MiB: this is not a CSV file")
+            raise FileRejected(
+                f"a line is longer than {MAX_LINE_BYTES // 1024 // 1024} MiB: this is not a CSV file",
+                code="line_too_long",
+                limit=MAX_LINE_BYTES,
+            )
         yield from lines
         chunk = stream.read(_CHUNK_SIZE)
     if carry:

@@ -102,7 +102,7 @@ def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
     root = parse_xml(stream)
     kind = _KINDS.get(root.tag)
     if kind is None:
-        raise FileRejected(f"not a UBL 2.1 Invoice or CreditNote: the root element is {root.tag}")
+        raise FileRejected(f"not a UBL 2.1 Invoice or CreditNote: the root element is {root.tag}", code="not_ubl")
     try:
         invoice, warnings = _invoice(root, kind, options)
         items = _items(root, kind, invoice.currency)

@@ -293,9 +293,10 @@ class _Builder:
         )
         self.note(action.dedup_key, Audience.STAFF, staff, Severity.WARNING)
         self.note(action.dedup_key, Audience.PLATFORM, staff)
-        # Reactivated without a payment, the customer reads what is still owed.
-        remaining = action.remaining if reason != "settled" else ()
-        customer = CustomerReactivated(customer_name=self.account.contact.name, reason=reason, remaining=remaining)
+        # The customer reads what is still owed (a payment within the tolerance leaves a little open) and a credit.
+        customer = CustomerReactivated(
+            customer_name=self.account.contact.name, reason=reason, remaining=action.remaining, credit=action.credit
+        )
         self.note(action.dedup_key, Audience.CUSTOMER, customer)
         why = _REACTIVATED_BECAUSE.get(
             reason, f"owes {_money_text(action.remaining) or 'nothing'} overdue, within the tolerance"
@@ -331,6 +332,11 @@ class _Builder:
             account_name=self.account.name,
             detail=action.detail,
             invoice_keys=action.invoice_keys,
+            invoices=action.invoices,
+            until=action.until,
+            currencies=action.currencies,
+            policy_version=action.policy_version,
+            tried=action.tried,
         )
         self.note(action.dedup_key, Audience.STAFF, body, Severity.WARNING, addressee=action.addressee)
         # A step's alert marks the step done; any other alert is recorded under its dedup key, so that it is sent

@@ -214,7 +214,7 @@ def _alert_invalid(job: Job, deps: Collections, invalid: ValidationError | Inval
     """Tell collections once per distinct problem; the account stays due, so it is looked at again once fixed."""
     problems = _problems(invalid)
     digest = hashlib.sha256(problems.encode()).hexdigest()[:16]
-    body = CollectionsAlert(reason="invalid_account", detail=problems)
+    body = CollectionsAlert(reason="invalid_account", detail=problems, problems=_parts(invalid))
     deps.book.publish(
         Notification(
             notification_id=notification_id(f"dunning:{job.account_id}:invalid:{digest}", Audience.STAFF, body.kind),
@@ -240,6 +240,13 @@ def _problems(invalid: ValidationError | InvalidInput) -> str:
     return str(invalid)
 
 
+def _parts(invalid: ValidationError | InvalidInput) -> tuple[str, ...]:
+    """The top-level parts of the record found wrong (`contact`, `invoices`...), each once: what staff read."""
+    if not isinstance(invalid, ValidationError):
+        return ()
+    return tuple(dict.fromkeys(str(e["loc"][0]) for e in invalid.errors(include_input=False) if e["loc"]))
+
+
 def alert_refused_policy(
     book: Book, *, version: int, in_force: int, because: str, now: datetime, locale: Locale
 ) -> bool:
@@ -247,6 +254,8 @@ def alert_refused_policy(
     body = CollectionsAlert(
         reason="invalid_policy",
         detail=f"version {version} of the policy parameter was refused; version {in_force} stays in force. {because}",
+        policy_version=version,
+        in_force=in_force,
     )
     return book.publish(
         Notification(

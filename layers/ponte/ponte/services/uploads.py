@@ -196,8 +196,13 @@ def receive_upload(
     if ports.objects.gone(upload) and not _begun(upload, ports, settings):
         return _skip(upload, ports)
     if upload.size > settings.max_bytes:
-        reason = f"the file is {_megabytes(upload.size)}, over the limit of {_megabytes(settings.max_bytes)}"
-        return _quarantine(upload, None, reason, ports=ports, settings=settings)
+        too_big = FileRejected(
+            f"the file is {_megabytes(upload.size)}, over the limit of {_megabytes(settings.max_bytes)}",
+            code="too_big",
+            size=upload.size,
+            limit=settings.max_bytes,
+        )
+        return _quarantine(upload, None, too_big, ports=ports, settings=settings)
     file_format: SourceFormat | None = None
     try:
         stream = ports.objects.open(upload)
@@ -208,14 +213,18 @@ def receive_upload(
         file_format = detect_format(upload.key, head)
         if file_format in _XML_FORMATS and upload.size > XML_MAX_BYTES:
             raise FileRejected(
-                f"an XML file is read whole: at most {_megabytes(XML_MAX_BYTES)}, this one is {_megabytes(upload.size)}"
+                f"an XML file is read whole: at most {_megabytes(XML_MAX_BYTES)}, "
+                f"this one is {_megabytes(upload.size)}",
+                code="xml_too_big",
+                size=upload.size,
+                limit=XML_MAX_BYTES,
             )
         invoices = sum(
             isinstance(result, ParsedInvoice)
             for result in parse_upload(upload.key, replay(head, stream), settings.parse_options)
         )
     except FileRejected as refused:
-        return _quarantine(upload, file_format, str(refused), ports=ports, settings=settings)
+        return _quarantine(upload, file_format, refused, ports=ports, settings=settings)
     finally:
         stream.close()
     progress = UploadProgress(upload=upload, file_format=file_format, invoices=invoices)
@@ -249,11 +258,12 @@ def _run(
             "upload could not be recorded",
             extra={"upload_id": progress.upload.upload_id, "error": type(defect).__name__, "where": where},
         )
-        reason = (
+        not_recorded = FileRejected(
             f"the file could not be recorded to the end ({type(defect).__name__}); invoices before "
-            f"the failure may have been recorded. Please send this report to support."
+            f"the failure may have been recorded. Please send this report to support.",
+            code="not_recorded",
         )
-        return _quarantine(progress.upload, progress.file_format, reason, ports=ports, settings=settings)
+        return _quarantine(progress.upload, progress.file_format, not_recorded, ports=ports, settings=settings)
 
 
 def _begun(upload: UploadedObject, ports: UploadPorts, settings: UploadSettings) -> bool:
@@ -799,16 +809,19 @@ class _Recorder:
 def _quarantine(
     upload: UploadedObject,
     file_format: SourceFormat | None,
-    reason: str,
+    refused: FileRejected,
     *,
     ports: UploadPorts,
     settings: UploadSettings,
 ) -> UploadOutcome:
+    """Set the file aside: the report says why in English (`reason`), the alert by `code` and `facts`, which its
+    text tells in the reader's language."""
+    reason = str(refused)
     report_key = upload.report_key(QUARANTINE)
     moved_to = upload.moved_key(QUARANTINE)
     header = _report_header(upload, file_format, "quarantined", moved_to, reason, runs=1)
     header["counts"] = {"invoices": 0, "imported": 0, "rejected": 0}
-    body = UploadQuarantined(file=upload.key, reason=reason, report=report_key)
+    body = UploadQuarantined(file=upload.key, reason=reason, report=report_key, code=refused.code, facts=refused.facts)
     _settle(
         upload,
         header=header,

@@ -92,7 +92,8 @@ class CustomerReactivated(Body):
     # settled: paid (within the tolerance); anything else (exempted, never to be suspended, lifted by staff, a
     # promise to pay) is a reactivation without payment, and the customer is not told one was received.
     reason: Literal["settled", "never_suspend", "exempt", "staff", "promise"] = "settled"
-    remaining: tuple[Money, ...] = ()  # what is still owed overdue
+    remaining: tuple[Money, ...] = ()  # what is still owed overdue (within the tolerance, when settled)
+    credit: tuple[Money, ...] = ()  # what the customer paid above what they owe
 
 
 class CollectionsHandOff(Body):
@@ -122,13 +123,25 @@ AlertKind = Literal[
 
 
 class CollectionsAlert(Body):
-    """To collections: something the ladder will not decide on its own."""
+    """To collections: something the ladder will not decide on its own.
+
+    `detail` is the engine's own sentence, kept for audits and the machine JSON; what a person reads is written from
+    the facts: the invoices as the customer knows them, a lapsed promise's day, the currencies without thresholds,
+    the policy versions, what each channel came to, and which parts of the data are wrong (never their values).
+    """
 
     kind: Literal["collections.alert"] = "collections.alert"
     reason: AlertKind
     account_name: str | None = None
-    detail: str
+    detail: str = ""
     invoice_keys: tuple[str, ...] = ()
+    invoices: tuple[str, ...] = ()
+    until: date | None = None
+    currencies: tuple[str, ...] = ()
+    policy_version: int | None = None
+    in_force: int | None = None  # invalid_policy: the version that stays in force
+    tried: dict[str, str] = {}
+    problems: tuple[str, ...] = ()  # invalid_account / invalid_policy: the top-level parts found wrong
 
 
 class DigestAccount(Body):

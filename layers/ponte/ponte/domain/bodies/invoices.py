@@ -64,10 +64,48 @@ class InvoicesImported(Body):
     warnings: int = Field(default=0, ge=0, description="Recorded, with something to check (see the report).")
 
 
+# Why an uploaded file was set aside, one code per sentence its reader gets (`ponte.messages.texts.invoices`).
+QuarantineCode = Literal[
+    "empty",
+    "too_big",
+    "xml_too_big",
+    "line_too_long",
+    "unknown_extension",
+    "extension_mismatch",
+    "utf16",
+    "unknown_format",
+    "no_xml_root",
+    "unknown_xml",
+    "not_nfe",
+    "not_ubl",
+    "xml_doctype",
+    "xml_entities",
+    "xml_external",
+    "xml_malformed",
+    "csv_encoding",
+    "csv_malformed",
+    "csv_no_separator",
+    "csv_missing_columns",
+    "csv_ambiguous_columns",
+    "json_shape",
+    "json_trailing",
+    "json_encoding",
+    "json_malformed",
+    "not_recorded",
+]
+
+
 class UploadQuarantined(Body):
-    """To the back office: a file could not be read at all; it was set aside and nothing was recorded."""
+    """To the back office: a file could not be read at all; it was set aside and nothing was recorded.
+
+    `code` says why and `facts` hold what its sentence names, as text: `line` (a line number), `size` and `limit`
+    (bytes), `extension` (of the file's name), `format` (a `SourceFormat`) and `columns` (CSV fields, or
+    `customer`, comma-separated). Never text taken from the file. Bodies written before codes have none, and are
+    told with a sentence that sends the reader to the report."""
 
     kind: Literal["invoices.quarantined"] = "invoices.quarantined"
     file: str
-    reason: str
+    reason: str = Field(description="Why, in English, as the report and the logs say it.")
     report: str
+    code: QuarantineCode | None = None
+    facts: dict[str, str] = Field(default_factory=dict)

@@ -10,6 +10,7 @@ invoice: it never presents a total with them as what to pay.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 from ponte.domain.bodies.collections import (
     AccountReactivated,
@@ -20,6 +21,7 @@ from ponte.domain.bodies.collections import (
     CustomerReactivated,
     CustomerSuspended,
 )
+from ponte.domain.dunning import STAFF_CHANNEL
 from ponte.domain.policy import StepKind
 from ponte.messages.catalog import Entry, Texts
 
@@ -43,6 +45,11 @@ _WORDS: dict[str, dict[Locale, str]] = {
     "counted": {"pt-BR": "considerado", "es": "computado", "en": "counted"},
     "deadline": {"pt-BR": "prazo", "es": "plazo", "en": "deadline"},
     "fees_paid": {"pt-BR": "já pago", "es": "ya pagado", "en": "paid"},
+    "invoice": {"pt-BR": "Fatura", "es": "Factura", "en": "Invoice"},
+    # An alert recorded before it carried these facts.
+    "agreed_day": {"pt-BR": "a data combinada", "es": "la fecha acordada", "en": "the agreed day"},
+    "current": {"pt-BR": "atual", "es": "actual", "en": "current"},
+    "previous": {"pt-BR": "anterior", "es": "anterior", "en": "previous"},
     "later": {
         "pt-BR": "a cobrar em fatura futura",
         "es": "a cobrar en una próxima factura",
@@ -131,6 +138,11 @@ _COUNTED: dict[str, dict[Locale, dict[str, str]]] = {
         "es": {"one": "{n} día de atraso", "other": "{n} días de atraso"},
         "en": {"one": "{n} day late", "other": "{n} days late"},
     },
+    "unnumbered": {
+        "pt-BR": {"one": "{n} fatura sem número", "other": "{n} faturas sem número"},
+        "es": {"one": "{n} factura sin número", "other": "{n} facturas sin número"},
+        "en": {"one": "{n} invoice without a number", "other": "{n} invoices without a number"},
+    },
 }
 
 
@@ -149,7 +161,7 @@ def _amounts(amounts: Iterable[Money], fmt: Formatter) -> str:
 def _charges(charges: Iterable[InvoiceCharge], mode: FeesMode, fmt: Formatter) -> str:
     lines = []
     for c in charges:
-        line = f"- {_label(c)}: {fmt.money(c.outstanding)} ({_due(c, fmt)}"
+        line = f"- {_label(c, fmt)}: {fmt.money(c.outstanding)} ({_due(c, fmt)}"
         if c.days_late:
             line += f", {_counted('late', c.days_late, fmt)}"
         fees = f"{_word('fine', fmt)} {fmt.money(c.late_fee)}, {_word('interest', fmt)} {fmt.money(c.interest)}"
@@ -162,9 +174,16 @@ def _charges(charges: Iterable[InvoiceCharge], mode: FeesMode, fmt: Formatter) -
     return "\n".join(lines) or _word("none", fmt)
 
 
-def _label(charge: InvoiceCharge) -> str:
-    """The invoice as the customer knows it; a record kept from before labels existed shows its own number."""
-    return charge.label or charge.invoice_id.rsplit(":", 1)[-1]
+def _label(charge: InvoiceCharge, fmt: Formatter) -> str:
+    """The invoice as the customer knows it. A charge recorded before charges carried their label shows the
+    business's own number when its key ends with one (an uploaded CSV, JSON or UBL invoice); any other (a provider's
+    id, an NF-e's access key) is "the invoice of <its due date>", which, with its amount, is how a customer knows it."""
+    if charge.label:
+        return charge.label
+    source, _, rest = charge.invoice_id.partition(":")
+    if source in {"erp", "ubl"} and rest:
+        return unquote(rest.rsplit(":", 1)[-1])
+    return f"{_word('invoice', fmt)} {fmt.date(charge.due_date)}"
 
 
 # A due date that is not a business day moves to the next one (business-day counting): the notice says both.
@@ -232,7 +251,7 @@ def _how_to_pay(charges: Iterable[InvoiceCharge], fmt: Formatter) -> str:
     """A paragraph with each invoice's payment link or boleto line, when a source gave one; nothing otherwise."""
     title, link, slip = _PAY_AT[fmt.locale]
     lines = []
-    for label, url, digits in dict.fromkeys((_label(c), c.payment_url, c.bank_slip) for c in charges):
+    for label, url, digits in dict.fromkeys((_label(c, fmt), c.payment_url, c.bank_slip) for c in charges):
         if url:
             lines.append(f"- {label}: {link} {url}")
         if digits:
@@ -318,21 +337,50 @@ _OUTCOMES: dict[str, dict[Locale, str]] = {
     "rendering_failed": {"pt-BR": "não montado", "es": "no generado", "en": "not rendered"},
     "refused": {"pt-BR": "recusado", "es": "rechazado", "en": "refused"},
     "held": {"pt-BR": "não enviado", "es": "no enviado", "en": "not sent"},
+    "pending": {"pt-BR": "sem resposta ainda", "es": "sin respuesta aún", "en": "no answer yet"},
+}
+
+
+# A step of the ladder as its reader is told of it (a record kept before steps had their kind: "notice").
+_STEPS: dict[str, dict[Locale, str]] = {
+    "reminder": {"pt-BR": "lembrete", "es": "recordatorio", "en": "reminder"},
+    "overdue_notice": {"pt-BR": "aviso de atraso", "es": "aviso de mora", "en": "overdue notice"},
+    "final_warning": {"pt-BR": "aviso final", "es": "aviso final", "en": "final notice"},
+    "suspend": {"pt-BR": "suspensão", "es": "suspensión", "en": "suspension"},
+    "hand_off": {"pt-BR": "envio à cobrança", "es": "envío a cobranza", "en": "hand-off to collections"},
+    "notice": {"pt-BR": "aviso", "es": "aviso", "en": "notice"},
+    "alert": {"pt-BR": "alerta à equipe", "es": "alerta al equipo", "en": "alert to staff"},
+}
+_CHANNELS: dict[str, dict[Locale, str]] = {
+    "email": {"pt-BR": "e-mail", "es": "correo", "en": "e-mail"},
+    "sms": {"pt-BR": "SMS", "es": "SMS", "en": "SMS"},
 }
 
 
 def _notices(notices: Iterable[SentNotice], fmt: Formatter) -> str:
     lines = [
-        f"- {fmt.moment(n.sent_at)}: {n.step_id} ({_word('staff', fmt) if n.channel == 'staff' else _sent_on(n, fmt)})"
+        f"- {fmt.moment(n.sent_at)}: {_step(n, fmt)} "
+        f"({_word('staff', fmt) if n.channel == STAFF_CHANNEL else _sent_on(n, fmt)})"
         + (f", {_word('deadline', fmt)} {fmt.date(n.deadline)}" if n.deadline else "")
         for n in notices
     ]
     return "\n".join(lines) or _word("none", fmt)
 
 
+def _step(notice: SentNotice, fmt: Formatter) -> str:
+    if notice.step_kind is not None:
+        return _STEPS[notice.step_kind.value][fmt.locale]
+    return _STEPS["alert" if notice.channel == STAFF_CHANNEL else "notice"][fmt.locale]
+
+
+def _channel(channel: str, fmt: Formatter) -> str:
+    return _CHANNELS.get(channel, {}).get(fmt.locale, channel)
+
+
 def _sent_on(notice: SentNotice, fmt: Formatter) -> str:
     outcome = _OUTCOMES.get(notice.outcome or "", {}).get(fmt.locale)
-    return f"{notice.channel}: {outcome}" if outcome else notice.channel
+    channel = _channel(notice.channel, fmt)
+    return f"{channel}: {outcome}" if outcome else channel
 
 
 def _notice(notification: Notification, fmt: Formatter) -> dict[str, str]:
@@ -393,9 +441,35 @@ def _reactivated(notification: Notification, fmt: Formatter) -> dict[str, str]:
         "owner": body.owner or _word("nobody", fmt),
         "when": fmt.moment(notification.occurred_at),
         "status": _STATUS[body.status.value][fmt.locale],
+        "why": _REACTIVATED_WHY[body.reason][fmt.locale],
         "remaining": _amounts(body.remaining, fmt),
         "credit": (" " + _credit(body.credit, fmt)).rstrip(),
     }
+
+
+# Why the owner's account was reactivated: only `settled` is a payment.
+_REACTIVATED_WHY: dict[str, dict[Locale, str]] = {
+    "settled": {
+        "pt-BR": "o cliente pagou o que devia (resta no máximo a tolerância)",
+        "es": "el cliente pagó lo que debía (queda como máximo la tolerancia)",
+        "en": "the customer paid what they owed (at most the tolerance is left)",
+    },
+    "never_suspend": {
+        "pt-BR": "a conta foi marcada para nunca ser suspensa; nenhum pagamento chegou",
+        "es": "la cuenta fue marcada para no suspenderse nunca; no llegó ningún pago",
+        "en": "the account was flagged never to be suspended; no payment arrived",
+    },
+    "exempt": {
+        "pt-BR": "a equipe isentou a conta da suspensão; nenhum pagamento chegou",
+        "es": "el equipo dejó la cuenta exenta de suspensión; no llegó ningún pago",
+        "en": "staff exempted the account from suspension; no payment arrived",
+    },
+    "staff": {
+        "pt-BR": "a equipe retirou a suspensão sem pagamento",
+        "es": "el equipo levantó la suspensión sin pago",
+        "en": "staff lifted the suspension without a payment",
+    },
+}
 
 
 _REACTIVATED: dict[str, dict[Locale, tuple[str, str]]] = {
@@ -434,6 +508,14 @@ _STILL_OWED_SMS: dict[Locale, str] = {
 }
 
 
+_CUSTOMER_CREDIT: dict[Locale, tuple[str, str]] = {
+    # (e-mail, SMS): what the customer paid above what they owed.
+    "pt-BR": (" Você pagou {credit} a mais: esse valor fica como crédito na sua conta.", " Credito: {credit}."),
+    "es": (" Pagó {credit} de más: ese monto queda como crédito en su cuenta.", " Credito: {credit}."),
+    "en": (" You paid {credit} more than you owed: it stays as a credit on your account.", " Credit: {credit}."),
+}
+
+
 def _customer_reactivated(notification: Notification, fmt: Formatter) -> dict[str, str]:
     body = notification.body
     assert isinstance(body, CustomerReactivated)
@@ -442,10 +524,14 @@ def _customer_reactivated(notification: Notification, fmt: Formatter) -> dict[st
     remaining = _amounts(body.remaining, fmt)
     owed = _STILL_OWED[fmt.locale].format(remaining=remaining) if body.remaining else ""
     sms_owed = _STILL_OWED_SMS[fmt.locale].format(remaining=remaining) if body.remaining else ""
+    credit, sms_credit = ("", "")
+    if body.credit:
+        amounts = _amounts(body.credit, fmt)
+        credit, sms_credit = (form.format(credit=amounts) for form in _CUSTOMER_CREDIT[fmt.locale])
     return {
         "customer": body.customer_name,
-        "what_happened": sentence.format(when=when) + owed,
-        "sms_text": sms + sms_owed,
+        "what_happened": sentence.format(when=when) + owed + credit,
+        "sms_text": sms + sms_owed + sms_credit,
     }
 
 
@@ -464,15 +550,95 @@ def _hand_off(notification: Notification, fmt: Formatter) -> dict[str, str]:
     }
 
 
+# What an alert's reader needs to know and do, written from its facts (never the engine's own sentence).
+_ALERT_DETAIL: dict[str, dict[Locale, str]] = {
+    "promise_lapsed": {
+        "pt-BR": "A promessa de pagamento até {until} venceu sem o pagamento; a régua recomeça com um novo prazo. "
+        "Fale com o cliente ou registre uma nova promessa.",
+        "es": "La promesa de pago hasta el {until} venció sin el pago; la cobranza se reanuda con un nuevo plazo. "
+        "Hable con el cliente o registre una nueva promesa.",
+        "en": "The promise to pay by {until} lapsed unpaid; the ladder resumes with a fresh deadline. Talk to the "
+        "customer or record a new promise.",
+    },
+    "suspension_withheld": {
+        "pt-BR": "A conta passou da etapa de suspensão, mas está marcada para nunca ser suspensa. Decida se ela "
+        "continua assim.",
+        "es": "La cuenta pasó la etapa de suspensión, pero está marcada para no suspenderse nunca. Decida si sigue "
+        "así.",
+        "en": "The account is past its suspension step but is flagged never to be suspended. Decide whether it "
+        "stays so.",
+    },
+    "customer_unreachable": {
+        "pt-BR": "Nenhum aviso com o prazo chegou ao cliente ({tried}), então a suspensão não foi feita. Atualize o "
+        "e-mail ou o telefone do cliente: um novo aviso final sai com um novo prazo.",
+        "es": "Ningún aviso con el plazo llegó al cliente ({tried}), así que no se suspendió. Actualice el correo o "
+        "el teléfono del cliente: un nuevo aviso final saldrá con un nuevo plazo.",
+        "en": "No notice naming the deadline reached the customer ({tried}), so the suspension was withheld. Update "
+        "the customer's e-mail or phone: a new final notice goes out with a fresh deadline.",
+    },
+    "unknown_currency": {
+        "pt-BR": "A política de cobrança (versão {version}) não tem limites para {currencies}: essas faturas ficam "
+        "fora da régua até a política incluir a moeda.",
+        "es": "La política de cobranza (versión {version}) no tiene límites para {currencies}: esas facturas quedan "
+        "fuera de la cobranza hasta que la política incluya la moneda.",
+        "en": "The collections policy (version {version}) has no thresholds for {currencies}: these invoices are "
+        "left out of the ladder until the policy adds the currency.",
+    },
+    "invalid_account": {
+        "pt-BR": "Dados da conta com erro{parts}: a régua ignora a conta até serem corrigidos. Os detalhes técnicos "
+        "estão nos registros do processamento.",
+        "es": "Datos de la cuenta con error{parts}: la cobranza omite la cuenta hasta que se corrijan. Los detalles "
+        "técnicos están en los registros del procesamiento.",
+        "en": "The account's data has errors{parts}: the ladder skips the account until they are fixed. The "
+        "technical details are in the processing logs.",
+    },
+    "invalid_policy": {
+        "pt-BR": "A versão {version} da política de cobrança foi recusada; a versão {in_force} continua em vigor. "
+        "Veja o que está errado com: ponte policy check",
+        "es": "La versión {version} de la política de cobranza fue rechazada; la versión {in_force} sigue vigente. "
+        "Vea qué está mal con: ponte policy check",
+        "en": "Version {version} of the collections policy was refused; version {in_force} stays in force. See "
+        "what is wrong with: ponte policy check",
+    },
+}
+# The parts of an account's record a validation names, as staff call them.
+_PARTS: dict[str, dict[Locale, str]] = {
+    "name": {"pt-BR": "nome", "es": "nombre", "en": "name"},
+    "contact": {"pt-BR": "contato", "es": "contacto", "en": "contact"},
+    "locale": {"pt-BR": "idioma", "es": "idioma", "en": "language"},
+    "tax_id": {"pt-BR": "CPF/CNPJ", "es": "identificación fiscal", "en": "tax id"},
+    "invoices": {"pt-BR": "faturas", "es": "facturas", "en": "invoices"},
+    "payments": {"pt-BR": "pagamentos", "es": "pagos", "en": "payments"},
+    "holds": {"pt-BR": "suspensões pela equipe", "es": "pausas del equipo", "en": "staff holds"},
+    "account": {"pt-BR": "cadastro", "es": "registro", "en": "record"},
+}
+_OTHER_PART: dict[Locale, str] = {"pt-BR": "outros dados", "es": "otros datos", "en": "other data"}
+
+
 def _alert(notification: Notification, fmt: Formatter) -> dict[str, str]:
     body = notification.body
     assert isinstance(body, CollectionsAlert)
+    parts = dict.fromkeys(_PARTS.get(p, {}).get(fmt.locale, _OTHER_PART[fmt.locale]) for p in body.problems)
+    tried = ", ".join(
+        f"{_channel(channel, fmt)}: {_OUTCOMES.get(outcome, {}).get(fmt.locale, _OUTCOMES['pending'][fmt.locale])}"
+        for channel, outcome in body.tried.items()
+    )
+    facts = {
+        "until": fmt.date(body.until) if body.until else _word("agreed_day", fmt),
+        "currencies": ", ".join(body.currencies),
+        "version": str(body.policy_version) if body.policy_version else _word("current", fmt),
+        "in_force": str(body.in_force) if body.in_force else _word("previous", fmt),
+        "tried": tried or _word("none", fmt),
+        "parts": f" ({', '.join(parts)})" if parts else "",
+    }
+    unnumbered = len(body.invoice_keys) - len(body.invoices)
+    invoices = [*body.invoices, *([_counted("unnumbered", unnumbered, fmt)] if unnumbered > 0 else [])]
     return {
         "reason": _REASONS[body.reason][fmt.locale],
         "account": body.account_name or notification.account_id,
         "account_id": notification.account_id,
-        "detail": body.detail,
-        "invoices": ", ".join(body.invoice_keys) or _word("none", fmt),
+        "detail": _ALERT_DETAIL[body.reason][fmt.locale].format(**facts),
+        "invoices": ", ".join(invoices) or _word("none", fmt),
     }
 
 
@@ -647,19 +813,19 @@ ENTRIES: dict[str, Entry] = {
             "pt-BR": Texts(
                 subject="Conta reativada: {account}",
                 email="A conta {account} ({account_id}) foi reativada em {when}. Responsável: {owner}.\n\n"
-                "Situação: {status}. Em atraso: {remaining}.{credit}\n",
+                "Por quê: {why}.\nSituação: {status}. Em atraso: {remaining}.{credit}\n",
                 sms="Ponte: {account} reativada. Em atraso: {remaining}.{credit}",
             ),
             "es": Texts(
                 subject="Cuenta reactivada: {account}",
                 email="La cuenta {account} ({account_id}) fue reactivada el {when}. Responsable: {owner}.\n\n"
-                "Estado: {status}. En mora: {remaining}.{credit}\n",
+                "Por qué: {why}.\nEstado: {status}. En mora: {remaining}.{credit}\n",
                 sms="Ponte: {account} reactivada. En mora: {remaining}.{credit}",
             ),
             "en": Texts(
                 subject="Account reactivated: {account}",
                 email="Account {account} ({account_id}) was reactivated on {when}. Owner: {owner}.\n\n"
-                "Status: {status}. Overdue: {remaining}.{credit}\n",
+                "Why: {why}.\nStatus: {status}. Overdue: {remaining}.{credit}\n",
                 sms="Ponte: {account} reactivated. Overdue: {remaining}.{credit}",
             ),
         },
@@ -715,17 +881,17 @@ ENTRIES: dict[str, Entry] = {
         {
             "pt-BR": Texts(
                 subject="{reason}: {account}",
-                email="{reason}.\n\nConta: {account} ({account_id})\nFaturas: {invoices}\nDetalhe: {detail}\n",
+                email="{reason}.\n\n{detail}\n\nConta: {account} ({account_id})\nFaturas: {invoices}\n",
                 sms="Ponte: {reason}: {account}.",
             ),
             "es": Texts(
                 subject="{reason}: {account}",
-                email="{reason}.\n\nCuenta: {account} ({account_id})\nFacturas: {invoices}\nDetalle: {detail}\n",
+                email="{reason}.\n\n{detail}\n\nCuenta: {account} ({account_id})\nFacturas: {invoices}\n",
                 sms="Ponte: {reason}: {account}.",
             ),
             "en": Texts(
                 subject="{reason}: {account}",
-                email="{reason}.\n\nAccount: {account} ({account_id})\nInvoices: {invoices}\nDetail: {detail}\n",
+                email="{reason}.\n\n{detail}\n\nAccount: {account} ({account_id})\nInvoices: {invoices}\n",
                 sms="Ponte: {reason}: {account}.",
             ),
         },

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ponte.domain.bodies.invoices import InvoiceIssued, InvoicesImported, NewCustomerInvoice, UploadQuarantined
+from ponte.domain.bodies.invoices import (
+    InvoiceIssued,
+    InvoicesImported,
+    NewCustomerInvoice,
+    QuarantineCode,
+    UploadQuarantined,
+)
 from ponte.messages.catalog import Entry, Texts
 
 if TYPE_CHECKING:
@@ -116,13 +122,422 @@ def _new_customer_invoice(notification: Notification, fmt: Formatter) -> dict[st
     }
 
 
+# Why a file was set aside, by `UploadQuarantined.code`: what happened, and what to do about it. The facts are placed
+# as the locale writes them: {line}, {size}, {limit}, {extension}, {format}, {columns}.
+REFUSALS: dict[Locale, dict[QuarantineCode, tuple[str, str]]] = {
+    "pt-BR": {
+        "empty": ("o arquivo está vazio", "Confira se a exportação terminou e envie o arquivo de novo."),
+        "too_big": (
+            "o arquivo tem {size}, acima do limite de {limit}",
+            "Divida o arquivo em partes menores e envie cada uma.",
+        ),
+        "xml_too_big": (
+            "um arquivo XML pode ter até {limit}, e este tem {size}",
+            "Envie os documentos em arquivos XML separados, um por documento.",
+        ),
+        "line_too_long": (
+            "uma linha passa de {limit}: não é um arquivo CSV",
+            "Exporte as faturas de novo em CSV e envie esse arquivo.",
+        ),
+        "unknown_extension": ("arquivos {extension} não são lidos", "Envie as faturas em .csv, .json ou .xml."),
+        "extension_mismatch": (
+            "o nome do arquivo termina em {extension}, mas o conteúdo é {format}",
+            "Renomeie o arquivo com a extensão certa e envie de novo.",
+        ),
+        "utf16": ("o arquivo é {format} em UTF-16, que não é lido", "Salve o arquivo como UTF-8 e envie de novo."),
+        "unknown_format": (
+            "o conteúdo não é CSV, JSON, XML de NF-e nem XML UBL",
+            "Exporte as faturas em um desses formatos e envie o arquivo.",
+        ),
+        "no_xml_root": (
+            "o início do arquivo não tem um documento XML",
+            "Confira se o arquivo é o XML do documento, sem nada antes dele, e envie de novo.",
+        ),
+        "unknown_xml": (
+            "o XML não é uma NF-e, um evento de NF-e nem uma fatura UBL 2.1",
+            "Envie o XML da NF-e ou a fatura UBL 2.1; outros XML não são lidos.",
+        ),
+        "not_nfe": ("o XML não é uma NF-e", "Envie o XML da NF-e como o sistema emissor o gerou."),
+        "not_ubl": (
+            "o XML não é uma fatura nem uma nota de crédito UBL 2.1",
+            "Exporte o documento de novo em UBL 2.1 e envie o arquivo.",
+        ),
+        "xml_doctype": (
+            "o XML tem uma declaração DOCTYPE, recusada por segurança",
+            "Exporte o XML de novo sem DOCTYPE e envie o arquivo.",
+        ),
+        "xml_entities": (
+            "o XML declara entidades, recusadas por segurança",
+            "Exporte o XML de novo sem declarar entidades e envie o arquivo.",
+        ),
+        "xml_external": (
+            "o XML aponta para recursos externos, recusados por segurança",
+            "Exporte o XML de novo sem referências externas e envie o arquivo.",
+        ),
+        "xml_malformed": (
+            "o XML está malformado na linha {line}",
+            "O arquivo pode ter sido cortado ou editado à mão: exporte-o de novo e envie.",
+        ),
+        "csv_encoding": (
+            "a linha {line} não está na codificação de texto do arquivo",
+            "Salve o arquivo como CSV UTF-8 e envie de novo.",
+        ),
+        "csv_malformed": (
+            "a linha {line} não pôde ser lida como CSV",
+            "Confira as aspas dessa linha (um texto entre aspas precisa fechá-las) e envie o arquivo de novo.",
+        ),
+        "csv_no_separator": (
+            "a primeira linha não tem separador (ponto e vírgula, vírgula ou tabulação)",
+            "A primeira linha deve ser o cabeçalho, com os nomes das colunas: corrija e envie de novo.",
+        ),
+        "csv_missing_columns": (
+            "o cabeçalho não tem coluna de {columns}",
+            "Dê a essas colunas um dos nomes aceitos, ou cadastre os nomes delas nas configurações de colunas do "
+            "CSV, e envie o arquivo de novo.",
+        ),
+        "csv_ambiguous_columns": (
+            "duas colunas do cabeçalho querem dizer {columns}",
+            "Indique a certa nas configurações de colunas do CSV, ou renomeie a outra, e envie o arquivo de novo.",
+        ),
+        "json_shape": (
+            "o JSON não é uma fatura nem uma lista de faturas",
+            "Envie um objeto de fatura ou uma lista deles, como descreve o esquema de importação.",
+        ),
+        "json_trailing": ("há dados depois do fim do JSON", "Deixe um só objeto ou uma só lista no arquivo e envie."),
+        "json_encoding": ("o JSON não está em UTF-8", "Salve o arquivo como UTF-8 e envie de novo."),
+        "json_malformed": (
+            "o JSON não é válido",
+            "O arquivo pode ter sido cortado ou editado à mão: gere-o de novo e envie.",
+        ),
+        "not_recorded": (
+            "o arquivo não pôde ser registrado até o fim",
+            "Envie este relatório ao suporte; não envie o arquivo de novo antes da resposta.",
+        ),
+    },
+    "es": {
+        "empty": ("el archivo está vacío", "Revise que la exportación haya terminado y envíe el archivo de nuevo."),
+        "too_big": (
+            "el archivo tiene {size}, por encima del límite de {limit}",
+            "Divida el archivo en partes más pequeñas y envíe cada una.",
+        ),
+        "xml_too_big": (
+            "un archivo XML puede tener hasta {limit}, y este tiene {size}",
+            "Envíe los documentos en archivos XML separados, uno por documento.",
+        ),
+        "line_too_long": (
+            "una línea supera {limit}: no es un archivo CSV",
+            "Exporte las facturas de nuevo en CSV y envíe ese archivo.",
+        ),
+        "unknown_extension": ("los archivos {extension} no se leen", "Envíe las facturas en .csv, .json o .xml."),
+        "extension_mismatch": (
+            "el nombre del archivo termina en {extension}, pero su contenido es {format}",
+            "Cambie la extensión del archivo por la correcta y envíelo de nuevo.",
+        ),
+        "utf16": (
+            "el archivo es {format} en UTF-16, que no se lee",
+            "Guarde el archivo como UTF-8 y envíelo de nuevo.",
+        ),
+        "unknown_format": (
+            "el contenido no es CSV, JSON, XML de NF-e ni XML UBL",
+            "Exporte las facturas en uno de esos formatos y envíe el archivo.",
+        ),
+        "no_xml_root": (
+            "el comienzo del archivo no tiene un documento XML",
+            "Revise que el archivo sea el XML del documento, sin nada antes, y envíelo de nuevo.",
+        ),
+        "unknown_xml": (
+            "el XML no es una NF-e, un evento de NF-e ni una factura UBL 2.1",
+            "Envíe el XML de la NF-e o la factura UBL 2.1; otros XML no se leen.",
+        ),
+        "not_nfe": ("el XML no es una NF-e", "Envíe el XML de la NF-e tal como lo generó el sistema emisor."),
+        "not_ubl": (
+            "el XML no es una factura ni una nota de crédito UBL 2.1",
+            "Exporte el documento de nuevo en UBL 2.1 y envíe el archivo.",
+        ),
+        "xml_doctype": (
+            "el XML tiene una declaración DOCTYPE, rechazada por seguridad",
+            "Exporte el XML de nuevo sin DOCTYPE y envíe el archivo.",
+        ),
+        "xml_entities": (
+            "el XML declara entidades, rechazadas por seguridad",
+            "Exporte el XML de nuevo sin declarar entidades y envíe el archivo.",
+        ),
+        "xml_external": (
+            "el XML apunta a recursos externos, rechazados por seguridad",
+            "Exporte el XML de nuevo sin referencias externas y envíe el archivo.",
+        ),
+        "xml_malformed": (
+            "el XML está mal formado en la línea {line}",
+            "El archivo puede haberse cortado o editado a mano: expórtelo de nuevo y envíelo.",
+        ),
+        "csv_encoding": (
+            "la línea {line} no está en la codificación de texto del archivo",
+            "Guarde el archivo como CSV UTF-8 y envíelo de nuevo.",
+        ),
+        "csv_malformed": (
+            "la línea {line} no se pudo leer como CSV",
+            "Revise las comillas de esa línea (un texto entre comillas debe cerrarlas) y envíe el archivo de nuevo.",
+        ),
+        "csv_no_separator": (
+            "la primera línea no tiene separador (punto y coma, coma o tabulación)",
+            "La primera línea debe ser el encabezado, con los nombres de las columnas: corríjala y envíe de nuevo.",
+        ),
+        "csv_missing_columns": (
+            "el encabezado no tiene columna de {columns}",
+            "Dé a esas columnas uno de los nombres aceptados, o registre sus nombres en la configuración de columnas "
+            "del CSV, y envíe el archivo de nuevo.",
+        ),
+        "csv_ambiguous_columns": (
+            "dos columnas del encabezado significan {columns}",
+            "Indique la correcta en la configuración de columnas del CSV, o cambie el nombre de la otra, y envíe el "
+            "archivo de nuevo.",
+        ),
+        "json_shape": (
+            "el JSON no es una factura ni una lista de facturas",
+            "Envíe un objeto de factura o una lista de ellos, como describe el esquema de importación.",
+        ),
+        "json_trailing": (
+            "hay datos después del final del JSON",
+            "Deje un solo objeto o una sola lista en el archivo y envíelo.",
+        ),
+        "json_encoding": ("el JSON no está en UTF-8", "Guarde el archivo como UTF-8 y envíelo de nuevo."),
+        "json_malformed": (
+            "el JSON no es válido",
+            "El archivo puede haberse cortado o editado a mano: genérelo de nuevo y envíelo.",
+        ),
+        "not_recorded": (
+            "el archivo no se pudo registrar hasta el final",
+            "Envíe este informe a soporte; no envíe el archivo de nuevo antes de la respuesta.",
+        ),
+    },
+    "en": {
+        "empty": ("the file is empty", "Check that the export finished and upload the file again."),
+        "too_big": (
+            "the file is {size}, over the limit of {limit}",
+            "Split the file into smaller ones and upload each.",
+        ),
+        "xml_too_big": (
+            "an XML file may be at most {limit}, and this one is {size}",
+            "Upload the documents as separate XML files, one per document.",
+        ),
+        "line_too_long": (
+            "a line is longer than {limit}: this is not a CSV file",
+            "Export the invoices again as CSV and upload that file.",
+        ),
+        "unknown_extension": ("{extension} files are not read", "Upload the invoices as .csv, .json or .xml."),
+        "extension_mismatch": (
+            "the file's name ends in {extension} but its content is {format}",
+            "Rename the file with the right extension and upload it again.",
+        ),
+        "utf16": ("the file is {format} in UTF-16, which is not read", "Save the file as UTF-8 and upload it again."),
+        "unknown_format": (
+            "the content is not CSV, JSON, NF-e XML or UBL XML",
+            "Export the invoices in one of those formats and upload that file.",
+        ),
+        "no_xml_root": (
+            "the start of the file holds no XML document",
+            "Check that the file is the document's XML, with nothing before it, and upload it again.",
+        ),
+        "unknown_xml": (
+            "the XML is neither an NF-e, an NF-e event nor a UBL 2.1 invoice",
+            "Upload the NF-e XML or the UBL 2.1 invoice; other XML is not read.",
+        ),
+        "not_nfe": ("the XML is not an NF-e", "Upload the NF-e XML as the issuing system produced it."),
+        "not_ubl": (
+            "the XML is not a UBL 2.1 invoice or credit note",
+            "Export the document again as UBL 2.1 and upload that file.",
+        ),
+        "xml_doctype": (
+            "the XML has a DOCTYPE declaration, refused for safety",
+            "Export the XML again without a DOCTYPE and upload that file.",
+        ),
+        "xml_entities": (
+            "the XML declares entities, refused for safety",
+            "Export the XML again without entity declarations and upload that file.",
+        ),
+        "xml_external": (
+            "the XML refers to external resources, refused for safety",
+            "Export the XML again without external references and upload that file.",
+        ),
+        "xml_malformed": (
+            "the XML is not well-formed at line {line}",
+            "The file may have been cut short or edited by hand: export it again and upload it.",
+        ),
+        "csv_encoding": (
+            "line {line} is not in the file's text encoding",
+            "Save the file as CSV UTF-8 and upload it again.",
+        ),
+        "csv_malformed": (
+            "line {line} could not be read as CSV",
+            "Check the quotes on that line (quoted text must close them) and upload the file again.",
+        ),
+        "csv_no_separator": (
+            "the first line has no separator (semicolon, comma or tab)",
+            "The first line must be the header, with the column names: fix it and upload the file again.",
+        ),
+        "csv_missing_columns": (
+            "the header has no column for {columns}",
+            "Give those columns one of the accepted names, or add their names to the CSV column settings, and "
+            "upload the file again.",
+        ),
+        "csv_ambiguous_columns": (
+            "two columns of the header both mean {columns}",
+            "Name the right one in the CSV column settings, or rename the other, and upload the file again.",
+        ),
+        "json_shape": (
+            "the JSON is neither an invoice nor a list of invoices",
+            "Upload one invoice object or a list of them, as the upload schema describes.",
+        ),
+        "json_trailing": (
+            "there is data after the end of the JSON",
+            "Keep a single object or a single list in the file and upload it again.",
+        ),
+        "json_encoding": ("the JSON is not in UTF-8", "Save the file as UTF-8 and upload it again."),
+        "json_malformed": (
+            "the JSON is not valid",
+            "The file may have been cut short or edited by hand: produce it again and upload it.",
+        ),
+        "not_recorded": (
+            "the file could not be recorded to the end",
+            "Send this report to support; do not upload the file again before they answer.",
+        ),
+    },
+}
+# A body from before codes: its reason is the English one of the report.
+_UNREAD: dict[Locale, tuple[str, str]] = {
+    "pt-BR": ("o arquivo não pôde ser lido; o relatório diz por quê", "Corrija o arquivo e envie de novo."),
+    "es": ("el archivo no se pudo leer; el informe dice por qué", "Corrija el archivo y envíelo de nuevo."),
+    "en": ("the file could not be read; the report says why", "Fix the file and upload it again."),
+}
+_NOTHING_RECORDED: dict[Locale, str] = {
+    "pt-BR": "Nada foi registrado.",
+    "es": "No se registró nada.",
+    "en": "Nothing was recorded.",
+}
+_SOME_RECORDED: dict[Locale, str] = {
+    "pt-BR": "As faturas lidas antes da falha podem ter sido registradas.",
+    "es": "Las facturas leídas antes de la falla pueden haberse registrado.",
+    "en": "Invoices read before the failure may have been recorded.",
+}
+_FORMATS: dict[Locale, dict[str, str]] = {
+    "pt-BR": {"csv": "CSV", "json": "JSON", "nfe": "XML de NF-e", "ubl": "XML UBL"},
+    "es": {"csv": "CSV", "json": "JSON", "nfe": "XML de NF-e", "ubl": "XML UBL"},
+    "en": {"csv": "CSV", "json": "JSON", "nfe": "NF-e XML", "ubl": "UBL XML"},
+}
+# The CSV fields (`ponte.invoices.options.CsvField`) as the upload format's documentation names them, and
+# `customer`, which any of three columns gives.
+CSV_COLUMNS: dict[Locale, dict[str, str]] = {
+    "pt-BR": {
+        "number": "número",
+        "series": "série",
+        "installment": "parcela",
+        "customer_name": "nome do cliente",
+        "tax_id": "CNPJ/CPF",
+        "email": "e-mail",
+        "phone": "telefone",
+        "mobile": "celular",
+        "locale": "idioma",
+        "customer_reference": "código do cliente",
+        "amount": "valor",
+        "due_date": "vencimento",
+        "issue_date": "emissão",
+        "currency": "moeda",
+        "owner": "responsável",
+        "payment_url": "página de pagamento",
+        "bank_slip": "boleto",
+        "access_key": "chave de acesso",
+        "customer": "cliente (nome, CNPJ/CPF ou código)",
+    },
+    "es": {
+        "number": "número",
+        "series": "serie",
+        "installment": "cuota",
+        "customer_name": "nombre del cliente",
+        "tax_id": "identificación fiscal",
+        "email": "correo electrónico",
+        "phone": "teléfono",
+        "mobile": "móvil",
+        "locale": "idioma",
+        "customer_reference": "código de cliente",
+        "amount": "importe",
+        "due_date": "vencimiento",
+        "issue_date": "fecha de emisión",
+        "currency": "moneda",
+        "owner": "responsable",
+        "payment_url": "enlace de pago",
+        "bank_slip": "boleto",
+        "access_key": "clave de acceso",
+        "customer": "cliente (nombre, identificación fiscal o código)",
+    },
+    "en": {
+        "number": "number",
+        "series": "series",
+        "installment": "installment",
+        "customer_name": "customer name",
+        "tax_id": "tax id",
+        "email": "e-mail",
+        "phone": "phone",
+        "mobile": "mobile",
+        "locale": "language",
+        "customer_reference": "customer reference",
+        "amount": "amount",
+        "due_date": "due date",
+        "issue_date": "issue date",
+        "currency": "currency",
+        "owner": "owner",
+        "payment_url": "payment link",
+        "bank_slip": "boleto",
+        "access_key": "access key",
+        "customer": "customer (name, tax id or reference)",
+    },
+}
+
+
+def _shown_facts(facts: dict[str, str], locale: Locale) -> dict[str, str]:
+    """A refusal's facts as the locale writes them: `12,0 MB`, line `1.234`, `número, valor e vencimento`."""
+    from babel.lists import format_list  # noqa: PLC0415 - Babel's data loads only when a message is rendered
+    from babel.numbers import format_decimal  # noqa: PLC0415
+
+    cldr = locale.replace("-", "_")
+    shown = {}
+    if facts.get("line", "").isdigit():
+        shown["line"] = str(format_decimal(int(facts["line"]), locale=cldr))
+    for name in ("size", "limit"):
+        if facts.get(name, "").isdigit():
+            shown[name] = f"{format_decimal(int(facts[name]) / 1_000_000, format='#,##0.0', locale=cldr)} MB"
+    if "extension" in facts:
+        shown["extension"] = facts["extension"]
+    if "format" in facts:
+        shown["format"] = _FORMATS[locale].get(facts["format"], facts["format"].upper())
+    if facts.get("columns"):
+        names = CSV_COLUMNS[locale]
+        shown["columns"] = str(format_list([names.get(c, c) for c in facts["columns"].split(",")], locale=cldr))
+    return shown
+
+
+def refusal(code: QuarantineCode | None, facts: dict[str, str], locale: Locale) -> tuple[str, str]:
+    """Why a file was set aside and what to do, in `locale`; the general sentence when the code (a body from before
+    codes) or a fact its sentence needs is missing."""
+    if code is None:
+        return _UNREAD[locale]
+    reason, advice = REFUSALS[locale][code]
+    try:
+        return reason.format_map(_shown_facts(facts, locale)), advice
+    except KeyError:
+        return _UNREAD[locale]
+
+
 def _upload_quarantined(notification: Notification, fmt: Formatter) -> dict[str, str]:
     body = notification.body
     assert isinstance(body, UploadQuarantined)
+    reason, advice = refusal(body.code, body.facts, fmt.locale)
+    recorded = _SOME_RECORDED if body.code == "not_recorded" else _NOTHING_RECORDED
     return {
         "file": _file_name(body.file),
         "path": body.file,
-        "reason": body.reason,
+        "reason": reason,
+        "advice": advice,
+        "recorded": recorded[fmt.locale],
         "report": body.report,
         "when": fmt.moment(notification.occurred_at),
     }
@@ -237,24 +652,24 @@ ENTRIES: dict[str, Entry] = {
             "pt-BR": Texts(
                 subject="Arquivo {file} não importado",
                 email=(
-                    "O arquivo {path}, recebido em {when}, não foi importado: {reason}.\n\n"
-                    "Nada foi registrado. O arquivo foi movido para a quarentena.\nRelatório: {report}\n"
+                    "O arquivo {path}, recebido em {when}, não foi importado: {reason}.\n\n{advice}\n\n"
+                    "{recorded} O arquivo foi movido para a quarentena.\nRelatório: {report}\n"
                 ),
                 sms="Ponte: arquivo {file} nao importado: {reason}.",
             ),
             "es": Texts(
                 subject="Archivo {file} no importado",
                 email=(
-                    "El archivo {path}, recibido el {when}, no se importó: {reason}.\n\n"
-                    "No se registró nada. El archivo se movió a cuarentena.\nInforme: {report}\n"
+                    "El archivo {path}, recibido el {when}, no se importó: {reason}.\n\n{advice}\n\n"
+                    "{recorded} El archivo se movió a cuarentena.\nInforme: {report}\n"
                 ),
                 sms="Ponte: archivo {file} no importado: {reason}.",
             ),
             "en": Texts(
                 subject="File {file} not imported",
                 email=(
-                    "The file {path}, received on {when}, was not imported: {reason}.\n\n"
-                    "Nothing was recorded. The file was moved to quarantine.\nReport: {report}\n"
+                    "The file {path}, received on {when}, was not imported: {reason}.\n\n{advice}\n\n"
+                    "{recorded} The file was moved to quarantine.\nReport: {report}\n"
                 ),
                 sms="Ponte: file {file} not imported: {reason}.",
             ),
