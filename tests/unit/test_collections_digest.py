@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from ponte.domain.accounts import AccountStatus
 from ponte.domain.ledger import Ledger
 from ponte.domain.notifications import Notification
-from ponte.domain.policy import default_policy
+from ponte.domain.policy import Policy, default_policy, default_policy_text, load_policy
 from ponte.services.digest import collections_digest
 from tests.collections_support import TZ, MemoryStore, account, invoice, local
 
@@ -43,13 +44,13 @@ class Book:
 HOLIDAYS = frozenset({date(2026, 11, 20)})
 
 
-def digest(book: Book, store: MemoryStore, day: date) -> Notification | None:
+def digest(book: Book, store: MemoryStore, day: date, policy: Policy | None = None) -> Notification | None:
     return collections_digest(
         book,
         store,
         book,
         now=local(day, 8),
-        policy=default_policy(),
+        policy=policy or default_policy(),
         time_zone=TZ,
         holidays=HOLIDAYS,
         staff_locale="en",
@@ -83,3 +84,10 @@ def test_the_digest_groups_the_overdue_book_by_age_and_lists_todays_suspensions(
 def test_no_digest_on_weekends_or_holidays() -> None:
     assert digest(Book(), MemoryStore(), date(2026, 11, 21)) is None  # Saturday
     assert digest(Book(), MemoryStore(), date(2026, 11, 20)) is None  # national holiday
+
+
+def test_no_digest_on_a_local_holiday_of_the_policy() -> None:
+    local_holiday = {"on": "11-24", "name": "Feriado municipal"}
+    policy = load_policy(json.dumps({**json.loads(default_policy_text()), "local_holidays": [local_holiday]}))
+    assert digest(Book(), MemoryStore(), date(2026, 11, 24), policy) is None  # a Tuesday, a holiday in the city
+    assert digest(Book(), MemoryStore(), date(2026, 11, 25), policy) is not None

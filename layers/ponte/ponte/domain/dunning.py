@@ -532,6 +532,12 @@ class _Days:
         return _shift_business_days(day, offset, self.holidays)
 
 
+def next_business_day(day: date, holidays: frozenset[date]) -> date:
+    """`day`, or the first business day after it when it is a weekend or one of `holidays`: the day an invoice due
+    on `day` is due."""
+    return _next_business_day(day, holidays)
+
+
 def shift_business_days(day: date, offset: int, holidays: frozenset[date]) -> date:
     """The day `offset` business days after `day` (before it, when negative), skipping weekends and `holidays`."""
     return _shift_business_days(day, offset, holidays)

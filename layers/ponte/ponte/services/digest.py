@@ -25,13 +25,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
 from ponte.domain.accounts import AccountStatus, Locale
 from ponte.domain.bodies.collections import AgeBucket, CollectionsDigest, DigestAccount
-from ponte.domain.dunning import FAILED_FOR_GOOD, STAFF_CHANNEL, shift_business_days
+from ponte.domain.dunning import (
+    FAILED_FOR_GOOD,
+    STAFF_CHANNEL,
+    business_calendar,
+    next_business_day,
+    shift_business_days,
+)
 from ponte.domain.errors import InvalidInput
 from ponte.domain.money import Money
 from ponte.domain.notifications import Audience, Notification, Team, notification_id
@@ -67,11 +73,6 @@ class DigestBook(Protocol):
     def drop(self, account_id: str) -> None: ...
 
 
-def is_business_day(day: date, holidays: frozenset[date]) -> bool:
-    """By the engine's calendar: the first business day after the day before is the day itself."""
-    return shift_business_days(day - timedelta(days=1), 1, holidays) == day
-
-
 def owner_names(directory: Callable[[], StaffDirectory | None]) -> dict[str, str]:
     """Each person's name by id, from the staff directory in force (`DirectoryStore.in_use`); none while it is not
     set up, or when no version of it was ever valid (the digest then names owners by id)."""
@@ -99,7 +100,8 @@ def collections_digest(
     zone = ZoneInfo(time_zone)
     local_now = now.astimezone(zone)
     today = local_now.date()
-    if not is_business_day(today, holidays):
+    holidays = business_calendar(holidays, policy, today)  # the policy's local holidays too, as the ladder's
+    if next_business_day(today, holidays) != today:
         return None
     previous = shift_business_days(today, -1, holidays)
     digest = _Digest(
