@@ -576,6 +576,24 @@ def _invoice_cases() -> list[Case]:
             owed=(PRINCIPAL,),
         ),
         Case(
+            "due-on-a-holiday",
+            InvoiceIssued(
+                customer_name=CONTACT,
+                invoice_number="0043",
+                total=PRINCIPAL,
+                installments=(
+                    DueInstallment(
+                        number="1",
+                        due_date=date(2026, 12, 25),
+                        amount=PRINCIPAL,
+                        effective_due_date=date(2026, 12, 28),
+                    ),
+                ),
+            ),
+            Audience.CUSTOMER,
+            owed=(PRINCIPAL,),
+        ),
+        Case(
             "euro",
             InvoiceIssued(
                 customer_name=CONTACT,

@@ -131,3 +131,28 @@ def test_a_due_date_on_a_business_day_reads_as_before() -> None:
     assert "prorrogado" not in email + sms
     _, _, reminder = told(sent["due-today"])
     assert reminder == "Lembrete: R$ 1.500,00 vence hoje. Se ja pagou, desconsidere."
+
+
+@pytest.mark.parametrize(
+    ("locale", "line", "sms"),
+    [
+        ("pt-BR", "vencimento em 25/12/2026 (feriado), prorrogado para 28/12/2026", "vence em 28/12/2026"),
+        ("es", "vencimiento el 25 dic 2026 (feriado), prorrogado al 28 dic 2026", "vence el 28 dic 2026"),
+        ("en", "due 25 Dec 2026 (a holiday), moved to 28 Dec 2026", "due 28 Dec 2026"),
+    ],
+)
+def test_the_invoice_notice_of_an_upload_says_a_due_date_on_a_holiday_moved(locale: str, line: str, sms: str) -> None:
+    from tests.message_cases import CASES
+
+    [case] = [c for c in CASES if c.name == "invoice.issued/due-on-a-holiday"]
+    note = Notification(
+        notification_id="n-1",
+        audience=case.audience,
+        account_id="padaria",
+        locale=locale,
+        occurred_at=local(date(2026, 12, 1), 10),
+        body=case.body,
+    )
+    message = render(note, time_zone=TZ)
+    assert line in message.email.replace("\xa0", " ")
+    assert sms in message.sms

@@ -39,7 +39,7 @@ import traceback
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from tempfile import SpooledTemporaryFile
 from typing import IO, BinaryIO, Literal, Protocol
@@ -55,6 +55,7 @@ from ponte.domain.bodies.invoices import (
     UploadQuarantined,
 )
 from ponte.domain.changes import AccountChange
+from ponte.domain.dunning import next_business_day
 from ponte.domain.errors import ConcurrentModification, DuplicateEvent, NotFound
 from ponte.domain.identity import new_account_id
 from ponte.domain.invoices import Invoice, Party, SourceFormat
@@ -172,6 +173,9 @@ class UploadSettings:
     max_bytes: int
     margin_seconds: float  # a run stops between windows when less than this is left before its deadline
     parse_options: ParseOptions = field(default_factory=ParseOptions)
+    # The business calendar's holidays (national and the policy's local ones): a due date on one of them, or on a
+    # weekend, is told to the customer with the business day it moved to.
+    holidays: frozenset[date] = frozenset()
 
 
 class UploadOutcome(BaseModel):
@@ -557,7 +561,7 @@ class _Recorder:
             invoice_number=f"{invoice.series}-{invoice.number}" if invoice.series else invoice.number,
             issuer=invoice.issuer.name if invoice.issuer else None,
             total=invoice.total,
-            installments=_due(invoice),
+            installments=_due(invoice, self.settings.holidays),
             items=parsed.items,
             source=self.upload.name,
         )
@@ -720,7 +724,7 @@ class _Recorder:
             if account is None or not (account.contact.email or account.contact.phone):
                 continue
             if record.invoice.installments:  # credit notes owe the customer nothing
-                notices.append(_invoice_notice(account, record.invoice, self.now))
+                notices.append(_invoice_notice(account, record.invoice, self.now, self.settings.holidays))
         return notices
 
     # ------------------------------------------------------------------ the end of a run
@@ -958,16 +962,27 @@ def _earliest(account: Account, now: datetime) -> datetime:
     return now if account.next_evaluation_at is None else min(account.next_evaluation_at, now)
 
 
-def _due(invoice: Invoice) -> tuple[DueInstallment, ...]:
-    return tuple(DueInstallment(number=i.number, due_date=i.due_date, amount=i.amount) for i in invoice.installments)
+def _due(invoice: Invoice, holidays: frozenset[date]) -> tuple[DueInstallment, ...]:
+    installments = []
+    for i in invoice.installments:
+        moved = next_business_day(i.due_date, holidays)
+        installments.append(
+            DueInstallment(
+                number=i.number,
+                due_date=i.due_date,
+                amount=i.amount,
+                effective_due_date=moved if moved != i.due_date else None,
+            )
+        )
+    return tuple(installments)
 
 
-def _invoice_notice(account: Account, invoice: Invoice, now: datetime) -> Notification:
+def _invoice_notice(account: Account, invoice: Invoice, now: datetime, holidays: frozenset[date]) -> Notification:
     body = InvoiceIssued(
         customer_name=account.contact.name,
         invoice_number=invoice.number,
         total=invoice.total,
-        installments=_due(invoice),
+        installments=_due(invoice, holidays),
     )
     cause = f"invoice-issued:{account.account_id}:{invoice.key}"
     return Notification(

@@ -19,6 +19,8 @@ class DueInstallment(Body):
     number: str
     due_date: date
     amount: Money
+    # When due_date is a weekend or holiday of the business's calendar: the business day it is due on.
+    effective_due_date: date | None = None
 
 
 class InvoiceIssued(Body):

@@ -27,6 +27,7 @@ from ponte.messages.catalog import Entry, Texts
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+    from datetime import date
 
     from ponte.domain.accounts import Locale
     from ponte.domain.dunning import InvoiceCharge, PlannedStep, SentNotice
@@ -210,16 +211,20 @@ _DUE_ON: dict[Locale, tuple[str, str]] = {
 
 
 def _due(charge: InvoiceCharge, fmt: Formatter) -> str:
-    """When the invoice is due: its due date, or the date it was due and the business day it moved to."""
-    moved_to = charge.effective_due_date
-    if moved_to is None:
-        return f"{_word('due', fmt)} {fmt.date(charge.due_date)}"
-    return _MOVED[fmt.locale].format(due=fmt.date(charge.due_date), why=_why_moved(charge, fmt), to=fmt.date(moved_to))
+    return due_text(charge.due_date, charge.effective_due_date, fmt)
 
 
-def _why_moved(charge: InvoiceCharge, fmt: Formatter) -> str:
+def due_text(due: date, moved_to: date | None, fmt: Formatter) -> str:
+    """When an invoice is due: its due date ("vencimento 16/11/2026"), or the date it was due and the business day
+    it moved to ("vencimento em 25/12/2026 (feriado), prorrogado para 28/12/2026")."""
+    if moved_to is None or moved_to == due:
+        return f"{_word('due', fmt)} {fmt.date(due)}"
+    return _MOVED[fmt.locale].format(due=fmt.date(due), why=_why_moved(due, fmt), to=fmt.date(moved_to))
+
+
+def _why_moved(due: date, fmt: Formatter) -> str:
     # A weekday that is not a business day is a holiday, national or local.
-    return _NOT_A_BUSINESS_DAY["weekend" if charge.due_date.weekday() >= 5 else "holiday"][fmt.locale]
+    return _NOT_A_BUSINESS_DAY["weekend" if due.weekday() >= 5 else "holiday"][fmt.locale]
 
 
 def _due_facts(notification: Notification, body: CollectionNotice, fmt: Formatter) -> dict[str, str]:
@@ -236,7 +241,9 @@ def _due_facts(notification: Notification, body: CollectionNotice, fmt: Formatte
     }
     if moved:
         first = min(moved, key=lambda c: c.due_date)
-        facts["moved"] = _MOVED_SMS[fmt.locale].format(due=fmt.date(first.due_date), why=_why_moved(first, fmt))
+        facts["moved"] = _MOVED_SMS[fmt.locale].format(
+            due=fmt.date(first.due_date), why=_why_moved(first.due_date, fmt)
+        )
     return facts
 
 

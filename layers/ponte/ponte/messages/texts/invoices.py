@@ -12,6 +12,7 @@ from ponte.domain.bodies.invoices import (
     UploadQuarantined,
 )
 from ponte.messages.catalog import Entry, Texts
+from ponte.messages.texts.collections import due_text
 
 if TYPE_CHECKING:
     from ponte.domain.accounts import Locale
@@ -41,10 +42,12 @@ def _file_name(key: str) -> str:
 
 
 # One installment of the customer's invoice, as the collection notices list an invoice: what, how much, by when.
+# A due date on a weekend or holiday reads as the collections notices read it: "vencimento em 25/12/2026 (feriado),
+# prorrogado para 28/12/2026".
 _INSTALLMENT: dict[Locale, str] = {
-    "pt-BR": "- parcela {number}: {amount}, vencimento {due}",
-    "es": "- cuota {number}: {amount}, vencimiento {due}",
-    "en": "- installment {number}: {amount}, due {due}",
+    "pt-BR": "- parcela {number}: {amount}, {due}",
+    "es": "- cuota {number}: {amount}, {due}",
+    "en": "- installment {number}: {amount}, {due}",
 }
 
 
@@ -56,11 +59,13 @@ def _invoice_issued(notification: Notification, fmt: Formatter) -> dict[str, str
         "customer": body.customer_name,
         "number": body.invoice_number,
         "total": fmt.money(body.total),
-        "first_due": fmt.date(first.due_date),
+        "first_due": fmt.date(first.effective_due_date or first.due_date),  # the day to pay by
         "first_amount": fmt.money(first.amount),
         "schedule": "\n".join(
             _INSTALLMENT[fmt.locale].format(
-                number=installment.number, amount=fmt.money(installment.amount), due=fmt.date(installment.due_date)
+                number=installment.number,
+                amount=fmt.money(installment.amount),
+                due=due_text(installment.due_date, installment.effective_due_date, fmt),
             )
             for installment in body.installments
         ),
@@ -114,7 +119,10 @@ def _new_customer_invoice(notification: Notification, fmt: Formatter) -> dict[st
         "number": body.invoice_number,
         "issuer": body.issuer or none,
         "total": fmt.money(body.total),
-        "schedule": "\n".join(f"  {i.number}: {fmt.date(i.due_date)}  {fmt.money(i.amount)}" for i in body.installments)
+        "schedule": "\n".join(
+            f"  {i.number}: {due_text(i.due_date, i.effective_due_date, fmt)}  {fmt.money(i.amount)}"
+            for i in body.installments
+        )
         or f"  {none}",
         "items": items or f"  {none}",
         "owner": notification.owner or none,
