@@ -28,6 +28,7 @@ from ponte.domain.dunning import (
     Receivable,
     SentNotice,
     Suspend,
+    _percent_of,
     evaluate,
 )
 from ponte.domain.ledger import Ledger
@@ -320,3 +321,11 @@ def test_informational_fees_never_change_settlement(paid: list[Pay], today: int,
     assert shown.credit == none.credit
     principal_owed = PRINCIPAL - sum(p.amount for p in paid)
     assert settled(shown) is (today <= 0 or principal_owed <= TOLERANCE)
+
+
+@given(
+    amount=st.integers(min_value=0, max_value=10**15),
+    percent=st.fractions(min_value=0, max_value=100, max_denominator=10**6),
+)
+def test_a_percent_in_integers_rounds_half_to_even_as_a_fraction_does(amount: int, percent: Fraction) -> None:
+    assert _percent_of(amount, percent) == round(amount * percent / 100)

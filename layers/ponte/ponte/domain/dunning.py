@@ -372,18 +372,32 @@ class Decision(_Frozen):
 
 def late_fee(outstanding: Money, fees: Fees) -> Money:
     """The fine for paying late: `late_fee_percent` of what is still owed, charged once."""
-    return _percent_of(outstanding, Fraction(fees.late_fee_percent))
+    fine, _ = _rates(fees)
+    return _money(_percent_of(outstanding.amount, fine), outstanding.currency)
 
 
 def late_interest(outstanding: Money, days_late: int, fees: Fees) -> Money:
     """Simple interest pro rata die: `monthly_interest_percent` / 30 of what is still owed per day late, counted
     from the day after the due date (Brazilian practice: juros de mora de 1% ao mês pro rata die)."""
-    return _percent_of(outstanding, Fraction(fees.monthly_interest_percent) * max(days_late, 0) / 30)
+    _, daily = _rates(fees)
+    return _money(_percent_of(outstanding.amount * max(days_late, 0), daily), outstanding.currency)
 
 
-def _percent_of(money: Money, percent: Fraction) -> Money:
-    # round() on a Fraction rounds half to even.
-    return Money(amount=round(money.amount * percent / 100), currency=money.currency)
+@lru_cache(maxsize=16)
+def _rates(fees: Fees) -> tuple[Fraction, Fraction]:
+    """The fine and the daily interest as percents, exact."""
+    return Fraction(fees.late_fee_percent), Fraction(fees.monthly_interest_percent) / 30
+
+
+def _percent_of(amount: int, percent: Fraction) -> int:
+    """`percent` % of `amount` minor units, rounded half to even, in integers (as round() on a Fraction does)."""
+    quotient, remainder = divmod(amount * percent.numerator, percent.denominator * 100)
+    twice, whole = remainder * 2, percent.denominator * 100
+    return quotient + (twice > whole or (twice == whole and quotient % 2 == 1))
+
+
+def _money(amount: int, currency: str) -> Money:
+    return Money(amount=amount, currency=currency)
 
 
 def accrued_fees(receivable: Receivable, *, due: date, today: date, zone: ZoneInfo, fees: Fees) -> tuple[int, int]:
@@ -404,10 +418,8 @@ def accrued_fees(receivable: Receivable, *, due: date, today: date, zone: ZoneIn
     if today > due:
         late += receivable.outstanding.amount
         owed_days += receivable.outstanding.amount * (today - due).days
-    currency = receivable.outstanding.currency
-    fine = late_fee(Money(amount=late, currency=currency), fees)
-    interest = late_interest(Money(amount=owed_days, currency=currency), 1, fees)
-    return fine.amount, interest.amount
+    fine, daily = _rates(fees)
+    return _percent_of(late, fine), _percent_of(owed_days, daily)
 
 
 # Account status: one row per (status, standing), read as "from, standing -> to, change".
@@ -1229,10 +1241,10 @@ class _Evaluation:
                     effective_due_date=o.due if o.due != o.receivable.due_date else None,
                     days_late=max((self.today - o.due).days, 0),
                     outstanding=o.receivable.outstanding,
-                    late_fee=Money(amount=o.fine, currency=currency),
-                    interest=Money(amount=o.interest, currency=currency),
-                    fees_paid=Money(amount=o.fees_paid, currency=currency) if o.fees_paid else None,
-                    total=Money(amount=o.amount, currency=currency),
+                    late_fee=_money(o.fine, currency),
+                    interest=_money(o.interest, currency),
+                    fees_paid=_money(o.fees_paid, currency) if o.fees_paid else None,
+                    total=_money(o.amount, currency),
                 )
             )
         return tuple(charges)
@@ -1295,7 +1307,7 @@ def _totals(charges: Iterable[InvoiceCharge]) -> tuple[Money, ...]:
     sums: dict[str, int] = {}
     for charge in charges:
         sums[charge.total.currency] = sums.get(charge.total.currency, 0) + charge.total.amount
-    return tuple(Money(amount=amount, currency=currency) for currency, amount in sorted(sums.items()))
+    return tuple(_money(amount, currency) for currency, amount in sorted(sums.items()))
 
 
 def _fees_to_date(charges: Iterable[InvoiceCharge]) -> tuple[Money, ...]:
@@ -1303,7 +1315,7 @@ def _fees_to_date(charges: Iterable[InvoiceCharge]) -> tuple[Money, ...]:
     for charge in charges:
         fees = charge.fees_to_date
         sums[fees.currency] = sums.get(fees.currency, 0) + fees.amount
-    return tuple(Money(amount=amount, currency=currency) for currency, amount in sorted(sums.items()) if amount)
+    return tuple(_money(amount, currency) for currency, amount in sorted(sums.items()) if amount)
 
 
 def _plan(scheduled: Iterable[_Scheduled]) -> tuple[PlannedStep, ...]:
