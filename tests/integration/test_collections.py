@@ -364,8 +364,8 @@ def test_two_evaluations_that_really_overlap_write_the_notice_once(stack: LocalS
     class OverlappingStore(DynamoStore):
         reads = 0
 
-        def load_ledger(self, account_id: str) -> Any:
-            ledger = super().load_ledger(account_id)
+        def load_ledger(self, account_id: str, depth: int = 0) -> Any:
+            ledger = super().load_ledger(account_id, depth)
             OverlappingStore.reads += 1
             if OverlappingStore.reads <= 2:
                 both_read.wait(timeout=10)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -23,6 +24,9 @@ webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions as shown  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
+
+if TYPE_CHECKING:
+    from selenium.webdriver import Chrome
 
 PHONE = (390, 900)  # CSS pixels: a common phone's width
 
@@ -38,7 +42,7 @@ def served() -> Iterator[Served]:
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chrome]:
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chrome]:
     with phone_browser(tmp_path_factory.mktemp("chromium"), PHONE, language="pt-BR") as driver:
         yield driver
 
@@ -48,15 +52,15 @@ def photos(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return photo_folder(tmp_path_factory, "screens")
 
 
-def wait(driver: webdriver.Chrome, seconds: float = 20) -> WebDriverWait:
+def wait(driver: Chrome, seconds: float = 20) -> WebDriverWait[Chrome]:
     return WebDriverWait(driver, seconds)
 
 
-def text_of(driver: webdriver.Chrome, css: str) -> str:
+def text_of(driver: Chrome, css: str) -> str:
     return str(wait(driver).until(shown.visibility_of_element_located((By.CSS_SELECTOR, css))).text)
 
 
-def photograph(driver: webdriver.Chrome, path: Path) -> None:
+def photograph(driver: Chrome, path: Path) -> None:
     """The whole page at the phone's width (the window grows to the page's height for the picture)."""
     driver.execute_script("window.scrollTo(0, 0)")
     height = driver.execute_script("return document.documentElement.scrollHeight")
@@ -66,7 +70,7 @@ def photograph(driver: webdriver.Chrome, path: Path) -> None:
     assert path.stat().st_size > 10_000  # a page was drawn, not a blank
 
 
-def sign_in(driver: webdriver.Chrome, served: Served, who: str) -> None:
+def sign_in(driver: Chrome, served: Served, who: str) -> None:
     login = served.logins[who]
     driver.get(served.url + "/")
     driver.execute_script("sessionStorage.clear(); localStorage.clear()")  # whoever was signed in, signed out
@@ -78,12 +82,12 @@ def sign_in(driver: webdriver.Chrome, served: Served, who: str) -> None:
     wait(driver).until(shown.text_to_be_present_in_element((By.ID, "who"), login.name))
 
 
-def choose_action(driver: webdriver.Chrome, action: str) -> None:
+def choose_action(driver: Chrome, action: str) -> None:
     Select(driver.find_element(By.ID, "action")).select_by_value(action)
     wait(driver).until(shown.visibility_of_element_located((By.CSS_SELECTOR, "#act textarea[name=reason]")))
 
 
-def test_a_wrong_password_is_refused_in_the_readers_language(browser: webdriver.Chrome, served: Served) -> None:
+def test_a_wrong_password_is_refused_in_the_readers_language(browser: Chrome, served: Served) -> None:
     browser.get(served.url + "/")
     browser.execute_script("sessionStorage.clear(); localStorage.clear()")
     browser.refresh()
@@ -96,9 +100,7 @@ def test_a_wrong_password_is_refused_in_the_readers_language(browser: webdriver.
     assert browser.find_element(By.ID, "nav").get_attribute("hidden") is not None  # nothing opened
 
 
-def test_sign_in_find_promise_reactivate_and_read_the_history(
-    browser: webdriver.Chrome, served: Served, photos: Path
-) -> None:
+def test_sign_in_find_promise_reactivate_and_read_the_history(browser: Chrome, served: Served, photos: Path) -> None:
     # Ana signs in and looks for the bakery by the start of its name
     sign_in(browser, served, "ana")
     search = wait(browser).until(shown.visibility_of_element_located((By.CSS_SELECTOR, "#search input[name=q]")))
@@ -150,7 +152,7 @@ def test_sign_in_find_promise_reactivate_and_read_the_history(
         assert internal not in browser.find_element(By.ID, "main").text
 
 
-def test_the_overdue_book_in_spanish(browser: webdriver.Chrome, served: Served, photos: Path) -> None:
+def test_the_overdue_book_in_spanish(browser: Chrome, served: Served, photos: Path) -> None:
     sign_in(browser, served, "carla")
     Select(browser.find_element(By.ID, "language")).select_by_value("es")
     browser.get(served.url + "/#/book")
@@ -164,7 +166,7 @@ def test_the_overdue_book_in_spanish(browser: webdriver.Chrome, served: Served, 
     Select(browser.find_element(By.ID, "language")).select_by_value("pt-BR")
 
 
-def test_an_account_outside_ones_book_is_not_shown(browser: webdriver.Chrome, served: Served) -> None:
+def test_an_account_outside_ones_book_is_not_shown(browser: Chrome, served: Served) -> None:
     sign_in(browser, served, "ana")
     browser.get(served.url + "/#/account/oficina-do-ze")  # Carla's account
 

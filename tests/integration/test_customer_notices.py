@@ -268,7 +268,7 @@ def test_a_final_warning_ses_refuses_goes_out_by_sms_minutes_later_not_the_next_
         if {"Name": "kind", "Value": "customer_final_warning"} in params.get("EmailTags", []):
             refused.append(stack.now)
             error = {"Error": {"Code": "MessageRejected", "Message": "Email address is not verified."}}
-            raise ClientError(error, "SendEmail")  # type: ignore[arg-type]
+            raise ClientError(error, "SendEmail")
 
     session.events.register("before-parameter-build.sesv2.SendEmail", reject_final_warnings)
     try:

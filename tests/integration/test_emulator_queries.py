@@ -98,8 +98,9 @@ def _pages(query: dict[str, Any]) -> list[Any]:
 def _moto_own(run: Callable[[], Any], monkeypatch: pytest.MonkeyPatch) -> Any:
     from moto.dynamodb.models.table import Table
 
-    monkeypatch.setattr(Table, "query", Table.query.__wrapped__)
-    monkeypatch.setattr(Table, "all_items", Table.all_items.__wrapped__)
+    # The patches keep moto's own method as `__wrapped__` (functools.wraps), which its types do not declare.
+    monkeypatch.setattr(Table, "query", getattr(Table.query, "__wrapped__"))  # noqa: B009
+    monkeypatch.setattr(Table, "all_items", getattr(Table.all_items, "__wrapped__"))  # noqa: B009
     return run()
 
 

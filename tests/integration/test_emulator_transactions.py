@@ -124,7 +124,7 @@ def test_a_transaction_ends_as_moto_would_end_it(
     # moto's own backup: its module's copy, and its method without the journal
     monkeypatch.setattr(models, "copy", copy)
     method = models.DynamoDBBackend.transact_write_items
-    monkeypatch.setattr(models.DynamoDBBackend, "transact_write_items", method.__wrapped__)
+    monkeypatch.setattr(models.DynamoDBBackend, "transact_write_items", getattr(method, "__wrapped__"))  # noqa: B009
     backed_up = _scenario(transactions)
 
     assert journaled == backed_up

@@ -13,7 +13,8 @@ import yaml
 
 from infra.local import LocalStack
 from infra.local.template import TemplateError, load_template
-from ponte.adapters.customer_delivery import DeliveryRefused, SesEmail, SmsDirect
+from ponte.adapters.customer_delivery import SesEmail, SmsDirect
+from ponte.domain.errors import DeliveryRefused
 from tests.support import ROOT, T0
 
 TEMPLATE = load_template(ROOT / "template.yaml")

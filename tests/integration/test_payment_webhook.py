@@ -59,7 +59,8 @@ def stack() -> Iterator[LocalStack]:
 
 
 def table_items(stack: LocalStack) -> list[dict[str, Any]]:
-    return stack.client("dynamodb").scan(TableName=stack.physical_id("Table"))["Items"]
+    found: list[dict[str, Any]] = stack.client("dynamodb").scan(TableName=stack.physical_id("Table"))["Items"]
+    return found
 
 
 def post(stack: LocalStack, provider: str, body: bytes, headers: dict[str, str]) -> tuple[int, dict[str, Any]]:

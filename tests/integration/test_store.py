@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -18,8 +19,9 @@ from tests.support import T0
 COMMAND = OpenAccount(account_id="acme", name="Acme", locale="en", contact=Contact(name="Ana", email="a@acme.example"))
 
 
-def items(stack: LocalStack) -> list[dict[str, object]]:
-    return stack.client("dynamodb").scan(TableName=stack.physical_id("Table"))["Items"]
+def items(stack: LocalStack) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = stack.client("dynamodb").scan(TableName=stack.physical_id("Table"))["Items"]
+    return found
 
 
 def test_a_change_is_one_transaction_of_state_history_outbox_and_marker(stack: LocalStack) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, timedelta
+from typing import cast
 
 import pytest
 
-from ponte.domain.accounts import LOCALES
+from ponte.domain.accounts import LOCALES, Locale
 from ponte.domain.bodies.collections import (
     AccountReactivated,
     AccountSuspended,
@@ -224,7 +225,7 @@ def test_the_decision_record_says_what_each_notice_came_to(locale: str, expected
         SentNotice(step_id="final-warning", channel="email", outcome="bounced", **sent),
         SentNotice(step_id="final-warning", channel="sms", outcome="accepted", **sent),
     )
-    lines = _notices(notices, Formatter(locale, "America/Sao_Paulo"))
+    lines = _notices(notices, Formatter(cast("Locale", locale), "America/Sao_Paulo"))
     assert expected in lines
     assert "final-warning" not in lines  # the policy's step id is not what the owner reads
 

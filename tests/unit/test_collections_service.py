@@ -30,7 +30,9 @@ def ledger(**changes: object) -> Ledger:
     return Ledger(account=account(**changes), invoices=(invoice("INV-1", DUE),))  # type: ignore[arg-type]
 
 
-def evaluate(current: Ledger, day: date, hour: int = 8, *, immediate_only: bool = False, rules: Policy = CALENDAR):
+def evaluate(
+    current: Ledger, day: date, hour: int = 8, *, immediate_only: bool = False, rules: Policy = CALENDAR
+) -> AccountChange | None:
     now = local(day, hour)
     decision = decide(current, now=now, policy=rules, time_zone="America/Sao_Paulo", holidays=frozenset())
     cause = f"test:{current.account.account_id}:{now.isoformat()}"

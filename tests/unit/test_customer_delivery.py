@@ -12,14 +12,13 @@ from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeou
 from botocore.stub import Stubber
 
 from ponte.adapters.customer_delivery import (
-    DeliveryRefused,
-    DeliveryUnavailable,
     SesEmail,
     SmsDirect,
     masked,
     message_tags,
     tag_text,
 )
+from ponte.domain.errors import DeliveryRefused, DeliveryUnavailable
 
 CUSTOMER = "joão.silva@padaria.example"
 PHONE = "+5511988887777"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from typing import cast
 
 import pytest
 
@@ -15,7 +16,7 @@ from ponte.domain.business import BusinessIdentity, IdentityNotConfigured, defau
 from ponte.domain.errors import DeliveryRefused, DeliveryUnavailable
 from ponte.domain.notifications import Audience, Notification
 from ponte.messages import render
-from ponte.services.delivery import CustomerDelivery, Receipt, deliver_to_customer, sender_address
+from ponte.services.delivery import CustomerDelivery, NotifyStaff, Receipt, deliver_to_customer, sender_address
 from tests.support import T0
 
 IDENTITY = BusinessIdentity.model_validate(
@@ -118,7 +119,7 @@ def ports(
         identity=current,
         contacts=Contacts({"acme": contact}),
         receipts=Receipts(),
-        staff=told.append,
+        staff=cast("NotifyStaff", told.append),
     )
 
 

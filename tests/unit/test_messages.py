@@ -18,7 +18,7 @@ from ponte.messages.text import SMS_SEPTETS, fit_sms, fit_subject, septets, to_g
 from tests.collections_support import COLLECTION_BODIES
 
 MOMENT = datetime(2026, 12, 12, 15, 30, tzinfo=UTC)
-BODIES = {
+BODIES: dict[str, object] = {
     "account.opened": AccountOpened(
         account_name="Padaria São João", contact=Contact(name="João", email="joao@example.com"), owner="ana"
     ),

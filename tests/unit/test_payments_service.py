@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import cast
 
 import pytest
+from pydantic import BaseModel
 
 from ponte.domain import events as ev
 from ponte.domain.accounts import AccountStatus, next_version
@@ -166,8 +168,8 @@ def test_a_failed_payment_alerts_finance() -> None:
     assert (alert.team, alert.severity) == (Team.FINANCE, Severity.WARNING)
 
 
-def chargeback(kind: type, event_id: str, at_minutes: int, **extra: object) -> ev.DomainEvent:
-    return kind.model_validate(
+def chargeback(kind: type[BaseModel], event_id: str, at_minutes: int, **extra: object) -> ev.DomainEvent:
+    event = kind.model_validate(
         {
             "provider": "stripe",
             "event_id": event_id,
@@ -179,6 +181,7 @@ def chargeback(kind: type, event_id: str, at_minutes: int, **extra: object) -> e
         }
         | extra
     )
+    return cast("ev.DomainEvent", event)
 
 
 def test_chargebacks_hold_the_invoice_and_a_late_old_report_does_not_undo_a_newer_one() -> None:

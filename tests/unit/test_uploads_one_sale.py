@@ -44,8 +44,10 @@ def test_an_ordinary_upload_announces_each_new_customer_to_its_owner_with_what_w
     ).encode()
     world.upload("incoming/dez.csv", data)
     (alert,) = [n for n in world.store.outbox if isinstance(n.body, NewCustomerInvoice)]
-    assert (alert.owner, alert.team, alert.body.invoice_number) == ("ana", "sales", "3001")
-    assert [(i.due_date.isoformat(), i.amount.amount) for i in alert.body.installments] == [("2026-12-10", 10000)]
+    body = alert.body
+    assert isinstance(body, NewCustomerInvoice)
+    assert (alert.owner, alert.team, body.invoice_number) == ("ana", "sales", "3001")
+    assert [(i.due_date.isoformat(), i.amount.amount) for i in body.installments] == [("2026-12-10", 10000)]
     # The next invoice to the same customer is just an invoice.
     world.upload("incoming/jan.csv", data.replace(b"3001", b"3002"))
     assert len([n for n in world.store.outbox if isinstance(n.body, NewCustomerInvoice)]) == 1

@@ -40,9 +40,11 @@ def test_counted_in_calendar_days_a_deadline_on_a_weekend_moves_to_monday_and_th
 
 def test_counted_in_calendar_days_a_due_date_on_a_saturday_is_due_on_monday() -> None:
     # Due Saturday 15/3/2025: a payment on Monday 17/3 is on time; the ladder counts from that Monday.
-    on_time = decide(at(date(2025, 3, 17), 23, 59), [invoice("A", date(2025, 3, 15))])
-    assert not [a for a in on_time.actions if isinstance(a, NotifyCustomer) and a.kind != "reminder"]
+    on_time = decide(at(date(2025, 3, 17), 10), [invoice("A", date(2025, 3, 15))])
+    assert on_time.new_status is AccountStatus.ACTIVE
+    assert [a.step_id for a in on_time.actions if isinstance(a, NotifyCustomer)] == ["due-today"]
     late = decide(at(date(2025, 3, 18), 9), [invoice("A", date(2025, 3, 15))])
+    assert late.new_status is AccountStatus.OVERDUE
     [notice] = [a for a in late.actions if isinstance(a, NotifyCustomer)]
     assert notice.invoices[0].effective_due_date == date(2025, 3, 17)
 
