@@ -76,6 +76,7 @@ class MemoryLedger:
         self.writes: list[str] = []  # "notices" / "invoices", in order
         self.fail_on_write: int | None = None
         self.parked: dict[str, CancellationRecord] = {}
+        self.openings: list[int] = []  # the number of accounts each call to `open_accounts` was given
 
     def stored_invoices(self, keys: Any) -> dict[tuple[str, str], StoredInvoice]:
         found = {}
@@ -103,6 +104,21 @@ class MemoryLedger:
             self.flagged.add(account_id)
             if record.invoice.access_key:
                 self.store.references[("nfe", record.invoice.access_key)] = account_id
+
+    def open_accounts(self, changes: Any) -> list[AccountChange]:
+        """All of them as one transaction: written together, or none written and all handed back when one is
+        refused (its marker, its account or one of its references already written)."""
+        store = self.store
+        self.openings.append(len(changes))
+        for change in changes:
+            account_id = change.account.account_id
+            if change.dedup_key in store.seen or account_id in store.ledgers:
+                return list(changes)
+            if any(store.references.get(ref, account_id) != account_id for ref in change.references):
+                return list(changes)
+        for change in changes:
+            store.commit(change)
+        return []
 
     def park_cancellation(self, record: CancellationRecord) -> None:
         self.parked[record.access_key] = record

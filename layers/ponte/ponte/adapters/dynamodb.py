@@ -252,6 +252,11 @@ class DynamoStore:
         if change.merge is not None:
             self._owners.update(dict.fromkeys(change.merge.references, change.account.account_id))
 
+    def transaction_items(self, change: AccountChange) -> list[TransactWriteItemTypeDef]:
+        """The items `commit` writes for `change`, with their conditions: for a writer that puts several changes in
+        one transaction (`invoice_batches.InvoiceBatches.open_accounts`)."""
+        return self._transaction(change)
+
     def _transaction(self, change: AccountChange) -> list[TransactWriteItemTypeDef]:
         account = change.account
         writes: list[TransactWriteItemTypeDef] = []

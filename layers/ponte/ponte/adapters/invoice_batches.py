@@ -8,6 +8,12 @@ keys, consistent, so an invoice written by an earlier window of the same upload 
 Each invoice item carries the re-evaluation flag (`due_pk`, `due_at`, see `keys`), so the collections sweep
 evaluates its account again without a per-account write here.
 
+Accounts opened for customers first met in an upload go together, in `TransactWriteItems` calls of up to 100
+items (each opening's items are those `DynamoStore.commit` writes for it, conditions included), about one call per
+14 new customers instead of one each. A transaction is all or nothing: when one opening in it is refused (a
+reference or the account claimed meanwhile, by a webhook or another upload), nothing of it is written, and its
+openings are handed back for the use case to open one by one, as it would have without batching.
+
 Upload-level items: the upload's inbound marker (`INBOUND#upload:<upload id>`, with where the file went) and the
 back office's alert, an outbox item in the pseudo-account partition `ACCOUNT#_backoffice` (no account item lives
 there), written together in one transaction.
@@ -24,6 +30,8 @@ from typing import TYPE_CHECKING, Any
 
 from ponte.adapters import keys
 from ponte.adapters.dynamodb import (
+    MAX_TRANSACTION_ITEMS,
+    DynamoStore,
     account_from_item,
     deserialize_item,
     outbox_item,
@@ -36,13 +44,20 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from mypy_boto3_dynamodb.client import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
     from ponte.domain.accounts import Account
+    from ponte.domain.changes import AccountChange
     from ponte.domain.ledger import CancellationRecord, InvoiceRecord
     from ponte.domain.notifications import Notification
 
 WRITE_BATCH = 25  # BatchWriteItem limit
 READ_BATCH = 100  # BatchGetItem limit
+
+
+# Why a transaction may be cancelled that no smaller one would get past (as `dynamodb._cancellation` tells them):
+# a defect, which propagates; any other reason (a condition, a concurrent transaction) refuses its openings.
+_DEFECTS = frozenset({"ValidationError", "ItemCollectionSizeLimitExceeded"})
 
 
 class UnprocessedItems(Exception):
@@ -170,6 +185,40 @@ class InvoiceBatches:
 
     def queue_notices(self, notifications: Sequence[Notification], *, recorded_at: datetime) -> None:
         self._put([outbox_item(notification, recorded_at) for notification in notifications])
+
+    def open_accounts(self, changes: Sequence[AccountChange]) -> list[AccountChange]:
+        """Write these openings in transactions of up to 100 items, in order; return those of the transactions that
+        were cancelled by a condition or a concurrent transaction (nothing of those was written)."""
+        from botocore.exceptions import ClientError  # noqa: PLC0415
+
+        refused: list[AccountChange] = []
+        for group, items in self._transactions(changes):
+            self.calls["TransactWriteItems"] += 1
+            try:
+                self.client.transact_write_items(TransactItems=items)
+            except ClientError as error:
+                code = error.response.get("Error", {}).get("Code")
+                reasons = error.response.get("CancellationReasons") or []
+                if code != "TransactionCanceledException" or any(r.get("Code") in _DEFECTS for r in reasons):
+                    raise
+                refused.extend(group)
+        return refused
+
+    def _transactions(
+        self, changes: Sequence[AccountChange]
+    ) -> list[tuple[list[AccountChange], list[TransactWriteItemTypeDef]]]:
+        """The changes packed in order into groups of at most `MAX_TRANSACTION_ITEMS` items, with those items."""
+        writer = DynamoStore(self.table_name)  # builds the items; writes nothing
+        groups: list[tuple[list[AccountChange], list[TransactWriteItemTypeDef]]] = []
+        for change in changes:
+            items = writer.transaction_items(change)
+            if len(items) > MAX_TRANSACTION_ITEMS:
+                raise ValueError(f"an opening may write at most {MAX_TRANSACTION_ITEMS} items, not {len(items)}")
+            if not groups or len(groups[-1][1]) + len(items) > MAX_TRANSACTION_ITEMS:
+                groups.append(([], []))
+            groups[-1][0].append(change)
+            groups[-1][1].extend(items)
+        return groups
 
     def _put(self, items: list[dict[str, Any]]) -> None:
         for start in range(0, len(items), WRITE_BATCH):

@@ -4,8 +4,10 @@
    unknown format, no header, malformed or unsafe XML, a line in the wrong encoding halfway) is refused before
    anything is recorded: it moves to `quarantine/` with a report saying why, and the back office is alerted.
 2. Record. The file is read again and its invoices are handled in windows of up to 100: their customers' accounts
-   are found by the one rule of `ponte.domain.identity` (or opened, one transaction each, and the owner told of
-   the new customer with what the invoice says was bought), the invoices already recorded are read in one batch,
+   are found by the one rule of `ponte.domain.identity` (or opened, and the owner told of the new customer with
+   what the invoice says was bought: the window's new accounts together, in transactions of up to 100 items; those
+   of a transaction refused because a customer was opened meanwhile by a webhook or another upload, one by one,
+   each finding the account it turned out to have), the invoices already recorded are read in one batch,
    and only new ones are written, 25 to a batch write. An invoice whose content changed is a correction: applied
    with a timeline entry in one transaction, unless it is already paid in part. Rows the parser refused are
    listed with their line numbers; the rest of the file is still recorded. NF-e cancellations apply to the
@@ -80,7 +82,7 @@ from ponte.invoices.formulas import without_formula
 from ponte.invoices.results import ParsedCancellation
 from ponte.invoices.streams import read_head, replay
 from ponte.services.accounts import OpenAccount, opening_change
-from ponte.services.owners import Owners
+from ponte.services.owners import OwnerChoice, Owners
 
 WINDOW = 100  # invoices read together: BatchGetItem takes 100 keys
 CORRECTIONS_PER_CHANGE = 40  # a transaction holds 100 items: marker, account, and an entry and a record each
@@ -122,6 +124,10 @@ class UploadLedger(Protocol):
     def record_invoices(self, records: Sequence[tuple[str, InvoiceRecord]], *, due_at: datetime) -> None:
         """Write (account id, record) pairs in batches, flagging each account for re-evaluation at `due_at`; an
         NF-e's access key is claimed as a reference (`nfe`) of its account, for its cancellation to find."""
+
+    def open_accounts(self, changes: Sequence[AccountChange]) -> list[AccountChange]:
+        """Write account openings together, in transactions of up to 100 items; return the openings whose
+        transaction was cancelled (a marker or a reference written meanwhile), of which nothing was written."""
 
     def park_cancellation(self, record: CancellationRecord) -> None:
         """Keep a cancellation whose NF-e is not recorded yet (idempotent)."""
@@ -332,6 +338,19 @@ def _finished(upload: UploadedObject, ports: UploadPorts) -> UploadOutcome | Non
     return UploadOutcome(status="duplicate", upload_id=upload.upload_id, file=upload.key, report=report)
 
 
+@dataclass(frozen=True)
+class _Opening:
+    """An account planned for a customer first met in the window; `change` is None when another opening of the
+    window has the same id."""
+
+    parsed: ParsedInvoice
+    account_id: str
+    references: list[tuple[str, str]]
+    dropped: list[tuple[str, str]]  # contact details left out: (what, why)
+    change: AccountChange | None = None
+    assigned: OwnerChoice | None = None
+
+
 class _Recorder:
     """One run of the record step."""
 
@@ -407,16 +426,26 @@ class _Recorder:
         self._resolve([ref for refs in references for ref in refs])
         targets: list[tuple[ParsedInvoice, str]] = []
         found_open: list[tuple[ParsedInvoice, str]] = []
+        openings: list[_Opening] = []
         for parsed, refs in zip(window, references, strict=True):
             owner = _owner_of(self.owners, refs)
             if owner is None:
-                targets.append((parsed, self._open_account(parsed, refs)))
+                opening = self._plan_opening(parsed, refs, planned={o.account_id for o in openings})
+                openings.append(opening)
+                targets.append((parsed, opening.account_id))
             else:
                 targets.append((parsed, owner))
                 found_open.append((parsed, owner))
+        opened, moved = self._open_accounts(openings) if openings else (set(), {})
+        if moved:
+            targets = [(parsed, moved.get(account_id, account_id)) for parsed, account_id in targets]
+            found_open = [(parsed, moved.get(account_id, account_id)) for parsed, account_id in found_open]
         if found_open:
             self._count_opened_earlier(found_open)
-        stored = self.ports.ledger.stored_invoices([(account, p.invoice.key) for p, account in targets])
+        # An account this run has just opened holds no invoice yet: its invoices are new without a read.
+        stored = self.ports.ledger.stored_invoices(
+            [(account, p.invoice.key) for p, account in targets if account not in opened]
+        )
         new: list[tuple[ParsedInvoice, str]] = []
         written_earlier: list[tuple[ParsedInvoice, str]] = []
         corrections: dict[str, list[tuple[ParsedInvoice, StoredInvoice]]] = defaultdict(list)
@@ -491,22 +520,30 @@ class _Recorder:
             self.owners.clear()
         self.owners.update(self.ports.accounts.owners_of(unknown))
 
-    def _open_account(self, parsed: ParsedInvoice, references: list[tuple[str, str]]) -> str:
-        """Open an account for a customer no reference leads to. The platform hears of each one; the owner (sales)
-        is told of the new customer with what the invoice says was bought, unless this is the opening book.
+    def _plan_opening(self, parsed: ParsedInvoice, references: list[tuple[str, str]], *, planned: set[str]) -> _Opening:
+        """Plan an account for a customer no reference leads to, opened with the window's others
+        (`_open_accounts`). The platform hears of each one; the owner (sales) is told of the new customer with what
+        the invoice says was bought, unless this is the opening book.
 
         The account is reached at the customer's e-mail and phone, in the customer's language when the file gave
         one (else the business's default for customers). A contact detail the account cannot take is left out
         with a warning in the report: it never keeps the invoice from being recorded. The owner is the row's when
         the staff directory accepts them, else the directory's rule for uploads (`ponte.services.owners`); a
-        refused owner is a warning on the row, never a rejection of the invoice."""
+        refused owner is a warning on the row, never a rejection of the invoice.
+
+        The customer's references lead to the planned account from now on, so that the window's later rows of the
+        same customer find it. `planned`: the ids of the window's openings so far; a customer whose id is among
+        them (two references made the same id) is opened by that opening."""
         customer = parsed.invoice.customer
         account_id = new_account_id(references)
         # The reference stays as written (it is a key), but as the account's name it reaches the platform's event
         # and the alerts: without what a spreadsheet would run (`ponte.invoices.formulas`).
         name = customer.name or without_formula(customer.reference or "") or "?"
         contact, dropped = _new_contact(name, customer)
-        self._warn_dropped(parsed, dropped)
+        if account_id in planned:
+            for ref in references:
+                self.owners.setdefault(ref, account_id)
+            return _Opening(parsed, account_id, references, dropped)
         command = OpenAccount(
             account_id=account_id,
             name=name,
@@ -535,23 +572,59 @@ class _Recorder:
                 ),
             }
         )
-        try:
-            self.ports.accounts.commit(change)
-            self.counts["accounts_opened"] += 1
-            if assigned.refused is not None and assigned.refused_because is not None:
-                self._warn_owner(parsed, assigned.refused_because, assigned.instead())
-        except DuplicateEvent:
-            pass  # opened meanwhile by another upload of the same customer
-        except ConcurrentModification:
-            # A reference was claimed meanwhile by another account: that account is the customer's.
-            owners = self.ports.accounts.owners_of(references)
-            found = next((owners[ref] for ref in references if ref in owners), None)
-            if found is None:
-                raise
-            account_id = found
         for ref in references:
             self.owners.setdefault(ref, account_id)
-        return account_id
+        return _Opening(parsed, account_id, references, dropped, change, assigned)
+
+    def _open_accounts(self, openings: list[_Opening]) -> tuple[set[str], dict[str, str]]:
+        """Open the window's planned accounts together, in transactions of up to 100 items. The openings of a
+        transaction that was refused (a reference or the account written meanwhile, by a webhook or another upload)
+        are opened one by one, each as if alone. Returns the accounts this call opened, and the planned accounts
+        that turned out to be another's account: {planned id: the customer's account}."""
+        changes = [opening.change for opening in openings if opening.change is not None]
+        refused = {change.account.account_id for change in self.ports.ledger.open_accounts(changes)}
+        opened: set[str] = set()
+        moved: dict[str, str] = {}
+        for opening in openings:
+            self._warn_dropped(opening.parsed, opening.dropped)
+            if opening.change is None:
+                continue  # opened by the window's opening of the same id
+            found = self._open_alone(opening) if opening.account_id in refused else None
+            if found is None:
+                self._opened(opening)
+                opened.add(opening.account_id)
+            elif found != opening.account_id:
+                moved[opening.account_id] = found
+        for opening in openings:  # the customer's references lead to the account found instead
+            for ref in opening.references:
+                if self.owners.get(ref) in moved:
+                    self.owners[ref] = moved[self.owners[ref]]
+        return opened, moved
+
+    def _open_alone(self, opening: _Opening) -> str | None:
+        """Open one account in its own transaction: None when opened, else the account the customer turned out to
+        have."""
+        assert opening.change is not None
+        try:
+            self.ports.accounts.commit(opening.change)
+        except DuplicateEvent:
+            return opening.account_id  # opened meanwhile by another upload of the same customer
+        except ConcurrentModification:
+            # A reference was claimed meanwhile by another account: that account is the customer's.
+            owners = self.ports.accounts.owners_of(opening.references)
+            found = next((owners[ref] for ref in opening.references if ref in owners), None)
+            if found is None:
+                raise
+            return found
+        return None
+
+    def _opened(self, opening: _Opening) -> None:
+        assert opening.change is not None
+        self.counts["accounts_opened"] += 1
+        self.known_accounts[opening.account_id] = opening.change.account  # read by the invoices' notices
+        assigned = opening.assigned
+        if assigned is not None and assigned.refused is not None and assigned.refused_because is not None:
+            self._warn_owner(opening.parsed, assigned.refused_because, assigned.instead())
 
     def _new_customer(self, account: Account, parsed: ParsedInvoice) -> Notification:
         invoice = parsed.invoice
