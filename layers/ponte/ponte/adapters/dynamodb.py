@@ -5,11 +5,14 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from ponte.adapters import keys
+from ponte.adapters.clients import LazyClient
 from ponte.domain.accounts import Account, AccountStatus, AccountSummary, search_name
 from ponte.domain.errors import ConcurrentModification, DuplicateEvent, InvalidInput
 
@@ -50,13 +53,9 @@ class DynamoStore:
         # rewritten): what was found is kept for the container's life. What was not found is asked again.
         self._owners: dict[tuple[str, str], str] = {}
 
-    @property
-    def client(self) -> DynamoDBClient:
-        if self._client is None:
-            import boto3  # noqa: PLC0415 - created on first use, not at import
-
-            self._client = boto3.client("dynamodb")
-        return self._client
+    # Every request is built here, in shapes the tests run against the emulator: botocore's check of each one
+    # against the service model (half the time of a transaction of a few items) would find nothing.
+    client: LazyClient[DynamoDBClient] = LazyClient("dynamodb", {"parameter_validation": False})
 
     def get_account(self, account_id: str) -> Account | None:
         answer = self.client.get_item(
@@ -194,6 +193,10 @@ class DynamoStore:
         items, following, _ = fill_page(self.client, request, limit, _INDEX_KEY, start)
         return [summary_from_item(item) for item in items], encode_cursor(following) if following else None
 
+    def remembered_owners(self, references: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """The account each reference leads to, of those this store already read or claimed (`OwnerMemory`)."""
+        return {ref: self._owners[ref] for ref in references if ref in self._owners}
+
     def owners_of(self, references: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
         """The account each already-claimed reference leads to (BatchGetItem, 100 keys a call). Read consistently:
         a delivery that lost the race to open an account must find, when it reads again, the reference just
@@ -214,14 +217,21 @@ class DynamoStore:
         return owners
 
     def _query(self, condition: str, values: dict[str, Any]) -> list[dict[str, Any]]:
-        paginator = self.client.get_paginator("query")
+        """Every item the query finds, page after page (DynamoDB pages by the megabyte)."""
         request: dict[str, Any] = {
             "TableName": self.table_name,
             "KeyConditionExpression": condition,
             "ExpressionAttributeValues": serialize_item(values),
             "ConsistentRead": True,
         }
-        return [deserialize_item(item) for page in paginator.paginate(**request) for item in page.get("Items", [])]
+        items: list[dict[str, Any]] = []
+        while True:
+            answer = self.client.query(**request)
+            items.extend(deserialize_item(item) for item in answer.get("Items", []))
+            last = answer.get("LastEvaluatedKey")
+            if not last:
+                return items
+            request["ExclusiveStartKey"] = last
 
     def timeline(self, account_id: str) -> list[TimelineEntry]:
         """The account's history, oldest first."""
@@ -471,39 +481,25 @@ def ledger_items(change: AccountChange) -> list[dict[str, Any]]:
 
 def ledger_from_items(items: list[dict[str, Any]]) -> Ledger | None:
     """The ledger in an account partition's items (any others are left aside); None without the account item."""
-    from ponte.domain.dunning import SentNotice  # noqa: PLC0415
-    from ponte.domain.ledger import (  # noqa: PLC0415
-        CancellationRecord,
-        DeliveryStatus,
-        InvoiceRecord,
-        Ledger,
-        PaymentRecord,
-        WriteOffRecord,
-    )
+    from ponte.domain.ledger import DeliveryStatus, Ledger  # noqa: PLC0415
 
     account: Account | None = None
     records: dict[str, list[Any]] = {kind: [] for kind in _RECORDS}
-    models: dict[str, Any] = {
-        "invoice": InvoiceRecord,
-        "payment": PaymentRecord,
-        "notice": SentNotice,
-        "cancellation": CancellationRecord,
-        "writeoff": WriteOffRecord,
-    }
     deliveries = []
     for item in items:
         kind = item.get("kind")
         if kind == "account":
             account = account_from_item(item)
-        elif kind in models:
-            records[kind].append(models[kind].model_validate_json(item["record"]))
+        elif kind in records:
+            records[kind].append(_record(kind, item["record"]))
         elif kind == "delivery":
             deliveries.append(
                 DeliveryStatus(notice_id=item["notification_id"], channel=item["channel"], status=item["status"])
             )
     if account is None:
         return None
-    return Ledger(
+    # Made of records validated as they were read (and when they were written): no need to check them again.
+    return Ledger.model_construct(
         account=account,
         invoices=tuple(records["invoice"]),
         payments=tuple(records["payment"]),
@@ -512,6 +508,23 @@ def ledger_from_items(items: list[dict[str, Any]]) -> Ledger | None:
         deliveries=tuple(deliveries),
         write_offs=tuple(records["writeoff"]),
     )
+
+
+@lru_cache(maxsize=4096)
+def _record(kind: str, text: str) -> Any:
+    """A ledger record from its item's JSON. Records are frozen values, so a container shares the ones it read
+    lately: an account's next delivery reads the same JSON again and validates only what is new."""
+    from ponte.domain.dunning import SentNotice  # noqa: PLC0415
+    from ponte.domain.ledger import CancellationRecord, InvoiceRecord, PaymentRecord, WriteOffRecord  # noqa: PLC0415
+
+    models: dict[str, Any] = {
+        "invoice": InvoiceRecord,
+        "payment": PaymentRecord,
+        "notice": SentNotice,
+        "cancellation": CancellationRecord,
+        "writeoff": WriteOffRecord,
+    }
+    return models[kind].model_validate_json(text)
 
 
 _RECORDS = ("invoice", "payment", "notice", "cancellation", "writeoff")
@@ -644,17 +657,36 @@ def batch_get(client: DynamoDBClient, table_name: str, item_keys: list[dict[str,
 
 
 def serialize_item(item: dict[str, Any]) -> Any:
-    from boto3.dynamodb.types import TypeSerializer  # noqa: PLC0415
+    return {name: _attribute(value) for name, value in item.items()}
 
-    serializer = TypeSerializer()
-    return {name: serializer.serialize(value) for name, value in item.items()}
+
+def _attribute(value: Any) -> Any:
+    """A value as DynamoDB's attribute value: what Ponte's items mostly hold (text, integers, maps, lists) directly,
+    anything else as boto3 serializes it (and refuses it: a float, for one)."""
+    kind = type(value)
+    if kind is str:
+        return {"S": value}
+    if kind is int:
+        return {"N": str(value)}
+    if kind is dict:
+        return {"M": {name: _attribute(inner) for name, inner in value.items()}}
+    if kind is list or kind is tuple:
+        return {"L": [_attribute(inner) for inner in value]}
+    return _converters()[0](value)
 
 
 def deserialize_item(item: dict[str, Any]) -> dict[str, Any]:
-    from boto3.dynamodb.types import TypeDeserializer  # noqa: PLC0415
+    deserialize = _converters()[1]
+    # Most attributes are strings, whose value needs no conversion.
+    return {name: value["S"] if "S" in value else deserialize(value) for name, value in item.items()}
 
-    deserializer = TypeDeserializer()
-    return {name: deserializer.deserialize(value) for name, value in item.items()}
+
+@cache
+def _converters() -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
+    """boto3's serializer and deserializer, made once per process (on first use: boto3 is not imported before)."""
+    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer  # noqa: PLC0415
+
+    return TypeSerializer().serialize, TypeDeserializer().deserialize
 
 
 def plain_item(value: Any) -> Any:

@@ -20,10 +20,11 @@ credit pays it nothing, and no payment is matched to it by its amount alone.
 
 from __future__ import annotations
 
+from bisect import insort
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -35,6 +36,8 @@ from ponte.domain.matching import Match, MatchRule, by_links
 from ponte.domain.money import Money
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from ponte.domain.accounts import Acknowledgement, TimelineEntry
 
 ChargebackState = Literal["open", "won", "lost"]
@@ -63,6 +66,9 @@ class PaymentRecord(BaseModel):
     chargeback: ChargebackState | None = None
     # When the chargeback state was last reported: an older report arriving late does not undo a newer one.
     chargeback_at: AwareDatetime | None = None
+    # The delivery that recorded it (`stripe:evt_123`, its dedup key): the ledger itself then tells that delivery's
+    # duplicate. None for a payment recorded otherwise (by staff).
+    origin: str | None = None
 
     @property
     def key(self) -> str:
@@ -150,6 +156,11 @@ class Ledger(BaseModel):
                     outcomes.setdefault(channel, "held")
         return evidence
 
+    def recorded(self, origin: str) -> bool:
+        """Whether the change of the delivery `origin` (its dedup key) is in the ledger: a payment or an invoice it
+        recorded is there. Such a record is only ever written by that delivery's transaction, with its marker."""
+        return any(p.origin == origin for p in self.payments) or any(r.origin == origin for r in self.invoices)
+
     def invoice(self, key: str) -> InvoiceRecord | None:
         return next((record for record in self.invoices if record.invoice.key == key), None)
 
@@ -194,11 +205,24 @@ class Ledger(BaseModel):
         return dict(owed)
 
     def allocate(self) -> Allocation:
-        """Link, match and allocate the whole ledger (see the module's docstring)."""
+        """Link, match and allocate the whole ledger (see the module's docstring). Made once per ledger: a ledger is
+        frozen, and `model_copy` (how a change makes the next ledger) starts the copy without it."""
+        made = self.__dict__.get(_ALLOCATION)
+        if made is None:
+            made = self.__dict__[_ALLOCATION] = self._allocate()
+        return made
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        copied = super().model_copy(update=update, deep=deep)
+        copied.__dict__.pop(_ALLOCATION, None)
+        return copied
+
+    def _allocate(self) -> Allocation:
         cancelled_keys = {c.access_key for c in self.cancellations}
         cancelled = frozenset(r.invoice.key for r in self.invoices if r.invoice.access_key in cancelled_keys)
         # Linked before the cancelled are set aside: the provider's invoice of a cancelled NF-e is cancelled too.
-        named = _links_of_payments(self.payments)
+        in_order = sorted(self.payments, key=_payment_order)
+        named = _links_of_payments(in_order)
         all_links = _provider_links(list(self.invoices), cancelled, named)
         gone = cancelled | {key for key, match in all_links.items() if match.invoice_key in cancelled}
         live = [r for r in self.invoices if r.invoice.key not in gone]
@@ -215,8 +239,9 @@ class Ledger(BaseModel):
                 credit[record.invoice.currency].add(record.recorded_at, -record.invoice.total.amount)
         matches: dict[str, Match] = {}
         disputed: set[str] = set()
-        for payment in sorted(self.payments, key=lambda p: (p.received_at, p.key)):
-            match = _match(payment, canonical, links, [s for s in slots if s.invoice_key not in written], paid)
+        candidates = _Candidates(canonical, [s for s in slots if s.invoice_key not in written])
+        for payment in in_order:
+            match = _match(payment, candidates, links, paid)
             matches[payment.key] = match
             left = payment.counted
             if match.invoice_key is not None:
@@ -269,6 +294,9 @@ class Ledger(BaseModel):
         )
 
 
+_ALLOCATION = "_allocation"  # where a ledger keeps its allocation (outside its fields: equality ignores it)
+
+
 class _Pool:
     """A currency's credit: credit notes, unmatched payments and the excess of matched ones. It pays installments
     first in, first out, so each part it pays is dated by the latest payment or credit note that made it up."""
@@ -281,9 +309,13 @@ class _Pool:
         return sum(amount for _, amount in self._contributions)
 
     def add(self, at: datetime, amount: int) -> None:
-        if amount > 0:
+        if amount <= 0:
+            return
+        # In time order, one of the same moment after those already there (payments mostly come in time order).
+        if not self._contributions or self._contributions[-1][0] <= at:
             self._contributions.append((at, amount))
-            self._contributions.sort(key=lambda contribution: contribution[0])
+        else:
+            insort(self._contributions, (at, amount), key=_moment)
 
     def take(self, wanted: int) -> list[PaidPart]:
         taken: list[PaidPart] = []
@@ -302,9 +334,12 @@ class _Pool:
         return taken
 
 
-class _Slot(BaseModel):
-    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
+def _moment(contribution: tuple[datetime, int]) -> datetime:
+    return contribution[0]
 
+
+@dataclass(frozen=True, slots=True)
+class _Slot:
     invoice_key: str
     position: int
     due_date: date
@@ -351,11 +386,11 @@ def _payment_urls(
     return urls
 
 
-def _links_of_payments(payments: tuple[PaymentRecord, ...]) -> dict[str, SaleLinks]:
-    """The sale links of payments that name a provider's invoice: what that invoice stands for, when it says
-    nothing itself (Stripe's invoice.paid carries the metadata the invoice.finalized did not)."""
+def _links_of_payments(in_order: list[PaymentRecord]) -> dict[str, SaleLinks]:
+    """The sale links of payments (in the order received) that name a provider's invoice: what that invoice stands
+    for, when it says nothing itself (Stripe's invoice.paid carries the metadata the invoice.finalized did not)."""
     found: dict[str, SaleLinks] = {}
-    for payment in sorted(payments, key=lambda p: (p.received_at, p.key)):
+    for payment in in_order:
         if payment.invoice_key is not None and not payment.links.empty:
             found.setdefault(payment.invoice_key, payment.links)
     return found
@@ -410,26 +445,46 @@ def _known_since(
     return known
 
 
+_NOTHING_TO_MATCH = Match(None, MatchRule.OLDEST)
+
+
+def _payment_order(payment: PaymentRecord) -> tuple[datetime, str]:
+    return (payment.received_at, payment.key)
+
+
+class _Candidates:
+    """What a payment can be matched to: the canonical invoices (by currency, as first asked) and the installments
+    still open to a match (those of invoices written off are not)."""
+
+    def __init__(self, canonical: list[InvoiceRecord], slots: list[_Slot]) -> None:
+        self.canonical = canonical
+        self.keys = {r.invoice.key for r in canonical}
+        self.slots = slots
+        self._by_currency: dict[str, list[Invoice]] = {}
+
+    def invoices_in(self, currency: str) -> list[Invoice]:
+        found = self._by_currency.get(currency)
+        if found is None:
+            found = self._by_currency[currency] = [r.invoice for r in self.canonical if r.invoice.currency == currency]
+        return found
+
+
 def _match(
-    payment: PaymentRecord,
-    canonical: list[InvoiceRecord],
-    links: dict[str, Match],
-    slots: list[_Slot],
-    paid: dict[tuple[str, int], int],
+    payment: PaymentRecord, candidates: _Candidates, links: dict[str, Match], paid: dict[tuple[str, int], int]
 ) -> Match:
     """The invoice a payment pays, by the rules of `ponte.domain.matching`, given what is paid so far."""
-    keys = {r.invoice.key for r in canonical}
+    if not candidates.keys:  # no invoice to pay: the oldest-first rule, with no candidate
+        return _NOTHING_TO_MATCH
     if payment.invoice_key is not None:
         named = links[payment.invoice_key].invoice_key if payment.invoice_key in links else payment.invoice_key
-        if named in keys:
+        if named in candidates.keys:
             return Match(named, MatchRule.PROVIDER_INVOICE)
     currency = payment.amount.currency
-    same_currency = [r.invoice for r in canonical if r.invoice.currency == currency]
-    found = by_links(payment.links, same_currency)
+    found = None if payment.links.empty else by_links(payment.links, candidates.invoices_in(currency))
     if found is not None and found.specific:
         return found
     open_amounts: dict[str, int] = defaultdict(int)
-    for slot in slots:
+    for slot in candidates.slots:
         if slot.currency == currency:
             open_amounts[slot.invoice_key] += slot.amount - paid[slot.id]
     open_keys = tuple(sorted(key for key, amount in open_amounts.items() if amount > 0))

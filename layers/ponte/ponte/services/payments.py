@@ -3,11 +3,12 @@
 The provider's customer leads to a Ponte account by the one rule of `ponte.domain.identity` (the business's
 reference, tax id, the provider's customer id, e-mail); a refund or a dispute leads first through the payment it is
 about, so it lands on the account that recorded the payment and never opens one. An unknown customer gets a new
-account. The events of one delivery are folded into the account's ledger, the alerts they call for are added, and
-the collections decision is recomputed from the whole ledger (so a payment that clears a suspended account's debt
-reactivates it in the same change). How each payment was tied to an invoice (`ponte.domain.matching`) goes into the
-timeline; a payment that matches nothing specific while several invoices are open is announced to collections
-with the candidates.
+account. A store that remembers the references it has seen lets a delivery guess its account instead of reading
+them first, the change's own transaction checking the guess (`_guess`). The events of one delivery are folded into
+the account's ledger, the alerts they call for are added, and the collections decision is recomputed from the whole
+ledger (so a payment that clears a suspended account's debt reactivates it in the same change). How each payment
+was tied to an invoice (`ponte.domain.matching`) goes into the timeline; a payment that matches nothing specific
+while several invoices are open is announced to collections with the candidates.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -27,7 +28,7 @@ from ponte.domain.bodies.accounts import AccountOpened, AccountsMerged, Accounts
 from ponte.domain.bodies.invoices import DueInstallment, NewCustomerInvoice
 from ponte.domain.changes import AccountChange, Merge
 from ponte.domain.dunning import SentNotice
-from ponte.domain.errors import DuplicateEvent, InvalidInput
+from ponte.domain.errors import ConcurrentModification, DuplicateEvent, InvalidInput
 from ponte.domain.identity import PAYMENT_SUFFIX, customer_references, new_account_id, payment_reference
 from ponte.domain.invoices import Installment, Invoice, InvoiceKind, Party, SourceFormat, normalise_tax_id
 from ponte.domain.ledger import CancellationRecord, InvoiceRecord, Ledger, PaymentRecord
@@ -88,20 +89,49 @@ def apply_delivery(
     decides its change anew, as `conflicts` allows (by default a dozen attempts; a webhook passes its Lambda's
     remaining time). Raises StillConflicting, a ConcurrentModification, when it runs out: nothing was written."""
     first = events[0]
-    dedup_key = f"{first.provider}:{first.event_id}"
+    dedup_key = _dedup_key(first)
 
-    def attempt(number: int) -> Applied:
-        plan = _Plan.start(first, store, settings, now)
+    def attempt(number: int, may_guess: bool | None = None) -> Applied:
+        # Only the first attempt guesses: after a conflict, the references are read (and then remembered).
+        plan = _Plan.start(first, store, settings, now, may_guess=number == 1 if may_guess is None else may_guess)
+        if plan.ledger.recorded(dedup_key):  # the read shows it: a duplicate, answered without a write
+            return Applied(plan.ledger.account.account_id, duplicate=True, attempts=number)
         for event in events:
             plan.fold(event)
         change = plan.change(recompute, dedup_key)
         try:
             store.commit(change)
         except DuplicateEvent:
+            if plan.guessed and _customer_refs(plan.claims):
+                # Refused for the duplicate before its claims were checked: the guess is not borne out, and the
+                # answer names the account the references lead to.
+                plan = _Plan.start(first, store, settings, now, may_guess=False)
             return Applied(plan.ledger.account.account_id, duplicate=True, attempts=number)
+        except ConcurrentModification:
+            if not plan.guessed:
+                raise
+            # The guess was wrong (a reference it claimed belongs to another account, or the account it would open
+            # was opened meanwhile) and nothing was written: the references are read, at once.
+            return attempt(number, may_guess=False)
         return Applied(change.account.account_id, created=plan.created, effects=tuple(plan.effects), attempts=number)
 
     return (conflicts or NO_DEADLINE).run(attempt)
+
+
+@runtime_checkable
+class OwnerMemory(Protocol):
+    """A store that remembers, for its process's life, the account each reference it read or claimed leads to
+    (`DynamoStore`). With one, a delivery bearing references it does not remember guesses their account rather than
+    reading them first; the references not yet the account's are claimed in the change's own transaction, whose
+    conditions make a wrong guess write nothing (see `_guess`)."""
+
+    def remembered_owners(self, references: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """The account each of these references leads to, of those this store already knows, without reading."""
+
+
+def _dedup_key(event: ev.DomainEvent) -> str:
+    """A delivery's dedup key, from its first event: the provider and its event id."""
+    return f"{event.provider}:{event.event_id}"
 
 
 class UnknownPayment(InvalidInput):
@@ -141,6 +171,7 @@ class _Plan:
     claims: list[tuple[str, str]]
     settings: PaymentSettings
     now: datetime
+    first: ev.DomainEvent  # the delivery's first event, whose dedup key marks the payments it records
     notifications: list[tuple[Audience, NotificationBody, Team | None, Severity, Locale]] = field(default_factory=list)
     timeline: list[TimelineEntry] = field(default_factory=list)
     invoices: dict[str, InvoiceRecord] = field(default_factory=dict)
@@ -151,27 +182,23 @@ class _Plan:
     absorbed_notices: tuple[SentNotice, ...] = ()
     absorbed_cancellations: tuple[CancellationRecord, ...] = ()
     assigned: OwnerChoice | None = None  # how a new account's owner was chosen
+    guessed: bool = False  # the account was guessed, its references not read (see `_guess`)
 
     @classmethod
-    def start(cls, event: ev.DomainEvent, store: LedgerStore, settings: PaymentSettings, now: datetime) -> _Plan:
+    def start(
+        cls, event: ev.DomainEvent, store: LedgerStore, settings: PaymentSettings, now: datetime, *, may_guess: bool
+    ) -> _Plan:
         refs = references(event)
         # A new payment's own reference is only claimed (it leads nowhere yet): no need to read it first.
         payment_id = getattr(event, "payment_id", None)
         own = payment_reference(event.provider, payment_id) if event.kind == "payment.received" and payment_id else None
         looked_up = [ref for ref in refs if ref != own]
-        owners = store.owners_of(looked_up) if looked_up else {}
-        ledger = None
-        for ref in refs:
-            if ref in owners:
-                ledger = store.load_ledger(owners[ref])
-                if ledger is not None and _joins(ref, ledger.account, event.customer):
-                    break
-                # An e-mail shared by customers with different tax ids is not theirs to join by.
-                ledger = None
-        if ledger is None and refs and refs[0][0] == "reference":
-            # The business's reference is, by convention, the account's id: an account opened elsewhere is found
-            # by it even before the reference was claimed.
-            ledger = store.load_ledger(new_account_id(refs))
+        guess = _guess(event, refs, looked_up, store) if may_guess else None
+        if guess is not None:
+            ledger, owners = guess
+        else:
+            owners = store.owners_of(looked_up) if looked_up else {}
+            ledger = _found(event, refs, owners, store)
         if ledger is None and event.kind in _ABOUT_A_PAYMENT and not _customer_refs(refs):
             raise UnknownPayment(f"{event.kind} for a payment Ponte has not recorded and no customer to tie it to")
         created = ledger is None
@@ -182,7 +209,15 @@ class _Plan:
         # Claim only the references nobody holds yet; one held by another account is left alone.
         claims = [ref for ref in looked_up if ref not in owners] + ([own] if own in refs else [])
         plan = cls(
-            ledger=ledger, before=ledger, created=created, claims=claims, settings=settings, now=now, assigned=assigned
+            ledger=ledger,
+            before=ledger,
+            created=created,
+            claims=claims,
+            settings=settings,
+            now=now,
+            assigned=assigned,
+            guessed=guess is not None,
+            first=event,
         )
         plan.other = _other_account(refs, owners, ledger.account.account_id, store)
         return plan
@@ -259,11 +294,12 @@ class _Plan:
             refunded=known.refunded if known else 0,
             chargeback=known.chargeback if known else None,
             chargeback_at=known.chargeback_at if known else None,
+            origin=known.origin if known else _dedup_key(self.first),
         )
         if record == known:
             self.note(event, "payment.confirmed", f"{event.amount} already recorded (another event of the payment)")
             return
-        owed_before = {r.invoice_id: r.outstanding for r in self.ledger.receivables()}
+        unpaid = self.ledger  # what was owed before this payment, asked only for the alert below
         self._put_payment(record)
         match = self.ledger.allocate().matches[record.key]
         paid = self.ledger.invoice(match.invoice_key) if match.invoice_key else None
@@ -274,6 +310,7 @@ class _Plan:
         self.note(event, "payment.received", f"{event.amount} by {event.payment_method or 'unknown method'}; {how}")
         self.note_facts({"matched_by": match.rule.value, **({"invoice": paid.invoice.number} if paid else {})})
         if known is None and match.rule is MatchRule.OLDEST and match.candidates:
+            owed_before = {r.invoice_id: r.outstanding for r in unpaid.receivables()}
             self.alert(
                 event,
                 alerts.PaymentUnmatchedAlert,
@@ -623,6 +660,58 @@ def _other_account(
         if other is not None and other.account.account_id != account_id:
             return other
     return None
+
+
+def _found(
+    event: ev.DomainEvent, refs: list[tuple[str, str]], owners: dict[tuple[str, str], str], store: LedgerStore
+) -> Ledger | None:
+    """The ledger of the account the event's references lead to, the most trusted first, or None."""
+    for ref in refs:
+        if ref in owners:
+            ledger = store.load_ledger(owners[ref])
+            if ledger is not None and _joins(ref, ledger.account, event.customer):
+                return ledger
+            # An e-mail shared by customers with different tax ids is not theirs to join by.
+    if refs and refs[0][0] == "reference":
+        # The business's reference is, by convention, the account's id: an account opened elsewhere is found by it
+        # even before the reference was claimed.
+        return store.load_ledger(new_account_id(refs))
+    return None
+
+
+def _guess(
+    event: ev.DomainEvent, refs: list[tuple[str, str]], looked_up: list[tuple[str, str]], store: LedgerStore
+) -> tuple[Ledger | None, dict[tuple[str, str], str]] | None:
+    """The account a customer's delivery is for, found without reading its references (one read saved on every
+    delivery whose references this process does not all remember), with the owners of the references it shows:
+    None when there is no guess to make or it does not hold up, (None, {}) for a customer to open an account for.
+
+    The guess is the account of the most trusted reference remembered, else the account this customer would have
+    opened (`new_account_id`: the business's reference, or the hash of the first reference). It holds up when that
+    account exists and lists the reference that leads to it (a reference is listed in the transaction that claims
+    it) or, for the business's reference, is named by it; with no account there and nothing remembered, the
+    customer is taken to be new. Every other reference is then either listed by the account or claimed in the
+    change's transaction on condition that no other account holds it; so is the account a new customer opens, on
+    condition that it does not exist. The rule of `_found` would have chosen another account only if one of those
+    conditions fails: then nothing is written, and the delivery is decided again with its references read."""
+    customer = _customer_refs(refs)
+    if not isinstance(store, OwnerMemory) or event.kind in _ABOUT_A_PAYMENT or not customer:
+        return None
+    remembered = store.remembered_owners(looked_up)
+    if all(ref in remembered for ref in looked_up):
+        return None  # nothing to read: the rule of `_found` costs no more
+    leading = next((ref for ref in refs if ref in remembered), None)
+    ledger = store.load_ledger(remembered[leading] if leading else new_account_id(customer))
+    if ledger is None:
+        return (None, {}) if leading is None else None
+    account = ledger.account
+    held = {ref: account.account_id for ref in looked_up if ref in account.references}
+    leading = leading or customer[0]
+    if leading not in remembered and leading not in held and leading[0] != "reference":
+        return None
+    if not _joins(leading, account, event.customer):
+        return None
+    return ledger, {**held, **remembered}
 
 
 def _joins(ref: tuple[str, str], account: Account, customer: ev.CustomerRef) -> bool:

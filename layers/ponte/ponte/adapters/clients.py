@@ -1,0 +1,47 @@
+"""How an adapter gets its boto3 client: the one it was given, or one of boto3's default session made on first use.
+
+Nothing is created at import, and every adapter of a container shares the one default session (its credentials
+and the service models it has loaded), so a second client costs only the service's own model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, overload
+
+
+class LazyClient[C]:
+    """An adapter's `client` attribute, backed by the adapter's `_client` (the client injected, or None).
+
+    `config` holds botocore `Config` options (e.g. `{"parameter_validation": False}`), applied when the client is made.
+    """
+
+    def __init__(self, service: str, config: Mapping[str, Any] | None = None) -> None:
+        self.service = service
+        self.config = dict(config or {})
+
+    @overload
+    def __get__(self, instance: None, owner: type[Any]) -> LazyClient[C]: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type[Any]) -> C: ...
+
+    def __get__(self, instance: object | None, owner: type[Any]) -> LazyClient[C] | C:
+        if instance is None:
+            return self
+        client: C | None = getattr(instance, "_client", None)
+        if client is None:
+            client = default_client(self.service, self.config)
+            setattr(instance, "_client", client)  # noqa: B010 - the adapter's own attribute, typed there
+        return client
+
+
+def default_client(service: str, config: Mapping[str, Any] | None = None) -> Any:
+    """A new client of `service` from boto3's default session."""
+    import boto3  # noqa: PLC0415 - on first use, not at import
+
+    if not config:
+        return boto3.client(service)
+    from botocore.config import Config  # noqa: PLC0415
+
+    return boto3.client(service, config=Config(**config))
