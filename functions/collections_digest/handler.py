@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import AwareDatetime, BaseModel
 
 from ponte.adapters.collections_book import CollectionsBook
@@ -18,6 +17,9 @@ from ponte.domain.accounts import Locale
 from ponte.services.digest import collections_digest, owner_names
 from ponte.settings import TimeZoneName, load_settings
 from ponte.wiring import holidays_around
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 logger = Logger()
 metrics = Metrics()

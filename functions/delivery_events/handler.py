@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.data_classes import SNSEvent, event_source
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from ponte.adapters.delivery_records import FAILED, DeliveryRecords
@@ -23,6 +22,9 @@ from ponte.adapters.parking import SweepWakeups
 from ponte.domain.accounts import Locale
 from ponte.services.delivery_events import Outcome, Recorded, record_email_event
 from ponte.settings import load_settings
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 logger = Logger()
 metrics = Metrics()
@@ -47,13 +49,13 @@ def _wiring() -> tuple[Settings, DeliveryRecords, SweepWakeups]:
 
 @metrics.log_metrics
 @logger.inject_lambda_context
-@event_source(data_class=SNSEvent)
-def lambda_handler(event: SNSEvent, context: LambdaContext) -> None:
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> None:
     settings, records, wakeups = _wiring()
-    for record in event.records:
-        published = datetime.fromisoformat(record.sns.timestamp).astimezone(UTC)
-        result = record_email_event(record.sns.message, records, staff_locale=settings.DEFAULT_LOCALE, now=published)
-        _report(result, record.sns.message_id)
+    for record in event["Records"]:
+        sns = record["Sns"]  # read as a plain dict: Powertools' event classes load every event source's module
+        published = datetime.fromisoformat(sns["Timestamp"]).astimezone(UTC)
+        result = record_email_event(sns["Message"], records, staff_locale=settings.DEFAULT_LOCALE, now=published)
+        _report(result, sns["MessageId"])
         if result.outcome is Outcome.RECORDED and result.status in FAILED:
             _look_again(wakeups, published)
 

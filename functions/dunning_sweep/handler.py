@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cache
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import AwareDatetime, BaseModel, Field
 
 from ponte.adapters.due_index import DueIndex
@@ -21,6 +20,9 @@ from ponte.domain.accounts import Locale
 from ponte.services.dunning import sweep
 from ponte.services.escalation import EscalationRun, escalate_due
 from ponte.settings import load_settings
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 logger = Logger()
 metrics = Metrics()

@@ -1,20 +1,18 @@
 """Dunning worker: evaluates each account the sweep handed over and writes the outcome as one change.
 
 Each SQS record is one account; a record that fails is reported alone (partial batch failure), so SQS delivers
-only that account again, and after the queue's receive limit it goes to the dead-letter queue.
+only that account again, and after the queue's receive limit it goes to the dead-letter queue. When every record
+fails, the invocation fails, as Powertools' batch processor does (its module, and every event source's it loads,
+would be paid on each cold start for these few lines).
 """
 
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from ponte.adapters.collections_book import CollectionsBook
@@ -25,9 +23,11 @@ from ponte.domain.accounts import Locale
 from ponte.services.dunning import Collections, Job, alert_refused_policy, evaluate_account
 from ponte.settings import TimeZoneName, load_settings
 
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
 logger = Logger()
 metrics = Metrics()
-processor = BatchProcessor(event_type=EventType.SQS)
 _ALERTED: set[int] = set()  # refused policy versions this container already alerted (the alert is written once)
 
 
@@ -55,9 +55,13 @@ def _holidays(country: str, year: int) -> frozenset[Any]:
     return business_holidays(country, range(year - 1, year + 2))
 
 
-def record_handler(record: SQSRecord) -> None:
+class BatchFailed(Exception):
+    """Every record of the batch failed: the invocation fails, and SQS delivers them all again."""
+
+
+def record_handler(record: dict[str, Any]) -> None:
     settings, store, book, policies = _wiring()
-    job = Job.model_validate_json(record.body)
+    job = Job.model_validate_json(record["body"])
     in_force = policies.current()
     if in_force.refused_version is not None and in_force.refused_version not in _ALERTED:
         logger.error("dunning policy refused", extra={"version": in_force.refused_version})
@@ -85,5 +89,15 @@ def record_handler(record: SQSRecord) -> None:
 
 @metrics.log_metrics
 @logger.inject_lambda_context
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, list[dict[str, str]]]:
+    records = event.get("Records", [])
+    failures: list[dict[str, str]] = []
+    for record in records:
+        try:
+            record_handler(record)
+        except Exception:  # reported as this record's failure: SQS delivers it again
+            logger.warning("account not evaluated", extra={"message_id": record["messageId"]}, exc_info=True)
+            failures.append({"itemIdentifier": record["messageId"]})
+    if records and len(failures) == len(records):
+        raise BatchFailed(f"no account of the batch was evaluated ({len(records)} records)")
+    return {"batchItemFailures": failures}

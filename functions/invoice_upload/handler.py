@@ -11,14 +11,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.data_classes.s3_event import S3EventRecord
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
 from ponte.adapters.continuations import ContinuationQueue
@@ -34,6 +31,9 @@ from ponte.invoices import ParseOptions
 from ponte.services.owners import Owners
 from ponte.services.uploads import UploadOutcome, UploadPorts, UploadSettings, continue_upload, receive_upload
 from ponte.settings import load_settings
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 logger = Logger()
 metrics = Metrics()
@@ -94,11 +94,12 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         return context.get_remaining_time_in_millis() / 1000
 
     outcomes: list[UploadOutcome] = []
+    # Records read as plain dicts: Powertools' event classes load every event source's module on the cold path.
     for record in event.get("Records", []):
         if record.get("eventSource") == "aws:sqs":
-            progress = UploadProgress.model_validate_json(SQSRecord(record).body)
+            progress = UploadProgress.model_validate_json(record["body"])
             outcome = continue_upload(progress, ports=ports, settings=settings, time_left=time_left)
-        elif (upload := _uploaded(S3EventRecord(record))) is not None:
+        elif (upload := _uploaded(record)) is not None:
             outcome = receive_upload(upload, ports=ports, settings=settings, time_left=time_left)
         else:
             continue
@@ -116,16 +117,18 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     return {"uploads": [outcome.model_dump(mode="json") for outcome in outcomes]}
 
 
-def _uploaded(record: S3EventRecord) -> UploadedObject | None:
-    key = unquote_plus(record.s3.get_object.key)
+def _uploaded(record: dict[str, Any]) -> UploadedObject | None:
+    s3 = record["s3"]
+    found = s3["object"]
+    key = unquote_plus(found["key"])
     if not key.startswith(INCOMING) or key.endswith("/"):  # a folder placeholder, or outside the trigger's prefix
         logger.warning("object ignored", extra={"file": key})
         return None
     return UploadedObject(
-        bucket=record.s3.bucket.name,
+        bucket=s3["bucket"]["name"],
         key=key,
-        version_id=record.s3.get_object.version_id,
-        etag=record.s3.get_object.etag,
-        size=record.s3.get_object.size,
-        received_at=datetime.fromisoformat(record.event_time),
+        version_id=found.get("versionId"),
+        etag=found.get("eTag") or "",
+        size=int(found["size"]),
+        received_at=datetime.fromisoformat(record["eventTime"]),
     )

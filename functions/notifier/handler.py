@@ -14,17 +14,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from email.utils import formataddr
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.data_classes import DynamoDBStreamEvent, event_source
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
 from ponte.adapters.customer_delivery import SesEmail, SmsDirect
 from ponte.adapters.delivery_records import DeliveryRecords
 from ponte.adapters.documents import DirectoryStore, IdentityStore
+from ponte.adapters.dynamodb import deserialize_item
 from ponte.adapters.escalations import Escalations
 from ponte.adapters.parking import DeadLetterQueue, ParkedNotifications, SweepWakeups, released_from_image
 from ponte.adapters.policy_store import PolicyStore
@@ -39,6 +38,9 @@ from ponte.services.notify import deliver
 from ponte.services.outbox import WAITING_REASONS, OutboxPorts, OutboxRecord, deliver_outbox
 from ponte.services.staff_delivery import StaffDelivery
 from ponte.settings import TimeZoneName, load_settings
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 logger = Logger()
 metrics = Metrics()
@@ -168,11 +170,12 @@ def _wiring() -> _Wiring:
 
 @metrics.log_metrics
 @logger.inject_lambda_context
-@event_source(data_class=DynamoDBStreamEvent)
-def lambda_handler(event: DynamoDBStreamEvent, context: LambdaContext) -> dict[str, Any]:
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     wiring = _wiring()
-    records = [_outbox_record(record) for record in event.records]
-    arrivals = {record.outbox_key: _arrival(raw) for record, raw in zip(records, event.records, strict=True)}
+    # The stream's records read as plain dicts: Powertools' event classes load every event source's module.
+    raw_records = event["Records"]
+    records = [_outbox_record(record) for record in raw_records]
+    arrivals = {record.outbox_key: _arrival(raw) for record, raw in zip(records, raw_records, strict=True)}
     now = max(arrivals.values(), default=datetime.now(UTC))
 
     def send(notification: Notification) -> None:
@@ -215,8 +218,8 @@ def lambda_handler(event: DynamoDBStreamEvent, context: LambdaContext) -> dict[s
     return {"batchItemFailures": []}
 
 
-def _outbox_record(record: Any) -> OutboxRecord:
-    image = (record.dynamodb.new_image if record.dynamodb else None) or {}
+def _outbox_record(record: dict[str, Any]) -> OutboxRecord:
+    image = deserialize_item((record.get("dynamodb") or {}).get("NewImage") or {})
     notification = Notification.model_validate_json(image["payload"])
     return OutboxRecord(
         outbox_key=str(image["sk"]),
@@ -234,7 +237,7 @@ def _about(notification: Notification) -> dict[str, str]:
     }
 
 
-def _arrival(record: Any) -> datetime:
+def _arrival(record: dict[str, Any]) -> datetime:
     """When the change reached the stream (the record's approximate creation time): the notice's moment."""
-    created = record.dynamodb.approximate_creation_date_time if record.dynamodb else None
-    return datetime.fromtimestamp(created, UTC) if created else datetime.now(UTC)
+    created = (record.get("dynamodb") or {}).get("ApproximateCreationDateTime")
+    return datetime.fromtimestamp(int(created), UTC) if created else datetime.now(UTC)

@@ -3,20 +3,24 @@
 The caller is who the verified token says (`requestContext.authorizer.jwt.claims`); `now` is the request's time.
 Domain errors become answers in one place: 400 naming the field, 401, 403, 404, and 409 with the account as it is
 now. Logs name the account and the action, never a contact.
+The six routes are matched here on the event as a plain dict: Powertools' resolver would load its AppSync, OpenAPI
+and every event source's modules on each cold start.
 """
 
 from __future__ import annotations
 
+import base64
 import json
+import re
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import asdict
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from ponte.domain.accounts import Locale
@@ -34,9 +38,24 @@ from ponte.services.staff import (
 from ponte.settings import TimeZoneName, load_settings
 from ponte.staff_wiring import StaffWiring
 
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
 logger = Logger()
 metrics = Metrics()
-app = APIGatewayHttpResolver()
+_EVENT: ContextVar[dict[str, Any]] = ContextVar("event")  # the request being answered
+_ROUTES: list[tuple[str, re.Pattern[str], Callable[..., dict[str, Any]]]] = []
+
+
+def _route(method: str, path: str) -> Callable[[Callable[..., dict[str, Any]]], Callable[..., dict[str, Any]]]:
+    """`<name>` in `path` matches one path segment, handed to the view as the argument `name`."""
+    pattern = re.compile("^" + re.sub(r"<(\w+)>", r"(?P<\1>[^/]+)", path) + "$")
+
+    def register(view: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+        _ROUTES.append((method, pattern, view))
+        return view
+
+    return register
 
 
 class Settings(BaseModel):
@@ -62,20 +81,23 @@ def _wiring() -> StaffWiring:
 
 
 def _request() -> tuple[Caller, StaffDeps, datetime]:
-    event = app.current_event
-    now = datetime.fromtimestamp(event.request_context.time_epoch / 1000, UTC)
-    claims = event.request_context.authorizer.jwt_claim
-    caller = _wiring().as_person(caller_from_claims(claims, event.request_context.request_id), claims)
+    context = _EVENT.get()["requestContext"]
+    now = datetime.fromtimestamp(context["timeEpoch"] / 1000, UTC)
+    claims = ((context.get("authorizer") or {}).get("jwt") or {}).get("claims") or {}
+    caller = _wiring().as_person(caller_from_claims(claims, context.get("requestId", "")), claims)
     return caller, _wiring().deps(now), now
 
 
 def _query(name: str) -> str | None:
-    return (app.current_event.query_string_parameters or {}).get(name) or None
+    value: str | None = (_EVENT.get().get("queryStringParameters") or {}).get(name)
+    return value or None
 
 
 def _body() -> dict[str, Any]:
+    event = _EVENT.get()
+    raw = event.get("body") or "{}"
     try:
-        body = json.loads(app.current_event.decoded_body or "{}")
+        body = json.loads(base64.b64decode(raw) if event.get("isBase64Encoded") else raw)
     except ValueError:
         body = None
     if not isinstance(body, dict):
@@ -90,14 +112,14 @@ def _limit(default: int) -> int:
     return int(raw) if raw else default
 
 
-@app.get("/staff/accounts")
+@_route("GET", "/staff/accounts")
 def search() -> dict[str, Any]:
     caller, deps, _ = _request()
     found = staff_views.search_accounts(_query("q") or "", caller, deps, cursor=_query("cursor"), limit=_limit(20))
     return {"accounts": [asdict(a) for a in found.accounts], "cursor": found.cursor}
 
 
-@app.get("/staff/book")
+@_route("GET", "/staff/book")
 def book() -> dict[str, Any]:
     caller, deps, now = _request()
     filters = {name: _query(name) for name in ("owner", "team", "status", "age", "cursor")}
@@ -105,20 +127,20 @@ def book() -> dict[str, Any]:
     return {"accounts": [line.model_dump(mode="json") for line in page.lines], "cursor": page.cursor}
 
 
-@app.get("/staff/accounts/<account_id>")
+@_route("GET", "/staff/accounts/<account_id>")
 def account(account_id: str) -> dict[str, Any]:
     caller, deps, now = _request()
     return staff_views.account_view(account_id, caller, deps, now=now).model_dump(mode="json")
 
 
-@app.get("/staff/accounts/<account_id>/timeline")
+@_route("GET", "/staff/accounts/<account_id>/timeline")
 def timeline(account_id: str) -> dict[str, Any]:
     caller, deps, _ = _request()
     entries, cursor = staff_views.timeline(account_id, caller, deps, cursor=_query("cursor"), limit=_limit(50))
     return {"timeline": [entry.model_dump(mode="json") for entry in entries], "cursor": cursor}
 
 
-@app.post("/staff/accounts/<account_id>/contact/reveal")
+@_route("POST", "/staff/accounts/<account_id>/contact/reveal")
 def reveal(account_id: str) -> dict[str, Any]:
     caller, deps, now = _request()
     reason = _body().get("reason")
@@ -129,7 +151,7 @@ def reveal(account_id: str) -> dict[str, Any]:
     return revealed.model_dump(mode="json")
 
 
-@app.post("/staff/accounts/<account_id>/actions/<action>")
+@_route("POST", "/staff/accounts/<account_id>/actions/<action>")
 def act(account_id: str, action: str) -> dict[str, Any]:
     caller, deps, now = _request()
     request = staff_actions.parse_action(action, _body())
@@ -139,13 +161,11 @@ def act(account_id: str, action: str) -> dict[str, Any]:
     return view.model_dump(mode="json")
 
 
-def _answer(status: int, body: dict[str, Any]) -> Response[str]:
-    return Response(status_code=status, content_type="application/json", body=json.dumps(body))
+def _answer(status: int, body: dict[str, Any]) -> dict[str, Any]:
+    return {"statusCode": status, "headers": {"content-type": "application/json"}, "body": json.dumps(body)}
 
 
-# Powertools leaves this decorator untyped; the function keeps its own signature.
-@app.exception_handler([Unauthenticated, Forbidden, NotFound, InvalidInput, ConcurrentModification])  # type: ignore[untyped-decorator]
-def _refused(error: Exception) -> Response[str]:
+def _refused(error: Exception) -> dict[str, Any]:
     """Every refusal becomes its answer here; anything else is a fault (a 500, with its trace in the logs)."""
     body: dict[str, Any] = {"error": str(error)}
     if isinstance(error, InvalidField):
@@ -168,4 +188,18 @@ _STATUSES: tuple[tuple[type[Exception], int], ...] = (
 @metrics.log_metrics
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    method = event["requestContext"]["http"]["method"]
+    path = event["rawPath"]
+    stage = event["requestContext"].get("stage", "$default")
+    if stage != "$default" and path.startswith(f"/{stage}/"):
+        path = path[len(stage) + 1 :]
+    for verb, pattern, view in _ROUTES:
+        if verb == method and (found := pattern.match(path)):
+            token = _EVENT.set(event)
+            try:
+                return _answer(200, view(**found.groupdict()))
+            except tuple(kind for kind, _ in _STATUSES) as refused:
+                return _refused(refused)
+            finally:
+                _EVENT.reset(token)
+    return _answer(404, {"error": "no such route"})

@@ -24,6 +24,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from ponte.adapters import keys
+from ponte.adapters.clients import LazyClient
 from ponte.adapters.dynamodb import (
     decode_cursor,
     deserialize_item,
@@ -68,13 +69,7 @@ class CollectionsBook:
         self.table_name = table_name
         self._client = client
 
-    @property
-    def client(self) -> DynamoDBClient:
-        if self._client is None:
-            import boto3  # noqa: PLC0415 - created on first use, not at import
-
-            self._client = boto3.client("dynamodb")
-        return self._client
+    client: LazyClient[DynamoDBClient] = LazyClient("dynamodb")
 
     def keep(
         self,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ponte.adapters.clients import LazyClient
+
 if TYPE_CHECKING:
     from mypy_boto3_sqs.client import SQSClient
 
@@ -18,13 +20,7 @@ class ContinuationQueue:
         self.queue_url = queue_url
         self._client = client
 
-    @property
-    def client(self) -> SQSClient:
-        if self._client is None:
-            import boto3  # noqa: PLC0415 - created on first use, not at import
-
-            self._client = boto3.client("sqs")
-        return self._client
+    client: LazyClient[SQSClient] = LazyClient("sqs")
 
     def send(self, progress: UploadProgress) -> None:
         self.client.send_message(QueueUrl=self.queue_url, MessageBody=progress.model_dump_json())

@@ -21,6 +21,7 @@ import unicodedata
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ponte.adapters.clients import LazyClient
 from ponte.domain.errors import DeliveryRefused, DeliveryUnavailable, PonteError
 
 if TYPE_CHECKING:
@@ -93,13 +94,7 @@ class SesEmail:
         self.reply_to = tuple(reply_to)
         self._client = client
 
-    @property
-    def client(self) -> SESV2Client:
-        if self._client is None:
-            import boto3  # noqa: PLC0415 - created on first use, not at import
-
-            self._client = boto3.client("sesv2")
-        return self._client
+    client: LazyClient[SESV2Client] = LazyClient("sesv2")
 
     def send(self, *, to: str, subject: str, text: str, html: str, tags: dict[str, str]) -> str:
         """Send the message; returns SES's MessageId. An empty `html` sends a text-only message."""
@@ -145,13 +140,7 @@ class SmsDirect:
         self.check_opt_out = check_opt_out
         self._client = client
 
-    @property
-    def client(self) -> SNSClient:
-        if self._client is None:
-            import boto3  # noqa: PLC0415 - created on first use, not at import
-
-            self._client = boto3.client("sns")
-        return self._client
+    client: LazyClient[SNSClient] = LazyClient("sns")
 
     def attributes(self) -> dict[str, MessageAttributeValueTypeDef]:
         """The SMS attributes SNS reads from a direct publish (SNS developer guide, "Publishing to a mobile phone")."""

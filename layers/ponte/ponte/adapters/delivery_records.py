@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from ponte.adapters import keys
+from ponte.adapters.clients import LazyClient
 from ponte.adapters.dynamodb import (
     account_from_item,
     deserialize_item,
@@ -53,13 +54,7 @@ class DeliveryRecords:
         self.table_name = table_name
         self._client = client
 
-    @property
-    def client(self) -> DynamoDBClient:
-        if self._client is None:
-            import boto3  # noqa: PLC0415 - created on first use, not at import
-
-            self._client = boto3.client("dynamodb")
-        return self._client
+    client: LazyClient[DynamoDBClient] = LazyClient("dynamodb")
 
     def contact(self, account_id: str) -> Contact | None:
         """The account's contact now; without its e-mail while that address is marked unreachable."""

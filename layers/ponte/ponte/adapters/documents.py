@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ponte.adapters.clients import LazyClient
 from ponte.domain.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -63,13 +64,7 @@ class ValidatedDocument[T, F: InForce[Any]]:
         self._outcome_of = 0  # the newest version of the parameter the outcome accounts for
         self._read_at = 0.0
 
-    @property
-    def client(self) -> SSMClient:
-        if self._client is None:
-            import boto3  # noqa: PLC0415 - created on first use, not at import
-
-            self._client = boto3.client("ssm")
-        return self._client
+    client: LazyClient[SSMClient] = LazyClient("ssm")
 
     def current(self) -> F:
         """The document in force; raises the refusal when no version of the parameter is valid."""

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ponte.adapters import keys
+from ponte.adapters.clients import LazyClient
 from ponte.adapters.dynamodb import deserialize_item, serialize_item, utc_key
 
 if TYPE_CHECKING:
@@ -42,13 +43,7 @@ class DueIndex:
         self.table_name = table_name
         self._client = client
 
-    @property
-    def client(self) -> DynamoDBClient:
-        if self._client is None:
-            import boto3  # noqa: PLC0415 - created on first use, not at import
-
-            self._client = boto3.client("dynamodb")
-        return self._client
+    client: LazyClient[DynamoDBClient] = LazyClient("dynamodb")
 
     def due(self, now: datetime) -> DueScan:
         """Every account with an evaluation due at or before `now`, oldest first, one entry per account."""

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from ponte.adapters import keys
+from ponte.adapters.clients import LazyClient
 from ponte.adapters.dynamodb import batch_get, deserialize_item, outbox_item, serialize_item, utc_key
 from ponte.domain.escalation import DueEscalation, PendingEscalation
 from ponte.domain.notifications import Team
@@ -40,13 +41,7 @@ class Escalations:
         self.table_name = table_name
         self._client = client
 
-    @property
-    def client(self) -> DynamoDBClient:
-        if self._client is None:
-            import boto3  # noqa: PLC0415 - created on first use, not at import
-
-            self._client = boto3.client("dynamodb")
-        return self._client
+    client: LazyClient[DynamoDBClient] = LazyClient("dynamodb")
 
     def add(self, pending: PendingEscalation) -> bool:
         try:

@@ -29,6 +29,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ponte.adapters import keys
+from ponte.adapters.clients import LazyClient
 from ponte.adapters.dynamodb import (
     MAX_TRANSACTION_ITEMS,
     DynamoStore,
@@ -99,13 +100,7 @@ class InvoiceBatches:
         self._jitter = jitter
         self.calls: Counter[str] = Counter()
 
-    @property
-    def client(self) -> DynamoDBClient:
-        if self._client is None:
-            import boto3  # noqa: PLC0415 - created on first use, not at import
-
-            self._client = boto3.client("dynamodb")
-        return self._client
+    client: LazyClient[DynamoDBClient] = LazyClient("dynamodb")
 
     # ------------------------------------------------------------------ reads
     def stored_invoices(self, wanted: Sequence[tuple[str, str]]) -> dict[tuple[str, str], StoredInvoice]:

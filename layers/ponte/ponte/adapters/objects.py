@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import IO, TYPE_CHECKING, Any, BinaryIO, cast
 
+from ponte.adapters.clients import LazyClient
 from ponte.domain.errors import NotFound
 
 if TYPE_CHECKING:
@@ -24,13 +25,7 @@ class UploadObjects:
     def __init__(self, client: S3Client | None = None) -> None:
         self._client = client
 
-    @property
-    def client(self) -> S3Client:
-        if self._client is None:
-            import boto3  # noqa: PLC0415 - created on first use, not at import
-
-            self._client = boto3.client("s3")
-        return self._client
+    client: LazyClient[S3Client] = LazyClient("s3")
 
     def open(self, upload: UploadedObject) -> BinaryIO:
         # The body is a stream over the HTTP response: the object is never held whole in memory.

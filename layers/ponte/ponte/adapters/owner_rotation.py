@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
+from ponte.adapters.clients import LazyClient
 from ponte.adapters.dynamodb import serialize_item
 
 if TYPE_CHECKING:
@@ -34,13 +35,7 @@ class RotationCounters:
         self.table_name = table_name
         self._client = client
 
-    @property
-    def client(self) -> DynamoDBClient:
-        if self._client is None:
-            import boto3  # noqa: PLC0415 - created on first use, not at import
-
-            self._client = boto3.client("dynamodb")
-        return self._client
+    client: LazyClient[DynamoDBClient] = LazyClient("dynamodb")
 
     def next_turn(self, team: str) -> int:
         answer = self.client.update_item(

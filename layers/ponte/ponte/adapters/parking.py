@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from ponte.adapters import keys
+from ponte.adapters.clients import LazyClient
 from ponte.adapters.dynamodb import batch_get, deserialize_item, serialize_item, utc_key
 from ponte.domain.notifications import Audience, Notification
 from ponte.services.outbox import OutboxRecord, Parked, parked_key
@@ -41,13 +42,7 @@ class ParkedNotifications:
         self.table_name = table_name
         self._client = client
 
-    @property
-    def client(self) -> DynamoDBClient:
-        if self._client is None:
-            import boto3  # noqa: PLC0415 - created on first use, not at import
-
-            self._client = boto3.client("dynamodb")
-        return self._client
+    client: LazyClient[DynamoDBClient] = LazyClient("dynamodb")
 
     def published(self, records: Sequence[OutboxRecord]) -> set[str]:
         found: set[str] = set()
@@ -239,13 +234,7 @@ class DeadLetterQueue:
         self.queue_url = queue_url
         self._client = client
 
-    @property
-    def client(self) -> SQSClient:
-        if self._client is None:
-            import boto3  # noqa: PLC0415 - created on first use, not at import
-
-            self._client = boto3.client("sqs")
-        return self._client
+    client: LazyClient[SQSClient] = LazyClient("sqs")
 
     def send(self, parked: Parked, *, at: datetime) -> None:
         self.client.send_message(QueueUrl=self.queue_url, MessageBody=dead_letter_body(parked, at))
@@ -312,13 +301,7 @@ class SweepWakeups:
         self.scope = scope
         self._client = client
 
-    @property
-    def client(self) -> EventBridgeSchedulerClient:
-        if self._client is None:
-            import boto3  # noqa: PLC0415 - created on first use, not at import
-
-            self._client = boto3.client("scheduler")
-        return self._client
+    client: LazyClient[EventBridgeSchedulerClient] = LazyClient("scheduler")
 
     def wake_at(self, moment: datetime) -> None:
         minute = wakeup_minute(moment)

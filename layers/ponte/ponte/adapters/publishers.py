@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from ponte.adapters.clients import LazyClient
+
 if TYPE_CHECKING:
     from mypy_boto3_events.client import EventBridgeClient
     from mypy_boto3_sns.client import SNSClient
@@ -54,13 +56,7 @@ class SnsChannel:
         self.topic_arn = topic_arn
         self._client = client
 
-    @property
-    def client(self) -> SNSClient:
-        if self._client is None:
-            import boto3  # noqa: PLC0415
-
-            self._client = boto3.client("sns")
-        return self._client
+    client: LazyClient[SNSClient] = LazyClient("sns")
 
     def send(self, notification: Notification, message: RenderedMessage) -> None:
         self.client.publish(
@@ -79,13 +75,7 @@ class PlatformBus:
         self.bus_name = bus_name
         self._client = client
 
-    @property
-    def client(self) -> EventBridgeClient:
-        if self._client is None:
-            import boto3  # noqa: PLC0415
-
-            self._client = boto3.client("events")
-        return self._client
+    client: LazyClient[EventBridgeClient] = LazyClient("events")
 
     def put(self, notification: Notification, detail: dict[str, Any]) -> None:
         answer = self.client.put_events(

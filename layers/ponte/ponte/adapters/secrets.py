@@ -1,8 +1,10 @@
-"""Webhook secrets from Secrets Manager, cached in the container (Powertools parameters).
+"""Webhook secrets from Secrets Manager, cached in the container.
 
 A secret's value is JSON: `{"secrets": ["whsec_new", "whsec_old"]}` — several values are accepted while a
 provider's secret is being rotated. A secret that was never set (the template's placeholder) holds an empty list,
 so nothing verifies until it is: Ponte fails closed.
+Read with one client of boto3's default session (`ponte.adapters.clients`), not Powertools' `parameters`, which
+builds a session of its own and its own client: on the cold path, both cost more than the read itself.
 """
 
 from __future__ import annotations
@@ -10,9 +12,13 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
+from ponte.adapters.clients import LazyClient
 from ponte.domain.errors import SecretNotConfigured
+
+if TYPE_CHECKING:
+    from mypy_boto3_secretsmanager.client import SecretsManagerClient
 
 CACHE_SECONDS = 300  # a rotated secret is picked up within five minutes, or at once when a signature fails
 REFRESH_SECONDS = 60  # after a failed verification, the secret is read again at most this often
@@ -21,14 +27,20 @@ REFRESH_SECONDS = 60  # after a failed verification, the secret is read again at
 class WebhookSecrets:
     """Implements the `SecretSource` port over Secrets Manager, one secret per provider."""
 
+    client: LazyClient[SecretsManagerClient] = LazyClient("secretsmanager")
+
     def __init__(
-        self, secret_ids: dict[str, str], client: Any = None, *, monotonic: Callable[[], float] = time.monotonic
+        self,
+        secret_ids: dict[str, str],
+        client: SecretsManagerClient | None = None,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.secret_ids = secret_ids
         self._client = client
         self._monotonic = monotonic
         self._refreshed: dict[str, float] = {}
-        self._provider: Any = None
+        self._cache: dict[str, tuple[float, str]] = {}  # secret id: when it was read, and its value
 
     def values(self, name: str) -> list[str]:
         return self._read(name, force=False)
@@ -46,15 +58,12 @@ class WebhookSecrets:
         secret_id = self.secret_ids.get(name)
         if not secret_id:
             raise SecretNotConfigured(f"no secret is configured for {name}")
-        from aws_lambda_powertools.utilities import parameters  # noqa: PLC0415 - loaded on the first delivery
-
-        if self._client is not None:
-            if self._provider is None:  # one provider, so its cache lasts
-                self._provider = parameters.SecretsProvider(boto3_client=self._client)
-            raw = self._provider.get(secret_id, max_age=CACHE_SECONDS, force_fetch=force)
-        else:
-            raw = parameters.get_secret(secret_id, max_age=CACHE_SECONDS, force_fetch=force)
-        return parse_secret(str(raw), name)
+        now = self._monotonic()
+        cached = self._cache.get(secret_id)
+        if force or cached is None or now - cached[0] >= CACHE_SECONDS:
+            raw = self.client.get_secret_value(SecretId=secret_id).get("SecretString", "")
+            cached = self._cache[secret_id] = (now, raw)
+        return parse_secret(cached[1], name)
 
 
 def parse_secret(raw: str, name: str) -> list[str]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from ponte.adapters.clients import LazyClient
+
 if TYPE_CHECKING:
     from mypy_boto3_sqs.client import SQSClient
 
@@ -22,13 +24,7 @@ class WorkQueue:
         self.queue_url = queue_url
         self._client = client
 
-    @property
-    def client(self) -> SQSClient:
-        if self._client is None:
-            import boto3  # noqa: PLC0415 - created on first use, not at import
-
-            self._client = boto3.client("sqs")
-        return self._client
+    client: LazyClient[SQSClient] = LazyClient("sqs")
 
     def send(self, bodies: Sequence[str]) -> int:
         """Send every body; returns how many SendMessageBatch calls it took."""

@@ -166,9 +166,13 @@ PositiveAmount = Annotated[Money, AfterValidator(_more_than_zero)]
 
 
 class _Bounded(BaseModel):
-    """A model of what a provider said: frozen, closed, and with blank text read as no text."""
+    """A model of what a provider said: frozen, closed, and with blank text read as no text.
 
-    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
+    Built on first use (`defer_build`): every function imports these through the notification bodies, and a
+    delivery uses the few of its own provider and event type.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True, defer_build=True)
 
     @model_validator(mode="before")
     @classmethod

@@ -1,0 +1,61 @@
+"""Every adapter gets its boto3 client one way (`ponte.adapters.clients.LazyClient`): the one injected, or one of
+boto3's default session made on first use."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+
+import boto3
+import pytest
+
+import ponte.adapters
+from ponte.adapters.clients import LazyClient
+from ponte.adapters.due_index import DueIndex
+from ponte.adapters.secrets import WebhookSecrets
+
+
+def test_an_injected_client_is_the_one_used() -> None:
+    given = boto3.client("dynamodb")
+    assert DueIndex("table", given).client is given
+
+
+def test_without_one_the_client_is_made_on_first_use_and_kept() -> None:
+    index = DueIndex("table")
+    assert index._client is None  # nothing is made before the first use
+    client = index.client
+    assert client.meta.service_model.service_name == "dynamodb"
+    assert index.client is client
+    assert DueIndex("table").client is not client  # one per adapter, as each adapter is built once per container
+
+
+def test_secrets_are_read_with_a_client_of_the_default_session() -> None:
+    secrets = WebhookSecrets({"stripe": "arn:aws:secretsmanager:us-east-1:123456789012:secret:stripe"})
+    assert secrets.client.meta.service_model.service_name == "secretsmanager"
+    assert boto3.DEFAULT_SESSION is not None
+
+
+def test_options_become_the_clients_configuration() -> None:
+    class Adapter:
+        client: LazyClient[object] = LazyClient("dynamodb", {"parameter_validation": False})
+
+        def __init__(self) -> None:
+            self._client = None
+
+    # botocore wraps the request serializer in its parameter validator unless told not to.
+    serializer = Adapter().client._serializer  # type: ignore[attr-defined]
+    assert type(serializer).__name__ != "ParamValidationDecorator"
+
+
+def _adapter_classes() -> list[type]:
+    found = []
+    for info in pkgutil.iter_modules(ponte.adapters.__path__):
+        module = importlib.import_module(f"ponte.adapters.{info.name}")
+        found += [c for _, c in inspect.getmembers(module, inspect.isclass) if c.__module__ == module.__name__]
+    return found
+
+
+@pytest.mark.parametrize("adapter", [c for c in _adapter_classes() if "client" in vars(c)], ids=lambda c: c.__name__)
+def test_every_adapter_makes_its_client_with_the_one_helper(adapter: type) -> None:
+    assert isinstance(vars(adapter)["client"], LazyClient)
