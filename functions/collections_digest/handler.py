@@ -13,10 +13,10 @@ from ponte.adapters.collections_book import CollectionsBook
 from ponte.adapters.documents import DirectoryStore
 from ponte.adapters.dynamodb import DynamoStore
 from ponte.adapters.policy_store import PolicyStore
+from ponte.calendar import holidays_around
 from ponte.domain.accounts import Locale
 from ponte.services.digest import collections_digest, owner_names
 from ponte.settings import TimeZoneName, load_settings
-from ponte.wiring import holidays_around
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from ponte.adapters.collections_book import CollectionsBook
 from ponte.adapters.dynamodb import DynamoStore
 from ponte.adapters.policy_store import PolicyStore
-from ponte.calendar import business_holidays
+from ponte.calendar import holidays_around
 from ponte.domain.accounts import Locale
 from ponte.services.dunning import Collections, Job, alert_refused_policy, evaluate_account
 from ponte.settings import TimeZoneName, load_settings
@@ -50,11 +50,6 @@ def _wiring() -> tuple[Settings, DynamoStore, CollectionsBook, PolicyStore]:
     )
 
 
-@cache
-def _holidays(country: str, year: int) -> frozenset[Any]:
-    return business_holidays(country, range(year - 1, year + 2))
-
-
 class BatchFailed(Exception):
     """Every record of the batch failed: the invocation fails, and SQS delivers them all again."""
 
@@ -79,7 +74,7 @@ def record_handler(record: dict[str, Any]) -> None:
         book=book,
         policy=in_force.policy,
         time_zone=settings.BUSINESS_TIME_ZONE,
-        holidays=_holidays(settings.BUSINESS_COUNTRY, job.now.year),
+        holidays=holidays_around(settings.BUSINESS_COUNTRY, job.now.year),
         staff_locale=settings.DEFAULT_LOCALE,
     )
     outcome, _ = evaluate_account(job, deps)

@@ -9,7 +9,8 @@ redelivers a continuation (then moves it to the same queue).
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
@@ -24,7 +25,11 @@ from ponte.adapters.dynamodb import DynamoStore
 from ponte.adapters.invoice_batches import InvoiceBatches
 from ponte.adapters.objects import UploadObjects
 from ponte.adapters.owner_rotation import RotationCounters
+from ponte.adapters.policy_store import PolicyStore
+from ponte.calendar import holidays_around
 from ponte.domain.accounts import Locale
+from ponte.domain.dunning import business_calendar
+from ponte.domain.errors import PonteError
 from ponte.domain.money import CurrencyCode
 from ponte.domain.uploads import INCOMING, UploadedObject, UploadProgress
 from ponte.invoices import ParseOptions
@@ -53,6 +58,7 @@ class Settings(BaseModel):
     # accounts no row and no rule gives one (empty: none).
     STAFF_DIRECTORY_PARAMETER: str = ""
     DEFAULT_ACCOUNT_OWNER: str = ""
+    POLICY_PARAMETER: str = ""  # empty: the calendar without the policy's local holidays
 
 
 @cache
@@ -89,6 +95,8 @@ def _wiring() -> tuple[UploadPorts, UploadSettings]:
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     ports, settings = _wiring()
+    if settings.customer_notices:  # only the customer's invoice notice needs the business calendar
+        settings = replace(settings, holidays=_business_calendar(datetime.now(UTC)))
 
     def time_left() -> float:
         return context.get_remaining_time_in_millis() / 1000
@@ -115,6 +123,26 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         metrics.add_metric(name=f"Uploads{outcome.status.capitalize()}", unit=MetricUnit.Count, value=1)
         outcomes.append(outcome)
     return {"uploads": [outcome.model_dump(mode="json") for outcome in outcomes]}
+
+
+def _business_calendar(now: datetime) -> frozenset[date]:
+    """The national holidays around `now` and the policy's local ones (the policy store caches its read); the
+    national ones alone when the policy cannot be read: an invoice notice is not worth failing an upload for."""
+    settings = load_settings(Settings)
+    national = holidays_around(settings.BUSINESS_COUNTRY, now.year)
+    if not settings.POLICY_PARAMETER:
+        return national
+    try:
+        policy = _policies(settings.POLICY_PARAMETER).current().policy
+    except PonteError:
+        logger.warning("policy unreadable: due dates move on national holidays only")
+        return national
+    return business_calendar(national, policy, now.date())
+
+
+@cache
+def _policies(parameter: str) -> PolicyStore:
+    return PolicyStore(parameter)
 
 
 def _uploaded(record: dict[str, Any]) -> UploadedObject | None:

@@ -87,8 +87,8 @@ def show_account(
 ) -> AccountView:
     from ponte.adapters.dynamodb import DynamoStore  # noqa: PLC0415
     from ponte.adapters.policy_store import PolicyStore  # noqa: PLC0415
+    from ponte.calendar import holidays_around  # noqa: PLC0415
     from ponte.services.collections import decide  # noqa: PLC0415
-    from ponte.wiring import holidays_around  # noqa: PLC0415
 
     store = DynamoStore(table_name, aws.client("dynamodb"))
     ledger = store.load_ledger(account_id)

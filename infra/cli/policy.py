@@ -290,7 +290,7 @@ def preview(
     from ponte.adapters.due_index import DueIndex  # noqa: PLC0415
     from ponte.adapters.dynamodb import DynamoStore  # noqa: PLC0415
     from ponte.adapters.policy_store import PolicyStore  # noqa: PLC0415
-    from ponte.wiring import holidays_around  # noqa: PLC0415
+    from ponte.calendar import holidays_around  # noqa: PLC0415
 
     started = time.perf_counter()
     dynamodb = aws.client("dynamodb")

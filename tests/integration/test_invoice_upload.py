@@ -15,6 +15,7 @@ from infra.local.demo_invoices import nfe_document
 from infra.local.functions import invoke
 from ponte.adapters.dynamodb import DynamoStore
 from ponte.domain.identity import new_account_id
+from ponte.domain.policy import default_policy_text
 from ponte.services.uploads import WINDOW
 from tests.integration.conftest import BUSINESS, SUBSCRIBERS
 from tests.support import T0, sample_event
@@ -240,6 +241,21 @@ def test_customers_hear_of_their_invoice_when_the_setting_is_on() -> None:
         ]
         sms = stack.published("CustomerNoticesTopic", protocol="sms")
         assert all(len(n.message) <= 160 for n in sms)
+
+
+def test_an_invoice_due_on_a_local_holiday_of_the_policy_is_told_with_the_day_it_moved_to() -> None:
+    """The upload function reads the business calendar as the ladder does: national holidays and the policy's."""
+    policy = json.loads(default_policy_text()) | {"local_holidays": [{"on": "12-10", "name": "Feriado municipal"}]}
+    documents = {**BUSINESS, "DunningPolicyParameter": json.dumps(policy)}
+    parameters = {**SUBSCRIBERS, "CustomerInvoiceNotices": "on"}
+    with LocalStack(now=T0, parameters=parameters, documents=documents) as stack:
+        stack.put_object("incoming/novembro.csv", BASIC)  # due Thursday 10/12/2026, the city's holiday here
+        notices = stack.published("CustomerNoticesTopic", protocol="email")
+        assert sorted(n.subject or "" for n in notices) == [
+            "Fatura 1001: R$ 200,00, vencimento 11/12/2026",
+            "Fatura 1002: R$ 50,00, vencimento 11/12/2026",
+        ]
+        assert all("vencimento em 10/12/2026 (feriado), prorrogado para 11/12/2026" in n.message for n in notices)
 
 
 def test_an_nfe_with_installments_is_recorded_with_its_duplicatas(stack: LocalStack) -> None:

@@ -44,3 +44,10 @@ def business_holidays(country: str, years: Iterable[int]) -> frozenset[date]:
             raise InvalidInput(f"the holiday calendar covers {first} to {last}, not {year}: rebuild the table")
         days.update(date(year, int(mmdd[:2]), int(mmdd[2:])) for mmdd in by_year[str(year)].split())
     return frozenset(days)
+
+
+@cache
+def holidays_around(country: str, year: int) -> frozenset[date]:
+    """The national holidays of the year before, the year and the year after: what an evaluation in `year` reads (a
+    ladder spans a year's end). The policy's local holidays are added by `dunning.business_calendar`."""
+    return business_holidays(country, range(year - 1, year + 2))

@@ -9,7 +9,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from ponte.wiring import holidays_around
+from ponte.calendar import holidays_around
 
 if TYPE_CHECKING:
     from ponte.adapters.collections_book import CollectionsBook

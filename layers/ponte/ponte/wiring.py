@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cache, cached_property
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -19,14 +19,6 @@ if TYPE_CHECKING:
     from ponte.services.owners import Owners
     from ponte.services.payments import PaymentSettings
     from ponte.services.webhooks import CustomerLookup, PaymentLookup
-
-
-@cache
-def holidays_around(country: str, year: int) -> frozenset[date]:
-    """National holidays of the year before, the year and the year after (a ladder spans a year's end)."""
-    from ponte.calendar import business_holidays  # noqa: PLC0415
-
-    return business_holidays(country, range(year - 1, year + 2))
 
 
 @dataclass
@@ -103,7 +95,7 @@ class PaymentWiring:
             now=now,
             policy=self.policy.current().policy,
             time_zone=self.time_zone,
-            holidays=holidays_around(self.country, now.year),
+            holidays=_holidays_around(self.country, now.year),
         )
         return change_for(ledger, decision, now=now, staff_locale=self.locale, cause=cause, immediate_only=True)
 
@@ -134,3 +126,9 @@ class PaymentWiring:
             "recompute": self.recompute,
             "mercadopago_api": self.mercadopago_api,
         }
+
+
+def _holidays_around(country: str, year: int) -> frozenset[date]:
+    from ponte.calendar import holidays_around  # noqa: PLC0415 - the table is read on first use, not at import
+
+    return holidays_around(country, year)
