@@ -33,13 +33,13 @@ from infra.local import LocalStack
 from infra.ponte import main as ponte
 from ponte.adapters.collections_book import BOOK_PARTITION
 from ponte.adapters.dynamodb import account_item, ledger_items, serialize_item
+from ponte.calendar import holidays_around
 from ponte.domain.accounts import Account, AccountStatus, Contact
 from ponte.domain.changes import AccountChange
 from ponte.domain.ledger import Ledger, PaymentRecord
 from ponte.domain.money import Money
 from ponte.domain.policy import default_policy, default_policy_text, load_policy
 from ponte.services.collections import change_for, decide
-from ponte.wiring import holidays_around
 from tests.collections_support import TZ, ZONE, applied, invoice, local
 
 ACCOUNTS = int(os.environ.get("PONTE_BENCH_ACCOUNTS", "10000"))  # due or overdue: the book
