@@ -142,6 +142,11 @@ class DeliveryRecorder:
         ):
             yield
 
+    def forget(self) -> None:
+        """Forgets every message recorded so far."""
+        self.emails.clear()
+        self._sms.clear()
+
     def sms(self, sent: dict[str, tuple[str, str]]) -> list[Sms]:
         """moto's record of SMS (`sms_messages`: id -> (number, text)) with the attributes recorded here."""
         found = []

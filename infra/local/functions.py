@@ -1,7 +1,8 @@
 """The template's functions, run in this process the way Lambda runs them.
 
-Each function's handler module is loaded once per stack from its CodeUri (a warm container), and each invocation
-runs with exactly the environment the template gives the function, plus what the Lambda runtime sets.
+Each function's handler module is loaded once per stack from its CodeUri (a warm container) until the stack is reset,
+and each invocation runs with exactly the environment the template gives the function, plus what the Lambda runtime
+sets.
 """
 
 from __future__ import annotations
@@ -59,6 +60,12 @@ class FunctionSpec:
                 spec.loader.exec_module(module)
             self._module = module
         return getattr(self._module, function_name)
+
+    def cold(self) -> None:
+        """Discards the warm container: the next invocation loads the handler's module afresh, as a cold start does."""
+        if self._module is not None:
+            sys.modules.pop(self._module.__name__, None)
+            self._module = None
 
     @contextmanager
     def environment_applied(self) -> Any:

@@ -17,7 +17,7 @@ from typing import Any
 
 import boto3
 
-from infra.local import delivery, emulator, events
+from infra.local import delivery, emulator, events, state
 from infra.local.authorizer import JwtAuthorizer, Refused
 from infra.local.delivery import DeliveryRecorder, Email, EventDestination, Sms
 from infra.local.functions import FunctionSpec, invoke
@@ -103,6 +103,17 @@ class _Schedule:
     properties: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class _Built:
+    """A stack right after it was built: the emulator's state and the stack's own."""
+
+    emulator: state.State
+    now: datetime
+    checkpoints: list[str | None]
+    delivered: list[int]
+    environments: dict[str, dict[str, str]]
+
+
 @dataclass
 class _Route:
     method: str
@@ -127,6 +138,10 @@ class LocalStack:
 
     Use it as a context manager. Without `endpoint`, the emulator runs in this process (`moto.mock_aws`); with one
     (`serve`), every client, the functions' included, talks to the emulator's server at that address.
+
+    In this process, a stack holds the emulator alone while it is entered (another stack entered meanwhile has its
+    own), and it can be entered again after it exited: it comes back as it was right after it was built (`reset`),
+    without building it again.
     """
 
     def __init__(
@@ -172,8 +187,11 @@ class LocalStack:
         self._deliveries = DeliveryRecorder(lambda: self._now)
         self._lock = threading.RLock()
         self._exit = contextlib.ExitStack()
+        self._built: _Built | None = None
 
     def __enter__(self) -> LocalStack:
+        if self.endpoint and self.resources:
+            raise RuntimeError("a stack on an emulator's endpoint is entered once")
         emulator.install()
         try:
             self._exit.enter_context(_environment({**FAKE_CREDENTIALS, "AWS_DEFAULT_REGION": self.pseudo.region}))
@@ -184,7 +202,10 @@ class LocalStack:
 
                 self._exit.enter_context(mock_aws())
             self._exit.enter_context(self._deliveries.installed())
-            self._build()
+            if self.endpoint:
+                self._build()
+            else:
+                self._hold_emulator()
         except BaseException:
             self._exit.close()
             raise
@@ -196,6 +217,57 @@ class LocalStack:
     @property
     def now(self) -> datetime:
         return self._now
+
+    def reset(self) -> None:
+        """Puts the stack back as it was right after it was built, without building it again: the emulator's state
+        (items and their streams, objects and their versions, messages, schedules, parameters and their history,
+        secrets, users), the clock, what the stack recorded (failures, function logs, e-mail, SMS, platform events)
+        and the functions' environments; every function's next invocation is a cold start."""
+        if self.endpoint or self._built is None:
+            raise RuntimeError("only a stack built in this process, and entered, can be reset")
+        with self._lock:
+            state.discard(state.put(self._built.emulator))
+            self._restore()
+
+    def _hold_emulator(self) -> None:
+        """Builds the stack on an emulator of its own, or puts it back as built; what the emulator held before
+        (another stack's, entered around this one) comes back when this one exits."""
+        held = state.put(self._built.emulator if self._built else state.State())
+        self._exit.callback(lambda: state.discard(state.put(held, copied=False)))
+        if self._built is None:
+            self._build()
+            self._built = self._capture()
+        else:
+            self._restore()
+
+    def _capture(self) -> _Built:
+        return _Built(
+            emulator=state.take(),
+            now=self._now,
+            checkpoints=[mapping.checkpoint for mapping in self._streams],
+            delivered=[mapping.delivered for mapping in self._topics],
+            environments={logical_id: dict(spec.environment) for logical_id, spec in self.functions.items()},
+        )
+
+    def _restore(self) -> None:
+        """The stack's own state, as captured right after it was built (the emulator's is put back apart)."""
+        built = self._built
+        assert built is not None
+        self._now = built.now
+        self.failures.clear()
+        self.function_logs.seek(0)
+        self.function_logs.truncate()
+        self._deliveries.forget()
+        self._announced.clear()
+        self._platform_events.clear()
+        for stream, checkpoint in zip(self._streams, built.checkpoints, strict=True):
+            stream.checkpoint = checkpoint
+        for topic, delivered in zip(self._topics, built.delivered, strict=True):
+            topic.delivered = delivered
+        for logical_id, spec in self.functions.items():
+            spec.environment.clear()
+            spec.environment.update(built.environments[logical_id])
+            spec.cold()
 
     def client(self, service: str) -> Any:
         return boto3.client(service, region_name=self.pseudo.region)

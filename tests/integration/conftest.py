@@ -18,9 +18,17 @@ SUBSCRIBERS = {
 BUSINESS = {"BusinessIdentityParameter": (ROOT / "infra" / "local" / "business_example.json").read_text()}
 
 
+@pytest.fixture(scope="session")
+def _shared_stack() -> LocalStack:
+    """One stack per test process (per xdist worker), built the first time a test enters it."""
+    return LocalStack(now=T0, parameters=SUBSCRIBERS, documents=BUSINESS)
+
+
 @pytest.fixture
-def stack() -> Iterator[LocalStack]:
-    with LocalStack(now=T0, parameters=SUBSCRIBERS, documents=BUSINESS) as local:
+def stack(_shared_stack: LocalStack) -> Iterator[LocalStack]:
+    """The stack as it was built: entered again, it is put back as built (`LocalStack.reset`) in milliseconds, where
+    building it takes seconds. A test that needs other parameters builds its own."""
+    with _shared_stack as local:
         yield local
 
 
