@@ -60,7 +60,7 @@ lint: $(VENV)/.installed
 	node --check console/app.js
 
 types: $(VENV)/.installed
-	$(VENV)/bin/mypy layers/ponte/ponte functions infra
+	$(VENV)/bin/mypy layers/ponte/ponte functions infra tests
 
 template: $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed
 	$(SAM_VENV)/bin/cfn-lint template.yaml
