@@ -18,6 +18,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
@@ -197,7 +198,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         if verb == method and (found := pattern.match(path)):
             token = _EVENT.set(event)
             try:
-                return _answer(200, view(**found.groupdict()))
+                # A path segment arrives percent-encoded (`loja%3A42`); the view takes the value it stands for.
+                return _answer(200, view(**{name: unquote(value) for name, value in found.groupdict().items()}))
             except tuple(kind for kind, _ in _STATUSES) as refused:
                 return _refused(refused)
             finally:

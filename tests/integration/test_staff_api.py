@@ -115,7 +115,7 @@ def seed(
 ) -> None:
     """Open the account, claim its e-mail (and tax id) as references, and record its invoices, due for evaluation."""
     store = DynamoStore(stack.physical_id("Table"))
-    email = f"joao@{account_id}.example"
+    email = f"joao@{account_id.replace(':', '-').replace('@', '-')}.example"
     opening = opening_change(
         OpenAccount(
             account_id=account_id,
@@ -158,6 +158,14 @@ def test_the_360_view_and_who_may_see_it(stack: LocalStack, api: Api) -> None:
     assert api("GET", "/staff/accounts/nobody", ADMIN)[0] == 404
     assert api("GET", "/staff/accounts/padaria", None)[0] == 401
     assert api("GET", "/staff/accounts/padaria", {"sub": "x"})[0] == 401
+
+
+def test_an_account_id_with_a_reserved_character_is_found_percent_encoded(stack: LocalStack, api: Api) -> None:
+    seed(stack, "loja:42@centro", invoice("NF-7", DUE))
+
+    status, view = api("GET", "/staff/accounts/loja%3A42%40centro", ADMIN)
+
+    assert (status, view["account_id"]) == (200, "loja:42@centro")
 
 
 def test_a_promise_moves_the_plan_and_a_stale_or_invalid_one_writes_nothing(stack: LocalStack, api: Api) -> None:
