@@ -40,18 +40,20 @@ OPEN = OpenAccount(
 )
 
 
+@pytest.fixture(scope="module")
+def _module_stack() -> LocalStack:
+    """The stack with customer e-mail on (a sender and the business's identity), built once for the module and put
+    back as built for each test."""
+    return LocalStack(
+        now=T0,
+        parameters={"CustomerEmailSender": SENDER, "StaffAlertEmail": "staff@example.com"},
+        documents=BUSINESS,
+    )
+
+
 @pytest.fixture
-def stack() -> Iterator[LocalStack]:
-    """The stack with customer e-mail on (a sender and the business's identity)."""
-    with LocalStack(
-        now=T0, parameters={"CustomerEmailSender": SENDER, "StaffAlertEmail": "staff@example.com"}
-    ) as local:
-        local.client("ssm").put_parameter(
-            Name=local.physical_id("BusinessIdentityParameter"),
-            Value=BUSINESS["BusinessIdentityParameter"],
-            Type="String",
-            Overwrite=True,
-        )
+def stack(_module_stack: LocalStack) -> Iterator[LocalStack]:
+    with _module_stack as local:
         yield local
 
 

@@ -43,9 +43,10 @@ def payment_event(event_id: str = "evt_1", amount: int = 12345, **metadata: str)
     return json.dumps(event).encode()
 
 
-@pytest.fixture
-def stack() -> Iterator[LocalStack]:
-    with LocalStack(
+@pytest.fixture(scope="module")
+def _module_stack() -> LocalStack:
+    """This module's stack (its own secrets and staff address), built once and put back as built for each test."""
+    return LocalStack(
         now=T0,
         parameters={"StaffAlertEmail": "vendas@example.com"},
         webhook_secrets={
@@ -54,7 +55,12 @@ def stack() -> Iterator[LocalStack]:
             "mercadopago": "mp-secret",
             "MercadopagoAccessToken": "APP_USR-test",
         },
-    ) as local:
+    )
+
+
+@pytest.fixture
+def stack(_module_stack: LocalStack) -> Iterator[LocalStack]:
+    with _module_stack as local:
         yield local
 
 
