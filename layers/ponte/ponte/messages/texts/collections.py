@@ -164,7 +164,7 @@ def _charges(charges: Iterable[InvoiceCharge], mode: FeesMode, fmt: Formatter) -
     for c in charges:
         line = f"- {_label(c, fmt)}: {fmt.money(c.outstanding)} ({_due(c, fmt)}"
         if c.days_late:
-            line += f", {_counted('late', c.days_late, fmt)}"
+            line += f", {days_late(c.days_late, fmt)}"
         fees = f"{_word('fine', fmt)} {fmt.money(c.late_fee)}, {_word('interest', fmt)} {fmt.money(c.interest)}"
         if mode == "charged" and c.days_late:
             paid = f", {_word('fees_paid', fmt)} {fmt.money(c.fees_paid)}" if c.fees_paid is not None else ""
@@ -380,13 +380,24 @@ def _step(notice: SentNotice, fmt: Formatter) -> str:
     return _STEPS["alert" if notice.channel == STAFF_CHANNEL else "notice"][fmt.locale]
 
 
-def _channel(channel: str, fmt: Formatter) -> str:
+def channel_word(channel: str, fmt: Formatter) -> str:
+    """A notice's channel as its reader calls it (`e-mail`, `correo`, `SMS`); the digest's too."""
     return _CHANNELS.get(channel, {}).get(fmt.locale, channel)
 
 
+def outcome_word(outcome: str | None, fmt: Formatter) -> str | None:
+    """What a channel's send came to, in the reader's words; None for an outcome without words."""
+    return _OUTCOMES.get(outcome or "", {}).get(fmt.locale)
+
+
+def days_late(days: int, fmt: Formatter) -> str:
+    """`1 dia de atraso`, `22 dias de atraso`, by the locale's plural rules; the digest's too."""
+    return _counted("late", days, fmt)
+
+
 def _sent_on(notice: SentNotice, fmt: Formatter) -> str:
-    outcome = _OUTCOMES.get(notice.outcome or "", {}).get(fmt.locale)
-    channel = _channel(notice.channel, fmt)
+    outcome = outcome_word(notice.outcome, fmt)
+    channel = channel_word(notice.channel, fmt)
     return f"{channel}: {outcome}" if outcome else channel
 
 
@@ -627,7 +638,7 @@ def _alert(notification: Notification, fmt: Formatter) -> dict[str, str]:
     assert isinstance(body, CollectionsAlert)
     parts = dict.fromkeys(_PARTS.get(p, {}).get(fmt.locale, _OTHER_PART[fmt.locale]) for p in body.problems)
     tried = ", ".join(
-        f"{_channel(channel, fmt)}: {_OUTCOMES.get(outcome, {}).get(fmt.locale, _OUTCOMES['pending'][fmt.locale])}"
+        f"{channel_word(channel, fmt)}: {outcome_word(outcome, fmt) or outcome_word('pending', fmt)}"
         for channel, outcome in body.tried.items()
     )
     facts = {

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from ponte.domain.bodies.collections import CollectionsDigest
 from ponte.messages.catalog import Entry, Texts
 from ponte.messages.text import SMS_SEPTETS, septets, to_gsm
+from ponte.messages.texts.collections import channel_word, days_late, outcome_word
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -79,20 +80,8 @@ _WORDS: dict[str, dict[Locale, str]] = {
     "none": {"pt-BR": "nenhum", "es": "ninguno", "en": "none"},
     "headline": {"pt-BR": "{accounts} em atraso", "es": "{accounts} en mora", "en": "{accounts} overdue"},
 }
-_CHANNELS: dict[str, dict[Locale, str]] = {
-    "email": {"pt-BR": "e-mail", "es": "correo", "en": "e-mail"},
-    "sms": {"pt-BR": "SMS", "es": "SMS", "en": "SMS"},
-}
-# What a channel's send came to, when it reached no one (`ponte.domain.dunning.FAILED_FOR_GOOD`).
-_OUTCOMES: dict[str, dict[Locale, str]] = {
-    "bounced": {"pt-BR": "devolvido", "es": "rebotado", "en": "bounced"},
-    "complained": {"pt-BR": "marcado como spam", "es": "marcado como spam", "en": "marked as spam"},
-    "rejected": {"pt-BR": "rejeitado", "es": "rechazado", "en": "rejected"},
-    "rendering_failed": {"pt-BR": "não montado", "es": "no generado", "en": "not rendered"},
-    "refused": {"pt-BR": "recusado", "es": "rechazado", "en": "refused"},
-    "held": {"pt-BR": "não enviado", "es": "no enviado", "en": "not sent"},
-    "": {"pt-BR": "não entregue", "es": "no entregado", "en": "not delivered"},
-}
+# When a channel's send reached no one and its outcome has no words (`ponte.domain.dunning.FAILED_FOR_GOOD`).
+_UNDELIVERED: dict[Locale, str] = {"pt-BR": "não entregue", "es": "no entregado", "en": "not delivered"}
 # Counted nouns, by CLDR plural category (Formatter.count).
 _COUNTED: dict[str, dict[Locale, dict[str, str]]] = {
     "accounts": {
@@ -104,11 +93,6 @@ _COUNTED: dict[str, dict[Locale, dict[str, str]]] = {
         "pt-BR": {"one": "e mais {n} conta", "other": "e mais {n} contas"},
         "es": {"one": "y {n} cuenta más", "other": "y {n} cuentas más"},
         "en": {"one": "and {n} more account", "other": "and {n} more accounts"},
-    },
-    "late": {
-        "pt-BR": {"one": "{n} dia de atraso", "other": "{n} dias de atraso"},
-        "es": {"one": "{n} día de atraso", "other": "{n} días de atraso"},
-        "en": {"one": "{n} day late", "other": "{n} days late"},
     },
     # The SMS's counts: ASCII, as GSM-7 carries them.
     "sms_suspended": {
@@ -158,7 +142,7 @@ def _owner(account: DigestAccount, fmt: Formatter) -> str:
 def _line(account: DigestAccount, fmt: Formatter, detail: str = "") -> str:
     """`- Padaria Estrela: R$ 1.500,00, 22 dias de atraso; responsável: Ana Souza` and what the list is about."""
     owed = _amounts(account.owed, fmt)
-    late = f", {_counted('late', account.days_late, fmt)}" if account.days_late else ""
+    late = f", {days_late(account.days_late, fmt)}" if account.days_late else ""
     return f"- {account.account_name}: {owed}{late}; {_owner(account, fmt)}" + (f"; {detail}" if detail else "")
 
 
@@ -195,7 +179,7 @@ def _unreached(account: DigestAccount, fmt: Formatter) -> str:
     if not account.unreached:
         return _word("no_contact", fmt)
     outcomes = ", ".join(
-        f"{_CHANNELS.get(channel, {}).get(fmt.locale, channel)} {(_OUTCOMES.get(status) or _OUTCOMES[''])[fmt.locale]}"
+        f"{channel_word(channel, fmt)} {outcome_word(status, fmt) or _UNDELIVERED[fmt.locale]}"
         for channel, status in account.unreached.items()
     )
     return _word("last_notice", fmt).format(on=fmt.date(account.on), outcomes=outcomes)
