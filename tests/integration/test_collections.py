@@ -204,7 +204,7 @@ def test_a_retried_batch_and_overlapping_runs_send_nothing_twice(stack: LocalSta
     results: list[Any] = []
     with worker.environment_applied():  # boto3 does not build clients safely from several threads: build them now
         wiring = worker.module()._wiring()
-        assert wiring[1].client is not None and wiring[3].client is not None and wiring[2].client is not None
+        assert wiring.store.client is not None and wiring.policies.client is not None and wiring.book.client is not None
 
     def deliver(body: dict[str, Any]) -> None:
         results.append(stack._invoke(worker, {"Records": [{**record, "body": json.dumps(body)}]}))

@@ -20,7 +20,7 @@ from infra.local.signing import asaas_headers
 from ponte.domain.errors import SecretNotConfigured
 from ponte.providers.asaas import AsaasApiError, AsaasAuthError, AsaasCustomer, AsaasUnavailable
 from ponte.services.payments import PaymentSettings
-from ponte.services.webhooks import Received, WebhookRefused, WebhookRequest, receive, source_networks
+from ponte.services.webhooks import Received, WebhookPorts, WebhookRefused, WebhookRequest, receive, source_networks
 from tests.memory_store import MemoryLedgerStore
 from tests.support import T0
 
@@ -81,12 +81,14 @@ def posted(kind: str = "PAYMENT_CONFIRMED", event_id: str | None = None, **payme
 def run(request: WebhookRequest, store: MemoryLedgerStore, api: FakeAsaas | None) -> Received:
     return receive(
         request,
-        secrets=Secrets(),
-        store=store,
-        settings=SETTINGS,
-        recompute=lambda ledger, now, cause: None,
-        mercadopago_api=lambda: pytest.fail("Mercado Pago is not asked about an Asaas delivery"),
-        asaas_api=lambda: api,
+        WebhookPorts(
+            secrets=Secrets(),
+            store=store,
+            settings=SETTINGS,
+            recompute=lambda ledger, now, cause: None,
+            mercadopago_api=lambda: pytest.fail("Mercado Pago is not asked about an Asaas delivery"),
+            asaas_api=lambda: api,
+        ),
     )
 
 
@@ -217,13 +219,15 @@ def test_with_the_allow_list_set_only_asaas_s_addresses_are_heard(source_ip: str
     def deliver() -> Received:
         return receive(
             request,
-            secrets=Secrets(),
-            store=store,
-            settings=SETTINGS,
-            recompute=lambda ledger, now, cause: None,
-            mercadopago_api=lambda: pytest.fail("not asked"),
-            asaas_api=lambda: api,
-            allowed_sources={"asaas": ASAAS_ADDRESSES},
+            WebhookPorts(
+                secrets=Secrets(),
+                store=store,
+                settings=SETTINGS,
+                recompute=lambda ledger, now, cause: None,
+                mercadopago_api=lambda: pytest.fail("not asked"),
+                asaas_api=lambda: api,
+                allowed_sources={"asaas": ASAAS_ADDRESSES},
+            ),
         )
 
     if allowed:

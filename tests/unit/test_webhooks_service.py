@@ -16,7 +16,7 @@ from ponte.domain.errors import SecretNotConfigured
 from ponte.domain.ledger import Ledger
 from ponte.providers.asaas import AsaasApiError, AsaasAuthError, AsaasCustomer, AsaasUnavailable
 from ponte.services.payments import PaymentSettings
-from ponte.services.webhooks import WebhookRefused, WebhookRequest, receive
+from ponte.services.webhooks import WebhookPorts, WebhookRefused, WebhookRequest, receive
 from tests.memory_store import MemoryLedgerStore
 from tests.support import T0
 
@@ -87,12 +87,14 @@ def run(
 ) -> Any:
     return receive(
         req,
-        secrets=secrets or Secrets(stripe=[STRIPE_SECRET], asaas=["asaas-token"], mercadopago=["mp-secret"]),
-        store=store,
-        settings=SETTINGS,
-        recompute=lambda ledger, now, cause: None,
-        mercadopago_api=lambda: api,
-        asaas_api=lambda: asaas,
+        WebhookPorts(
+            secrets=secrets or Secrets(stripe=[STRIPE_SECRET], asaas=["asaas-token"], mercadopago=["mp-secret"]),
+            store=store,
+            settings=SETTINGS,
+            recompute=lambda ledger, now, cause: None,
+            mercadopago_api=lambda: api,
+            asaas_api=lambda: asaas,
+        ),
     )
 
 
@@ -259,12 +261,14 @@ def run_asaas(store: MemoryLedgerStore, api: FakeAsaas | None) -> Any:
     body = asaas_payment_without_reference()
     return receive(
         request("asaas", body, asaas_headers("asaas-token")),
-        secrets=Secrets(asaas=["asaas-token"]),
-        store=store,
-        settings=SETTINGS,
-        recompute=lambda ledger, now, cause: None,
-        mercadopago_api=lambda: FakeMercadoPago({}),
-        asaas_api=lambda: api,
+        WebhookPorts(
+            secrets=Secrets(asaas=["asaas-token"]),
+            store=store,
+            settings=SETTINGS,
+            recompute=lambda ledger, now, cause: None,
+            mercadopago_api=lambda: FakeMercadoPago({}),
+            asaas_api=lambda: api,
+        ),
     )
 
 

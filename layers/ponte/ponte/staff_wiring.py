@@ -1,4 +1,5 @@
-"""Composition of the staff plane's ports, built once per container on first use. Nothing here runs at import."""
+"""Composition of the staff plane's ports from its settings, built once per container on first use. Nothing here
+runs at import."""
 
 from __future__ import annotations
 
@@ -10,13 +11,14 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from ponte.calendar import holidays_around
+from ponte.settings import BusinessSettings, DirectorySettings
+from ponte.wiring import staff_directory
 
 if TYPE_CHECKING:
     from ponte.adapters.collections_book import CollectionsBook
     from ponte.adapters.documents import DirectoryStore
     from ponte.adapters.dynamodb import DynamoStore
     from ponte.adapters.policy_store import PolicyStore
-    from ponte.domain.accounts import Locale
     from ponte.services.staff import Caller, StaffDeps
 
 # A person's id as the staff directory writes it (`ponte.domain.staff.PersonId`): without a directory, an owner
@@ -24,38 +26,35 @@ if TYPE_CHECKING:
 _PERSON_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 
 
+class StaffSettings(BusinessSettings, DirectorySettings):
+    """The staff plane's settings (the staff API's)."""
+
+
 @dataclass
 class StaffWiring:
-    table_name: str
-    policy_parameter: str
-    time_zone: str
-    country: str
-    locale: Locale
-    directory_parameter: str = ""  # empty: no staff directory
+    settings: StaffSettings
 
     @cached_property
     def store(self) -> DynamoStore:
         from ponte.adapters.dynamodb import DynamoStore  # noqa: PLC0415
 
-        return DynamoStore(self.table_name)
+        return DynamoStore(self.settings.TABLE_NAME)
 
     @cached_property
     def book(self) -> CollectionsBook:
         from ponte.adapters.collections_book import CollectionsBook  # noqa: PLC0415
 
-        return CollectionsBook(self.table_name, self.store.client)
+        return CollectionsBook(self.settings.TABLE_NAME, self.store.client)
 
     @cached_property
     def policies(self) -> PolicyStore:
         from ponte.adapters.policy_store import PolicyStore  # noqa: PLC0415
 
-        return PolicyStore(self.policy_parameter)
+        return PolicyStore(self.settings.POLICY_PARAMETER)
 
     @cached_property
     def directory(self) -> DirectoryStore | None:
-        from ponte.adapters.documents import DirectoryStore  # noqa: PLC0415
-
-        return DirectoryStore(self.directory_parameter) if self.directory_parameter else None
+        return staff_directory(self.settings.STAFF_DIRECTORY_PARAMETER)
 
     def members_of(self, team: str) -> tuple[str, ...]:
         """The people of a team, from the staff directory (none without one)."""
@@ -91,13 +90,14 @@ class StaffWiring:
         """The staff use cases' ports at `now` (the request's time: the policy in force, that year's holidays)."""
         from ponte.services.staff import StaffDeps, group_visibility  # noqa: PLC0415
 
+        s = self.settings
         return StaffDeps(
             store=self.store,
             book=self.book,
             policy=self.policies.current().policy,
-            time_zone=self.time_zone,
-            holidays=holidays_around(self.country, now.year),
-            staff_locale=self.locale,
+            time_zone=s.BUSINESS_TIME_ZONE,
+            holidays=holidays_around(s.BUSINESS_COUNTRY, now.year),
+            staff_locale=s.DEFAULT_LOCALE,
             visibility=group_visibility(self.members_of),
             known_owner=self.known_owner,
             members_of=self.members_of,

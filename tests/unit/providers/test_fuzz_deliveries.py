@@ -26,7 +26,7 @@ from ponte.domain.policy import default_policy
 from ponte.providers.asaas import AsaasApiError, AsaasCustomer
 from ponte.services.collections import change_for, decide
 from ponte.services.payments import PaymentSettings
-from ponte.services.webhooks import WebhookRefused, WebhookRequest, receive
+from ponte.services.webhooks import WebhookPorts, WebhookRefused, WebhookRequest, receive
 from tests.delivery_fuzz import MARKER, PROVIDERS, Delivery, Secrets, deliveries
 from tests.memory_store import MemoryLedgerStore
 from tests.support import T0
@@ -128,12 +128,14 @@ def outcome(delivery: Delivery) -> tuple[str, str | None]:
     try:
         received = receive(
             request,
-            secrets=_Secrets(),
-            store=store,
-            settings=SETTINGS,
-            recompute=recompute,
-            mercadopago_api=lambda: FakeMercadoPago(delivery.payment),
-            asaas_api=lambda: FakeAsaas(delivery.customer, delivery.payment),
+            WebhookPorts(
+                secrets=_Secrets(),
+                store=store,
+                settings=SETTINGS,
+                recompute=recompute,
+                mercadopago_api=lambda: FakeMercadoPago(delivery.payment),
+                asaas_api=lambda: FakeAsaas(delivery.customer, delivery.payment),
+            ),
         )
     except WebhookRefused as refused:
         if not 400 <= refused.status < 500:

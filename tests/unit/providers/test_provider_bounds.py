@@ -22,7 +22,7 @@ from ponte.providers import PayloadError, asaas, mercadopago, standard, stripe
 from ponte.providers.asaas import AsaasCustomer
 from ponte.providers.base import fit_text
 from ponte.services.payments import PaymentSettings
-from ponte.services.webhooks import WebhookRefused, WebhookRequest, receive
+from ponte.services.webhooks import WebhookPorts, WebhookRefused, WebhookRequest, receive
 from tests.memory_store import MemoryLedgerStore
 from tests.support import T0
 
@@ -380,11 +380,13 @@ def test_a_notification_about_a_payment_the_provider_does_not_have_is_a_400() ->
     with pytest.raises(WebhookRefused) as refused:
         receive(
             request,
-            secrets=_Secrets(),
-            store=store,
-            settings=PaymentSettings(staff_locale="en", customer_locale="en", time_zone="UTC"),
-            recompute=lambda ledger, now, cause: None,
-            mercadopago_api=_MissingPayment,
+            WebhookPorts(
+                secrets=_Secrets(),
+                store=store,
+                settings=PaymentSettings(staff_locale="en", customer_locale="en", time_zone="UTC"),
+                recompute=lambda ledger, now, cause: None,
+                mercadopago_api=_MissingPayment,
+            ),
         )
     assert refused.value.status == 400 and "does not exist" in refused.value.reason and store.commits == 0
 

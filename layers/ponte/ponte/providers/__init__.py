@@ -1,19 +1,88 @@
 """Payment providers' webhooks: one module per provider verifies a request and normalises its body.
 
-Stripe and Standard Webhooks senders report everything in the signed body (`WEBHOOK_PROVIDERS`); an Asaas
-payment event is acted on only as Asaas's API confirms the payment (its body is authenticated by a static token
-alone); Mercado Pago only names the payment that changed, which `mercadopago` reads once fetched from its API.
+Stripe, Asaas and Standard Webhooks senders report what Ponte acts on in the body (`WEBHOOK_PROVIDERS`), though an
+Asaas payment event is acted on only as Asaas's API confirms the payment (its body is authenticated by a static
+token alone); Mercado Pago only names the payment that changed, which `mercadopago` reads once fetched from its API.
+
+`PROVIDERS` is the one list of providers a webhook is accepted for. A provider's module is imported when the first
+delivery for it arrives, not when the function starts: each costs tens of milliseconds of a cold start (Stripe's the
+most), and a container mostly serves one provider.
 """
 
-from collections.abc import Mapping
+from __future__ import annotations
 
-from ponte.providers import asaas, standard, stripe
+import importlib
+from collections.abc import Iterator, Mapping, Sequence
+from functools import cache
+from typing import TYPE_CHECKING, Protocol, cast
+
 from ponte.providers.base import PayloadError, SignatureError, WebhookProvider
 
-WEBHOOK_PROVIDERS: Mapping[str, WebhookProvider] = {
-    stripe.PROVIDER: stripe,
-    asaas.PROVIDER: asaas,
-    standard.PROVIDER: standard,
-}
+if TYPE_CHECKING:
+    from datetime import datetime
+    from types import ModuleType
 
-__all__ = ["WEBHOOK_PROVIDERS", "PayloadError", "SignatureError", "WebhookProvider"]
+# Each provider's module. Mercado Pago's body only names a payment: it has no `normalise`, and is read from the
+# payment its API returns (`mercadopago.normalise_payment`).
+_MODULES: Mapping[str, str] = {
+    "stripe": "ponte.providers.stripe",
+    "asaas": "ponte.providers.asaas",
+    "standard": "ponte.providers.standard",
+    "mercadopago": "ponte.providers.mercadopago",
+}
+_NAMES_A_PAYMENT_ONLY = frozenset({"mercadopago"})
+PROVIDERS: tuple[str, ...] = tuple(_MODULES)
+
+
+class Verifier(Protocol):
+    """What every provider module offers: the check that a request is the provider's."""
+
+    def verify(
+        self,
+        headers: Mapping[str, str],
+        body: bytes,
+        secrets: Sequence[str],
+        now: datetime,
+        query: Mapping[str, str] | None = None,
+    ) -> None:
+        """Return if the request is signed with one of `secrets`, else raise SignatureError."""
+
+
+@cache
+def provider_module(name: str) -> ModuleType:
+    """The provider's module, imported on first use; KeyError for a provider not in `PROVIDERS`."""
+    return importlib.import_module(_MODULES[name])
+
+
+def verifier(name: str) -> Verifier:
+    """The provider's signature check; KeyError for a provider not in `PROVIDERS`."""
+    return cast("Verifier", provider_module(name))
+
+
+class _BodyProviders(Mapping[str, WebhookProvider]):
+    """The providers whose body reports what Ponte acts on, each module imported when it is first looked up."""
+
+    def __getitem__(self, name: str) -> WebhookProvider:
+        if name in _NAMES_A_PAYMENT_ONLY:
+            raise KeyError(name)
+        return cast("WebhookProvider", provider_module(name))
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name in _MODULES if name not in _NAMES_A_PAYMENT_ONLY)
+
+    def __len__(self) -> int:
+        return len(_MODULES) - len(_NAMES_A_PAYMENT_ONLY)
+
+
+WEBHOOK_PROVIDERS: Mapping[str, WebhookProvider] = _BodyProviders()
+
+__all__ = [
+    "PROVIDERS",
+    "WEBHOOK_PROVIDERS",
+    "PayloadError",
+    "SignatureError",
+    "Verifier",
+    "WebhookProvider",
+    "provider_module",
+    "verifier",
+]

@@ -9,29 +9,44 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING
 
 from ponte.domain.errors import InvalidInput, NotFound, PonteError, SecretNotConfigured
-from ponte.providers import asaas, mercadopago, standard, stripe
-from ponte.providers.asaas import AsaasApiError, AsaasUnavailable, Unconfirmed
+from ponte.providers import PROVIDERS, WEBHOOK_PROVIDERS, verifier
 from ponte.providers.base import PayloadError, SignatureError, header, load_json
-from ponte.services.payments import Applied, PaymentSettings, Recompute, UnknownPayment, apply_delivery
+from ponte.services.payments import Applied, PaymentSettings, UnknownPayment, apply_delivery
 
 if TYPE_CHECKING:
     from ponte.domain.events import DomainEvent
-    from ponte.providers.asaas import AsaasCustomer
-    from ponte.providers.base import WebhookProvider
     from ponte.services.conflicts import ConflictRetry
-    from ponte.services.ports import LedgerStore
+    from ponte.services.ports import AsaasLookup, LedgerStore, PaymentLookup, Recompute, SecretSource
 
 MAX_BODY_BYTES = 256 * 1024
 MAX_LOGGED = 100  # the longest id or event type of an ignored delivery that its log line names
 _LOGGABLE = re.compile(rf"[!-~]{{1,{MAX_LOGGED}}}")
-SIGNED_PROVIDERS: dict[str, WebhookProvider] = {"stripe": stripe, "asaas": asaas, "standard": standard}
-PROVIDERS = (*SIGNED_PROVIDERS, "mercadopago")
+
+__all__ = [
+    "MAX_BODY_BYTES",
+    "PROVIDERS",
+    "BadPayload",
+    "Forbidden",
+    "NotYetKnown",
+    "ProviderUnavailable",
+    "Received",
+    "SourceNetworks",
+    "TooLarge",
+    "Unauthorized",
+    "UnknownProvider",
+    "UnsupportedMediaType",
+    "WebhookPorts",
+    "WebhookRefused",
+    "WebhookRequest",
+    "receive",
+    "source_networks",
+]
 
 
 class WebhookRefused(PonteError):
@@ -80,33 +95,6 @@ class ProviderUnavailable(WebhookRefused):
     status = 503
 
 
-class SecretSource(Protocol):
-    def values(self, name: str) -> list[str]:
-        """The active secrets of `name` (several during a rotation); raises SecretNotConfigured."""
-
-    def refreshed(self, name: str) -> list[str] | None:
-        """The secrets of `name` read again now, or None when they were read again less than a minute ago."""
-
-
-class PaymentLookup(Protocol):
-    def payment(self, payment_id: str) -> Mapping[str, Any]:
-        """The payment as the provider's API gives it; raises NotFound when the provider has no such payment."""
-
-
-class AsaasLookup(Protocol):
-    """Asaas's API (`ponte.adapters.asaas_api`). Both raise AsaasUnavailable when Asaas fails or is too slow,
-    AsaasAuthError when it refuses the API key, AsaasApiError for an answer that is not what was asked."""
-
-    def customer(self, customer_id: str) -> AsaasCustomer | None:
-        """The customer as Asaas's API gives it; None when Asaas has no such customer."""
-
-    def payment(self, payment_id: str) -> Mapping[str, Any] | None:
-        """The payment as Asaas has it now (JSON, amounts as Decimals); None when Asaas has no such payment."""
-
-
-CustomerLookup = AsaasLookup  # the name `ponte.wiring` still imports
-
-
 @dataclass(frozen=True)
 class WebhookRequest:
     provider: str
@@ -119,6 +107,28 @@ class WebhookRequest:
 
 
 SourceNetworks = tuple[IPv4Network | IPv6Network, ...]
+
+
+def _no_asaas_api() -> AsaasLookup | None:
+    return None
+
+
+@dataclass(frozen=True)
+class WebhookPorts:
+    """What receiving a delivery needs besides the request: built once per container (`ponte.functions`).
+
+    The providers' APIs are asked for on the delivery that needs one, so that a container serving one provider
+    never builds the other's client. `allowed_sources`: for a provider that publishes the addresses it sends
+    from, the only ones its deliveries are accepted from (none listed: any).
+    """
+
+    secrets: SecretSource
+    store: LedgerStore
+    settings: PaymentSettings
+    recompute: Recompute
+    mercadopago_api: Callable[[], PaymentLookup]
+    asaas_api: Callable[[], AsaasLookup | None] = _no_asaas_api
+    allowed_sources: Mapping[str, SourceNetworks] = field(default_factory=dict)
 
 
 def source_networks(text: str) -> SourceNetworks:
@@ -151,67 +161,60 @@ def _verify(request: WebhookRequest, secrets: SecretSource) -> None:
     read): on a failure it is read once more, at most once a minute, so a new secret takes effect at the next
     delivery rather than when the cache expires."""
     provider = request.provider
-    verifier = SIGNED_PROVIDERS.get(provider, mercadopago)
+    check = verifier(provider)
     try:
         try:
-            verifier.verify(request.headers, request.body, secrets.values(provider), request.received_at, request.query)
+            check.verify(request.headers, request.body, secrets.values(provider), request.received_at, request.query)
         except (SignatureError, SecretNotConfigured):
             fresh = secrets.refreshed(provider)
             if fresh is None:
                 raise
-            verifier.verify(request.headers, request.body, fresh, request.received_at, request.query)
+            check.verify(request.headers, request.body, fresh, request.received_at, request.query)
     except (SignatureError, SecretNotConfigured) as refused:
         raise Unauthorized(str(refused)) from None
 
 
-def receive(
-    request: WebhookRequest,
-    *,
-    secrets: SecretSource,
-    store: LedgerStore,
-    settings: PaymentSettings,
-    recompute: Recompute,
-    mercadopago_api: Callable[[], PaymentLookup],
-    asaas_api: Callable[[], AsaasLookup | None] = lambda: None,
-    conflicts: ConflictRetry | None = None,
-    allowed_sources: Mapping[str, SourceNetworks] | None = None,
-) -> Received:
-    """`allowed_sources`: for a provider that publishes the addresses it sends from, the only ones its deliveries
-    are accepted from (none listed: any)."""
+def receive(request: WebhookRequest, ports: WebhookPorts, *, conflicts: ConflictRetry | None = None) -> Received:
+    """Check, verify and apply one delivery; `conflicts`: how long a delivery for a busy account may take turns."""
     provider = request.provider
     if provider not in PROVIDERS:
         raise UnknownProvider(f"no webhook for provider {provider[:40]!r}; known: {', '.join(PROVIDERS)}")
-    if not _from_allowed_source(request, (allowed_sources or {}).get(provider, ())):
+    if not _from_allowed_source(request, ports.allowed_sources.get(provider, ())):
         raise Forbidden(f"{provider} deliveries are accepted only from the addresses {provider} sends from")
     if len(request.body) > MAX_BODY_BYTES:
         raise TooLarge(f"the body is over {MAX_BODY_BYTES // 1024} KiB")
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != "application/json":
         raise UnsupportedMediaType(f"the body must be application/json, not {content_type[:60] or 'unspecified'}")
-    _verify(request, secrets)
+    _verify(request, ports.secrets)
     try:
-        events = _events(request, mercadopago_api, asaas_api, settings.time_zone)
+        events = _events(request, ports)
     except PayloadError as refused:
         raise BadPayload(str(refused)) from None
     except NotFound:
         # A signed notification about a payment the provider does not have (its dashboard's test notification
         # names one): nothing to act on, and delivering it again changes nothing.
         raise BadPayload(f"{provider}: the payment the notification names does not exist") from None
-    except Unconfirmed as unconfirmed:
+    if isinstance(events, _Unconfirmed):
         # Acknowledged (200) and ignored, never refused: Asaas pauses a webhook's whole queue after 15 answers
         # other than 200 in a row (docs.asaas.com/docs/webhooks-queue-paused), so a delivery its API does not bear
         # out (its dashboard's test, a payment of another account, a forgery with a leaked token) must not hold
         # back the genuine ones behind it. The handler logs and counts it.
         event_id, event_type = _identity(request, [])
-        return Received(provider, event_id, event_type, applied=None, unconfirmed=str(unconfirmed))
+        return Received(provider, event_id, event_type, applied=None, unconfirmed=events.reason)
     event_id, event_type = _identity(request, events)
     if not events:
         return Received(provider, event_id, event_type, applied=None)
     if provider == "asaas":
-        events = _with_asaas_customer(events, asaas_api)
+        events = _with_asaas_customer(events, ports.asaas_api)
     try:
         applied = apply_delivery(
-            events, store=store, settings=settings, recompute=recompute, now=request.received_at, conflicts=conflicts
+            events,
+            store=ports.store,
+            settings=ports.settings,
+            recompute=ports.recompute,
+            now=request.received_at,
+            conflicts=conflicts,
         )
     except UnknownPayment as unknown:
         raise NotYetKnown(str(unknown)) from None
@@ -236,6 +239,9 @@ def _with_asaas_customer(events: list[DomainEvent], asaas_api: Callable[[], Asaa
     one Asaas refuses (possible for a subscription event only: a payment event needs the key to be confirmed at
     all), or with an answer that is not the customer, the account is found by the Asaas customer id alone; an
     Asaas that does not answer makes Asaas deliver the webhook again later."""
+    from ponte.providers import asaas  # noqa: PLC0415 - imported with the first Asaas delivery
+    from ponte.providers.asaas import AsaasApiError, AsaasUnavailable  # noqa: PLC0415
+
     customer_id = asaas.customer_to_fetch(events)
     api = asaas_api() if customer_id else None
     if customer_id is None or api is None:
@@ -248,25 +254,31 @@ def _with_asaas_customer(events: list[DomainEvent], asaas_api: Callable[[], Asaa
         return events
 
 
-def _events(
-    request: WebhookRequest,
-    mercadopago_api: Callable[[], PaymentLookup],
-    asaas_api: Callable[[], AsaasLookup | None],
-    time_zone: str,
-) -> list[DomainEvent]:
+@dataclass(frozen=True)
+class _Unconfirmed:
+    """The provider's API does not bear the delivery out: why."""
+
+    reason: str
+
+
+def _events(request: WebhookRequest, ports: WebhookPorts) -> list[DomainEvent] | _Unconfirmed:
     if request.provider == "asaas":
-        return _asaas_events(request, asaas_api)
+        return _asaas_events(request, ports.asaas_api)
     if request.provider != "mercadopago":
-        provider = SIGNED_PROVIDERS[request.provider]
-        return provider.normalise(request.body, headers=request.headers, time_zone=time_zone)
+        provider = WEBHOOK_PROVIDERS[request.provider]
+        return provider.normalise(request.body, headers=request.headers, time_zone=ports.settings.time_zone)
+    from ponte.providers import mercadopago  # noqa: PLC0415 - imported with the first Mercado Pago delivery
+
     notification = mercadopago.payment_notification(request.body, request.query)
     if notification is None:
         return []
     # The body is not signed: act only on the payment as Mercado Pago's API tells it.
-    return mercadopago.normalise_payment(mercadopago_api().payment(notification.payment_id))
+    return mercadopago.normalise_payment(ports.mercadopago_api().payment(notification.payment_id))
 
 
-def _asaas_events(request: WebhookRequest, asaas_api: Callable[[], AsaasLookup | None]) -> list[DomainEvent]:
+def _asaas_events(
+    request: WebhookRequest, asaas_api: Callable[[], AsaasLookup | None]
+) -> list[DomainEvent] | _Unconfirmed:
     """Asaas's token is static and its body unsigned: whoever holds the token could post any payment. A payment
     event is acted on only as Asaas's API tells the payment now (one `GET /v3/payments/{id}` per delivery), and
     raises Unconfirmed when the API does not bear it out; subscription events (they tell sales, and move no money)
@@ -277,6 +289,9 @@ def _asaas_events(request: WebhookRequest, asaas_api: Callable[[], AsaasLookup |
     events for 14 days; they come through once the key works and the queue is resumed), and the alarm on webhook
     5xx tells someone.
     """
+    from ponte.providers import asaas  # noqa: PLC0415 - imported with the first Asaas delivery
+    from ponte.providers.asaas import AsaasApiError, Unconfirmed  # noqa: PLC0415
+
     notification = asaas.payment_notification(request.body)
     if notification is None:
         return asaas.normalise(request.body)
@@ -287,7 +302,10 @@ def _asaas_events(request: WebhookRequest, asaas_api: Callable[[], AsaasLookup |
         payment = api.payment(notification.payment_id)
     except AsaasApiError as failed:  # not answering, the key refused, an answer that is not the payment
         raise ProviderUnavailable(f"Asaas's payments API: {failed}") from None
-    return asaas.normalise_payment(notification, payment, received_at=request.received_at)
+    try:
+        return asaas.normalise_payment(notification, payment, received_at=request.received_at)
+    except Unconfirmed as unconfirmed:
+        return _Unconfirmed(str(unconfirmed))
 
 
 def _identity(request: WebhookRequest, events: list[DomainEvent]) -> tuple[str | None, str | None]:
