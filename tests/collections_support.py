@@ -1,4 +1,5 @@
-"""Builders for the collections tests: accounts, invoices and payments in São Paulo, and an in-memory store."""
+"""Builders for the collections tests: accounts, invoices and payments in São Paulo, and the ledger after a
+change."""
 
 from __future__ import annotations
 
@@ -7,11 +8,10 @@ from zoneinfo import ZoneInfo
 
 from ponte.domain.accounts import Account, AccountStatus, Contact
 from ponte.domain.changes import AccountChange
-from ponte.domain.errors import ConcurrentModification, DuplicateEvent
 from ponte.domain.invoices import Installment, Invoice, InvoiceKind, Party, SourceFormat
-from ponte.domain.ledger import DeliveryStatus, InvoiceRecord, Ledger, PaymentRecord
+from ponte.domain.ledger import InvoiceRecord, Ledger, PaymentRecord
 from ponte.domain.money import Money
-from ponte.domain.notifications import Notification
+from tests.memory_store import MemoryLedgerStore
 
 TZ = "America/Sao_Paulo"
 ZONE = ZoneInfo(TZ)
@@ -78,47 +78,11 @@ def payment(payment_id: str, cents: int, at: datetime, invoice_key: str | None =
 def applied(ledger: Ledger, change: AccountChange, *, delivered: bool = True) -> Ledger:
     """The ledger as the store holds it after `change` is written and, with `delivered`, after the notifier sent
     its customer notices (each channel's send accepted, as the notifier records it)."""
-    invoices = {record.invoice.key: record for record in (*ledger.invoices, *change.invoices)}
-    payments = {p.key: p for p in (*ledger.payments, *change.payments)}
-    accepted = tuple(
-        DeliveryStatus(notice_id=n.notice_id, channel=n.channel, status="accepted")
-        for n in change.notices
-        if delivered and n.notice_id is not None and n.channel in {"email", "sms"}
-    )
-    return Ledger(
-        account=change.account,
-        invoices=tuple(invoices.values()),
-        payments=tuple(payments.values()),
-        notices=(*ledger.notices, *change.notices),
-        deliveries=(*ledger.deliveries, *accepted),
-    )
-
-
-class MemoryStore:
-    """The store's contract in memory: version check, dedup marker, create-once outbox items."""
-
-    def __init__(self, *ledgers: Ledger) -> None:
-        self.ledgers = {ledger.account.account_id: ledger for ledger in ledgers}
-        self.markers: set[str] = set()
-        self.outbox: dict[str, Notification] = {}
-        self.changes: list[AccountChange] = []
-
-    def load_ledger(self, account_id: str) -> Ledger | None:
-        return self.ledgers.get(account_id)
-
-    def commit(self, change: AccountChange) -> None:
-        current = self.ledgers.get(change.account.account_id)
-        if change.dedup_key is not None and change.dedup_key in self.markers:
-            raise DuplicateEvent("this change was already recorded")
-        if current is None or current.account.version != change.expected_version:
-            raise ConcurrentModification("the account changed since it was read")
-        if any(n.notification_id in self.outbox for n in change.notifications):
-            raise DuplicateEvent("this change was already recorded")
-        if change.dedup_key is not None:
-            self.markers.add(change.dedup_key)
-        self.outbox.update({n.notification_id: n for n in change.notifications})
-        self.ledgers[change.account.account_id] = applied(current, change)
-        self.changes.append(change)
+    store = MemoryLedgerStore(ledger, notices_accepted=delivered)
+    store.commit(change)
+    written = store.load_ledger(change.account.account_id)
+    assert written is not None
+    return written
 
 
 def _sample_bodies() -> dict[str, object]:

@@ -1,10 +1,8 @@
-"""A staff directory to test with, and the in-memory rotation counters (kept honest by the contract cases that
-`tests/integration/test_staff_directory_store.py` runs against the table)."""
+"""A staff directory to test with (the rotation's counters in memory are `tests.memory_store.MemoryRotation`)."""
 
 from __future__ import annotations
 
 import json
-import threading
 from typing import Any
 
 from ponte.domain.staff import StaffDirectory, load_directory
@@ -59,16 +57,3 @@ def with_people(*changed: dict[str, Any], **changes: Any) -> StaffDirectory:
     by_id.update({p["id"]: p for p in changed})
     document["people"] = list(by_id.values())
     return load_directory(json.dumps(document))
-
-
-class MemoryRotation:
-    """The `OwnerRotation` port in memory: one counter per team, taken atomically."""
-
-    def __init__(self) -> None:
-        self.turns: dict[str, int] = {}
-        self._lock = threading.Lock()
-
-    def next_turn(self, team: str) -> int:
-        with self._lock:
-            self.turns[team] = self.turns.get(team, 0) + 1
-            return self.turns[team]

@@ -24,7 +24,8 @@ from ponte.domain.identity import new_account_id
 from ponte.domain.staff import DirectoryNotConfigured, default_staff_text
 from ponte.services.owners import OwnerRotation
 from tests.integration.test_payment_webhook import STRIPE, payment_event
-from tests.staff_support import MemoryRotation, directory_document, person
+from tests.memory_store import MemoryRotation
+from tests.staff_support import directory_document, person
 from tests.support import ROOT, T0
 
 if TYPE_CHECKING:

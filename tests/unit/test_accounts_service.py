@@ -1,4 +1,4 @@
-"""Opening an account, with an in-memory store that keeps the same promises as DynamoDB's transaction."""
+"""Opening an account, on the in-memory store (which keeps the promises of DynamoDB's transaction)."""
 
 from __future__ import annotations
 
@@ -6,32 +6,10 @@ import pytest
 
 from ponte.domain.accounts import Account, Contact, TimelineEntry
 from ponte.domain.changes import AccountChange
-from ponte.domain.errors import ConcurrentModification, DuplicateEvent
 from ponte.domain.notifications import Audience, Team
 from ponte.services.accounts import OpenAccount, open_account, opening_change
+from tests.memory_store import MemoryLedgerStore
 from tests.support import T0
-
-
-class MemoryStore:
-    def __init__(self) -> None:
-        self.accounts: dict[str, Account] = {}
-        self.changes: list[AccountChange] = []
-        self.seen: set[str] = set()
-
-    def get_account(self, account_id: str) -> Account | None:
-        return self.accounts.get(account_id)
-
-    def commit(self, change: AccountChange) -> None:
-        if change.dedup_key in self.seen:
-            raise DuplicateEvent(change.dedup_key)
-        stored = self.accounts.get(change.account.account_id)
-        if (stored.version if stored else None) != change.expected_version:
-            raise ConcurrentModification(change.account.account_id)
-        if change.dedup_key:
-            self.seen.add(change.dedup_key)
-        self.accounts[change.account.account_id] = change.account
-        self.changes.append(change)
-
 
 COMMAND = OpenAccount(
     account_id="padaria",
@@ -43,7 +21,7 @@ COMMAND = OpenAccount(
 
 
 def test_opening_writes_the_account_its_history_and_three_notifications_at_once() -> None:
-    store = MemoryStore()
+    store = MemoryLedgerStore()
     account, created = open_account(store, COMMAND, now=T0, staff_locale="pt-BR", source="test")
     assert created and account.version == 0 and account.created_at == T0
     (change,) = store.changes
@@ -57,13 +35,13 @@ def test_opening_writes_the_account_its_history_and_three_notifications_at_once(
 
 
 def test_opening_twice_changes_nothing() -> None:
-    store = MemoryStore()
+    store = MemoryLedgerStore()
     open_account(store, COMMAND, now=T0, staff_locale="pt-BR", source="test")
     account, created = open_account(store, COMMAND, now=T0, staff_locale="pt-BR", source="test")
     assert not created and account.account_id == "padaria" and len(store.changes) == 1
 
 
-class RacingStore(MemoryStore):
+class RacingStore(MemoryLedgerStore):
     """Another caller opened the account between this caller's read and its write."""
 
     def __init__(self) -> None:

@@ -11,7 +11,8 @@ from ponte.domain.ledger import Ledger
 from ponte.domain.notifications import Notification
 from ponte.domain.policy import Policy, default_policy, default_policy_text, load_policy
 from ponte.services.digest import collections_digest
-from tests.collections_support import TZ, MemoryStore, account, invoice, local
+from tests.collections_support import TZ, account, invoice, local
+from tests.memory_store import MemoryLedgerStore as MemoryStore
 
 
 @dataclass(frozen=True)

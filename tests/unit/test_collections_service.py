@@ -19,7 +19,8 @@ from ponte.domain.ledger import Ledger
 from ponte.domain.notifications import Audience, Severity, Team
 from ponte.domain.policy import Policy, default_policy_text, load_policy
 from ponte.services.collections import change_for, decide
-from tests.collections_support import MemoryStore, account, applied, invoice, local, payment
+from tests.collections_support import account, applied, invoice, local, payment
+from tests.memory_store import MemoryLedgerStore as MemoryStore
 
 DUE = date(2026, 11, 16)
 CALENDAR = load_policy(json.dumps({**json.loads(default_policy_text()), "day_count": "calendar"}))

@@ -22,7 +22,8 @@ from ponte.domain.policy import default_policy
 from ponte.messages import render
 from ponte.messages.text import SMS_SEPTETS, septets, to_gsm
 from ponte.services.digest import TOP, collections_digest, owner_names
-from tests.collections_support import TZ, MemoryStore, account, invoice, local, payment
+from tests.collections_support import TZ, account, invoice, local, payment
+from tests.memory_store import MemoryLedgerStore as MemoryStore
 from tests.staff_support import directory
 
 # Thursday 26 November 2026. Brazilian business days: Friday 27, Monday 30, Tuesday 1 December are the next three;

@@ -18,10 +18,9 @@ from ponte.domain.staff import StaffDirectory
 from ponte.services.accounts import OpenAccount, open_account
 from ponte.services.owners import OwnerChoice, Owners
 from ponte.services.payments import PaymentSettings, apply_delivery
-from tests.memory_store import MemoryLedgerStore
-from tests.staff_support import MemoryRotation, directory, person, with_people
+from tests.memory_store import MemoryLedgerStore, MemoryRotation
+from tests.staff_support import directory, person, with_people
 from tests.support import T0
-from tests.unit.test_accounts_service import MemoryStore
 from tests.unit.test_payments_service import no_decision, paid
 from tests.unit.test_uploads_service import World
 from tests.upload_support import HEADER, row
@@ -141,7 +140,7 @@ COMMAND = OpenAccount(
 
 
 def test_open_account_applies_the_rule_and_its_history_says_how() -> None:
-    store = MemoryStore()
+    store = MemoryLedgerStore()
 
     account, created = open_account(store, COMMAND, now=T0, staff_locale="pt-BR", source="test", owners=owners())
 
@@ -162,7 +161,7 @@ def test_open_account_applies_the_rule_and_its_history_says_how() -> None:
 
 
 def test_open_account_takes_no_turn_for_an_account_that_exists() -> None:
-    store, rotation = MemoryStore(), MemoryRotation()
+    store, rotation = MemoryLedgerStore(), MemoryRotation()
     rule = Owners(directory=lambda: STAFF, rotation=rotation)
     open_account(store, COMMAND, now=T0, staff_locale="pt-BR", source="test", owners=rule)
 

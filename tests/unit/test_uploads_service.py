@@ -1,23 +1,21 @@
-"""The upload use case with in-memory ports that keep the promises of S3, the table and the queue."""
+"""The upload use case with in-memory ports that keep the promises of S3, the table and the queue
+(`tests.memory_store`)."""
 
 from __future__ import annotations
 
-import io
-import json
 from datetime import datetime, timedelta
-from typing import IO, Any, BinaryIO
+from typing import Any
 
 import pytest
 
 from ponte.domain.accounts import Account, Contact
 from ponte.domain.bodies.invoices import InvoicesImported
 from ponte.domain.changes import AccountChange
-from ponte.domain.errors import NotFound
 from ponte.domain.identity import new_account_id
 from ponte.domain.ledger import CancellationRecord, InvoiceRecord, PaymentRecord
 from ponte.domain.money import Money
-from ponte.domain.notifications import Audience, Notification, Severity, Team
-from ponte.domain.uploads import StoredInvoice, UploadedObject, UploadProgress, read_origin
+from ponte.domain.notifications import Audience, Severity, Team
+from ponte.domain.uploads import UploadedObject, read_origin
 from ponte.services.uploads import (
     BACKOFFICE_ACCOUNT,
     WINDOW,
@@ -26,7 +24,7 @@ from ponte.services.uploads import (
     continue_upload,
     receive_upload,
 )
-from tests.memory_store import MemoryLedgerStore
+from tests.memory_store import MemoryInvoiceBatches, MemoryLedgerStore, MemoryObjects, MemoryQueue
 from tests.support import T0
 from tests.upload_support import csv_file, json_invoice, many_rows, row
 
@@ -34,128 +32,11 @@ TAX_ACCOUNT = new_account_id([("tax_id", "12345678000195")])
 OTHER_ACCOUNT = new_account_id([("tax_id", "12345678909")])
 
 
-class MemoryObjects:
-    """A versioned bucket's answers for the version each test uploads: a key in `deleted` has a delete marker on
-    top of it (still readable by version); a key in neither dict was deleted for good."""
-
-    def __init__(self) -> None:
-        self.objects: dict[str, bytes] = {}
-        self.deleted: dict[str, bytes] = {}
-
-    def open(self, upload: UploadedObject) -> BinaryIO:
-        data = self.objects.get(upload.key, self.deleted.get(upload.key))
-        if data is None:
-            raise NotFound(upload.key)
-        return io.BytesIO(data)
-
-    def gone(self, upload: UploadedObject) -> bool:
-        return upload.key not in self.objects
-
-    def put_report(self, bucket: str, key: str, body: IO[bytes]) -> None:
-        self.objects[key] = body.read()
-
-    def copy(self, upload: UploadedObject, destination: str) -> None:
-        self.objects[destination] = self.objects[upload.key] if upload.key in self.objects else self.deleted[upload.key]
-
-    def delete(self, upload: UploadedObject) -> None:
-        self.objects.pop(upload.key, None)
-
-    def report(self, key: str) -> Any:
-        return json.loads(self.objects[key])
-
-
-class MemoryLedger:
-    """Batch reads and writes over the same in-memory accounts as the store."""
-
-    def __init__(self, store: MemoryLedgerStore) -> None:
-        self.store = store
-        self.markers: dict[str, str] = {}
-        self.alerts: list[Notification] = []
-        self.notices: list[Notification] = []
-        self.flagged: set[str] = set()
-        self.writes: list[str] = []  # "notices" / "invoices", in order
-        self.fail_on_write: int | None = None
-        self.parked: dict[str, CancellationRecord] = {}
-        self.openings: list[int] = []  # the number of accounts each call to `open_accounts` was given
-
-    def stored_invoices(self, keys: Any) -> dict[tuple[str, str], StoredInvoice]:
-        found = {}
-        for account_id, key in keys:
-            ledger = self.store.ledgers.get(account_id)
-            record = ledger.invoice(key) if ledger else None
-            if record is not None:
-                found[(account_id, key)] = StoredInvoice(record.invoice.fingerprint, record.origin)
-        return found
-
-    def accounts(self, account_ids: Any) -> dict[str, Account]:
-        return {i: self.store.ledgers[i].account for i in account_ids if i in self.store.ledgers}
-
-    def record_invoices(self, records: Any, *, due_at: datetime) -> None:
-        if self.fail_on_write is not None:
-            self.fail_on_write -= 1
-            if self.fail_on_write < 0:
-                self.fail_on_write = None
-                raise ConnectionError("the table could not be reached")
-        self.writes.append("invoices")
-        for account_id, record in records:
-            ledger = self.store.ledgers[account_id]
-            kept = tuple(r for r in ledger.invoices if r.invoice.key != record.invoice.key)
-            self.store.ledgers[account_id] = ledger.model_copy(update={"invoices": (*kept, record)})
-            self.flagged.add(account_id)
-            if record.invoice.access_key:
-                self.store.references[("nfe", record.invoice.access_key)] = account_id
-
-    def open_accounts(self, changes: Any) -> list[AccountChange]:
-        """All of them as one transaction: written together, or none written and all handed back when one is
-        refused (its marker, its account or one of its references already written)."""
-        store = self.store
-        self.openings.append(len(changes))
-        for change in changes:
-            account_id = change.account.account_id
-            if change.dedup_key in store.seen or account_id in store.ledgers:
-                return list(changes)
-            if any(store.references.get(ref, account_id) != account_id for ref in change.references):
-                return list(changes)
-        for change in changes:
-            store.commit(change)
-        return []
-
-    def park_cancellation(self, record: CancellationRecord) -> None:
-        self.parked[record.access_key] = record
-
-    def parked_cancellations(self, access_keys: Any) -> list[CancellationRecord]:
-        return [self.parked[key] for key in access_keys if key in self.parked]
-
-    def queue_notices(self, notifications: Any, *, recorded_at: datetime) -> None:
-        self.writes.append("notices")
-        self.notices.extend(
-            n for n in notifications if n.notification_id not in {x.notification_id for x in self.notices}
-        )
-
-    def finished_upload(self, dedup_key: str) -> str | None:
-        return self.markers.get(dedup_key)
-
-    def finish_upload(self, dedup_key: str, notification: Notification, *, at: datetime, moved_to: str) -> bool:
-        if dedup_key in self.markers:
-            return False
-        self.markers[dedup_key] = moved_to
-        self.alerts.append(notification)
-        return True
-
-
-class MemoryQueue:
-    def __init__(self) -> None:
-        self.sent: list[UploadProgress] = []
-
-    def send(self, progress: UploadProgress) -> None:
-        self.sent.append(UploadProgress.model_validate_json(progress.model_dump_json()))
-
-
 class World:
     def __init__(self, *, notices: bool = False, max_bytes: int = 1_000_000) -> None:
         self.store = MemoryLedgerStore()
         self.objects = MemoryObjects()
-        self.ledger = MemoryLedger(self.store)
+        self.ledger = MemoryInvoiceBatches(self.store)
         self.queue = MemoryQueue()
         self.ports = UploadPorts(
             objects=self.objects, ledger=self.ledger, accounts=self.store, continuations=self.queue

@@ -1,11 +1,19 @@
-"""The DynamoDB store: accounts, timelines, outbox items and inbound markers in one table."""
+"""The DynamoDB store: accounts, timelines, outbox items and inbound markers in one table.
+
+A payment a delivery records is its own dedup marker: its item is created once (a second attempt of the same
+delivery finds it, and is a duplicate), and it carries that change's timeline entries (`HISTORY`), which the timeline
+reads put in their place. Such a change writes no inbound marker and no timeline item: a returning customer's payment
+is the account, the payment and the payment's reference, three items under 1 KB. Every other change writes its
+marker and its timeline items as before.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache, lru_cache
@@ -22,7 +30,7 @@ if TYPE_CHECKING:
 
     from ponte.domain.accounts import TimelineEntry
     from ponte.domain.changes import AccountChange
-    from ponte.domain.ledger import AccountRecords, Ledger, TimelinePage
+    from ponte.domain.ledger import AccountRecords, Ledger, LedgerHead, LedgerSummary, PaymentRecord, TimelinePage
     from ponte.domain.notifications import Notification
 
 MAX_TRANSACTION_ITEMS = 100  # DynamoDB TransactWriteItems limit
@@ -32,6 +40,28 @@ TIMELINE_PAGE = 50  # timeline entries a staff view shows at once
 READ_AHEAD = 4
 _BATCH_GET = 100  # BatchGetItem takes at most 100 keys
 _MAX_MERGES_FOLLOWED = 3  # a merged account leads to its survivor, which may itself have been merged
+_KNOWN_ACCOUNTS = 1024  # accounts a store remembers the summary and the shape of (the oldest are forgotten first)
+SUMMARY = "summary"  # the account item's attribute with its ledger's summary (`LedgerSummary`), as JSON
+HISTORY = "entries"  # a payment item's attribute: the timeline entries of the change that recorded it, as JSON
+_PAYMENTS = f"{keys.LEDGER}#PAYMENT#"
+
+
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    item: dict[str, Any]  # as DynamoDB returns it
+    account: Account
+    summary: LedgerSummary | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Known:
+    """What a store last read or wrote of an account: its version, its summary at that version (exact: payments are
+    written only with the account), and whether its ledger held nothing but payments (a hint: an upload writes
+    invoices without the account, so a head read checks it again)."""
+
+    version: int
+    summary: LedgerSummary | None
+    payments_only: bool | None
 
 
 def utc_key(moment: datetime) -> str:
@@ -52,6 +82,10 @@ class DynamoStore:
         # A reference, once claimed, leads to the same account forever (the claim is conditional and never
         # rewritten): what was found is kept for the container's life. What was not found is asked again.
         self._owners: dict[tuple[str, str], str] = {}
+        self._known: dict[str, _Known] = {}
+        # The account items last read or written (two per account), with what each holds: an item at a version is
+        # written once, so a delivery that reads the item its container wrote does not validate it again.
+        self._parsed: dict[str, list[_Parsed]] = {}
 
     # Every request is built here, in shapes the tests run against the emulator: botocore's check of each one
     # against the service model (half the time of a transaction of a few items) would find nothing.
@@ -62,7 +96,7 @@ class DynamoStore:
             TableName=self.table_name, Key=serialize_item(keys.account_key(account_id)), ConsistentRead=True
         )
         item = answer.get("Item")
-        return None if item is None else account_from_item(deserialize_item(item))
+        return None if item is None else self._account(item)
 
     def load_ledger(self, account_id: str, depth: int = 0) -> Ledger | None:
         """The account with its invoices, payments and notices sent: one strongly consistent query on the account's
@@ -72,11 +106,100 @@ class DynamoStore:
             "pk = :pk AND sk BETWEEN :first AND :last",
             {":pk": keys.account_pk(account_id), ":first": keys.ACCOUNT, ":last": keys.LEDGER_END},
         )
+        return self._ledger(items, depth)
+
+    def _ledger(self, items: list[dict[str, Any]], depth: int) -> Ledger | None:
         ledger = ledger_from_items(items)
         if ledger is not None and ledger.account.merged_into is not None and depth < _MAX_MERGES_FOLLOWED:
             # The customer was found to be another account's: everything now lives there.
             return self.load_ledger(ledger.account.merged_into, depth=depth + 1)
+        if ledger is not None:
+            self._read_whole(ledger)
         return ledger
+
+    def payment_head(
+        self, account_id: str, payment: str, delivery: str | None = None, depth: int = 0
+    ) -> LedgerHead | Ledger | None:
+        """What a delivery (`delivery`: its dedup key) of a payment (`payment`: its key) to the account needs read:
+        for an account this store last saw with nothing but payments in its ledger, and a summary that does not
+        name the payment or names it as this delivery's, the account item and the first ledger item after it (one
+        query of two items, whatever the number of payments), which is a `LedgerHead` when that item is a payment
+        or there is none; otherwise, or when the account item has no summary yet (it was written before summaries),
+        the whole ledger (`load_ledger`, continued from there)."""
+        from ponte.domain.ledger import LedgerHead  # noqa: PLC0415
+
+        known = self._known.get(account_id)
+        summary = known.summary if known is not None and known.payments_only else None
+        if summary is None or (summary.knows(payment) and (delivery is None or not summary.recorded(delivery))):
+            return self.load_ledger(account_id, depth)
+        request: dict[str, Any] = {
+            "TableName": self.table_name,
+            "KeyConditionExpression": "pk = :pk AND sk BETWEEN :first AND :last",
+            "ExpressionAttributeValues": {
+                ":pk": {"S": keys.account_pk(account_id)},
+                ":first": {"S": keys.ACCOUNT},
+                ":last": {"S": keys.LEDGER_END},
+            },
+            "ConsistentRead": True,
+            "Limit": 2,
+        }
+        answer = self.client.query(**request)
+        raw = answer.get("Items", [])
+        if not raw or raw[0]["sk"] != {"S": keys.ACCOUNT}:
+            return None  # no account item (a ledger item without one is no account's)
+        parsed = self._parse(raw[0])
+        account, summary = parsed.account, parsed.summary
+        if account.merged_into is not None and depth < _MAX_MERGES_FOLLOWED:
+            return self.payment_head(account.merged_into, payment, delivery, depth + 1)
+        after = raw[1]["sk"]["S"] if len(raw) > 1 else None
+        if summary is None or (after is not None and not after.startswith(_PAYMENTS)):
+            items = [deserialize_item(item) for item in raw]
+            last = answer.get("LastEvaluatedKey")
+            if last:
+                request.pop("Limit")
+                items += self._pages(request, last)
+            return self._ledger(items, depth)
+        self._remember(account_id, _Known(account.version, summary, payments_only=True))
+        return LedgerHead(account=account, summary=summary)
+
+    def _account(self, item: dict[str, Any]) -> Account:
+        """The account an account item (as DynamoDB returns it) holds; its summary remembered with it."""
+        parsed = self._parse(item)
+        account = parsed.account
+        known = self._known.get(account.account_id)
+        shape = known.payments_only if known is not None else None
+        self._remember(account.account_id, _Known(account.version, parsed.summary, shape))
+        return account
+
+    def _parse(self, item: Any, account: Account | None = None, summary: LedgerSummary | None = None) -> _Parsed:
+        account_id = item["account_id"]["S"]
+        seen = self._parsed.setdefault(account_id, [])
+        for n, parsed in enumerate(seen):
+            if parsed.item == item:
+                seen.insert(0, seen.pop(n))
+                return parsed
+        if account is None:
+            account, summary = account_from_item(deserialize_item(item)), summary_from_attribute(item.get(SUMMARY))
+        made = _Parsed(item, account, summary)
+        seen.insert(0, made)
+        del seen[2:]
+        return made
+
+    def _read_whole(self, ledger: Ledger) -> None:
+        """Remember what a read of the whole ledger shows: its exact summary, whatever the item says."""
+        from ponte.domain.ledger import LedgerSummary  # noqa: PLC0415
+
+        account = ledger.account
+        summary = LedgerSummary.of(ledger.payments)
+        self._remember(account.account_id, _Known(account.version, summary, ledger.payments_only))
+
+    def _remember(self, account_id: str, known: _Known) -> None:
+        self._known.pop(account_id, None)
+        self._known[account_id] = known
+        if len(self._known) > _KNOWN_ACCOUNTS:
+            oldest = next(iter(self._known))
+            del self._known[oldest]
+            self._parsed.pop(oldest, None)
 
     def account_records(
         self, account_id: str, timeline_limit: int = TIMELINE_PAGE, depth: int = 0
@@ -94,15 +217,18 @@ class DynamoStore:
             return None
         if ledger.account.merged_into is not None and depth < _MAX_MERGES_FOLLOWED:
             return self.account_records(ledger.account.merged_into, timeline_limit, depth + 1)
-        history = [
-            item for item in items if item.get("kind") == "timeline"
-        ]  # oldest first, as the sort key orders them
-        page = history[::-1][:timeline_limit]
+        self._read_whole(ledger)
+        found: list[tuple[str, TimelineEntry | dict[str, Any]]] = [
+            *((item["sk"], item) for item in items if _is_timeline(item)),
+            *history_entries(item for item in items if str(item["sk"]).startswith(_PAYMENTS)),
+        ]
+        history = sorted(found, key=_first, reverse=True)  # newest first: entries are read for the page alone
+        page = history[:timeline_limit]
         older = len(history) > timeline_limit
         return AccountRecords(
             ledger=ledger,
-            timeline=tuple(timeline_entry_from_item(item) for item in page),
-            timeline_cursor=encode_cursor({"sk": page[-1]["sk"]}) if older and page else None,
+            timeline=tuple(_entry(found) for _, found in page),
+            timeline_cursor=encode_cursor({"sk": page[-1][0]}) if older and page else None,
             acknowledgements=tuple(
                 Acknowledgement.model_validate_json(item["record"]) for item in items if item.get("kind") == "ack"
             ),
@@ -131,10 +257,17 @@ class DynamoStore:
                 raise InvalidInput("cursor: not a timeline cursor")
             request["ExclusiveStartKey"] = serialize_item({"pk": keys.account_pk(account_id), "sk": start["sk"]})
         answer = self.client.query(**request)
-        entries = tuple(timeline_entry_from_item(deserialize_item(item)) for item in answer.get("Items", []))
-        last = answer.get("LastEvaluatedKey")
+        items = [deserialize_item(item) for item in answer.get("Items", [])]
+        # The entries kept on payment items go in their place: those before the cursor, newest first, with the page.
+        held = self._histories(account_id, before=start["sk"] if cursor is not None else None)
+        entries = sorted(
+            [*((item["sk"], timeline_entry_from_item(item)) for item in items), *held], key=_first, reverse=True
+        )
+        page = entries[:limit]
+        more = len(entries) > limit or answer.get("LastEvaluatedKey") is not None
         return TimelinePage(
-            entries=entries, cursor=encode_cursor({"sk": deserialize_item(last)["sk"]}) if last else None
+            entries=tuple(entry for _, entry in page),
+            cursor=encode_cursor({"sk": page[-1][0]}) if more and page else None,
         )
 
     def audit(self, entry: TimelineEntry, request_id: str) -> None:
@@ -163,7 +296,7 @@ class DynamoStore:
             while request:
                 answer = self.client.batch_get_item(RequestItems=request)
                 for item in answer.get("Responses", {}).get(self.table_name, []):
-                    account = account_from_item(deserialize_item(item))
+                    account = self._account(item)
                     found[account.account_id] = account
                 request = answer.get("UnprocessedKeys") or None
         return [found[account_id] for account_id in wanted if account_id in found]
@@ -224,29 +357,50 @@ class DynamoStore:
             "ExpressionAttributeValues": serialize_item(values),
             "ConsistentRead": True,
         }
+        return self._pages(request)
+
+    def _pages(self, request: dict[str, Any], start: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Every item `request` finds from `start` on (None: from the first), page after page."""
         items: list[dict[str, Any]] = []
         while True:
+            if start is not None:
+                request["ExclusiveStartKey"] = start
             answer = self.client.query(**request)
             items.extend(deserialize_item(item) for item in answer.get("Items", []))
-            last = answer.get("LastEvaluatedKey")
-            if not last:
+            start = answer.get("LastEvaluatedKey")
+            if not start:
                 return items
-            request["ExclusiveStartKey"] = last
 
     def timeline(self, account_id: str) -> list[TimelineEntry]:
         """The account's history, oldest first."""
-        paginator = self.client.get_paginator("query")
-        pages = paginator.paginate(
-            TableName=self.table_name,
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
-            ExpressionAttributeValues=serialize_item(
-                {":pk": keys.account_pk(account_id), ":prefix": f"{keys.TIMELINE}#"}
-            ),
+        items = self._query(
+            "pk = :pk AND begins_with(sk, :prefix)",
+            {":pk": keys.account_pk(account_id), ":prefix": f"{keys.TIMELINE}#"},
         )
-        return [timeline_entry_from_item(deserialize_item(item)) for page in pages for item in page.get("Items", [])]
+        entries = [(item["sk"], timeline_entry_from_item(item)) for item in items]
+        return [entry for _, entry in sorted([*entries, *self._histories(account_id)], key=_first)]
+
+    def _histories(self, account_id: str, before: str | None = None) -> list[tuple[str, TimelineEntry]]:
+        """The timeline entries kept on the account's payment items (`HISTORY`), with their sort keys: those before
+        `before` (a sort key), or all."""
+        request: dict[str, Any] = {
+            "TableName": self.table_name,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+            "ExpressionAttributeValues": {":pk": {"S": keys.account_pk(account_id)}, ":prefix": {"S": _PAYMENTS}},
+            "ProjectionExpression": "#history",
+            "FilterExpression": "attribute_exists(#history)",
+            "ExpressionAttributeNames": {"#history": HISTORY},
+            "ConsistentRead": True,
+        }
+        return [
+            (sort_key, entry)
+            for sort_key, entry in history_entries(self._pages(request))
+            if before is None or sort_key < before
+        ]
 
     def commit(self, change: AccountChange) -> None:
-        items = self._transaction(change)
+        summary = self._summary_after(change)
+        items = self._transaction(change, summary)
         if len(items) > MAX_TRANSACTION_ITEMS:
             raise ValueError(f"a change may write at most {MAX_TRANSACTION_ITEMS} items, not {len(items)}")
         from botocore.exceptions import ClientError  # noqa: PLC0415
@@ -254,23 +408,69 @@ class DynamoStore:
         try:
             self.client.transact_write_items(TransactItems=items)
         except ClientError as error:
-            refused = _cancellation(error.response, items) if _code(error) == "TransactionCanceledException" else None
+            refused = (
+                _cancellation(error.response, items, change.dedup_key)
+                if _code(error) == "TransactionCanceledException"
+                else None
+            )
             if refused is None:
                 raise
             raise refused from error
         self._owners.update(dict.fromkeys(change.references, change.account.account_id))
         if change.merge is not None:
             self._owners.update(dict.fromkeys(change.merge.references, change.account.account_id))
+            self._known.pop(change.merge.marker.account_id, None)
+        self._committed(change, items, summary)
+
+    def _summary_after(self, change: AccountChange) -> LedgerSummary | None:
+        """The account's summary once `change` is written: the summary at the version the change was decided from,
+        with the payments it writes; None when this store does not know that summary (the account item is then
+        written without one, and its next reader reads its whole ledger)."""
+        from ponte.domain.ledger import LedgerSummary  # noqa: PLC0415
+
+        if change.expected_version is None:  # a new account: its ledger is what the change writes
+            return LedgerSummary().after(change.payments)
+        known = self._known.get(change.account.account_id)
+        if known is None or known.version != change.expected_version or known.summary is None:
+            return None
+        return known.summary.after(change.payments)
+
+    def _committed(
+        self, change: AccountChange, items: list[TransactWriteItemTypeDef], summary: LedgerSummary | None
+    ) -> None:
+        """Remember the account as written: its summary, whether its ledger still holds nothing but payments, and
+        its item (the next read of the same item is not validated again)."""
+        account = change.account
+        known = self._known.get(account.account_id)
+        if change.invoices or change.notices or change.cancellations or change.write_offs or change.merge:
+            payments_only: bool | None = False
+        elif change.expected_version is None:
+            payments_only = True
+        else:
+            payments_only = (
+                known.payments_only if known is not None and known.version == change.expected_version else None
+            )
+        self._remember(account.account_id, _Known(account.version, summary, payments_only))
+        if account.next_evaluation_at is None:  # every other field reads back as it was written
+            written = next(write["Put"]["Item"] for write in items if _is_account_put(write))
+            self._parse(written, account, summary)
 
     def transaction_items(self, change: AccountChange) -> list[TransactWriteItemTypeDef]:
         """The items `commit` writes for `change`, with their conditions: for a writer that puts several changes in
         one transaction (`invoice_batches.InvoiceBatches.open_accounts`)."""
-        return self._transaction(change)
+        return self._transaction(change, self._summary_after(change))
 
-    def _transaction(self, change: AccountChange) -> list[TransactWriteItemTypeDef]:
+    def _transaction(self, change: AccountChange, summary: LedgerSummary | None) -> list[TransactWriteItemTypeDef]:
         account = change.account
         writes: list[TransactWriteItemTypeDef] = []
-        if change.dedup_key is not None:
+        carriers = _carriers(change)
+        if carriers:
+            # First, as the marker would be: a second attempt of the delivery is told by its payment.
+            writes.extend(
+                self._payment_put(change, payment, change.timeline if n == 0 else ())
+                for n, payment in enumerate(carriers)
+            )
+        elif change.dedup_key is not None:
             writes.append(
                 _put_new(
                     self.table_name,
@@ -283,18 +483,35 @@ class DynamoStore:
                     },
                 )
             )
-        account_put = _put_new(self.table_name, account_item(account))
+        account_put: TransactWriteItemTypeDef = {
+            "Put": {
+                "TableName": self.table_name,
+                "Item": self._account_item(change, summary),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
         if change.expected_version is not None:
             account_put["Put"]["ConditionExpression"] = "#version = :expected"
             account_put["Put"]["ExpressionAttributeNames"] = {"#version": "version"}
             account_put["Put"]["ExpressionAttributeValues"] = serialize_item({":expected": change.expected_version})
         writes.append(account_put)
+        if not carriers:
+            writes.extend(
+                {
+                    "Put": {
+                        "TableName": self.table_name,
+                        "Item": serialize_item(timeline_item(entry, account.version, seq)),
+                    }
+                }
+                for seq, entry in enumerate(change.timeline)
+            )
         writes.extend(
-            {"Put": {"TableName": self.table_name, "Item": serialize_item(timeline_item(entry, account.version, seq))}}
-            for seq, entry in enumerate(change.timeline)
+            {"Put": {"TableName": self.table_name, "Item": serialize_item(item)}} for item in _record_items(change)
         )
+        # A payment written again (refunded, disputed, moved by a merge, told more by another event) keeps the
+        # history its item carries: only its record is set.
         writes.extend(
-            {"Put": {"TableName": self.table_name, "Item": serialize_item(item)}} for item in ledger_items(change)
+            self._payment_update(account.account_id, payment) for payment in change.payments if payment not in carriers
         )
         writes.extend(
             _put_new(
@@ -336,9 +553,56 @@ class DynamoStore:
         )
         return writes
 
+    def _account_item(self, change: AccountChange, summary: LedgerSummary | None) -> Any:
+        """The account item `change` writes (as DynamoDB takes it), with the summary: when the account changed only
+        its version since this store read it, the item read with its version and summary moved on."""
+        account, expected = change.account, change.expected_version
+        read = next(iter(self._parsed.get(account.account_id, ())), None)
+        if (
+            read is not None
+            and expected is not None
+            and read.account.version == expected
+            and account.model_copy(update={"version": expected}) == read.account
+        ):
+            item = {**read.item, "version": {"N": str(account.version)}}
+            item.pop(SUMMARY, None)
+        else:
+            item = serialize_item(account_item(account))
+        if summary is not None:
+            item[SUMMARY] = {"S": summary_text(summary)}
+        return item
+
+    def _payment_put(
+        self, change: AccountChange, payment: PaymentRecord, history: tuple[TimelineEntry, ...]
+    ) -> TransactWriteItemTypeDef:
+        """A payment the change's delivery records: created once (`ALL_OLD`: a refusal shows whose it is), with the
+        change's timeline entries."""
+        item = payment_item(change.account.account_id, payment)
+        if history:
+            version = change.account.version
+            item[HISTORY] = _history_text(
+                (keys.timeline_key(entry.account_id, utc_key(entry.at), version, seq)["sk"], entry)
+                for seq, entry in enumerate(history)
+            )
+        put = _put_new(self.table_name, item)
+        put["Put"]["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        return put
+
+    def _payment_update(self, account_id: str, payment: PaymentRecord) -> TransactWriteItemTypeDef:
+        return {
+            "Update": {
+                "TableName": self.table_name,
+                "Key": serialize_item(keys.payment_key(account_id, payment.provider, payment.payment_id)),
+                "UpdateExpression": "SET #kind = :kind, #record = :record",
+                "ExpressionAttributeNames": {"#kind": "kind", "#record": "record"},
+                "ExpressionAttributeValues": {":kind": {"S": "payment"}, ":record": {"S": payment.model_dump_json()}},
+            }
+        }
+
     def _merge_writes(self, change: AccountChange) -> list[TransactWriteItemTypeDef]:
         """The absorbed account becomes a marker (if still at the version read), its ledger items leave its
-        partition (their copies are in the change's ledger items), and its references move to the survivor."""
+        partition (their copies are in the change's ledger items), and its references move to the survivor. A
+        payment item that carries part of the absorbed account's history stays, with that history alone."""
         assert change.merge is not None
         merge, survivor = change.merge, change.account.account_id
         absorbed = merge.absorbed
@@ -348,8 +612,24 @@ class DynamoStore:
         marker["Put"]["ExpressionAttributeNames"] = {"#version": "version"}
         marker["Put"]["ExpressionAttributeValues"] = serialize_item({":expected": absorbed.account.version})
         writes: list[TransactWriteItemTypeDef] = [marker]
+        holding = _holding_history(absorbed)
+        held = {p.key for p in holding}
         gone = [keys.invoice_key(absorbed_id, r.invoice.key) for r in absorbed.invoices]
-        gone += [keys.payment_key(absorbed_id, p.provider, p.payment_id) for p in absorbed.payments]
+        gone += [
+            keys.payment_key(absorbed_id, p.provider, p.payment_id) for p in absorbed.payments if p.key not in held
+        ]
+        writes.extend(
+            {
+                "Update": {
+                    "TableName": self.table_name,
+                    "Key": serialize_item(keys.payment_key(absorbed_id, p.provider, p.payment_id)),
+                    "UpdateExpression": "REMOVE #record SET #kind = :kind",
+                    "ExpressionAttributeNames": {"#kind": "kind", "#record": "record"},
+                    "ExpressionAttributeValues": {":kind": {"S": "timeline"}},
+                }
+            }
+            for p in holding
+        )
         gone += [keys.notice_key(absorbed_id, utc_key(n.sent_at), n.step_id, n.channel) for n in absorbed.notices]
         gone += [keys.cancellation_key(absorbed_id, c.access_key) for c in absorbed.cancellations]
         writes.extend({"Delete": {"TableName": self.table_name, "Key": serialize_item(key)}} for key in gone)
@@ -392,25 +672,48 @@ def _put_new(table_name: str, item: dict[str, Any]) -> TransactWriteItemTypeDef:
 _NOT_CONFLICTS = frozenset({"ValidationError", "ItemCollectionSizeLimitExceeded"})
 
 
-def _cancellation(response: Any, items: list[TransactWriteItemTypeDef]) -> Exception | None:
+def _cancellation(
+    response: Any, items: list[TransactWriteItemTypeDef], dedup_key: str | None = None
+) -> Exception | None:
     """Name the reason a transaction was cancelled, from the item whose condition failed. None when it is no
     conflict (the ClientError then propagates). A `TransactionConflict` (another transaction on the same item)
-    is a conflict like a failed condition: read again and retry."""
+    is a conflict like a failed condition: read again and retry. A payment the change's delivery records that is
+    there already is a duplicate when that delivery recorded it, else `PaymentAlreadyRecorded`."""
     reasons = response.get("CancellationReasons") or []
     if any(reason.get("Code") in _NOT_CONFLICTS for reason in reasons):
         return None
-    for reason, item in zip(reasons, items, strict=False):
-        if reason.get("Code") != "ConditionalCheckFailed":
-            continue
-        if "Update" in item:
-            return ConcurrentModification("a re-evaluation flag or a merged reference changed since it was read")
-        sort_key = item["Put"]["Item"]["sk"]
-        if sort_key == {"S": keys.ACCOUNT}:
-            return ConcurrentModification("the account changed since it was read")
-        if sort_key == {"S": keys.REF}:
-            return ConcurrentModification("a reference of this account belongs to another account")
-        return DuplicateEvent("this change was already recorded")
-    return ConcurrentModification("the transaction was cancelled by a concurrent one; retry")
+    failed = next(
+        ((reason, item) for reason, item in zip(reasons, items, strict=False) if reason.get("Code") == _FAILED), None
+    )
+    if failed is None:
+        return ConcurrentModification("the transaction was cancelled by a concurrent one; retry")
+    return _refusal(*failed, dedup_key)
+
+
+def _refusal(reason: Any, item: TransactWriteItemTypeDef, dedup_key: str | None) -> Exception:
+    """What the failed condition of `item` means."""
+    if "Update" in item:
+        return ConcurrentModification("a re-evaluation flag or a merged reference changed since it was read")
+    put: Any = item["Put"]
+    sort_key = put["Item"]["sk"]["S"]
+    if sort_key == keys.ACCOUNT:
+        return ConcurrentModification("the account changed since it was read")
+    if sort_key == keys.REF:
+        return ConcurrentModification("a reference of this account belongs to another account")
+    if sort_key.startswith(_PAYMENTS) and _origin_of(reason.get("Item")) != dedup_key:
+        from ponte.domain.ledger import PaymentAlreadyRecorded  # noqa: PLC0415
+
+        return PaymentAlreadyRecorded("the payment was recorded by another delivery")
+    return DuplicateEvent("this change was already recorded")
+
+
+_FAILED = "ConditionalCheckFailed"
+
+
+def _origin_of(item: dict[str, Any] | None) -> str | None:
+    """The delivery that recorded the payment an item (as DynamoDB returns it) holds; None when unknown."""
+    record = (item or {}).get("record", {}).get("S")
+    return json.loads(record).get("origin") if record else None
 
 
 def _code(error: Any) -> str:
@@ -434,7 +737,7 @@ def account_item(account: Account) -> dict[str, Any]:
     return item
 
 
-_NOT_ACCOUNT_FIELDS = frozenset({"pk", "sk", "kind", "due_pk", "search_pk", "search_sk"})
+_NOT_ACCOUNT_FIELDS = frozenset({"pk", "sk", "kind", "due_pk", "search_pk", "search_sk", SUMMARY})
 
 
 def account_from_item(item: dict[str, Any]) -> Account:
@@ -447,6 +750,20 @@ def account_from_item(item: dict[str, Any]) -> Account:
 
 def ledger_items(change: AccountChange) -> list[dict[str, Any]]:
     account_id = change.account.account_id
+    return [*_record_items(change), *(payment_item(account_id, p) for p in change.payments)]
+
+
+def payment_item(account_id: str, payment: PaymentRecord) -> dict[str, Any]:
+    return {
+        **keys.payment_key(account_id, payment.provider, payment.payment_id),
+        "kind": "payment",
+        "record": payment.model_dump_json(),
+    }
+
+
+def _record_items(change: AccountChange) -> list[dict[str, Any]]:
+    """The ledger items of `change` other than its payments'."""
+    account_id = change.account.account_id
     items: list[dict[str, Any]] = [
         {
             **keys.invoice_key(account_id, record.invoice.key),
@@ -455,10 +772,6 @@ def ledger_items(change: AccountChange) -> list[dict[str, Any]]:
             "record": record.model_dump_json(),
         }
         for record in change.invoices
-    ]
-    items += [
-        {**keys.payment_key(account_id, p.provider, p.payment_id), "kind": "payment", "record": p.model_dump_json()}
-        for p in change.payments
     ]
     items += [
         {
@@ -486,12 +799,16 @@ def ledger_from_items(items: list[dict[str, Any]]) -> Ledger | None:
     account: Account | None = None
     records: dict[str, list[Any]] = {kind: [] for kind in _RECORDS}
     deliveries = []
+    holding = []  # payments whose items carry history
     for item in items:
         kind = item.get("kind")
         if kind == "account":
             account = account_from_item(item)
         elif kind in records:
-            records[kind].append(_record(kind, item["record"]))
+            record = _record(kind, item["record"])
+            records[kind].append(record)
+            if HISTORY in item:
+                holding.append(record)
         elif kind == "delivery":
             deliveries.append(
                 DeliveryStatus(notice_id=item["notification_id"], channel=item["channel"], status=item["status"])
@@ -499,7 +816,7 @@ def ledger_from_items(items: list[dict[str, Any]]) -> Ledger | None:
     if account is None:
         return None
     # Made of records validated as they were read (and when they were written): no need to check them again.
-    return Ledger.model_construct(
+    ledger = Ledger.model_construct(
         account=account,
         invoices=tuple(records["invoice"]),
         payments=tuple(records["payment"]),
@@ -508,6 +825,17 @@ def ledger_from_items(items: list[dict[str, Any]]) -> Ledger | None:
         deliveries=tuple(deliveries),
         write_offs=tuple(records["writeoff"]),
     )
+    ledger.__dict__[_HOLDING] = tuple(holding)  # outside its fields, as its allocation: for a merge of it
+    return ledger
+
+
+_HOLDING = "_holding_history"
+
+
+def _holding_history(ledger: Ledger) -> tuple[PaymentRecord, ...]:
+    """The payments of a ledger this store read whose items carry history; every one of a ledger made otherwise."""
+    held: tuple[PaymentRecord, ...] | None = ledger.__dict__.get(_HOLDING)
+    return ledger.payments if held is None else held
 
 
 @lru_cache(maxsize=4096)
@@ -528,6 +856,67 @@ def _record(kind: str, text: str) -> Any:
 
 
 _RECORDS = ("invoice", "payment", "notice", "cancellation", "writeoff")
+
+
+def _carriers(change: AccountChange) -> list[PaymentRecord]:
+    """The payments the change's delivery records (those whose origin is its dedup key), outside a merge: each is
+    that delivery's marker, and the first carries the change's history."""
+    if change.dedup_key is None or change.merge is not None:
+        return []
+    return [payment for payment in change.payments if payment.origin == change.dedup_key]
+
+
+def _is_account_put(write: TransactWriteItemTypeDef) -> bool:
+    put = write.get("Put")
+    return put is not None and put["Item"]["sk"] == {"S": keys.ACCOUNT}
+
+
+def _first(pair: tuple[str, Any]) -> str:
+    return pair[0]
+
+
+def _is_timeline(item: dict[str, Any]) -> bool:
+    return item.get("kind") == "timeline" and str(item["sk"]).startswith(f"{keys.TIMELINE}#")
+
+
+def _entry(found: TimelineEntry | dict[str, Any]) -> TimelineEntry:
+    return found if not isinstance(found, dict) else timeline_entry_from_item(found)
+
+
+def _history_text(entries: Iterable[tuple[str, TimelineEntry]]) -> str:
+    return json.dumps(
+        [{"sk": sort_key, **entry.model_dump(mode="json")} for sort_key, entry in entries], separators=(",", ":")
+    )
+
+
+def history_entries(items: Iterable[dict[str, Any]]) -> list[tuple[str, TimelineEntry]]:
+    """The timeline entries the items (deserialized) carry in their `HISTORY`, with the sort keys they stand at."""
+    from ponte.domain.accounts import TimelineEntry  # noqa: PLC0415
+
+    found = []
+    for item in items:
+        text = item.get(HISTORY)
+        for entry in json.loads(text) if text else ():
+            sort_key = entry.pop("sk")
+            found.append((sort_key, TimelineEntry.model_validate(entry)))
+    return found
+
+
+def summary_text(summary: LedgerSummary) -> str:
+    """A summary as the account item's `SUMMARY` attribute: the latest payments' keys, origins and receipt times."""
+    recent = [[r.key, r.origin, r.received_at.astimezone(UTC).isoformat()] for r in summary.recent]
+    return json.dumps(recent, separators=(",", ":"))
+
+
+def summary_from_attribute(value: dict[str, str] | None) -> LedgerSummary | None:
+    """The summary an account item's `SUMMARY` attribute holds (as DynamoDB returns it); None without one."""
+    if value is None:
+        return None
+    from ponte.domain.ledger import LedgerSummary, RecentPayment  # noqa: PLC0415
+
+    return LedgerSummary(
+        tuple(RecentPayment(key, origin, datetime.fromisoformat(at)) for key, origin, at in json.loads(value["S"]))
+    )
 
 
 def timeline_entry_from_item(item: dict[str, Any]) -> TimelineEntry:

@@ -3,9 +3,16 @@
 | access pattern                          | key                                                      |
 |-----------------------------------------|----------------------------------------------------------|
 | get an account                          | pk=ACCOUNT#<id>, sk=ACCOUNT                              |
+|   with the summary of its payments      |   `summary`: the latest payments (key, the delivery that |
+|   (`LedgerSummary`)                     |   recorded it, receipt time), kept by every change       |
 | an account with its ledger (one query)  | pk=ACCOUNT#<id>, sk BETWEEN ACCOUNT AND LEDGER$          |
+| the same query with Limit 2: is the     | the account item and the first ledger item: a payment or |
+| ledger payments alone? (a new payment's | none means payments alone (CANCEL, DELIVERY, INVOICE and |
+| read, `DynamoStore.payment_head`)       | NOTICE sort before PAYMENT), whatever their number       |
 |   invoices                              |   sk=LEDGER#INVOICE#<invoice key>                        |
-|   payments                              |   sk=LEDGER#PAYMENT#<provider>#<payment id>              |
+|   payments                              |   sk=LEDGER#PAYMENT#<provider>#<payment id>; the one a   |
+|                                         |   delivery records is its dedup marker and carries that  |
+|                                         |   change's timeline entries (`entries`)                  |
 |   collection notices sent               |   sk=LEDGER#NOTICE#<utc>#<step>#<channel>                |
 |   NF-e cancellations                    |   sk=LEDGER#CANCEL#<access key>                          |
 |   invoices staff wrote off              |   sk=LEDGER#WRITEOFF#<invoice key>                       |
@@ -13,7 +20,9 @@
 |   did (accepted, refused, held)         |                                                          |
 |   what SES then reported of its e-mail  |   the e-mail's receipt, with status, status_at, history  |
 |   (delivered, bounced, complained...)   |   and revision (delivery_events)                         |
-| an account's history, in order          | pk=ACCOUNT#<id>, sk begins_with TIMELINE#                |
+| an account's history, in order          | pk=ACCOUNT#<id>, sk begins_with TIMELINE#, with the      |
+|                                         | entries payment items carry (`entries`, each with the    |
+|                                         | TIMELINE# sort key it stands at) put in their place      |
 |   what SES reported of a notice's       |   sk=TIMELINE#<event utc>#DELIVERY#<notification id>#    |
 |   e-mail (one entry per event)          |   <event> (stable: a replayed event writes the same item)|
 |   a staff read worth auditing (a        |   sk=TIMELINE#<utc>#AUDIT#<request id> (no new version:  |
@@ -30,7 +39,8 @@
 |                                         | customer id, the business's own reference)              |
 | an account's outbox items (notifier)    | pk=ACCOUNT#<id>, sk=OUTBOX#<notification id>; stream     |
 | "was this inbound thing handled?"       | pk=INBOUND#<dedup key>, sk=INBOUND (TTL); an upload's    |
-|                                         | marker is INBOUND#upload:<upload id>, with `moved_to`    |
+|                                         | marker is INBOUND#upload:<upload id>, with `moved_to`;   |
+|                                         | a delivery that records a payment: that payment's item   |
 | an upload's alert to the back office    | pk=ACCOUNT#_backoffice, sk=OUTBOX#<notification id>      |
 |                                         | (an outbox-only partition: no account item there)        |
 | an NF-e cancellation whose NF-e is not  | pk=NFE#<access key>, sk=CANCEL (the NF-e's account is    |

@@ -28,15 +28,16 @@ from typing import TYPE_CHECKING, Any, Literal, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from ponte.domain.accounts import Account, HoldKind
+from ponte.domain.accounts import Account, AccountStatus, HoldKind
 from ponte.domain.dunning import Holds, PaidPart, PromiseToPay, Receivable, SentNotice
+from ponte.domain.errors import ConcurrentModification
 from ponte.domain.events import PaymentMethod, SaleLinks
 from ponte.domain.invoices import Invoice, SourceFormat
 from ponte.domain.matching import Match, MatchRule, by_links
 from ponte.domain.money import Money
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
 
     from ponte.domain.accounts import Acknowledgement, TimelineEntry
 
@@ -167,6 +168,16 @@ class Ledger(BaseModel):
     def payment(self, provider: str, payment_id: str) -> PaymentRecord | None:
         return next((p for p in self.payments if (p.provider, p.payment_id) == (provider, payment_id)), None)
 
+    @property
+    def payments_only(self) -> bool:
+        """Whether the ledger holds nothing but payments: no invoice, notice, cancellation, write-off or delivery
+        evidence (what a `LedgerHead` stands for)."""
+        return not (self.invoices or self.notices or self.cancellations or self.write_offs or self.deliveries)
+
+    def head(self) -> LedgerHead | None:
+        """The ledger as a `LedgerHead` (its account and summary), when it holds nothing but payments."""
+        return LedgerHead(account=self.account, summary=LedgerSummary.of(self.payments)) if self.payments_only else None
+
     def holds(self) -> Holds:
         """The holds on the ladder: staff's (`Account.holds`, the latest of each kind) and those set by hand."""
         account = self.account
@@ -209,7 +220,9 @@ class Ledger(BaseModel):
         frozen, and `model_copy` (how a change makes the next ledger) starts the copy without it."""
         made = self.__dict__.get(_ALLOCATION)
         if made is None:
-            made = self.__dict__[_ALLOCATION] = self._allocate()
+            # Without invoices there is nothing to link, match or owe: every payment is credit.
+            made = self._allocate() if self.invoices else _payments_alone(self.payments)
+            self.__dict__[_ALLOCATION] = made
         return made
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
@@ -295,6 +308,102 @@ class Ledger(BaseModel):
 
 
 _ALLOCATION = "_allocation"  # where a ledger keeps its allocation (outside its fields: equality ignores it)
+
+
+def _payments_alone(payments: tuple[PaymentRecord, ...]) -> Allocation:
+    """The allocation of a ledger without invoices (what `Ledger._allocate` comes to for one): each payment matches
+    nothing, and what it counts for is credit in its currency."""
+    credit: dict[str, int] = defaultdict(int)
+    matches: dict[str, Match] = {}
+    for payment in sorted(payments, key=_payment_order):
+        matches[payment.key] = _NOTHING_TO_MATCH
+        credit[payment.amount.currency] += max(payment.counted, 0)
+    return Allocation(
+        receivables=(),
+        matches=matches,
+        links={},
+        cancelled=frozenset(),
+        credit={currency: total for currency, total in credit.items() if total > 0},
+    )
+
+
+RECENT_PAYMENTS = 4
+"""How many payments an account's summary names: the latest, which a provider's second event of a payment
+(Stripe's checkout session and its payment intent) or a retried delivery is about."""
+
+
+@dataclass(frozen=True, slots=True)
+class RecentPayment:
+    key: str  # `PaymentRecord.key`
+    origin: str | None  # the delivery that recorded it (`PaymentRecord.origin`)
+    received_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerSummary:
+    """What an account's payments come to, kept on the account item so that a payment to an account whose ledger
+    holds nothing but payments is decided without reading them (`LedgerHead`): which payments are the latest
+    (by receipt, then key), and the deliveries that recorded them.
+
+    It is a function of the payments alone (`of`), and every change says which payments it writes, new ones and new
+    versions of recorded ones (which keep their receipt time), so the store keeps it up to date on each commit
+    from the summary as read (`after`). What is owed and when it fell due are not in it: a ledger with invoices is
+    always decided from the whole ledger, and there they are recomputed (recompute, don't chain)."""
+
+    recent: tuple[RecentPayment, ...] = ()  # newest first, at most RECENT_PAYMENTS
+
+    @classmethod
+    def of(cls, payments: Iterable[PaymentRecord]) -> LedgerSummary:
+        return cls(_latest(RecentPayment(p.key, p.origin, p.received_at) for p in payments))
+
+    def after(self, written: Iterable[PaymentRecord]) -> LedgerSummary:
+        """The summary once `written` (new payments, or new versions of recorded ones) is in the ledger."""
+        new = {p.key: RecentPayment(p.key, p.origin, p.received_at) for p in written}
+        if not new:
+            return self
+        return LedgerSummary(_latest([*(r for r in self.recent if r.key not in new), *new.values()]))
+
+    @property
+    def paid(self) -> bool:
+        """Whether the ledger holds any payment."""
+        return bool(self.recent)
+
+    def recorded(self, origin: str) -> bool:
+        """Whether one of the latest payments was recorded by the delivery `origin` (its dedup key)."""
+        return any(r.origin == origin for r in self.recent)
+
+    def knows(self, key: str) -> bool:
+        """Whether the payment `key` is one of the latest (an older one may be recorded too)."""
+        return any(r.key == key for r in self.recent)
+
+
+def _latest(payments: Iterable[RecentPayment]) -> tuple[RecentPayment, ...]:
+    return tuple(sorted(payments, key=lambda r: (r.received_at, r.key), reverse=True)[:RECENT_PAYMENTS])
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerHead:
+    """An account whose ledger holds nothing but payments, read without them: the account item and its summary.
+
+    What a returning customer's payment needs when the account is in good standing (`in_good_standing`): with no
+    invoice there is nothing to match the payment to and nothing owed, so the collections decision cannot change,
+    and the summary tells a duplicate delivery and the payments a second event could be about. A change built from
+    a head that records a payment the ledger already holds (an older one than the summary names) is refused by the
+    store with `PaymentAlreadyRecorded`, and decided again from the whole ledger."""
+
+    account: Account
+    summary: LedgerSummary
+
+    @property
+    def in_good_standing(self) -> bool:
+        """Active, with no evaluation to come: what the whole ledger's collections decision would leave as it is."""
+        account = self.account
+        return account.status is AccountStatus.ACTIVE and account.next_evaluation_at is None
+
+
+class PaymentAlreadyRecorded(ConcurrentModification):
+    """A change decided from a `LedgerHead` records a payment the ledger already holds: nothing was written; decide
+    it again from the whole ledger."""
 
 
 class _Pool:

@@ -9,6 +9,12 @@ the account's ledger, the alerts they call for are added, and the collections de
 ledger (so a payment that clears a suspended account's debt reactivates it in the same change). How each payment
 was tied to an invoice (`ponte.domain.matching`) goes into the timeline; a payment that matches nothing specific
 while several invoices are open is announced to collections with the candidates.
+
+A new payment from a returning customer whose ledger holds nothing but payments, in good standing, needs none of
+that: there is nothing to match it to and nothing the collections decision could change. A store that can read
+such an account without its payments (`PaymentHeads`: the account item and its summary) spares the read of the
+whole ledger; everything else (an invoice, a debt, a suspension a payment may lift, a merge, a refund or a dispute,
+a second event of a payment the summary names) is decided from the whole ledger.
 """
 
 from __future__ import annotations
@@ -31,7 +37,15 @@ from ponte.domain.dunning import SentNotice
 from ponte.domain.errors import ConcurrentModification, DuplicateEvent, InvalidInput
 from ponte.domain.identity import PAYMENT_SUFFIX, customer_references, new_account_id, payment_reference
 from ponte.domain.invoices import Installment, Invoice, InvoiceKind, Party, SourceFormat, normalise_tax_id
-from ponte.domain.ledger import CancellationRecord, InvoiceRecord, Ledger, PaymentRecord
+from ponte.domain.ledger import (
+    CancellationRecord,
+    InvoiceRecord,
+    Ledger,
+    LedgerHead,
+    LedgerSummary,
+    PaymentAlreadyRecorded,
+    PaymentRecord,
+)
 from ponte.domain.matching import MatchRule
 from ponte.domain.notifications import Audience, Notification, NotificationBody, Severity, Team, notification_id
 from ponte.services.conflicts import NO_DEADLINE
@@ -90,11 +104,14 @@ def apply_delivery(
     remaining time). Raises StillConflicting, a ConcurrentModification, when it runs out: nothing was written."""
     first = events[0]
     dedup_key = _dedup_key(first)
+    # What a head can decide: one new payment (see `_Plan.start`).
+    brief = len(events) == 1 and first.kind == "payment.received"
 
-    def attempt(number: int, may_guess: bool | None = None) -> Applied:
+    def attempt(number: int, may_guess: bool | None = None, whole: bool = False) -> Applied:
         # Only the first attempt guesses: after a conflict, the references are read (and then remembered).
-        plan = _Plan.start(first, store, settings, now, may_guess=number == 1 if may_guess is None else may_guess)
-        if plan.ledger.recorded(dedup_key):  # the read shows it: a duplicate, answered without a write
+        may = number == 1 if may_guess is None else may_guess
+        plan = _Plan.start(first, store, settings, now, may_guess=may, brief=brief and not whole)
+        if plan.recorded(dedup_key):  # the read shows it: a duplicate, answered without a write
             return Applied(plan.ledger.account.account_id, duplicate=True, attempts=number)
         for event in events:
             plan.fold(event)
@@ -107,6 +124,9 @@ def apply_delivery(
                 # answer names the account the references lead to.
                 plan = _Plan.start(first, store, settings, now, may_guess=False)
             return Applied(plan.ledger.account.account_id, duplicate=True, attempts=number)
+        except PaymentAlreadyRecorded:
+            # Decided from a head whose summary did not name the payment (an older one): from the whole ledger.
+            return attempt(number, may_guess=False, whole=True)
         except ConcurrentModification:
             if not plan.guessed:
                 raise
@@ -127,6 +147,18 @@ class OwnerMemory(Protocol):
 
     def remembered_owners(self, references: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
         """The account each of these references leads to, of those this store already knows, without reading."""
+
+
+@runtime_checkable
+class PaymentHeads(Protocol):
+    """A store that can read an account whose ledger holds nothing but payments without reading its payments."""
+
+    def payment_head(self, account_id: str, payment: str, delivery: str | None = None) -> LedgerHead | Ledger | None:
+        """What a delivery (`delivery`: its dedup key) of a payment (`payment`: its key) to the account needs read:
+        a `LedgerHead` when the ledger holds nothing but payments (the store may still answer with the whole
+        ledger), the whole ledger otherwise; None when there is no such account. A change decided from a head that
+        records a payment the ledger holds already is refused with `PaymentAlreadyRecorded` (or `DuplicateEvent`,
+        when this delivery recorded it)."""
 
 
 def _dedup_key(event: ev.DomainEvent) -> str:
@@ -183,22 +215,46 @@ class _Plan:
     absorbed_cancellations: tuple[CancellationRecord, ...] = ()
     assigned: OwnerChoice | None = None  # how a new account's owner was chosen
     guessed: bool = False  # the account was guessed, its references not read (see `_guess`)
+    # Read as a head (`LedgerHead`): the ledger then holds the account alone, and this is what its payments come to.
+    head: LedgerSummary | None = None
 
     @classmethod
     def start(
-        cls, event: ev.DomainEvent, store: LedgerStore, settings: PaymentSettings, now: datetime, *, may_guess: bool
+        cls,
+        event: ev.DomainEvent,
+        store: LedgerStore,
+        settings: PaymentSettings,
+        now: datetime,
+        *,
+        may_guess: bool,
+        brief: bool = False,
     ) -> _Plan:
+        """The plan for the delivery whose first event is `event`. With `brief` (the delivery is that one event, a
+        payment), an account the store reads as a head is decided from it when the head shows the delivery
+        recorded already (a duplicate) or the payment is new to an account in good standing (`_head_decides`), and
+        no other account is the same customer; otherwise from its whole ledger."""
         refs = references(event)
         # A new payment's own reference is only claimed (it leads nowhere yet): no need to read it first.
         payment_id = getattr(event, "payment_id", None)
         own = payment_reference(event.provider, payment_id) if event.kind == "payment.received" and payment_id else None
         looked_up = [ref for ref in refs if ref != own]
-        guess = _guess(event, refs, looked_up, store) if may_guess else None
+        load = _loader(store, event, brief)
+        guess = _guess(event, refs, looked_up, store, load) if may_guess else None
         if guess is not None:
-            ledger, owners = guess
+            found, owners = guess
         else:
             owners = store.owners_of(looked_up) if looked_up else {}
-            ledger = _found(event, refs, owners, store)
+            found = _found(event, refs, owners, load)
+        head = found if isinstance(found, LedgerHead) else None
+        other = None
+        if head is not None:
+            other = _other_account(refs, owners, head.account.account_id, store)
+            if head.summary.recorded(_dedup_key(event)) or (other is None and _head_decides(head, event)):
+                ledger: Ledger | None = Ledger(account=head.account)
+            else:  # a merge, or more than a new payment: the whole ledger
+                ledger, head = store.load_ledger(head.account.account_id), None
+        else:
+            ledger = found if isinstance(found, Ledger) else None
         if ledger is None and event.kind in _ABOUT_A_PAYMENT and not _customer_refs(refs):
             raise UnknownPayment(f"{event.kind} for a payment Ponte has not recorded and no customer to tie it to")
         created = ledger is None
@@ -206,9 +262,11 @@ class _Plan:
         if ledger is None:
             account, assigned = _new_account(event, refs, settings, now)
             ledger = Ledger(account=account)
+        if not isinstance(found, LedgerHead):
+            other = _other_account(refs, owners, ledger.account.account_id, store)
         # Claim only the references nobody holds yet; one held by another account is left alone.
         claims = [ref for ref in looked_up if ref not in owners] + ([own] if own in refs else [])
-        plan = cls(
+        return cls(
             ledger=ledger,
             before=ledger,
             created=created,
@@ -218,13 +276,17 @@ class _Plan:
             assigned=assigned,
             guessed=guess is not None,
             first=event,
+            other=other,
+            head=head.summary if head is not None else None,
         )
-        plan.other = _other_account(refs, owners, ledger.account.account_id, store)
-        return plan
 
     @property
     def account(self) -> Account:
         return self.ledger.account
+
+    def recorded(self, origin: str) -> bool:
+        """Whether the read shows the delivery `origin` (its dedup key) recorded already."""
+        return self.head.recorded(origin) if self.head is not None else self.ledger.recorded(origin)
 
     def note(self, event: ev.DomainEvent, what: str, why: str) -> None:
         self.timeline.append(
@@ -420,6 +482,8 @@ class _Plan:
         """A payment starts a relationship when the account had neither a payment nor an invoice before: a customer
         the business already invoiced (an upload, the opening book, the provider's own invoice, each announced
         when it was the first) is not new."""
+        if self.head is not None:
+            return not self.head.paid  # a head's ledger holds no invoice
         return not self.before.payments and not self.before.invoices
 
     def _payment_failed(self, event: ev.PaymentFailed) -> None:
@@ -584,7 +648,9 @@ class _Plan:
             self.note_facts({"invoice": standing_for.invoice.number, "matched_by": link.rule.value})
 
     def change(self, recompute: Recompute, dedup_key: str) -> AccountChange:
-        decided = recompute(self.ledger, self.now, dedup_key)
+        # From a head (an account in good standing with nothing but payments, see `_head_decides`) the collections
+        # decision is to change nothing: there is nothing to recompute.
+        decided = recompute(self.ledger, self.now, dedup_key) if self.head is None else None
         account = decided.account if decided else next_version(self.account)
         claimed = tuple(ref for ref in self.claims if not ref[0].endswith(PAYMENT_SUFFIX))
         if claimed:
@@ -648,6 +714,28 @@ def _records(ledger: Ledger) -> int:
     return len(ledger.invoices) + len(ledger.payments) + len(ledger.notices) + len(ledger.cancellations)
 
 
+Loaded = Ledger | LedgerHead | None
+"""What a read of an account gives: its whole ledger, a head, or nothing (no such account)."""
+
+
+def _loader(store: LedgerStore, event: ev.DomainEvent, brief: bool) -> Callable[[str], Loaded]:
+    """How the plan reads an account: as a head, for a delivery of one payment (`brief`), when the store can."""
+    payment_id = getattr(event, "payment_id", None)
+    if brief and payment_id and isinstance(store, PaymentHeads):
+        payment, delivery = f"{event.provider}:{payment_id}", _dedup_key(event)
+        return lambda account_id: store.payment_head(account_id, payment, delivery)
+    return store.load_ledger
+
+
+def _head_decides(head: LedgerHead, event: ev.DomainEvent) -> bool:
+    """Whether a new payment to the head's account is decided from the head: the payment is not one the summary
+    names (a second event of it is decided from the whole ledger), and the account is in good standing, so that
+    the collections decision of a ledger with payments alone leaves it as it is (an overdue or suspended account,
+    or one with an evaluation to come, is decided from the whole ledger)."""
+    payment_id = getattr(event, "payment_id", None)
+    return head.in_good_standing and not head.summary.knows(f"{event.provider}:{payment_id}")
+
+
 def _other_account(
     refs: list[tuple[str, str]], owners: dict[tuple[str, str], str], account_id: str, store: LedgerStore
 ) -> Ledger | None:
@@ -663,25 +751,32 @@ def _other_account(
 
 
 def _found(
-    event: ev.DomainEvent, refs: list[tuple[str, str]], owners: dict[tuple[str, str], str], store: LedgerStore
-) -> Ledger | None:
+    event: ev.DomainEvent,
+    refs: list[tuple[str, str]],
+    owners: dict[tuple[str, str], str],
+    load: Callable[[str], Loaded],
+) -> Loaded:
     """The ledger of the account the event's references lead to, the most trusted first, or None."""
     for ref in refs:
         if ref in owners:
-            ledger = store.load_ledger(owners[ref])
+            ledger = load(owners[ref])
             if ledger is not None and _joins(ref, ledger.account, event.customer):
                 return ledger
             # An e-mail shared by customers with different tax ids is not theirs to join by.
     if refs and refs[0][0] == "reference":
         # The business's reference is, by convention, the account's id: an account opened elsewhere is found by it
         # even before the reference was claimed.
-        return store.load_ledger(new_account_id(refs))
+        return load(new_account_id(refs))
     return None
 
 
 def _guess(
-    event: ev.DomainEvent, refs: list[tuple[str, str]], looked_up: list[tuple[str, str]], store: LedgerStore
-) -> tuple[Ledger | None, dict[tuple[str, str], str]] | None:
+    event: ev.DomainEvent,
+    refs: list[tuple[str, str]],
+    looked_up: list[tuple[str, str]],
+    store: LedgerStore,
+    load: Callable[[str], Loaded],
+) -> tuple[Loaded, dict[tuple[str, str], str]] | None:
     """The account a customer's delivery is for, found without reading its references (one read saved on every
     delivery whose references this process does not all remember), with the owners of the references it shows:
     None when there is no guess to make or it does not hold up, (None, {}) for a customer to open an account for.
@@ -701,7 +796,7 @@ def _guess(
     if all(ref in remembered for ref in looked_up):
         return None  # nothing to read: the rule of `_found` costs no more
     leading = next((ref for ref in refs if ref in remembered), None)
-    ledger = store.load_ledger(remembered[leading] if leading else new_account_id(customer))
+    ledger = load(remembered[leading] if leading else new_account_id(customer))
     if ledger is None:
         return (None, {}) if leading is None else None
     account = ledger.account
