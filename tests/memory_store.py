@@ -210,6 +210,8 @@ class MemoryLedgerStore:
             for n in change.notices
             if self.notices_accepted and n.notice_id is not None and n.channel in {"email", "sms"}
         ]
+        # A merge copies the evidence of the absorbed account's notices with them (see `DynamoStore._merge_writes`).
+        copied = change.merge.absorbed.deliveries if change.merge is not None else ()
         return Ledger(
             account=change.account,
             invoices=by_key((*before.invoices, *change.invoices), lambda r: r.invoice.key),
@@ -218,7 +220,7 @@ class MemoryLedgerStore:
                 (*before.notices, *change.notices), lambda n: f"{utc_key(n.sent_at)}#{n.step_id}#{n.channel}"
             ),
             cancellations=by_key((*before.cancellations, *change.cancellations), lambda c: c.access_key),
-            deliveries=by_key((*before.deliveries, *accepted), lambda d: f"{d.notice_id}#{d.channel}"),
+            deliveries=by_key((*before.deliveries, *copied, *accepted), lambda d: f"{d.notice_id}#{d.channel}"),
             write_offs=by_key((*before.write_offs, *change.write_offs), lambda w: w.invoice_key),
         )
 

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from ponte.adapters.delivery_records import DeliveryRecords
 from ponte.adapters.dynamodb import DynamoStore
 from ponte.domain.accounts import (
     Account,
@@ -32,6 +33,7 @@ from ponte.domain.dunning import SentNotice
 from ponte.domain.errors import ConcurrentModification, DuplicateEvent, InvalidInput
 from ponte.domain.ledger import (
     CancellationRecord,
+    DeliveryStatus,
     Ledger,
     LedgerHead,
     LedgerSummary,
@@ -41,6 +43,7 @@ from ponte.domain.ledger import (
 )
 from ponte.domain.money import Money
 from ponte.domain.notifications import Audience, Notification, Severity, Team
+from ponte.services.delivery import Receipt
 from tests.collections_support import account, invoice
 from tests.memory_store import ItemRefused, MemoryLedgerStore
 from tests.support import T0
@@ -382,13 +385,15 @@ def test_a_reference_leads_to_the_account_that_claimed_it_and_no_other(store: St
 
 
 def merge_into_padaria(store: Store, absorbed_at: Account) -> None:
-    """Padaria absorbs `loja` (read at `absorbed_at`): its invoice and its reference move over."""
+    """Padaria absorbs `loja` (read at `absorbed_at`): its records and its reference move over."""
     absorbed = ledger_of(store, "loja").model_copy(update={"account": absorbed_at})
     survivor = ledger_of(store)
     store.commit(
         change(
             next_version(survivor.account),
             invoices=absorbed.invoices,
+            notices=absorbed.notices,
+            write_offs=absorbed.write_offs,
             timeline=(entry("padaria", "account.merged"),),
             merge=Merge(
                 absorbed=absorbed,
@@ -420,6 +425,42 @@ def test_a_merged_account_leads_to_its_survivor(store: Store) -> None:
     assert store.owners_of([("email", "loja@example.com")]) == {("email", "loja@example.com"): "padaria"}
     assert history(store, "loja") == ["account.merged_into", "account.opened"]
     assert store.search_names("loja", limit=10) == ([], None)
+
+
+def receipt(store: Store, account_id: str, notice_id: str) -> None:
+    """The notifier's receipt of a notice's e-mail SES accepted, as it keeps it in the account's partition."""
+    if isinstance(store, MemoryLedgerStore):
+        kept = ledger_of(store, account_id)
+        status_of = DeliveryStatus(notice_id=notice_id, channel="email", status="accepted")
+        store.ledgers[account_id] = kept.model_copy(update={"deliveries": (*kept.deliveries, status_of)})
+        return
+    DeliveryRecords(store.table_name).record(
+        account_id, notice_id, Receipt(channel="email", status="accepted", at=T0, message_id=f"ses-{notice_id}")
+    )
+
+
+def test_a_merge_moves_the_absorbed_accounts_write_offs_and_the_evidence_of_its_notices(store: Store) -> None:
+    opened(store, references=(("tax_id", "12345678000195"),))
+    loja = opened(store, "loja", name="Loja da Esquina", references=(("email", "loja@example.com"),))
+    off = WriteOffRecord(
+        invoice_key="NF-L", amount=Money(amount=100_00, currency="BRL"), at=T0, by="sub-ana", by_name="Ana", reason="x"
+    )
+    warned = SentNotice(step_id="overdue-1", sent_at=T0, channel="email", notice_id="n-L")
+    loja = next_version(loja)
+    store.commit(
+        change(loja, invoices=(invoice("NF-L", date(2026, 9, 1), cents=100_00),), notices=(warned,), write_offs=(off,))
+    )
+    receipt(store, "loja", "n-L")
+    assert not ledger_of(store, "loja").receivables()
+
+    merge_into_padaria(store, loja)
+
+    fresh = store if isinstance(store, MemoryLedgerStore) else DynamoStore(store.table_name)
+    ledger = ledger_of(fresh, "padaria")
+    assert ledger.write_offs == (off,) and ledger.notices == (warned,)
+    assert not ledger.receivables()  # written off there, written off here
+    assert ledger.delivery_evidence() == {"n-L": {"email": "accepted"}}
+    assert ledger_of(fresh, "loja") == ledger
 
 
 # ------------------------------------------------------------------ what the staff plane reads

@@ -3,12 +3,18 @@ absorbed account's records, repoints its references, and leaves a marker every r
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from infra.local import LocalStack
+from ponte.adapters.delivery_records import DeliveryRecords
 from ponte.adapters.dynamodb import DynamoStore
 from ponte.domain import events as ev
+from ponte.domain.accounts import next_version
+from ponte.domain.changes import AccountChange
+from ponte.domain.dunning import SentNotice
+from ponte.domain.ledger import WriteOffRecord
 from ponte.domain.money import Money
+from ponte.services.delivery import Receipt
 from ponte.services.payments import PaymentSettings, apply_delivery
 from tests.support import T0
 
@@ -76,3 +82,86 @@ def test_an_account_known_twice_is_merged_in_one_transaction(stack: LocalStack) 
     assert {row["kind"]["S"] for row in rows} <= {"account", "timeline", "outbox"}
     assert any(entry.what == "account.merged_into" for entry in store.timeline(by_stripe))
     assert any(entry.what == "account.merged" for entry in store.timeline(by_tax_id))
+
+
+def test_what_staff_decided_on_the_absorbed_account_holds_on_the_survivor(stack: LocalStack) -> None:
+    table = stack.physical_id("Table")
+    store = DynamoStore(table)
+    by_tax_id = deliver(
+        store,
+        ev.InvoiceIssued(
+            provider="standard",
+            event_id="evt_nfe",
+            occurred_at=T0,
+            customer=ev.CustomerRef(name="Padaria Estrela", tax_id=TAX_ID),
+            amount=Money(amount=120_00, currency="BRL"),
+            invoice_id="inv-1",
+            invoice_number="47428",
+        ),
+    )
+    # Stripe knew the customer by its id alone; it invoiced R$ 300, which staff later wrote off there.
+    by_stripe = deliver(
+        store,
+        ev.InvoiceIssued(
+            provider="stripe",
+            event_id="evt_in_7",
+            occurred_at=T0,
+            customer=ev.CustomerRef(id="cus_9", name="Padaria Estrela"),
+            amount=Money(amount=300_00, currency="BRL"),
+            invoice_id="in_7",
+            invoice_number="STRP-7",
+            due_date=date(2026, 9, 15),
+        ),
+    )
+    assert by_tax_id and by_stripe and by_tax_id != by_stripe
+    stripe_ledger = store.load_ledger(by_stripe)
+    assert stripe_ledger is not None
+    written_off = WriteOffRecord(
+        invoice_key="stripe:in_7",
+        amount=Money(amount=300_00, currency="BRL"),
+        at=T0 + timedelta(hours=1),
+        by="sub-ana",
+        by_name="Ana",
+        reason="not worth collecting",
+    )
+    warned = SentNotice(step_id="overdue-1", sent_at=T0 + timedelta(hours=1), channel="email", notice_id="n-1")
+    store.commit(
+        AccountChange(
+            account=next_version(stripe_ledger.account),
+            recorded_at=T0 + timedelta(hours=1),
+            expected_version=stripe_ledger.account.version,
+            write_offs=(written_off,),
+            notices=(warned,),
+        )
+    )
+    DeliveryRecords(table).record(
+        by_stripe, "n-1", Receipt(channel="email", status="accepted", at=T0 + timedelta(hours=1), message_id="m-1")
+    )
+    before = store.load_ledger(by_stripe)
+    assert before is not None and not before.receivables()  # written off: nothing owed
+
+    merged = deliver(
+        store,
+        ev.PaymentFailed(
+            provider="stripe",
+            event_id="evt_fail",
+            occurred_at=T0 + timedelta(hours=2),
+            customer=ev.CustomerRef(id="cus_9", tax_id=TAX_ID),
+            amount=Money(amount=10_00, currency="BRL"),
+            payment_id="pi_10",
+        ),
+    )
+
+    assert merged == by_tax_id
+    survivor = DynamoStore(table).load_ledger(by_tax_id)  # no cache: what the table says
+    assert survivor is not None
+    assert {r.invoice_id: r.outstanding.amount for r in survivor.receivables()} == {"standard:inv-1": 120_00}
+    assert survivor.write_offs == (written_off,)
+    assert survivor.delivery_evidence() == {"n-1": {"email": "accepted"}}
+    rows = stack.client("dynamodb").query(
+        TableName=table,
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": f"ACCOUNT#{by_stripe}"}},
+    )["Items"]
+    # Its write-off moved; the receipt of its notice stays too, where SES's later events about it land.
+    assert {row["kind"]["S"] for row in rows} <= {"account", "timeline", "outbox", "delivery"}

@@ -602,7 +602,9 @@ class DynamoStore:
     def _merge_writes(self, change: AccountChange) -> list[TransactWriteItemTypeDef]:
         """The absorbed account becomes a marker (if still at the version read), its ledger items leave its
         partition (their copies are in the change's ledger items), and its references move to the survivor. A
-        payment item that carries part of the absorbed account's history stays, with that history alone."""
+        payment item that carries part of the absorbed account's history stays, with that history alone. The
+        receipts of its notices are copied whole to the survivor, beside the notices (the ladder reads them there),
+        and stay where they are too: SES's later events about those e-mails name the absorbed account."""
         assert change.merge is not None
         merge, survivor = change.merge, change.account.account_id
         absorbed = merge.absorbed
@@ -632,7 +634,12 @@ class DynamoStore:
         )
         gone += [keys.notice_key(absorbed_id, utc_key(n.sent_at), n.step_id, n.channel) for n in absorbed.notices]
         gone += [keys.cancellation_key(absorbed_id, c.access_key) for c in absorbed.cancellations]
+        gone += [keys.write_off_key(absorbed_id, w.invoice_key) for w in absorbed.write_offs]
         writes.extend({"Delete": {"TableName": self.table_name, "Key": serialize_item(key)}} for key in gone)
+        writes.extend(
+            {"Put": {"TableName": self.table_name, "Item": serialize_item(item)}}
+            for item in _delivery_copies(absorbed, survivor)
+        )
         writes.extend(
             {
                 "Put": {
@@ -799,6 +806,7 @@ def ledger_from_items(items: list[dict[str, Any]]) -> Ledger | None:
     account: Account | None = None
     records: dict[str, list[Any]] = {kind: [] for kind in _RECORDS}
     deliveries = []
+    receipts = []  # the delivery items, whole: for a merge of the ledger
     holding = []  # payments whose items carry history
     for item in items:
         kind = item.get("kind")
@@ -810,6 +818,7 @@ def ledger_from_items(items: list[dict[str, Any]]) -> Ledger | None:
             if HISTORY in item:
                 holding.append(record)
         elif kind == "delivery":
+            receipts.append(item)
             deliveries.append(
                 DeliveryStatus(notice_id=item["notification_id"], channel=item["channel"], status=item["status"])
             )
@@ -826,10 +835,37 @@ def ledger_from_items(items: list[dict[str, Any]]) -> Ledger | None:
         write_offs=tuple(records["writeoff"]),
     )
     ledger.__dict__[_HOLDING] = tuple(holding)  # outside its fields, as its allocation: for a merge of it
+    ledger.__dict__[_RECEIPTS] = tuple(receipts)
     return ledger
 
 
 _HOLDING = "_holding_history"
+_RECEIPTS = "_delivery_items"
+
+
+def _delivery_copies(ledger: Ledger, account_id: str) -> list[dict[str, Any]]:
+    """The delivery items of a ledger this store read (every attribute: message id, SES's history, revision...) as
+    the account `account_id` keeps them; made from its `deliveries` for a ledger made otherwise. Without the
+    re-evaluation flag: the change that copies them decides from them already."""
+    read: tuple[dict[str, Any], ...] | None = ledger.__dict__.get(_RECEIPTS)
+    found = (
+        read
+        if read is not None
+        else tuple(
+            {"kind": "delivery", "notification_id": d.notice_id, "channel": d.channel, "status": d.status}
+            for d in ledger.deliveries
+        )
+    )
+    return [
+        {
+            **{name: value for name, value in item.items() if name not in _NOT_COPIED},
+            **keys.delivery_key(account_id, str(item["notification_id"]), str(item["channel"])),
+        }
+        for item in found
+    ]
+
+
+_NOT_COPIED = frozenset({"pk", "sk", "due_pk", "due_at"})
 
 
 def _holding_history(ledger: Ledger) -> tuple[PaymentRecord, ...]:

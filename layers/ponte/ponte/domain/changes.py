@@ -13,9 +13,11 @@ from ponte.domain.notifications import Notification
 class Merge(BaseModel):
     """Another account found to be the same customer, absorbed by the changed account in the same transaction.
 
-    Its records are written into the changed account (they are in the change's invoices, payments, notices and
-    cancellations) and deleted from its own partition; it stays as a marker pointing to the survivor
-    (`merged_into`), at the version it was read at plus one; its customer references are moved over.
+    Its records are written into the changed account (they are in the change's invoices, payments, notices,
+    cancellations and write-offs) and deleted from its own partition; the evidence of its notices (`deliveries`)
+    is copied from `absorbed`, beside them; it stays as a marker pointing to the survivor (`merged_into`), at the
+    version it was read at plus one; its customer references are moved over. Its staff disputes come over in the
+    changed account's holds.
     """
 
     model_config = ConfigDict(frozen=True, hide_input_in_errors=True)

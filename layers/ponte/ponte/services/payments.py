@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ponte.domain import events as ev
-from ponte.domain.accounts import Account, Contact, Locale, TimelineEntry, next_version
+from ponte.domain.accounts import Account, Contact, HoldKind, Locale, StaffHold, TimelineEntry, next_version
 from ponte.domain.bodies import payments as alerts
 from ponte.domain.bodies.accounts import AccountOpened, AccountsMerged, AccountsNotMerged
 from ponte.domain.bodies.invoices import DueInstallment, NewCustomerInvoice
@@ -45,6 +45,7 @@ from ponte.domain.ledger import (
     LedgerSummary,
     PaymentAlreadyRecorded,
     PaymentRecord,
+    WriteOffRecord,
 )
 from ponte.domain.matching import MatchRule
 from ponte.domain.notifications import Audience, Notification, NotificationBody, Severity, Team, notification_id
@@ -55,9 +56,11 @@ if TYPE_CHECKING:
     from ponte.services.conflicts import ConflictRetry
     from ponte.services.ports import LedgerStore
 
-# A merge moves each record of the absorbed account (a put here, a delete there) in one transaction of at most
-# 100 items, beside the change's own; an account with more is left for staff to merge.
+# A merge moves each record of the absorbed account (a put here, a delete there; the evidence of its notices is
+# copied, a put here) in one transaction of at most 100 items, beside the change's own; an account with more is
+# left for staff to merge.
 MERGE_MAX_RECORDS = 35
+MERGE_MAX_WRITES = 2 * MERGE_MAX_RECORDS
 
 Recompute = Callable[[Ledger, datetime, str], AccountChange | None]
 """The collections decision for a ledger at a moment, as a change (status, next evaluation, what to tell), or None.
@@ -213,6 +216,7 @@ class _Plan:
     merge: Merge | None = None
     absorbed_notices: tuple[SentNotice, ...] = ()
     absorbed_cancellations: tuple[CancellationRecord, ...] = ()
+    absorbed_write_offs: tuple[WriteOffRecord, ...] = ()
     assigned: OwnerChoice | None = None  # how a new account's owner was chosen
     guessed: bool = False  # the account was guessed, its references not read (see `_guess`)
     # Read as a head (`LedgerHead`): the ledger then holds the account alone, and this is what its payments come to.
@@ -410,7 +414,7 @@ class _Plan:
         mine, theirs = self.account, other.account
         if mine.tax_id and theirs.tax_id and mine.tax_id != theirs.tax_id:
             reason = "different_tax_ids"
-        elif _records(other) > MERGE_MAX_RECORDS:
+        elif _merge_writes(other) > MERGE_MAX_WRITES:
             reason = "too_many_records"
         else:
             reason = None
@@ -437,12 +441,16 @@ class _Plan:
                 "tax_id": mine.tax_id or theirs.tax_id,
                 "contact": contact,
                 "references": tuple(dict.fromkeys((*mine.references, *theirs.references)))[:50],
+                "holds": _merged_holds(mine.holds, theirs.holds),
             }
         )
         self.invoices.update(invoices)
         self.payments.update(payments)
         self.absorbed_notices = other.notices
         self.absorbed_cancellations = other.cancellations
+        # What staff wrote off there stays written off here (the survivor's own write-off of an invoice stands).
+        written = {w.invoice_key for w in self.ledger.write_offs}
+        self.absorbed_write_offs = tuple(w for w in other.write_offs if w.invoice_key not in written)
         self.ledger = self.ledger.model_copy(
             update={
                 "account": account,
@@ -450,6 +458,10 @@ class _Plan:
                 "payments": (*self.ledger.payments, *payments.values()),
                 "notices": (*self.ledger.notices, *other.notices),
                 "cancellations": (*self.ledger.cancellations, *other.cancellations),
+                "write_offs": (*self.ledger.write_offs, *self.absorbed_write_offs),
+                # The evidence of the notices that came over: a warning that reached the customer is not taken for
+                # one that reached nobody (the store copies it with them).
+                "deliveries": (*self.ledger.deliveries, *other.deliveries),
             }
         )
         self.note(event, "account.merged", f"{theirs.account_id} was the same customer: its records moved here")
@@ -685,6 +697,7 @@ class _Plan:
             payments=tuple(self.payments.values()),
             notices=(*(decided.notices if decided else ()), *self.absorbed_notices),
             cancellations=self.absorbed_cancellations,
+            write_offs=self.absorbed_write_offs,
             references=tuple(self.claims),
             merge=self.merge,
         )
@@ -710,8 +723,23 @@ def _customer_refs(refs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return [ref for ref in refs if not ref[0].endswith(PAYMENT_SUFFIX)]
 
 
-def _records(ledger: Ledger) -> int:
-    return len(ledger.invoices) + len(ledger.payments) + len(ledger.notices) + len(ledger.cancellations)
+def _merge_writes(ledger: Ledger) -> int:
+    """The writes a merge of this absorbed ledger takes: each record moved (a put and a delete), each delivery
+    record copied (a put)."""
+    records = len(ledger.invoices) + len(ledger.payments) + len(ledger.notices) + len(ledger.cancellations)
+    return 2 * (records + len(ledger.write_offs)) + len(ledger.deliveries)
+
+
+def _merged_holds(mine: tuple[StaffHold, ...], theirs: tuple[StaffHold, ...]) -> tuple[StaffHold, ...]:
+    """The survivor's holds with the absorbed account's disputes of invoices it has none of: a disputed invoice that
+    comes over is still left out of the ladder. The absorbed account's other holds (a promise to pay, an extension,
+    an exemption) were about its own debt, and are left to staff (the survivor keeps at most one of each kind)."""
+    disputed = {h.invoice_key for h in mine if h.kind is HoldKind.DISPUTE}
+    added = tuple(h for h in theirs if h.kind is HoldKind.DISPUTE and h.invoice_key not in disputed)
+    return (*mine, *added)[:_MAX_HOLDS]
+
+
+_MAX_HOLDS = 60  # what an account keeps (`Account.holds`): the survivor's own come first
 
 
 Loaded = Ledger | LedgerHead | None
