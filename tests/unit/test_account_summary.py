@@ -195,3 +195,26 @@ def test_a_payment_decided_from_the_accounts_head_is_the_one_the_whole_ledger_de
     assert heads.changes == whole.changes
     assert heads.ledgers == whole.ledgers
     assert heads.timeline == whole.timeline and heads.outbox == whole.outbox
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(writes, max_size=8, unique_by=lambda w: w.payment),
+    st.sampled_from(["padaria", "new"]),
+    st.integers(0, 400),
+)
+def test_the_collections_decision_of_an_account_in_good_standing_with_payments_alone_changes_nothing(
+    recorded: list[Write], opened: str, days: int
+) -> None:
+    # Given an active account with no evaluation to come whose ledger holds payments alone, refunded or disputed
+    # in any way (what a returning customer's payment, or a new customer's first, is decided from without the
+    # policy: `_Plan._nothing_to_decide`)
+    ledger = Ledger(
+        account=account(opened),
+        payments=tuple(record(write, T0 - timedelta(days=days, minutes=write.payment)) for write in recorded),
+    )
+    head = ledger.head()
+    assert head is not None and head.in_good_standing
+    # When the collections decision is made, at any later moment
+    # Then it calls for no change at all
+    assert recompute(ledger, T0 + timedelta(days=days), "stripe:evt_1") is None

@@ -659,10 +659,17 @@ class _Plan:
             )
             self.note_facts({"invoice": standing_for.invoice.number, "matched_by": link.rule.value})
 
+    def _nothing_to_decide(self) -> bool:
+        """Whether the collections decision is to change nothing: an account in good standing whose ledger holds
+        nothing but payments (read as a head, see `_head_decides`, or whole, as a new customer's first payment is)
+        owes nothing, so there is nothing to recompute, and the policy need not be read."""
+        if self.head is not None:
+            return True
+        head = self.ledger.head()
+        return head is not None and head.in_good_standing
+
     def change(self, recompute: Recompute, dedup_key: str) -> AccountChange:
-        # From a head (an account in good standing with nothing but payments, see `_head_decides`) the collections
-        # decision is to change nothing: there is nothing to recompute.
-        decided = recompute(self.ledger, self.now, dedup_key) if self.head is None else None
+        decided = None if self._nothing_to_decide() else recompute(self.ledger, self.now, dedup_key)
         account = decided.account if decided else next_version(self.account)
         claimed = tuple(ref for ref in self.claims if not ref[0].endswith(PAYMENT_SUFFIX))
         if claimed:
