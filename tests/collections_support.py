@@ -87,6 +87,8 @@ def applied(ledger: Ledger, change: AccountChange, *, delivered: bool = True) ->
 
 def _sample_bodies() -> dict[str, object]:
     """One body of each collections kind, as the service builds them for a suspended account."""
+    from dataclasses import replace
+
     from ponte.domain.bodies.collections import (
         AccountReactivated,
         AccountSuspended,
@@ -148,7 +150,7 @@ def _sample_bodies() -> dict[str, object]:
             customer_name="João",
             step_id="due-today",
             anchor=due,
-            invoices=(charge.model_copy(update={"days_late": 0, "total": charge.outstanding}),),
+            invoices=(replace(charge, days_late=0, total=charge.outstanding),),
             totals=(charge.outstanding,),
         ),
         "customer.overdue_notice": CollectionNotice(

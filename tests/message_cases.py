@@ -4,7 +4,7 @@ identity that signs customer e-mails. Used by the message catalogue test and the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any, get_args
 
@@ -51,7 +51,7 @@ from ponte.domain.events import PaymentMethod
 from ponte.domain.invoices import Item
 from ponte.domain.money import Money
 from ponte.domain.notifications import Audience, Notification
-from ponte.domain.policy import StepKind
+from ponte.domain.policy import FeesMode, StepKind
 from ponte.messages.reasons import codes, statuses
 
 MOMENT = datetime(2026, 12, 2, 18, 30, tzinfo=UTC)
@@ -161,9 +161,9 @@ PARTLY_PAID = InvoiceCharge(
     total=brl(100_000),
     payment_url="https://pagar.solnascente.example/0042",
 )
-CHARGED = PARTLY_PAID.model_copy(update={"fees_paid": brl(0), "total": brl(103_700)})
+CHARGED = replace(PARTLY_PAID, fees_paid=brl(0), total=brl(103_700))
 # A record kept before invoices had labels: the message shows the number, never the internal key.
-UNLABELLED = PARTLY_PAID.model_copy(update={"invoice_id": "stripe:in_1QxYz", "label": None, "payment_url": None})
+UNLABELLED = replace(PARTLY_PAID, invoice_id="stripe:in_1QxYz", label=None, payment_url=None)
 FEES = (brl(3_700),)
 PLAN = (
     PlannedStep(step_id="final-warning", kind=StepKind.FINAL_WARNING, on=date(2026, 12, 4), deadline=date(2026, 12, 8)),
@@ -365,7 +365,7 @@ def _notice(kind: str, charge: InvoiceCharge, **fields: Any) -> CollectionNotice
 
 
 def _collection_cases() -> list[Case]:
-    reminder = PARTLY_PAID.model_copy(update={"days_late": 0, "late_fee": brl(0), "interest": brl(0)})
+    reminder = replace(PARTLY_PAID, days_late=0, late_fee=brl(0), interest=brl(0))
     cases = [
         Case(
             "partly-paid",
@@ -375,7 +375,7 @@ def _collection_cases() -> list[Case]:
         ),
         Case(
             "unlabelled",
-            _notice("customer.payment_reminder", UNLABELLED.model_copy(update={"days_late": 0})),
+            _notice("customer.payment_reminder", replace(UNLABELLED, days_late=0)),
             Audience.CUSTOMER,
             owed=(UNLABELLED.total,),
         ),
@@ -398,7 +398,8 @@ def _collection_cases() -> list[Case]:
             ),
             Case("unlabelled", _notice(kind, UNLABELLED, **deadline), Audience.CUSTOMER, owed=(UNLABELLED.total,)),
         ]
-    for mode, charge in (("informational", PARTLY_PAID), ("charged", CHARGED)):
+    modes: tuple[tuple[FeesMode, InvoiceCharge], ...] = (("informational", PARTLY_PAID), ("charged", CHARGED))
+    for mode, charge in modes:
         cases.append(
             Case(
                 f"{mode}-fees",

@@ -2,7 +2,9 @@
 
 Counts (not assumes) the items read and the AWS calls of one sweep, and of the worker per account, with botocore's
 event hooks on boto3's default session (every adapter's client is made from it); times the worker's evaluations and
-the pure engine's decisions. Prints a table; never fails on time. Run with `make bench`.
+the pure engine's decisions, the latter next to a fixed piece of plain Python timed in the same run (the reference),
+so that runs on a busy or another machine compare by their ratio. Prints a table; never fails on time. Run with
+`make bench`.
 
 moto snapshots the whole table (a deepcopy) before every TransactWriteItems, to roll it back on failure, which makes
 each of its transactions cost in proportion to the table: with 100,000 accounts that alone would take the worker
@@ -16,6 +18,7 @@ import copy
 import os
 import time
 from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -33,6 +36,7 @@ from tests.collections_support import TZ, invoice, local
 ACCOUNTS = int(os.environ.get("PONTE_BENCH_ACCOUNTS", "100000"))
 DUE = int(os.environ.get("PONTE_BENCH_DUE", "1000"))
 ENGINE_DECISIONS = 20_000
+REFERENCE_ROUNDS = 20_000
 NOW = local(date(2026, 11, 2), 9)
 BATCH = 25  # BatchWriteItem
 
@@ -177,6 +181,7 @@ def test_the_worker_evaluates_the_accounts_due(monkeypatch: pytest.MonkeyPatch) 
         failures = list(stack.failures)
     calls = {k: v for k, v in counter.calls.items() if not k.startswith(("sqs:", "dynamodbstreams:", "sns:"))}
     ponte = busy - emulated
+    reference = _reference_rate()
     engine = _engine_rate()
     print()
     print(f"worker: {DUE:,} accounts evaluated, each a reminder written, in {busy:.1f} s: {DUE / busy:,.0f} accounts/s")
@@ -186,6 +191,9 @@ def test_the_worker_evaluates_the_accounts_due(monkeypatch: pytest.MonkeyPatch) 
     print(f"  items read: {dict(counter.items)}")
     print(f"the same sweep again: {second['accounts']} accounts due")
     print(f"engine: {engine:,.0f} decisions/s (pure, one account with two invoices)")
+    print(
+        f"  reference, same run: {reference:,.0f} rounds/s of plain Python; {engine / reference:.2f} decisions a round"
+    )
     assert reminders == DUE and not failures
     assert calls["dynamodb:TransactWriteItems"] == DUE  # none refused, so none needed the snapshot to roll back
     assert second["accounts"] == 0
@@ -212,3 +220,23 @@ def _engine_rate() -> float:
             holidays=holidays,
         )
     return ENGINE_DECISIONS / (time.perf_counter() - started)
+
+
+def _reference_rate() -> float:
+    """Rounds per second of a fixed piece of plain Python, of the kinds an evaluation is made of (dates, small
+    dicts and tuples, calls, a frozen record): what the machine gives Python code now."""
+
+    @dataclass(frozen=True)
+    class Entry:
+        on: date
+        total: int
+
+    started = time.perf_counter()
+    for n in range(REFERENCE_ROUNDS):
+        day = date(2026, 1, 1) + timedelta(days=n % 400)
+        sums: dict[str, int] = {}
+        for currency, amount in (("BRL", n), ("USD", 7), ("BRL", 3)):
+            sums[currency] = sums.get(currency, 0) + amount
+        entries = tuple(Entry(on=day + timedelta(days=k), total=sums["BRL"] * k) for k in range(3))
+        max(entries, key=lambda e: e.total)
+    return REFERENCE_ROUNDS / (time.perf_counter() - started)

@@ -3,6 +3,7 @@ how to pay it, and what happens next if nothing is paid."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -92,7 +93,7 @@ def test_without_a_plan_or_a_payment_link_nothing_is_invented() -> None:
     note = overdue_notice("pt-BR", plan=())
     body = note.body
     assert isinstance(body, CollectionNotice)
-    bare = body.invoices[0].model_copy(update={"payment_url": None, "bank_slip": None})
+    bare = replace(body.invoices[0], payment_url=None, bank_slip=None)
     note = note.model_copy(update={"body": body.model_copy(update={"invoices": (bare,)})})
     email = render(note, time_zone="America/Sao_Paulo").email
     assert "Como pagar" not in email and "Se não houver pagamento" not in email

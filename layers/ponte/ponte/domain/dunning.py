@@ -43,19 +43,20 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from fractions import Fraction
 from functools import lru_cache
-from typing import Annotated, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, GetCoreSchemaHandler, model_validator
+from pydantic_core import CoreSchema
 
 from ponte.domain.accounts import Account, AccountStatus
 from ponte.domain.errors import InvalidInput
-from ponte.domain.money import Money
+from ponte.domain.money import Money, money_of
 from ponte.domain.policy import CUSTOMER_NOTICES, DayCount, Fees, FeesMode, LocalHoliday, Policy, Step, StepKind
 
 _DAY = timedelta(days=1)
@@ -191,11 +192,44 @@ REACHED_WHEN_DELIVERED = frozenset({"delivered"})
 # on every channel the customer has (the fallback).
 FAILED_FOR_GOOD = frozenset({"refused", "held", "bounced", "complained", "rejected", "rendering_failed"})
 
+# Outputs: records the engine builds from what it already read, so plain frozen dataclasses (no validation on the
+# hot path). The notification bodies that carry some of them are pydantic models, which validate them when a body is
+# read back from the outbox; their JSON is the same field for field. The engine makes the ones every evaluation makes
+# (charges, notices, the plan, the decision) with `_made`.
 
-# Outputs.
+
+class _Carried:
+    """A record the notification bodies carry (pydantic models): pydantic works out its schema once, the first time
+    a body needs it, and every other body reuses it, as it does for a model. Without this it would work it out
+    again in each body, on every cold start of a function that imports them."""
+
+    __pydantic_core_schema__: ClassVar[CoreSchema]
+    _schema_underway: ClassVar[bool] = False
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: type[Any], handler: GetCoreSchemaHandler) -> CoreSchema:
+        if "__pydantic_core_schema__" not in cls.__dict__ and not cls.__dict__.get("_schema_underway"):
+            from pydantic import TypeAdapter  # noqa: PLC0415 - on first use: code that only decides never needs it
+
+            cls._schema_underway = True  # the adapter below asks this again: then it is the plain dataclass's
+            try:
+                cls.__pydantic_core_schema__ = TypeAdapter(cls).core_schema
+            finally:
+                cls._schema_underway = False
+        return handler(source)
 
 
-class InvoiceCharge(_Frozen):
+def _made[R](cls: type[R], fields: dict[str, object]) -> R:
+    """A record of `cls` with `fields`, every one of them, set at once: the engine's way to make the records every
+    evaluation makes. The __init__ a frozen dataclass generates sets the fields one by one through
+    object.__setattr__, which costs several times as much."""
+    record = object.__new__(cls)
+    object.__setattr__(record, "__dict__", fields)
+    return record
+
+
+@dataclass(frozen=True, kw_only=True)
+class InvoiceCharge(_Carried):
     """One installment as a notice or a record shows it: the principal still owed, the fine and interest accrued on
     it to date, and what settles it (`total`): the principal, plus the fine and interest not yet paid when the
     policy charges them (`Fees.mode`)."""
@@ -203,20 +237,18 @@ class InvoiceCharge(_Frozen):
     invoice_id: str
     installment: int
     due_date: date
-    effective_due_date: date | None = Field(
-        default=None,
-        description="When `due_date` is not a business day, the business day it moved to: the day it is due, from "
-        "which it is late and accrues fees. None when it is a business day.",
-    )
+    # When `due_date` is not a business day, the business day it moved to: the day it is due, from which it is late
+    # and accrues fees. None when it is a business day.
+    effective_due_date: date | None = None
     days_late: int
-    label: str | None = Field(default=None, description="The invoice as the customer knows it.")
+    label: str | None = None  # the invoice as the customer knows it
     payment_url: str | None = None
     bank_slip: str | None = None
-    outstanding: Money = Field(description="The principal still owed.")
-    late_fee: Money = Field(description="The fine accrued to date, on what was paid late or is still owed.")
-    interest: Money = Field(description="The interest accrued to date, pro rata die on the principal while owed.")
-    fees_paid: Money | None = Field(default=None, description="What was paid of the fine and interest, if anything.")
-    total: Money = Field(description="What settles the installment.")
+    outstanding: Money  # the principal still owed
+    late_fee: Money  # the fine accrued to date, on what was paid late or is still owed
+    interest: Money  # the interest accrued to date, pro rata die on the principal while owed
+    fees_paid: Money | None = None  # what was paid of the fine and interest, if anything
+    total: Money  # what settles the installment
 
     @property
     def effective_due(self) -> date:
@@ -230,21 +262,21 @@ class InvoiceCharge(_Frozen):
         return unpaid - self.fees_paid if self.fees_paid is not None else unpaid
 
 
-class NotifyCustomer(_Frozen):
+@dataclass(frozen=True, kw_only=True)
+class NotifyCustomer:
     kind: Literal["notify_customer"] = "notify_customer"
     dedup_key: str
     step_id: str
     step_kind: StepKind
-    anchor: date = Field(description="The due date the step counts from.")
-    deadline: date | None = Field(default=None, description="Pay by the end of this day to avoid suspension.")
+    anchor: date  # the due date the step counts from
+    deadline: date | None = None  # pay by the end of this day to avoid suspension
     invoices: tuple[InvoiceCharge, ...]
-    totals: tuple[Money, ...] = Field(description="What to pay, per currency: the invoices' totals.")
+    totals: tuple[Money, ...]  # what to pay, per currency: the invoices' totals
     fees_mode: FeesMode
-    fees_to_date: tuple[Money, ...] = Field(
-        description="The fine and interest accrued to date and not yet paid, per currency: part of `totals` when "
-        "charged, to be charged on a later invoice when informational."
-    )
-    channels: tuple[str, ...] = Field(default=("email", "sms"), description="The step's channels (policy).")
+    # The fine and interest accrued to date and not yet paid, per currency: part of `totals` when charged, to be
+    # charged on a later invoice when informational.
+    fees_to_date: tuple[Money, ...]
+    channels: tuple[str, ...] = ("email", "sms")  # the step's channels (policy)
 
 
 class AlertReason(StrEnum):
@@ -254,26 +286,25 @@ class AlertReason(StrEnum):
     PROMISE_LAPSED = "promise_lapsed"
 
 
-class AlertStaff(_Frozen):
+@dataclass(frozen=True, kw_only=True)
+class AlertStaff:
     kind: Literal["alert_staff"] = "alert_staff"
     dedup_key: str
     reason: AlertReason
     step_id: str | None = None
-    detail: str = Field(description="The engine's own words, for logs and audits; people read the facts below.")
+    detail: str  # the engine's own words, for logs and audits; people read the facts below
     invoice_keys: tuple[str, ...]
-    addressee: str | None = Field(
-        default=None, description="Whom the alert is for, when not the account's owner (who granted a promise)."
-    )
-    invoices: tuple[str, ...] = Field(default=(), description="The invoices as the customer knows them.")
-    until: date | None = Field(default=None, description="A lapsed promise's last day.")
-    currencies: tuple[str, ...] = Field(default=(), description="Currencies the policy has no thresholds for.")
+    addressee: str | None = None  # whom the alert is for, when not the account's owner (who granted a promise)
+    invoices: tuple[str, ...] = ()  # the invoices as the customer knows them
+    until: date | None = None  # a lapsed promise's last day
+    currencies: tuple[str, ...] = ()  # currencies the policy has no thresholds for
     policy_version: int | None = None
-    tried: dict[str, str] = Field(
-        default={}, description="What each channel of the notice that reached no one came to (`bounced`, `held`...)."
-    )
+    # What each channel of the notice that reached no one came to (`bounced`, `held`...).
+    tried: dict[str, str] = field(default_factory=dict)
 
 
-class SuspensionRecord(_Frozen):
+@dataclass(frozen=True, kw_only=True)
+class SuspensionRecord(_Carried):
     """Why an account was suspended, for its owner and for audits."""
 
     rule: str
@@ -287,16 +318,18 @@ class SuspensionRecord(_Frozen):
     # Records written before fees had a mode quoted the total with fees as what was owed.
     fees_mode: FeesMode = "charged"
     fees_to_date: tuple[Money, ...] = ()
-    credit: tuple[Money, ...] = Field(default=(), description="The customer's credit, per currency.")
+    credit: tuple[Money, ...] = ()  # the customer's credit, per currency
 
 
-class Suspend(_Frozen):
+@dataclass(frozen=True, kw_only=True)
+class Suspend:
     kind: Literal["suspend"] = "suspend"
     dedup_key: str
     record: SuspensionRecord
 
 
-class HandOff(_Frozen):
+@dataclass(frozen=True, kw_only=True)
+class HandOff:
     """The debt goes to a person for collections, with what they need to pick it up."""
 
     kind: Literal["hand_off"] = "hand_off"
@@ -308,13 +341,14 @@ class HandOff(_Frozen):
     notices: tuple[SentNotice, ...]
     fees_mode: FeesMode
     fees_to_date: tuple[Money, ...]
-    credit: tuple[Money, ...] = Field(description="The customer's credit, per currency.")
+    credit: tuple[Money, ...]  # the customer's credit, per currency
 
 
 ReactivationReason = Literal["settled", "never_suspend", "exempt", "staff"]
 
 
-class Reactivate(_Frozen):
+@dataclass(frozen=True, kw_only=True)
+class Reactivate:
     """A suspended account is back in service: it owes no more than the tolerance (`settled`), may never be
     suspended (`never_suspend`), is exempt from suspension for now (`exempt`), or staff lifted the suspension
     (`staff`)."""
@@ -322,49 +356,47 @@ class Reactivate(_Frozen):
     kind: Literal["reactivate"] = "reactivate"
     dedup_key: str
     reason: ReactivationReason = "settled"
-    remaining: tuple[Money, ...] = Field(description="What is still overdue, within the tolerance.")
-    credit: tuple[Money, ...] = Field(description="The customer's credit, per currency.")
+    remaining: tuple[Money, ...]  # what is still overdue, within the tolerance
+    credit: tuple[Money, ...]  # the customer's credit, per currency
 
 
-class Clear(_Frozen):
+@dataclass(frozen=True, kw_only=True)
+class Clear:
     """An overdue account is in good standing again: it owes no more than the tolerance."""
 
     kind: Literal["clear"] = "clear"
     dedup_key: str
-    remaining: tuple[Money, ...] = Field(description="What is still overdue, within the tolerance.")
-    credit: tuple[Money, ...] = Field(description="The customer's credit, per currency.")
+    remaining: tuple[Money, ...]  # what is still overdue, within the tolerance
+    credit: tuple[Money, ...]  # the customer's credit, per currency
 
 
 Action = Annotated[NotifyCustomer | AlertStaff | Suspend | HandOff | Reactivate | Clear, Field(discriminator="kind")]
 
 
-class PlannedStep(_Frozen):
+@dataclass(frozen=True, kw_only=True)
+class PlannedStep(_Carried):
     step_id: str
     kind: StepKind
     on: date
     deadline: date | None = None
 
 
-class Decision(_Frozen):
+@dataclass(frozen=True, kw_only=True)
+class Decision:
     new_status: AccountStatus
     actions: tuple[Action, ...]
-    next_evaluation_at: AwareDatetime | None = Field(description="UTC; None when time alone changes nothing.")
-    plan: tuple[PlannedStep, ...] = Field(
-        description="Coming steps if nothing is paid: for the overdue debt, or else for the next due date."
-    )
-    anchor: date | None = Field(description="The due date the ladder counts from while the account owes.")
+    next_evaluation_at: datetime | None  # UTC; None when time alone changes nothing
+    # Coming steps if nothing is paid: for the overdue debt, or else for the next due date.
+    plan: tuple[PlannedStep, ...]
+    anchor: date | None  # the due date the ladder counts from while the account owes
     flagged_currencies: tuple[str, ...]
     policy_version: int
-    credit: tuple[Money, ...] = Field(
-        default=(),
-        description="The customer's credit per currency: what was paid above the principal, and above the fine "
-        "and interest when the policy charges them.",
-    )
-    charges: tuple[InvoiceCharge, ...] = Field(
-        default=(),
-        description="Every installment the ladder reads (owed, in a currency of the policy, not disputed or held), "
-        "with its fine and interest to date: what staff see it owes.",
-    )
+    # The customer's credit per currency: what was paid above the principal, and above the fine and interest when
+    # the policy charges them.
+    credit: tuple[Money, ...] = ()
+    # Every installment the ladder reads (owed, in a currency of the policy, not disputed or held), with its fine and
+    # interest to date: what staff see it owes.
+    charges: tuple[InvoiceCharge, ...] = ()
 
 
 # Fine and interest: exact in minor units, each rounded half-even to the minor unit, per invoice.
@@ -391,23 +423,54 @@ def _rates(fees: Fees) -> tuple[Fraction, Fraction]:
 
 def _percent_of(amount: int, percent: Fraction) -> int:
     """`percent` % of `amount` minor units, rounded half to even, in integers (as round() on a Fraction does)."""
-    quotient, remainder = divmod(amount * percent.numerator, percent.denominator * 100)
-    twice, whole = remainder * 2, percent.denominator * 100
+    return _share(amount, (percent.numerator, percent.denominator * 100))
+
+
+_Share = tuple[int, int]  # a percent as the fraction (numerator, denominator) of the amount it applies to
+
+
+@lru_cache(maxsize=16)
+def _shares(fees: Fees) -> tuple[_Share, _Share]:
+    """The fine and the daily interest as fractions of the amount (`_rates` over 100)."""
+    fine, daily = _rates(fees)
+    return (fine.numerator, fine.denominator * 100), (daily.numerator, daily.denominator * 100)
+
+
+def _share(amount: int, share: _Share) -> int:
+    """`amount` times `share`, rounded half to even, in integers (as round() on a Fraction does)."""
+    numerator, whole = share
+    quotient, remainder = divmod(amount * numerator, whole)
+    twice = remainder * 2
     return quotient + (twice > whole or (twice == whole and quotient % 2 == 1))
 
 
 def _money(amount: int, currency: str) -> Money:
-    return Money(amount=amount, currency=currency)
+    if not amount:
+        zero = _ZEROS.get(currency)
+        if zero is None:
+            zero = _ZEROS[currency] = money_of(0, currency)
+        return zero
+    return money_of(amount, currency)
+
+
+_ZEROS: dict[str, Money] = {}  # Money is immutable: one zero per currency serves every record
 
 
 def accrued_fees(receivable: Receivable, *, due: date, today: date, zone: ZoneInfo, fees: Fees) -> tuple[int, int]:
     """The fine and the interest accrued on one installment by the end of `today`, in minor units.
 
-    `due` is the effective due date (`_Days.due`). The fine is `late_fee_percent` of what was paid after it or is
-    still owed after it, once; the interest is simple, `monthly_interest_percent` / 30 per day on the principal
-    while it was owed, from the day after `due` to the local day each part was paid (or to today for what is still
-    owed). A part paid with no date known counts as paid on time; a part dated after today, as paid today.
+    `due` is the effective due date (`next_business_day` of the due date). The fine is `late_fee_percent` of what was
+    paid after it or is still owed after it, once; the interest is simple, `monthly_interest_percent` / 30 per day on
+    the principal while it was owed, from the day after `due` to the local day each part was paid (or to today for
+    what is still owed). A part paid with no date known counts as paid on time; a part dated after today, as paid
+    today.
     """
+    return _accrued(receivable, due, today, zone, _shares(fees))
+
+
+def _accrued(
+    receivable: Receivable, due: date, today: date, zone: ZoneInfo, shares: tuple[_Share, _Share]
+) -> tuple[int, int]:
     late = 0  # minor units paid late or still owed late
     owed_days = 0  # minor units times the days they were late
     for part in receivable.paid:
@@ -418,8 +481,9 @@ def accrued_fees(receivable: Receivable, *, due: date, today: date, zone: ZoneIn
     if today > due:
         late += receivable.outstanding.amount
         owed_days += receivable.outstanding.amount * (today - due).days
-    fine, daily = _rates(fees)
-    return _percent_of(late, fine), _percent_of(owed_days, daily)
+    if not late:  # nothing late, nothing accrued (and no day counted)
+        return 0, 0
+    return _share(late, shares[0]), _share(owed_days, shares[1])
 
 
 # Account status: one row per (status, standing), read as "from, standing -> to, change".
@@ -439,6 +503,7 @@ class Change(StrEnum):
 
 
 _ACTIVE, _OVERDUE, _SUSPENDED = AccountStatus.ACTIVE, AccountStatus.OVERDUE, AccountStatus.SUSPENDED
+_WARNING = StepKind.FINAL_WARNING
 
 TRANSITIONS: dict[tuple[AccountStatus, Standing], tuple[AccountStatus, Change | None]] = {
     (_ACTIVE, Standing.SETTLED): (_ACTIVE, None),
@@ -484,25 +549,19 @@ def evaluate(
     """
     if now.tzinfo is None or now.utcoffset() is None:
         raise InvalidInput("now must carry its time zone")
-    return _Evaluation(
-        account=account,
-        receivables=receivables,
-        holds=holds,
-        sent=sent,
-        now=now,
-        policy=policy,
-        zone=_zone(time_zone),
-        holidays=holidays,
-        credit=credit or {},
-        deliveries=deliveries or {},
-    ).decide()
+    zone = _ZONES.get(time_zone) or _zone(time_zone)
+    return _Evaluation(account, receivables, holds, sent, now, policy, zone, holidays, credit, deliveries).decide()
 
 
 def _zone(name: str) -> ZoneInfo:
     try:
-        return ZoneInfo(name)
+        zone = ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise InvalidInput(f"unknown time zone {name!r}") from exc
+    return _keep(_ZONES, name, zone, _KEPT)
+
+
+_ZONES: dict[str, ZoneInfo] = {}  # by name: the business's, on every evaluation
 
 
 def business_calendar(holidays: frozenset[date], policy: Policy, today: date) -> frozenset[date]:
@@ -518,30 +577,6 @@ def business_calendar(holidays: frozenset[date], policy: Policy, today: date) ->
 def _with_local_holidays(holidays: frozenset[date], local: tuple[LocalHoliday, ...], year: int) -> frozenset[date]:
     years = set(range(year - 1, year + 3))
     return holidays.union(*(holiday.days_in(years) for holiday in local))
-
-
-@dataclass(frozen=True, slots=True)
-class _Days:
-    counting: DayCount
-    holidays: frozenset[date]  # the business calendar
-
-    def due(self, day: date) -> date:
-        """The effective due date: the next business day when `day` is not one, whatever the count (a payment on
-        the first business day after a due date on a weekend or holiday is on time, as banks settle boletos)."""
-        return _next_business_day(day, self.holidays)
-
-    def business(self, day: date) -> date:
-        """`day`, or the next business day when it is not one, whatever the count: for what the customer is promised
-        (a deadline) and what the ladder does to them (a suspension, a hand-off)."""
-        return _next_business_day(day, self.holidays)
-
-    def is_business(self, day: date) -> bool:
-        return _is_business_day(day, self.holidays)
-
-    def shift(self, day: date, offset: int) -> date:
-        if self.counting is DayCount.CALENDAR:
-            return day + timedelta(days=offset)
-        return _shift_business_days(day, offset, self.holidays)
 
 
 def next_business_day(day: date, holidays: frozenset[date]) -> date:
@@ -585,42 +620,192 @@ def _shift_business_days(day: date, offset: int, holidays: frozenset[date]) -> d
     return day
 
 
-@dataclass(frozen=True, slots=True)
-class _Owed:
-    receivable: Receivable
-    due: date  # the effective due date
-    fine: int = 0  # accrued to date
-    interest: int = 0
-    fees_paid: int = 0
-    charged: bool = False  # the fees are owed, not only shown
+@lru_cache(maxsize=1024)
+def _step_days(
+    anchor: date, offsets: tuple[int, ...], counting: DayCount, holidays: frozenset[date]
+) -> tuple[date, ...]:
+    """The day each step of a ladder falls on, counted from `anchor` (before holds and business-day moves): the
+    same for every account with that due date, so worked out once."""
+    if counting is DayCount.CALENDAR:
+        return tuple(anchor + timedelta(days=offset) for offset in offsets)
+    return tuple(_shift_business_days(anchor, offset, holidays) for offset in offsets)
 
-    @property
-    def currency(self) -> str:
-        return self.receivable.outstanding.currency
+
+# The policy as each evaluation reads it, worked out once per policy (a policy is immutable; a changed one is a new
+# object): the steps by kind, the thresholds, the fee rates, and what quiet hours do to a step planned for a day.
+
+
+class _Ladder:
+    __slots__ = (
+        "after_due",
+        "calendars",
+        "charged",
+        "first_offset",
+        "kinds",
+        "min_amounts",
+        "min_invoices",
+        "most_invoices",
+        "notice_days",
+        "offsets",
+        "policy",
+        "quiet_at_midnight",
+        "quiet_end_days",
+        "reached_when",
+        "reminder_days",
+        "reminders",
+        "schedules",
+        "shares",
+        "size",
+        "suspend",
+        "tolerance",
+        "warning",
+        "warnings",
+    )
+
+    def __init__(self, policy: Policy) -> None:
+        steps = policy.steps
+        self.policy = policy
+        self.offsets = tuple(step.offset_days for step in steps)  # each step's offset_days
+        self.kinds = {step.id: step.kind for step in steps}  # each step's kind, by id
+        self.reminders = tuple(i for i, step in enumerate(steps) if step.kind is StepKind.REMINDER)  # by position
+        self.after_due = tuple(i for i, step in enumerate(steps) if step.kind is not StepKind.REMINDER)
+        self.suspend = next((i for i, step in enumerate(steps) if step.kind is StepKind.SUSPEND), None)
+        self.warnings = tuple(i for i, step in enumerate(steps) if step.kind is StepKind.FINAL_WARNING)
+        self.warning = self.warnings[0] if self.warnings else None  # the first final warning's position
+        self.size = len(steps)
+        self.min_invoices = tuple(step.min_invoices for step in steps)  # each step's fewest invoices
+        self.most_invoices = max(self.min_invoices)
+        # The steps with a least amount per currency, by position.
+        self.min_amounts = tuple((i, step.min_amount) for i, step in enumerate(steps) if step.min_amount)
+        # The first step after the due date, in days from it.
+        self.first_offset = min((s.offset_days for s in steps if s.offset_days > 0), default=1)
+        self.tolerance = {currency: thresholds.tolerance for currency, thresholds in policy.currencies.items()}
+        self.charged = policy.fees.mode == "charged"  # the fine and interest are owed, not only shown
+        self.shares = _shares(policy.fees)  # the fine and the daily interest, as fractions of the amount
+        self.notice_days = timedelta(days=policy.deadline_notice_days)
+        # What a channel's send must have come to for a deadline to count.
+        self.reached_when = REACHED_WHEN_DELIVERED if policy.deadline_evidence == "delivered" else REACHED_WHEN_ACCEPTED
+        # Whether a customer notice planned for a day waits for quiet hours to end, and the day they end (that day or
+        # the next): the steps' moments are the start of their day.
+        quiet, midnight = policy.quiet_hours, datetime.combine(date(2000, 1, 1), time())
+        self.quiet_at_midnight = quiet is not None and quiet.contains(midnight.time())
+        self.quiet_end_days = quiet.end_after(midnight).date() - midnight.date() if quiet is not None else timedelta()
+        # With the local holidays, by national holidays and year.
+        self.calendars: dict[tuple[frozenset[date], int], frozenset[date]] = {}
+        # The steps after the due date on their days, by what they depend on (`_Evaluation._schedule`), and the
+        # reminders by due date and calendar: the same for every account with the same dates on the same day.
+        self.schedules: dict[tuple[object, ...], tuple[_Scheduled, ...]] = {}
+        self.reminder_days: dict[tuple[date, frozenset[date]], tuple[_Scheduled, ...]] = {}
+
+    def calendar(self, holidays: frozenset[date], today: date) -> frozenset[date]:
+        """`business_calendar`, kept per year."""
+        if not self.policy.local_holidays:
+            return holidays
+        key = (holidays, today.year)
+        found = self.calendars.get(key)
+        if found is None:
+            found = _keep(self.calendars, key, business_calendar(holidays, self.policy, today), _KEPT)
+        return found
+
+
+_KEPT = 16  # policies (and calendars per policy) kept worked out; more are rare: a policy changes by hand
+_KEPT_DAYS = 1024  # schedules kept per policy: a sweep sees one per due date (and hold) among the accounts due
+
+
+def _keep[K, V](cache: dict[K, V], key: K, value: V, most: int) -> V:
+    """Keep `value` under `key`, emptying the cache first when it holds `most` already."""
+    if len(cache) >= most:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
+_LADDERS: dict[int, _Ladder] = {}
+
+
+def _ladder(policy: Policy) -> _Ladder:
+    ladder = _LADDERS.get(id(policy))
+    if ladder is None or ladder.policy is not policy:  # the policy it was made for holds its id while kept
+        ladder = _keep(_LADDERS, id(policy), _Ladder(policy), _KEPT)
+    return ladder
+
+
+class _Owed:
+    """An installment the ladder reads, with what it comes to today."""
+
+    __slots__ = ("amount", "charge", "currency", "due", "fees_paid", "fine", "interest", "key", "receivable")
+
+    def __init__(  # noqa: PLR0917 - made in one place, from one installment's figures
+        self,
+        receivable: Receivable,
+        key: str,
+        currency: str,
+        due: date,
+        fine: int,
+        interest: int,
+        fees_paid: int,
+        amount: int,
+    ) -> None:
+        self.receivable, self.key, self.currency = receivable, key, currency
+        self.due = due  # the effective due date
+        self.fine, self.interest, self.fees_paid = fine, interest, fees_paid  # accrued to date, and paid of them
+        self.amount = amount  # what settles it: the principal, and the fees when charged
+        self.charge: InvoiceCharge | None = None  # as notices show it, once made
 
     @property
     def fees_unpaid(self) -> int:
         return self.fine + self.interest - self.fees_paid
 
-    @property
-    def amount(self) -> int:
-        """What settles it: the principal, and the fees when charged."""
-        principal = self.receivable.outstanding.amount
-        return principal + self.fees_unpaid if self.charged else principal
 
-
-@dataclass(frozen=True, slots=True)
 class _Scheduled:
-    step: Step
-    index: int  # position in the ladder
-    on: date
-    deadline: date | None = None
+    """A step on its day. Kept with the ladder for every account with the same dates (`_Ladder.schedules`), so
+    never changed once made, but for the plan entry it is shown as, made once."""
+
+    __slots__ = ("deadline", "index", "kind", "on", "planned", "step")
+
+    def __init__(self, step: Step, index: int, on: date, deadline: date | None = None) -> None:
+        self.step, self.kind = step, step.kind
+        self.index = index  # position in the ladder
+        self.on, self.deadline = on, deadline
+        self.planned: PlannedStep | None = None
 
 
 class _Evaluation:
-    def __init__(
+    __slots__ = (
+        "_credit",
+        "account",
+        "actions",
+        "anchor",
+        "charged",
+        "deliveries",
+        "extended",
+        "flagged",
+        "holds",
+        "holidays",
+        "ladder",
+        "left_over",
+        "local_now",
+        "midnights",
+        "moments",
+        "overdue",
+        "overdue_totals",
+        "owing_in",
+        "policy",
+        "promised",
+        "protected",
+        "protection",
+        "quiet_ends",
+        "quiet_now",
+        "receivables",
+        "sent",
+        "today",
+        "upcoming",
+        "voided_before",
+        "zone",
+    )
+
+    def __init__(  # noqa: PLR0917 - the evaluation's inputs, as `evaluate` takes them
         self,
-        *,
         account: Account,
         receivables: Sequence[Receivable],
         holds: Holds,
@@ -629,124 +814,145 @@ class _Evaluation:
         policy: Policy,
         zone: ZoneInfo,
         holidays: frozenset[date],
-        credit: Mapping[str, int],
-        deliveries: Mapping[str, Mapping[str, str]],
+        credit: Mapping[str, int] | None,
+        deliveries: Mapping[str, Mapping[str, str]] | None,
     ) -> None:
+        self.ladder = _ladder(policy)
         self.account, self.holds, self.sent, self.policy, self.zone = account, holds, sent, policy, zone
-        self.deliveries = deliveries
-        self.reached_when = REACHED_WHEN_DELIVERED if policy.deadline_evidence == "delivered" else REACHED_WHEN_ACCEPTED
+        self.deliveries = deliveries or {}
         self.local_now = now.astimezone(zone)
-        self.today = self.local_now.date()
-        self.days = _Days(policy.day_count, business_calendar(holidays, policy, self.today))
-        self.charged = policy.fees.mode == "charged"
-        self.flagged = [
-            r for r in receivables if r.outstanding.amount > 0 and r.outstanding.currency not in policy.currencies
-        ]
-        self.left_over = {currency: amount for currency, amount in credit.items() if amount > 0}
+        self.today = today = self.local_now.date()
+        self.holidays = self.ladder.calendar(holidays, today)
+        self.charged = self.ladder.charged
+        self.left_over = {currency: amount for currency, amount in credit.items() if amount > 0} if credit else {}
         self.receivables = receivables
-        exempt = holds.exempt_until is not None and self.today <= holds.exempt_until
+        exempt = holds.exempt_until is not None and today <= holds.exempt_until
         self.protection: ReactivationReason | None = (
             "never_suspend" if holds.never_suspend else "exempt" if exempt else None
         )
+        self.protected = self.protection is not None
         # Deadlines named before a promise was granted, or before staff reactivated the account, no longer count.
-        voided = [t for t in (holds.reactivated_at, holds.promise.granted_at if holds.promise else None) if t]
-        self.voided_before = max(voided) if voided else None
-        live = [o for o in self._accrue(receivables) if o.amount > 0]
-        self.overdue = [o for o in live if o.due < self.today]
-        self.upcoming = [o for o in live if o.due >= self.today]
-        overdue_totals = _sums(self.overdue)
-        self.remaining = tuple(Money(amount=a, currency=c) for c, a in sorted(overdue_totals.items()))
-        self.owing_in = {c for c, a in overdue_totals.items() if a > policy.currencies[c].tolerance}
-        self.anchor = self._anchor()
+        promise = holds.promise
+        self.voided_before = self.promised = None
+        if holds.reactivated_at or promise:
+            voided = [t for t in (holds.reactivated_at, promise.granted_at if promise else None) if t]
+            self.voided_before = max(voided)
+        # Steps after the due date wait until the day after a promise to pay.
+        if holds.promise_to_pay_until or promise:
+            promised = [d for d in (holds.promise_to_pay_until, promise.until if promise else None) if d is not None]
+            self.promised = max(promised)
+        # No deadline before an extension staff granted (or the business day it moves to).
+        extended = holds.deadline_not_before
+        self.extended = _next_business_day(extended, self.holidays) if extended is not None else None
+        self.quiet_now: bool | None = None  # whether it is quiet hours now, once asked
+        self.flagged: list[Receivable] = []
+        self._credit: tuple[Money, ...] | None = None
+        self.overdue, self.upcoming = self._accrue(receivables)
+        self.overdue_totals, anchors = self._overdue_totals()
+        self.owing_in = set(anchors)  # the currencies in which more than the tolerance is overdue
+        self.anchor = min(anchors.values(), default=None)
         self.actions: list[Action] = []
-        self.moments: list[datetime] = [self._start_of(o.due + _DAY) for o in self.upcoming]
-        self.moments.extend(self._interest_crossings())
-        self.moments.extend(self._hold_ends())
-
-    @property
-    def protected(self) -> bool:
-        return self.protection is not None
+        # When to look again, the earliest of: the start of these days; the end of quiet hours on these; these.
+        self.midnights: list[date] = [o.due + _DAY for o in self.upcoming]
+        self.quiet_ends: list[date] = []
+        self.moments: list[datetime] = []
+        if self.charged:
+            self._interest_crossings()
+        if holds.disputed_until or holds.exempt_until or promise:
+            self._hold_ends()
 
     def _held(self, receivable: Receivable) -> bool:
         """Whether staff hold the invoice in dispute today."""
         until = self.holds.disputed_until.get(receivable.invoice_id)
         return until is not None and self.today <= until
 
-    def _hold_ends(self) -> list[datetime]:
+    def _hold_ends(self) -> None:
         """Look again the day a hold that matters ends: a disputed invoice still owed comes back, an exemption or a
         promise over a debt ends (the ladder resumes, a lapsed promise is told)."""
-        ends = [
-            self.holds.disputed_until[r.invoice_id]
-            for r in self.receivables
-            if self._held(r) and r.outstanding.amount > 0
-        ]
+        holds = self.holds
+        ends = []
+        if holds.disputed_until:
+            ends = [
+                holds.disputed_until[r.invoice_id]
+                for r in self.receivables
+                if self._held(r) and r.outstanding.amount > 0
+            ]
         if self.anchor is not None:
             # A promise set by hand is waited for by the steps' own dates; a staff's is told when it lapses.
-            promise = self.holds.promise.until if self.holds.promise else None
-            ends += [d for d in (self.holds.exempt_until, promise) if d is not None and d >= self.today]
-        return [self._start_of(day + _DAY) for day in ends]
+            promise = holds.promise.until if holds.promise else None
+            ends += [d for d in (holds.exempt_until, promise) if d is not None and d >= self.today]
+        self.midnights.extend(day + _DAY for day in ends)
 
-    def _promise_until(self) -> date | None:
-        promised = [self.holds.promise_to_pay_until, self.holds.promise.until if self.holds.promise else None]
-        return max((d for d in promised if d is not None), default=None)
-
-    def _accrue(self, receivables: Sequence[Receivable]) -> list[_Owed]:
-        """The installments the ladder reads, oldest due first, with the fine and interest accrued to date; when
-        charged, the credit pays those fees oldest first, and what is left stays the customer's credit."""
-        live = [
-            r
-            for r in receivables
-            if r.outstanding.currency in self.policy.currencies
-            and not r.disputed
-            and not self._held(r)
+    def _accrue(self, receivables: Sequence[Receivable]) -> tuple[list[_Owed], list[_Owed]]:
+        """The installments the ladder reads, overdue and coming, each oldest due first, with the fine and interest
+        accrued to date; when charged, the credit pays those fees oldest first, and what is left stays the
+        customer's credit. Invoices in a currency the policy has no thresholds for, and still owed, are flagged."""
+        currencies, charged, held = self.ladder.tolerance, self.charged, bool(self.holds.disputed_until)
+        live = []
+        for position, r in enumerate(receivables):
+            outstanding = r.outstanding
+            if outstanding.currency not in currencies:
+                if outstanding.amount > 0:
+                    self.flagged.append(r)
             # Informational fees on what is paid concern nobody here: only what is owed is read.
-            and (self.charged or r.outstanding.amount > 0)
-        ]
-        owed = []
-        for receivable, due in sorted(
-            ((r, self.days.due(r.due_date)) for r in live), key=lambda pair: (pair[1], pair[0].key)
-        ):
-            fine, interest = accrued_fees(receivable, due=due, today=self.today, zone=self.zone, fees=self.policy.fees)
+            elif not r.disputed and not (held and self._held(r)) and (charged or outstanding.amount > 0):
+                # Due on the next business day when the due date is not one, whatever the count (a payment on the
+                # first business day after a due date on a weekend or holiday is on time, as banks settle boletos).
+                live.append((_next_business_day(r.due_date, self.holidays), r.key, position, r))
+        if len(live) > 1:
+            live.sort()  # by effective due date, then key (then as given: the position breaks any tie)
+        overdue: list[_Owed] = []
+        upcoming: list[_Owed] = []
+        for due, key, _, receivable in live:
+            late_fee = interest = 0
+            if receivable.paid or self.today > due:  # else nothing was, or is, late
+                late_fee, interest = _accrued(receivable, due, self.today, self.zone, self.ladder.shares)
+            principal, currency = receivable.outstanding.amount, receivable.outstanding.currency
             fees_paid = 0
-            if self.charged:
-                fees_paid = min(self.left_over.get(receivable.outstanding.currency, 0), fine + interest)
+            if charged:
+                fees_paid = min(self.left_over.get(currency, 0), late_fee + interest)
                 if fees_paid:
-                    self.left_over[receivable.outstanding.currency] -= fees_paid
-            owed.append(_Owed(receivable, due, fine, interest, fees_paid, self.charged))
-        return owed
+                    self.left_over[currency] -= fees_paid
+                principal += late_fee + interest - fees_paid
+            if principal > 0:
+                owed = _Owed(receivable, key, currency, due, late_fee, interest, fees_paid, principal)
+                (overdue if due < self.today else upcoming).append(owed)
+        return overdue, upcoming
 
     @property
     def credit(self) -> tuple[Money, ...]:
-        return tuple(Money(amount=a, currency=c) for c, a in sorted(self.left_over.items()) if a > 0)
+        if self._credit is None:
+            left = self.left_over
+            self._credit = tuple(_money(a, c) for c, a in sorted(left.items()) if a > 0) if left else ()
+        return self._credit
 
-    def _interest_crossings(self) -> list[datetime]:
+    def _remaining(self) -> tuple[Money, ...]:
+        return tuple(_money(a, c) for c, a in sorted(self.overdue_totals.items()))
+
+    def _interest_crossings(self) -> None:
         """When charged, interest raises what is owed day by day: look again on the first day it reaches, in some
         currency, a threshold it is below today (more than the tolerance, or a step's minimum amount)."""
         if not self.charged or not self.policy.fees.monthly_interest_percent:
-            return []
-        moments = []
+            return
         for currency in sorted({o.currency for o in self.overdue if o.receivable.outstanding.amount > 0}):
             owed = [o for o in self.overdue if o.currency == currency]
             now_owed = sum(o.amount for o in owed)
-            thresholds = [self.policy.currencies[currency].tolerance + 1]
+            thresholds = [self.ladder.tolerance[currency] + 1]
             thresholds += [s.min_amount[currency] for s in self.policy.steps if currency in s.min_amount]
             above = [t for t in thresholds if t > now_owed]
             if above:
                 day = self._first_day_owing(owed, min(above))
                 if day is not None:
-                    moments.append(self._start_of(day))
-        return moments
+                    self.midnights.append(day)
 
     def _first_day_owing(self, owed: Sequence[_Owed], target: int) -> date | None:
         """The first day after today on which `owed` (one currency, overdue) adds up to `target` or more."""
         fees_paid = sum(o.fees_paid for o in owed) + self.left_over.get(owed[0].currency, 0)
         principal = sum(o.receivable.outstanding.amount for o in owed)
+        shares = self.ladder.shares
 
         def owed_on(day: date) -> int:
-            fees = self.policy.fees
-            accrued = sum(
-                sum(accrued_fees(o.receivable, due=o.due, today=day, zone=self.zone, fees=fees)) for o in owed
-            )
+            accrued = sum(sum(_accrued(o.receivable, o.due, day, self.zone, shares)) for o in owed)
             return principal + max(accrued - fees_paid, 0)
 
         low, high = 1, _INTEREST_HORIZON_DAYS
@@ -766,7 +972,7 @@ class _Evaluation:
         if self.anchor is not None:
             standing, plan = self._run_ladder(self.anchor)
         elif self.upcoming:
-            plan = self._prospect(min(o.due for o in self.upcoming))
+            plan = self._prospect(self.upcoming[0].due)  # the earliest: they are in due order
         new_status, change = TRANSITIONS[(self.account.status, standing)]
         if change is Change.REACTIVATE:
             reason: ReactivationReason = "settled"
@@ -775,73 +981,104 @@ class _Evaluation:
             self.actions.insert(
                 0,
                 Reactivate(
-                    dedup_key=self._change_key(change), reason=reason, remaining=self.remaining, credit=self.credit
+                    dedup_key=self._change_key(change), reason=reason, remaining=self._remaining(), credit=self.credit
                 ),
             )
         elif change is Change.CLEAR:
             self.actions.insert(
-                0, Clear(dedup_key=self._change_key(change), remaining=self.remaining, credit=self.credit)
+                0, Clear(dedup_key=self._change_key(change), remaining=self._remaining(), credit=self.credit)
             )
         self._remind()
         self._flag_unknown_currencies()
         lapsed = self._promise_lapsed()
         if lapsed is not None:
             self.actions.append(lapsed)
-        return Decision(
-            new_status=new_status,
-            actions=tuple(self.actions),
-            next_evaluation_at=min(self.moments).astimezone(UTC) if self.moments else None,
-            plan=plan,
-            anchor=self.anchor,
-            flagged_currencies=tuple(sorted({r.outstanding.currency for r in self.flagged})),
-            policy_version=self.policy.version,
-            credit=self.credit,
-            charges=self._charges([*self.overdue, *self.upcoming]),
+        return _made(
+            Decision,
+            {
+                "new_status": new_status,
+                "actions": tuple(self.actions),
+                "next_evaluation_at": self._next_evaluation(),
+                "plan": plan,
+                "anchor": self.anchor,
+                "flagged_currencies": tuple(sorted({r.outstanding.currency for r in self.flagged}))
+                if self.flagged
+                else (),
+                "policy_version": self.policy.version,
+                "credit": self.credit,
+                "charges": self._charges([*self.overdue, *self.upcoming]),
+            },
         )
 
-    def _anchor(self) -> date | None:
-        anchors = []
-        for currency in self.owing_in:
-            owed_so_far = 0
-            for owed in sorted((o for o in self.overdue if o.currency == currency), key=lambda o: o.due):
-                owed_so_far += owed.amount
-                if owed_so_far > self.policy.currencies[currency].tolerance:
-                    anchors.append(owed.due)
-                    break
-        return min(anchors, default=None)
+    def _overdue_totals(self) -> tuple[dict[str, int], dict[str, date]]:
+        """What is overdue per currency, and, in each currency in which more than the tolerance is, the ladder's
+        anchor there: the earliest due date from which what is overdue exceeds the tolerance."""
+        totals: dict[str, int] = {}
+        anchors: dict[str, date] = {}
+        tolerance = self.ladder.tolerance
+        for owed in self.overdue:  # in due order
+            currency = owed.currency
+            totals[currency] = total = totals.get(currency, 0) + owed.amount
+            if total > tolerance[currency] and currency not in anchors:
+                anchors[currency] = owed.due
+        return totals, anchors
 
     # The steps after the due date, for a debt overdue since `anchor`.
+
+    def _counted(self) -> list[_Owed]:
+        """The overdue installments in the currencies in which more than the tolerance is overdue."""
+        if len(self.owing_in) == len(self.overdue_totals):  # every currency overdue
+            return self.overdue
+        return [o for o in self.overdue if o.currency in self.owing_in]
 
     def _origin(self, anchor: date, counted: Sequence[_Owed]) -> date:
         """The day the steps after the due date count from: the anchor, unless the debt became known only after
         the first of those steps would have gone out (an opening import, a back-dated NF-e). Then the ladder
         starts on the day it became known, with its first overdue step, so that nobody's first notice is a final
         warning and every deadline is named the full notice period ahead."""
-        first = min((s.offset_days for s in self.policy.steps if s.offset_days > 0), default=1)
         seen = [o.receivable.known_since for o in counted if o.receivable.known_since is not None]
         if not seen:
             return anchor
-        known_on = max(min(seen).astimezone(self.zone).date(), anchor + _DAY)
-        if known_on <= self.days.shift(anchor, first):
+        known_on = min(seen).astimezone(self.zone).date()
+        if known_on <= anchor:  # known by the day after the due date, before any step after it
             return anchor
-        return self.days.shift(known_on, -first)
+        first = self.ladder.first_offset
+        first_on = self._step_days(anchor)[self.ladder.after_due[0]] if self.ladder.after_due else None
+        if known_on <= (first_on or self._shift(anchor, first)):
+            return anchor
+        return self._shift(known_on, -first)
+
+    def _shift(self, day: date, offset: int) -> date:
+        if self.policy.day_count is DayCount.CALENDAR:
+            return day + timedelta(days=offset)
+        return _shift_business_days(day, offset, self.holidays)
 
     def _run_ladder(self, anchor: date) -> tuple[Standing, tuple[PlannedStep, ...]]:
         since = self._start_of(anchor + _DAY)
-        deadline_notice = self._deadline_notice(since)
-        counted = [o for o in self.overdue if o.currency in self.owing_in]
+        deadline_notice = self._deadline_notice(since) if self.sent else None
+        counted = self._counted()
         origin = self._origin(anchor, counted)
         # Staff reactivated a suspended account: the deadline that led to the suspension no longer counts, so the
         # suspension is lifted and the ladder goes on from its final warning.
         lifted = self.account.status is _SUSPENDED and self.holds.reactivated_at is not None and deadline_notice is None
         schedule = self._schedule(origin, deadline_notice, self.account.status is _SUSPENDED and not lifted)
-        steps = self.policy.steps
-        done = {step.id for step in steps if step.kind is not StepKind.REMINDER and self._done(step, since)}
-        due = [s for s in schedule if s.on <= self.today and s.step.id not in done and self._applies(s, counted)]
-
-        notices_done = [i for i, step in enumerate(steps) if step.id in done and step.kind in CUSTOMER_NOTICES]
-        last_notice = max(notices_done, default=-1)
-        notice = next((s for s in reversed(due) if s.step.kind in CUSTOMER_NOTICES and s.index > last_notice), None)
+        done = self._steps_done(since) if self.sent else set()
+        applies = self._applies(counted)
+        last_notice = self._last_notice_done(done) if done else -1
+        # What is due today: the latest customer notice not yet sent, the hand-off and the suspension; and what comes.
+        notice = hand_off = suspend = None
+        later = []
+        for s in schedule:
+            if not applies[s.index] or (done and s.step.id in done):
+                continue
+            if s.on > self.today:
+                later.append(s)
+            elif s.kind in CUSTOMER_NOTICES:
+                notice = s if s.index > last_notice else notice
+            elif s.kind is StepKind.HAND_OFF:
+                hand_off = hand_off or s
+            elif s.kind is StepKind.SUSPEND:
+                suspend = suspend or s
         waiting = None  # a notice held back by quiet hours
         if notice is not None:
             if self._notify(notice, anchor, self.overdue):
@@ -849,29 +1086,39 @@ class _Evaluation:
             else:
                 waiting = notice
 
-        hand_off = next((s for s in due if s.step.kind is StepKind.HAND_OFF), None)
-        if hand_off is not None and self._awaits_deadline(deadline_notice, counted):
-            hand_off = None
-        if hand_off is not None:
+        if hand_off is not None and not self._awaits_deadline(deadline_notice, applies):
             self.actions.append(self._hand_off(hand_off.step, anchor, counted, since))
 
-        suspend = next((s for s in due if s.step.kind is StepKind.SUSPEND), None)
         standing = self._standing(suspend, deadline_notice, lifted=lifted, anchor=anchor, counted=counted, since=since)
 
-        coming = [
-            s
-            for s in schedule
-            if s.on > self.today
-            and s.step.id not in done
-            and (s.step.kind not in CUSTOMER_NOTICES or s.index > last_notice)
-            and self._applies(s, counted)
-        ]
-        self.moments.extend(self._moment(s) for s in coming)
+        coming = [s for s in later if s.kind not in CUSTOMER_NOTICES or s.index > last_notice]
+        self._look_on(coming)
         if waiting is not None:
             coming.insert(0, waiting)
         if self.protected:
-            coming = [s for s in coming if s.step.kind is not StepKind.SUSPEND]
+            coming = [s for s in coming if s.kind is not StepKind.SUSPEND]
         return standing, _plan(coming)
+
+    def _meets(self, index: int, owed: Sequence[_Owed]) -> bool:
+        """Whether the step at `index` meets its thresholds for `owed` (`_meeting`)."""
+        if len(owed) < self.ladder.min_invoices[index]:
+            return False
+        min_amount = self.policy.steps[index].min_amount
+        return not min_amount or any(amount >= min_amount.get(c, 0) for c, amount in _sums(owed).items())
+
+    def _applies(self, owed: Sequence[_Owed]) -> list[bool]:
+        """Whether each step applies to `owed` (the overdue installments in the currencies owing), by position in
+        the ladder. A final warning announces a suspension: it applies only when that suspension would."""
+        # What `owed` adds up to per currency: the overdue totals of the currencies it is about.
+        sums = self.overdue_totals
+        if len(sums) > len(self.owing_in):
+            sums = {currency: amount for currency, amount in sums.items() if currency in self.owing_in}
+        meets = _meeting(self.ladder, owed, sums)
+        suspend = self.ladder.suspend
+        if suspend is not None and not meets[suspend]:
+            for warning in self.ladder.warnings:
+                meets[warning] = False
+        return meets
 
     def _standing(
         self,
@@ -896,18 +1143,18 @@ class _Evaluation:
             deadline = suspend.deadline or self._kept(deadline_notice.deadline)
             self.actions.insert(0, self._suspend(suspend.step, anchor, deadline, counted, since))
             return Standing.DUE_FOR_SUSPENSION
-        suspend_step = self.policy.step_of_kind(StepKind.SUSPEND)
-        passed = [n for n in self._unreached_warnings(since) if self._kept(n.deadline) < self.today]
-        if suspend_step is not None and passed:
-            self.actions.append(self._unreachable(suspend_step, passed, counted))
+        if self.ladder.suspend is not None and self.sent:
+            passed = [n for n in self._unreached_warnings(since) if self._kept(n.deadline) < self.today]
+            if passed:
+                self.actions.append(self._unreachable(self.policy.steps[self.ladder.suspend], passed, counted))
         return Standing.OWING
 
     def _kept(self, deadline: date | None) -> date:
         """A deadline as it stands after an extension: never before `deadline_not_before` (or the business day it
         moves to, when it is not one)."""
         assert deadline is not None
-        extended = self.holds.deadline_not_before
-        return max(deadline, self.days.business(extended)) if extended is not None else deadline
+        extended = self.extended
+        return extended if extended is not None and extended > deadline else deadline
 
     def _promise_lapsed(self) -> AlertStaff | None:
         """The promise's day has passed and the debt it was about is still owed (or less than the amount promised
@@ -928,23 +1175,23 @@ class _Evaluation:
         key = _dedup_key(self.account.account_id, f"promise-lapsed:{promise.granted_at.isoformat()}", [])
         if any(n.step_id == key for n in self.sent):
             return None
-        owed = [o for o in self.overdue if o.currency in self.owing_in]
+        owed = self._counted()
         return AlertStaff(
             dedup_key=key,
             reason=AlertReason.PROMISE_LAPSED,
             detail=f"the promise to pay by {promise.until} lapsed unpaid; the ladder resumes with a fresh deadline",
-            invoice_keys=tuple(sorted(o.receivable.key for o in owed)),
+            invoice_keys=tuple(sorted(o.key for o in owed)),
             addressee=promise.granted_by,
             invoices=_labels(owed),
             until=promise.until,
         )
 
-    def _awaits_deadline(self, deadline_notice: SentNotice | None, counted: Sequence[_Owed]) -> bool:
+    def _awaits_deadline(self, deadline_notice: SentNotice | None, applies: Sequence[bool]) -> bool:
         """A hand-off waits for the deadline a final warning named to pass, when the ladder warns at all."""
-        warning = self.policy.step_of_kind(StepKind.FINAL_WARNING)
+        warning = self.ladder.warning
         if warning is None or self.protected or self.account.status is _SUSPENDED:
             return False
-        if not self._applies(_Scheduled(warning, self.policy.steps.index(warning), self.today), counted):
+        if not applies[warning]:
             return False
         return (
             deadline_notice is None
@@ -952,47 +1199,76 @@ class _Evaluation:
             or self._kept(deadline_notice.deadline) >= self.today
         )
 
-    def _schedule(self, anchor: date, deadline_notice: SentNotice | None, suspended: bool) -> list[_Scheduled]:
-        """When each step after the due date falls, given the holds and the deadline already named."""
+    def _schedule(self, anchor: date, deadline_notice: SentNotice | None, suspended: bool) -> tuple[_Scheduled, ...]:
+        """When each step after the due date falls, given the holds and the deadline already named: worked out once
+        for all the accounts with the same dates on the same day."""
+        named = deadline_notice.deadline if deadline_notice is not None else None
+        key = (anchor, self.today, self.holidays, self.promised, self.extended, suspended, self.protected, named)
+        schedule = self.ladder.schedules.get(key)
+        if schedule is None:
+            schedule = _keep(self.ladder.schedules, key, self._work_out(anchor, named, suspended), _KEPT_DAYS)
+        return schedule
+
+    def _work_out(self, anchor: date, named: date | None, suspended: bool) -> tuple[_Scheduled, ...]:
+        on_days = self._step_days(anchor)
         floor = anchor
-        promised = self._promise_until()
-        if promised is not None:
-            floor = max(floor, promised + _DAY)
-        suspend = self.policy.step_of_kind(StepKind.SUSPEND)
+        if self.promised is not None and self.promised >= anchor:
+            floor = self.promised + _DAY
+        suspend = self.ladder.suspend
         # A final warning names the day before suspension, and never fewer than N days after it goes out, nor before
         # an extension staff granted; a business day, so that what was not one moves to the next.
-        planned_deadline = self.days.shift(anchor, suspend.offset_days) - _DAY if suspend else None
-        if planned_deadline is not None:
-            planned_deadline = self._kept(planned_deadline)
+        planned_deadline = self._kept(on_days[suspend] - _DAY) if suspend is not None else None
         warns = not suspended and not self.protected
-        notice_days = timedelta(days=self.policy.deadline_notice_days)
-        deadline = self._kept(deadline_notice.deadline) if deadline_notice else None
+        deadline = self._kept(named) if named is not None else None
+        steps, today = self.policy.steps, self.today
         schedule: list[_Scheduled] = []
-        for index, step in enumerate(self.policy.steps):
-            on = max(self.days.shift(anchor, step.offset_days), floor)
+        for index in self.ladder.after_due:
+            step, on = steps[index], on_days[index]
+            on = floor if on < floor else on
             match step.kind:
                 case StepKind.FINAL_WARNING if warns and planned_deadline is not None:
-                    warning_deadline = self.days.business(max(planned_deadline, max(on, self.today) + notice_days))
+                    notice_by = (on if on > today else today) + self.ladder.notice_days
+                    warning_deadline = self._business(notice_by if notice_by > planned_deadline else planned_deadline)
                     schedule.append(_Scheduled(step, index, on, warning_deadline))
-                    if deadline_notice is None:
+                    if named is None:
                         deadline = warning_deadline
                 case StepKind.SUSPEND if warns and deadline is not None:
-                    schedule.append(_Scheduled(step, index, self._acting_day(max(on, deadline + _DAY)), deadline))
+                    after = deadline + _DAY
+                    schedule.append(_Scheduled(step, index, self._acting_day(after if after > on else on), deadline))
                 case StepKind.SUSPEND if self.protected:
                     schedule.append(_Scheduled(step, index, self._acting_day(on)))
                 case StepKind.HAND_OFF:
                     schedule.append(_Scheduled(step, index, self._acting_day(on)))
                 case StepKind.OVERDUE_NOTICE:
                     schedule.append(_Scheduled(step, index, on))
-        return schedule
+        return tuple(schedule)
+
+    def _business(self, day: date) -> date:
+        """`day`, or the next business day when it is not one, whatever the count: for what the customer is promised
+        (a deadline) and what the ladder does to them (a suspension, a hand-off)."""
+        return _next_business_day(day, self.holidays)
+
+    def _step_days(self, anchor: date) -> tuple[date, ...]:
+        return _step_days(anchor, self.ladder.offsets, self.policy.day_count, self.holidays)
 
     def _acting_day(self, day: date) -> date:
         """The day a suspension or a hand-off planned for `day` happens: a business day, `day` or the next one; and
         when that day has come but today is not a business day, the next business day."""
-        day = self.days.business(day)
-        if day <= self.today and not self.days.is_business(self.today):
-            return self.days.business(self.today)
+        day = _next_business_day(day, self.holidays)
+        if day <= self.today and not _is_business_day(self.today, self.holidays):
+            return _next_business_day(self.today, self.holidays)
         return day
+
+    # The ladder's record: what was done, and what reached the customer.
+
+    def _last_notice_done(self, done: set[str]) -> int:
+        """The position of the latest customer notice done, -1 if none."""
+        steps = self.policy.steps
+        return max((i for i, step in enumerate(steps) if step.id in done and step.kind in CUSTOMER_NOTICES), default=-1)
+
+    def _steps_done(self, since: datetime) -> set[str]:
+        steps = self.policy.steps
+        return {step.id for step in steps if step.kind is not StepKind.REMINDER and self._done(step, since)}
 
     def _warned_since(self, since: datetime) -> datetime:
         """Since when a notice naming a deadline counts: since the debt fell overdue, and not before a promise was
@@ -1011,7 +1287,7 @@ class _Evaluation:
         """Whether the customer got this notice on its channel, by the evidence recorded for it."""
         if notice.notice_id is None or notice.channel == STAFF_CHANNEL:
             return True  # recorded before delivery evidence existed, or not a customer channel
-        return self.deliveries.get(notice.notice_id, {}).get(notice.channel) in self.reached_when
+        return self.deliveries.get(notice.notice_id, {}).get(notice.channel) in self.ladder.reached_when
 
     def _falls_back(self, notice: SentNotice, records: Sequence[SentNotice]) -> bool:
         """Whether the first warning of this debt came to nothing on every channel it went out on, for good
@@ -1034,12 +1310,12 @@ class _Evaluation:
         }
         return f"#{len(earlier) + 1}" if earlier else ""
 
-    def _fallback(self, step: Step, since: datetime) -> bool:
+    def _fallback(self, step: Step, anchor: date) -> bool:
         """Whether a warning of this step already reached nobody: the next one goes out on every channel."""
-        since = self._warned_since(since)
-        return step.kind is StepKind.FINAL_WARNING and any(
-            n.step_id == step.id and not self._reached(n) for n in self.sent if n.sent_at >= since
-        )
+        if step.kind is not StepKind.FINAL_WARNING:
+            return False
+        since = self._warned_since(self._start_of(anchor + _DAY))
+        return any(n.step_id == step.id and not self._reached(n) for n in self.sent if n.sent_at >= since)
 
     def _unreached_warnings(self, since: datetime) -> list[SentNotice]:
         since = self._warned_since(since)
@@ -1074,70 +1350,82 @@ class _Evaluation:
             case _:
                 return bool(records)
 
-    def _applies(self, scheduled: _Scheduled, owed: Sequence[_Owed]) -> bool:
-        step = scheduled.step
-        suspend = self.policy.step_of_kind(StepKind.SUSPEND)
-        # A final warning announces a suspension: it goes out only when that suspension would apply.
-        if step.kind is StepKind.FINAL_WARNING and suspend is not None and not _meets(suspend, owed):
-            return False
-        return _meets(step, owed)
-
     def _prospect(self, due: date) -> tuple[PlannedStep, ...]:
         later = self._schedule(due, None, suspended=False)
         if self.protected:
-            later = [s for s in later if s.step.kind is not StepKind.SUSPEND]
-        return _plan(s for s in [*self._reminders(due), *later] if s.on > self.today)
+            later = tuple(s for s in later if s.step.kind is not StepKind.SUSPEND)
+        return _plan(s for s in (*self._reminders(due), *later) if s.on > self.today)
 
-    def _reminders(self, due: date) -> list[_Scheduled]:
-        return [
-            _Scheduled(step, index, self.days.shift(due, step.offset_days))
-            for index, step in enumerate(self.policy.steps)
-            if step.kind is StepKind.REMINDER
-        ]
+    def _reminders(self, due: date) -> tuple[_Scheduled, ...]:
+        key = (due, self.holidays)
+        reminders = self.ladder.reminder_days.get(key)
+        if reminders is None:
+            on_days, steps = self._step_days(due), self.policy.steps
+            made = tuple(_Scheduled(steps[index], index, on_days[index]) for index in self.ladder.reminders)
+            reminders = _keep(self.ladder.reminder_days, key, made, _KEPT_DAYS)
+        return reminders
 
     # Reminders: for each coming due date, before or on it.
 
     def _remind(self) -> None:
-        for due in sorted({o.due for o in self.upcoming}):
-            group = [o for o in self.upcoming if o.due == due]
-            schedule = self._reminders(due)
+        start = 0
+        while start < len(self.upcoming):  # in due order: one group per due date
+            due = self.upcoming[start].due
+            end = start + 1
+            while end < len(self.upcoming) and self.upcoming[end].due == due:
+                end += 1
+            self._remind_of(due, self.upcoming[start:end])
+            start = end
+
+    def _remind_of(self, due: date, group: Sequence[_Owed]) -> None:
+        schedule = self._reminders(due)
+        if self.sent:
             done = [s.index for s in schedule if self._done(s.step, self._start_of(s.on))]
             last_done = max(done, default=-1)
-            pending = [s for s in schedule if s.index > last_done]
-            due_now = [s for s in pending if s.on <= self.today and _meets(s.step, group)]
-            if due_now:
-                self._notify(due_now[-1], due, group)
-            self.moments.extend(self._moment(s) for s in pending if s.on > self.today)
+            schedule = tuple(s for s in schedule if s.index > last_done)
+        due_now = [s for s in schedule if s.on <= self.today and self._meets(s.index, group)]
+        if due_now:
+            self._notify(due_now[-1], due, group)
+        self._look_on([s for s in schedule if s.on > self.today])
 
     # Actions.
 
     def _notify(self, scheduled: _Scheduled, anchor: date, owed: Sequence[_Owed]) -> bool:
         """Notify the customer, unless in quiet hours: then look again when they end. True if notified."""
         quiet = self.policy.quiet_hours
-        if quiet is not None and quiet.contains(self.local_now.time()):
-            self.moments.append(self._after_quiet_hours(self.local_now))
-            return False
+        if quiet is not None:
+            if self.quiet_now is None:
+                self.quiet_now = quiet.contains(self.local_now.time())
+            if self.quiet_now:
+                self.moments.append(quiet.end_after(self.local_now))
+                return False
+        step = scheduled.step
         charges = self._charges(owed)
+        totals, fees_to_date = self._totals(owed)
+        warning = step.kind is _WARNING
         self.actions.append(
-            NotifyCustomer(
-                dedup_key=self._key(scheduled.step.id + self._attempt(scheduled.step, anchor), owed),
-                step_id=scheduled.step.id,
-                step_kind=scheduled.step.kind,
-                anchor=anchor,
-                deadline=scheduled.deadline,
-                invoices=charges,
-                totals=_totals(charges),
-                fees_mode=self.policy.fees.mode,
-                fees_to_date=_fees_to_date(charges),
-                channels=("email", "sms")
-                if self._fallback(scheduled.step, self._start_of(anchor + _DAY))
-                else scheduled.step.channels,
+            _made(
+                NotifyCustomer,
+                {
+                    "kind": "notify_customer",
+                    "dedup_key": self._key(step.id + self._attempt(step, anchor) if warning else step.id, owed),
+                    "step_id": step.id,
+                    "step_kind": step.kind,
+                    "anchor": anchor,
+                    "deadline": scheduled.deadline,
+                    "invoices": charges,
+                    "totals": totals,
+                    "fees_mode": self.policy.fees.mode,
+                    "fees_to_date": fees_to_date,
+                    "channels": ("email", "sms") if warning and self._fallback(step, anchor) else step.channels,
+                },
             )
         )
         return True
 
     def _suspend(self, step: Step, anchor: date, deadline: date, owed: Sequence[_Owed], since: datetime) -> Suspend:
         charges = self._charges(owed)
+        totals, fees_to_date = self._totals(owed)
         tolerances = ", ".join(
             f"{c} {Money(amount=self.policy.currencies[c].tolerance, currency=c).to_decimal()}"
             for c in sorted(self.owing_in)
@@ -1155,25 +1443,25 @@ class _Evaluation:
             anchor=anchor,
             deadline=deadline,
             invoices=charges,
-            totals=_totals(charges),
+            totals=totals,
             notices=self._record_since(since),
             fees_mode=self.policy.fees.mode,
-            fees_to_date=_fees_to_date(charges),
+            fees_to_date=fees_to_date,
             credit=self.credit,
         )
         return Suspend(dedup_key=self._change_key(Change.SUSPEND), record=record)
 
     def _hand_off(self, step: Step, anchor: date, owed: Sequence[_Owed], since: datetime) -> HandOff:
-        charges = self._charges(owed)
+        totals, fees_to_date = self._totals(owed)
         return HandOff(
             dedup_key=self._key(step.id, owed),
             step_id=step.id,
             anchor=anchor,
-            invoices=charges,
-            totals=_totals(charges),
+            invoices=self._charges(owed),
+            totals=totals,
             notices=self._record_since(since),
             fees_mode=self.policy.fees.mode,
-            fees_to_date=_fees_to_date(charges),
+            fees_to_date=fees_to_date,
             credit=self.credit,
         )
 
@@ -1183,7 +1471,7 @@ class _Evaluation:
             reason=AlertReason.SUSPENSION_WITHHELD,
             step_id=step.id,
             detail="the account is past its suspension step but is flagged never to be suspended",
-            invoice_keys=tuple(sorted(o.receivable.key for o in owed)),
+            invoice_keys=tuple(sorted(o.key for o in owed)),
             invoices=_labels(owed),
         )
 
@@ -1203,7 +1491,7 @@ class _Evaluation:
             ),
             reason=AlertReason.CUSTOMER_UNREACHABLE,
             detail=f"no notice naming the deadline reached the customer ({tried}); the suspension is withheld",
-            invoice_keys=tuple(sorted(o.receivable.key for o in owed)),
+            invoice_keys=tuple(sorted(o.key for o in owed)),
             invoices=_labels(owed),
             tried=outcomes,
         )
@@ -1227,32 +1515,57 @@ class _Evaluation:
         )
 
     def _charges(self, owed: Sequence[_Owed]) -> tuple[InvoiceCharge, ...]:
+        """The installments as notices show them, by due date then key (the order `owed` is always in); each made
+        once per evaluation, whichever notices show it."""
         charges = []
-        for o in sorted(owed, key=lambda o: (o.due, o.receivable.key)):
-            currency = o.currency
-            charges.append(
-                InvoiceCharge(
-                    invoice_id=o.receivable.invoice_id,
-                    label=o.receivable.label,
-                    payment_url=o.receivable.payment_url,
-                    bank_slip=o.receivable.bank_slip,
-                    installment=o.receivable.installment,
-                    due_date=o.receivable.due_date,
-                    effective_due_date=o.due if o.due != o.receivable.due_date else None,
-                    days_late=max((self.today - o.due).days, 0),
-                    outstanding=o.receivable.outstanding,
-                    late_fee=_money(o.fine, currency),
-                    interest=_money(o.interest, currency),
-                    fees_paid=_money(o.fees_paid, currency) if o.fees_paid else None,
-                    total=_money(o.amount, currency),
-                )
-            )
+        for o in owed:
+            if o.charge is None:
+                o.charge = self._charge(o)
+            charges.append(o.charge)
         return tuple(charges)
+
+    def _charge(self, o: _Owed) -> InvoiceCharge:
+        receivable, currency = o.receivable, o.currency
+        outstanding = receivable.outstanding
+        return _made(
+            InvoiceCharge,
+            {
+                "invoice_id": receivable.invoice_id,
+                "installment": receivable.installment,
+                "due_date": receivable.due_date,
+                "effective_due_date": o.due if o.due != receivable.due_date else None,
+                "days_late": (self.today - o.due).days if self.today > o.due else 0,
+                "label": receivable.label,
+                "payment_url": receivable.payment_url,
+                "bank_slip": receivable.bank_slip,
+                "outstanding": outstanding,
+                "late_fee": _money(o.fine, currency),
+                "interest": _money(o.interest, currency),
+                "fees_paid": _money(o.fees_paid, currency) if o.fees_paid else None,
+                "total": outstanding if o.amount == outstanding.amount else _money(o.amount, currency),
+            },
+        )
+
+    def _totals(self, owed: Sequence[_Owed]) -> tuple[tuple[Money, ...], tuple[Money, ...]]:
+        """What to pay, per currency (the installments' totals), and the fine and interest to date not yet paid,
+        per currency where there are any."""
+        one = owed[0] if len(owed) == 1 else None
+        if one is not None and one.charge is not None:  # the one installment's own
+            return (one.charge.total,), (_money(one.fees_unpaid, one.currency),) if one.fees_unpaid else ()
+        totals: dict[str, int] = {}
+        fees: dict[str, int] = {}
+        for o in owed:
+            totals[o.currency] = totals.get(o.currency, 0) + o.amount
+            fees[o.currency] = fees.get(o.currency, 0) + o.fees_unpaid
+        return (
+            tuple(_money(amount, currency) for currency, amount in sorted(totals.items())),
+            tuple(_money(amount, currency) for currency, amount in sorted(fees.items()) if amount),
+        )
 
     def _record_since(self, since: datetime) -> tuple[SentNotice, ...]:
         """The notices since `since`, each with what its send came to: the owner reads what reached the customer,
         not only what was tried."""
-        kinds = {step.id: step.kind for step in self.policy.steps}
+        kinds = self.ladder.kinds
         return tuple(
             n.model_copy(
                 update={
@@ -1264,7 +1577,7 @@ class _Evaluation:
         )
 
     def _key(self, label: str, owed: Sequence[_Owed]) -> str:
-        return _dedup_key(self.account.account_id, label, [o.receivable.key for o in owed])
+        return _dedup_key(self.account.account_id, label, [o.key for o in owed])
 
     def _change_key(self, change: Change) -> str:
         # Status changes are keyed by the account version they start from, not by invoices: a staff flag may
@@ -1274,26 +1587,45 @@ class _Evaluation:
     # Time.
 
     def _start_of(self, day: date) -> datetime:
-        return datetime.combine(day, time(), tzinfo=self.zone)
+        return datetime.combine(day, _MIDNIGHT, self.zone)
 
-    def _moment(self, scheduled: _Scheduled) -> datetime:
-        start = self._start_of(scheduled.on)
-        quiet = self.policy.quiet_hours
-        if scheduled.step.kind in CUSTOMER_NOTICES and quiet is not None and quiet.contains(start.time()):
-            return self._after_quiet_hours(start)
-        return start
+    def _look_on(self, scheduled: Iterable[_Scheduled]) -> None:
+        """Look again at the start of each step's day; for a customer notice, once quiet hours then are over."""
+        quiet = self.ladder.quiet_at_midnight
+        for s in scheduled:
+            if quiet and s.kind in CUSTOMER_NOTICES:
+                self.quiet_ends.append(s.on + self.ladder.quiet_end_days)
+            else:
+                self.midnights.append(s.on)
 
-    def _after_quiet_hours(self, local: datetime) -> datetime:
-        assert self.policy.quiet_hours is not None
-        return self.policy.quiet_hours.end_after(local)
+    def _next_evaluation(self) -> datetime | None:
+        """The earliest moment to look again, in UTC (all of them are local times in the business's zone)."""
+        moments = list(self.moments)
+        if self.midnights:
+            moments.append(self._start_of(min(self.midnights)))
+        if self.quiet_ends:
+            assert self.policy.quiet_hours is not None
+            moments.append(datetime.combine(min(self.quiet_ends), self.policy.quiet_hours.end, self.zone))
+        return min(moments).astimezone(UTC) if moments else None
 
 
-def _meets(step: Step, owed: Sequence[_Owed]) -> bool:
-    if len(owed) < step.min_invoices:
-        return False
-    return not step.min_amount or any(
-        amount >= step.min_amount.get(currency, 0) for currency, amount in _sums(owed).items()
-    )
+_MIDNIGHT = time()
+
+
+def _meeting(ladder: _Ladder, owed: Sequence[_Owed], sums: Mapping[str, int] | None = None) -> list[bool]:
+    """Whether each step meets its thresholds for `owed`, by position: at least its fewest invoices and, where it
+    sets one, its least amount in some currency. `sums` is what `owed` adds up to per currency, when known."""
+    count = len(owed)
+    meets = [count >= least for least in ladder.min_invoices] if count < ladder.most_invoices else [True] * ladder.size
+    for index, min_amount in ladder.min_amounts:
+        if meets[index]:
+            sums = _sums(owed) if sums is None else sums
+            meets[index] = False
+            for currency, amount in sums.items():
+                if amount >= min_amount.get(currency, 0):
+                    meets[index] = True
+                    break
+    return meets
 
 
 def _sums(owed: Iterable[_Owed]) -> dict[str, int]:
@@ -1303,29 +1635,19 @@ def _sums(owed: Iterable[_Owed]) -> dict[str, int]:
     return sums
 
 
-def _totals(charges: Iterable[InvoiceCharge]) -> tuple[Money, ...]:
-    sums: dict[str, int] = {}
-    for charge in charges:
-        sums[charge.total.currency] = sums.get(charge.total.currency, 0) + charge.total.amount
-    return tuple(_money(amount, currency) for currency, amount in sorted(sums.items()))
-
-
-def _fees_to_date(charges: Iterable[InvoiceCharge]) -> tuple[Money, ...]:
-    sums: dict[str, int] = {}
-    for charge in charges:
-        fees = charge.fees_to_date
-        sums[fees.currency] = sums.get(fees.currency, 0) + fees.amount
-    return tuple(_money(amount, currency) for currency, amount in sorted(sums.items()) if amount)
-
-
 def _plan(scheduled: Iterable[_Scheduled]) -> tuple[PlannedStep, ...]:
-    return tuple(PlannedStep(step_id=s.step.id, kind=s.step.kind, on=s.on, deadline=s.deadline) for s in scheduled)
+    plan = []
+    for s in scheduled:
+        if s.planned is None:
+            s.planned = _made(PlannedStep, {"step_id": s.step.id, "kind": s.kind, "on": s.on, "deadline": s.deadline})
+        plan.append(s.planned)
+    return tuple(plan)
 
 
 def _labels(owed: Iterable[_Owed]) -> tuple[str, ...]:
     """The invoices as the customer knows them, each once, by due date (an invoice without a label is left out:
     staff find it by its amount and date on the account)."""
-    ordered = sorted(owed, key=lambda o: (o.due, o.receivable.key))
+    ordered = sorted(owed, key=lambda o: (o.due, o.key))
     return tuple(dict.fromkeys(o.receivable.label for o in ordered if o.receivable.label))
 
 

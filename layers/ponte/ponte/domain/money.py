@@ -97,14 +97,14 @@ class Money(BaseModel):
 
     def __add__(self, other: Money) -> Money:
         self._same(other)
-        return Money(amount=self.amount + other.amount, currency=self.currency)
+        return money_of(self.amount + other.amount, self.currency)
 
     def __sub__(self, other: Money) -> Money:
         self._same(other)
-        return Money(amount=self.amount - other.amount, currency=self.currency)
+        return money_of(self.amount - other.amount, self.currency)
 
     def __neg__(self) -> Money:
-        return Money(amount=-self.amount, currency=self.currency)
+        return money_of(-self.amount, self.currency)
 
     def __lt__(self, other: Money) -> bool:
         self._same(other)
@@ -125,3 +125,13 @@ class Money(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.to_decimal()} {self.currency}"
+
+
+_validate_money = Money.__pydantic_validator__.validate_python
+
+
+def money_of(amount: int, currency: str) -> Money:
+    """`Money(amount=amount, currency=currency)`, validated the same way, without the keyword handling of a model's
+    __init__: for the many amounts a computation works out (a sum, a fine, interest)."""
+    money: Money = _validate_money({"amount": amount, "currency": currency})
+    return money
