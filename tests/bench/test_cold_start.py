@@ -2,6 +2,9 @@
 
 - Cold start: a fresh process imports the handler module and builds every client its first invocation uses. The
   baseline: a fresh process running `import boto3; boto3.client("dynamodb")`.
+- Peers, in the same rounds: the floor (verify + one DynamoDB client), AWS's serverless webhook pattern (verify +
+  an SQS client), the Powertools way (idempotency over DynamoDB + an SNS client) and the frame every Ponte handler
+  stands on (Powertools' Logger and Metrics, one pydantic settings model, a DynamoDB client).
 - First delivery: that, plus handling the function's sample event (`events/`) against the AWS emulator's server, on
   a stack provisioned afresh for each run. The baseline: the bare client plus one PutItem on the same server.
 
@@ -52,6 +55,45 @@ BASELINE_BODY = """
 import boto3
 client = boto3.client("dynamodb")
 """
+
+# What a user would pick instead of Ponte's webhook, and what Ponte's own code stands on, each imported and its clients
+# built as a cold start does, so that their ratios sit beside the functions' (the issue's table of peers):
+# - the floor: verify an HMAC signature and make one conditional write;
+# - AWS's serverless webhook pattern: verify, then hand the raw event to a queue (SQS) for later processing;
+# - the Powertools way: `idempotent_function` over a DynamoDB persistence layer, a PutItem and an SNS publish;
+# - the handler's frame as STYLE.md draws it: Powertools' Logger and Metrics and one pydantic settings model.
+PEERS = {
+    "floor": """
+import hashlib, hmac, json
+import boto3
+client = boto3.client("dynamodb")
+""",
+    "aws pattern": """
+import hashlib, hmac, json
+import boto3
+client = boto3.client("sqs")
+""",
+    "powertools way": """
+import boto3
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, idempotent_function
+from aws_lambda_powertools.utilities.idempotency.config import IdempotencyConfig
+logger, metrics = Logger(service="bench"), Metrics(namespace="Bench", service="bench")
+persistence = DynamoDBPersistenceLayer(table_name="idempotency")  # builds its DynamoDB client
+table = boto3.client("dynamodb")
+topic = boto3.client("sns")
+""",
+    "frame only": """
+import boto3
+from aws_lambda_powertools import Logger, Metrics
+from pydantic import BaseModel
+class Settings(BaseModel):
+    TABLE_NAME: str
+logger, metrics = Logger(service="bench"), Metrics(namespace="Bench", service="bench")
+settings = Settings(TABLE_NAME="table")
+client = boto3.client("dynamodb")
+""",
+}
 
 PUT_ITEM_BODY = """
 client.put_item(TableName={table!r}, Item={{"pk": {{"S": "BENCH#" + str(time.time_ns())}}, "sk": {{"S": "BENCH"}}}})
@@ -221,9 +263,9 @@ def _summary(samples: list[float]) -> tuple[float, float, float]:
 
 def _table(title: str, baseline_name: str, baseline: float, rows: list[tuple[str, tuple[float, float, float]]]) -> None:
     print(f"\n{title}; {baseline_name}: {baseline:.0f} ms")
-    print(f"{'function':18} {'median ms':>10} {'min':>6} {'max':>6} {'x baseline':>11}")
+    print(f"{'function':22} {'median ms':>10} {'min':>6} {'max':>6} {'x baseline':>11}")
     for name, (median, low, high) in rows:
-        print(f"{name:18} {median:10.0f} {low:6.0f} {high:6.0f} {median / baseline:11.2f}")
+        print(f"{name:22} {median:10.0f} {low:6.0f} {high:6.0f} {median / baseline:11.2f}")
 
 
 def test_cold_start_per_function(trees: list[Tree]) -> None:
@@ -234,6 +276,8 @@ def test_cold_start_per_function(trees: list[Tree]) -> None:
         for name, variables in sorted(environments.items()):
             body = HANDLER_BODY.format(path=str(tree.handler(name)))
             measures[name] = partial(tree.run, body, {**base, **variables})
+        for peer, body in PEERS.items():
+            measures[f"peer: {peer}"] = partial(tree.run, body, base)
         samples = _rounds(measures, RUNS)
         baseline = statistics.median(samples.pop(""))
         rows = [(name, _summary(found)) for name, found in samples.items()]
