@@ -12,14 +12,13 @@ most), and a container mostly serves one provider.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from functools import cache
-from typing import TYPE_CHECKING, Protocol, cast
+from typing import TYPE_CHECKING, cast
 
-from ponte.providers.base import PayloadError, SignatureError, WebhookProvider
+from ponte.providers.base import PayloadError, SignatureError, Verifier, WebhookProvider
 
 if TYPE_CHECKING:
-    from datetime import datetime
     from types import ModuleType
 
 # Each provider's module. Mercado Pago's body only names a payment: it has no `normalise`, and is read from the
@@ -32,20 +31,6 @@ _MODULES: Mapping[str, str] = {
 }
 _NAMES_A_PAYMENT_ONLY = frozenset({"mercadopago"})
 PROVIDERS: tuple[str, ...] = tuple(_MODULES)
-
-
-class Verifier(Protocol):
-    """What every provider module offers: the check that a request is the provider's."""
-
-    def verify(
-        self,
-        headers: Mapping[str, str],
-        body: bytes,
-        secrets: Sequence[str],
-        now: datetime,
-        query: Mapping[str, str] | None = None,
-    ) -> None:
-        """Return if the request is signed with one of `secrets`, else raise SignatureError."""
 
 
 @cache

@@ -58,8 +58,8 @@ class PayloadError(InvalidInput):
     """A webhook body that is not what the provider documents; the message says what is wrong."""
 
 
-class WebhookProvider(Protocol):
-    """What a provider module offers (`ponte.providers.stripe`, `.asaas`, `.standard` are such modules)."""
+class Verifier(Protocol):
+    """What every provider module offers (Mercado Pago's, whose body only names a payment, offers only this)."""
 
     def verify(
         self,
@@ -73,6 +73,11 @@ class WebhookProvider(Protocol):
 
         `body` is the raw request body, byte for byte; `now` is the request's arrival time.
         """
+
+
+class WebhookProvider(Verifier, Protocol):
+    """What a provider module whose body reports what Ponte acts on offers (`ponte.providers.stripe`, `.asaas`,
+    `.standard`): the check, and the body read as domain events."""
 
     def normalise(
         self,
