@@ -57,7 +57,7 @@ client = boto3.client("dynamodb")
 """
 
 # What a user would pick instead of Ponte's webhook, and what Ponte's own code stands on, each imported and its clients
-# built as a cold start does, so that their ratios sit beside the functions' (the issue's table of peers):
+# built as a cold start does, so that their ratios sit beside the functions':
 # - the floor: verify an HMAC signature and make one conditional write;
 # - AWS's serverless webhook pattern: verify, then hand the raw event to a queue (SQS) for later processing;
 # - the Powertools way: `idempotent_function` over a DynamoDB persistence layer, a PutItem and an SNS publish;
