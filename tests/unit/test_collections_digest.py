@@ -12,7 +12,7 @@ from ponte.domain.notifications import Notification
 from ponte.domain.policy import Policy, default_policy, default_policy_text, load_policy
 from ponte.services.digest import collections_digest
 from tests.collections_support import TZ, account, invoice, local
-from tests.memory_store import MemoryLedgerStore as MemoryStore
+from tests.memory_store import MemoryLedgerStore
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class Book:
 HOLIDAYS = frozenset({date(2026, 11, 20)})
 
 
-def digest(book: Book, store: MemoryStore, day: date, policy: Policy | None = None) -> Notification | None:
+def digest(book: Book, store: MemoryLedgerStore, day: date, policy: Policy | None = None) -> Notification | None:
     return collections_digest(
         book,
         store,
@@ -64,7 +64,7 @@ def test_the_digest_groups_the_overdue_book_by_age_and_lists_todays_suspensions(
         invoices=(invoice("A", date(2026, 10, 1), 50_000), invoice("B", date(2026, 11, 20), 20_000)),
     )
     paid = Ledger(account=account("paid", status=AccountStatus.OVERDUE))  # paid since it was listed
-    store = MemoryStore(late, paid)
+    store = MemoryLedgerStore(late, paid)
     book = Book(Entry("late", suspended_at=local(date(2026, 11, 30), 10)), Entry("paid"))
 
     note = digest(book, store, date(2026, 12, 1))  # Tuesday: since Monday's digest
@@ -83,12 +83,12 @@ def test_the_digest_groups_the_overdue_book_by_age_and_lists_todays_suspensions(
 
 
 def test_no_digest_on_weekends_or_holidays() -> None:
-    assert digest(Book(), MemoryStore(), date(2026, 11, 21)) is None  # Saturday
-    assert digest(Book(), MemoryStore(), date(2026, 11, 20)) is None  # national holiday
+    assert digest(Book(), MemoryLedgerStore(), date(2026, 11, 21)) is None  # Saturday
+    assert digest(Book(), MemoryLedgerStore(), date(2026, 11, 20)) is None  # national holiday
 
 
 def test_no_digest_on_a_local_holiday_of_the_policy() -> None:
     local_holiday = {"on": "11-24", "name": "Feriado municipal"}
     policy = load_policy(json.dumps({**json.loads(default_policy_text()), "local_holidays": [local_holiday]}))
-    assert digest(Book(), MemoryStore(), date(2026, 11, 24), policy) is None  # a Tuesday, a holiday in the city
-    assert digest(Book(), MemoryStore(), date(2026, 11, 25), policy) is not None
+    assert digest(Book(), MemoryLedgerStore(), date(2026, 11, 24), policy) is None  # a Tuesday, a holiday in the city
+    assert digest(Book(), MemoryLedgerStore(), date(2026, 11, 25), policy) is not None

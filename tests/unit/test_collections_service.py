@@ -20,7 +20,7 @@ from ponte.domain.notifications import Audience, Severity, Team
 from ponte.domain.policy import Policy, default_policy_text, load_policy
 from ponte.services.collections import change_for, decide
 from tests.collections_support import account, applied, invoice, local, payment
-from tests.memory_store import MemoryLedgerStore as MemoryStore
+from tests.memory_store import MemoryLedgerStore
 
 DUE = date(2026, 11, 16)
 CALENDAR = load_policy(json.dumps({**json.loads(default_policy_text()), "day_count": "calendar"}))
@@ -158,7 +158,7 @@ def test_immediate_only_with_nothing_to_do_changes_nothing() -> None:
 
 
 def test_two_overlapping_evaluations_write_the_notice_once() -> None:
-    store = MemoryStore(ledger())
+    store = MemoryLedgerStore(ledger())
     seen = store.load_ledger("padaria")
     assert seen is not None
     first = evaluate(seen, date(2026, 11, 13), 8)

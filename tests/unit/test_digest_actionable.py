@@ -23,7 +23,7 @@ from ponte.messages import render
 from ponte.messages.text import SMS_SEPTETS, septets, to_gsm
 from ponte.services.digest import TOP, collections_digest, owner_names
 from tests.collections_support import TZ, account, invoice, local, payment
-from tests.memory_store import MemoryLedgerStore as MemoryStore
+from tests.memory_store import MemoryLedgerStore
 from tests.staff_support import directory
 
 # Thursday 26 November 2026. Brazilian business days: Friday 27, Monday 30, Tuesday 1 December are the next three;
@@ -72,7 +72,7 @@ def digest_of(*ledgers: Ledger, suspended: dict[str, datetime] | None = None, da
     book = Book(*(Entry(ledger.account.account_id, suspended.get(ledger.account.account_id)) for ledger in ledgers))
     note = collections_digest(
         book,
-        MemoryStore(*ledgers),
+        MemoryLedgerStore(*ledgers),
         book,
         now=local(day, 8, 30),
         policy=default_policy(),
