@@ -51,7 +51,7 @@ class AccountStatus(StrEnum):
 
 
 class Contact(BaseModel):
-    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True, defer_build=True)
 
     name: str = Field(min_length=1, max_length=200)
     email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
@@ -75,7 +75,7 @@ class StaffHold(BaseModel):
     - `exemption`: no suspension through `until` (a suspended account is reactivated meanwhile).
     """
 
-    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True, defer_build=True)
 
     kind: HoldKind
     until: date = Field(description="The last local day the hold holds.")
@@ -94,7 +94,7 @@ class StaffHold(BaseModel):
 class Acknowledgement(BaseModel):
     """Staff saw an alert about the account and took it on: who, when and why (for escalation and audits)."""
 
-    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True, defer_build=True)
 
     notification_id: str = Field(min_length=1, max_length=64)
     at: AwareDatetime
@@ -106,7 +106,7 @@ class Acknowledgement(BaseModel):
 class Account(BaseModel):
     """An account of the business's customer. `version` guards every write (optimistic concurrency)."""
 
-    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True, defer_build=True)
 
     account_id: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:@-]+$")
     name: str = Field(min_length=1, max_length=200)
@@ -152,7 +152,7 @@ class AccountSummary:
 class TimelineEntry(BaseModel):
     """One line of an account's history, for staff and for audits: what happened, why, and from where."""
 
-    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True, defer_build=True)
 
     account_id: str
     at: AwareDatetime

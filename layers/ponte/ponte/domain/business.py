@@ -107,7 +107,7 @@ def is_valid_cpf(value: str) -> bool:
 
 
 class _Document(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True, defer_build=True)
 
 
 class Address(_Document):

@@ -20,7 +20,7 @@ class Merge(BaseModel):
     changed account's holds.
     """
 
-    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True, defer_build=True)
 
     absorbed: Ledger
     marker: Account
@@ -37,7 +37,7 @@ class AccountChange(BaseModel):
     `dedup_key`, so that a retried or duplicated delivery has exactly one effect.
     """
 
-    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True, defer_build=True)
 
     account: Account
     recorded_at: AwareDatetime

@@ -64,7 +64,7 @@ _INTEREST_HORIZON_DAYS = 3660  # how far ahead a debt growing with interest is w
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True, defer_build=True)
 
 
 # Inputs: the service maps stored invoices, payments, holds and the ladder's record into these.

@@ -61,7 +61,7 @@ def invoice_key(*parts: str) -> str:
 class Item(BaseModel):
     """A line of what was sold, as the document lists it: for the people who start the delivery."""
 
-    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True, defer_build=True)
 
     description: str = Field(min_length=1, max_length=200)
     quantity: str | None = Field(default=None, max_length=40)  # as written (`2.0000`, `1`)
@@ -75,7 +75,7 @@ class Party(BaseModel):
     the invoice's fingerprint (see `Invoice.fingerprint`).
     """
 
-    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True, defer_build=True)
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     tax_id: str | None = Field(default=None, min_length=1, max_length=32, pattern=r"^[0-9A-Z]+$")
@@ -98,7 +98,7 @@ class Party(BaseModel):
 
 
 class Installment(BaseModel):
-    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True, defer_build=True)
 
     number: str = Field(min_length=1, max_length=40)
     due_date: date  # a local date in the business's time zone; it ends at the end of that day
@@ -113,7 +113,7 @@ class Installment(BaseModel):
 
 
 class Invoice(BaseModel):
-    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True, defer_build=True)
 
     key: str = Field(min_length=1, max_length=512)  # dedup across files; see `invoice_key`
     number: str = Field(min_length=1, max_length=100)

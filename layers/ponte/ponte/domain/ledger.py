@@ -45,7 +45,7 @@ ChargebackState = Literal["open", "won", "lost"]
 
 
 class InvoiceRecord(BaseModel):
-    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True, defer_build=True)
 
     invoice: Invoice
     recorded_at: AwareDatetime
@@ -53,7 +53,7 @@ class InvoiceRecord(BaseModel):
 
 
 class PaymentRecord(BaseModel):
-    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True, defer_build=True)
 
     provider: str
     payment_id: str
@@ -87,7 +87,7 @@ class DeliveryStatus(BaseModel):
     """What one channel's send of a customer notice came to: `accepted`, `refused`, `held` (by the notifier),
     then `delivered`, `bounced`, `complained`, `rejected`, `delayed` (by the provider's events)."""
 
-    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True, defer_build=True)
 
     notice_id: str
     channel: str
@@ -97,7 +97,7 @@ class DeliveryStatus(BaseModel):
 class CancellationRecord(BaseModel):
     """An NF-e cancelled at SEFAZ (event 110111): the sale it recorded no longer exists."""
 
-    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True, defer_build=True)
 
     access_key: str = Field(pattern=r"^\d{44}$")
     cancelled_at: AwareDatetime
@@ -109,7 +109,7 @@ class CancellationRecord(BaseModel):
 class WriteOffRecord(BaseModel):
     """Staff wrote an invoice off: what it still owed then is owed no more."""
 
-    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True, defer_build=True)
 
     invoice_key: str = Field(min_length=1)
     amount: Money = Field(description="What the invoice still owed when it was written off.")
@@ -135,7 +135,7 @@ class Allocation:
 class Ledger(BaseModel):
     """Everything Ponte knows about what an account owes and was sent, read in one query."""
 
-    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True, defer_build=True)
 
     account: Account
     invoices: tuple[InvoiceRecord, ...] = ()

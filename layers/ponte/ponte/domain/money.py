@@ -54,7 +54,7 @@ def out_of_range() -> str:
 class Money(BaseModel):
     """An exact amount: `amount` minor units (cents, centavos) of `currency`."""
 
-    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True, defer_build=True)
 
     amount: int
     currency: CurrencyCode

@@ -79,7 +79,7 @@ NotificationBody = Annotated[
 class Notification(BaseModel):
     """An outbox item: one message to one audience, published by the notifier after the change commits."""
 
-    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True, defer_build=True)
 
     notification_id: str = Field(min_length=1)
     audience: Audience

@@ -46,7 +46,7 @@ class DayCount(StrEnum):
 
 
 class _Document(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class CurrencyThresholds(_Document):

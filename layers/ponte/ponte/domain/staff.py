@@ -59,7 +59,9 @@ Source = Literal["upload", "stripe", "asaas", "mercadopago", "standard"]
 
 
 class _Document(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True, hide_input_in_errors=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, hide_input_in_errors=True, defer_build=True
+    )
 
 
 class Person(_Document):

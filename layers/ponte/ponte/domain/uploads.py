@@ -31,7 +31,7 @@ _CORRECTION = " (correction)"
 class UploadedObject(BaseModel):
     """One object version in the invoices bucket, as its S3 event names it."""
 
-    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True, defer_build=True)
 
     bucket: str = Field(min_length=1)
     key: str = Field(min_length=1)
@@ -109,14 +109,14 @@ def party_references(party: Party) -> list[tuple[str, str]]:
 class RowRefusal(BaseModel):
     """A row or document of a good file that was not recorded, and why."""
 
-    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True, defer_build=True)
 
     line: int
     reason: str
 
 
 class UploadCounts(BaseModel):
-    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True, defer_build=True)
 
     created: int = 0
     corrected: int = 0
@@ -133,7 +133,7 @@ class UploadProgress(BaseModel):
     """Where the recording of a checked file stands: carried from one run to the next when a file takes longer
     than one run (the continuation message is this model as JSON)."""
 
-    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True, defer_build=True)
 
     upload: UploadedObject
     file_format: SourceFormat

@@ -43,7 +43,7 @@ _DECODER = json.JSONDecoder(parse_float=Decimal, parse_constant=Decimal)
 
 
 class CustomerDocument(BaseModel):
-    model_config = ConfigDict(extra="forbid", title="Customer", hide_input_in_errors=True)
+    model_config = ConfigDict(extra="forbid", title="Customer", hide_input_in_errors=True, defer_build=True)
 
     name: str | None = Field(default=None, min_length=1, max_length=200, description="Name or company name.")
     tax_id: str | None = Field(
@@ -70,7 +70,7 @@ class CustomerDocument(BaseModel):
 
 
 class InstallmentDocument(BaseModel):
-    model_config = ConfigDict(extra="forbid", title="Installment", hide_input_in_errors=True)
+    model_config = ConfigDict(extra="forbid", title="Installment", hide_input_in_errors=True, defer_build=True)
 
     number: str = Field(min_length=1, max_length=40, description="Installment number, unique in the invoice.")
     due_date: date = Field(description="Local due date (yyyy-mm-dd); it ends at the end of that day.")
@@ -84,7 +84,7 @@ class InvoiceDocument(BaseModel):
     A credit note gives neither: `total` is what it credits to the customer.
     """
 
-    model_config = ConfigDict(extra="forbid", title="Ponte invoice", hide_input_in_errors=True)
+    model_config = ConfigDict(extra="forbid", title="Ponte invoice", hide_input_in_errors=True, defer_build=True)
 
     number: str = Field(min_length=1, max_length=100, description="Invoice number as the issuer wrote it.")
     series: str | None = Field(default=None, min_length=1, max_length=20, description="Series, if numbered by series.")

@@ -34,7 +34,7 @@ class CsvField(StrEnum):
 
 
 class ParseOptions(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     # Used when a CSV row or JSON invoice names no currency. NF-e is always BRL; UBL always names its currency.
     default_currency: CurrencyCode = "BRL"

@@ -21,7 +21,7 @@ def _load() -> dict[str, Entry]:
 
 
 class RenderedMessage(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     subject: str  # ASCII, for SNS e-mail subscriptions
     email: str

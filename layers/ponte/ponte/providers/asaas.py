@@ -50,6 +50,7 @@ from ponte.domain.phones import InvalidPhone, to_e164
 from ponte.providers.base import (
     DEFAULT_TIME_ZONE,
     ExactDecimal,
+    Payload,
     PayloadError,
     SignatureError,
     customer,
@@ -109,7 +110,7 @@ def verify(
         raise SignatureError("asaas-access-token does not match")
 
 
-class _Model(BaseModel):
+class _Model(Payload):
     model_config = ConfigDict(alias_generator=to_camel)
 
 
@@ -549,7 +550,9 @@ class AsaasUnavailable(AsaasApiError):
 class AsaasCustomer(BaseModel):
     """An Asaas customer as `GET /v3/customers/{id}` gives it: what completes an event's customer."""
 
-    model_config = ConfigDict(alias_generator=to_camel, validate_by_name=True, validate_by_alias=True, frozen=True)
+    model_config = ConfigDict(
+        alias_generator=to_camel, validate_by_name=True, validate_by_alias=True, frozen=True, defer_build=True
+    )
 
     id: str
     name: str | None = None

@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Protocol
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from ponte.domain.accounts import ensure_aware
 from ponte.domain.errors import InvalidInput, PonteError
@@ -56,6 +56,13 @@ class SignatureError(PonteError):
 
 class PayloadError(InvalidInput):
     """A webhook body that is not what the provider documents; the message says what is wrong."""
+
+
+class Payload(BaseModel):
+    """What a provider's payloads are read into. Each model is built when a payload first needs it: a delivery
+    reads a few of a provider's models, and building them all would fall on the first delivery's time."""
+
+    model_config = ConfigDict(defer_build=True)
 
 
 class Verifier(Protocol):

@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from ponte.domain.events import (
     MAX_TEXT,
@@ -48,6 +48,7 @@ from ponte.providers.base import (
     TIMESTAMP,
     ExactDecimal,
     IdNumber,
+    Payload,
     PayloadError,
     SignatureError,
     check_timestamp,
@@ -137,18 +138,18 @@ def _manifest(data_id: str | None, request_id: str | None, ts: str) -> bytes:
     return "".join(parts).encode()
 
 
-class PaymentNotification(BaseModel):
-    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
+class PaymentNotification(Payload):
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True, defer_build=True)
 
     payment_id: str
     notification_id: str | None = None  # the notification's own id (the body's `id`), for logs
 
 
-class _NotificationData(BaseModel):
+class _NotificationData(Payload):
     id: IdNumber
 
 
-class _Notification(BaseModel):
+class _Notification(Payload):
     id: IdNumber | None = None
     type: str | None = None
     data: _NotificationData | None = None
@@ -177,16 +178,16 @@ def payment_notification(body: bytes, query: Mapping[str, str] | None = None) ->
     return PaymentNotification(payment_id=payment_id, notification_id=notification_id)
 
 
-class _Identification(BaseModel):
+class _Identification(Payload):
     number: str | None = None
 
 
-class _Phone(BaseModel):
+class _Phone(Payload):
     area_code: IdNumber | None = None
     number: IdNumber | None = None
 
 
-class _Payer(BaseModel):
+class _Payer(Payload):
     id: IdNumber | None = None
     email: str | None = None
     first_name: str | None = None
@@ -195,25 +196,25 @@ class _Payer(BaseModel):
     phone: _Phone | None = None
 
 
-class _Barcode(BaseModel):
+class _Barcode(Payload):
     content: str | None = None
 
 
-class _TransactionDetails(BaseModel):
+class _TransactionDetails(Payload):
     external_resource_url: str | None = None  # the boleto or voucher page
     digitable_line: str | None = None
     barcode: _Barcode | None = None
 
 
-class _TransactionData(BaseModel):
+class _TransactionData(Payload):
     ticket_url: str | None = None  # the Pix payment page
 
 
-class _PointOfInteraction(BaseModel):
+class _PointOfInteraction(Payload):
     transaction_data: _TransactionData | None = None
 
 
-class _Payment(BaseModel):
+class _Payment(Payload):
     id: IdNumber
     status: str
     status_detail: str | None = None

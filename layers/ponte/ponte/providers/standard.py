@@ -59,7 +59,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, get_args
 
-from pydantic import BaseModel, Field, RootModel
+from pydantic import ConfigDict, Field, RootModel
 
 from ponte.domain.accounts import locale_from
 from ponte.domain.events import DomainEvent, Moment, SaleLinks
@@ -68,6 +68,7 @@ from ponte.providers.base import (
     DEFAULT_TIME_ZONE,
     TIMESTAMP,
     ExactDecimal,
+    Payload,
     PayloadError,
     SignatureError,
     check_timestamp,
@@ -147,11 +148,11 @@ def _decode(text: str) -> bytes | None:
         return None
 
 
-class _Type(BaseModel):
+class _Type(Payload):
     type: str
 
 
-class _Envelope(BaseModel):
+class _Envelope(Payload):
     id: str | None = Field(default=None, min_length=1)
     type: str
     timestamp: Moment
@@ -159,7 +160,7 @@ class _Envelope(BaseModel):
 
 
 class _Event(RootModel[DomainEvent]):
-    pass
+    model_config = ConfigDict(defer_build=True)
 
 
 def _customer(given: dict[str, Any]) -> dict[str, Any]:
@@ -176,7 +177,7 @@ def _customer(given: dict[str, Any]) -> dict[str, Any]:
     return customer
 
 
-class _Amount(BaseModel):
+class _Amount(Payload):
     amount: ExactDecimal
     currency: str
 

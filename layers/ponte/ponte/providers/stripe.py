@@ -28,7 +28,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from ponte.domain.accounts import locale_from
 from ponte.domain.events import (
@@ -55,6 +55,7 @@ from ponte.providers.base import (
     DEFAULT_TIME_ZONE,
     TIMESTAMP,
     Integer,
+    Payload,
     PayloadError,
     SignatureError,
     access_key,
@@ -140,39 +141,39 @@ def _parse_signature_header(value: str) -> tuple[int, list[str]]:
 # as the expanded object.
 
 
-class _Expanded(BaseModel):
+class _Expanded(Payload):
     id: str
 
 
 Ref = str | _Expanded | None
 
 
-class _Data(BaseModel):
+class _Data(Payload):
     object: dict[str, Any]
     previous_attributes: dict[str, Any] | None = None  # *.updated events: the changed fields' former values
 
 
-class _Envelope(BaseModel):
+class _Envelope(Payload):
     id: str
     type: str
     created: Moment
     data: _Data
 
 
-class _TaxId(BaseModel):
+class _TaxId(Payload):
     value: str
 
 
-class _Address(BaseModel):
+class _Address(Payload):
     country: str | None = None  # ISO 3166-1 alpha-2
 
 
-class _Object(BaseModel):
+class _Object(Payload):
     id: str
     metadata: dict[str, str] | None = None
 
 
-class _CustomerDetails(BaseModel):
+class _CustomerDetails(Payload):
     email: str | None = None
     name: str | None = None
     phone: str | None = None
@@ -180,7 +181,7 @@ class _CustomerDetails(BaseModel):
     tax_ids: list[_TaxId] | None = None
 
 
-class _Mode(BaseModel):
+class _Mode(Payload):
     mode: str | None = None
 
 
@@ -193,38 +194,38 @@ class _CheckoutSession(_Object):
     client_reference_id: str | None = None
     payment_intent: Ref = None
     invoice: Ref = None
-    payment_method_types: list[str] = []
+    payment_method_types: list[str] = Field(default_factory=list)
     locale: str | None = None  # the Checkout page's language; `auto` when the browser chose
 
 
-class _SubscriptionDetails(BaseModel):
+class _SubscriptionDetails(Payload):
     metadata: dict[str, str] | None = None
 
 
-class _InvoiceParent(BaseModel):
+class _InvoiceParent(Payload):
     subscription_details: _SubscriptionDetails | None = None
 
 
-class _Line(BaseModel):
+class _Line(Payload):
     description: str | None = None
 
 
-class _Lines(BaseModel):
-    data: list[_Line] = []
+class _Lines(Payload):
+    data: list[_Line] = Field(default_factory=list)
 
 
-class _PaymentRef(BaseModel):
+class _PaymentRef(Payload):
     payment_intent: Ref = None
     charge: Ref = None
 
 
-class _InvoicePayment(BaseModel):
+class _InvoicePayment(Payload):
     payment: _PaymentRef | None = None
     status: str | None = None
 
 
-class _InvoicePayments(BaseModel):
-    data: list[_InvoicePayment] = []
+class _InvoicePayments(Payload):
+    data: list[_InvoicePayment] = Field(default_factory=list)
 
 
 class _Invoice(_Object):
@@ -249,18 +250,18 @@ class _Invoice(_Object):
     payments: _InvoicePayments | None = None  # from 2025-03-31, when the event includes them
 
 
-class _PaymentError(BaseModel):
+class _PaymentError(Payload):
     code: str | None = None
     decline_code: str | None = None
     message: str | None = None
 
 
-class _BoletoDisplay(BaseModel):
+class _BoletoDisplay(Payload):
     number: str | None = None  # "The boleto number" (docs.stripe.com/api/payment_intents/object#next_action)
     hosted_voucher_url: str | None = None
 
 
-class _NextAction(BaseModel):
+class _NextAction(Payload):
     boleto_display_details: _BoletoDisplay | None = None
 
 
@@ -271,22 +272,22 @@ class _PaymentIntent(_Object):
     customer: Ref = None
     receipt_email: str | None = None
     description: str | None = None
-    payment_method_types: list[str] = []
+    payment_method_types: list[str] = Field(default_factory=list)
     last_payment_error: _PaymentError | None = None
     next_action: _NextAction | None = None
     invoice: Ref = None  # API versions before 2025-03-31
 
 
-class _Boleto(BaseModel):
+class _Boleto(Payload):
     tax_id: str | None = None  # the payer's CPF or CNPJ
 
 
-class _MethodDetails(BaseModel):
+class _MethodDetails(Payload):
     type: str
     boleto: _Boleto | None = None
 
 
-class _BillingDetails(BaseModel):
+class _BillingDetails(Payload):
     email: str | None = None
     name: str | None = None
     phone: str | None = None
@@ -305,7 +306,7 @@ class _Charge(_Object):
     invoice: Ref = None  # API versions before 2025-03-31
 
 
-class _Evidence(BaseModel):
+class _Evidence(Payload):
     customer_email_address: str | None = None
     customer_name: str | None = None
 
@@ -321,7 +322,7 @@ class _Dispute(_Object):
     evidence: _Evidence | None = None
 
 
-class _Price(BaseModel):
+class _Price(Payload):
     id: str
     nickname: str | None = None
     lookup_key: str | None = None
@@ -329,16 +330,16 @@ class _Price(BaseModel):
     unit_amount: Integer | None = None
 
 
-class _Item(BaseModel):
+class _Item(Payload):
     price: _Price
     quantity: Integer = 1
 
 
-class _Items(BaseModel):
-    data: list[_Item] = []
+class _Items(Payload):
+    data: list[_Item] = Field(default_factory=list)
 
 
-class _Cancellation(BaseModel):
+class _Cancellation(Payload):
     reason: str | None = None
 
 
@@ -351,21 +352,21 @@ class _Subscription(_Object):
     cancellation_details: _Cancellation | None = None
 
 
-class _FormerRef(BaseModel):
+class _FormerRef(Payload):
     id: str | None = None
 
 
-class _FormerItem(BaseModel):
+class _FormerItem(Payload):
     price: _FormerRef | None = None
     plan: _FormerRef | None = None
     quantity: Integer | None = None
 
 
-class _FormerItems(BaseModel):
-    data: list[_FormerItem] = []
+class _FormerItems(Payload):
+    data: list[_FormerItem] = Field(default_factory=list)
 
 
-class _FormerSubscription(BaseModel):
+class _FormerSubscription(Payload):
     """The fields of `previous_attributes` that say whether a subscription really changed; Stripe lists there
     only the fields that changed, with their former values."""
 

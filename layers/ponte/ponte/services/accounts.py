@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 
 class OpenAccount(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     account_id: str
     name: str

@@ -167,7 +167,7 @@ def parse_ses_event(message: str) -> EmailEvent:
 
 
 class _Shape(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True, defer_build=True)
 
 
 class _Mail(_Shape):

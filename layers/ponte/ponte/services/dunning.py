@@ -36,7 +36,7 @@ _OWING = {AccountStatus.OVERDUE, AccountStatus.SUSPENDED}
 class Job(BaseModel):
     """One account for the worker, with the sweep's time and the flags it saw."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     account_id: str = Field(min_length=1)
     now: AwareDatetime

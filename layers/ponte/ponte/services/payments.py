@@ -68,7 +68,7 @@ The third argument is the cause (the delivery's dedup key) from which notificati
 
 
 class PaymentSettings(BaseModel):
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True, defer_build=True)
 
     staff_locale: Locale
     customer_locale: Locale  # for accounts a provider's customer creates

@@ -68,7 +68,9 @@ OFFLINE = "offline"  # the provider of payments staff record
 
 
 class _Input(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True, hide_input_in_errors=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, hide_input_in_errors=True, defer_build=True
+    )
 
     expected_version: int = Field(ge=0, description="The account's version the staff member saw.")
     reason: str = Field(min_length=1, max_length=500)

@@ -51,7 +51,7 @@ _OWING = frozenset({AccountStatus.OVERDUE.value, AccountStatus.SUSPENDED.value})
 
 
 class _View(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
 
 class ContactView(_View):

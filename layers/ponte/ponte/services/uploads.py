@@ -185,7 +185,7 @@ class UploadSettings:
 
 
 class UploadOutcome(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     status: Literal["imported", "quarantined", "continued", "duplicate", "skipped"]
     upload_id: str

@@ -10,7 +10,7 @@ from ponte.domain.accounts import Contact
 
 
 class Body(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
 
 class AccountOpened(Body):

@@ -21,7 +21,7 @@ from ponte.domain.policy import FeesMode
 
 
 class Body(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
 
 class CollectionNotice(Body):

@@ -54,7 +54,7 @@ class CustomerNoticeHeld(BaseModel):
     """A customer notice was not sent: the business's identity is not set (or invalid), the provider refused it for
     good, or the customer has no usable contact. `notice` is the kind of notice held back."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     kind: Literal["customer_notice.held"] = "customer_notice.held"
     reason: HeldReason
@@ -70,7 +70,7 @@ class CustomerUnreachable(BaseModel):
     `bounce_type`/`bounce_subtype` and `complaint_type` are SES's own values (bounceType, bounceSubType,
     complaintFeedbackType); `notice` is the kind of notice that came back. Never the address itself."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     kind: Literal["customer.unreachable"] = "customer.unreachable"
     channel: Literal["email"] = "email"

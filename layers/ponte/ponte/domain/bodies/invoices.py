@@ -12,7 +12,7 @@ from ponte.domain.money import Money
 
 
 class Body(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
 
 class DueInstallment(Body):

@@ -12,7 +12,7 @@ from ponte.domain.money import Money
 
 
 class _FromProvider(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     provider: str
     provider_event: str  # the provider's event id, to find it in the provider's dashboard
@@ -32,7 +32,7 @@ class CustomerNew(_FromProvider):
 
 
 class CandidateInvoice(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     invoice_number: str
     due_date: date

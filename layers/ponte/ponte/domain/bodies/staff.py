@@ -15,7 +15,7 @@ class AlertEscalated(BaseModel):
     """To the owner's manager (else the admins): the alert `alert_id` sent to the owner at `sent_at` was not
     acknowledged within `minutes`."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     kind: Literal["alert.escalated"] = "alert.escalated"
     alert_id: str = Field(min_length=1, max_length=64)
