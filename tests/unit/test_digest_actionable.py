@@ -207,6 +207,35 @@ def test_customers_no_notice_reaches() -> None:
     assert body.unreachable[0].on == date(2026, 11, 24)
 
 
+def test_a_customer_no_notice_reaches_is_listed_as_unreachable_not_under_the_deadlines() -> None:
+    """The engine does not suspend on the deadline of a final warning that reached no one (it sends a new one with
+    a new deadline), nor a customer with no address: the digest lists them once, as unreachable."""
+
+    def warned(account_id: str, name: str, outcomes: dict[str, str], **contact: Any) -> Ledger:
+        ledger = owing(account_id, name, date(2026, 11, 9), 30_000, **contact)
+        notices = tuple(
+            SentNotice(
+                step_id="final-warning",
+                sent_at=local(date(2026, 11, 24), 9),
+                channel=channel,
+                notice_id=f"n-{account_id}",
+                deadline=date(2026, 11, 30),
+            )
+            for channel in outcomes
+        )
+        evidence = tuple(DeliveryStatus(notice_id=f"n-{account_id}", channel=c, status=s) for c, s in outcomes.items())
+        return ledger.model_copy(update={"notices": notices, "deliveries": evidence})
+
+    body = digest_of(
+        warned("bounced", "Oficina Sul", {"email": "bounced", "sms": "refused"}),
+        warned("reached", "Mercado Sol", {"email": "delivered"}),
+        owing("nothing", "Quiosque", date(2026, 11, 9), 10_000, email=None, phone=None),
+    )
+    assert [(a.account_name, a.on) for a in body.deadlines] == [("Mercado Sol", date(2026, 11, 30))]
+    assert body.deadline_count == 1
+    assert names(body.unreachable) == ["Oficina Sul", "Quiosque"]
+
+
 def test_owner_names_come_from_the_directory_when_there_is_one() -> None:
     assert owner_names(directory)["ana"] == "Ana Souza"
     assert owner_names(lambda: None) == {}
@@ -260,7 +289,7 @@ EXPECTED: dict[Locale, list[str]] = {
         "- Padaria Estrela: R$ 1.500,00, 17 dias de atraso; responsável: Ana Souza",
         "Suspensas desde o último resumo: 1 conta\n"
         "- Bar Lua: R$ 600,00, 56 dias de atraso; responsável: Ana Souza; suspensa em 26/11/2026",
-        "Prazos de suspensão nos próximos três dias úteis: 3 contas\n"
+        "Prazos de suspensão nos próximos três dias úteis: 2 contas\n"
         "- Padaria Estrela: R$ 1.500,00, 17 dias de atraso; responsável: Ana Souza; prazo: 30/11/2026",
         "Promessas de pagamento que vencem hoje ou venceram: 1 conta\n"
         "- Mercado Sol: R$ 400,00, 24 dias de atraso; responsável: Ana Souza; promessa de R$ 400,00 até "
@@ -285,11 +314,11 @@ EXPECTED: dict[Locale, list[str]] = {
     ],
 }
 SMS: dict[Locale, str] = {
-    "pt-BR": "Ponte: 17 contas em atraso, R$ 3.900,78; 1 suspensa; 3 prazos em 3 dias uteis; 1 promessa a cobrar; "
+    "pt-BR": "Ponte: 17 contas em atraso, R$ 3.900,78; 1 suspensa; 2 prazos em 3 dias uteis; 1 promessa a cobrar; "
     "1 cliente sem contato.",
-    "es": "Ponte: 17 cuentas en mora, 3.900,78 BRL; 1 suspendida; 3 plazos en 3 dias habiles; 1 promesa por cobrar; "
+    "es": "Ponte: 17 cuentas en mora, 3.900,78 BRL; 1 suspendida; 2 plazos en 3 dias habiles; 1 promesa por cobrar; "
     "1 cliente sin contacto.",
-    "en": "Ponte: 17 accounts overdue, R$3,900.78; 1 suspended; 3 deadlines in 3 business days; 1 promise due; "
+    "en": "Ponte: 17 accounts overdue, R$3,900.78; 1 suspended; 2 deadlines in 3 business days; 1 promise due; "
     "1 customer unreachable.",
 }
 
@@ -299,9 +328,10 @@ def test_the_email_names_the_accounts_to_act_on_and_the_sms_counts_them(locale: 
     subject, email, sms = rendered(actionable(), locale)
     for expected in EXPECTED[locale]:
         assert expected.replace("\xa0", " ") in email.replace("\xa0", " "), expected
-    # Ten of the first bucket, 2 + 1 + 1 in the others; one suspension, three deadlines (the engine plans the final
-    # warnings of Mercado Sol and Quiosque for tomorrow, naming Monday), one promise, one customer unreachable.
-    assert email.count("\n- ") == TOP + 2 + 1 + 1 + 1 + 3 + 1 + 1
+    # Ten of the first bucket, 2 + 1 + 1 in the others; one suspension, two deadlines (the engine plans Mercado Sol's
+    # final warning for tomorrow, naming Monday; Quiosque, with no address, is listed as unreachable instead), one
+    # promise, one customer unreachable.
+    assert email.count("\n- ") == TOP + 2 + 1 + 1 + 1 + 2 + 1 + 1
     assert sms == SMS[locale] and septets(sms) <= SMS_SEPTETS and to_gsm(sms) == sms
     assert "17" in subject
 

@@ -187,12 +187,15 @@ class _Digest:
         at = entry.suspended_at
         if account.status is AccountStatus.SUSPENDED and at is not None and self.since < at <= self.now:
             self.suspended.append(replace(line, on=at.astimezone(self.zone).date()))
-        deadline = next((s.deadline for s in decision.plan if s.kind is StepKind.SUSPEND), None)
-        if deadline is not None and self.today <= deadline <= self.horizon:
-            self.deadlines.append(replace(line, on=deadline))
+        reached = True
         if line.owed:
             self._promise(ledger, line)
-            self._reach(ledger, line)
+            reached = self._reach(ledger, line)
+        # A customer no notice reaches is not suspended on the deadline its last notice named (a new final warning
+        # goes out with a new one): listed as unreachable, with what to do, not as a deadline.
+        deadline = next((s.deadline for s in decision.plan if s.kind is StepKind.SUSPEND), None)
+        if reached and deadline is not None and self.today <= deadline <= self.horizon:
+            self.deadlines.append(replace(line, on=deadline))
         return True
 
     def _aged(self, account_id: str, ledger: Ledger, receivables: Iterable[Receivable], policy: Policy) -> _Line:
@@ -231,15 +234,16 @@ class _Digest:
         if self.previous <= until <= self.today:
             self.promises.append(replace(line, on=until, promised=amount))
 
-    def _reach(self, ledger: Ledger, line: _Line) -> None:
-        """No address at all, or the latest customer notice reached no one on any channel it went out on."""
+    def _reach(self, ledger: Ledger, line: _Line) -> bool:
+        """False, and the account listed as unreachable, when it has no address at all or the latest customer notice
+        reached no one on any channel it went out on."""
         contact = ledger.account.contact
         if not contact.email and not contact.phone:
             self.unreachable.append(line)
-            return
+            return False
         sent = [n for n in ledger.notices if n.channel != STAFF_CHANNEL and n.notice_id is not None]
         if not sent:
-            return
+            return True
         latest = max(sent, key=lambda n: n.sent_at)
         outcomes = ledger.delivery_evidence().get(latest.notice_id or "", {})
         # A channel reached no one when its outcome is a failure for good (a send not reported yet may still
@@ -248,6 +252,8 @@ class _Digest:
         if all(channel == "notice" or status in FAILED_FOR_GOOD for channel, status in came_to):
             reached = tuple((channel, status) for channel, status in came_to if channel != "notice")
             self.unreachable.append(replace(line, on=latest.sent_at.astimezone(self.zone).date(), unreached=reached))
+            return False
+        return True
 
     def body(self) -> CollectionsDigest:
         owners = self.owners
