@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+from typing import Any
 
 import boto3
 import pytest
@@ -46,6 +47,28 @@ def test_options_become_the_clients_configuration() -> None:
     # botocore wraps the request serializer in its parameter validator unless told not to.
     serializer = Adapter().client._serializer  # type: ignore[attr-defined]
     assert type(serializer).__name__ != "ParamValidationDecorator"
+
+
+def test_the_stores_requests_carry_one_user_agent_worked_out_once() -> None:
+    from botocore.stub import Stubber
+
+    from ponte.adapters.clients import user_agent
+    from ponte.adapters.dynamodb import DynamoStore
+
+    store = DynamoStore("table")
+    sent: list[str] = []
+
+    def keep(params: dict[str, Any], **_: Any) -> None:
+        sent.append(params["headers"]["User-Agent"])
+
+    store.client.meta.events.register_first("before-call.*.*", keep)  # before the Stubber answers
+    with Stubber(store.client) as stub:
+        for _ in range(2):
+            stub.add_response("get_item", {})
+            assert store.get_account("acc-1") is None
+    # boto3's, Python's and the platform's names and versions, then botocore's, and no per-request feature codes.
+    assert sent[0] == sent[1] and sent[0].startswith(user_agent() + " Botocore/")
+    assert " m/" not in sent[0] and user_agent().startswith(f"Boto3/{boto3.__version__} Python/")
 
 
 def _adapter_classes() -> list[type]:

@@ -66,6 +66,14 @@ class _Known:
 
 def utc_key(moment: datetime) -> str:
     """A fixed-width UTC timestamp, so that string order is time order in sort keys and indexes."""
+    # An evaluation keys its change, its notices and its history by the sweep's time: one conversion per sweep.
+    return _utc_key(moment, moment.fold)
+
+
+@lru_cache(maxsize=256)
+def _utc_key(moment: datetime, fold: int) -> str:
+    # `fold` is part of the key: two moments that compare equal in one time zone may be an hour apart (a clock set
+    # back), and the cache must not take one for the other.
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -88,8 +96,9 @@ class DynamoStore:
         self._parsed: dict[str, list[_Parsed]] = {}
 
     # Every request is built here, in shapes the tests run against the emulator: botocore's check of each one
-    # against the service model (half the time of a transaction of a few items) would find nothing.
-    client: LazyClient[DynamoDBClient] = LazyClient("dynamodb", {"parameter_validation": False})
+    # against the service model (half the time of a transaction of a few items) would find nothing. Each evaluation
+    # and each delivery makes a request or two, so the User-Agent is worked out once, not for every request.
+    client: LazyClient[DynamoDBClient] = LazyClient("dynamodb", {"parameter_validation": False}, fixed_user_agent=True)
 
     def get_account(self, account_id: str) -> Account | None:
         answer = self.client.get_item(
@@ -558,12 +567,7 @@ class DynamoStore:
         its version since this store read it, the item read with its version and summary moved on."""
         account, expected = change.account, change.expected_version
         read = next(iter(self._parsed.get(account.account_id, ())), None)
-        if (
-            read is not None
-            and expected is not None
-            and read.account.version == expected
-            and account.model_copy(update={"version": expected}) == read.account
-        ):
+        if read is not None and expected is not None and _moved_on(read.account, account, expected):
             item = {**read.item, "version": {"N": str(account.version)}}
             item.pop(SUMMARY, None)
         else:
@@ -662,6 +666,16 @@ class DynamoStore:
             for kind, value in merge.references
         )
         return writes
+
+
+def _moved_on(read: Account, account: Account, expected: int) -> bool:
+    """Whether `account` is `read`, at version `expected`, with only its version moved on (as `Account` compares
+    them, field by field, without copying it first)."""
+    return (
+        type(read) is type(account)
+        and read.version == expected
+        and {**account.__dict__, "version": expected} == read.__dict__
+    )
 
 
 def _put_new(table_name: str, item: dict[str, Any]) -> TransactWriteItemTypeDef:
