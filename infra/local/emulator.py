@@ -13,6 +13,14 @@ same as moto's (`tests/integration/test_emulator_transactions.py` checks it agai
 moto also answers a Query of the table (not of an index) by sorting every item of the table and keeping those of
 the partition asked for; `install()` has it list that partition's items only, which it then sorts and filters as
 before (`tests/integration/test_emulator_queries.py` compares the answers).
+
+Last, moto writes every answer through its generic serializer, which looks each member of the answer's model up
+under several aliases: each attribute value of each item costs ten such look-ups (S, N, B, SS, ... BOOL), and a
+Query's answer was most of the time the local stack spent in the emulator. An attribute value is already in its
+wire form (`{"S": "..."}`), so `install()` has the JSON serializer copy it as it is, where the generic walk gives
+the same: a string, number, set of those, boolean, null, or a map or list of such values. Binary values, which the
+serializer encodes, and anything else take the generic walk (`tests/integration/test_emulator_answers.py` compares
+the answers).
 """
 
 from __future__ import annotations
@@ -48,6 +56,7 @@ def install() -> None:
     with _lock:
         if _installed:
             return
+        from moto.core.serialize import JSONSerializer  # noqa: PLC0415
         from moto.dynamodb import models  # noqa: PLC0415
         from moto.dynamodb.models.table import Table  # noqa: PLC0415
 
@@ -56,7 +65,49 @@ def install() -> None:
         models.DynamoDBBackend.transact_write_items = _journaled(original)  # type: ignore[method-assign]
         Table.query = _one_partition(Table.query)  # type: ignore[method-assign]
         Table.all_items = _partition_items(Table.all_items)  # type: ignore[method-assign,assignment]
+        JSONSerializer._serialize_type_structure = _attribute_values_as_they_are(  # type: ignore[method-assign]  # noqa: SLF001
+            JSONSerializer._serialize_type_structure  # noqa: SLF001
+        )
         _installed = True
+
+
+# The members of DynamoDB's (and DynamoDB Streams') AttributeValue, one of which a value has.
+_ATTRIBUTE_VALUE = frozenset({"S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL"})
+
+
+def _attribute_values_as_they_are(serialize: Callable[..., None]) -> Callable[..., None]:
+    def serialize_structure(self: Any, serialized: dict[str, Any], value: Any, shape: Any, key: str) -> None:
+        if key and shape.name == "AttributeValue" and shape.members.keys() == _ATTRIBUTE_VALUE:
+            wire = _wire_value(value)
+            if wire is not None:
+                serialized[key] = wire
+                return
+        serialize(self, serialized, value, shape, key)
+
+    serialize_structure.__wrapped__ = serialize  # type: ignore[attr-defined]
+    return serialize_structure
+
+
+def _wire_value(value: Any) -> dict[str, Any] | None:
+    """An attribute value rebuilt as the generic serializer would write it, or None where that walk may write
+    something else (binary values, which it encodes in base64; anything not shaped like a value)."""
+    if type(value) is not dict or len(value) != 1:
+        return None
+    ((kind, inner),) = value.items()
+    wire: Any = None
+    if kind in {"S", "N"}:
+        wire = inner if type(inner) is str else None
+    elif kind in {"BOOL", "NULL"}:
+        wire = inner if type(inner) is bool else None
+    elif kind in {"SS", "NS"}:
+        wire = list(inner) if type(inner) is list and all(type(member) is str for member in inner) else None
+    elif kind == "M" and type(inner) is dict:
+        members = {name: _wire_value(member) for name, member in inner.items()}
+        wire = None if None in members.values() else members
+    elif kind == "L" and type(inner) is list:
+        elements = [_wire_value(element) for element in inner]
+        wire = None if None in elements else elements
+    return None if wire is None else {kind: wire}
 
 
 _INDEX_NAME = 6  # Table.query's argument after the hash key: range_comparison, range_objs, limit, ... index_name
