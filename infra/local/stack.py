@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import json
 import os
@@ -186,6 +187,7 @@ class LocalStack:
         self._platform_events: list[dict[str, Any]] = []
         self._deliveries = DeliveryRecorder(lambda: self._now)
         self._lock = threading.RLock()
+        self._clients: dict[str, Any] = {}
         self._exit = contextlib.ExitStack()
         self._built: _Built | None = None
 
@@ -201,6 +203,7 @@ class LocalStack:
                 from moto import mock_aws  # noqa: PLC0415
 
                 self._exit.enter_context(mock_aws())
+                self._exit.enter_context(_embedded_session())
             self._exit.enter_context(self._deliveries.installed())
             if self.endpoint:
                 self._build()
@@ -270,7 +273,15 @@ class LocalStack:
             spec.cold()
 
     def client(self, service: str) -> Any:
+        """A new client of the emulator: the caller may register its own event handlers or stub it."""
         return boto3.client(service, region_name=self.pseudo.region)
+
+    def _client(self, service: str) -> Any:
+        """The stack's own client of a service, made once: settling polls streams and queues many times a second."""
+        with self._lock:
+            if service not in self._clients:
+                self._clients[service] = self.client(service)
+            return self._clients[service]
 
     def physical_id(self, logical_id: str) -> Any:
         """What `!Ref` gives for a resource of the template: a table's name, a topic's ARN, a queue's URL..."""
@@ -409,7 +420,7 @@ class LocalStack:
         ]
         if not buses:
             return
-        sqs, events_client = self.client("sqs"), self.client("events")
+        sqs, events_client = self._client("sqs"), self._client("events")
         self._tap_url = sqs.create_queue(QueueName=f"{self.pseudo.stack_name}-platform-tap")["QueueUrl"]
         tap_arn = sqs.get_queue_attributes(QueueUrl=self._tap_url, AttributeNames=["QueueArn"])["Attributes"][
             "QueueArn"
@@ -429,7 +440,7 @@ class LocalStack:
     def _seed_documents(self) -> None:
         """Set SSM parameters of the template (by logical id) as an operator would after deploying: the business's
         identity, an edited policy."""
-        ssm = self.client("ssm")
+        ssm = self._client("ssm")
         for logical_id, value in self._documents.items():
             ssm.put_parameter(Name=self.physical_id(logical_id), Value=value, Type="String", Overwrite=True)
 
@@ -442,7 +453,7 @@ class LocalStack:
             if logical_id is None:
                 raise TemplateError(f"the template has no secret for {provider}")
             secrets = [values] if isinstance(values, str) else list(values)
-            self.client("secretsmanager").put_secret_value(
+            self._client("secretsmanager").put_secret_value(
                 SecretId=self.physical_id(logical_id), SecretString=json.dumps({"secrets": secrets})
             )
 
@@ -517,7 +528,7 @@ class LocalStack:
                 )
             (bucket_name,) = buckets
             extra = {"ContentType": content_type} if content_type else {}
-            answer = self.client("s3").put_object(Bucket=bucket_name, Key=key, Body=data, **extra)
+            answer = self._client("s3").put_object(Bucket=bucket_name, Key=key, Body=data, **extra)
             self._announced.add((bucket_name, key, answer.get("VersionId")))
             event = events.s3_put(
                 bucket=bucket_name,
@@ -540,7 +551,7 @@ class LocalStack:
         for yet is announced to its functions, once, as S3 would. Returns how many were."""
         delivered = 0
         with self._lock:
-            s3 = self.client("s3")
+            s3 = self._client("s3")
             for bucket in sorted({t.bucket for t in self._s3}):
                 pages = s3.get_paginator("list_object_versions").paginate(Bucket=bucket)
                 for version in (v for page in pages for v in page.get("Versions", [])):
@@ -683,7 +694,9 @@ class LocalStack:
             raise RuntimeError(f"work was still pending after {MAX_SETTLE_ROUNDS} rounds: a trigger loops")
 
     def _poll_stream(self, mapping: _StreamMapping) -> int:
-        streams = self.client("dynamodbstreams")
+        if self._stream_idle(mapping):
+            return 0
+        streams = self._client("dynamodbstreams")
         records: list[dict[str, Any]] = []
         for shard in streams.describe_stream(StreamArn=mapping.stream_arn)["StreamDescription"]["Shards"]:
             position = (
@@ -769,11 +782,13 @@ class LocalStack:
                     "streamArn": mapping.stream_arn,
                 },
             }
-            self.client("sqs").send_message(QueueUrl=self._queue_url(destination), MessageBody=json.dumps(record))
+            self._client("sqs").send_message(QueueUrl=self._queue_url(destination), MessageBody=json.dumps(record))
         self.failures.append(Failure(mapping.function.logical_id, "dynamodb-stream", error, destination))
 
     def _poll_queue(self, mapping: _QueueMapping) -> int:
-        sqs = self.client("sqs")
+        if self._queue_idle(mapping):
+            return 0
+        sqs = self._client("sqs")
         size = min(int(mapping.properties.get("BatchSize", 10)), 10)
         messages = sqs.receive_message(
             QueueUrl=mapping.queue_url, MaxNumberOfMessages=size, AttributeNames=["All"], MessageAttributeNames=["All"]
@@ -835,7 +850,7 @@ class LocalStack:
                 error = caught
         destination = spec.on_failure_arn or spec.dead_letter_arn
         if destination:
-            self.client("sqs").send_message(QueueUrl=self._queue_url(destination), MessageBody=json.dumps(event))
+            self._client("sqs").send_message(QueueUrl=self._queue_url(destination), MessageBody=json.dumps(event))
         assert error is not None
         self._fail(spec, trigger, error, destination)
 
@@ -872,6 +887,28 @@ class LocalStack:
 
     def _sent_to(self, topic_arn: str) -> list[tuple[Any, ...]]:
         return list(self._sns_backend().topics[topic_arn].sent_notifications)
+
+    # Settling polls every stream and queue after each invocation, and most polls find nothing: asked of the
+    # emulator's own record, "nothing new" costs no request (a stream's poll is three). Anything else, or an emulator
+    # in another process, is polled through its API.
+
+    def _stream_idle(self, mapping: _StreamMapping) -> bool:
+        """No record was written to the stream after the mapping's checkpoint."""
+        from moto.dynamodb.models import dynamodb_backends  # noqa: PLC0415 - the emulator's own record
+
+        _, table_name, _, label = mapping.stream_arn.split(":", 5)[5].split("/", 3)
+        table = dynamodb_backends[self.pseudo.account_id][self.pseudo.region].tables.get(table_name)
+        if table is None or table.stream_shard is None or table.latest_stream_label != label:
+            return False
+        records = table.stream_shard.items
+        return not records or records[-1].record["dynamodb"]["SequenceNumber"] == mapping.checkpoint
+
+    def _queue_idle(self, mapping: _QueueMapping) -> bool:
+        """The queue holds no message a receive would return now (none, or only in flight or delayed ones)."""
+        from moto.sqs.models import sqs_backends  # noqa: PLC0415 - the emulator's own record
+
+        queue = sqs_backends[self.pseudo.account_id][self.pseudo.region].queues.get(mapping.queue_arn.rsplit(":", 1)[1])
+        return queue is not None and queue.approximate_number_of_messages == 0
 
     def _sns_backend(self) -> Any:
         from moto.sns.models import sns_backends  # noqa: PLC0415 - the emulator's record of what was published
@@ -933,7 +970,7 @@ class LocalStack:
                     and destination.configuration_set == email.configuration_set
                     and matching in destination.event_types
                 ):
-                    self.client("sns").publish(
+                    self._client("sns").publish(
                         TopicArn=destination.topic_arn, Message=json.dumps(record, ensure_ascii=False)
                     )
             self.settle()
@@ -944,7 +981,7 @@ class LocalStack:
         with self._lock:
             if not hasattr(self, "_tap_url"):
                 return []
-            sqs = self.client("sqs")
+            sqs = self._client("sqs")
             while messages := sqs.receive_message(QueueUrl=self._tap_url, MaxNumberOfMessages=10).get("Messages", []):
                 for message in messages:
                     envelope = json.loads(message["Body"])
@@ -956,7 +993,7 @@ class LocalStack:
 
     def queue_messages(self, queue: str) -> list[dict[str, Any]]:
         """The messages waiting in a queue of the template (logical id), left in place."""
-        sqs = self.client("sqs")
+        sqs = self._client("sqs")
         url = self.physical_id(queue)
         found = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0).get("Messages", [])
         return [json.loads(m["Body"]) for m in found]
@@ -1015,6 +1052,27 @@ def _s3_matches(trigger: _S3Trigger, key: str) -> bool:
         if (name == "prefix" and not key.startswith(value)) or (name == "suffix" and not key.endswith(value)):
             return False
     return created
+
+
+@functools.cache
+def _models_session() -> boto3.Session:
+    """One boto3 session for every stack of this process on the embedded AWS. moto gives each `mock_aws` a new default
+    session, which reads each service's model from disk again (tens of milliseconds a service); the models are the
+    installed botocore's, and the credentials moto's fakes, so the session can be shared. Region and endpoint are
+    read from the environment by each client, as before."""
+    return boto3.Session()
+
+
+@contextlib.contextmanager
+def _embedded_session() -> Iterator[None]:
+    """boto3's default session, the functions' and the stack's own clients', is the shared one while the stack is
+    entered."""
+    saved = boto3.DEFAULT_SESSION
+    boto3.DEFAULT_SESSION = _models_session()
+    try:
+        yield
+    finally:
+        boto3.DEFAULT_SESSION = saved
 
 
 @contextlib.contextmanager

@@ -18,7 +18,12 @@ class TemplateError(Exception):
     """The template uses something the local stack cannot resolve."""
 
 
-class _CfnLoader(yaml.SafeLoader):
+# libyaml's parser where PyYAML was built with it: the template is read on every build, and the pure-Python parser
+# takes most of a second over it.
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _CfnLoader(_SafeLoader):  # type: ignore[valid-type,misc]
     pass
 
 
