@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from infra.local import LocalStack
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT.parent / "shared" / "fixtures"
@@ -51,3 +56,28 @@ class FakeContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return 10_000
+
+
+class Stacks:
+    """Local stacks built once per test process and entered again by every test that asks for the same arguments:
+    entered again, a stack is put back as it was built (`LocalStack.reset`) in milliseconds, where building it takes
+    a second or more. A stack is lent to one holder at a time; a second holder of the same arguments gets its own.
+
+    `with stacks(now=T0, parameters=...) as stack:` takes LocalStack's own arguments.
+    """
+
+    def __init__(self) -> None:
+        self._free: dict[str, list[LocalStack]] = {}
+
+    @contextlib.contextmanager
+    def __call__(self, **arguments: Any) -> Iterator[LocalStack]:
+        from infra.local import LocalStack  # here, not at the top: unit tests import this module without moto
+
+        key = json.dumps(arguments, sort_keys=True, default=str)
+        free = self._free.setdefault(key, [])
+        local = free.pop() if free else LocalStack(**arguments)
+        with local:  # one that failed to build is not lent again
+            try:
+                yield local
+            finally:
+                free.append(local)

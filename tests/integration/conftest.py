@@ -6,7 +6,7 @@ from collections.abc import Iterator
 import pytest
 
 from infra.local import LocalStack
-from tests.support import ROOT, T0
+from tests.support import ROOT, T0, Stacks
 
 SUBSCRIBERS = {
     "StaffAlertEmail": "staff@example.com",
@@ -19,16 +19,16 @@ BUSINESS = {"BusinessIdentityParameter": (ROOT / "infra" / "local" / "business_e
 
 
 @pytest.fixture(scope="session")
-def _shared_stack() -> LocalStack:
-    """One stack per test process (per xdist worker), built the first time a test enters it."""
-    return LocalStack(now=T0, parameters=SUBSCRIBERS, documents=BUSINESS)
+def stacks() -> Stacks:
+    """The stacks of this test process (of this xdist worker), each built the first time a test asks for it."""
+    return Stacks()
 
 
 @pytest.fixture
-def stack(_shared_stack: LocalStack) -> Iterator[LocalStack]:
-    """The stack as it was built: entered again, it is put back as built (`LocalStack.reset`) in milliseconds, where
-    building it takes seconds. A test that needs other parameters builds its own."""
-    with _shared_stack as local:
+def stack(stacks: Stacks) -> Iterator[LocalStack]:
+    """The stack as it was built, with the subscribers and the business's identity set. A test that needs other
+    arguments asks `stacks` for its own."""
+    with stacks(now=T0, parameters=SUBSCRIBERS, documents=BUSINESS) as local:
         yield local
 
 
@@ -48,3 +48,12 @@ def _isolated_requests(monkeypatch: pytest.MonkeyPatch) -> None:
             return original(self)
 
     monkeypatch.setattr(DynamoHandler, "call_action", isolated)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """With several workers, each module's (and class's) tests go to one worker together: a module-scoped fixture
+    (`make serve` in a process of its own, a browser, a stack that ran a month of collections) is then made once,
+    not once per worker its tests were spread over."""
+    from xdist.scheduler import LoadScopeScheduling  # type: ignore[import-untyped]  # only when xdist runs the suite
+
+    return LoadScopeScheduling(config, log)

@@ -22,7 +22,7 @@ from infra.local.signing import stripe_headers
 from ponte.adapters.dynamodb import DynamoStore
 from ponte.domain.changes import AccountChange
 from ponte.domain.errors import ConcurrentModification
-from tests.support import T0, FakeContext, load_handler
+from tests.support import T0, FakeContext, Stacks, load_handler
 
 STRIPE = "whsec_ponte_local_burst"
 BURST = 20
@@ -73,9 +73,9 @@ def delivery(n: int, account_id: str = ACCOUNT) -> dict[str, Any]:
 
 
 @pytest.fixture
-def stack() -> Iterator[LocalStack]:
+def stack(stacks: Stacks) -> Iterator[LocalStack]:
     parameters = {"StaffAlertEmail": "vendas@example.com", "OpsAlertEmail": "ops@example.com"}
-    with LocalStack(now=T0, parameters=parameters, webhook_secrets={"stripe": STRIPE}) as local:
+    with stacks(now=T0, parameters=parameters, webhook_secrets={"stripe": STRIPE}) as local:
         yield local
 
 

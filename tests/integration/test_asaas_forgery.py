@@ -24,7 +24,7 @@ from infra.local import LocalStack
 from infra.local.signing import asaas_headers
 from ponte.adapters.dynamodb import DynamoStore
 from tests.integration.conftest import SUBSCRIBERS
-from tests.support import ROOT, T0
+from tests.support import ROOT, T0, Stacks
 
 TOKEN = "asaas-forgery-test-token"
 API_KEY = "$aact_forgery_test_key"
@@ -69,12 +69,9 @@ class _FakeAsaas(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def asaas_api() -> Iterator[str]:
-    _FakeAsaas.payments = {PAYMENT_ID: copy.deepcopy(CAPTURE["payment"])}
-    _FakeAsaas.customers = {CUSTOMER_ID: CUSTOMER}
-    _FakeAsaas.failing = None
-    _FakeAsaas.seen = []
+@pytest.fixture(scope="module")
+def _asaas_server() -> Iterator[str]:
+    """One server for the module, so that its address, a parameter of the stack, is the same for every test."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _FakeAsaas)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/v3"
@@ -83,8 +80,17 @@ def asaas_api() -> Iterator[str]:
 
 
 @pytest.fixture
-def stack(asaas_api: str) -> Iterator[LocalStack]:
-    with LocalStack(
+def asaas_api(_asaas_server: str) -> str:
+    _FakeAsaas.payments = {PAYMENT_ID: copy.deepcopy(CAPTURE["payment"])}
+    _FakeAsaas.customers = {CUSTOMER_ID: CUSTOMER}
+    _FakeAsaas.failing = None
+    _FakeAsaas.seen = []
+    return _asaas_server
+
+
+@pytest.fixture
+def stack(stacks: Stacks, asaas_api: str) -> Iterator[LocalStack]:
+    with stacks(
         now=T0,
         parameters={**SUBSCRIBERS, "AsaasApiBaseUrl": asaas_api},
         webhook_secrets={"asaas": TOKEN, "AsaasApiKey": API_KEY},
@@ -158,9 +164,9 @@ def test_a_valid_token_with_an_edited_amount_records_only_what_asaas_confirms(st
     assert stack.failures == []
 
 
-def test_the_edited_delivery_leaves_exactly_what_the_genuine_one_leaves(asaas_api: str) -> None:
+def test_the_edited_delivery_leaves_exactly_what_the_genuine_one_leaves(stacks: Stacks, asaas_api: str) -> None:
     def outcome(body: bytes) -> tuple[Any, list[str]]:
-        with LocalStack(
+        with stacks(
             now=T0,
             parameters={**SUBSCRIBERS, "AsaasApiBaseUrl": asaas_api},
             webhook_secrets={"asaas": TOKEN, "AsaasApiKey": API_KEY},
@@ -234,8 +240,10 @@ def test_an_asaas_api_that_does_not_answer_makes_asaas_deliver_again(stack: Loca
         ("52.67.12.206, 127.0.0.0/8", 200),
     ],
 )
-def test_the_optional_allow_list_hears_only_the_addresses_listed(asaas_api: str, allowed: str, status: int) -> None:
-    with LocalStack(
+def test_the_optional_allow_list_hears_only_the_addresses_listed(
+    stacks: Stacks, asaas_api: str, allowed: str, status: int
+) -> None:
+    with stacks(
         now=T0,
         parameters={**SUBSCRIBERS, "AsaasApiBaseUrl": asaas_api},
         webhook_secrets={"asaas": TOKEN, "AsaasApiKey": API_KEY},

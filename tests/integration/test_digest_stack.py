@@ -27,6 +27,7 @@ from ponte.services.accounts import OpenAccount, opening_change
 from tests.collections_support import invoice, local
 from tests.integration.conftest import BUSINESS, SUBSCRIBERS
 from tests.staff_support import directory_document
+from tests.support import Stacks
 
 MONDAY = date(2026, 11, 30)
 TUESDAY = date(2026, 12, 1)
@@ -34,8 +35,8 @@ JOAO = Contact(name="João Silva", email="joao@cliente.example", phone="+5511988
 
 
 @pytest.fixture
-def monday() -> Iterator[LocalStack]:
-    with LocalStack(now=local(MONDAY, 12), parameters=SUBSCRIBERS, documents=BUSINESS) as stack:
+def monday(stacks: Stacks) -> Iterator[LocalStack]:
+    with stacks(now=local(MONDAY, 12), parameters=SUBSCRIBERS, documents=BUSINESS) as stack:
         stack.client("ssm").put_parameter(
             Name=stack.physical_id("StaffDirectoryParameter"),
             Value=json.dumps(directory_document()),

@@ -18,7 +18,7 @@ from ponte.domain.identity import new_account_id
 from ponte.domain.policy import default_policy_text
 from ponte.services.uploads import WINDOW
 from tests.integration.conftest import BUSINESS, SUBSCRIBERS
-from tests.support import T0, sample_event
+from tests.support import T0, Stacks, sample_event
 from tests.upload_support import csv_file, excel_unicode_text, json_invoice, many_rows, row
 
 BASIC = csv_file(
@@ -165,8 +165,8 @@ BOMB = (
 
 
 @pytest.fixture
-def small_limit() -> Iterator[LocalStack]:
-    with LocalStack(now=T0, parameters={**SUBSCRIBERS, "InvoiceUploadMaxMegabytes": "1"}) as local:
+def small_limit(stacks: Stacks) -> Iterator[LocalStack]:
+    with stacks(now=T0, parameters={**SUBSCRIBERS, "InvoiceUploadMaxMegabytes": "1"}) as local:
         yield local
 
 
@@ -213,10 +213,10 @@ def test_a_bad_file_is_quarantined_reported_and_alerted_and_nothing_is_written(
     assert reason not in alert.message
 
 
-def test_a_file_longer_than_one_run_is_continued_through_the_queue() -> None:
+def test_a_file_longer_than_one_run_is_continued_through_the_queue(stacks: Stacks) -> None:
     # A margin longer than the function's timeout makes every run stop after its first window.
     quick = {"RUN_TIME_MARGIN_SECONDS": "100000"}
-    with LocalStack(now=T0, parameters=SUBSCRIBERS, environment=quick) as stack:
+    with stacks(now=T0, parameters=SUBSCRIBERS, environment=quick) as stack:
         stack.put_object("incoming/longo.csv", csv_file(*many_rows(2 * WINDOW + 30, customers=3)))
         assert stack.failures == []
         found = report(stack, "processed/longo.csv.report.json")
@@ -229,10 +229,10 @@ def test_a_file_longer_than_one_run_is_continued_through_the_queue() -> None:
         assert stack.queue_messages("InvoiceUploadContinuationQueue") == []
 
 
-def test_customers_hear_of_their_invoice_when_the_setting_is_on() -> None:
+def test_customers_hear_of_their_invoice_when_the_setting_is_on(stacks: Stacks) -> None:
     # Customer notices go out once the business's identity is set (until then they are parked).
     parameters = {**SUBSCRIBERS, "CustomerInvoiceNotices": "on"}
-    with LocalStack(now=T0, parameters=parameters, documents=BUSINESS) as stack:
+    with stacks(now=T0, parameters=parameters, documents=BUSINESS) as stack:
         stack.put_object("incoming/novembro.csv", BASIC)
         notices = stack.published("CustomerNoticesTopic", protocol="email")
         assert sorted(n.subject or "" for n in notices) == [
@@ -243,12 +243,12 @@ def test_customers_hear_of_their_invoice_when_the_setting_is_on() -> None:
         assert all(len(n.message) <= 160 for n in sms)
 
 
-def test_an_invoice_due_on_a_local_holiday_of_the_policy_is_told_with_the_day_it_moved_to() -> None:
+def test_an_invoice_due_on_a_local_holiday_of_the_policy_is_told_with_the_day_it_moved_to(stacks: Stacks) -> None:
     """The upload function reads the business calendar as the ladder does: national holidays and the policy's."""
     policy = json.loads(default_policy_text()) | {"local_holidays": [{"on": "12-10", "name": "Feriado municipal"}]}
     documents = {**BUSINESS, "DunningPolicyParameter": json.dumps(policy)}
     parameters = {**SUBSCRIBERS, "CustomerInvoiceNotices": "on"}
-    with LocalStack(now=T0, parameters=parameters, documents=documents) as stack:
+    with stacks(now=T0, parameters=parameters, documents=documents) as stack:
         stack.put_object("incoming/novembro.csv", BASIC)  # due Thursday 10/12/2026, the city's holiday here
         notices = stack.published("CustomerNoticesTopic", protocol="email")
         assert sorted(n.subject or "" for n in notices) == [

@@ -15,7 +15,7 @@ from infra.local import LocalStack
 from infra.local.template import TemplateError, load_template
 from ponte.adapters.customer_delivery import SesEmail, SmsDirect
 from ponte.domain.errors import DeliveryRefused
-from tests.support import ROOT, T0
+from tests.support import ROOT, T0, Stacks
 
 TEMPLATE = load_template(ROOT / "template.yaml")
 
@@ -218,8 +218,8 @@ def test_the_customer_delivery_configuration_set_is_the_templates(stack: LocalSt
     assert identity["IdentityType"] == "DOMAIN" and "CustomerEmailIdentity" not in stack.skipped
 
 
-def test_without_a_sender_no_ses_identity_is_made() -> None:
-    with LocalStack(now=T0) as bare:
+def test_without_a_sender_no_ses_identity_is_made(stacks: Stacks) -> None:
+    with stacks(now=T0) as bare:
         assert bare.skipped["CustomerEmailIdentity"].startswith("condition")
 
 
@@ -242,9 +242,9 @@ PARAMETERS = {"CustomerEmailSender": SENDER, "CustomerEmailReplyTo": "financeiro
 
 
 @pytest.fixture
-def delivery_stack() -> Iterator[LocalStack]:
+def delivery_stack(stacks: Stacks) -> Iterator[LocalStack]:
     """The stack with a customer e-mail sender, so that its SES identity exists."""
-    with LocalStack(now=T0, parameters=PARAMETERS) as local:
+    with stacks(now=T0, parameters=PARAMETERS) as local:
         yield local
 
 
@@ -309,8 +309,8 @@ def test_a_configuration_set_whose_sending_is_off_refuses(tmp_path: Path) -> Non
         assert refused.value.code == "SendingPausedException"
 
 
-def test_without_a_sender_there_is_no_identity_and_nothing_can_be_sent() -> None:
-    with LocalStack(now=T0) as stack:
+def test_without_a_sender_there_is_no_identity_and_nothing_can_be_sent(stacks: Stacks) -> None:
+    with stacks(now=T0) as stack:
         assert stack.skipped["CustomerEmailIdentity"] == "condition HasCustomerEmailSender is false"
         assert stack.client("sesv2").list_email_identities()["EmailIdentities"] == []
         with pytest.raises(DeliveryRefused):
@@ -333,8 +333,8 @@ def test_an_address_identity_sends_with_the_configuration_set_by_default(deliver
     )
 
 
-def test_a_domain_identity_is_signed_with_dkim_and_sends_from_any_of_its_addresses() -> None:
-    with LocalStack(now=T0, parameters={"CustomerEmailSender": "padaria.example"}) as stack:
+def test_a_domain_identity_is_signed_with_dkim_and_sends_from_any_of_its_addresses(stacks: Stacks) -> None:
+    with stacks(now=T0, parameters={"CustomerEmailSender": "padaria.example"}) as stack:
         identity = stack.client("sesv2").get_email_identity(EmailIdentity="padaria.example")
         assert identity["IdentityType"] == "DOMAIN"
         assert identity["DkimAttributes"]["SigningEnabled"] is True

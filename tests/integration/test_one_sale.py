@@ -34,7 +34,7 @@ from ponte.domain.accounts import TimelineEntry
 from ponte.domain.dunning import Receivable
 from tests.collections_support import ZONE, local
 from tests.integration.conftest import BUSINESS, SUBSCRIBERS
-from tests.support import ROOT, T0, fixture
+from tests.support import ROOT, T0, Stacks, fixture
 
 STRIPE = "whsec_one_sale_test"
 ASAAS_TOKEN = "asaas-one-sale-token"
@@ -294,9 +294,9 @@ def order_of(sale: Sale) -> str:
 
 
 @pytest.fixture(scope="class")
-def four_sales() -> Iterator[LocalStack]:
+def four_sales(stacks: Stacks) -> Iterator[LocalStack]:
     """Every sale delivered on Monday 2/11, ten minutes between deliveries; then the days up to 10/11 run."""
-    with LocalStack(now=T0, documents=BUSINESS, parameters=SUBSCRIBERS, webhook_secrets={"stripe": STRIPE}) as stack:
+    with stacks(now=T0, documents=BUSINESS, parameters=SUBSCRIBERS, webhook_secrets={"stripe": STRIPE}) as stack:
         for sale in SALES:
             for step in sale.order:
                 sale.deliver(stack, step)
@@ -465,9 +465,9 @@ OPENING_BOOK = "\n".join(
 ).encode()
 
 
-def test_the_opening_books_late_invoices_start_their_ladder_on_the_day_they_became_known() -> None:
+def test_the_opening_books_late_invoices_start_their_ladder_on_the_day_they_became_known(stacks: Stacks) -> None:
     # Customers are told of each new invoice here, but the opening book is no news to them.
-    with LocalStack(now=T0, documents=BUSINESS, parameters={**SUBSCRIBERS, "CustomerInvoiceNotices": "on"}) as stack:
+    with stacks(now=T0, documents=BUSINESS, parameters={**SUBSCRIBERS, "CustomerInvoiceNotices": "on"}) as stack:
         found = upload(stack, "incoming/opening/saldo-inicial.csv", OPENING_BOOK)
         assert (found["opening"], found["counts"]["created"], found["counts"]["accounts_opened"]) == (True, 2, 2)
         assert staff_alerts(stack) == ["invoices.imported"]  # no new-customer alert to sales
@@ -498,10 +498,10 @@ def test_the_opening_books_late_invoices_start_their_ladder_on_the_day_they_beca
         assert stack.failures == []
 
 
-def test_a_stripe_dispute_lands_on_the_payments_account_and_holds_its_invoice() -> None:
+def test_a_stripe_dispute_lands_on_the_payments_account_and_holds_its_invoice(stacks: Stacks) -> None:
     maria = ("cus_1Maria", "Maria de Pereira Silva", "marianaalmeida@me.com", "br_cpf:350.294.288-95")
     nfe = fixture(*MARIA_NFE).read_bytes()
-    with LocalStack(now=T0, documents=BUSINESS, parameters=SUBSCRIBERS, webhook_secrets={"stripe": STRIPE}) as stack:
+    with stacks(now=T0, documents=BUSINESS, parameters=SUBSCRIBERS, webhook_secrets={"stripe": STRIPE}) as stack:
         # Given Maria's NF-e (due in 2021, uploaded today), paid through Stripe; the invoice names the NF-e
         upload(stack, "incoming/maria.xml", nfe)
         account = the_account(stack, "MARIA DE PEREIRA SILVA")
@@ -583,8 +583,8 @@ def cancellation_of(access_key: str, *, issuer_cnpj: str, protocol: str, at: str
     ).encode()
 
 
-def test_a_cancelled_nfe_is_never_chased_whether_its_cancellation_comes_after_or_before_it() -> None:
-    with LocalStack(now=T0, documents=BUSINESS, parameters=SUBSCRIBERS) as stack:
+def test_a_cancelled_nfe_is_never_chased_whether_its_cancellation_comes_after_or_before_it(stacks: Stacks) -> None:
+    with stacks(now=T0, documents=BUSINESS, parameters=SUBSCRIBERS) as stack:
         # br_danfe's NF-e, then its cancellation
         upload(stack, "incoming/danfe.xml", document(DANFE_NFE))
         assert (

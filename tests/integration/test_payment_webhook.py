@@ -12,7 +12,7 @@ import pytest
 
 from infra.local import LocalStack
 from infra.local.signing import mercadopago_headers, standard_headers, stripe_headers
-from tests.support import T0, FakeContext, load_handler
+from tests.support import T0, FakeContext, Stacks, load_handler
 
 STRIPE = "whsec_ponte_local_test"
 STANDARD = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
@@ -324,18 +324,18 @@ def test_a_payment_that_clears_a_suspended_accounts_debt_reactivates_it_at_once(
     assert "account.reactivated" in {e["detail-type"] for e in stack.platform_events()}
 
 
-def test_the_sample_event_is_what_the_handler_takes(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_sample_event_is_what_the_handler_takes(stacks: Stacks, monkeypatch: pytest.MonkeyPatch) -> None:
     from tests.support import sample_event
 
     event = sample_event("payment-webhook-stripe.json")
-    with LocalStack(now=T0, webhook_secrets={"stripe": "whsec_sample_not_a_real_secret"}) as local:
+    with stacks(now=T0, webhook_secrets={"stripe": "whsec_sample_not_a_real_secret"}) as local:
         for name, value in local.functions["PaymentWebhook"].environment.items():
             monkeypatch.setenv(name, value)
         handler = load_handler("payment_webhook")
         answer = handler.lambda_handler(event, FakeContext())
         assert answer["statusCode"] == 200
         assert json.loads(answer["body"])["account_id"] == "mercearia-boa-vista"
-    with LocalStack(now=T0, webhook_secrets={"stripe": STRIPE}) as local:
+    with stacks(now=T0, webhook_secrets={"stripe": STRIPE}) as local:
         for name, value in local.functions["PaymentWebhook"].environment.items():
             monkeypatch.setenv(name, value)
         answer = load_handler("payment_webhook").lambda_handler(event, FakeContext())

@@ -26,7 +26,7 @@ from ponte.services.owners import OwnerRotation
 from tests.integration.test_payment_webhook import STRIPE, payment_event
 from tests.memory_store import MemoryRotation
 from tests.staff_support import directory_document, person
-from tests.support import ROOT, T0
+from tests.support import ROOT, T0, Stacks
 
 if TYPE_CHECKING:
     from mypy_boto3_ssm.client import SSMClient
@@ -171,9 +171,9 @@ def test_the_counter_is_one_item_the_notifier_and_the_sweep_ignore(stack: LocalS
 
 
 @pytest.fixture
-def directed() -> Iterator[LocalStack]:
+def directed(stacks: Stacks) -> Iterator[LocalStack]:
     """The local stack with the directory's parameter given to every function, as the template will."""
-    with LocalStack(
+    with stacks(
         now=T0,
         parameters={"StaffAlertEmail": "vendas@example.com"},
         webhook_secrets={"stripe": STRIPE},
