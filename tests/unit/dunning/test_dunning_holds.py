@@ -232,6 +232,17 @@ def test_a_deadline_moved_before_the_warning_is_named_in_it_and_planned() -> Non
     ]
 
 
+def test_notices_a_promise_moves_onto_one_day_are_planned_as_the_one_that_goes_out() -> None:
+    """A promise granted before the first overdue notice, until 16/3: both overdue notices fall on the 17th, when only
+    the latest goes out; the plan the customer and staff read says so, not two notices on one day."""
+    promise = PromiseToPay(until=day(16), granted_at=at(day(10), 10), granted_by="ana")
+    before = decide(at(day(12), 9), [A], status=OVERDUE, holds=Holds(promise=promise))
+
+    assert [(s.step_id, s.on) for s in before.plan][:2] == [("overdue-5", day(17)), ("final-warning", day(20))]
+    on_the_day = decide(at(day(17), 9), [A], status=OVERDUE, holds=Holds(promise=promise))
+    assert [a.step_id for a in on_the_day.actions if isinstance(a, NotifyCustomer)] == ["overdue-5"]
+
+
 def test_the_lapsed_promise_reaches_whoever_granted_it_once() -> None:
     holds = Holds(promise=PROMISE)
     first = decide(at(day(19), 9), [A], notices=[O1], status=OVERDUE, holds=holds)

@@ -1637,7 +1637,14 @@ def _sums(owed: Iterable[_Owed]) -> dict[str, int]:
 
 def _plan(scheduled: Iterable[_Scheduled]) -> tuple[PlannedStep, ...]:
     plan = []
-    for s in scheduled:
+    coming = list(scheduled)
+    for n, s in enumerate(coming):
+        if s.kind in CUSTOMER_NOTICES and any(
+            later.kind in CUSTOMER_NOTICES and later.index > s.index and later.on <= s.on for later in coming[n + 1 :]
+        ):
+            # A later notice falls on the same day (a promise or a hold moved both there): on that day only the
+            # latest goes out, so the plan does not promise the customer two.
+            continue
         if s.planned is None:
             s.planned = _made(PlannedStep, {"step_id": s.step.id, "kind": s.kind, "on": s.on, "deadline": s.deadline})
         plan.append(s.planned)
