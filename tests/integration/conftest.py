@@ -50,6 +50,7 @@ def _isolated_requests(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(DynamoHandler, "call_action", isolated)
 
 
+@pytest.hookimpl(optionalhook=True)  # the suite also runs without xdist (`-p no:xdist`)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
     """With several workers, each module's (and class's) tests go to one worker together: a module-scoped fixture
     (`make serve` in a process of its own, a browser, a stack that ran a month of collections) is then made once,
