@@ -3,9 +3,10 @@ absorbed account's records, repoints its references, and leaves a marker every r
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
-from infra.local import LocalStack
+from infra.local import LocalStack, delivery
 from ponte.adapters.delivery_records import DeliveryRecords
 from ponte.adapters.dynamodb import DynamoStore
 from ponte.domain import events as ev
@@ -15,6 +16,7 @@ from ponte.domain.dunning import SentNotice
 from ponte.domain.ledger import WriteOffRecord
 from ponte.domain.money import Money
 from ponte.services.delivery import Receipt
+from ponte.services.delivery_events import Outcome, record_email_event
 from ponte.services.payments import PaymentSettings, apply_delivery
 from tests.support import T0
 
@@ -163,5 +165,37 @@ def test_what_staff_decided_on_the_absorbed_account_holds_on_the_survivor(stack:
         KeyConditionExpression="pk = :pk",
         ExpressionAttributeValues={":pk": {"S": f"ACCOUNT#{by_stripe}"}},
     )["Items"]
-    # Its write-off moved; the receipt of its notice stays too, where SES's later events about it land.
+    # Its write-off moved; the receipt of its notice stays too (a copy: the survivor has its own).
     assert {row["kind"]["S"] for row in rows} <= {"account", "timeline", "outbox", "delivery"}
+
+    # SES bounces the notice after the merge: the e-mail's tags name the absorbed account, and the bounce is recorded
+    # on the survivor, whose ladder reads it (a final warning that bounced is not a deadline named).
+    email = delivery.Email(
+        message_id="m-1",
+        from_="Padaria Estrela <avisos@padaria.example>",
+        to=("compras@padaria.example",),
+        subject="Fatura em atraso",
+        text="...",
+        html="<p>...</p>",
+        reply_to=(),
+        tags={"notice_id": "n-1", "account_id": by_stripe, "kind": "collection_notice"},
+        configuration_set="ponte-local-CustomerDeliveryConfigurationSet",
+        sent_at=T0 + timedelta(hours=1),
+    )
+    bounce = delivery.ses_event(
+        "bounce",
+        email,
+        "compras@padaria.example",
+        identity="avisos@padaria.example",
+        region="us-east-1",
+        account_id="123456789012",
+        now=T0 + timedelta(hours=3),
+        details={},
+    )
+    recorded = record_email_event(
+        json.dumps(bounce), DeliveryRecords(table), staff_locale="pt-BR", now=T0 + timedelta(hours=3)
+    )
+    assert recorded.outcome is Outcome.RECORDED and recorded.marked_unreachable
+    after = DynamoStore(table).load_ledger(by_tax_id)
+    assert after is not None and after.delivery_evidence() == {"n-1": {"email": "bounced"}}
+    assert any(entry.what == "customer_notice.bounced" for entry in store.timeline(by_tax_id))

@@ -226,6 +226,26 @@ def test_a_permanent_bounce_marks_the_address_and_alerts_the_owner_once() -> Non
     assert len(records.writes) == 1  # receipt, timeline, mark and alert: one write
 
 
+def test_an_event_about_a_notice_of_an_account_since_merged_is_recorded_on_the_survivor() -> None:
+    """The notice went to Padaria Estrela's account before a payment showed it to be another account's customer:
+    its receipt was copied to the survivor, whose ladder reads it, and SES's later bounce is recorded there."""
+    survivor = ACCOUNT.model_copy(update={"account_id": "padaria-nfe", "owner": "bia"})
+    absorbed = ACCOUNT.model_copy(update={"merged_into": survivor.account_id})
+    records = Records(accounts={absorbed.account_id: absorbed, survivor.account_id: survivor})
+    receipt = EmailEvidence(message_id=EMAIL.message_id, status="accepted", status_at=T0)
+    records.evidence = {(absorbed.account_id, "n-1"): receipt, (survivor.account_id, "n-1"): receipt}
+
+    result = record(records, ses("bounce", 5))
+
+    assert result.outcome is Outcome.RECORDED and result.marked_unreachable
+    assert records.evidence[(survivor.account_id, "n-1")].status == "bounced"
+    assert records.evidence[(absorbed.account_id, "n-1")] == receipt
+    assert records.marks == {survivor.account_id: {CUSTOMER}}
+    assert [key[0] for key in records.timeline] == [survivor.account_id]
+    (alert,) = records.outbox.values()
+    assert (alert.account_id, alert.owner) == (survivor.account_id, "bia")
+
+
 def test_a_second_bounce_of_the_same_address_writes_no_second_mark_nor_alert() -> None:
     second = replace(EMAIL, message_id="0100-second-000000", tags={**EMAIL.tags, "notice_id": "n-2"})
     records = Records().sent().sent("n-2", second.message_id)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from ponte.adapters import keys
 from ponte.adapters.clients import LazyClient
-from ponte.domain.accounts import Account, AccountStatus, AccountSummary, search_name
+from ponte.domain.accounts import MERGES_FOLLOWED, Account, AccountStatus, AccountSummary, search_name
 from ponte.domain.errors import ConcurrentModification, DuplicateEvent, InvalidInput
 
 if TYPE_CHECKING:
@@ -39,7 +39,6 @@ TIMELINE_PAGE = 50  # timeline entries a staff view shows at once
 # filter keeps one item in four is filled in about one call.
 READ_AHEAD = 4
 _BATCH_GET = 100  # BatchGetItem takes at most 100 keys
-_MAX_MERGES_FOLLOWED = 3  # a merged account leads to its survivor, which may itself have been merged
 _KNOWN_ACCOUNTS = 1024  # accounts a store remembers the summary and the shape of (the oldest are forgotten first)
 SUMMARY = "summary"  # the account item's attribute with its ledger's summary (`LedgerSummary`), as JSON
 HISTORY = "entries"  # a payment item's attribute: the timeline entries of the change that recorded it, as JSON
@@ -119,7 +118,7 @@ class DynamoStore:
 
     def _ledger(self, items: list[dict[str, Any]], depth: int) -> Ledger | None:
         ledger = ledger_from_items(items)
-        if ledger is not None and ledger.account.merged_into is not None and depth < _MAX_MERGES_FOLLOWED:
+        if ledger is not None and ledger.account.merged_into is not None and depth < MERGES_FOLLOWED:
             # The customer was found to be another account's: everything now lives there.
             return self.load_ledger(ledger.account.merged_into, depth=depth + 1)
         if ledger is not None:
@@ -158,7 +157,7 @@ class DynamoStore:
             return None  # no account item (a ledger item without one is no account's)
         parsed = self._parse(raw[0])
         account, summary = parsed.account, parsed.summary
-        if account.merged_into is not None and depth < _MAX_MERGES_FOLLOWED:
+        if account.merged_into is not None and depth < MERGES_FOLLOWED:
             return self.payment_head(account.merged_into, payment, delivery, depth + 1)
         after = raw[1]["sk"]["S"] if len(raw) > 1 else None
         if summary is None or (after is not None and not after.startswith(_PAYMENTS)):
@@ -224,7 +223,7 @@ class DynamoStore:
         ledger = ledger_from_items(items)
         if ledger is None:
             return None
-        if ledger.account.merged_into is not None and depth < _MAX_MERGES_FOLLOWED:
+        if ledger.account.merged_into is not None and depth < MERGES_FOLLOWED:
             return self.account_records(ledger.account.merged_into, timeline_limit, depth + 1)
         self._read_whole(ledger)
         found: list[tuple[str, TimelineEntry | dict[str, Any]]] = [

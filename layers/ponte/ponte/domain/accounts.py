@@ -103,6 +103,10 @@ class Acknowledgement(BaseModel):
     reason: str = Field(min_length=1, max_length=500)
 
 
+# A merged account leads to its survivor, which may itself have been merged: reads follow at most this many.
+MERGES_FOLLOWED = 3
+
+
 class Account(BaseModel):
     """An account of the business's customer. `version` guards every write (optimistic concurrency)."""
 

@@ -17,14 +17,14 @@ configuration set (send, delivery, bounce, complaint, reject, delivery delay, re
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
-from ponte.domain.accounts import TimelineEntry
+from ponte.domain.accounts import MERGES_FOLLOWED, TimelineEntry
 from ponte.domain.bodies.delivery import CustomerUnreachable, EmailEvent, EmailEventKind
 from ponte.domain.errors import ConcurrentModification
 from ponte.domain.notifications import Audience, Notification, Severity, Team, from_tag_value, notification_id
@@ -114,9 +114,7 @@ def record_email_event(message: str, records: EvidenceRecords, *, staff_locale: 
     if not (event.notice_id and event.account_id):
         return Recorded(Outcome.UNKNOWN_NOTICE, event, why="the e-mail carries no notice_id and account_id tags")
     for attempt in range(1, ATTEMPTS + 1):
-        read = records.notice_evidence(
-            event.account_id, event.notice_id, event.recipient if event.unreachable else None
-        )
+        event, read = _evidence_of(event, records)
         if read.account is None or read.evidence is None or read.evidence.message_id != event.message_id:
             return Recorded(Outcome.UNKNOWN_NOTICE, event, why=_unknown(read))
         evidence = read.evidence.with_event(event)
@@ -140,6 +138,20 @@ def record_email_event(message: str, records: EvidenceRecords, *, staff_locale: 
             continue
         return Recorded(Outcome.RECORDED, event, status=evidence.status, marked_unreachable=unreachable is not None)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _evidence_of(event: EmailEvent, records: EvidenceRecords) -> tuple[EmailEvent, NoticeEvidence]:
+    """The notice's evidence where it is kept now, and the event as recorded there: a notice sent to an account since
+    merged into another (the same customer) has its receipt copied to the survivor, whose ladder reads it, so SES's
+    later events about it are recorded on the survivor (its receipt, timeline, mark and owner's alert)."""
+    address = event.recipient if event.unreachable else None
+    read = records.notice_evidence(event.account_id, event.notice_id, address)
+    for _ in range(MERGES_FOLLOWED):
+        if read.account is None or read.account.merged_into is None:
+            break
+        event = replace(event, account_id=read.account.merged_into)
+        read = records.notice_evidence(event.account_id, event.notice_id, address)
+    return event, read
 
 
 def parse_ses_event(message: str) -> EmailEvent:
