@@ -29,22 +29,42 @@ def deliver(store: DynamoStore, event: ev.DomainEvent) -> str | None:
     return applied.account_id
 
 
-def test_an_account_known_twice_is_merged_in_one_transaction(stack: LocalStack) -> None:
-    store = DynamoStore(stack.physical_id("Table"))
-    brl = Money(amount=500_00, currency="BRL")
-    # Stripe knew the customer by id and e-mail; an invoice event later carried the tax id an NF-e account holds.
-    by_tax_id = deliver(
+def nfe_account(store: DynamoStore, amount: Money) -> str | None:
+    """The account an NF-e's invoice opens for the customer's tax id."""
+    return deliver(
         store,
         ev.InvoiceIssued(
             provider="standard",
             event_id="evt_nfe",
             occurred_at=T0,
             customer=ev.CustomerRef(name="Padaria Estrela", tax_id=TAX_ID),
-            amount=brl,
+            amount=amount,
             invoice_id="inv-1",
             invoice_number="47428",
         ),
     )
+
+
+def stripe_names_the_tax_id(store: DynamoStore, amount: Money) -> str | None:
+    """A Stripe event carrying both the customer's Stripe id and its tax id: it shows the two accounts are one."""
+    return deliver(
+        store,
+        ev.PaymentFailed(
+            provider="stripe",
+            event_id="evt_fail",
+            occurred_at=T0 + timedelta(hours=2),
+            customer=ev.CustomerRef(id="cus_9", tax_id=TAX_ID),
+            amount=amount,
+            payment_id="pi_10",
+        ),
+    )
+
+
+def test_an_account_known_twice_is_merged_in_one_transaction(stack: LocalStack) -> None:
+    store = DynamoStore(stack.physical_id("Table"))
+    brl = Money(amount=500_00, currency="BRL")
+    # Stripe knew the customer by id and e-mail; an invoice event later carried the tax id an NF-e account holds.
+    by_tax_id = nfe_account(store, brl)
     by_stripe = deliver(
         store,
         ev.PaymentReceived(
@@ -57,17 +77,7 @@ def test_an_account_known_twice_is_merged_in_one_transaction(stack: LocalStack) 
         ),
     )
     assert by_tax_id and by_stripe and by_tax_id != by_stripe
-    merged = deliver(
-        store,
-        ev.PaymentFailed(
-            provider="stripe",
-            event_id="evt_fail",
-            occurred_at=T0 + timedelta(hours=2),
-            customer=ev.CustomerRef(id="cus_9", tax_id=TAX_ID),
-            amount=brl,
-            payment_id="pi_10",
-        ),
-    )
+    merged = stripe_names_the_tax_id(store, brl)
     assert merged == by_tax_id
     survivor = store.load_ledger(by_tax_id)
     assert survivor is not None
@@ -89,18 +99,7 @@ def test_an_account_known_twice_is_merged_in_one_transaction(stack: LocalStack) 
 def test_what_staff_decided_on_the_absorbed_account_holds_on_the_survivor(stack: LocalStack) -> None:
     table = stack.physical_id("Table")
     store = DynamoStore(table)
-    by_tax_id = deliver(
-        store,
-        ev.InvoiceIssued(
-            provider="standard",
-            event_id="evt_nfe",
-            occurred_at=T0,
-            customer=ev.CustomerRef(name="Padaria Estrela", tax_id=TAX_ID),
-            amount=Money(amount=120_00, currency="BRL"),
-            invoice_id="inv-1",
-            invoice_number="47428",
-        ),
-    )
+    by_tax_id = nfe_account(store, Money(amount=120_00, currency="BRL"))
     # Stripe knew the customer by its id alone; it invoiced R$ 300, which staff later wrote off there.
     by_stripe = deliver(
         store,
@@ -142,17 +141,7 @@ def test_what_staff_decided_on_the_absorbed_account_holds_on_the_survivor(stack:
     before = store.load_ledger(by_stripe)
     assert before is not None and not before.receivables()  # written off: nothing owed
 
-    merged = deliver(
-        store,
-        ev.PaymentFailed(
-            provider="stripe",
-            event_id="evt_fail",
-            occurred_at=T0 + timedelta(hours=2),
-            customer=ev.CustomerRef(id="cus_9", tax_id=TAX_ID),
-            amount=Money(amount=10_00, currency="BRL"),
-            payment_id="pi_10",
-        ),
-    )
+    merged = stripe_names_the_tax_id(store, Money(amount=10_00, currency="BRL"))
 
     assert merged == by_tax_id
     survivor = DynamoStore(table).load_ledger(by_tax_id)  # no cache: what the table says
