@@ -71,6 +71,17 @@ def test_the_stores_requests_carry_one_user_agent_worked_out_once() -> None:
     assert " m/" not in sent[0] and user_agent().startswith(f"Boto3/{boto3.__version__} Python/")
 
 
+def test_a_new_client_is_made_as_the_adapter_makes_its_own() -> None:
+    from ponte.adapters.dynamodb import DynamoStore
+
+    made, own = DynamoStore.client.new(), DynamoStore("table").client
+    assert made is not own
+    for client in (made, own):
+        assert client.meta.config.user_agent == own.meta.config.user_agent  # the fixed one, not botocore's own
+        assert type(client._serializer).__name__ != "ParamValidationDecorator"
+    assert made.meta.config.user_agent is not None
+
+
 def _adapter_classes() -> list[type]:
     found = []
     for info in pkgutil.iter_modules(ponte.adapters.__path__):

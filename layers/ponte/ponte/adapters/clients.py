@@ -36,8 +36,13 @@ class LazyClient[C]:
             return self
         client: C | None = getattr(instance, "_client", None)
         if client is None:
-            client = default_client(self.service, self.config, fixed_user_agent=self.fixed_user_agent)
+            client = self.new()
             setattr(instance, "_client", client)  # noqa: B010 - the adapter's own attribute, typed there
+        return client
+
+    def new(self) -> C:
+        """A new client, made as the adapter makes its own."""
+        client: C = default_client(self.service, self.config, fixed_user_agent=self.fixed_user_agent)
         return client
 
 
