@@ -94,12 +94,13 @@ def counter() -> Iterator[CallCounter]:
 _CREATED: dict[str, int] = {}  # event id -> when the provider created it
 
 
-def delivery(event_id: str, customer: str, amount: int = 10_000) -> dict[str, Any]:
-    """A delivery of the payment intent event `event_id`, received at T0. Each event was created a second after the
-    one before it (in the hour before T0), and a delivery of the same event again is the same delivery."""
+def delivery(event_id: str, customer: str, amount: int = 10_000, *, intent_of: str | None = None) -> dict[str, Any]:
+    """A delivery of the payment intent event `event_id`, received at T0, about the payment intent of the event
+    `intent_of` (by default its own). Each event was created a second after the one before it (in the hour before
+    T0), and a delivery of the same event again is the same delivery."""
     created = _CREATED.setdefault(event_id, int(T0.timestamp()) - 3600 + len(_CREATED))
     intent = {
-        "id": f"pi_{event_id}",
+        "id": f"pi_{intent_of or event_id}",
         "object": "payment_intent",
         "amount": amount,
         "amount_received": amount,
@@ -357,6 +358,11 @@ def test_webhook_hot_path(counter: CallCounter, monkeypatch: pytest.MonkeyPatch)
         ]
         latest_duplicate = deliver("evt_rep49", "acme")  # a provider's retry of the latest payment
         older_duplicate = deliver("evt_rep0", "acme")  # of a payment 49 payments back
+        # Another event of the latest payment (a new event id, the same payment intent), as Stripe sends one per
+        # object it tells of.
+        second_event = counter.during(
+            lambda: handler.lambda_handler(delivery("evt_again", "acme", intent_of="evt_rep49"), context)
+        )
         solo = deliver("evt_solo", "solo")  # an account with one payment, for the time taken below
 
         # Another container: its first delivery, then a customer it has never seen (known to the table).
@@ -450,6 +456,7 @@ def test_webhook_hot_path(counter: CallCounter, monkeypatch: pytest.MonkeyPatch)
     print(f"  Ponte, customer unseen by this container: {len(unseen)} calls {Counter(unseen)}")
     print(f"  Ponte, duplicate of the latest payment:   {len(latest_duplicate)} calls {Counter(latest_duplicate)}")
     print(f"  Ponte, duplicate of one 49 payments back: {len(older_duplicate)} calls {Counter(older_duplicate)}")
+    print(f"  Ponte, another event of the latest payment: {len(second_event)} calls {Counter(second_event)}")
     print(f"  (another container's first delivery:      {len(other_first)} calls {Counter(other_first)})")
     print(f"  @idempotent + put_item + SNS publish:     {per_call(baseline_calls)}")
     print(f"  @idempotent, duplicate delivery:          {len(baseline_duplicate)} calls {Counter(baseline_duplicate)}")
@@ -487,6 +494,7 @@ def test_webhook_hot_path(counter: CallCounter, monkeypatch: pytest.MonkeyPatch)
     assert items_read == {"solo": 2, "acme": 2}, "a returning customer's payment reads the account and one item"
     assert latest_duplicate == ["dynamodb.Query"], "a retried delivery of a recent payment is told from the read"
     assert len(older_duplicate) <= 2, "an older one is refused by its payment's condition, and writes nothing"
+    assert len(second_event) <= 2, "another event of a payment reads the ledger once and writes once"
     assert all(sum(units for _, units in writes[0]) <= 6 for writes in returning_writes), (
         "a returning customer's payment writes three items under 1 KB"
     )
