@@ -19,6 +19,7 @@ from ponte.adapters.dynamodb import DynamoStore, account_item, deserialize_item,
 from ponte.adapters.keys import account_key, delivery_key, unreachable_key
 from ponte.domain.accounts import Contact
 from ponte.domain.bodies.accounts import CustomerWelcome
+from ponte.domain.bodies.delivery import Reach
 from ponte.domain.errors import ConcurrentModification
 from ponte.domain.notifications import Audience, Notification
 from ponte.services.accounts import OpenAccount, opening_change
@@ -162,14 +163,14 @@ def test_a_corrected_address_is_reachable_again(stack: LocalStack) -> None:
     (email,) = stack.mailbox(CUSTOMER)
     stack.ses_event("complaint", email.message_id, CUSTOMER)
     records = DeliveryRecords(table(stack))
-    assert records.contact("padaria") == Contact(name="João Silva", phone=PHONE)
+    assert records.reach("padaria") == Reach("padaria", Contact(name="João Silva", phone=PHONE))
 
     account = DynamoStore(table(stack)).get_account("padaria")
     assert account is not None
     corrected = account.model_copy(update={"contact": Contact(name="João Silva", email="joao@novo.example")})
     stack.client("dynamodb").put_item(TableName=table(stack), Item=serialize_item(account_item(corrected)))
 
-    assert records.contact("padaria") == corrected.contact
+    assert records.reach("padaria") == Reach("padaria", corrected.contact)
     another_notice(stack, "after-correction")
     assert len(stack.mailbox("joao@novo.example")) == 1
     assert len(unreachable_alerts(stack)) == 1
@@ -186,7 +187,7 @@ def test_a_transient_bounce_and_a_delay_change_the_receipt_only(stack: LocalStac
     assert receipt is not None and receipt["status"] == "bounced" and receipt["bounce_type"] == "Transient"
     assert item(stack, unreachable_key("padaria", "email")) is None
     assert unreachable_alerts(stack) == []
-    assert DeliveryRecords(table(stack)).contact("padaria") == OPEN.contact
+    assert DeliveryRecords(table(stack)).reach("padaria") == Reach("padaria", OPEN.contact)
 
 
 def test_bad_input_is_dropped_without_retries_and_logged_without_the_payload(
@@ -295,9 +296,9 @@ def test_a_mark_is_written_once_per_address(stack: LocalStack) -> None:
 
 def test_the_contact_of_an_unknown_account_is_none_and_one_without_marks_is_whole(stack: LocalStack) -> None:
     records = DeliveryRecords(table(stack))
-    assert records.contact("nobody") is None
+    assert records.reach("nobody") is None
     open_account(stack)
-    assert records.contact("padaria") == OPEN.contact
+    assert records.reach("padaria") == Reach("padaria", OPEN.contact)
     records.record("padaria", "n-x", Receipt(channel="email", status="refused", at=T0, reason="MessageRejected"))
     assert records.notice_evidence("padaria", "n-x", None).evidence is None  # refused: no e-mail to follow
 

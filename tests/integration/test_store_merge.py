@@ -11,13 +11,17 @@ from ponte.adapters.delivery_records import DeliveryRecords
 from ponte.adapters.dynamodb import DynamoStore
 from ponte.domain import events as ev
 from ponte.domain.accounts import next_version
+from ponte.domain.bodies.accounts import CustomerWelcome
 from ponte.domain.changes import AccountChange
 from ponte.domain.dunning import SentNotice
 from ponte.domain.ledger import WriteOffRecord
 from ponte.domain.money import Money
-from ponte.services.delivery import Receipt
+from ponte.domain.notifications import Audience, Notification
+from ponte.messages import render
+from ponte.services.delivery import CustomerDelivery, Receipt, deliver_to_customer
 from ponte.services.delivery_events import Outcome, record_email_event
 from ponte.services.payments import PaymentSettings, apply_delivery
+from tests.message_cases import IDENTITY
 from tests.support import T0
 
 SETTINGS = PaymentSettings(staff_locale="pt-BR", customer_locale="pt-BR", time_zone="America/Sao_Paulo")
@@ -188,3 +192,75 @@ def test_what_staff_decided_on_the_absorbed_account_holds_on_the_survivor(stack:
     after = DynamoStore(table).load_ledger(by_tax_id)
     assert after is not None and after.delivery_evidence() == {"n-1": {"email": "bounced"}}
     assert any(entry.what == "customer_notice.bounced" for entry in store.timeline(by_tax_id))
+
+
+class Mailbox:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, dict[str, str]]] = []
+
+    def send(self, *, to: str, subject: str, text: str, html: str, tags: dict[str, str]) -> str:
+        self.sent.append((to, tags))
+        return f"m-{len(self.sent)}"
+
+
+def test_a_notice_decided_before_a_merge_and_sent_after_it_is_kept_on_the_survivor(stack: LocalStack) -> None:
+    table = stack.physical_id("Table")
+    store = DynamoStore(table)
+    by_tax_id = nfe_account(store, Money(amount=120_00, currency="BRL"))
+    by_stripe = deliver(
+        store,
+        ev.PaymentReceived(
+            provider="stripe",
+            event_id="evt_pay",
+            occurred_at=T0 + timedelta(hours=1),
+            customer=ev.CustomerRef(id="cus_9", email="compras@padaria.example"),
+            amount=Money(amount=10_00, currency="BRL"),
+            payment_id="pi_9",
+        ),
+    )
+    assert by_tax_id and by_stripe and by_tax_id != by_stripe
+    stripe_ledger = store.load_ledger(by_stripe)
+    assert stripe_ledger is not None
+    store.commit(
+        AccountChange(
+            account=next_version(stripe_ledger.account),
+            recorded_at=T0 + timedelta(hours=1),
+            expected_version=stripe_ledger.account.version,
+            notices=(
+                SentNotice(step_id="overdue-1", sent_at=T0 + timedelta(hours=1), channel="email", notice_id="n-2"),
+            ),
+        )
+    )
+    # The notice is in the notifier's hands when a Stripe event shows the two accounts to be one customer.
+    assert stripe_names_the_tax_id(store, Money(amount=10_00, currency="BRL")) == by_tax_id
+    notice = Notification(
+        notification_id="n-2",
+        audience=Audience.CUSTOMER,
+        account_id=by_stripe,
+        locale="pt-BR",
+        occurred_at=T0 + timedelta(hours=1),
+        body=CustomerWelcome(customer_name="Padaria Estrela"),
+    )
+    mailbox, records = Mailbox(), DeliveryRecords(table)
+    ports = CustomerDelivery(
+        email=mailbox,
+        sms=None,
+        identity=lambda: IDENTITY,
+        contacts=records,
+        receipts=records,
+        staff=lambda alert: None,
+    )
+    message = render(notice, time_zone="America/Sao_Paulo")
+    sent = deliver_to_customer(notice, message, ports, now=T0 + timedelta(hours=3))
+
+    assert [(r.channel, r.status) for r in sent] == [("email", "accepted")]
+    # To the survivor's contact, tagged with the survivor (SES's events about it come back there), and its receipt
+    # kept where the survivor's ladder reads it.
+    assert mailbox.sent == [
+        ("compras@padaria.example", {"notice_id": "n-2", "account_id": by_tax_id, "kind": "customer.welcome"})
+    ]
+    survivor = DynamoStore(table).load_ledger(by_tax_id)
+    assert survivor is not None and survivor.delivery_evidence() == {"n-2": {"email": "accepted"}}
+    # Sent again (the outbox retries a notice it could not confirm), it goes out no more.
+    assert deliver_to_customer(notice, message, ports, now=T0 + timedelta(hours=4)) == ()
+    assert len(mailbox.sent) == 1

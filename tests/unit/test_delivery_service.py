@@ -11,7 +11,7 @@ import pytest
 
 from ponte.domain.accounts import Contact
 from ponte.domain.bodies.accounts import CustomerWelcome
-from ponte.domain.bodies.delivery import CustomerNoticeHeld
+from ponte.domain.bodies.delivery import CustomerNoticeHeld, Reach
 from ponte.domain.business import BusinessIdentity, IdentityNotConfigured, default_business_text, load_identity
 from ponte.domain.errors import DeliveryRefused, DeliveryUnavailable
 from ponte.domain.notifications import Audience, Notification
@@ -68,8 +68,9 @@ class Contacts:
     def __init__(self, contacts: dict[str, Contact]) -> None:
         self.contacts = contacts
 
-    def contact(self, account_id: str) -> Contact | None:
-        return self.contacts.get(account_id)
+    def reach(self, account_id: str) -> Reach | None:
+        contact = self.contacts.get(account_id)
+        return None if contact is None else Reach(account_id=account_id, contact=contact)
 
 
 class Receipts:

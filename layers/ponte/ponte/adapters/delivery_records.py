@@ -22,14 +22,15 @@ from ponte.adapters.dynamodb import (
     serialize_item,
     utc_key,
 )
-from ponte.domain.bodies.delivery import STATUS_RANK, EmailEvidence, EvidenceEntry, NoticeEvidence
+from ponte.domain.accounts import MERGES_FOLLOWED
+from ponte.domain.bodies.delivery import STATUS_RANK, EmailEvidence, EvidenceEntry, NoticeEvidence, Reach
 from ponte.domain.errors import ConcurrentModification
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
-    from ponte.domain.accounts import Contact, TimelineEntry
+    from ponte.domain.accounts import TimelineEntry
     from ponte.domain.bodies.delivery import EvidenceStatus
     from ponte.services.delivery import Receipt
     from ponte.services.delivery_events import EvidenceWrite
@@ -56,17 +57,21 @@ class DeliveryRecords:
 
     client: LazyClient[DynamoDBClient] = LazyClient("dynamodb")
 
-    def contact(self, account_id: str) -> Contact | None:
-        """The account's contact now; without its e-mail while that address is marked unreachable."""
+    def reach(self, account_id: str, depth: int = 0) -> Reach | None:
+        """The account's contact now, without its e-mail while that address is marked unreachable; of the account it
+        was merged into, if it was (as every read follows a merge: at most `MERGES_FOLLOWED`)."""
         found = self._get(keys.account_key(account_id), keys.unreachable_key(account_id, EMAIL))
         item = found.get(keys.ACCOUNT)
         if item is None:
             return None
-        contact = account_from_item(item).contact
+        account = account_from_item(item)
+        if account.merged_into is not None and depth < MERGES_FOLLOWED:
+            return self.reach(account.merged_into, depth + 1)
+        contact = account.contact
         mark = found.get(keys.unreachable_key(account_id, EMAIL)["sk"])
         if contact.email and _marked(mark, contact.email):
-            return contact.model_copy(update={"email": None})
-        return contact
+            contact = contact.model_copy(update={"email": None})
+        return Reach(account_id=account_id, contact=contact)
 
     def sent(self, account_id: str, notice_id: str, channel: str) -> bool:
         answer = self.client.get_item(

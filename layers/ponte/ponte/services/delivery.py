@@ -2,7 +2,9 @@
 business's identity, each channel once.
 
 - Who: the account's contact as it is when the notice goes out (read from the table), so a corrected e-mail is used
-  at once. A channel the account has no contact for is skipped.
+  at once. A channel the account has no contact for is skipped. A notice to an account merged into another since
+  it was decided (the same customer, known twice) goes to the survivor's contact, and its receipts are kept on the
+  survivor, whose ladder reads them.
 - With what: the business's identity (`ponte.domain.business`) signs every e-mail; while it is not set (or not
   valid) no customer notice goes out: each is recorded as held, with the reason, staff are alerted, and
   `DeliveryUnavailable` is raised so the outbox parks it until the identity is set (`ponte.services.outbox`).
@@ -23,14 +25,14 @@ from datetime import datetime
 from email.utils import formataddr
 from typing import TYPE_CHECKING, Literal, Protocol
 
-from ponte.domain.bodies.delivery import CustomerNoticeHeld, HeldReason
+from ponte.domain.bodies.delivery import CustomerNoticeHeld, HeldReason, Reach
 from ponte.domain.business import IdentityNotConfigured
 from ponte.domain.errors import DeliveryRefused, DeliveryUnavailable, InvalidInput
 from ponte.domain.notifications import Audience, Notification, Severity, Team, notification_id, tag_value
 from ponte.messages.email import customer_email
 
 if TYPE_CHECKING:
-    from ponte.domain.accounts import Contact, Locale
+    from ponte.domain.accounts import Locale
     from ponte.domain.business import BusinessIdentity
     from ponte.messages import RenderedMessage
 
@@ -49,8 +51,8 @@ class SmsSender(Protocol):
 
 
 class Contacts(Protocol):
-    def contact(self, account_id: str) -> Contact | None:
-        """The account's contact as it is now, or None when there is no such account."""
+    def reach(self, account_id: str) -> Reach | None:
+        """Where a notice to the account goes now, or None when there is no such account."""
 
 
 class Receipts(Protocol):
@@ -100,7 +102,11 @@ def deliver_to_customer(
     notification: Notification, message: RenderedMessage, ports: CustomerDelivery, *, now: datetime
 ) -> tuple[Receipt, ...]:
     """Send the notice on each channel the account has (see the module's docstring); the receipts written."""
+    reach = ports.contacts.reach(notification.account_id)
+    if reach is not None and reach.account_id != notification.account_id:
+        notification = notification.model_copy(update={"account_id": reach.account_id})
     account_id, notice_id = notification.account_id, notification.notification_id
+    contact = reach.contact if reach is not None else None
     try:
         identity = ports.identity()
     except InvalidInput as missing:
@@ -111,7 +117,6 @@ def deliver_to_customer(
         _hold(notification, ports, reason, str(missing), now, reevaluate=False)
         waiting = f"customer notices wait for the business's identity ({reason})"
         raise DeliveryUnavailable(waiting, code=reason) from None
-    contact = ports.contacts.contact(account_id)
     allowed = notification.channels or ("email", "sms")  # the policy's step says which, when it is a step's
     targets: list[tuple[Channel, str]] = []
     if contact is not None and contact.email and ports.email is not None and "email" in allowed:

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from ponte.domain.accounts import Account
+    from ponte.domain.accounts import Account, Contact
 
 HeldReason = Literal["identity_missing", "identity_invalid", "refused", "no_contact"]
 # SES's event types, spelled as Ponte keeps them (SES API v2: SEND, DELIVERY, BOUNCE, COMPLAINT, REJECT,
@@ -165,6 +165,15 @@ class EmailEvidence:
             bounce_subtype=event.bounce_subtype if event.kind == "bounce" else self.bounce_subtype,
             complaint_type=event.complaint_type if event.kind == "complaint" else self.complaint_type,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """Where a notice to an account goes now: the account that keeps the customer's records (the one it was merged
+    into, if it was: the same customer, known twice) and that account's contact as it is now."""
+
+    account_id: str
+    contact: Contact
 
 
 @dataclass(frozen=True, slots=True)
