@@ -66,7 +66,10 @@ routes: Router[StaffApi] = Router(_REFUSALS, _refusal)
 
 
 def _body(request: HttpRequest) -> JSON:
-    body = request.json_object()
+    try:
+        body = request.json_object()
+    except RecursionError:  # nested deeper than the JSON parser goes: no body of this API is
+        body = None
     if body is None:
         raise InvalidField("body", "must be a JSON object")
     return body
@@ -74,9 +77,33 @@ def _body(request: HttpRequest) -> JSON:
 
 def _limit(request: HttpRequest, default: int) -> int:
     raw = request.query_value("limit")
-    if raw is not None and not raw.isdigit():
+    if raw is None:
+        return default
+    # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+    if not (raw.isascii() and raw.isdigit()):
         raise InvalidField("limit", "must be a number")
-    return int(raw) if raw else default
+    digits = raw.lstrip("0") or "0"
+    # int() refuses more than 4300 digits; nine are already past every page size, which the view then refuses.
+    return int(digits) if len(digits) <= 9 else 10**9
+
+
+def _reason(body: JSON) -> str | None:
+    """A reveal's reason, as the history keeps it (at most 500 characters); None when none was given."""
+    reason = body.get("reason")
+    if reason is None:
+        return None
+    if not isinstance(reason, str) or not _utf8(reason):
+        raise InvalidField("reason", "must be text")
+    return reason.strip()[:500] or None
+
+
+def _utf8(text: str) -> bool:
+    """Whether the store can keep `text`: a lone surrogate (`"\\ud800"` in JSON) is not UTF-8, and boto3 fails."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @routes.route("GET", "/staff/accounts")
@@ -127,10 +154,7 @@ def timeline(request: HttpRequest, api: StaffApi) -> JSON:
 def reveal(request: HttpRequest, api: StaffApi) -> JSON:
     caller, deps, now = api.call(request)
     account_id = request.path_parameters["account_id"]
-    reason = _body(request).get("reason")
-    revealed = staff_views.reveal_contact(
-        account_id, caller, deps, now=now, reason=str(reason)[:500] if reason else None
-    )
+    revealed = staff_views.reveal_contact(account_id, caller, deps, now=now, reason=_reason(_body(request)))
     api.logger.info("contact revealed", extra={"account_id": account_id, "by": caller.subject})
     return revealed.model_dump(mode="json")
 

@@ -31,6 +31,10 @@ if TYPE_CHECKING:
     from ponte.domain.policy import Policy
 
 ADMIN = "admin"
+# What the history and the holds keep of who acted (`StaffHold.set_by`, `set_by_name`): Cognito's subjects and user
+# names are shorter (a UUID; at most 128 characters), but its `name` attribute takes up to 2048.
+_ID_LENGTH = 128
+_NAME_LENGTH = 200
 
 # The groups an action needs besides seeing the account; an action not listed needs none.
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -101,9 +105,11 @@ def caller_from_claims(claims: Mapping[str, Any], request_id: str = "") -> Calle
     name = _text(claims.get("name")) or username
     if not subject or not name:
         raise Unauthenticated("the token names no subject or no user")
+    if len(subject) > _ID_LENGTH or len(username) > _ID_LENGTH:
+        raise Unauthenticated(f"the token's subject or user name is longer than {_ID_LENGTH} characters")
     return Caller(
         subject=subject,
-        name=name,
+        name=name[:_NAME_LENGTH],
         username=username or None,
         groups=frozenset(_groups(claims.get("cognito:groups"))),
         request_id=request_id,

@@ -149,12 +149,27 @@ def parse_action(action: str, body: Mapping[str, Any]) -> _Input:
     model = INPUTS.get(action)
     if model is None:
         raise NotFound(f"no action {action!r}")
+    if (flag := _yes_or_no(body)) is not None:
+        raise InvalidField(flag, "must not be true or false")
     try:
         return model.model_validate(body)
     except ValidationError as exc:
         error = exc.errors(include_input=False, include_url=False)[0]
         where = ".".join(str(part) for part in error["loc"]) or "body"
         raise InvalidField(where, error["msg"].removeprefix("Value error, ")) from None
+
+
+def _yes_or_no(body: Mapping[str, Any]) -> str | None:
+    """The first field, or field of an amount, that is true or false. No action takes one, and pydantic would read
+    it as the number 1 or 0 (an extension of a day, a payment of a centavo)."""
+    for name, value in body.items():
+        if isinstance(value, bool):
+            return str(name)
+        if isinstance(value, Mapping):
+            inner = next((key for key, item in value.items() if isinstance(item, bool)), None)
+            if inner is not None:
+                return f"{name}.{inner}"
+    return None
 
 
 def act(

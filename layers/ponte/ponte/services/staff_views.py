@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 SEARCH_PAGE = 20
 BOOK_PAGE = 50
 _ID_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.:@-")
+_ID_LENGTH = 128  # an account's id, and an owner's, as `Account` takes them
 _OWING = frozenset({AccountStatus.OVERDUE.value, AccountStatus.SUSPENDED.value})
 
 
@@ -192,7 +193,7 @@ class RevealedContact(_View):
 def visible_records(account_id: str, caller: Caller, deps: StaffDeps) -> AccountRecords:
     """The account's records, if the caller may see it; NotFound otherwise (an account they may not see is
     answered as one that does not exist)."""
-    records = deps.store.account_records(account_id)
+    records = deps.store.account_records(account_id) if _may_be_account_id(account_id) else None
     if records is None or not deps.visibility(caller).allows(records.ledger.account.owner):
         raise NotFound(f"no account {account_id!r}")
     return records
@@ -288,7 +289,7 @@ def timeline(
     """One page of the account's history, newest first, and where the next (older) page starts."""
     if not 1 <= limit <= 200:
         raise InvalidField("limit", "must be between 1 and 200")
-    account = next(iter(deps.store.accounts([account_id])), None)
+    account = next(iter(deps.store.accounts([account_id])), None) if _may_be_account_id(account_id) else None
     if account is None or not deps.visibility(caller).allows(account.owner):
         raise NotFound(f"no account {account_id!r}")
     page = deps.store.timeline_page(account_id, cursor, limit)
@@ -331,10 +332,16 @@ def _exact_matches(text: str, deps: StaffDeps, scope: Scope) -> list[AccountSumm
     )
     found = deps.store.owners_of(references)
     ids = [found[ref] for ref in references if ref in found]
-    if set(text) <= _ID_CHARS and len(text) <= 128:
+    if _may_be_account_id(text):
         ids.append(text)  # an account id, as staff copy it from an alert
     accounts = deps.store.accounts(ids) if ids else []
     return [_summary(a) for a in accounts if a.merged_into is None and scope.allows(a.owner)]
+
+
+def _may_be_account_id(text: str) -> bool:
+    """Whether `text` has the form of an account's id (`Account.account_id`). Anything else names no account and is
+    not looked up: DynamoDB refuses a key over its size (a 500), where the answer is that there is no such account."""
+    return 0 < len(text) <= _ID_LENGTH and set(text) <= _ID_CHARS
 
 
 def _summary(account: Account) -> AccountSummary:
@@ -433,6 +440,10 @@ def _book_owners(scope: Scope, deps: StaffDeps, owner: str | None, team: str | N
     """Whose entries to read: None for everyone's (an admin without a filter)."""
     if owner is not None and team is not None:
         raise InvalidField("owner", "filter by owner or by team, not both")
+    for name, value in (("owner", owner), ("team", team)):
+        # No account's owner is longer, and a long enough one would be a key DynamoDB refuses (a 500).
+        if value is not None and len(value) > _ID_LENGTH:
+            raise InvalidField(name, f"is longer than {_ID_LENGTH} characters")
     if owner is not None:
         if not scope.allows(owner):
             raise Forbidden("you may not see that owner's accounts")
