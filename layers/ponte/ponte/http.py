@@ -96,11 +96,12 @@ class HttpRequest:
         return base64.b64decode(raw) if self.event.get("isBase64Encoded") else raw.encode("utf-8")
 
     def json_object(self) -> JSON | None:
-        """The body as a JSON object ({} when there is none); None when it is not one."""
+        """The body as a JSON object ({} when there is none); None when it is not one (or is nested deeper than the
+        parser goes, which no body a route takes is)."""
         raw: str = self.event.get("body") or "{}"
         try:
             body = json.loads(base64.b64decode(raw) if self.event.get("isBase64Encoded") else raw)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
         return body if isinstance(body, dict) else None
 
