@@ -11,6 +11,8 @@ page, the audit of a read, accounts by id and by the start of their name) page a
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import date, timedelta
 from typing import Any
 
@@ -513,6 +515,23 @@ def test_a_cursor_the_store_did_not_give_for_this_read_is_invalid_input(store: S
             store.search_names("padaria", limit=1, cursor=bad)
     with pytest.raises(InvalidInput):  # a cursor of another search
         store.search_names("mercado", limit=1, cursor=search_cursor)
+    # Made by hand, in the cursors' own shape: a key DynamoDB could not take (over its size; a lone surrogate).
+    for value in ("TIMELINE#" + "9" * 1100, "TIMELINE#\\ud800"):
+        with pytest.raises(InvalidInput):
+            store.timeline_page("padaria", forged({"sk": value}), 10)
+    with pytest.raises(InvalidInput):
+        store.search_names("padaria", limit=1, cursor=forged({**decoded(search_cursor), "search_sk": "p" * 1100}))
+
+
+def forged(key: dict[str, str]) -> str:
+    """A cursor as the store encodes one, of any key: the JSON written as given (escapes included)."""
+    text = "{" + ", ".join(f'"{name}": "{value}"' for name, value in sorted(key.items())) + "}"
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def decoded(cursor: str) -> dict[str, str]:
+    loaded: dict[str, str] = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    return loaded
 
 
 def named(store: Store) -> None:

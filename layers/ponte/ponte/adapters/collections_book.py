@@ -30,6 +30,7 @@ from ponte.adapters.dynamodb import (
     deserialize_item,
     encode_cursor,
     fill_page,
+    fits_a_key,
     outbox_item,
     serialize_item,
     utc_key,
@@ -262,11 +263,11 @@ def _decode_state(cursor: str | None, queries: int) -> tuple[int, dict[str, Any]
     raw = decode_cursor(cursor, {"at", "key"})
     try:
         position, start = int(raw["at"]), json.loads(raw["key"])
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise InvalidInput("cursor: not a cursor this API gave") from exc
     if not 0 <= position < queries or not isinstance(start, dict):
         raise InvalidInput("cursor: not a cursor this API gave")
-    if start and (set(start) - _KEY_NAMES or not all(isinstance(v, str) for v in start.values())):
+    if start and (set(start) - _KEY_NAMES or not all(fits_a_key(v) for v in start.values())):
         raise InvalidInput("cursor: not a cursor this API gave")
     return (position, start or None)
 

@@ -1050,11 +1050,23 @@ def decode_cursor(cursor: str, names: set[str]) -> dict[str, str]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         key = json.loads(raw)
-    except (binascii.Error, ValueError) as exc:
+    except (binascii.Error, ValueError, RecursionError) as exc:
         raise InvalidInput("cursor: not a cursor this API gave") from exc
-    if not isinstance(key, dict) or set(key) != names or not all(isinstance(v, str) for v in key.values()):
+    if not isinstance(key, dict) or set(key) != names or not all(fits_a_key(v) for v in key.values()):
         raise InvalidInput("cursor: not a cursor this API gave")
     return key
+
+
+def fits_a_key(value: object) -> bool:
+    """Whether `value` could be a key attribute Ponte wrote: text UTF-8 can carry (JSON may spell a lone surrogate)
+    of at most 1,024 bytes, DynamoDB's limit for a sort key (every key Ponte writes is far shorter). DynamoDB refuses
+    anything else in a request's `ExclusiveStartKey`, which would be a 500 for a value someone sent."""
+    if not isinstance(value, str):
+        return False
+    try:
+        return len(value.encode()) <= 1024
+    except UnicodeEncodeError:
+        return False
 
 
 def timeline_item(entry: TimelineEntry, version: int, seq: int) -> dict[str, Any]:
