@@ -309,6 +309,7 @@ def test_fixture_charge_refunded_reports_the_refunded_total(webhooks: Path) -> N
         payment_method=PaymentMethod.CARD,
         payment_id="ch_1PgafuB7WZ01zgkWXYmPNZs8",
         description="My First Test Charge (created for API docs)",
+        paid_at=datetime.fromtimestamp(charge["created"], UTC),  # when the charge was made
     )
 
 

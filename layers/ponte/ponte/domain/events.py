@@ -260,10 +260,12 @@ class PaymentFailed(_PaymentEvent):
 
 
 class RefundIssued(_PaymentEvent):
-    """`amount` is the total refunded on the payment so far: providers report the running total."""
+    """`amount` is the total refunded on the payment so far: providers report the running total. `paid_at`: when
+    the payment refunded was made, where the provider tells (Stripe's charge)."""
 
     kind: Literal["refund.issued"] = "refund.issued"
     amount: PositiveAmount
+    paid_at: Moment | None = None
 
 
 class ChargebackOpened(_PaymentEvent):

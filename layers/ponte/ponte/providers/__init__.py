@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterator, Mapping
+from datetime import timedelta
 from functools import cache
 from typing import TYPE_CHECKING, cast
 
@@ -31,6 +32,12 @@ _MODULES: Mapping[str, str] = {
 }
 _NAMES_A_PAYMENT_ONLY = frozenset({"mercadopago"})
 PROVIDERS: tuple[str, ...] = tuple(_MODULES)
+# The providers that deliver each event on its own, in no particular order, and deliver one not accepted again for
+# days (Stripe for up to three, docs.stripe.com/webhooks), with how long: a refund of a payment made within that
+# time may have overtaken its payment's event, and waits for it (409) rather than land beside it. Asaas's queue
+# delivers a payment's events in order and pauses after 15 refusals; a Mercado Pago notification is read as the
+# payment's state now.
+OUT_OF_ORDER: Mapping[str, timedelta] = {"stripe": timedelta(days=3)}
 
 
 @cache
@@ -62,6 +69,7 @@ class _BodyProviders(Mapping[str, WebhookProvider]):
 WEBHOOK_PROVIDERS: Mapping[str, WebhookProvider] = _BodyProviders()
 
 __all__ = [
+    "OUT_OF_ORDER",
     "PROVIDERS",
     "WEBHOOK_PROVIDERS",
     "PayloadError",

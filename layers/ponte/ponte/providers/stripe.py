@@ -298,6 +298,7 @@ class _BillingDetails(Payload):
 class _Charge(_Object):
     amount_refunded: Integer
     currency: str
+    created: Moment | None = None
     customer: Ref = None
     billing_details: _BillingDetails | None = None
     description: str | None = None
@@ -557,6 +558,7 @@ def _charge_refunded(event: _Envelope, zone: tzinfo) -> DomainEvent:
         invoice_id=_id(charge.invoice),
         description=fit_text(charge.description, MAX_TEXT),
         links=_links(metadata),
+        paid_at=charge.created,
     )
 
 

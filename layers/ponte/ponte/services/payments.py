@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
@@ -99,21 +99,37 @@ def apply_delivery(
     recompute: Recompute,
     now: datetime,
     conflicts: ConflictRetry | None = None,
+    retried_for: timedelta | None = None,
 ) -> Applied:
     """Record one delivery's events exactly once. Duplicates (same provider event) change nothing.
 
     Deliveries for the same account at once conflict on its version: the one refused reads the account again and
     decides its change anew, as `conflicts` allows (by default a dozen attempts; a webhook passes its Lambda's
-    remaining time). Raises StillConflicting, a ConcurrentModification, when it runs out: nothing was written."""
+    remaining time). Raises StillConflicting, a ConcurrentModification, when it runs out: nothing was written.
+
+    `retried_for`: how long the provider delivers again an event not accepted, for a provider whose events come in
+    no particular order. A refund of a payment not recorded yet but made within that time raises UnknownPayment
+    even when it names the customer (its payment's event may still come): it lands on the payment when delivered
+    again, instead of beside it, lost to the payment that comes later. An older payment's refund, or a dispute (weeks
+    after its payment), is taken at once: that payment's event is not coming (made before Ponte, or given up)."""
     first = events[0]
-    dedup_key = _dedup_key(first)
+    dedup_key = _delivery_key(events)
     # What a head can decide: one new payment (see `_Plan.start`).
     brief = len(events) == 1 and first.kind == "payment.received"
 
     def attempt(number: int, may_guess: bool | None = None, whole: bool = False) -> Applied:
         # Only the first attempt guesses: after a conflict, the references are read (and then remembered).
         may = number == 1 if may_guess is None else may_guess
-        plan = _Plan.start(first, store, settings, now, may_guess=may, brief=brief and not whole)
+        plan = _Plan.start(
+            first,
+            store,
+            settings,
+            now,
+            delivery=dedup_key,
+            may_guess=may,
+            brief=brief and not whole,
+            retried_for=retried_for,
+        )
         if plan.recorded(dedup_key):  # the read shows it: a duplicate, answered without a write
             return Applied(plan.ledger.account.account_id, duplicate=True, attempts=number)
         for event in events:
@@ -125,7 +141,7 @@ def apply_delivery(
             if plan.guessed and _customer_refs(plan.claims):
                 # Refused for the duplicate before its claims were checked: the guess is not borne out, and the
                 # answer names the account the references lead to.
-                plan = _Plan.start(first, store, settings, now, may_guess=False)
+                plan = _Plan.start(first, store, settings, now, delivery=dedup_key, may_guess=False)
             return Applied(plan.ledger.account.account_id, duplicate=True, attempts=number)
         except PaymentAlreadyRecorded:
             # Decided from a head whose summary did not name the payment (an older one): from the whole ledger.
@@ -165,13 +181,22 @@ class PaymentHeads(Protocol):
 
 
 def _dedup_key(event: ev.DomainEvent) -> str:
-    """A delivery's dedup key, from its first event: the provider and its event id."""
+    """The dedup key of a delivery of one event: the provider and its event id."""
     return f"{event.provider}:{event.event_id}"
 
 
+def _delivery_key(events: Sequence[ev.DomainEvent]) -> str:
+    """A delivery's dedup key: the provider and its events' ids (one event's alone for a delivery whose events share
+    it). A Mercado Pago notification is read as the payment's state, received and then refunded in part: the
+    payment's event is the same in every notification, the refund's tells one from the next."""
+    first = events[0]
+    return _dedup_key(first) + "".join(f"+{e.event_id}" for e in events[1:] if e.event_id != first.event_id)
+
+
 class UnknownPayment(InvalidInput):
-    """A refund or dispute for a payment Ponte never recorded, with no customer to tie it to: nothing to change.
-    The provider retries (Stripe for three days), so a dispute that overtook its payment lands once it is known."""
+    """A refund or dispute for a payment Ponte never recorded, with no customer to tie it to (or from a provider
+    that delivers it again, whatever it names): nothing to change. The provider retries (Stripe for three days), so
+    a refund or a dispute that overtook its payment lands on it once it is known."""
 
 
 _ABOUT_A_PAYMENT = ("refund.issued", "chargeback.opened", "chargeback.closed")
@@ -206,7 +231,7 @@ class _Plan:
     claims: list[tuple[str, str]]
     settings: PaymentSettings
     now: datetime
-    first: ev.DomainEvent  # the delivery's first event, whose dedup key marks the payments it records
+    delivery: str  # the delivery's dedup key, which marks the payments it records
     notifications: list[tuple[Audience, NotificationBody, Team | None, Severity, Locale]] = field(default_factory=list)
     timeline: list[TimelineEntry] = field(default_factory=list)
     invoices: dict[str, InvoiceRecord] = field(default_factory=dict)
@@ -230,13 +255,16 @@ class _Plan:
         settings: PaymentSettings,
         now: datetime,
         *,
+        delivery: str,
         may_guess: bool,
         brief: bool = False,
+        retried_for: timedelta | None = None,
     ) -> _Plan:
-        """The plan for the delivery whose first event is `event`. With `brief` (the delivery is that one event, a
-        payment), an account the store reads as a head is decided from it when the head shows the delivery
-        recorded already (a duplicate) or the payment is new to an account in good standing (`_head_decides`), and
-        no other account is the same customer; otherwise from its whole ledger."""
+        """The plan for the delivery `delivery` (its dedup key) whose first event is `event`. With `brief` (the
+        delivery is that one event, a payment), an account the store reads as a head is decided from it when the
+        head shows the delivery recorded already (a duplicate) or the payment is new to an account in good standing
+        (`_head_decides`), and no other account is the same customer; otherwise from its whole ledger. With
+        `retried_for`, a refund of a recent payment waits for it (`apply_delivery`)."""
         refs = references(event)
         # A new payment's own reference is only claimed (it leads nowhere yet): no need to read it first.
         payment_id = getattr(event, "payment_id", None)
@@ -253,7 +281,7 @@ class _Plan:
         other = None
         if head is not None:
             other = _other_account(refs, owners, head.account.account_id, store)
-            if head.summary.recorded(_dedup_key(event)) or (other is None and _head_decides(head, event)):
+            if head.summary.recorded(delivery) or (other is None and _head_decides(head, event)):
                 ledger: Ledger | None = Ledger(account=head.account)
             else:  # a merge, or more than a new payment: the whole ledger
                 ledger, head = store.load_ledger(head.account.account_id), None
@@ -261,6 +289,8 @@ class _Plan:
             ledger = found if isinstance(found, Ledger) else None
         if ledger is None and event.kind in _ABOUT_A_PAYMENT and not _customer_refs(refs):
             raise UnknownPayment(f"{event.kind} for a payment Ponte has not recorded and no customer to tie it to")
+        if retried_for is not None and _ahead_of_its_payment(event, ledger, now, retried_for):
+            raise UnknownPayment(f"{event.kind} for a payment Ponte has not recorded yet")
         created = ledger is None
         assigned = None
         if ledger is None:
@@ -279,7 +309,7 @@ class _Plan:
             now=now,
             assigned=assigned,
             guessed=guess is not None,
-            first=event,
+            delivery=delivery,
             other=other,
             head=head.summary if head is not None else None,
         )
@@ -360,7 +390,7 @@ class _Plan:
             refunded=known.refunded if known else 0,
             chargeback=known.chargeback if known else None,
             chargeback_at=known.chargeback_at if known else None,
-            origin=known.origin if known else _dedup_key(self.first),
+            origin=known.origin if known else self.delivery,
         )
         if record == known:
             self.note(event, "payment.confirmed", f"{event.amount} already recorded (another event of the payment)")
@@ -724,6 +754,16 @@ _RULES: dict[MatchRule, str] = {
     MatchRule.AMOUNT: "the only open invoice of that amount",
     MatchRule.OLDEST: "oldest first",
 }
+
+
+def _ahead_of_its_payment(event: ev.DomainEvent, ledger: Ledger | None, now: datetime, retried_for: timedelta) -> bool:
+    """Whether `event` is a refund of a payment the account read does not hold, made recently enough (within
+    `retried_for` of `now`, or when unknown) that the payment's own event may still come."""
+    if not isinstance(event, ev.RefundIssued) or event.payment_id is None:
+        return False
+    if ledger is not None and ledger.payment(event.provider, event.payment_id) is not None:
+        return False
+    return event.paid_at is None or now - event.paid_at <= retried_for
 
 
 def _customer_refs(refs: list[tuple[str, str]]) -> list[tuple[str, str]]:

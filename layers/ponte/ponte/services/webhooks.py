@@ -12,10 +12,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ponte.domain.errors import InvalidInput, NotFound, PonteError, SecretNotConfigured
-from ponte.providers import PROVIDERS, WEBHOOK_PROVIDERS, verifier
+from ponte.providers import OUT_OF_ORDER, PROVIDERS, WEBHOOK_PROVIDERS, verifier
 from ponte.providers.base import PayloadError, SignatureError, header, load_json
 from ponte.services.payments import Applied, PaymentSettings, UnknownPayment, apply_delivery
 
@@ -215,6 +215,7 @@ def receive(request: WebhookRequest, ports: WebhookPorts, *, conflicts: Conflict
             recompute=ports.recompute,
             now=request.received_at,
             conflicts=conflicts,
+            retried_for=OUT_OF_ORDER.get(provider),
         )
     except UnknownPayment as unknown:
         raise NotYetKnown(str(unknown)) from None
@@ -273,7 +274,25 @@ def _events(request: WebhookRequest, ports: WebhookPorts) -> list[DomainEvent] |
     if notification is None:
         return []
     # The body is not signed: act only on the payment as Mercado Pago's API tells it.
-    return mercadopago.normalise_payment(ports.mercadopago_api().payment(notification.payment_id))
+    return mercadopago.normalise_payment(_mercadopago_payment(notification.payment_id, ports.mercadopago_api))
+
+
+def _mercadopago_payment(payment_id: str, api: Callable[[], PaymentLookup]) -> Mapping[str, Any]:
+    """The payment from Mercado Pago's API. Until the access token is set, while Mercado Pago refuses it, and while
+    its API does not answer, the notification cannot be read: 503, so that Mercado Pago delivers it again (it
+    does for days), as Asaas's are. A payment it does not have (NotFound) is left to the caller."""
+    from http.client import HTTPException  # noqa: PLC0415 - loaded with the API's client already
+    from urllib.error import HTTPError  # noqa: PLC0415
+
+    try:
+        return api().payment(payment_id)
+    except SecretNotConfigured:
+        raise ProviderUnavailable("Mercado Pago's access token is not set: the payment cannot be fetched") from None
+    except HTTPError as failed:  # the API's answer other than 404 (the adapter's NotFound)
+        failed.close()
+        raise ProviderUnavailable(f"Mercado Pago's payments API answered HTTP {failed.code}") from None
+    except (OSError, HTTPException, ValueError) as failed:  # timeouts, dropped connections, an answer not JSON
+        raise ProviderUnavailable(f"Mercado Pago's payments API did not answer: {failed.__class__.__name__}") from None
 
 
 def _asaas_events(
