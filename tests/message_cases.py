@@ -441,7 +441,7 @@ def _collection_cases() -> list[Case]:
                 Audience.STAFF,
                 owed=(charge.total,),
                 credit=record.credit,
-                data=("asaas:pay_1",),
+                data=("pay_1",),
             )
         )
         cases.append(
@@ -800,7 +800,7 @@ def _delivery_cases() -> list[Case]:
             f"{reason}-{notice.rsplit('.', 1)[-1]}",
             CustomerNoticeHeld(reason=reason, notice=notice, customer_name=CONTACT, detail=detail),
             Audience.STAFF,
-            data=(detail,) if detail else (),
+            data=(detail, detail.partition(": ")[2]) if detail else (),
         )
         for reason, detail in details.items()
         for notice in ("customer.final_warning", "invoice.issued")

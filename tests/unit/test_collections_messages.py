@@ -75,7 +75,7 @@ def test_the_owner_reads_why_the_account_was_suspended_and_how_to_reactivate_it(
         "NF-2026-0042: R$1,234.56 (due 16 Nov 2026, 15 days late; fine R$24.69, interest R$6.17; = R$1,265.42)",
         "overdue notice (e-mail)",
         "final notice (SMS), deadline 30 Nov 2026",
-        "R$100.00 (counted R$100.00), asaas:pay_1",
+        "R$100.00 (counted R$100.00), Asaas, payment pay_1",
         "How to reactivate",
     ):
         assert expected in email

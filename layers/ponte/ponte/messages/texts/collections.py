@@ -9,6 +9,7 @@ invoice: it never presents a total with them as what to pay.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
@@ -24,6 +25,7 @@ from ponte.domain.bodies.collections import (
 from ponte.domain.dunning import STAFF_CHANNEL
 from ponte.domain.policy import StepKind
 from ponte.messages.catalog import Entry, Texts
+from ponte.messages.texts.payments import provider_name
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -361,7 +363,11 @@ _STEPS: dict[str, dict[Locale, str]] = {
 _CHANNELS: dict[str, dict[Locale, str]] = {
     "email": {"pt-BR": "e-mail", "es": "correo", "en": "e-mail"},
     "sms": {"pt-BR": "SMS", "es": "SMS", "en": "SMS"},
+    "notice": {"pt-BR": "sem e-mail nem telefone", "es": "sin correo ni teléfono", "en": "no e-mail or phone"},
 }
+# A customer notice recorded on no channel: the customer had no address when it went out
+# (`ponte.services.collections.customer_channels`). Nothing comes back from it, so no outcome is told.
+_NO_ADDRESS = "notice"
 
 
 def _notices(notices: Iterable[SentNotice], fmt: Formatter) -> str:
@@ -396,9 +402,13 @@ def days_late(days: int, fmt: Formatter) -> str:
 
 
 def _sent_on(notice: SentNotice, fmt: Formatter) -> str:
-    outcome = outcome_word(notice.outcome, fmt)
-    channel = channel_word(notice.channel, fmt)
-    return f"{channel}: {outcome}" if outcome else channel
+    return _came_to(notice.channel, notice.outcome, fmt)
+
+
+def _came_to(channel: str, outcome: str | None, fmt: Formatter) -> str:
+    """A channel and what its send came to (`e-mail: entregue`); a notice on no channel, as such."""
+    words = outcome_word(outcome, fmt) if channel != _NO_ADDRESS else None
+    return f"{channel_word(channel, fmt)}: {words}" if words else channel_word(channel, fmt)
 
 
 def _notice(notification: Notification, fmt: Formatter) -> dict[str, str]:
@@ -421,7 +431,7 @@ def _suspended(notification: Notification, fmt: Formatter) -> dict[str, str]:
     record = body.record
     payments = [
         f"- {fmt.moment(p.received_at)}: {fmt.money(p.amount)} ({_word('counted', fmt)} {fmt.money(p.counted)}), "
-        f"{p.reference}"
+        f"{_payment_source(p.reference, fmt)}"
         for p in body.payments
     ]
     return {
@@ -437,6 +447,34 @@ def _suspended(notification: Notification, fmt: Formatter) -> dict[str, str]:
         "credit": _credit(record.credit, fmt, "\n"),
         **_owed(record.fees_mode, record.totals, record.fees_to_date, fmt),
     }
+
+
+# A payment as staff find it: the provider by name with its id there (what the provider's dashboard searches for),
+# or one staff recorded by hand, with the reference they gave; never the ledger's key (`asaas:pay_123`).
+_PAID_THROUGH: dict[Locale, str] = {
+    "pt-BR": "{provider}, pagamento {id}",
+    "es": "{provider}, pago {id}",
+    "en": "{provider}, payment {id}",
+}
+_RECORDED_BY_STAFF: dict[Locale, tuple[str, str]] = {
+    "pt-BR": ("registrado pela equipe", "registrado pela equipe, referência {id}"),
+    "es": ("registrado por el equipo", "registrado por el equipo, referencia {id}"),
+    "en": ("recorded by staff", "recorded by staff, reference {id}"),
+}
+_OFFLINE = "offline"  # the provider of the payments staff record (`ponte.services.staff_actions.OFFLINE`)
+# The id a payment staff recorded without a reference gets: the account's version (`v12`), which tells them nothing.
+_UNREFERENCED = re.compile(r"v\d+")
+
+
+def _payment_source(reference: str, fmt: Formatter) -> str:
+    """Where a payment came from, from its key in the ledger (`<provider>:<the provider's id>`)."""
+    provider, _, payment_id = reference.partition(":")
+    if not payment_id:
+        return reference
+    if provider == _OFFLINE:
+        alone, referenced = _RECORDED_BY_STAFF[fmt.locale]
+        return alone if _UNREFERENCED.fullmatch(payment_id) else referenced.format(id=payment_id)
+    return _PAID_THROUGH[fmt.locale].format(provider=provider_name(provider), id=payment_id)
 
 
 def _customer_suspended(notification: Notification, fmt: Formatter) -> dict[str, str]:
@@ -638,7 +676,7 @@ def _alert(notification: Notification, fmt: Formatter) -> dict[str, str]:
     assert isinstance(body, CollectionsAlert)
     parts = dict.fromkeys(_PARTS.get(p, {}).get(fmt.locale, _OTHER_PART[fmt.locale]) for p in body.problems)
     tried = ", ".join(
-        f"{channel_word(channel, fmt)}: {outcome_word(outcome, fmt) or outcome_word('pending', fmt)}"
+        _came_to(channel, outcome if outcome_word(outcome, fmt) else "pending", fmt)
         for channel, outcome in body.tried.items()
     )
     facts = {
@@ -881,9 +919,9 @@ ENTRIES: dict[str, Entry] = {
             "es": Texts(
                 subject="A cobranza: {account} ({total})",
                 email="La cuenta {account} ({account_id}) pasa a cobranza. Responsable: {owner}.\n\n"
-                "En mora desde {since}:\n{invoices}\n{owed}\n{credit}\n"
+                "En mora desde el {since}:\n{invoices}\n{owed}\n{credit}\n"
                 "Avisos enviados:\n{notices}\n",
-                sms="Ponte: {account} a cobranza, {total} en mora desde {since}.{fees_later}",
+                sms="Ponte: {account} a cobranza, {total} en mora desde el {since}.{fees_later}",
             ),
             "en": Texts(
                 subject="To collections: {account} ({total})",

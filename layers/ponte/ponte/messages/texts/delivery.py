@@ -3,6 +3,7 @@ longer reaches them."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from ponte.domain.bodies.delivery import CustomerNoticeHeld, CustomerUnreachable
@@ -94,6 +95,98 @@ _UNREACHABLE_WHY: dict[Locale, dict[str, str]] = {
 }
 
 
+# A held notice's detail is written by Ponte (what is wrong with the identity, a refusal Ponte makes before asking the
+# provider: `ponte.domain.business.load_identity`, `ponte.adapters.customer_delivery`) or is the provider's answer.
+# Ponte's own are told in the reader's words; the provider's is quoted as it gave it, and said to be its answer.
+_FILL_IN: dict[Locale, str] = {
+    "pt-BR": "preencha nome fantasia, razão social, CNPJ/CPF, endereço e contatos de atendimento (formato em "
+    "schemas/business-identity.schema.json)",
+    "es": "complete nombre comercial, razón social, identificación fiscal, dirección y contactos de atención "
+    "(formato en schemas/business-identity.schema.json)",
+    "en": "fill in the trade name, legal name, tax id, address and support contacts (format in "
+    "schemas/business-identity.schema.json)",
+}
+_IN_ERROR: dict[Locale, str] = {
+    "pt-BR": "dados com erro: {parts}",
+    "es": "datos con error: {parts}",
+    "en": "fields in error: {parts}",
+}
+# The identity's fields (`BusinessIdentity`), as the people who fill them in call them.
+_IDENTITY_PARTS: dict[str, dict[Locale, str]] = {
+    "trade_name": {"pt-BR": "nome fantasia", "es": "nombre comercial", "en": "trade name"},
+    "legal_name": {"pt-BR": "razão social", "es": "razón social", "en": "legal name"},
+    "tax_id": {"pt-BR": "CNPJ/CPF", "es": "identificación fiscal", "en": "tax id"},
+    "address": {"pt-BR": "endereço", "es": "dirección", "en": "address"},
+    "support_email": {"pt-BR": "e-mail de atendimento", "es": "correo de atención", "en": "support e-mail"},
+    "support_phone": {"pt-BR": "telefone de atendimento", "es": "teléfono de atención", "en": "support phone"},
+    "whatsapp": {"pt-BR": "WhatsApp", "es": "WhatsApp", "en": "WhatsApp"},
+    "website": {"pt-BR": "site", "es": "sitio web", "en": "website"},
+    "reply_to": {"pt-BR": "endereço de resposta", "es": "dirección de respuesta", "en": "reply-to address"},
+}
+_OTHER_PART: dict[Locale, str] = {"pt-BR": "outros dados", "es": "otros datos", "en": "other data"}
+_FIELD_PATH = re.compile(r"[a-z_]+(?:\.[a-z0-9_]+)*")
+_CHANNELS: dict[str, dict[Locale, str]] = {
+    "email": {"pt-BR": "e-mail", "es": "correo", "en": "e-mail"},
+    "sms": {"pt-BR": "SMS", "es": "SMS", "en": "SMS"},
+}
+# Refusals Ponte makes itself, before the provider is asked (`ponte.adapters.customer_delivery.SmsDirect`).
+_OWN_REFUSALS: dict[str, dict[Locale, str]] = {
+    "the phone number is not in E.164 form": {
+        "pt-BR": "o celular não está no formato internacional (+ código do país e número)",
+        "es": "el móvil no está en formato internacional (+ código de país y número)",
+        "en": "the phone number is not in E.164 form (+ country code and number)",
+    },
+    "the customer opted out of SMS": {
+        "pt-BR": "o cliente pediu para não receber SMS desta conta",
+        "es": "el cliente pidió no recibir SMS de esta cuenta",
+        "en": "the customer opted out of SMS from this account",
+    },
+}
+# A provider's refusal, as the adapter writes it: `SES MessageRejected: Email address is not verified...`.
+_PROVIDER_ANSWER = re.compile(r"(?P<service>[A-Z]{2,5}) (?P<code>[A-Za-z]+)(?:: (?P<message>.*))?", re.DOTALL)
+_ANSWER: dict[Locale, tuple[str, str, str]] = {
+    # (the answer of a named service, with its code; of a provider not named; the provider's own words, quoted)
+    "pt-BR": ("resposta do {service}: {code}", "resposta do provedor", "“{message}”"),
+    "es": ("respuesta de {service}: {code}", "respuesta del proveedor", "«{message}»"),
+    "en": ("{service}'s answer: {code}", "the provider's answer", "“{message}”"),
+}
+
+
+def _detail(body: CustomerNoticeHeld, locale: Locale) -> str:
+    """The held notice's detail in the reader's words (see `_FILL_IN`)."""
+    if body.reason == "identity_missing":
+        return _FILL_IN[locale]
+    if not body.detail:
+        return _NONE[locale]
+    if body.reason == "identity_invalid":
+        problems = body.detail.removeprefix("invalid business identity:").split(";")
+        parts = dict.fromkeys(_identity_part(problem, locale) for problem in problems if problem.strip())
+        return _IN_ERROR[locale].format(parts=", ".join(parts) or _OTHER_PART[locale])
+    channel, _, refusal = body.detail.partition(": ")
+    if channel not in _CHANNELS:
+        return _refusal(body.detail, locale)
+    return f"{_CHANNELS[channel][locale]}: {_refusal(refusal, locale)}"
+
+
+def _identity_part(problem: str, locale: Locale) -> str:
+    where, _, _ = problem.strip().partition(": ")
+    if not _FIELD_PATH.fullmatch(where):
+        return _OTHER_PART[locale]  # a problem of the whole document, or one cut short
+    return _IDENTITY_PARTS.get(where.split(".")[0], {}).get(locale, _OTHER_PART[locale])
+
+
+def _refusal(refusal: str, locale: Locale) -> str:
+    own = next((words for start, words in _OWN_REFUSALS.items() if refusal.startswith(start)), None)
+    if own is not None:
+        return own[locale]
+    named, unnamed, quoted = _ANSWER[locale]
+    answer = _PROVIDER_ANSWER.fullmatch(refusal)
+    if answer is None:
+        return f"{unnamed}: {quoted.format(message=refusal)}"
+    said = named.format(service=answer["service"], code=answer["code"])
+    return f"{said}, {quoted.format(message=answer['message'])}" if answer["message"] else said
+
+
 def _notice_name(kind: str, locale: Locale) -> str:
     return _NOTICES[locale].get(kind, _ANY_NOTICE[locale])
 
@@ -105,7 +198,7 @@ def _held(notification: Notification, fmt: Formatter) -> dict[str, str]:
         "customer": body.customer_name or _NONE[fmt.locale],
         "account_id": notification.account_id,
         "why": _WHY[fmt.locale][body.reason],
-        "detail": body.detail or _NONE[fmt.locale],
+        "detail": _detail(body, fmt.locale),
         "notice": _notice_name(body.notice, fmt.locale),
         "when": fmt.moment(notification.occurred_at),
     }

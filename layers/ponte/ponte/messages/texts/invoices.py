@@ -32,9 +32,14 @@ _REJECTED: dict[Locale, tuple[str, str]] = {
 
 
 def _count(number: int, nouns: tuple[str, str], locale: Locale) -> str:
+    return f"{_number(number, locale)} {nouns[0] if number == 1 else nouns[1]}"
+
+
+def _number(number: int, locale: Locale) -> str:
+    """A count as the locale writes it: `1.197` in pt-BR and es, `1,197` in en."""
     from babel.numbers import format_decimal  # noqa: PLC0415 - Babel's data loads only when a message is rendered
 
-    return f"{format_decimal(number, locale=locale.replace('-', '_'))} {nouns[0] if number == 1 else nouns[1]}"
+    return str(format_decimal(number, locale=locale.replace("-", "_")))
 
 
 def _file_name(key: str) -> str:
@@ -81,14 +86,14 @@ def _invoices_imported(notification: Notification, fmt: Formatter) -> dict[str, 
         "path": body.file,
         "format": body.file_format.upper(),
         "imported": _count(body.imported, _IMPORTED[locale], locale),
-        "new": str(body.imported - body.corrected),
-        "corrected": str(body.corrected),
-        "unchanged": str(body.unchanged),
+        "new": _number(body.imported - body.corrected, locale),
+        "corrected": _number(body.corrected, locale),
+        "unchanged": _number(body.unchanged, locale),
         "rejected": _count(body.rejected, _REJECTED[locale], locale),
-        "rejected_count": str(body.rejected),
-        "accounts": str(body.accounts_opened),
-        "cancelled": str(body.cancelled),
-        "warnings": str(body.warnings),
+        "rejected_count": _number(body.rejected, locale),
+        "accounts": _number(body.accounts_opened, locale),
+        "cancelled": _number(body.cancelled, locale),
+        "warnings": _number(body.warnings, locale),
         "opening": _OPENING[locale] if body.opening else "",
         "report": body.report,
         "when": fmt.moment(notification.occurred_at),

@@ -47,9 +47,15 @@ _METHODS: dict[Locale, dict[str, str]] = {
 }
 _OUTCOME: dict[Locale, dict[str, str]] = {
     "pt-BR": {"won": "ganha (o pagamento volta a contar)", "lost": "perdida (o valor volta a ser devido)"},
-    "es": {"won": "ganada (el pago vuelve a contar)", "lost": "perdida (el importe vuelve a deberse)"},
+    # Of "el contracargo": masculine.
+    "es": {"won": "ganado (el pago vuelve a contar)", "lost": "perdido (el importe vuelve a deberse)"},
     "en": {"won": "won (the payment counts again)", "lost": "lost (the amount is owed again)"},
 }
+
+
+def provider_name(provider: str) -> str:
+    """A provider as people call it (`Mercado Pago`), from its id in the registry (`mercadopago`)."""
+    return _PROVIDERS.get(provider, provider.capitalize())
 
 
 def _common(notification: Notification, fmt: Formatter) -> dict[str, str]:
@@ -59,7 +65,7 @@ def _common(notification: Notification, fmt: Formatter) -> dict[str, str]:
     facts = {
         "customer": body.customer_name,
         "account_id": notification.account_id,
-        "provider": _PROVIDERS.get(body.provider, body.provider.capitalize()),
+        "provider": provider_name(body.provider),
         "event": body.provider_event,
         "when": fmt.moment(notification.occurred_at),
         "owner": notification.owner or none,
