@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from ponte.domain.bodies.invoices import NewCustomerInvoice
+from ponte.domain.bodies.invoices import InvoiceIssued, NewCustomerInvoice
+from ponte.domain.ledger import label_of
 from ponte.domain.notifications import Audience
 from tests.support import T0
 from tests.unit.test_uploads_service import World
@@ -133,3 +134,17 @@ def test_a_defect_is_logged_by_where_it_happened_never_by_what_it_said(
     (logged,) = [r for r in caplog.records if r.getMessage() == "upload could not be recorded"]
     assert getattr(logged, "error", None) == "ValueError" and getattr(logged, "where", None)
     assert "boavista" not in caplog.text and logged.exc_info is None
+
+
+def test_an_nfe_is_named_as_the_customer_knows_it_in_what_its_upload_tells() -> None:
+    # A real NF-e (series 1, number 1): the owner hears of the new customer and the customer of the invoice by the
+    # name the collections notices use later, the one the DANFE prints.
+    world = World(notices=True)
+    world.upload("incoming/nfe.xml", NFE.read_bytes())
+    (alert,) = [n for n in world.store.outbox if isinstance(n.body, NewCustomerInvoice)]
+    assert isinstance(alert.body, NewCustomerInvoice) and alert.body.invoice_number == "NF-e 1"
+    (told,) = [n.body for n in world.ledger.notices if isinstance(n.body, InvoiceIssued)]
+    assert told.invoice_number == "NF-e 1"
+    (ledger,) = world.store.ledgers.values()
+    (record,) = ledger.invoices
+    assert label_of(record.invoice) == "NF-e 1"

@@ -61,7 +61,7 @@ from ponte.domain.dunning import next_business_day
 from ponte.domain.errors import ConcurrentModification, DuplicateEvent, NotFound
 from ponte.domain.identity import new_account_id
 from ponte.domain.invoices import Invoice, Party, SourceFormat
-from ponte.domain.ledger import CancellationRecord, InvoiceRecord, Ledger
+from ponte.domain.ledger import CancellationRecord, InvoiceRecord, Ledger, label_of
 from ponte.domain.notifications import Audience, Notification, Severity, Team, notification_id
 from ponte.domain.uploads import (
     PROCESSED,
@@ -631,7 +631,7 @@ class _Recorder:
         body = NewCustomerInvoice(
             customer_name=account.name,
             contact=invoice.customer.email,
-            invoice_number=f"{invoice.series}-{invoice.number}" if invoice.series else invoice.number,
+            invoice_number=label_of(invoice),
             issuer=invoice.issuer.name if invoice.issuer else None,
             total=invoice.total,
             installments=_due(invoice, self.settings.holidays),
@@ -1053,7 +1053,7 @@ def _due(invoice: Invoice, holidays: frozenset[date]) -> tuple[DueInstallment, .
 def _invoice_notice(account: Account, invoice: Invoice, now: datetime, holidays: frozenset[date]) -> Notification:
     body = InvoiceIssued(
         customer_name=account.contact.name,
-        invoice_number=invoice.number,
+        invoice_number=label_of(invoice),
         total=invoice.total,
         installments=_due(invoice, holidays),
     )
