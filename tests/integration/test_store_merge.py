@@ -49,6 +49,21 @@ def nfe_account(store: DynamoStore, amount: Money) -> str | None:
     )
 
 
+def stripe_payment_account(store: DynamoStore, amount: Money) -> str | None:
+    """The account a Stripe payment opens for a customer Stripe knows by id and e-mail (no tax id)."""
+    return deliver(
+        store,
+        ev.PaymentReceived(
+            provider="stripe",
+            event_id="evt_pay",
+            occurred_at=T0 + timedelta(hours=1),
+            customer=ev.CustomerRef(id="cus_9", email="compras@padaria.example"),
+            amount=amount,
+            payment_id="pi_9",
+        ),
+    )
+
+
 def stripe_names_the_tax_id(store: DynamoStore, amount: Money) -> str | None:
     """A Stripe event carrying both the customer's Stripe id and its tax id: it shows the two accounts are one."""
     return deliver(
@@ -69,17 +84,7 @@ def test_an_account_known_twice_is_merged_in_one_transaction(stack: LocalStack) 
     brl = Money(amount=500_00, currency="BRL")
     # Stripe knew the customer by id and e-mail; an invoice event later carried the tax id an NF-e account holds.
     by_tax_id = nfe_account(store, brl)
-    by_stripe = deliver(
-        store,
-        ev.PaymentReceived(
-            provider="stripe",
-            event_id="evt_pay",
-            occurred_at=T0 + timedelta(hours=1),
-            customer=ev.CustomerRef(id="cus_9", email="compras@padaria.example"),
-            amount=brl,
-            payment_id="pi_9",
-        ),
-    )
+    by_stripe = stripe_payment_account(store, brl)
     assert by_tax_id and by_stripe and by_tax_id != by_stripe
     merged = stripe_names_the_tax_id(store, brl)
     assert merged == by_tax_id
@@ -207,17 +212,7 @@ def test_a_notice_decided_before_a_merge_and_sent_after_it_is_kept_on_the_surviv
     table = stack.physical_id("Table")
     store = DynamoStore(table)
     by_tax_id = nfe_account(store, Money(amount=120_00, currency="BRL"))
-    by_stripe = deliver(
-        store,
-        ev.PaymentReceived(
-            provider="stripe",
-            event_id="evt_pay",
-            occurred_at=T0 + timedelta(hours=1),
-            customer=ev.CustomerRef(id="cus_9", email="compras@padaria.example"),
-            amount=Money(amount=10_00, currency="BRL"),
-            payment_id="pi_9",
-        ),
-    )
+    by_stripe = stripe_payment_account(store, Money(amount=10_00, currency="BRL"))
     assert by_tax_id and by_stripe and by_tax_id != by_stripe
     stripe_ledger = store.load_ledger(by_stripe)
     assert stripe_ledger is not None
