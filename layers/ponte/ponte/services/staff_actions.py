@@ -52,16 +52,18 @@ from ponte.domain.accounts import (
     TimelineEntry,
     next_version,
 )
+from ponte.domain.bodies.collections import AccountReactivated, CustomerReactivated
 from ponte.domain.changes import AccountChange
 from ponte.domain.dunning import Decision, Suspend, business_calendar, business_days_between, shift_business_days
 from ponte.domain.errors import ConcurrentModification, DuplicateEvent, NotFound
 from ponte.domain.events import PaymentMethod
 from ponte.domain.ledger import AccountRecords, Allocation, Ledger, PaymentRecord, WriteOffRecord
 from ponte.domain.money import MAX_MINOR_UNITS, Money
+from ponte.domain.notifications import Notification
 from ponte.services.collections import change_for, decide
 from ponte.services.dunning import keep_book
 from ponte.services.staff import PERMISSIONS, Caller, Forbidden, InvalidField, StaffDeps, StaleView
-from ponte.services.staff_views import AccountView, view_of, visible_records
+from ponte.services.staff_views import AccountView, owed_by_invoice, view_of, visible_records
 
 MAX_HOLD_DAYS = 366  # no hold without an end: a promise, a dispute or an exemption ends within a year
 OFFLINE = "offline"  # the provider of payments staff record
@@ -183,7 +185,12 @@ def act(
     if not caller.may(action):
         raise Forbidden(f"{action} needs one of the groups {', '.join(sorted(PERMISSIONS[action]))}")
     records = visible_records(account_id, caller, deps)
-    if records.ledger.account.version != request.expected_version:
+    found = records.ledger.account
+    # An account merged into another since is read as the one it is now part of, whose version counts that one's
+    # changes: what the staff member saw is gone, whatever the numbers. They get the account it is part of.
+    if found.account_id != account_id:
+        raise StaleView(f"the account was merged into {found.account_id}", view_of(records, deps, now=now))
+    if found.version != request.expected_version:
         raise StaleView("the account changed since you saw it", view_of(records, deps, now=now))
     work = _Work(records=records, caller=caller, deps=deps, now=now, account=records.ledger.account)
     facts = _HANDLERS[action](work, request)
@@ -217,6 +224,7 @@ class _Work:
     acknowledgements: list[Acknowledgement] = field(default_factory=list)
     references: list[tuple[str, str]] = field(default_factory=list)
     _allocation: Allocation | None = None
+    _owing: dict[tuple[str, str], int] | None = None
 
     @property
     def ledger(self) -> Ledger:
@@ -236,10 +244,17 @@ class _Work:
         deps = self.deps
         return decide(ledger, now=self.now, policy=deps.policy, time_zone=deps.time_zone, holidays=deps.holidays)
 
+    @property
+    def owing(self) -> dict[tuple[str, str], int]:
+        """What each invoice owes as the staff member saw it (`owed_by_invoice`)."""
+        if self._owing is None:
+            self._owing = owed_by_invoice(self.allocation, self.decide(self.ledger))
+        return self._owing
+
     def owed(self) -> dict[str, int]:
         owed: dict[str, int] = defaultdict(int)
-        for receivable in self.allocation.receivables:
-            owed[receivable.outstanding.currency] += receivable.outstanding.amount
+        for (_, currency), amount in self.owing.items():
+            owed[currency] += amount
         return {currency: amount for currency, amount in owed.items() if amount > 0}
 
     def future(self, name: str, day: date) -> date:
@@ -267,16 +282,16 @@ class _Work:
         self.account = self.account.model_copy(update={"holds": (*kept, made)})
         return made
 
-    def open_invoice(self, name: str, key: str) -> int:
+    def open_invoice(self, name: str, key: str) -> Money:
         """What the invoice `key` still owes; InvalidField when the account has no such invoice owing."""
         if key in self.allocation.written_off:
             raise InvalidField(name, "this invoice was written off")
-        owed = [r.outstanding.amount for r in self.allocation.receivables if r.invoice_id == key]
+        owed = [Money(amount=amount, currency=c) for (invoice, c), amount in self.owing.items() if invoice == key]
         if not owed:
             raise InvalidField(name, "no such invoice on this account")
-        if not sum(owed):
+        if not owed[0].amount:
             raise InvalidField(name, "nothing is owed on this invoice")
-        return sum(owed)
+        return owed[0]
 
     def change(self, action: str, reason: str, facts: dict[str, str | int]) -> tuple[AccountChange, Decision]:
         """The change: the staff's entry, and the collections decision recomputed with the action applied."""
@@ -304,7 +319,7 @@ class _Work:
             recorded_at=self.now,
             expected_version=before.account.version,
             timeline=(entry, *(decided.timeline if decided else ())),
-            notifications=decided.notifications if decided else (),
+            notifications=tuple(_paid_by(action, n) for n in decided.notifications) if decided else (),
             notices=decided.notices if decided else (),
             payments=tuple(self.payments),
             write_offs=tuple(self.write_offs),
@@ -312,6 +327,19 @@ class _Work:
             references=tuple(self.references),
         )
         return change, decision
+
+
+# Writing an invoice off or holding it in dispute may leave nothing overdue: the ladder then reactivates a suspended
+# account as settled, but nobody paid. Its owner, the platform and the customer read of a reactivation without a
+# payment (only a payment is thanked for as one); the history keeps the ladder's words, which say what is owed.
+_NOT_PAID = frozenset({"write_off", "dispute"})
+
+
+def _paid_by(action: str, notification: Notification) -> Notification:
+    body = notification.body
+    if action in _NOT_PAID and isinstance(body, AccountReactivated | CustomerReactivated) and body.reason == "settled":
+        return notification.model_copy(update={"body": body.model_copy(update={"reason": "staff"})})
+    return notification
 
 
 def _replaced_by(old: StaffHold, new: StaffHold, today: date) -> bool:
@@ -437,9 +465,7 @@ def _offline_payment(work: _Work, request: _Input) -> dict[str, str | int]:
 
 def _write_off(work: _Work, request: _Input) -> dict[str, str | int]:
     assert isinstance(request, WriteOffInput)
-    owed = work.open_invoice("invoice_key", request.invoice_key)
-    currency = next(r.outstanding.currency for r in work.allocation.receivables if r.invoice_id == request.invoice_key)
-    amount = Money(amount=owed, currency=currency)
+    amount = work.open_invoice("invoice_key", request.invoice_key)
     work.write_offs.append(
         WriteOffRecord(
             invoice_key=request.invoice_key,

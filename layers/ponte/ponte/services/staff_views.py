@@ -214,8 +214,8 @@ def view_of(records: AccountRecords, deps: StaffDeps, *, now: datetime) -> Accou
     today = now.astimezone(ZoneInfo(deps.time_zone)).date()
     acks = {ack.notification_id: ack for ack in records.acknowledgements}
     owed: dict[str, int] = defaultdict(int)
-    for receivable in allocation.receivables:
-        owed[receivable.outstanding.currency] += receivable.outstanding.amount
+    for (_, currency), amount in owed_by_invoice(allocation, decision).items():
+        owed[currency] += amount
     return AccountView(
         account_id=account.account_id,
         name=account.name,
@@ -261,6 +261,17 @@ def view_of(records: AccountRecords, deps: StaffDeps, *, now: datetime) -> Accou
         timeline=records.timeline,
         timeline_cursor=records.timeline_cursor,
     )
+
+
+def owed_by_invoice(allocation: Allocation, decision: Decision) -> dict[tuple[str, str], int]:
+    """What each invoice still owes, by (invoice key, currency): the principal, and the fine and interest not yet paid
+    when the policy charges them (what settles each installment the ladder reads, `InvoiceCharge.total`)."""
+    owed: dict[tuple[str, str], int] = defaultdict(int)
+    for receivable in allocation.receivables:
+        owed[(receivable.invoice_id, receivable.outstanding.currency)] += receivable.outstanding.amount
+    for charge in decision.charges:
+        owed[(charge.invoice_id, charge.total.currency)] += charge.total.amount - charge.outstanding.amount
+    return dict(owed)
 
 
 def reveal_contact(
