@@ -16,6 +16,8 @@ from ponte.domain.events import (
     CustomerRef,
     InvoiceIssued,
     InvoiceOverdue,
+    InvoiceSettled,
+    PaymentApplied,
     PaymentFailed,
     PaymentMethod,
     PaymentReceived,
@@ -270,7 +272,8 @@ def test_fixture_invoice_paid_reports_the_amount_paid(webhooks: Path) -> None:
 
     [paid] = stripe.normalise(event("invoice.paid", invoice))
 
-    assert isinstance(paid, PaymentReceived)
+    # The fixture names no payment (API 2025-03-31 on): the invoice reported paid, not a payment of its own.
+    assert isinstance(paid, InvoiceSettled)
     assert (paid.amount, paid.invoice_number) == (Money(amount=1000, currency="USD"), "7FE1103-0001")
 
 
@@ -471,7 +474,7 @@ def subscription_invoice(**changes: Any) -> dict[str, Any]:
 def test_a_subscription_invoice_inherits_the_subscription_metadata() -> None:
     [paid] = stripe.normalise(event("invoice.paid", subscription_invoice()))
 
-    assert isinstance(paid, PaymentReceived)
+    assert isinstance(paid, InvoiceSettled)
     assert paid.customer == CustomerRef(id="cus_2", reference="ACME-2", name="Bob", email="bob@example.com")
     assert paid.owner == "joao"
     assert paid.description == "1 × Pro (at $25.00 / month)"
@@ -669,7 +672,7 @@ def test_an_invoice_carries_its_payment_page_and_its_own_links() -> None:
 
     [paid] = stripe.normalise(event("invoice.paid", invoice))
 
-    assert isinstance(paid, PaymentReceived)
+    assert isinstance(paid, InvoiceSettled)
     assert (paid.payment_url, paid.links) == (url, SaleLinks(invoice_number="4521", series="1"))
     assert paid.customer.reference == "ACME-2"  # the subscription's metadata still names the customer
 
@@ -681,7 +684,7 @@ def test_a_subscription_invoice_does_not_inherit_the_subscription_links() -> Non
 
     [paid] = stripe.normalise(event("invoice.paid", invoice))
 
-    assert isinstance(paid, PaymentReceived)
+    assert isinstance(paid, InvoiceSettled)
     assert paid.links == SaleLinks()
 
 
@@ -695,7 +698,7 @@ def test_a_fixture_invoice_without_a_page_has_no_payment_url(webhooks: Path) -> 
 def test_a_payment_page_that_is_not_https_is_left_out() -> None:
     [paid] = stripe.normalise(event("invoice.paid", subscription_invoice(hosted_invoice_url="http://example.com/i")))
 
-    assert isinstance(paid, PaymentReceived)
+    assert isinstance(paid, InvoiceSettled)
     assert paid.payment_url is None
 
 
@@ -712,6 +715,109 @@ def test_an_invoice_paid_under_newer_api_versions_names_its_payment_intent(webho
 
     assert isinstance(paid, PaymentReceived)
     assert paid.payment_id == "pi_basil"
+
+
+def test_an_invoice_paid_that_names_no_payment_is_the_invoice_reported_paid() -> None:
+    # From API version 2025-03-31 a webhook's invoice names neither `payment_intent` nor (unexpanded) `payments`.
+    [settled] = stripe.normalise(event("invoice.paid", subscription_invoice()))
+
+    assert settled == InvoiceSettled(
+        provider="stripe",
+        event_id="evt_1",
+        occurred_at=STRIPE_CREATED,
+        customer=CustomerRef(id="cus_2", reference="ACME-2", name="Bob", email="bob@example.com"),
+        owner="joao",
+        amount=Money(amount=2500, currency="USD"),
+        invoice_id="in_2",
+        invoice_number="ACME-0002",
+        description="1 × Pro (at $25.00 / month)",
+        due_date=date(2024, 12, 31),  # 23:59:59 UTC on New Year's Eve is still that day in São Paulo
+    )
+
+
+def test_a_subscriptions_checkout_names_its_invoice_reported_paid_not_a_payment() -> None:
+    # A subscription's session names its invoice and, in every API version, no payment intent.
+    session = checkout_session(mode="subscription", payment_intent=None, subscription="sub_9")
+
+    [settled] = stripe.normalise(event("checkout.session.completed", session))
+    [later] = stripe.normalise(event("checkout.session.async_payment_succeeded", session))
+
+    assert isinstance(settled, InvoiceSettled) and isinstance(later, InvoiceSettled)
+    assert (settled.invoice_id, settled.payment_id, settled.amount) == (
+        "in_9",
+        None,
+        Money(amount=4990, currency="BRL"),
+    )
+    assert settled.customer.reference == "ACME-7"
+
+
+def paid_invoice_payment(webhooks: Path, payment: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    """The stripe-mock fixture's InvoicePayment, as invoice_payment.paid carries it once paid."""
+    return fixture_object(webhooks, "invoice_payment") | {
+        "invoice": "in_2",
+        "currency": "brl",
+        "amount_paid": 2500,
+        "status": "paid",
+        "payment": payment,
+        "status_transitions": {"canceled_at": None, "paid_at": 1721954000},
+        **changes,
+    }
+
+
+def test_fixture_invoice_payment_paid_ties_the_invoice_to_its_payment_intent(webhooks: Path) -> None:
+    payment = paid_invoice_payment(webhooks, {"type": "payment_intent", "payment_intent": "pi_basil"})
+
+    [applied] = stripe.normalise(event("invoice_payment.paid", payment))
+
+    assert applied == PaymentApplied(
+        provider="stripe",
+        event_id="evt_1",
+        occurred_at=at(1721954000),  # when it was paid (status_transitions.paid_at)
+        customer=CustomerRef(),  # an InvoicePayment names no customer
+        amount=Money(amount=2500, currency="BRL"),
+        payment_id="pi_basil",
+        invoice_id="in_2",
+    )
+
+
+@pytest.mark.parametrize(
+    ("payment", "changes", "payment_id", "paid_at"),
+    [
+        ({"type": "charge", "charge": "ch_basil"}, {}, "ch_basil", at(1721954000)),
+        (
+            {"type": "payment_intent", "payment_intent": {"id": "pi_basil", "object": "payment_intent"}},
+            {"invoice": {"id": "in_2", "object": "invoice"}, "status_transitions": {"paid_at": None}},
+            "pi_basil",
+            STRIPE_CREATED,  # the moment unknown: the event's
+        ),
+    ],
+    ids=["a charge without a payment intent", "expanded, paid moment unknown"],
+)
+def test_an_invoice_payment_names_its_payment_as_the_payment_was_recorded(
+    webhooks: Path, payment: dict[str, Any], changes: dict[str, Any], payment_id: str, paid_at: datetime
+) -> None:
+    [applied] = stripe.normalise(event("invoice_payment.paid", paid_invoice_payment(webhooks, payment, **changes)))
+
+    assert isinstance(applied, PaymentApplied)
+    assert (applied.payment_id, applied.invoice_id, applied.occurred_at) == (payment_id, "in_2", paid_at)
+
+
+@pytest.mark.parametrize(
+    "payment",
+    [
+        None,  # the fixture as published: `payment` names its type alone
+        {"type": "out_of_band_payment"},
+        {"type": "payment_record", "payment_record": "pr_1"},
+    ],
+)
+def test_an_invoice_payment_that_names_no_stripe_payment_gives_nothing(
+    webhooks: Path, payment: dict[str, Any] | None
+) -> None:
+    obj = fixture_object(webhooks, "invoice_payment")
+    if payment is not None:
+        obj = paid_invoice_payment(webhooks, payment)
+
+    assert stripe.normalise(event("invoice_payment.paid", obj)) == []
 
 
 def test_a_boleto_awaiting_payment_carries_its_number_and_page() -> None:

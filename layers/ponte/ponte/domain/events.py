@@ -306,6 +306,27 @@ class InvoiceOverdue(_InvoiceEvent):
     kind: Literal["invoice.overdue"] = "invoice.overdue"
 
 
+class InvoiceSettled(_InvoiceEvent):
+    """The provider reports its invoice paid without naming the payment that paid it (Stripe's `invoice.paid` from
+    API version 2025-03-31, a subscription's Checkout session): `amount` is what was paid on it. It is a fact about
+    the invoice, not a payment of its own: the payment's own event, or the provider's word on which payment it was
+    (`PaymentApplied`), may come before or after it, and is then the payment (`ponte.domain.ledger`)."""
+
+    kind: Literal["invoice.settled"] = "invoice.settled"
+    amount: PositiveAmount
+    invoice_id: InvoiceId
+
+
+class PaymentApplied(_PaymentEvent):
+    """The provider's word on which payment paid which of its invoices (Stripe's `invoice_payment.paid`), for
+    `amount`. It names no customer: the payment, or the invoice reported paid, already recorded leads to the account."""
+
+    kind: Literal["payment.applied"] = "payment.applied"
+    amount: PositiveAmount
+    payment_id: Identifier
+    invoice_id: InvoiceId
+
+
 class SubscriptionChanged(_Event):
     kind: Literal["subscription.changed"] = "subscription.changed"
     subscription_id: Identifier
@@ -334,6 +355,8 @@ DomainEvent = Annotated[
     | ChargebackClosed
     | InvoiceIssued
     | InvoiceOverdue
+    | InvoiceSettled
+    | PaymentApplied
     | SubscriptionChanged
     | SubscriptionCancelled
     | CustomerCreated,

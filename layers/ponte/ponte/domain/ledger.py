@@ -16,6 +16,13 @@ latest payment or credit note that made up that credit (first in, first out). A 
 counts for nothing and its invoice is disputed (the ladder leaves it alone); a chargeback won restores it; a lost
 one leaves the invoice owed again. An invoice staff wrote off owes nothing more: what was paid on it stays paid, the
 credit pays it nothing, and no payment is matched to it by its amount alone.
+
+A provider may report its invoice paid without naming the payment (Stripe's invoice.paid from API version
+2025-03-31), while the payment's own event names no invoice: one payment, told twice. The report is kept on the
+invoice (`SettledReport`) and pays it, up to what it owes and never into the credit, only while no payment is tied
+to it; a payment is tied to it by the provider's word (`PaymentApplied`) or, naming no invoice, as the one open
+invoice of its amount (among several, one reported paid). Once one is, that payment is the money, with its refunds
+and chargebacks, and the report adds nothing: whatever order they come in, the sale is paid once.
 """
 
 from __future__ import annotations
@@ -44,12 +51,32 @@ if TYPE_CHECKING:
 ChargebackState = Literal["open", "won", "lost"]
 
 
+class SettledReport(BaseModel):
+    """The provider's report that its invoice was paid, by a payment it did not name (`ponte.domain.events.
+    InvoiceSettled`): it stands for that payment until a payment is tied to the invoice (see `Ledger.allocate`)."""
+
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True, defer_build=True)
+
+    amount: Money
+    at: AwareDatetime = Field(description="When the provider reported it paid: the moment its part is dated by.")
+    origin: str = Field(description="The delivery that first reported it (its dedup key).")
+
+    def with_report(self, other: SettledReport) -> SettledReport:
+        """The report once the provider reported the invoice paid again (a Checkout session and its invoice): the
+        larger amount, the earlier moment, whatever order the two came in."""
+        if other.amount.currency != self.amount.currency:
+            return self
+        amount = other.amount if other.amount.amount > self.amount.amount else self.amount
+        return self.model_copy(update={"amount": amount, "at": min(self.at, other.at)})
+
+
 class InvoiceRecord(BaseModel):
     model_config = ConfigDict(frozen=True, hide_input_in_errors=True, defer_build=True)
 
     invoice: Invoice
     recorded_at: AwareDatetime
     origin: str = Field(description="Where it came from: `stripe:in_123`, `upload:incoming/2026-11.csv`...")
+    settled: SettledReport | None = None  # the provider reported it paid without naming the payment
 
 
 class PaymentRecord(BaseModel):
@@ -159,8 +186,11 @@ class Ledger(BaseModel):
 
     def recorded(self, origin: str) -> bool:
         """Whether the change of the delivery `origin` (its dedup key) is in the ledger: a payment or an invoice it
-        recorded is there. Such a record is only ever written by that delivery's transaction, with its marker."""
-        return any(p.origin == origin for p in self.payments) or any(r.origin == origin for r in self.invoices)
+        recorded, or its report of an invoice paid, is there. Such a record is only ever written by that delivery's
+        transaction, with its marker."""
+        return any(p.origin == origin for p in self.payments) or any(
+            r.origin == origin or (r.settled is not None and r.settled.origin == origin) for r in self.invoices
+        )
 
     def invoice(self, key: str) -> InvoiceRecord | None:
         return next((record for record in self.invoices if record.invoice.key == key), None)
@@ -252,7 +282,8 @@ class Ledger(BaseModel):
                 credit[record.invoice.currency].add(record.recorded_at, -record.invoice.total.amount)
         matches: dict[str, Match] = {}
         disputed: set[str] = set()
-        candidates = _Candidates(canonical, [s for s in slots if s.invoice_key not in written])
+        settled = _settled(live, links)
+        candidates = _Candidates(canonical, [s for s in slots if s.invoice_key not in written], frozenset(settled))
         for payment in in_order:
             match = _match(payment, candidates, links, paid)
             matches[payment.key] = match
@@ -260,14 +291,16 @@ class Ledger(BaseModel):
             if match.invoice_key is not None:
                 if payment.chargeback == "open":
                     disputed.add(match.invoice_key)
-                for slot in slots:
-                    if slot.invoice_key == match.invoice_key and slot.currency == payment.amount.currency:
-                        take = min(left, slot.amount - paid[slot.id])
-                        if take > 0:
-                            paid[slot.id] += take
-                            parts[slot.id].append(PaidPart(at=payment.received_at, amount=take))
-                        left -= take
+                currency = payment.amount.currency
+                left = _pay(slots, match.invoice_key, currency, left, at=payment.received_at, paid=paid, parts=parts)
             credit[payment.amount.currency].add(payment.received_at, left)
+        # An invoice the provider reported paid without naming the payment is paid by that report only while no
+        # payment is tied to it: once one is, the payment speaks for it, its refunds and chargebacks included. The
+        # report pays the invoice alone, never the credit: its payment, if it comes, is the money.
+        tied = {match.invoice_key for match in matches.values() if match.invoice_key is not None}
+        for key, report in settled.items():
+            if key not in tied:
+                _pay(slots, key, report.amount.currency, report.amount.amount, at=report.at, paid=paid, parts=parts)
         for slot in slots:
             if slot.invoice_key in written:
                 continue
@@ -554,6 +587,40 @@ def _known_since(
     return known
 
 
+def _settled(live: list[InvoiceRecord], links: dict[str, Match]) -> dict[str, SettledReport]:
+    """The invoices reported paid by their provider without the payment being named, each under the key of the
+    invoice it pays: its own, or that of the recorded invoice it stands for."""
+    found: dict[str, SettledReport] = {}
+    for record in live:
+        if record.settled is not None:
+            link = links.get(record.invoice.key)
+            found[link.invoice_key if link and link.invoice_key else record.invoice.key] = record.settled
+    return found
+
+
+def _pay(
+    slots: list[_Slot],
+    invoice_key: str,
+    currency: str,
+    amount: int,
+    *,
+    at: datetime,
+    paid: dict[tuple[str, int], int],
+    parts: dict[tuple[str, int], list[PaidPart]],
+) -> int:
+    """Pay the invoice's installments in `currency`, in order, with `amount` (a part dated `at` on each); what is
+    left of it."""
+    left = amount
+    for slot in slots:
+        if slot.invoice_key == invoice_key and slot.currency == currency:
+            take = min(left, slot.amount - paid[slot.id])
+            if take > 0:
+                paid[slot.id] += take
+                parts[slot.id].append(PaidPart(at=at, amount=take))
+            left -= take
+    return left
+
+
 _NOTHING_TO_MATCH = Match(None, MatchRule.OLDEST)
 
 
@@ -562,13 +629,15 @@ def _payment_order(payment: PaymentRecord) -> tuple[datetime, str]:
 
 
 class _Candidates:
-    """What a payment can be matched to: the canonical invoices (by currency, as first asked) and the installments
-    still open to a match (those of invoices written off are not)."""
+    """What a payment can be matched to: the canonical invoices (by currency, as first asked), the installments
+    still open to a match (those of invoices written off are not), and the invoices reported paid by their provider
+    without the payment being named."""
 
-    def __init__(self, canonical: list[InvoiceRecord], slots: list[_Slot]) -> None:
+    def __init__(self, canonical: list[InvoiceRecord], slots: list[_Slot], settled: frozenset[str]) -> None:
         self.canonical = canonical
         self.keys = {r.invoice.key for r in canonical}
         self.slots = slots
+        self.settled = settled
         self._by_currency: dict[str, list[Invoice]] = {}
 
     def invoices_in(self, currency: str) -> list[Invoice]:
@@ -600,6 +669,12 @@ def _match(
     if found is not None:  # the links named several invoices: never guess one of them
         return Match(None, MatchRule.OLDEST, found.candidates)
     fitting = [key for key in open_keys if open_amounts[key] == payment.amount.amount]
+    reported = [key for key in fitting if key in candidates.settled]
+    if len(fitting) > 1 and reported:
+        # Of several open invoices of the payment's amount, those its provider reported paid without naming the
+        # payment are the ones it may have paid (nothing says the others were). Which of them it paid changes
+        # nothing owed, each being paid once by a payment or by its report: the one due first.
+        fitting = [next(slot.invoice_key for slot in candidates.slots if slot.invoice_key in reported)]
     if len(fitting) == 1:
         return Match(fitting[0], MatchRule.AMOUNT)
     return Match(None, MatchRule.OLDEST, open_keys if len(open_keys) > 1 else ())

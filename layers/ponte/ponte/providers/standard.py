@@ -34,6 +34,9 @@ retry); a body `id` is used only when no header is passed. Kinds and the `data` 
 - payment.failed, chargeback.opened: the same, plus reason;
 - chargeback.closed: the same, plus outcome ("won" or "lost");
 - invoice.issued, invoice.overdue: the same, plus due_date (YYYY-MM-DD);
+- invoice.settled (the invoice reported paid by a payment not named; invoice_id required): the same as
+  invoice.issued, its amount being what was paid on it; it pays the invoice only until a payment is tied to it;
+- payment.applied (which payment paid which invoice; payment_id and invoice_id required): amount, currency;
 - subscription.changed: subscription_id (required), started (true for a new subscription), status, plan, and
   optionally amount and currency;
 - subscription.cancelled: subscription_id (required), plan, reason;

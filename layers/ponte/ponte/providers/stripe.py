@@ -10,6 +10,20 @@ checkout.session.completed, invoice.paid and payment_intent.succeeded); every on
 or a dispute carries the same `payment_id` (the payment intent's, else the charge's): neither names the customer,
 so the payment already recorded is what leads to the account.
 
+From API version 2025-03-31 an invoice no longer names the payment intent that paid it (nor lists its `payments`
+unless the endpoint expands them), and a payment intent no longer names its invoice. An invoice.paid that names no
+payment, like a subscription's checkout session (which names its invoice and, in every version, no payment intent),
+is then an `InvoiceSettled`: the invoice reported paid, which pays that invoice only while no payment is tied to it
+(`ponte.domain.ledger`), never a second payment beside payment_intent.succeeded's. `invoice_payment.paid` (an
+InvoicePayment, which names the invoice and the payment intent, else the charge, and no customer) ties them: a
+`PaymentApplied`, which leads to the account through the payment or the invoice already recorded, and is refused
+(409, for Stripe to deliver it again) while neither is. An endpoint not subscribed to it still counts a payment
+once when it is the invoice's one payment: payment_intent.succeeded's payment, naming no invoice, pays the one open
+invoice of its amount (among several, one Stripe reported paid), as any payment naming none does. An invoice paid
+in several payments, none of its amount, is not told apart without it: invoice.paid pays the invoice, and its
+payments are left as the customer's credit. Without payment_intent.succeeded either, invoice.paid alone pays the
+invoice, and no payment is recorded under the payment intent's id.
+
 The business ties a payment to its own invoice through metadata on the checkout session, invoice, payment intent
 or charge: `invoice_number` (with `invoice_series` or `serie`), `nfe` (an NF-e access key, or else its number) and
 `reference`, `order` or `external_reference`.
@@ -40,7 +54,9 @@ from ponte.domain.events import (
     DomainEvent,
     InvoiceIssued,
     InvoiceOverdue,
+    InvoiceSettled,
     Moment,
+    PaymentApplied,
     PaymentFailed,
     PaymentMethod,
     PaymentReceived,
@@ -222,6 +238,21 @@ class _PaymentRef(Payload):
 class _InvoicePayment(Payload):
     payment: _PaymentRef | None = None
     status: str | None = None
+
+
+class _PaidTransitions(Payload):
+    paid_at: Moment | None = None
+
+
+class _InvoicePaymentPaid(Payload):
+    """An InvoicePayment as its invoice_payment.paid event carries it (docs.stripe.com/api/invoice-payment):
+    the invoice and the payment (`payment.type` payment_intent, with its id, or charge) it ties."""
+
+    invoice: Ref
+    currency: str
+    amount_paid: Integer | None = None  # None until the payment succeeds
+    payment: _PaymentRef
+    status_transitions: _PaidTransitions | None = None
 
 
 class _InvoicePayments(Payload):
@@ -411,11 +442,19 @@ def _checkout_completed(event: _Envelope, zone: tzinfo) -> DomainEvent | None:
     # async_payment_succeeded or async_payment_failed event (docs.stripe.com/checkout/fulfillment).
     if session.payment_status != "paid":
         return None
-    return PaymentReceived(**_checkout_facts(session, event))
+    return _checkout_paid(session, event)
 
 
 def _checkout_async_succeeded(event: _Envelope, zone: tzinfo) -> DomainEvent:
-    return PaymentReceived(**_checkout_facts(_read(_CheckoutSession, event), event))
+    return _checkout_paid(_read(_CheckoutSession, event), event)
+
+
+def _checkout_paid(session: _CheckoutSession, event: _Envelope) -> DomainEvent:
+    # A subscription's session names its invoice and no payment intent (docs.stripe.com/api/checkout/sessions/
+    # object#checkout_session_object-payment_intent): its invoice reported paid, whose payment is the intent's.
+    if session.payment_intent is None and session.invoice is not None:
+        return InvoiceSettled(**_checkout_facts(session, event))
+    return PaymentReceived(**_checkout_facts(session, event))
 
 
 def _checkout_async_failed(event: _Envelope, zone: tzinfo) -> DomainEvent:
@@ -491,7 +530,26 @@ def _invoice_paid(event: _Envelope, zone: tzinfo) -> DomainEvent | None:
     invoice = _read(_Invoice, event)
     if invoice.amount_paid == 0:
         return None  # an invoice of nothing (a trial's, one covered by credit) is marked paid: nothing was paid
-    return PaymentReceived(**_invoice_facts(invoice, event, invoice.amount_paid))
+    facts = _invoice_facts(invoice, event, invoice.amount_paid)
+    if facts["payment_id"] is None:  # API 2025-03-31 on (or paid outside Stripe): the payment is not named
+        return InvoiceSettled(**facts, due_date=_day(invoice.due_date, zone))
+    return PaymentReceived(**facts)
+
+
+def _invoice_payment_paid(event: _Envelope, zone: tzinfo) -> DomainEvent | None:
+    paid = _read(_InvoicePaymentPaid, event)
+    payment_id = _id(paid.payment.payment_intent) or _id(paid.payment.charge)
+    invoice_id = _id(paid.invoice)
+    # Paid out of band or as a payment record (no payment of Stripe's to tie: invoice.paid says it is paid), or
+    # nothing paid.
+    if payment_id is None or invoice_id is None or not paid.amount_paid:
+        return None
+    transitions = paid.status_transitions or _PaidTransitions()
+    # An InvoicePayment names no customer and carries no metadata: the payment or the invoice leads to the account.
+    facts = _common(event, {}) | {"occurred_at": transitions.paid_at or event.created, "customer": customer()}
+    return PaymentApplied(
+        **facts, amount=_money(paid.amount_paid, paid.currency), payment_id=payment_id, invoice_id=invoice_id
+    )
 
 
 def _invoice_payment_failed(event: _Envelope, zone: tzinfo) -> DomainEvent:
@@ -691,6 +749,7 @@ _HANDLERS: dict[str, Callable[[_Envelope, tzinfo], DomainEvent | None]] = {
     "checkout.session.async_payment_failed": _checkout_async_failed,
     "invoice.finalized": _invoice_finalized,
     "invoice.paid": _invoice_paid,
+    "invoice_payment.paid": _invoice_payment_paid,
     "invoice.payment_failed": _invoice_payment_failed,
     "invoice.overdue": _invoice_overdue,
     "payment_intent.succeeded": _intent_succeeded,

@@ -2,13 +2,15 @@
 
 The provider's customer leads to a Ponte account by the one rule of `ponte.domain.identity` (the business's
 reference, tax id, the provider's customer id, e-mail); a refund or a dispute leads first through the payment it is
-about, so it lands on the account that recorded the payment and never opens one. An unknown customer gets a new
-account. A store that remembers the references it has seen lets a delivery guess its account instead of reading
-them first, the change's own transaction checking the guess (`_guess`). The events of one delivery are folded into
-the account's ledger, the alerts they call for are added, and the collections decision is recomputed from the whole
-ledger (so a payment that clears a suspended account's debt reactivates it in the same change). How each payment
-was tied to an invoice (`ponte.domain.matching`) goes into the timeline; a payment that matches nothing specific
-while several invoices are open is announced to collections with the candidates.
+about, so it lands on the account that recorded the payment and never opens one; so does the provider's word on
+which payment paid which of its invoices (`PaymentApplied`, which names no customer), through that payment, else
+the invoice reported paid without it (`InvoiceSettled`), waiting (`UnknownPayment`) while Ponte knows neither. An
+unknown customer gets a new account. A store that remembers the references it has seen lets a delivery guess its
+account instead of reading them first, the change's own transaction checking the guess (`_guess`). The events of
+one delivery are folded into the account's ledger, the alerts they call for are added, and the collections decision
+is recomputed from the whole ledger (so a payment that clears a suspended account's debt reactivates it in the same
+change). How each payment was tied to an invoice (`ponte.domain.matching`) goes into the timeline; a payment that
+matches nothing specific while several invoices are open is announced to collections with the candidates.
 
 A new payment from a returning customer whose ledger holds nothing but payments, in good standing, needs none of
 that: there is nothing to match it to and nothing the collections decision could change. A store that can read
@@ -45,9 +47,10 @@ from ponte.domain.ledger import (
     LedgerSummary,
     PaymentAlreadyRecorded,
     PaymentRecord,
+    SettledReport,
     WriteOffRecord,
 )
-from ponte.domain.matching import MatchRule
+from ponte.domain.matching import Match, MatchRule
 from ponte.domain.notifications import Audience, Notification, NotificationBody, Severity, Team, notification_id
 from ponte.services.conflicts import NO_DEADLINE
 from ponte.services.owners import OwnerChoice, Owners
@@ -199,12 +202,14 @@ class UnknownPayment(InvalidInput):
     a refund or a dispute that overtook its payment lands on it once it is known."""
 
 
-_ABOUT_A_PAYMENT = ("refund.issued", "chargeback.opened", "chargeback.closed")
+_ABOUT_A_PAYMENT = ("refund.issued", "chargeback.opened", "chargeback.closed", "payment.applied")
 
 
 def references(event: ev.DomainEvent) -> list[tuple[str, str]]:
     """The keys that lead to the event's account, most trusted first: for a refund or a dispute, the payment it is
-    about; then the customer's references; for a payment, its own reference comes last (claimed, for later)."""
+    about, and for the provider's word on which payment paid which invoice, that payment, then the invoice reported
+    paid without it; then the customer's references; for a payment, or an invoice reported paid without its
+    payment, its own reference comes last (claimed, for later)."""
     customer = event.customer
     found = customer_references(
         reference=customer.reference,
@@ -213,12 +218,31 @@ def references(event: ev.DomainEvent) -> list[tuple[str, str]]:
         provider_id=customer.id,
         email=customer.email,
     )
+    if isinstance(event, ev.PaymentApplied):
+        paid = _settled_invoice_reference(event.provider, event.invoice_id)
+        return [payment_reference(event.provider, event.payment_id), paid, *found]
     payment_id = getattr(event, "payment_id", None)
     if payment_id and event.kind in _ABOUT_A_PAYMENT:
         return [payment_reference(event.provider, payment_id), *found]
-    if payment_id and event.kind == "payment.received":
-        return [*found, payment_reference(event.provider, payment_id)]
-    return found
+    own = _claimed_for_later(event)
+    return [*found, own] if own else found
+
+
+def _claimed_for_later(event: ev.DomainEvent) -> tuple[str, str] | None:
+    """The reference an event claims for the events about it that may follow without naming the customer, which
+    leads nowhere yet (claimed, never looked up): a new payment's, for its refunds, its disputes and the provider's
+    word on which invoice it paid; an invoice's reported paid without its payment, for the word on which payment."""
+    if isinstance(event, ev.PaymentReceived) and event.payment_id:
+        return payment_reference(event.provider, event.payment_id)
+    if isinstance(event, ev.InvoiceSettled):
+        return _settled_invoice_reference(event.provider, event.invoice_id)
+    return None
+
+
+def _settled_invoice_reference(provider: str, invoice_id: str) -> tuple[str, str]:
+    """The payment of a provider's invoice reported paid without it, known by the invoice until the provider names
+    it (`stripe-invoice-payment`/`in_123`): a payment's reference, so it never joins or names a customer."""
+    return (f"{provider}-invoice{PAYMENT_SUFFIX}", invoice_id)
 
 
 @dataclass
@@ -267,8 +291,7 @@ class _Plan:
         `retried_for`, a refund of a recent payment waits for it (`apply_delivery`)."""
         refs = references(event)
         # A new payment's own reference is only claimed (it leads nowhere yet): no need to read it first.
-        payment_id = getattr(event, "payment_id", None)
-        own = payment_reference(event.provider, payment_id) if event.kind == "payment.received" and payment_id else None
+        own = _claimed_for_later(event)
         looked_up = [ref for ref in refs if ref != own]
         load = _loader(store, event, brief)
         guess = _guess(event, refs, looked_up, store, load) if may_guess else None
@@ -397,12 +420,7 @@ class _Plan:
             return
         unpaid = self.ledger  # what was owed before this payment, asked only for the alert below
         self._put_payment(record)
-        match = self.ledger.allocate().matches[record.key]
-        paid = self.ledger.invoice(match.invoice_key) if match.invoice_key else None
-        if paid is not None:
-            how = f"pays invoice {paid.invoice.number} ({_RULES[match.rule]})"
-        else:
-            how = "no specific invoice: pays the oldest installments first"
+        match, paid, how = self._matched(record)
         self.note(event, "payment.received", f"{event.amount} by {event.payment_method or 'unknown method'}; {how}")
         self.note_facts({"matched_by": match.rule.value, **({"invoice": paid.invoice.number} if paid else {})})
         if known is None and match.rule is MatchRule.OLDEST and match.candidates:
@@ -426,17 +444,83 @@ class _Plan:
                 ),
             )
         if known is None and self._starts_relationship():
-            self.alert(
-                event,
-                alerts.CustomerNew,
-                Team.SALES,
-                contact=self.account.contact,
-                description=event.description,
+            self._announce_new_customer(event, paid.invoice.number if paid else None)
+
+    def _matched(self, record: PaymentRecord) -> tuple[Match, InvoiceRecord | None, str]:
+        """How the payment is tied to an invoice now: the match, the invoice it pays, and that said for people."""
+        match = self.ledger.allocate().matches[record.key]
+        paid = self.ledger.invoice(match.invoice_key) if match.invoice_key else None
+        if paid is not None:
+            return match, paid, f"pays invoice {paid.invoice.number} ({_RULES[match.rule]})"
+        return match, None, "no specific invoice: pays the oldest installments first"
+
+    def _announce_new_customer(self, event: ev.PaymentReceived | ev.InvoiceSettled, invoice: str | None) -> None:
+        """Sales hear of a customer's first sale paid (see `_starts_relationship`)."""
+        self.alert(
+            event,
+            alerts.CustomerNew,
+            Team.SALES,
+            contact=self.account.contact,
+            description=event.description,
+            amount=event.amount,
+            payment_method=event.payment_method.value if event.payment_method else None,
+            invoice_number=invoice or event.invoice_number or event.invoice_id,
+            owner=self.account.owner,
+        )
+
+    def _payment_applied(self, event: ev.PaymentApplied) -> None:
+        """The provider names the payment that paid its invoice: the payment is tied to that invoice, and a report
+        of the invoice paid without it stands for nothing more. A payment not recorded yet is recorded from it,
+        under the payment's id, so that its own event, whenever it comes, is the same payment."""
+        known = self.ledger.payment(event.provider, event.payment_id)
+        key = _invoice_key(event)
+        if known is not None and known.invoice_key == key:
+            self.note(event, "payment.confirmed", f"{known.amount} already recorded as paying that invoice")
+            return
+        record = (
+            known.model_copy(update={"invoice_key": key})
+            if known is not None
+            else PaymentRecord(
+                provider=event.provider,
+                payment_id=event.payment_id,
                 amount=event.amount,
-                payment_method=event.payment_method.value if event.payment_method else None,
-                invoice_number=(paid.invoice.number if paid else None) or event.invoice_number or event.invoice_id,
-                owner=self.account.owner,
+                received_at=event.occurred_at,
+                invoice_key=key,
+                origin=self.delivery,
             )
+        )
+        self._put_payment(record)
+        match, paid, how = self._matched(record)
+        self.note(event, "payment.received", f"{record.amount}, payment {record.payment_id}; {how}")
+        self.note_facts({"matched_by": match.rule.value, **({"invoice": paid.invoice.number} if paid else {})})
+
+    def _invoice_settled(self, event: ev.InvoiceSettled) -> None:
+        """The provider reports its invoice paid without naming the payment: the invoice (recorded from the report
+        when it is not yet) keeps the report, which pays it for as long as no payment is tied to it
+        (`Ledger.allocate`): never a second payment beside the one its own event records. A customer's first sale
+        reported so is announced as a first payment is."""
+        key = f"{event.provider}:{event.invoice_id}"
+        report = SettledReport(amount=event.amount, at=event.occurred_at, origin=self.delivery)
+        known = self.ledger.invoice(key)
+        if known is None:
+            self._record_invoice(event, event.due_date, "invoice.recorded", settled=report)
+        else:
+            settled = report if known.settled is None else known.settled.with_report(report)
+            if settled == known.settled:
+                self.note(event, "invoice.paid", f"invoice {known.invoice.number} already reported paid")
+                return
+            self._put_invoice(known.model_copy(update={"settled": settled}))
+        allocation = self.ledger.allocate()
+        link = allocation.links.get(key)
+        paid = link.invoice_key if link and link.invoice_key else key
+        record = self.ledger.invoice(paid)
+        number = record.invoice.number if record else event.invoice_id
+        payments = sorted(p.payment_id for p in self.ledger.payments if allocation.matches[p.key].invoice_key == paid)
+        how = f"payment {payments[0]} pays it" if payments else "paid by this report until its payment is known"
+        self.note(event, "invoice.paid", f"invoice {number}: {event.amount} paid at {event.provider}; {how}")
+        self.note_facts({"invoice": number})
+        if known is None and self._starts_relationship():
+            self._announce_new_customer(event, number)
 
     def _merge(self, event: ev.DomainEvent, other: Ledger) -> None:
         """Absorb `other` (the same customer, found through the event's references): its records, references, owner
@@ -650,7 +734,13 @@ class _Plan:
         others = tuple(p for p in self.ledger.payments if p.key != record.key)
         self.ledger = self.ledger.model_copy(update={"payments": (*others, record)})
 
-    def _record_invoice(self, event: ev.InvoiceIssued | ev.InvoiceOverdue, due: object, what: str) -> None:
+    def _record_invoice(
+        self,
+        event: ev.InvoiceIssued | ev.InvoiceOverdue | ev.InvoiceSettled,
+        due: object,
+        what: str,
+        settled: SettledReport | None = None,
+    ) -> None:
         key = _invoice_key(event) or f"{event.provider}:{event.event_id}"
         if event.amount.amount <= 0:
             self.note(event, what, f"{event.amount}: nothing to collect")
@@ -673,10 +763,14 @@ class _Plan:
         if known is not None and known.invoice.fingerprint == invoice.fingerprint:
             self.note(event, what, f"invoice {invoice.number} already recorded")
             return
-        record = InvoiceRecord(invoice=invoice, recorded_at=self.now, origin=f"{event.provider}:{event.event_id}")
-        self.invoices[key] = record
-        others = tuple(r for r in self.ledger.invoices if r.invoice.key != key)
-        self.ledger = self.ledger.model_copy(update={"invoices": (*others, record)})
+        record = InvoiceRecord(
+            invoice=invoice,
+            recorded_at=self.now,
+            origin=f"{event.provider}:{event.event_id}",
+            # The provider's report of the invoice paid stays with it whatever the provider says of it after.
+            settled=settled or (known.settled if known else None),
+        )
+        self._put_invoice(record)
         self.note(event, what, f"invoice {invoice.number}: {event.amount} due {invoice.installments[0].due_date}")
         link = self.ledger.allocate().links.get(key)
         standing_for = self.ledger.invoice(link.invoice_key) if link and link.invoice_key else None
@@ -688,6 +782,12 @@ class _Plan:
                 f"{standing_for.invoice.number} ({_RULES[link.rule]}): one receivable",
             )
             self.note_facts({"invoice": standing_for.invoice.number, "matched_by": link.rule.value})
+
+    def _put_invoice(self, record: InvoiceRecord) -> None:
+        key = record.invoice.key
+        self.invoices[key] = record
+        others = tuple(r for r in self.ledger.invoices if r.invoice.key != key)
+        self.ledger = self.ledger.model_copy(update={"invoices": (*others, record)})
 
     def _nothing_to_decide(self) -> bool:
         """Whether the collections decision is to change nothing: an account in good standing whose ledger holds
