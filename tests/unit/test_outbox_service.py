@@ -81,6 +81,14 @@ class FakeParking:
         self.parked[parked.key] = parked
         self.released.discard(parked.key)
 
+    def waiting_behind(self, parked: Parked) -> list[Parked]:
+        account_id, prefix = parked.notification.account_id, f"PARKED#{parked.notification.audience.value}#"
+        return [
+            self.parked[key]
+            for key in sorted(self.parked)
+            if key.startswith(prefix) and key > parked.key and self.parked[key].notification.account_id == account_id
+        ]
+
     def settle(self, parked: Parked) -> None:
         self.parked.pop(parked.key, None)
         self.released.discard(parked.key)

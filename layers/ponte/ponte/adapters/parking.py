@@ -5,9 +5,9 @@ failures; the one-time schedules that run the sweep when a parked notification i
 | access pattern                             | key                                                          |
 |--------------------------------------------|--------------------------------------------------------------|
 | an account's parked notifications, in the  | pk=ACCOUNT#<id>, sk begins_with PARKED#<audience>#           |
-| order they go out                          | (sk=PARKED#<audience>#<occurred utc>#<notification id>)      |
-| parked notifications due by now            | GSI `due`: due_pk=PARKED, due_at <= now (only while waiting; |
-|                                            | a released one drops both attributes until it is settled)    |
+| order they go out (or those after one)     | (sk=PARKED#<audience>#<occurred utc>#<notification id>)      |
+| parked notifications due by now            | GSI `due`: due_pk=PARKED, due_at <= now (a released one is   |
+|                                            | due again `RELEASED_AGAIN_AFTER` later, until it is settled) |
 | a release of a parked notification         | pk=ACCOUNT#<id>, sk=OUTBOX#<notification id>#<release utc>  |
 """
 
@@ -32,6 +32,10 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs.client import SQSClient
 
 PARKED_PARTITION: Final = "PARKED"
+# A release the notifier never took (its batch failed every retry and went to NotifierFailureQueue, and nobody replayed
+# it within the stream's 24 hours) is released again then, rather than waiting for ever with everything behind it. The
+# notifier skips a release whose parked copy is gone, so one that did arrive sends nothing twice.
+RELEASED_AGAIN_AFTER: Final = timedelta(hours=24)
 _BATCH_GET = 100  # BatchGetItem takes at most 100 keys
 
 
@@ -94,6 +98,25 @@ class ParkedNotifications:
     def park(self, parked: Parked) -> None:
         self.client.put_item(TableName=self.table_name, Item=serialize_item(parked_item(parked)))
 
+    def waiting_behind(self, parked: Parked) -> list[Parked]:
+        audience_prefix = f"PARKED#{parked.notification.audience.value}#"
+        paginator = self.client.get_paginator("query")
+        pages = paginator.paginate(
+            TableName=self.table_name,
+            # From this one's key to the end of its audience's keys ("$" sorts right after "#").
+            KeyConditionExpression="pk = :pk AND sk BETWEEN :from AND :to",
+            ExpressionAttributeValues=serialize_item(
+                {
+                    ":pk": keys.account_pk(parked.notification.account_id),
+                    ":from": parked.key,
+                    ":to": audience_prefix[:-1] + "$",
+                }
+            ),
+            ConsistentRead=True,
+        )
+        items = [deserialize_item(raw) for page in pages for raw in page.get("Items", [])]
+        return [parked_from_item(item) for item in items if item["sk"] != parked.key]
+
     def settle(self, parked: Parked) -> None:
         self.client.delete_item(
             TableName=self.table_name,
@@ -114,8 +137,8 @@ class ParkedNotifications:
 
     def release_due(self, now: datetime) -> int:
         """Release every parked notification due by `now` as a new outbox item, oldest first within each account,
-        each in one transaction that also takes it out of the index (only if it is still the version seen, so two
-        sweeps never release it twice). Returns how many were released."""
+        each in one transaction that also makes it due again `RELEASED_AGAIN_AFTER` later (only if it is still the
+        version seen, so two sweeps never release it twice). Returns how many were released."""
         paginator = self.client.get_paginator("query")
         pages = paginator.paginate(
             TableName=self.table_name,
@@ -125,7 +148,11 @@ class ParkedNotifications:
         )
         # The index keeps keys only: the parked items themselves are read, and only if still due (not released since).
         due = [deserialize_item(raw) for page in pages for raw in page.get("Items", [])]
-        items = [item for item in self._items(due) if item.get("due_pk") == PARKED_PARTITION]
+        items = [
+            item
+            for item in self._items(due)
+            if item.get("due_pk") == PARKED_PARTITION and str(item.get("due_at", "")) <= utc_key(now)
+        ]
         released = 0
         for item in sorted(items, key=lambda found: (str(found["pk"]), str(found["sk"]))):
             parked = parked_from_item(item)
@@ -157,10 +184,14 @@ class ParkedNotifications:
                             "Update": {
                                 "TableName": self.table_name,
                                 "Key": serialize_item({"pk": item["pk"], "sk": item["sk"]}),
-                                "UpdateExpression": "REMOVE due_pk, due_at SET releases = :release",
+                                "UpdateExpression": "SET due_at = :again, releases = :release",
                                 "ConditionExpression": "due_at = :seen",
                                 "ExpressionAttributeValues": serialize_item(
-                                    {":seen": item["due_at"], ":release": release}
+                                    {
+                                        ":seen": item["due_at"],
+                                        ":again": utc_key(now + RELEASED_AGAIN_AFTER),
+                                        ":release": release,
+                                    }
                                 ),
                             }
                         },

@@ -6,14 +6,14 @@ The notifier hands each new outbox item here. An item goes out at once unless:
   customer never reads "reactivated" before "suspended", nor does the business's platform;
 - delivering it fails (an SNS, SES or EventBridge outage, a throttle, a bug): parked with the reason and retried on
   a backoff schedule (`RETRY_DELAYS`) for at least `GIVE_UP_AFTER`, then dead-lettered with the whole notification
-  (`DeadLetters`), from where `redrive` brings it back.
+  (`DeadLetters`), and with what waits behind it, from where `redrive` brings them back in order.
 
 A parked notification is an item of its own with the notification's full content (`Parking`), not a pointer into
 the stream, so nothing depends on the stream's 24 hours or the outbox's TTL. When it is due, the sweep releases it
 as a new outbox item (`Parking.release_due`), and it comes back here through the stream; a one-time schedule
-(`Wakeups`) runs the sweep at that moment. Each delivered outbox item is marked published, so a batch the stream
-hands over again skips what already went out: a notification goes out twice only when its send succeeded and the
-mark was lost (the window `test_outbox_durability` measures).
+(`Wakeups`) runs the sweep at that moment. Each outbox item is marked published once it was delivered, parked or
+dead-lettered, so a batch the stream hands over again skips it: a notification goes out twice only when its send
+succeeded and the mark was lost (the window `test_outbox_durability` measures).
 """
 
 from __future__ import annotations
@@ -84,6 +84,9 @@ class Parking(Protocol):
     def park(self, parked: Parked) -> None:
         """Keep the notification whole, due again at `parked.due_at` (replacing what was parked under its key)."""
 
+    def waiting_behind(self, parked: Parked) -> list[Parked]:
+        """The account's notifications parked to the same audience after this one, oldest first."""
+
     def settle(self, parked: Parked) -> None:
         """The parked notification went out (or was dead-lettered): forget it."""
 
@@ -134,32 +137,40 @@ def deliver_outbox(
             result.skipped += 1
             continue
         notification, released = record.notification, record.released
-        if released is None and _earliest(notification, ports, waiting) == parked_key(notification):
-            # A batch handed over again after this record was parked: its parked copy goes out, not this one.
+        if _in_other_hands(notification, released, ports, waiting):
             result.skipped += 1
             continue
-        parked = _hold(notification, released, ports, waiting, now)
-        if parked is None:
-            try:
+        try:
+            # The quiet hours are read here too: a policy that cannot be read now parks the notice, as a failure.
+            parked = _hold(notification, released, ports, waiting, now)
+            if parked is None:
                 deliver(notification)
-            except Exception as error:  # noqa: BLE001 - any failure is parked and retried; nothing is lost
-                parked = _failed(notification, released, error, now)
-            else:
-                if released is not None:
-                    ports.parking.settle(released)
-                    waiting.pop((notification.account_id, notification.audience), None)  # look again
-                ports.parking.mark_published(record, now)
-                result.delivered.append(notification)
-                continue
+        except Exception as error:  # noqa: BLE001 - any failure is parked and retried; nothing is lost
+            parked = _failed(notification, released, error, now)
+        if parked is None:
+            if released is not None:
+                ports.parking.settle(released)
+                waiting.pop((notification.account_id, notification.audience), None)  # look again
+            ports.parking.mark_published(record, now)
+            result.delivered.append(notification)
+            continue
+        slot = (notification.account_id, notification.audience)
         if parked.first_failed_at is not None and now - parked.first_failed_at >= GIVE_UP_AFTER:
-            ports.dead_letters.send(parked, at=now)
-            ports.parking.settle(parked)
+            # What waits behind it may not go before it: it is dead-lettered with it, and the redrive brings them
+            # back in their order. The head is settled last, so that a batch failing halfway finds it again.
+            behind = ports.parking.waiting_behind(parked)
+            for letter in (parked, *behind):
+                ports.dead_letters.send(letter, at=now)
+            for letter in (*behind, parked):
+                ports.parking.settle(letter)
             ports.parking.mark_published(record, now)  # settled: never from this outbox item again
-            waiting.pop((notification.account_id, notification.audience), None)
-            result.dead_lettered.append(parked)
+            waiting.pop(slot, None)
+            result.dead_lettered += [parked, *behind]
             continue
         ports.parking.park(parked)
-        slot = (notification.account_id, notification.audience)
+        # Its parked copy carries it on: this outbox item, handed over again (a retried batch, a replay of the
+        # stream), must not send it as well once that copy went out.
+        ports.parking.mark_published(record, now)
         earliest = waiting.get(slot)
         waiting[slot] = parked.key if earliest is None else min(earliest, parked.key)
         wakeups.add(parked.due_at)
@@ -232,6 +243,21 @@ def _hold(
     if earliest is not None and earliest < base.key:
         return replace(base, reason=BEHIND_EARLIER, due_at=now + WAIT_BEHIND)
     return None
+
+
+def _in_other_hands(
+    notification: Notification,
+    released: Parked | None,
+    ports: OutboxPorts,
+    waiting: dict[tuple[str, Audience], str | None],
+) -> bool:
+    """Whether this record's notification is already taken care of: for an outbox item written by a change, it is
+    parked (the batch handed over again after it was parked, before it was marked); for a release, its parked copy
+    is gone (it went out from another release, or to the dead letters with the one it waited behind)."""
+    earliest = _earliest(notification, ports, waiting)
+    if released is None:
+        return earliest == parked_key(notification)
+    return earliest is None or earliest > released.key
 
 
 def _earliest(
