@@ -294,3 +294,29 @@ def test_the_owner_reads_the_rule_in_their_language_without_field_names(locale: 
     email = rendered("account.suspended", locale).email
     for internal in ("never_suspend", "promise_to_pay_until", "step 'suspend'", "policy version"):
         assert internal not in email
+
+
+@pytest.mark.parametrize(
+    ("reference", "told"),
+    [
+        ("offline:v7", "recorded by staff"),
+        ("offline:v5~acct-stripe-9", "recorded by staff"),  # came over in a merge, beside the survivor's own v5
+        ("offline:TED 4471", "recorded by staff, reference TED 4471"),
+        ("offline:TED 4471~acct-stripe-9", "recorded by staff, reference TED 4471"),
+    ],
+)
+def test_a_payment_staff_recorded_is_told_as_theirs_with_the_reference_they_typed(reference: str, told: str) -> None:
+    suspended = COLLECTION_BODIES["account.suspended"]
+    assert isinstance(suspended, AccountSuspended) and suspended.payments
+    seen = suspended.payments[0].model_copy(update={"reference": reference})
+    body = suspended.model_copy(update={"payments": (seen,)})
+    note = Notification(
+        notification_id="n1",
+        audience=Audience.STAFF,
+        account_id="padaria",
+        locale="en",
+        occurred_at=MOMENT,
+        body=body,
+    )
+    email = plain(render(note, time_zone="America/Sao_Paulo").email)
+    assert f"), {told}\n" in email + "\n" and "~" not in email and "offline" not in email

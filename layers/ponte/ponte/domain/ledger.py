@@ -31,7 +31,7 @@ from bisect import insort
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Final, Literal, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from ponte.domain.accounts import Acknowledgement, TimelineEntry
 
 ChargebackState = Literal["open", "won", "lost"]
+OFFLINE: Final = "offline"  # the provider of the payments staff record by hand (cash, a transfer seen in the bank)
 
 
 class SettledReport(BaseModel):

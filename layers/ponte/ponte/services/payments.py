@@ -40,6 +40,7 @@ from ponte.domain.errors import ConcurrentModification, DuplicateEvent, InvalidI
 from ponte.domain.identity import PAYMENT_SUFFIX, customer_references, new_account_id, payment_reference
 from ponte.domain.invoices import Installment, Invoice, InvoiceKind, Party, SourceFormat, normalise_tax_id
 from ponte.domain.ledger import (
+    OFFLINE,
     CancellationRecord,
     InvoiceRecord,
     Ledger,
@@ -542,7 +543,7 @@ class _Plan:
             )
             return
         invoices = {r.invoice.key: r for r in other.invoices if self.ledger.invoice(r.invoice.key) is None}
-        payments = {p.key: p for p in other.payments if self.ledger.payment(p.provider, p.payment_id) is None}
+        payments = {p.key: p for p in (_kept_apart(p, self.ledger, theirs.account_id) for p in other.payments) if p}
         contact = mine.contact.model_copy(
             update={
                 "email": mine.contact.email or theirs.contact.email,
@@ -875,6 +876,22 @@ def _merge_writes(ledger: Ledger) -> int:
     record copied (a put)."""
     records = len(ledger.invoices) + len(ledger.payments) + len(ledger.notices) + len(ledger.cancellations)
     return 2 * (records + len(ledger.write_offs)) + len(ledger.deliveries)
+
+
+def _kept_apart(payment: PaymentRecord, survivor: Ledger, absorbed_id: str) -> PaymentRecord | None:
+    """The absorbed account's payment as it comes over, or None when the survivor has it already. A provider's
+    payment id names one payment; the ids of payments staff recorded by hand are the account's own (`v5`, or the
+    reference they typed): one the survivor uses too, for another payment (another amount or moment), comes over
+    under its id marked with the account it came from (`MERGED_FROM`), so that both are kept."""
+    same = survivor.payment(payment.provider, payment.payment_id)
+    if same is None:
+        return payment
+    if payment.provider != OFFLINE or (same.amount, same.received_at) == (payment.amount, payment.received_at):
+        return None
+    return payment.model_copy(update={"payment_id": f"{payment.payment_id}{MERGED_FROM}{absorbed_id}"})
+
+
+MERGED_FROM = "~"  # between a staff-recorded payment's id and the account it came from in a merge
 
 
 def _merged_holds(mine: tuple[StaffHold, ...], theirs: tuple[StaffHold, ...]) -> tuple[StaffHold, ...]:

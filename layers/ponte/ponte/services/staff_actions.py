@@ -57,7 +57,7 @@ from ponte.domain.changes import AccountChange
 from ponte.domain.dunning import Decision, Suspend, business_calendar, business_days_between, shift_business_days
 from ponte.domain.errors import ConcurrentModification, DuplicateEvent, NotFound
 from ponte.domain.events import PaymentMethod
-from ponte.domain.ledger import AccountRecords, Allocation, Ledger, PaymentRecord, WriteOffRecord
+from ponte.domain.ledger import OFFLINE, AccountRecords, Allocation, Ledger, PaymentRecord, WriteOffRecord
 from ponte.domain.money import MAX_MINOR_UNITS, Money
 from ponte.domain.notifications import Notification
 from ponte.services.collections import change_for, decide
@@ -66,7 +66,6 @@ from ponte.services.staff import PERMISSIONS, Caller, Forbidden, InvalidField, S
 from ponte.services.staff_views import AccountView, owed_by_invoice, view_of, visible_records
 
 MAX_HOLD_DAYS = 366  # no hold without an end: a promise, a dispute or an exemption ends within a year
-OFFLINE = "offline"  # the provider of payments staff record
 
 
 class _Input(BaseModel):

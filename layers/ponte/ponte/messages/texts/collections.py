@@ -23,6 +23,7 @@ from ponte.domain.bodies.collections import (
     CustomerSuspended,
 )
 from ponte.domain.dunning import STAFF_CHANNEL
+from ponte.domain.ledger import OFFLINE
 from ponte.domain.policy import StepKind
 from ponte.messages.catalog import Entry, Texts
 from ponte.messages.texts.payments import provider_name
@@ -461,9 +462,10 @@ _RECORDED_BY_STAFF: dict[Locale, tuple[str, str]] = {
     "es": ("registrado por el equipo", "registrado por el equipo, referencia {id}"),
     "en": ("recorded by staff", "recorded by staff, reference {id}"),
 }
-_OFFLINE = "offline"  # the provider of the payments staff record (`ponte.services.staff_actions.OFFLINE`)
 # The id a payment staff recorded without a reference gets: the account's version (`v12`), which tells them nothing.
 _UNREFERENCED = re.compile(r"v\d+")
+# What follows `~` is the account a staff-recorded payment came from in a merge (`services.payments.MERGED_FROM`).
+_CAME_FROM = "~"
 
 
 def _payment_source(reference: str, fmt: Formatter) -> str:
@@ -471,9 +473,10 @@ def _payment_source(reference: str, fmt: Formatter) -> str:
     provider, _, payment_id = reference.partition(":")
     if not payment_id:
         return reference
-    if provider == _OFFLINE:
+    if provider == OFFLINE:
         alone, referenced = _RECORDED_BY_STAFF[fmt.locale]
-        return alone if _UNREFERENCED.fullmatch(payment_id) else referenced.format(id=payment_id)
+        typed = payment_id.partition(_CAME_FROM)[0]
+        return alone if _UNREFERENCED.fullmatch(typed) else referenced.format(id=typed)
     return _PAID_THROUGH[fmt.locale].format(provider=provider_name(provider), id=payment_id)
 
 
