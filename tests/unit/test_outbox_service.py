@@ -448,11 +448,13 @@ def test_a_later_notification_waits_behind_an_earlier_one_still_parked_and_follo
     assert [(p.notification, p.reason) for p in next_batch.parked] == [(latest, BEHIND_EARLIER)]
     assert [p.attempts for p in [*batch.parked, *next_batch.parked]] == [1, 0, 0]  # waiting is not failing
 
-    # When the channel is back and the sweep releases them together
+    # When the channel is back: the earlier one goes out at its retry, and each behind it follows at once
     notifier.channels.down = lambda notification: False
     released = notifier.sweep(T0 + timedelta(minutes=10))
+    assert released.delivered == [earlier]
+    done = notifier.run_wakeups(T0 + timedelta(minutes=10))
 
-    assert released.delivered == [earlier, later, latest]
+    assert done <= T0 + timedelta(minutes=12)  # a minute each, not an hour each (`WAIT_BEHIND`)
     assert notifier.channels.ids() == [
         "bolt-staff-1",
         "acme-platform-1",
@@ -471,13 +473,15 @@ def test_a_later_notification_released_before_the_earlier_one_keeps_waiting() ->
     notifier.write(earlier, now=T0)
     notifier.sweep(T0 + timedelta(minutes=1))
     notifier.sweep(T0 + timedelta(minutes=6))  # the third failure: due again at minute 21
-    notifier.write(later, now=T0 + timedelta(minutes=7))  # due to look again at minute 12
+    notifier.write(later, now=T0 + timedelta(minutes=7))  # due to look again by itself an hour later, at minute 67
+    notifier.sweep(T0 + timedelta(minutes=21))  # the earlier's fourth failure: due again at minute 51
+    notifier.sweep(T0 + timedelta(minutes=51))  # its fifth: due again at minute 111
 
-    waiting = notifier.sweep(T0 + timedelta(minutes=12))
+    waiting = notifier.sweep(T0 + timedelta(minutes=67))
 
     assert waiting.delivered == [] and [(p.notification, p.reason) for p in waiting.parked] == [(later, BEHIND_EARLIER)]
     notifier.channels.down = lambda notification: False
-    notifier.run_wakeups(T0 + timedelta(minutes=12))
+    notifier.run_wakeups(T0 + timedelta(minutes=67))
     assert notifier.channels.ids() == ["acme-staff-1", "acme-staff-2"]
 
 

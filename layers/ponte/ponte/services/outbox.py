@@ -32,7 +32,9 @@ if TYPE_CHECKING:
 # After the n-th failed attempt, the next one comes RETRY_DELAYS[n-1] later (the last delay repeats).
 RETRY_DELAYS: tuple[timedelta, ...] = tuple(timedelta(minutes=minutes) for minutes in (1, 5, 15, 30, 60, 120, 240, 360))
 GIVE_UP_AFTER = timedelta(hours=24)
-WAIT_BEHIND = timedelta(minutes=5)  # how soon a notification waiting behind an earlier one looks again
+# How soon a notification waiting behind an earlier one looks again by itself: the earlier one, once it goes out,
+# makes the next one due at once (`_next_may_go`); this is only for a nudge that was lost.
+WAIT_BEHIND = timedelta(hours=1)
 
 QUIET_HOURS = "quiet_hours"
 BEHIND_EARLIER = "behind_earlier"
@@ -151,6 +153,7 @@ def deliver_outbox(
             if released is not None:
                 ports.parking.settle(released)
                 waiting.pop((notification.account_id, notification.audience), None)  # look again
+                _next_may_go(released, ports, now, wakeups)
             ports.parking.mark_published(record, now)
             result.delivered.append(notification)
             continue
@@ -243,6 +246,18 @@ def _hold(
     if earliest is not None and earliest < base.key:
         return replace(base, reason=BEHIND_EARLIER, due_at=now + WAIT_BEHIND)
     return None
+
+
+def _next_may_go(gone: Parked, ports: OutboxPorts, now: datetime, wakeups: set[datetime]) -> None:
+    """A parked notification went out: the one waiting behind it (to the same account and audience) is due now,
+    rather than when it would look again by itself (`WAIT_BEHIND`)."""
+    behind = ports.parking.waiting_behind(gone)
+    if behind and behind[0].reason == BEHIND_EARLIER and behind[0].due_at > now:
+        ports.parking.park(replace(behind[0], due_at=now))
+        wakeups.add(now + _SOON)  # a one-time schedule must be asked for the future
+
+
+_SOON = timedelta(minutes=1)
 
 
 def _in_other_hands(
