@@ -2,8 +2,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
 
+import boto3
 import pytest
+from botocore.exceptions import EndpointConnectionError
 
 from infra.local import LocalStack
 from tests.support import ROOT, T0, Stacks
@@ -30,6 +34,33 @@ def stack(stacks: Stacks) -> Iterator[LocalStack]:
     arguments asks `stacks` for its own."""
     with stacks(now=T0, parameters=SUBSCRIBERS, documents=BUSINESS) as local:
         yield local
+
+
+class Outage:
+    """SNS (staff alerts, SMS, the customer notices feed) refuses every publish while the stack's clock is before
+    `until` (None: never), counting the ones it refused."""
+
+    def __init__(self, stack: LocalStack) -> None:
+        self.stack = stack
+        self.until: datetime | None = None
+        self.refused = 0
+
+    def __call__(self, **_: Any) -> None:
+        if self.until is not None and self.stack.now < self.until:
+            self.refused += 1
+            raise EndpointConnectionError(endpoint_url="https://sns.us-east-1.amazonaws.com")
+
+
+@pytest.fixture
+def outage(stack: LocalStack) -> Iterator[Outage]:
+    """An SNS outage the test sets the end of, on every client of boto3's default session made from now on."""
+    boto3.setup_default_session()
+    session = boto3.DEFAULT_SESSION
+    assert session is not None
+    refuse = Outage(stack)
+    session.events.register("before-call.sns.Publish", refuse)
+    yield refuse
+    session.events.unregister("before-call.sns.Publish", refuse)
 
 
 @pytest.fixture(autouse=True)

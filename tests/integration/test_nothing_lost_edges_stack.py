@@ -6,12 +6,10 @@ the business's identity is set."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import boto3
-import pytest
 from botocore.exceptions import EndpointConnectionError
 
 from infra.local import LocalStack
@@ -24,7 +22,7 @@ from ponte.domain.bodies.accounts import CustomerWelcome
 from ponte.domain.bodies.delivery import CustomerNoticeHeld
 from ponte.domain.notifications import Audience, Notification, Severity, Team
 from ponte.services.accounts import OpenAccount, opening_change
-from tests.integration.conftest import BUSINESS, SUBSCRIBERS
+from tests.integration.conftest import BUSINESS, SUBSCRIBERS, Outage
 from tests.support import T0, Stacks
 
 EMAIL, PHONE = "joao@padaria.example", "+5511988887777"
@@ -35,30 +33,6 @@ COMMAND = OpenAccount(
     contact=Contact(name="João", email=EMAIL, phone=PHONE),
     owner="ana",
 )
-
-
-class Outage:
-    """SNS (staff alerts, SMS, the customer notices feed) refuses every call while the stack's clock is before
-    `until`."""
-
-    def __init__(self, stack: LocalStack) -> None:
-        self.stack = stack
-        self.until = stack.now
-
-    def __call__(self, **_: Any) -> None:
-        if self.stack.now < self.until:
-            raise EndpointConnectionError(endpoint_url="https://sns.us-east-1.amazonaws.com")
-
-
-@pytest.fixture
-def outage(stack: LocalStack) -> Iterator[Outage]:
-    boto3.setup_default_session()
-    session = boto3.DEFAULT_SESSION
-    assert session is not None
-    refuse = Outage(stack)
-    session.events.register("before-call.sns.Publish", refuse)
-    yield refuse
-    session.events.unregister("before-call.sns.Publish", refuse)
 
 
 def staff_alerts(stack: LocalStack) -> list[str]:

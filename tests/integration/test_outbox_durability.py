@@ -3,7 +3,6 @@ end of quiet hours, and a notification dead-lettered after a day comes back with
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,6 +16,7 @@ from infra.ponte import main as ponte
 from ponte.adapters.dynamodb import DynamoStore
 from ponte.domain.accounts import Contact
 from ponte.services.accounts import OpenAccount, opening_change
+from tests.integration.conftest import Outage
 
 EMAIL, PHONE = "joao@padaria.example", "+5511988887777"
 STAFF = "email:staff@example.com"
@@ -28,31 +28,6 @@ COMMAND = OpenAccount(
     owner="ana",
 )
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
-
-
-class Outage:
-    """SNS (staff alerts and SMS) refuses every call while the stack's clock is inside the window."""
-
-    def __init__(self, stack: LocalStack) -> None:
-        self.stack = stack
-        self.until: datetime | None = None
-        self.refused = 0
-
-    def __call__(self, **_: Any) -> None:
-        if self.until is not None and self.stack.now < self.until:
-            self.refused += 1
-            raise EndpointConnectionError(endpoint_url="https://sns.us-east-1.amazonaws.com")
-
-
-@pytest.fixture
-def outage(stack: LocalStack) -> Iterator[Outage]:
-    boto3.setup_default_session()
-    session = boto3.DEFAULT_SESSION
-    assert session is not None
-    refuse = Outage(stack)
-    session.events.register("before-call.sns.Publish", refuse)
-    yield refuse
-    session.events.unregister("before-call.sns.Publish", refuse)
 
 
 def open_account(stack: LocalStack) -> None:
