@@ -26,6 +26,7 @@ from ponte.services.webhooks import WebhookRefused
 from tests.memory_store import MemoryLedgerStore
 from tests.support import T0
 from tests.unit.test_provider_retries import (
+    CHECKOUT,
     customer_notices,
     deliver,
     paid_invoice,
@@ -227,20 +228,7 @@ def test_an_invoice_paid_whose_payment_stripe_never_names_is_paid_once_by_stripe
     """Paid outside Stripe, or with neither payment_intent.succeeded nor invoice_payment.paid subscribed: the
     invoice is paid by invoice.paid alone, once, however often it and its checkout session report it."""
     store = MemoryLedgerStore()
-    checkout = {
-        "id": "cs_1",
-        "object": "checkout.session",
-        "mode": "subscription",
-        "amount_total": 500_00,
-        "currency": "brl",
-        "payment_status": "paid",
-        "customer": "cus_1",
-        "customer_details": {"name": "Padaria Estrela", "email": "fin@padaria.example"},
-        "metadata": {"account_id": "padaria"},
-        "payment_intent": None,
-        "invoice": "in_1",
-        "payment_method_types": ["card"],
-    }
+    checkout = {**CHECKOUT, "metadata": {"account_id": "padaria"}}  # a plan named only on the invoice
     deliver(store, stripe_event("evt_cs", "checkout.session.completed", checkout, T0), T0)
     delivered(store, (INVOICE_PAID, FINALIZED))
     ledger = the_account(store)
