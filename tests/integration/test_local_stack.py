@@ -14,7 +14,7 @@ import yaml
 from infra.local import LocalStack
 from infra.local.template import TemplateError, load_template
 from ponte.adapters.customer_delivery import SesEmail, SmsDirect
-from ponte.domain.errors import DeliveryRefused
+from ponte.domain.errors import DeliveryRefused, DeliveryUnavailable
 from tests.support import ROOT, T0, Stacks
 
 TEMPLATE = load_template(ROOT / "template.yaml")
@@ -289,13 +289,14 @@ def test_an_unverified_sender_is_refused(delivery_stack: LocalStack) -> None:
     assert delivery_stack.mailbox(CUSTOMER) == []
 
 
-def test_a_configuration_set_that_does_not_exist_is_refused(delivery_stack: LocalStack) -> None:
-    with pytest.raises(DeliveryRefused) as refused:
+def test_a_configuration_set_that_does_not_exist_holds_the_message_until_it_is_made(delivery_stack: LocalStack) -> None:
+    with pytest.raises(DeliveryUnavailable) as waiting:
         SesEmail(SENDER, "no-such-set").send(to=CUSTOMER, subject="s", text="t", html="", tags={})
-    assert refused.value.code == "NotFoundException"
+    assert waiting.value.code == "NotFoundException"
+    assert delivery_stack.mailbox(CUSTOMER) == []
 
 
-def test_a_configuration_set_whose_sending_is_off_refuses(tmp_path: Path) -> None:
+def test_a_configuration_set_whose_sending_is_off_holds_the_message(tmp_path: Path) -> None:
     template = tmp_path / "template.yaml"
     text = (ROOT / "template.yaml").read_text()
     template.write_text(
@@ -304,9 +305,9 @@ def test_a_configuration_set_whose_sending_is_off_refuses(tmp_path: Path) -> Non
         )
     )
     with LocalStack(now=T0, template=template, parameters=PARAMETERS) as stack:
-        with pytest.raises(DeliveryRefused) as refused:
+        with pytest.raises(DeliveryUnavailable) as waiting:  # parked and retried, not dropped
             send_notice(stack)
-        assert refused.value.code == "SendingPausedException"
+        assert waiting.value.code == "SendingPausedException"
 
 
 def test_without_a_sender_there_is_no_identity_and_nothing_can_be_sent(stacks: Stacks) -> None:

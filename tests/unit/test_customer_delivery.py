@@ -125,10 +125,6 @@ def test_a_text_only_email_without_reply_to_or_tags_sends_just_that(ses: Any) ->
     ("code", "status"),
     [
         ("MessageRejected", 400),
-        ("MailFromDomainNotVerifiedException", 400),
-        ("AccountSuspendedException", 400),
-        ("SendingPausedException", 400),
-        ("NotFoundException", 404),
         ("BadRequestException", 400),
     ],
 )
@@ -158,6 +154,11 @@ def test_what_ses_refuses_for_good_is_a_refusal_that_never_names_the_customer(se
     [
         ("TooManyRequestsException", 429),
         ("LimitExceededException", 400),
+        # The account's or its set-up's: nothing is sent until the business or AWS acts; then the same message is.
+        ("AccountSuspendedException", 400),
+        ("SendingPausedException", 400),
+        ("MailFromDomainNotVerifiedException", 400),
+        ("NotFoundException", 404),
         ("InternalFailure", 500),
         ("ServiceUnavailable", 503),
         ("SomethingNew", 502),

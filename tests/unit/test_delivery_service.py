@@ -161,6 +161,24 @@ def test_a_retried_batch_never_sends_a_channel_twice() -> None:
     assert len(mail.sent) == 1  # the e-mail went once
 
 
+def test_an_email_that_must_wait_does_not_hold_the_sms_and_its_retry_sends_only_the_email() -> None:
+    paused = Mail(fail=DeliveryUnavailable("SES SendingPausedException", code="SendingPausedException"))
+    texts = Texts()
+    delivery = ports(paused, texts)
+    with pytest.raises(DeliveryUnavailable) as waiting:  # parked by the outbox, retried on its schedule
+        send(delivery)
+    assert waiting.value.code == "SendingPausedException"
+    assert [sent["to"] for sent in texts.sent] == ["+5511987654321"], "the SMS went out at once"
+    receipts = delivery.receipts
+    assert isinstance(receipts, Receipts)
+    assert sorted((r.channel, r.status) for r in receipts.kept.values()) == [("sms", "accepted")]
+
+    resumed = Mail()
+    written = send(replace(delivery, email=resumed))
+    assert [(r.channel, r.status) for r in written] == [("email", "accepted")]
+    assert len(resumed.sent) == 1 and len(texts.sent) == 1, "each channel once"
+
+
 def test_nothing_goes_out_while_the_business_identity_is_not_set_and_staff_hear_of_it_once() -> None:
     alerts: list[Notification] = []
     mail = Mail()

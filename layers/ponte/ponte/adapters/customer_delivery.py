@@ -32,15 +32,17 @@ if TYPE_CHECKING:
 
 CHARSET = "UTF-8"
 
-# SendEmail's errors that no retry can fix (SES API v2 reference, SendEmail "Errors").
-SES_REFUSALS = frozenset(
+# SendEmail's errors about the message itself, which no retry can fix (SES API v2 reference, SendEmail "Errors").
+SES_REFUSALS = frozenset({"MessageRejected", "BadRequestException"})
+# SendEmail's errors about the sending account or its set-up: every message fails until the business or AWS acts
+# (sending resumed, the MAIL FROM domain verified, the configuration set made again), after which the same message
+# goes out. Taken as unavailability, so the notice is parked and retried, never dropped.
+SES_HALTED = frozenset(
     {
-        "MessageRejected",
-        "MailFromDomainNotVerifiedException",
         "AccountSuspendedException",
         "SendingPausedException",
+        "MailFromDomainNotVerifiedException",
         "NotFoundException",
-        "BadRequestException",
     }
 )
 # Publish's errors about the number or the message itself (SNS API reference, Publish "Errors").
@@ -112,7 +114,7 @@ class SesEmail:
         email_tags = message_tags(tags)
         if email_tags:
             request["EmailTags"] = email_tags
-        answer = _calling("SES", SES_REFUSALS, lambda: self.client.send_email(**request))
+        answer = _calling("SES", SES_REFUSALS, lambda: self.client.send_email(**request), halted=SES_HALTED)
         return answer["MessageId"]
 
 
@@ -198,16 +200,19 @@ def masked(text: str) -> str:
     return _PHONE.sub("<phone>", _ADDRESS.sub("<address>", text))
 
 
-def _calling[T](service: str, refusals: frozenset[str], call: Callable[[], T]) -> T:
-    """The call's answer; a refusal or an unavailability raised as the delivery error it means, on its own: not
-    chained to the provider's error, whose message may name the recipient."""
+def _calling[T](
+    service: str, refusals: frozenset[str], call: Callable[[], T], *, halted: frozenset[str] = frozenset()
+) -> T:
+    """The call's answer; a refusal or an unavailability (`halted`: codes that mean the service will not send
+    anything until someone acts) raised as the delivery error it means, on its own: not chained to the provider's
+    error, whose message may name the recipient."""
     from botocore.exceptions import ClientError  # noqa: PLC0415
 
     failure: PonteError | None
     try:
         return call()
     except ClientError as error:
-        failure = _delivery_error(error, refusals, service)
+        failure = _delivery_error(error, refusals, service, halted)
         if failure is None:
             raise
     except _connection_errors() as error:
@@ -215,7 +220,7 @@ def _calling[T](service: str, refusals: frozenset[str], call: Callable[[], T]) -
     raise failure
 
 
-def _delivery_error(error: Any, refusals: frozenset[str], service: str) -> PonteError | None:
+def _delivery_error(error: Any, refusals: frozenset[str], service: str, halted: frozenset[str]) -> PonteError | None:
     """The delivery error a `ClientError` means; None when it is neither a refusal nor transient."""
     response = error.response
     code = str(response.get("Error", {}).get("Code", ""))
@@ -224,7 +229,7 @@ def _delivery_error(error: Any, refusals: frozenset[str], service: str) -> Ponte
     reason = f"{service} {code}: {masked(str(response.get('Error', {}).get('Message', '')))}".rstrip(": ")
     if code in refusals:
         return DeliveryRefused(reason, code=code, request_id=request_id)
-    if code in TRANSIENT or status >= 500:
+    if code in TRANSIENT or code in halted or status >= 500:
         return DeliveryUnavailable(reason, code=code, request_id=request_id)
     return None
 

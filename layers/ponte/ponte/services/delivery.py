@@ -11,10 +11,10 @@ business's identity, each channel once.
 - Once: each channel's send is recorded under the notice's id (a receipt). A retry of the notice (parked after a
   failure) skips the channels already accepted, so SES accepting the e-mail and SMS failing after it never sends
   the e-mail twice.
-- Failures: a provider that cannot take the message now (throttled, failing) raises `DeliveryUnavailable`, and the
-  outbox parks the notice and retries it on its schedule; a provider that refuses it for good (`DeliveryRefused`:
-  an unverified sender, a suppressed address, an opted-out phone) is recorded with its reason and staff are told;
-  it is not retried.
+- Failures: a provider that cannot take the message now (throttled, failing, SES's sending paused) raises
+  `DeliveryUnavailable` once the other channels were tried, and the outbox parks the notice and retries it on its
+  schedule; a provider that refuses it for good (`DeliveryRefused`: a message SES rejects, a suppressed address, an
+  opted-out phone) is recorded with its reason and staff are told; it is not retried.
 """
 
 from __future__ import annotations
@@ -126,6 +126,7 @@ def deliver_to_customer(
     if not targets:
         return (_hold(notification, ports, "no_contact", None, now),)
     written = []
+    unsent: DeliveryUnavailable | None = None
     # Ids travel as tags, which SES limits to letters, digits, "_" and "-": encoded so they come back whole.
     tags = {"notice_id": tag_value(notice_id), "account_id": tag_value(account_id), "kind": notification.event_type}
     for channel, address in targets:
@@ -155,9 +156,16 @@ def deliver_to_customer(
             ports.staff(_held_alert(notification, "refused", f"{channel}: {refused.reason}"[:300], now, ports))
             written.append(receipt)
             continue
+        except DeliveryUnavailable as unavailable:
+            # The other channel still goes out now (SES paused for a day must not hold the SMS for a day); the
+            # notice is then parked, and its retry sends only what was not accepted.
+            unsent = unsent or unavailable
+            continue
         receipt = Receipt(channel=channel, status="accepted", at=now, message_id=message_id)
         _keep(ports, account_id, notice_id, receipt)
         written.append(receipt)
+    if unsent is not None:
+        raise unsent
     return tuple(written)
 
 
