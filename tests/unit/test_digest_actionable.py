@@ -21,7 +21,8 @@ from ponte.domain.notifications import Audience, Notification
 from ponte.domain.policy import default_policy
 from ponte.messages import render
 from ponte.messages.text import SMS_SEPTETS, septets, to_gsm
-from ponte.services.digest import TOP, collections_digest, owner_names
+from ponte.services.digest import TOP, collections_digest
+from ponte.services.staff_delivery import staff_names
 from tests.collections_support import TZ, account, invoice, local, payment
 from tests.memory_store import MemoryLedgerStore
 from tests.staff_support import directory
@@ -237,8 +238,8 @@ def test_a_customer_no_notice_reaches_is_listed_as_unreachable_not_under_the_dea
 
 
 def test_owner_names_come_from_the_directory_when_there_is_one() -> None:
-    assert owner_names(directory)["ana"] == "Ana Souza"
-    assert owner_names(lambda: None) == {}
+    assert staff_names(directory)["ana"] == "Ana Souza"
+    assert staff_names(lambda: None) == {}
 
 
 def actionable() -> CollectionsDigest:

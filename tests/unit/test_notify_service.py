@@ -7,9 +7,12 @@ import pytest
 from ponte.domain.accounts import Contact
 from ponte.domain.bodies.accounts import AccountOpened
 from ponte.domain.notifications import Audience, Notification
+from ponte.domain.staff import StaffDirectory
 from ponte.messages import RenderedMessage
 from ponte.services.delivery import CustomerDelivery
 from ponte.services.notify import deliver
+from ponte.services.staff_delivery import StaffDelivery
+from tests.staff_support import directory
 from tests.support import T0
 from tests.unit.test_delivery_service import IDENTITY, Contacts, Mail, Receipts, Texts
 
@@ -98,3 +101,51 @@ def test_a_publishing_failure_propagates_so_the_trigger_retries() -> None:
             time_zone="UTC",
             now=T0,
         )
+
+
+def owned_alert(owner: str) -> Notification:
+    body = AccountOpened(account_name="Acme", contact=Contact(name="Ana"), owner=owner)
+    return Notification(
+        notification_id="n",
+        audience=Audience.STAFF,
+        account_id="acme",
+        owner=owner,
+        locale="pt-BR",
+        occurred_at=T0,
+        body=body,
+    )
+
+
+@pytest.mark.parametrize(
+    ("owner", "staff_directory", "shown"),
+    [
+        ("ana", directory(), "Responsável: Ana Souza"),  # the directory names her
+        ("zeca", directory(), "Responsável: zeca"),  # someone it does not know: as the account holds them
+        ("ana", None, "Responsável: ana"),  # no directory set up yet
+    ],
+)
+def test_staff_read_the_owners_name_as_the_directory_has_it(
+    owner: str, staff_directory: StaffDirectory | None, shown: str
+) -> None:
+    staff = Recorder()
+    owners = StaffDelivery(directory=lambda: staff_directory, email=Mail(), sms=Texts(), receipts=Receipts())
+    deliver(
+        owned_alert(owner),
+        staff=staff,
+        customers=customers(Mail()),
+        feed=None,
+        platform=Recorder(),
+        time_zone="UTC",
+        now=T0,
+        owners=owners,
+    )
+    ((_, message),) = staff.sent
+    assert shown in message.email
+    assert message.machine["owner"] == owner, "machines keep the id"
+    assert isinstance(owners.email, Mail)
+    in_person = [str(mail["text"]) for mail in owners.email.sent]
+    if staff_directory is None:
+        assert in_person == []
+    else:  # Ana herself, or the admin (Carla) for someone the directory does not know: the same words
+        (text,) = in_person
+        assert shown in text

@@ -197,6 +197,11 @@ class StaffDirectory(_Document):
     def _people(self) -> dict[str, Person]:
         return {p.id: p for p in self.people}
 
+    @property
+    def names(self) -> dict[str, str]:
+        """Each person's name by id: how staff texts name the people accounts belong to."""
+        return {p.id: p.name for p in self.people}
+
     def person(self, person_id: str) -> Person | None:
         """The person with exactly this id."""
         return next((p for p in self.people if p.id == person_id), None)

@@ -10,7 +10,8 @@ from ponte.adapters.collections_book import CollectionsBook
 from ponte.adapters.dynamodb import DynamoStore
 from ponte.adapters.policy_store import PolicyStore
 from ponte.calendar import holidays_around
-from ponte.services.digest import collections_digest, owner_names
+from ponte.services.digest import collections_digest
+from ponte.services.staff_delivery import staff_names
 from ponte.settings import BusinessSettings, DirectorySettings
 from ponte.wiring import staff_directory
 
@@ -51,5 +52,5 @@ class DigestWiring:
             time_zone=s.BUSINESS_TIME_ZONE,
             holidays=holidays_around(s.BUSINESS_COUNTRY, now.year),
             staff_locale=s.DEFAULT_LOCALE,
-            owners=owner_names(self.directory.in_use) if self.directory is not None else None,
+            owners=staff_names(self.directory.in_use) if self.directory is not None else None,
         )

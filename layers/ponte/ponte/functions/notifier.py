@@ -32,7 +32,7 @@ from ponte.services.delivery import CustomerDelivery, sender_address
 from ponte.services.escalation import EscalationSchedule
 from ponte.services.notify import deliver
 from ponte.services.outbox import WAITING_REASONS, OutboxPorts, OutboxRecord, OutboxResult
-from ponte.services.staff_delivery import StaffDelivery
+from ponte.services.staff_delivery import StaffDelivery, staff_names
 from ponte.settings import DirectorySettings, EscalationSettings, TableSettings, TimeZoneName, WakeupSettings
 from ponte.wiring import staff_directory
 
@@ -128,7 +128,8 @@ class NotifierWiring:
             self.logger.warning("escalation wake-up not scheduled: the daily sweep will escalate it")
 
     def alert_staff(self, alert: Notification) -> None:
-        self.staff.send(alert, render(alert, time_zone=self.settings.BUSINESS_TIME_ZONE))
+        names = staff_names(self.owners.directory)
+        self.staff.send(alert, render(alert, time_zone=self.settings.BUSINESS_TIME_ZONE, names=names))
 
     def sender(self, now: datetime) -> Callable[[Notification], None]:
         """Delivering one notification at `now` through every channel its audience has."""

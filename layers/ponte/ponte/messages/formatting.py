@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from babel import Locale as BabelLocale
 
     from ponte.domain.accounts import Locale
@@ -29,12 +31,19 @@ def _babel_locale(locale: Locale) -> BabelLocale:
 
 
 class Formatter:
-    """Formats values for one locale, showing moments in the business's time zone."""
+    """Formats values for one locale, showing moments in the business's time zone, and staff by name (`names`:
+    each person's name by id, from the staff directory; a person it does not name is shown as the account holds
+    them)."""
 
-    def __init__(self, locale: Locale, time_zone: str) -> None:
+    def __init__(self, locale: Locale, time_zone: str, names: Mapping[str, str] | None = None) -> None:
         self.locale = locale
         self._babel = _babel_locale(locale)
         self._zone = ZoneInfo(time_zone)
+        self._names = names or {}
+
+    def person(self, staff_id: str | None) -> str:
+        """The person's name, as staff know them; empty for nobody."""
+        return self._names.get(staff_id, staff_id) if staff_id else ""
 
     def money(self, value: Money) -> str:
         from babel.numbers import format_currency  # noqa: PLC0415

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -45,10 +46,12 @@ def machine_payload(notification: Notification) -> dict[str, Any]:
     }
 
 
-def render(notification: Notification, *, time_zone: str) -> RenderedMessage:
+def render(notification: Notification, *, time_zone: str, names: Mapping[str, str] | None = None) -> RenderedMessage:
+    """The notification as its readers read it; `names`: staff's names by id, so an alert names the owner as staff
+    know them (the machine payload keeps the id)."""
     entry = _CATALOG.get(notification.event_type) or _load()[notification.event_type]
     texts = entry.texts[notification.locale]
-    facts = entry.facts(notification, Formatter(notification.locale, time_zone))
+    facts = entry.facts(notification, Formatter(notification.locale, time_zone, names))
     subject = texts.subject.format_map(facts)
     return RenderedMessage(
         subject=fit_subject(subject),

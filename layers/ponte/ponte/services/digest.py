@@ -38,19 +38,17 @@ from ponte.domain.dunning import (
     next_business_day,
     shift_business_days,
 )
-from ponte.domain.errors import InvalidInput
 from ponte.domain.money import Money
 from ponte.domain.notifications import Audience, Notification, Team, notification_id
 from ponte.domain.policy import StepKind
 from ponte.services.collections import decide
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping
+    from collections.abc import Iterable, Mapping
 
     from ponte.domain.dunning import Receivable
     from ponte.domain.ledger import Ledger
     from ponte.domain.policy import Policy
-    from ponte.domain.staff import StaffDirectory
     from ponte.services.dunning import Book, LedgerStore
 
 # Days late, inclusive; the last bucket has no upper bound.
@@ -73,16 +71,6 @@ class DigestBook(Protocol):
     def drop(self, account_id: str) -> None: ...
 
 
-def owner_names(directory: Callable[[], StaffDirectory | None]) -> dict[str, str]:
-    """Each person's name by id, from the staff directory in force (`DirectoryStore.in_use`); none while it is not
-    set up, or when no version of it was ever valid (the digest then names owners by id)."""
-    try:
-        found = directory()
-    except InvalidInput:
-        return {}
-    return {person.id: person.name for person in found.people} if found is not None else {}
-
-
 def collections_digest(
     book: DigestBook,
     store: LedgerStore,
@@ -96,7 +84,7 @@ def collections_digest(
     owners: Mapping[str, str] | None = None,
 ) -> Notification | None:
     """Write today's digest, once; None on a weekend or holiday (the next business day's covers them). `owners`
-    names the people accounts belong to, by id (`owner_names`)."""
+    names the people accounts belong to, by id (`staff_delivery.staff_names`)."""
     zone = ZoneInfo(time_zone)
     local_now = now.astimezone(zone)
     today = local_now.date()

@@ -18,7 +18,7 @@ from ponte.domain.notifications import Audience, Notification
 from ponte.messages import machine_payload, render
 from ponte.services.delivery import CustomerDelivery, Receipt, deliver_to_customer
 from ponte.services.escalation import EscalationSchedule, schedule_escalation
-from ponte.services.staff_delivery import OwnerDelivery, StaffDelivery, deliver_to_owner
+from ponte.services.staff_delivery import OwnerDelivery, StaffDelivery, deliver_to_owner, staff_names
 
 if TYPE_CHECKING:
     from ponte.messages import RenderedMessage
@@ -42,8 +42,10 @@ def deliver(
     if notification.audience is Audience.PLATFORM:
         platform.put(notification, machine_payload(notification))
         return None
-    message = render(notification, time_zone=time_zone)
     if notification.audience is Audience.STAFF:
+        # Staff read the owner's name, as the directory has it (the account holds their id).
+        names = staff_names(owners.directory) if owners is not None else None
+        message = render(notification, time_zone=time_zone, names=names)
         # The owner in person first (receipts make it once), then the team topics (a retry after a failed publish
         # does not reach the owner twice).
         reached = None
@@ -53,6 +55,7 @@ def deliver(
                 schedule_escalation(notification, reached, escalations, now=now)
         staff.send(notification, message)
         return reached
+    message = render(notification, time_zone=time_zone)
     # The business's own systems hear of the notice once (a receipt like a customer channel's), even while the
     # customer's copy waits (for the business's identity, for SES); when both fail, the customer's failure is raised.
     try:

@@ -74,6 +74,16 @@ def staff_channel(channel: StaffChannel, person_id: str) -> str:
     return f"staff-{channel}:{person_id}"
 
 
+def staff_names(directory: Callable[[], StaffDirectory | None]) -> dict[str, str]:
+    """Each person's name by id, from the staff directory in force (`DirectoryStore.in_use`); none while it is not
+    set up, or when no version of it was ever valid (texts then name owners as accounts hold them)."""
+    try:
+        found = directory()
+    except InvalidInput:
+        return {}
+    return found.names if found is not None else {}
+
+
 def deliver_to_owner(
     notification: Notification, ports: StaffDelivery, *, time_zone: str, now: datetime
 ) -> OwnerDelivery:
@@ -97,7 +107,9 @@ def deliver_to_owner(
     for person in routing.people:
         if person.locale not in rendered:
             rendered[person.locale] = render(
-                notification.model_copy(update={"locale": person.locale}), time_zone=time_zone
+                notification.model_copy(update={"locale": person.locale}),
+                time_zone=time_zone,
+                names=directory.names,
             )
         message = rendered[person.locale]
         for channel, address in _targets(notification, person, ports):

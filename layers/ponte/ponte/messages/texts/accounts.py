@@ -27,7 +27,7 @@ def _account_opened(notification: Notification, fmt: Formatter) -> dict[str, str
         "account": body.account_name,
         "account_id": notification.account_id,
         "contact": _contact(body.contact, fmt.locale),
-        "owner": body.owner or _NONE[fmt.locale],
+        "owner": fmt.person(body.owner) or _NONE[fmt.locale],
         "when": fmt.moment(notification.occurred_at),
     }
 
@@ -60,7 +60,7 @@ def _merge_facts(notification: Notification, fmt: Formatter) -> dict[str, str]:
     facts = {
         "account": body.account_name,
         "account_id": notification.account_id,
-        "owner": notification.owner or _NONE[fmt.locale],
+        "owner": fmt.person(notification.owner) or _NONE[fmt.locale],
         "when": fmt.moment(notification.occurred_at),
     }
     if isinstance(body, AccountsMerged):

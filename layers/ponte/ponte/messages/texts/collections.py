@@ -438,7 +438,7 @@ def _suspended(notification: Notification, fmt: Formatter) -> dict[str, str]:
     return {
         "account": body.account_name,
         "account_id": notification.account_id,
-        "owner": body.owner or _word("nobody", fmt),
+        "owner": fmt.person(body.owner) or _word("nobody", fmt),
         "when": fmt.moment(notification.occurred_at),
         "policy_version": str(record.policy_version),
         "deadline": fmt.date(record.deadline),
@@ -497,7 +497,7 @@ def _reactivated(notification: Notification, fmt: Formatter) -> dict[str, str]:
     return {
         "account": body.account_name,
         "account_id": notification.account_id,
-        "owner": body.owner or _word("nobody", fmt),
+        "owner": fmt.person(body.owner) or _word("nobody", fmt),
         "when": fmt.moment(notification.occurred_at),
         "status": _STATUS[body.status.value][fmt.locale],
         "why": _REACTIVATED_WHY[body.reason][fmt.locale],
@@ -600,7 +600,7 @@ def _hand_off(notification: Notification, fmt: Formatter) -> dict[str, str]:
     return {
         "account": body.account_name,
         "account_id": notification.account_id,
-        "owner": body.owner or _word("nobody", fmt),
+        "owner": fmt.person(body.owner) or _word("nobody", fmt),
         "since": fmt.date(body.anchor),
         "invoices": _charges(body.invoices, body.fees_mode, fmt),
         "notices": _notices(body.notices, fmt),

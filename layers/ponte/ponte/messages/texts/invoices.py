@@ -130,7 +130,7 @@ def _new_customer_invoice(notification: Notification, fmt: Formatter) -> dict[st
         )
         or f"  {none}",
         "items": items or f"  {none}",
-        "owner": notification.owner or none,
+        "owner": fmt.person(notification.owner) or none,
         "source": body.source,
     }
 

@@ -68,7 +68,7 @@ def _common(notification: Notification, fmt: Formatter) -> dict[str, str]:
         "provider": provider_name(body.provider),
         "event": body.provider_event,
         "when": fmt.moment(notification.occurred_at),
-        "owner": notification.owner or none,
+        "owner": fmt.person(notification.owner) or none,
     }
     for name in ("reason", "invoice_number", "description", "payment_method", "plan", "status", "subscription_id"):
         value = getattr(body, name, None)
