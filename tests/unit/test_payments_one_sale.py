@@ -141,7 +141,7 @@ def test_a_payment_that_names_nothing_among_several_open_invoices_is_allocated_o
     assert owed(store, account_id) == {older.invoice.key: 0, f"nfe:{ACCESS_KEY}": 450_00}
     (alert,) = [n for n in store.outbox if isinstance(n.body, PaymentUnmatchedAlert)]
     assert alert.team == "collections" and isinstance(alert.body, PaymentUnmatchedAlert)
-    assert [c.invoice_number for c in alert.body.candidates] == ["100", "47428"]
+    assert [c.invoice_number for c in alert.body.candidates] == ["NF-e 100", "NF-e 47428"]  # as staff know them
 
 
 def test_a_dispute_lands_on_the_account_of_its_payment_and_holds_the_invoice_it_paid() -> None:

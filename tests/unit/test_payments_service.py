@@ -102,6 +102,14 @@ def test_a_new_customer_who_pays_gets_an_account_and_sales_is_told_everything() 
     assert [n.event_type for n in store.outbox if n.audience is Audience.PLATFORM] == ["account.opened"]
 
 
+def test_a_new_customers_invoice_without_a_number_is_not_named_by_the_providers_id() -> None:
+    store = MemoryLedgerStore()
+    apply(store, paid("evt_1", invoice_number=None))
+    (alert,) = [n for n in store.outbox if n.audience is Audience.STAFF]
+    assert isinstance(alert.body, CustomerNew)
+    assert alert.body.invoice_number is None, "no number sales could look up: none, rather than Stripe's `in_1`"
+
+
 def test_the_same_delivery_twice_changes_nothing() -> None:
     store = MemoryLedgerStore()
     apply(store, paid("evt_1"))

@@ -50,6 +50,7 @@ from ponte.domain.ledger import (
     PaymentRecord,
     SettledReport,
     WriteOffRecord,
+    label_of,
 )
 from ponte.domain.matching import Match, MatchRule
 from ponte.domain.notifications import Audience, Notification, NotificationBody, Severity, Team, notification_id
@@ -434,7 +435,7 @@ class _Plan:
                 amount=event.amount,
                 candidates=tuple(
                     alerts.CandidateInvoice(
-                        invoice_number=found.invoice.number,
+                        invoice_number=label_of(found.invoice),
                         due_date=min(i.due_date for i in found.invoice.installments),
                         outstanding=owed_before[key],
                     )
@@ -445,14 +446,14 @@ class _Plan:
                 ),
             )
         if known is None and self._starts_relationship():
-            self._announce_new_customer(event, paid.invoice.number if paid else None)
+            self._announce_new_customer(event, label_of(paid.invoice) if paid else None)
 
     def _matched(self, record: PaymentRecord) -> tuple[Match, InvoiceRecord | None, str]:
         """How the payment is tied to an invoice now: the match, the invoice it pays, and that said for people."""
         match = self.ledger.allocate().matches[record.key]
         paid = self.ledger.invoice(match.invoice_key) if match.invoice_key else None
         if paid is not None:
-            return match, paid, f"pays invoice {paid.invoice.number} ({_RULES[match.rule]})"
+            return match, paid, f"pays invoice {label_of(paid.invoice)} ({_RULES[match.rule]})"
         return match, None, "no specific invoice: pays the oldest installments first"
 
     def _announce_new_customer(self, event: ev.PaymentReceived | ev.InvoiceSettled, invoice: str | None) -> None:
@@ -465,7 +466,8 @@ class _Plan:
             description=event.description,
             amount=event.amount,
             payment_method=event.payment_method.value if event.payment_method else None,
-            invoice_number=invoice or event.invoice_number or event.invoice_id,
+            # As the customer and staff know it; the provider's own id (`in_...`) is no number anyone reads.
+            invoice_number=invoice or event.invoice_number,
             owner=self.account.owner,
         )
 
@@ -516,12 +518,13 @@ class _Plan:
         paid = link.invoice_key if link and link.invoice_key else key
         record = self.ledger.invoice(paid)
         number = record.invoice.number if record else event.invoice_id
+        label = label_of(record.invoice) if record else number
         payments = sorted(p.payment_id for p in self.ledger.payments if allocation.matches[p.key].invoice_key == paid)
         how = f"payment {payments[0]} pays it" if payments else "paid by this report until its payment is known"
-        self.note(event, "invoice.paid", f"invoice {number}: {event.amount} paid at {event.provider}; {how}")
+        self.note(event, "invoice.paid", f"invoice {label}: {event.amount} paid at {event.provider}; {how}")
         self.note_facts({"invoice": number})
         if known is None and self._starts_relationship():
-            self._announce_new_customer(event, number)
+            self._announce_new_customer(event, label)
 
     def _merge(self, event: ev.DomainEvent, other: Ledger) -> None:
         """Absorb `other` (the same customer, found through the event's references): its records, references, owner
@@ -679,7 +682,7 @@ class _Plan:
             body = NewCustomerInvoice(
                 customer_name=self.account.name,
                 contact=self.account.contact.email,
-                invoice_number=invoice.number,
+                invoice_number=label_of(invoice),
                 total=invoice.total,
                 installments=tuple(
                     DueInstallment(number=i.number, due_date=i.due_date, amount=i.amount) for i in invoice.installments
