@@ -19,6 +19,7 @@ from ponte.domain.bodies.collections import (
     CollectionsAlert,
     CollectionsDigest,
     CollectionsHandOff,
+    CustomerDeadlineExtended,
     CustomerReactivated,
     CustomerSuspended,
     DigestAccount,
@@ -507,6 +508,20 @@ def _collection_cases() -> list[Case]:
                 paid=reason == "settled",
             )
         )
+    cases.append(
+        Case(
+            "after-the-final-warning",
+            CustomerDeadlineExtended(
+                customer_name=CONTACT,
+                was=DEADLINE,
+                deadline=date(2026, 12, 3),
+                totals=(PRINCIPAL,),
+                invoices=("NF-e 0042",),
+            ),
+            Audience.CUSTOMER,
+            owed=(PRINCIPAL,),
+        )
+    )
     # Each alert with the facts the engine and the worker give it (the detail is their own sentence, for audits).
     facts: dict[str, dict[str, object]] = {
         "suspension_withheld": {"invoices": ("NF-e 0042",)},
@@ -869,4 +884,5 @@ CUSTOMER_NOTICES: dict[str, Case] = {
     "customer.final_warning": next(c for c in CASES if c.name == "customer.final_warning/informational-fees"),
     "customer.suspended": next(c for c in CASES if c.name == "customer.suspended/informational-fees"),
     "customer.reactivated": next(c for c in CASES if c.name == "customer.reactivated/exempt-still-owing"),
+    "customer.deadline_extended": next(c for c in CASES if c.kind == "customer.deadline_extended"),
 }

@@ -10,13 +10,15 @@ from typing import Any
 import pytest
 
 from ponte.domain.accounts import AccountStatus
-from ponte.domain.bodies.collections import CustomerReactivated
+from ponte.domain.bodies.collections import CustomerDeadlineExtended, CustomerReactivated
 from ponte.domain.errors import NotFound
+from ponte.domain.notifications import Audience
 from ponte.domain.policy import default_policy_text, load_policy
+from ponte.messages import render
 from ponte.services import staff_actions
 from ponte.services.staff import Caller, Forbidden, InvalidField, StaleView
 from ponte.services.staff_views import AccountView
-from tests.collections_support import local
+from tests.collections_support import TZ, local
 from tests.staff_api_support import ADMIN, ANA, BRUNO, FINANCE, Staff
 
 ACTIVE, OVERDUE, SUSPENDED = AccountStatus.ACTIVE, AccountStatus.OVERDUE, AccountStatus.SUSPENDED
@@ -183,6 +185,32 @@ def test_an_extension_moves_the_next_deadline_by_business_days() -> None:
     staff.sweep(date(2026, 12, 4))
     assert staff.status is SUSPENDED
     assert staff.entries("account.suspended")[0].facts["deadline"] == "2026-12-03"
+
+
+def test_a_customer_told_a_deadline_hears_of_the_new_one_in_their_language() -> None:
+    staff = overdue(date(2026, 11, 25))  # the final warning named Monday 30/11
+    before = len(staff.store.outbox)
+
+    act(staff, ANA, "extend", local(date(2026, 11, 25), 10), days=3)
+
+    (told,) = [n for n in staff.store.outbox[before:] if n.audience is Audience.CUSTOMER]
+    body = told.body
+    assert isinstance(body, CustomerDeadlineExtended)
+    assert (body.was, body.deadline) == (date(2026, 11, 30), date(2026, 12, 3))
+    assert body.totals and all(total.amount > 0 for total in body.totals)
+    assert body.invoices and not any(":" in label for label in body.invoices), "as the customer knows them"
+    message = render(told, time_zone=TZ)
+    assert "30/11/2026" in message.email and "03/12/2026" in message.email
+    assert "03/12/2026" in message.sms and "Novo prazo" in message.subject
+
+
+def test_an_extension_before_any_notice_named_a_deadline_tells_the_customer_nothing() -> None:
+    staff = overdue()  # overdue, the final warning still to come: it will name the extended deadline
+    before = len(staff.store.outbox)
+
+    act(staff, ANA, "extend", local(date(2026, 11, 12), 10), days=3)
+
+    assert [n for n in staff.store.outbox[before:] if n.audience is Audience.CUSTOMER] == []
 
 
 def test_an_extension_skips_the_policys_local_holidays_and_the_suspension_the_weekend() -> None:

@@ -63,7 +63,7 @@ from ponte.adapters.customer_delivery import SmsDirect
 from ponte.calendar import holidays_around
 from ponte.domain.accounts import LOCALES, Account, Contact
 from ponte.domain.bodies.accounts import AccountOpened, AccountsMerged, AccountsNotMerged, CustomerWelcome
-from ponte.domain.bodies.collections import CollectionsAlert
+from ponte.domain.bodies.collections import CollectionsAlert, CustomerDeadlineExtended
 from ponte.domain.bodies.delivery import CustomerUnreachable
 from ponte.domain.bodies.invoices import (
     DueInstallment,
@@ -437,6 +437,19 @@ def _built_readings() -> list[Reading]:
         ("opened", AccountOpened(account_name=BUSINESS, contact=CONTACT, owner="ana"), Audience.STAFF, ()),
         ("welcome", CustomerWelcome(customer_name=CONTACT.name), Audience.CUSTOMER, ()),
         ("welcome-the-business", CustomerWelcome(customer_name=BUSINESS), Audience.CUSTOMER, ()),
+        (
+            # Staff extended the deadline the final warning named (Monday 30/11) by three business days.
+            "deadline-extended",
+            CustomerDeadlineExtended(
+                customer_name=CONTACT.name,
+                was=date(2026, 11, 30),
+                deadline=date(2026, 12, 3),
+                totals=(amount,),
+                invoices=("NF-e 47428",),
+            ),
+            Audience.CUSTOMER,
+            (amount,),
+        ),
         (
             "merged",
             AccountsMerged(

@@ -22,6 +22,7 @@ from ponte.domain.bodies.collections import (
     CollectionsAlert,
     CollectionsDigest,
     CollectionsHandOff,
+    CustomerDeadlineExtended,
     CustomerReactivated,
     CustomerSuspended,
 )
@@ -62,6 +63,7 @@ NotificationBody = Annotated[
     | CustomerSuspended
     | AccountReactivated
     | CustomerReactivated
+    | CustomerDeadlineExtended
     | CollectionsHandOff
     | CollectionsAlert
     | CollectionsDigest

@@ -52,14 +52,29 @@ from ponte.domain.accounts import (
     TimelineEntry,
     next_version,
 )
-from ponte.domain.bodies.collections import AccountReactivated, CustomerReactivated
+from ponte.domain.bodies.collections import AccountReactivated, CustomerDeadlineExtended, CustomerReactivated
 from ponte.domain.changes import AccountChange
-from ponte.domain.dunning import Decision, Suspend, business_calendar, business_days_between, shift_business_days
+from ponte.domain.dunning import (
+    STAFF_CHANNEL,
+    Decision,
+    Suspend,
+    business_calendar,
+    business_days_between,
+    shift_business_days,
+)
 from ponte.domain.errors import ConcurrentModification, DuplicateEvent, NotFound
 from ponte.domain.events import PaymentMethod
-from ponte.domain.ledger import OFFLINE, AccountRecords, Allocation, Ledger, PaymentRecord, WriteOffRecord
+from ponte.domain.ledger import (
+    OFFLINE,
+    AccountRecords,
+    Allocation,
+    Ledger,
+    PaymentRecord,
+    WriteOffRecord,
+    label_of,
+)
 from ponte.domain.money import MAX_MINOR_UNITS, Money
-from ponte.domain.notifications import Notification
+from ponte.domain.notifications import Audience, Notification, notification_id
 from ponte.services.collections import change_for, decide
 from ponte.services.dunning import keep_book
 from ponte.services.staff import PERMISSIONS, Caller, Forbidden, InvalidField, StaffDeps, StaleView
@@ -222,6 +237,7 @@ class _Work:
     write_offs: list[WriteOffRecord] = field(default_factory=list)
     acknowledgements: list[Acknowledgement] = field(default_factory=list)
     references: list[tuple[str, str]] = field(default_factory=list)
+    told: list[CustomerDeadlineExtended] = field(default_factory=list)  # what the customer hears of the action
     _allocation: Allocation | None = None
     _owing: dict[tuple[str, str], int] | None = None
 
@@ -318,7 +334,10 @@ class _Work:
             recorded_at=self.now,
             expected_version=before.account.version,
             timeline=(entry, *(decided.timeline if decided else ())),
-            notifications=tuple(_paid_by(action, n) for n in decided.notifications) if decided else (),
+            notifications=(
+                *(tuple(_paid_by(action, n) for n in decided.notifications) if decided else ()),
+                *(self._to_customer(body, cause) for body in self.told),
+            ),
             notices=decided.notices if decided else (),
             payments=tuple(self.payments),
             write_offs=tuple(self.write_offs),
@@ -326,6 +345,17 @@ class _Work:
             references=tuple(self.references),
         )
         return change, decision
+
+    def _to_customer(self, body: CustomerDeadlineExtended, cause: str) -> Notification:
+        return Notification(
+            notification_id=notification_id(cause, Audience.CUSTOMER, body.kind),
+            audience=Audience.CUSTOMER,
+            account_id=self.account.account_id,
+            owner=self.account.owner,
+            locale=self.account.locale,
+            occurred_at=self.now,
+            body=body,
+        )
 
 
 # Writing an invoice off or holding it in dispute may leave nothing overdue: the ladder then reactivates a suspended
@@ -395,7 +425,30 @@ def _extend(work: _Work, request: _Input) -> dict[str, str | int]:
     if business_days_between(base, extended, holidays) > most:
         raise InvalidField("days", f"the deadline may move at most {most} business days in all")
     work.hold(HoldKind.EXTENSION, extended, request.reason, days=request.days)
+    told = _deadline_told(work.ledger)
+    if told is not None and told < extended:
+        # The customer was given a date; left alone, they would pay by it in a hurry, or think it passed.
+        owing = {key: (currency, amount) for (key, currency), amount in work.owing.items() if amount}
+        totals: dict[str, int] = defaultdict(int)
+        for currency, amount in owing.values():
+            totals[currency] += amount
+        records = (work.ledger.invoice(key) for key in owing)
+        work.told.append(
+            CustomerDeadlineExtended(
+                customer_name=work.account.contact.name,
+                was=told,
+                deadline=extended,
+                totals=tuple(Money(amount=amount, currency=c) for c, amount in sorted(totals.items())),
+                invoices=tuple(label_of(record.invoice) for record in records if record is not None),
+            )
+        )
     return {"days": request.days, "deadline_was": current.isoformat(), "deadline": extended.isoformat()}
+
+
+def _deadline_told(ledger: Ledger) -> date | None:
+    """The deadline the latest customer notice that named one told the customer."""
+    named = [n for n in ledger.notices if n.deadline is not None and n.channel != STAFF_CHANNEL]
+    return max(named, key=lambda n: n.sent_at).deadline if named else None
 
 
 def _next_deadline(decision: Decision) -> date | None:

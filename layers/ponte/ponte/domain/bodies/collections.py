@@ -70,6 +70,17 @@ class CustomerSuspended(Body):
     fees_to_date: tuple[Money, ...] = ()
 
 
+class CustomerDeadlineExtended(Body):
+    """To the customer: staff gave more time, and the deadline a notice had named moved to `deadline`."""
+
+    kind: Literal["customer.deadline_extended"] = "customer.deadline_extended"
+    customer_name: str
+    was: date  # the deadline the customer was told
+    deadline: date  # the new last day to pay before the service is suspended
+    totals: tuple[Money, ...]  # what is owed, by currency
+    invoices: tuple[str, ...] = ()  # those owing, as the customer knows them (`NF-e 47428`)
+
+
 class AccountReactivated(Body):
     """To the owner and the platform: a suspended account is back in service."""
 

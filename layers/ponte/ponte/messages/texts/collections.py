@@ -19,6 +19,7 @@ from ponte.domain.bodies.collections import (
     CollectionNotice,
     CollectionsAlert,
     CollectionsHandOff,
+    CustomerDeadlineExtended,
     CustomerReactivated,
     CustomerSuspended,
 )
@@ -594,6 +595,18 @@ def _customer_reactivated(notification: Notification, fmt: Formatter) -> dict[st
     }
 
 
+def _deadline_extended(notification: Notification, fmt: Formatter) -> dict[str, str]:
+    body = notification.body
+    assert isinstance(body, CustomerDeadlineExtended)
+    return {
+        "customer": body.customer_name,
+        "was": fmt.date(body.was),
+        "deadline": fmt.date(body.deadline),
+        "total": _amounts(body.totals, fmt),
+        "invoices": ", ".join(body.invoices) or _word("none", fmt),
+    }
+
+
 def _hand_off(notification: Notification, fmt: Formatter) -> dict[str, str]:
     body = notification.body
     assert isinstance(body, CollectionsHandOff)
@@ -906,6 +919,32 @@ ENTRIES: dict[str, Entry] = {
                 subject="Service reactivated",
                 email="Hello, {customer}!\n\n{what_happened}\n",
                 sms="{sms_text}",
+            ),
+        },
+    ),
+    "customer.deadline_extended": Entry(
+        _deadline_extended,
+        {
+            "pt-BR": Texts(
+                subject="Novo prazo: pague {total} até {deadline}",
+                email="Olá, {customer}.\n\nO prazo para o pagamento em aberto foi estendido de {was} para "
+                "{deadline}.\n\nEm aberto: {total} ({invoices}).\n\nPague até {deadline} para evitar a suspensão "
+                "do serviço.\n",
+                sms="Novo prazo: pague {total} ate {deadline} para evitar a suspensao do servico.",
+            ),
+            "es": Texts(
+                subject="Nuevo plazo: pague {total} hasta el {deadline}",
+                email="Hola, {customer}.\n\nEl plazo del pago pendiente se extendió del {was} al {deadline}.\n\n"
+                "Pendiente: {total} ({invoices}).\n\nPague hasta el {deadline} para evitar la suspensión del "
+                "servicio.\n",
+                sms="Nuevo plazo: pague {total} hasta el {deadline} para evitar la suspension del servicio.",
+            ),
+            "en": Texts(
+                subject="New deadline: pay {total} by {deadline}",
+                email="Hello, {customer}.\n\nThe deadline for the outstanding payment has been extended from {was} "
+                "to {deadline}.\n\nOutstanding: {total} ({invoices}).\n\nPay by {deadline} to avoid suspension of "
+                "the service.\n",
+                sms="New deadline: pay {total} by {deadline} to avoid suspension of the service.",
             ),
         },
     ),
