@@ -149,3 +149,61 @@ def test_an_absorbed_account_whose_move_would_not_fit_one_transaction_is_left_fo
 
     assert store.ledgers[STRIPE_ONLY].account.merged_into is None  # refused: staff merge it
     assert any(entry.what == "account.merge_refused" for entry in store.timeline)
+
+
+def hold(kind: HoldKind, until: date) -> StaffHold:
+    return StaffHold(
+        kind=kind,
+        until=until,
+        set_by="sub-ana",
+        set_by_name="Ana",
+        set_by_user="ana",
+        set_at=T0 - timedelta(days=1),
+        reason="o cliente ligou",
+    )
+
+
+def test_a_promise_and_an_exemption_staff_gave_the_absorbed_account_still_hold_on_the_survivor() -> None:
+    store = MemoryLedgerStore()
+    survivor = uploaded_account(store)
+    promised = hold(HoldKind.PROMISE_TO_PAY, date(2026, 12, 10))
+    exempt = hold(HoldKind.EXEMPTION, date(2026, 12, 20))
+    lapsed = hold(HoldKind.EXTENSION, T0.date() - timedelta(days=5))  # over before the merge: not carried
+    stripe_account(store, invoices=(stripe_invoice("in_8", 120_00),), holds=(promised, exempt, lapsed))
+
+    assert tax_id_arrives(store) == survivor
+
+    account = store.ledgers[survivor].account
+    assert set(account.holds) == {promised, exempt}
+    holds = store.ledgers[survivor].holds()
+    assert holds.promise is not None and holds.promise.until == date(2026, 12, 10)
+    assert holds.promise.granted_by == "ana", "a lapse is told to whoever granted it"
+    assert holds.exempt_until == date(2026, 12, 20)
+
+
+def test_of_two_promises_the_survivor_keeps_the_one_that_ends_later() -> None:
+    store = MemoryLedgerStore()
+    survivor = uploaded_account(store)
+    sooner, later = hold(HoldKind.PROMISE_TO_PAY, date(2026, 12, 5)), hold(HoldKind.PROMISE_TO_PAY, date(2026, 12, 9))
+    store.ledgers[survivor] = store.ledgers[survivor].model_copy(
+        update={"account": store.ledgers[survivor].account.model_copy(update={"holds": (sooner,)})}
+    )
+    stripe_account(store, invoices=(stripe_invoice("in_8", 120_00),), holds=(later,))
+
+    assert tax_id_arrives(store) == survivor
+
+    assert store.ledgers[survivor].account.holds == (later,)
+
+
+def test_an_absorbed_account_flagged_never_to_be_suspended_keeps_the_customer_from_suspension() -> None:
+    store = MemoryLedgerStore()
+    survivor = uploaded_account(store)
+    stripe_account(store, invoices=(stripe_invoice("in_8", 120_00),))
+    absorbed = store.ledgers[STRIPE_ONLY]
+    store.ledgers[STRIPE_ONLY] = absorbed.model_copy(
+        update={"account": absorbed.account.model_copy(update={"never_suspend": True})}
+    )
+
+    assert tax_id_arrives(store) == survivor
+
+    assert store.ledgers[survivor].account.never_suspend

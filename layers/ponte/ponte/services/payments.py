@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
@@ -347,6 +347,11 @@ class _Plan:
         """Whether the read shows the delivery `origin` (its dedup key) recorded already."""
         return self.head.recorded(origin) if self.head is not None else self.ledger.recorded(origin)
 
+    @property
+    def today(self) -> date:
+        """The business's local day."""
+        return self.now.astimezone(ZoneInfo(self.settings.time_zone)).date()
+
     def note(self, event: ev.DomainEvent, what: str, why: str) -> None:
         self.timeline.append(
             TimelineEntry(
@@ -559,7 +564,9 @@ class _Plan:
                 "tax_id": mine.tax_id or theirs.tax_id,
                 "contact": contact,
                 "references": tuple(dict.fromkeys((*mine.references, *theirs.references)))[:50],
-                "holds": _merged_holds(mine.holds, theirs.holds),
+                "holds": _merged_holds(mine.holds, theirs.holds, self.today),
+                # Flagged by hand never to be suspended there: the same customer is not suspended here either.
+                "never_suspend": mine.never_suspend or theirs.never_suspend,
             }
         )
         self.invoices.update(invoices)
@@ -897,13 +904,23 @@ def _kept_apart(payment: PaymentRecord, survivor: Ledger, absorbed_id: str) -> P
 MERGED_FROM = "~"  # between a staff-recorded payment's id and the account it came from in a merge
 
 
-def _merged_holds(mine: tuple[StaffHold, ...], theirs: tuple[StaffHold, ...]) -> tuple[StaffHold, ...]:
-    """The survivor's holds with the absorbed account's disputes of invoices it has none of: a disputed invoice that
-    comes over is still left out of the ladder. The absorbed account's other holds (a promise to pay, an extension,
-    an exemption) were about its own debt, and are left to staff (the survivor keeps at most one of each kind)."""
+def _merged_holds(mine: tuple[StaffHold, ...], theirs: tuple[StaffHold, ...], today: date) -> tuple[StaffHold, ...]:
+    """The survivor's holds with what staff granted the same customer on the absorbed account: its disputes of
+    invoices the survivor has none of (a disputed invoice that comes over is still left out of the ladder), and its
+    promise to pay, extension and exemption still in force, where the survivor's own of that kind ends sooner (an
+    account keeps one of each). What staff told the customer still holds: the customer is the same."""
     disputed = {h.invoice_key for h in mine if h.kind is HoldKind.DISPUTE}
-    added = tuple(h for h in theirs if h.kind is HoldKind.DISPUTE and h.invoice_key not in disputed)
-    return (*mine, *added)[:_MAX_HOLDS]
+    added = [h for h in theirs if h.kind is HoldKind.DISPUTE and h.invoice_key not in disputed]
+    kept = list(mine)
+    for hold in theirs:
+        if hold.kind is HoldKind.DISPUTE or hold.until < today:
+            continue
+        own = next((n for n, h in enumerate(kept) if h.kind is hold.kind), None)
+        if own is None:
+            added.append(hold)
+        elif kept[own].until < hold.until:
+            kept[own] = hold
+    return (*kept, *added)[:_MAX_HOLDS]
 
 
 _MAX_HOLDS = 60  # what an account keeps (`Account.holds`): the survivor's own come first
