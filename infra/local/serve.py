@@ -3,9 +3,9 @@ for a browser, curl and the AWS CLI.
 
 The clock is the wall clock here: schedules fire as real time passes, and an object put through the emulator's S3
 endpoint (`aws --endpoint-url ... s3 cp`) reaches the upload function as S3's notification would (both checked every
-few seconds). The console is served as CloudFront serves it (`infra.local.console`): its files at `/`, the staff API
-under `/staff` on the same origin; it signs in against the emulator's Cognito, where a staff directory and two users
-are made at start, with a few accounts to find.
+second: S3's notifications typically arrive within seconds). The console is served as CloudFront serves it
+(`infra.local.console`): its files at `/`, the staff API under `/staff` on the same origin; it signs in against the
+emulator's Cognito, where a staff directory and two users are made at start, with a few accounts to find.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any
 from infra.local.console import DOCUMENTS, Login, console_config, seed_staff, static_file
 from infra.local.stack import LocalStack
 
-TICK_SECONDS = 5
+TICK_SECONDS = 1
 _API_PREFIXES = ("/webhooks/", "/staff/")
 
 
@@ -62,7 +62,8 @@ def serving(*, port: int = 0, aws_port: int = 0, quiet: bool = False) -> Iterato
             served.update(stack=stack, config=console_config(stack, auth_endpoint=endpoint))
             stop = threading.Event()
             threads = [
-                threading.Thread(target=server.serve_forever, daemon=True),
+                # Stopping waits for the server's next poll: a tenth of a second rather than half of one.
+                threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True),
                 threading.Thread(target=_tick, args=(stack, stop), daemon=True),
             ]
             for thread in threads:

@@ -10,7 +10,9 @@ screens are photographed on a phone's width; set `PONTE_SCREENSHOTS=<folder>` to
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,7 +36,15 @@ pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
-def served() -> Iterator[Served]:
+def starting_browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Future[Chrome]]:
+    """Chromium, starting in the background while the stack is served and a month passes on it; quit at the end."""
+    window = phone_browser(tmp_path_factory.mktemp("chromium"), PHONE, language="pt-BR")
+    with contextlib.ExitStack() as quit_at_the_end, ThreadPoolExecutor(max_workers=1) as background:
+        yield background.submit(quit_at_the_end.enter_context, window)
+
+
+@pytest.fixture(scope="module")
+def served(starting_browser: Future[Chrome]) -> Iterator[Served]:
     with serving(quiet=True) as local:
         # A month on: Padaria Estrela (R$ 1.500,00, 12 days late when seeded) has been warned and suspended.
         local.stack.advance_to(datetime.now(UTC) + timedelta(days=30))
@@ -42,9 +52,9 @@ def served() -> Iterator[Served]:
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chrome]:
-    with phone_browser(tmp_path_factory.mktemp("chromium"), PHONE, language="pt-BR") as driver:
-        yield driver
+def browser(starting_browser: Future[Chrome], served: Served) -> Chrome:
+    """Chromium once it is up, waited for only after the stack is served (which it starts alongside)."""
+    return starting_browser.result(timeout=120)
 
 
 @pytest.fixture(scope="module")

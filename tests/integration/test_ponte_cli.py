@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -39,7 +38,7 @@ from ponte.domain.policy import default_policy_text
 from ponte.services.accounts import OpenAccount, opening_change
 from tests.collections_support import invoice, local
 from tests.conftest import FAKE_AWS
-from tests.support import ROOT, T0
+from tests.support import ROOT
 from tests.upload_support import csv_file, row
 
 DUE = date(2026, 11, 9)
@@ -640,27 +639,31 @@ def test_a_deployed_stack_is_found_by_name(
 # the installed command, against an emulator's endpoint as `make serve` runs it
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def test_the_installed_command_works_against_the_emulators_endpoint(tmp_path: Path) -> None:
+def test_the_installed_command_works_against_the_emulators_endpoint(stack: LocalStack, tmp_path: Path) -> None:
     command = Path(sys.executable).parent / "ponte"
     assert command.is_file(), "the venv has no `ponte`: make installs the project into it (pip install --no-deps -e .)"
     from moto.server import ThreadedMotoServer
 
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    try:
-        with LocalStack(now=T0, endpoint=endpoint, stack_name="ponte-cli") as stack:
-            open_account(stack, "padaria", invoice("NF-1", DUE))
-            stack.advance_to(local(date(2026, 11, 10), 9))
-            environment = {"PATH": os.environ.get("PATH", ""), **FAKE_AWS}
-            at = local(date(2026, 11, 10), 9).isoformat()
+    environment = {"PATH": os.environ.get("PATH", ""), **FAKE_AWS}
+    # The module's check reads no AWS: its interpreter starts while the stack is made ready, and reads the policy
+    # from standard input when it is given below.
+    with subprocess.Popen(
+        [sys.executable, "-m", "infra.ponte", "policy", "check", "-"],
+        env={**environment, "PYTHONPATH": f"{ROOT / 'layers' / 'ponte'}{os.pathsep}{ROOT}"},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as as_module:
+        open_account(stack, "padaria", invoice("NF-1", DUE))
+        stack.advance_to(local(date(2026, 11, 10), 9))
+        # An emulator's server in this process answers from the emulator the stack is on, as `make serve`'s does:
+        # the command finds over HTTP what the stack made and wrote.
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
+        server.start()
+        host, port = server.get_host_and_port()
+        endpoint, at = f"http://{host}:{port}", local(date(2026, 11, 10), 9).isoformat()
+        try:
             shown = subprocess.run(
                 [str(command), "account", "show", "padaria", "--endpoint-url", endpoint, *names(stack), "--at", at],
                 env=environment,
@@ -669,17 +672,10 @@ def test_the_installed_command_works_against_the_emulators_endpoint(tmp_path: Pa
                 text=True,
                 check=False,
             )
-            as_module = subprocess.run(
-                [sys.executable, "-m", "infra.ponte", "policy", "check", "-"],
-                input=default_policy_text(),
-                env={**environment, "PYTHONPATH": f"{ROOT / 'layers' / 'ponte'}{os.pathsep}{ROOT}"},
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-    finally:
-        server.stop()
+        finally:
+            server.stop()
+        checked, refused = as_module.communicate(default_policy_text(), timeout=60)
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.startswith("Padaria Estrela (padaria): overdue")
     assert "2026-11-16  overdue-5" in shown.stdout
-    assert as_module.returncode == 0 and as_module.stdout.startswith("-: valid, version 1"), as_module.stderr
+    assert as_module.returncode == 0 and checked.startswith("-: valid, version 1"), refused
