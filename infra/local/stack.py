@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
 import io
 import json
@@ -115,6 +116,34 @@ class _Built:
     environments: dict[str, dict[str, str]]
 
 
+@dataclass(frozen=True)
+class _Provisioned:
+    """A template just made on the embedded AWS, before anything is set on it: the emulator's state and the stack's
+    wiring (its resources, functions and triggers)."""
+
+    emulator: state.State
+    wiring: dict[str, Any]
+
+
+# A stack's wiring: what building it sets on the stack besides the emulator's state.
+_WIRING = (
+    "resources",
+    "skipped",
+    "functions",
+    "_routes",
+    "_api_auth",
+    "_streams",
+    "_queues",
+    "_schedules",
+    "_s3",
+    "_topics",
+    "_event_destinations",
+    "_tap_url",
+)
+# Templates made in this process, by what they were made from (`LocalStack._provisioning_key`).
+_PROVISIONED: dict[str, _Provisioned] = {}
+
+
 @dataclass
 class _Route:
     method: str
@@ -187,6 +216,7 @@ class LocalStack:
         self._platform_events: list[dict[str, Any]] = []
         self._deliveries = DeliveryRecorder(lambda: self._now)
         self._lock = threading.RLock()
+        self._tap_url: str | None = None
         self._clients: dict[str, Any] = {}
         self._exit = contextlib.ExitStack()
         self._built: _Built | None = None
@@ -291,6 +321,36 @@ class LocalStack:
         return self.resources[logical_id].attributes[name]
 
     def _build(self) -> None:
+        """Makes the template's resources and wires their triggers, then sets what an operator sets after deploying.
+
+        In this process, a template already made with the same parameters (by another stack) is not made again: its
+        resources and wiring are copied, as they do not depend on what is set after deploying, on the functions'
+        extra environment or on the clock. An emulator in another process is always provisioned through its API."""
+        key = None if self.endpoint else self._provisioning_key()
+        provisioned = _PROVISIONED.get(key) if key else None
+        if provisioned is None:
+            self._provision()
+            if key:
+                _PROVISIONED[key] = _Provisioned(state.take(), copy.deepcopy(self._wiring()))
+        else:
+            state.discard(state.put(provisioned.emulator))
+            for name, value in copy.deepcopy(provisioned.wiring).items():
+                setattr(self, name, value)
+        for spec in self.functions.values():
+            spec.environment.update({k: str(v) for k, v in self._environment.items()})
+        self._seed_webhook_secrets()
+        self._seed_documents()
+
+    def _provisioning_key(self) -> str:
+        """What the template's resources are made from: the template, its parameters, the stack's name and region."""
+        path = self.template_path.resolve()
+        made_from = [str(path), path.read_text(), self._parameters, self.pseudo.stack_name, self.pseudo.region]
+        return json.dumps(made_from, sort_keys=True, default=str)
+
+    def _wiring(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in _WIRING}
+
+    def _provision(self) -> None:
         document = load_template(self.template_path)
         resolver = Resolver(
             parameters=parameter_values(document, _with_local_answers(document, self._parameters)),
@@ -335,8 +395,6 @@ class LocalStack:
         for spec in self.functions.values():
             self._wire(spec)
         self._tap_platform_bus()
-        self._seed_webhook_secrets()
-        self._seed_documents()
 
     def _function(
         self, logical_id: str, properties: dict[str, Any], resolver: Resolver, globals_: dict[str, Any]
@@ -363,7 +421,7 @@ class LocalStack:
             arn=arn,
             code_dir=(self.template_dir / merged["CodeUri"]).resolve(),
             handler=merged["Handler"],
-            environment={k: str(v) for k, v in {**variables, **runtime, **self._environment}.items()},
+            environment={k: str(v) for k, v in {**variables, **runtime}.items()},
             events=properties.get("Events", {}),
             memory_mb=int(merged.get("MemorySize", 128)),
             timeout_s=int(merged.get("Timeout", 3)),
@@ -979,7 +1037,7 @@ class LocalStack:
     def platform_events(self) -> list[dict[str, Any]]:
         """Every event put on the template's event buses so far (EventBridge's envelope, `detail` parsed)."""
         with self._lock:
-            if not hasattr(self, "_tap_url"):
+            if self._tap_url is None:
                 return []
             sqs = self._client("sqs")
             while messages := sqs.receive_message(QueueUrl=self._tap_url, MaxNumberOfMessages=10).get("Messages", []):
@@ -1059,8 +1117,52 @@ def _models_session() -> boto3.Session:
     """One boto3 session for every stack of this process on the embedded AWS. moto gives each `mock_aws` a new default
     session, which reads each service's model from disk again (tens of milliseconds a service); the models are the
     installed botocore's, and the credentials moto's fakes, so the session can be shared. Region and endpoint are
-    read from the environment by each client, as before."""
-    return boto3.Session()
+    read from the environment by each client, as before.
+
+    Every cold start makes its function's clients anew, and tests make their own: thousands of clients in a run. Each
+    client of this session reads its service's model from one `ServiceModel` per service, where botocore makes a new
+    one per client and resolves again every shape the client's first calls use; the model is read-only and its
+    caches are what any client would compute."""
+    session = boto3.Session()
+    _share_service_models(session._loader)  # noqa: SLF001 - the session's own data loader
+    _keep_event_aliases()
+    return session
+
+
+def _share_service_models(loader: Any) -> None:
+    from botocore.client import ClientCreator  # noqa: PLC0415
+
+    models: dict[tuple[str, str | None], Any] = {}
+    lock = threading.Lock()
+    load = ClientCreator._load_service_model  # noqa: SLF001
+
+    def shared(creator: ClientCreator, service_name: str, api_version: str | None = None) -> Any:
+        if creator._loader is not loader:  # noqa: SLF001 - another session's clients keep botocore's own way
+            return load(creator, service_name, api_version)
+        with lock:
+            if (service_name, api_version) not in models:
+                models[service_name, api_version] = load(creator, service_name, api_version)
+            return models[service_name, api_version]
+
+    ClientCreator._load_service_model = shared  # noqa: SLF001
+
+
+def _keep_event_aliases() -> None:
+    """botocore copies the session's event emitter into every client, and the copy starts without the event names
+    already translated through botocore's aliases (a loop over every alias, for each event a call emits, once per
+    client). The translation depends only on the aliases, which the copy keeps, so the copies share one record of
+    what was translated."""
+    from botocore.hooks import EventAliaser  # noqa: PLC0415
+
+    forgetful = EventAliaser.__copy__
+
+    def copy_with_aliases(aliaser: EventAliaser) -> EventAliaser:
+        copied = forgetful(aliaser)
+        if copied._event_aliases == aliaser._event_aliases:  # noqa: SLF001
+            copied._alias_name_cache = aliaser._alias_name_cache  # noqa: SLF001
+        return copied
+
+    EventAliaser.__copy__ = copy_with_aliases
 
 
 @contextlib.contextmanager
