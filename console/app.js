@@ -54,11 +54,29 @@ function formatMoney(money) {
 }
 
 function parseAmount(text, currency) {
-  // "1.234,56" (pt-BR, es) or "1,234.56" (en) -> minor units; null when it is not a number.
+  // "1.234,56" (pt-BR, es), "1,234.56" (en), or the point a phone's keypad gives whatever the language ("1500.50")
+  // -> minor units. With both marks, the last is the decimal one; a lone mark is the decimal one unless three digits
+  // follow it and it is the reader's grouping ("1.500" is 1500 in pt-BR); a repeated one groups thousands. Null when
+  // it is not an amount the currency can hold (more decimals than it has, groups not of three).
   const decimal = new Intl.NumberFormat(state.locale).formatToParts(1.5).find((p) => p.type === "decimal").value;
-  const cleaned = text.trim().replace(/\s/g, "").split(decimal === "," ? "." : ",").join("").replace(decimal, ".");
-  if (!/^\d+(\.\d+)?$/.test(cleaned)) return null;
-  return Math.round(Number(cleaned) * 10 ** digits(currency));
+  const plain = text.trim().replace(/[\s\u00a0]/g, "");
+  if (!/^\d[\d.,]*$/.test(plain) || /[.,]$/.test(plain)) return null;
+  const last = Math.max(plain.lastIndexOf("."), plain.lastIndexOf(","));
+  let whole = plain;
+  let fraction = "";
+  if (last >= 0) {
+    const mark = plain[last];
+    const tail = plain.slice(last + 1);
+    const both = plain.includes(".") && plain.includes(",");
+    const once = plain.indexOf(mark) === last;
+    if (both || (once && (mark === decimal || tail.length !== 3))) [whole, fraction] = [plain.slice(0, last), tail];
+  }
+  const groups = whole.split(/[.,]/);
+  if (new Set(whole.replace(/\d/g, "")).size > 1) return null;
+  if (groups.length > 1 && (groups[0].length > 3 || groups.slice(1).some((g) => g.length !== 3))) return null;
+  const places = digits(currency);
+  if (fraction.length > places) return null;
+  return Number(groups.join("")) * 10 ** places + Number(fraction.padEnd(places, "0") || 0);
 }
 
 function today() {
@@ -116,7 +134,8 @@ async function cognito(target, body) {
   const payload = await answer.json().catch(() => ({}));
   if (!answer.ok) {
     const kind = String(payload.__type || "").split("#").pop();
-    throw new Error(kind === "NotAuthorizedException" || kind === "UserNotFoundException" ? "login_failed" : "login_unavailable");
+    const refusals = { NotAuthorizedException: "login_failed", UserNotFoundException: "login_failed", InvalidPasswordException: "password_refused" };
+    throw new Error(refusals[kind] || "login_unavailable");
   }
   return payload;
 }
@@ -168,7 +187,8 @@ function loginScreen(message) {
 
 function newPasswordScreen(username, session) {
   const password = h("input", { type: "password", name: "new-password", autocomplete: "new-password", minlength: 12, required: true });
-  authForm("new-password", [h("p", { text: t("ui.new_password_hint") }), h("label", {}, t("ui.new_password"), password)],
+  authForm("new-password", [h("p", { id: "new-password-hint", text: t("ui.new_password_hint") }),
+    h("label", {}, t("ui.new_password"), password)],
     () => cognito("RespondToAuthChallenge", {
       ChallengeName: "NEW_PASSWORD_REQUIRED",
       ClientId: state.config.client_id,
@@ -189,6 +209,8 @@ function authForm(id, children, ask, email) {
       startSession(answer.AuthenticationResult);
       route();
     } catch (error) {
+      // Cognito's session for the new password lasts minutes: past it, the sign-in starts again.
+      if (id === "new-password" && error.message === "login_failed") return loginScreen(t("ui.session_expired"));
       flash(t(`ui.${error.message}`), "error");
     }
   });
@@ -229,7 +251,10 @@ async function api(method, path, body) {
 }
 
 function refusalText(refusal) {
-  if (refusal.status === 400) return t("ui.invalid", { field: t(`field.${refusal.body.field || "other"}`) });
+  // A refusal of no field in the form (the account's status, the contact as a whole) says what is wrong instead.
+  const field = refusal.body.field || "other";
+  if (refusal.status === 400 && state.messages[state.locale][`refused.${field}`]) return t(`refused.${field}`);
+  if (refusal.status === 400) return t("ui.invalid", { field: t(`field.${field}`) });
   if (refusal.status === 403) return t("ui.forbidden");
   if (refusal.status === 404) return t("ui.not_found");
   if (refusal.status === 409) return t("ui.stale");
@@ -247,7 +272,7 @@ function accountLink(line) {
 }
 
 async function searchScreen(query) {
-  const input = h("input", { type: "search", name: "q", value: query, placeholder: t("ui.search_placeholder"), autofocus: true });
+  const input = h("input", { type: "search", name: "q", value: query, placeholder: t("ui.search_placeholder"), "aria-label": t("ui.search_placeholder"), autofocus: true });
   const results = h("div", { id: "results" });
   const form = h("form", { class: "search", id: "search" }, input, h("button", { type: "submit", text: t("ui.search") }));
   form.addEventListener("submit", (event) => {
@@ -267,7 +292,7 @@ async function searchPage(query, cursor, results) {
   if (!cursor && page.accounts.length === 0) results.append(h("p", { class: "muted", text: t("ui.no_results") }));
   const list = h("ul", { class: "lines" });
   for (const line of page.accounts) {
-    list.append(h("li", {}, accountLink(line), " ", statusBadge(line.status), h("span", { class: "muted", text: ` · ${line.owner || t("ui.no_owner")}` })));
+    list.append(h("li", {}, accountLink(line), " ", statusBadge(line.status), h("span", { class: "muted", text: ` · ${line.owner_name || line.owner || t("ui.no_owner")}` })));
   }
   results.append(list);
   if (page.cursor) {
@@ -319,7 +344,10 @@ async function bookPage(filters, cursor, table) {
 
 async function accountScreen(accountId) {
   const view = await api("GET", `/staff/accounts/${encodeURIComponent(accountId)}`);
-  renderAccount(view);
+  if (view.account_id === accountId) return renderAccount(view);
+  // A link (an alert's) to an account merged since into another: this one is the customer's now.
+  history.replaceState(null, "", `#/account/${encodeURIComponent(view.account_id)}`);
+  renderAccount(view, { text: t("ui.merged_here"), kind: "info" });
 }
 
 function section(title, id, ...content) {
@@ -327,10 +355,12 @@ function section(title, id, ...content) {
 }
 
 function renderAccount(view, notice) {
-  state.account = view;
+  // A 409's view carries no `may`: the reader's groups are the same as for the view before it.
+  state.account = { ...view, may: view.may || state.account?.may || [] };
+  view = state.account;
   const owed = view.owed.length ? view.owed.map(formatMoney).join(" + ") : t("ui.nothing_owed");
   const header = h("section", { class: "card head", id: "account" },
-    h("h1", {}, view.name, " ", statusBadge(view.status)),
+    h("h1", {}, h("span", { class: "name", text: view.name }), " ", statusBadge(view.status)),
     h("p", {}, h("strong", { text: `${t("ui.owed")}: ` }), owed,
       view.credit.length ? ` · ${t("ui.credit")}: ${view.credit.map(formatMoney).join(" + ")}` : ""),
     h("p", { class: "muted", text: `${t("ui.owner")}: ${view.owner_name || view.owner || t("ui.no_owner")}` }));
@@ -354,6 +384,7 @@ function planSection(view) {
 // Each action's fields: [name, label, kind, options]. The reason is always asked for.
 function actionFields(action, view) {
   const openInvoices = view.invoices.filter((i) => i.status === "open").map((i) => [i.invoice_key, i.label]);
+  if (openInvoices.length > 1) openInvoices.unshift(["", "—"]);
   const currencies = view.owed.length ? view.owed.map((m) => m.currency) : [view.invoices[0]?.total.currency || "BRL"];
   const fields = {
     promise_to_pay: [["until", "ui.until", "date"], ["amount", "ui.amount_optional", "money", { optional: true, currencies }]],
@@ -363,7 +394,7 @@ function actionFields(action, view) {
     reactivate: [],
     offline_payment: [["amount", "ui.amount", "money", { currencies }], ["received_on", "ui.received_on", "date", { value: today() }],
       ["method", "ui.method", "select", { choices: ["pix", "boleto", "bank_transfer", "cash", "card", "other"].map((m) => [m, known("method", m)]) }],
-      ["invoice_key", "ui.invoice_optional", "select", { choices: [["", "—"], ...openInvoices], optional: true }],
+      ["invoice_key", "ui.invoice_optional", "select", { choices: [["", "—"], ...openInvoices.filter(([key]) => key)], optional: true }],
       ["reference", "ui.reference", "text", { optional: true }]],
     write_off: [["invoice_key", "ui.invoice", "select", { choices: openInvoices }]],
     contact: [["name", "ui.contact_name", "text", { optional: true }], ["email", "ui.email", "email", { optional: true }],
@@ -375,7 +406,7 @@ function actionFields(action, view) {
 }
 
 function fieldInput(name, kind, options = {}) {
-  if (kind === "select") return h("select", { name }, options.choices.map(([value, label]) => h("option", { value, text: label })));
+  if (kind === "select") return h("select", { name, required: !options.optional }, options.choices.map(([value, label]) => h("option", { value, text: label })));
   if (kind === "money") {
     return h("span", { class: "money" },
       h("input", { name, inputmode: "decimal", required: !options.optional }),
@@ -385,10 +416,25 @@ function fieldInput(name, kind, options = {}) {
   return h("input", { name, type, value: options.value, required: !options.optional, min: kind === "number" ? 1 : null });
 }
 
+// What the account admits now, as the staff API would judge it: offering more only earns a refusal after the form.
+function admitted(view) {
+  const owing = view.invoices.some((i) => i.status === "open");
+  const deadline = view.plan.steps.some((s) => s.deadline) || view.plan.due_now.some((d) => d.startsWith("suspend"));
+  return {
+    promise_to_pay: view.owed.length > 0,
+    extend: deadline,
+    dispute: owing,
+    write_off: owing,
+    reactivate: view.status === "suspended",
+  };
+}
+
 function actionsSection(view) {
-  const chooser = h("select", { name: "action", id: "action" }, h("option", { value: "", text: t("ui.choose_action") }),
-    ["promise_to_pay", "extend", "dispute", "exempt", "reactivate", "offline_payment", "write_off", "contact", "owner", "note"]
-      .map((a) => h("option", { value: a, text: known("action", a) })));
+  const admits = admitted(view);
+  const offered = ["promise_to_pay", "extend", "dispute", "exempt", "reactivate", "offline_payment", "write_off", "contact", "owner", "note"]
+    .filter((a) => view.may.includes(a) && admits[a] !== false);
+  const chooser = h("select", { name: "action", id: "action", "aria-label": t("ui.choose_action") },
+    h("option", { value: "", text: t("ui.choose_action") }), offered.map((a) => h("option", { value: a, text: known("action", a) })));
   const form = h("form", { id: "act", class: "act" });
   chooser.addEventListener("change", () => buildActionForm(form, chooser.value, view));
   return section(t("ui.actions"), "actions", chooser, form);
@@ -411,23 +457,36 @@ function buildActionForm(form, action, view) {
       if (kind === "money") {
         const currency = String(data.get(`${name}_currency`));
         const amount = parseAmount(value, currency);
-        if (amount === null) return flash(t("ui.invalid", { field: t(`field.${name}`) }), "error");
+        if (amount === null) return refuseField(form, name, t("ui.invalid", { field: t(`field.${name}`) }));
         body[name] = { amount, currency };
       } else body[name] = kind === "number" ? Number(value) : value;
     }
-    await submitAction(view, action, body);
+    await submitAction(view, action, body, form);
   };
 }
 
-async function submitAction(view, action, body) {
+// A refused field is marked and focused where the reader is typing; the words go to the flash (read out too).
+function refuseField(form, name, text) {
+  flash(text, "error");
+  const field = form && name ? form.querySelector(`[name="${name.split(".")[0]}"]`) : null;
+  if (!field) return document.getElementById("flash").scrollIntoView({ block: "nearest" });
+  for (const marked of form.querySelectorAll("[aria-invalid]")) marked.removeAttribute("aria-invalid");
+  field.setAttribute("aria-invalid", "true");
+  field.focus();
+}
+
+async function submitAction(view, action, body, form) {
   flash("");
   try {
     const after = await api("POST", `/staff/accounts/${encodeURIComponent(view.account_id)}/actions/${action}`, body);
     renderAccount(after, { text: t("ui.done"), kind: "ok" });
   } catch (refusal) {
     if (!(refusal instanceof Refusal)) throw refusal;
-    if (refusal.status === 409 && refusal.body.view) renderAccount(refusal.body.view, { text: t("ui.stale"), kind: "error" });
-    else if (refusal.status !== 401) flash(refusalText(refusal), "error");
+    if (refusal.status === 409 && refusal.body.view) {
+      const merged = refusal.body.view.account_id !== view.account_id;
+      if (merged) history.replaceState(null, "", `#/account/${encodeURIComponent(refusal.body.view.account_id)}`);
+      renderAccount(refusal.body.view, { text: t(merged ? "ui.merged_stale" : "ui.stale"), kind: "error" });
+    } else if (refusal.status !== 401) refuseField(form, refusal.status === 400 ? refusal.body.field : null, refusalText(refusal));
   }
 }
 
@@ -455,8 +514,17 @@ function contactSection(view) {
 
 function invoicesSection(view) {
   if (!view.invoices.length) return section(t("ui.invoices"), "invoices", h("p", { class: "muted", text: t("ui.no_invoices") }));
+  // What is owed first; the paid, cancelled and written-off ones (years of them, for an old customer) folded below.
+  const open = view.invoices.filter((i) => i.status === "open");
+  const closed = view.invoices.filter((i) => i.status !== "open");
+  const content = [open.length ? invoiceList(open) : h("p", { class: "muted", text: t("ui.nothing_owed") })];
+  if (closed.length) content.push(h("details", {}, h("summary", { text: t("ui.closed_invoices", { n: closed.length }) }), invoiceList(closed)));
+  return section(t("ui.invoices"), "invoices", ...content);
+}
+
+function invoiceList(invoices) {
   const list = h("ul", { class: "lines" });
-  for (const invoice of view.invoices) {
+  for (const invoice of invoices) {
     const marks = [known("invoice", invoice.status)];
     if (invoice.disputed) marks.push(t("invoice.disputed"));
     if (invoice.held_until) marks.push(t("invoice.held_until", { date: formatDate(invoice.held_until) }));
@@ -464,7 +532,8 @@ function invoicesSection(view) {
       invoice.installments.length > 1 ? `${t("ui.installment", { n: part.installment })}: ` : "",
       part.effective_due_date
         ? t("ui.due_moved", { date: formatDate(part.due_date), moved: formatDate(part.effective_due_date) })
-        : t("ui.due", { date: formatDate(part.due_date) }), " · ", t("ui.outstanding", { amount: formatMoney(part.outstanding) }),
+        : t("ui.due", { date: formatDate(part.due_date) }), " · ",
+      part.outstanding.amount ? t("ui.outstanding", { amount: formatMoney(part.outstanding) }) : known("invoice", invoice.status),
       part.days_late > 0 ? ` · ${t("ui.days_late")}: ${part.days_late}` : "",
       part.late_fee ? ` · ${t("ui.late_fee", { amount: formatMoney(part.late_fee) })}` : "",
       part.interest ? ` · ${t("ui.interest", { amount: formatMoney(part.interest) })}` : "")));
@@ -473,19 +542,22 @@ function invoicesSection(view) {
       invoice.bank_slip ? h("span", { class: "muted", text: ` · ${t("ui.bank_slip")}: ${invoice.bank_slip}` }) : "",
       installments));
   }
-  return section(t("ui.invoices"), "invoices", list);
+  return list;
 }
 
 function holdsSection(view) {
   if (!view.holds.length) return section(t("ui.holds"), "holds", h("p", { class: "muted", text: t("ui.no_holds") }));
   const list = h("ul", { class: "lines" });
   for (const hold of view.holds) {
+    const invoice = hold.invoice_key ? view.invoices.find((i) => i.invoice_key === hold.invoice_key) : null;
     list.append(h("li", { class: hold.active ? "" : "muted" }, h("strong", { text: known("hold", hold.kind) }),
+      invoice ? ` · ${invoice.label}` : "",
       hold.until ? ` · ${t("ui.until")} ${formatDate(hold.until)}` : "",
       hold.days ? ` · ${hold.days} ${t("ui.business_days").toLowerCase()}` : "",
       hold.amount ? ` · ${formatMoney(hold.amount)}` : "",
       hold.set_by_name ? ` · ${t("ui.set_by", { name: hold.set_by_name, date: formatMoment(hold.set_at) })}` : "",
-      hold.reason ? h("q", { text: hold.reason }) : "",
+      hold.by_hand ? ` · ${t("ui.set_by_hand")}` : "",
+      hold.reason && !hold.by_hand ? h("q", { text: hold.reason }) : "",
       hold.active ? "" : ` · ${t("ui.ended")}`));
   }
   return section(t("ui.holds"), "holds", list);
@@ -538,12 +610,25 @@ function paymentsSection(view) {
   return section(t("ui.payments"), "payments", list);
 }
 
+// An amount as the history keeps it ("1500.00 BRL"), in the reader's format.
+function factMoney(text) {
+  const [value, currency] = String(text).split(" ");
+  if (!currency || !/^-?\d+(\.\d+)?$/.test(value)) return "";
+  return new Intl.NumberFormat(state.locale, { style: "currency", currency }).format(Number(value));
+}
+
 function timelineEntry(entry) {
   const staff = entry.what.startsWith("staff.");
   const title = staff ? known("action", entry.what.slice(6)) : known("what", entry.what);
   const facts = entry.facts || {};
   const details = [];
   if (facts.by_name) details.push(facts.by_name);
+  // Invoices by the label the customer knows; a key the account no longer lists is left out, never shown.
+  const invoice = facts.invoice ? (state.account?.invoices || []).find((i) => i.invoice_key === facts.invoice) : null;
+  if (invoice) details.push(invoice.label);
+  if (staff && facts.amount && factMoney(facts.amount)) details.push(factMoney(facts.amount));
+  if (staff && facts.method) details.push(known("method", facts.method));
+  if (staff && facts.days) details.push(`${facts.days} ${t("ui.business_days").toLowerCase()}`);
   if (facts.until) details.push(`${t("ui.until")} ${formatDate(String(facts.until))}`);
   if (facts.deadline) details.push(t("ui.pay_by", { date: formatDate(String(facts.deadline)) }));
   return h("li", {}, h("time", { datetime: entry.at, text: formatMoment(entry.at) }), " ", h("strong", { text: title }),

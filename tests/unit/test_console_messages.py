@@ -60,7 +60,7 @@ def test_every_word_the_console_asks_for_exists() -> None:
 CODES = [
     ("status", [s.value for s in AccountStatus]),
     ("step", [k.value for k in StepKind]),
-    ("hold", [k.value for k in HoldKind]),
+    ("hold", [*(k.value for k in HoldKind), "never_suspend"]),  # never_suspend: a flag set by hand, shown as a hold
     ("invoice", list(typing.get_args(InvoiceStatus))),
     ("action", list(INPUTS)),
     ("method", list(typing.get_args(OfflinePaymentInput.model_fields["method"].annotation))),
@@ -85,3 +85,14 @@ def test_a_code_without_words_falls_back_to_a_word_not_the_code() -> None:
     # The console's `t` falls back to `<prefix>.other`: a code added later reads as "other ...", never as itself.
     prefixes = {prefix for prefix, _ in CODES} | {"field"}
     assert {prefix for prefix in prefixes if f"{prefix}.other" not in MESSAGES["en"]} == set()
+
+
+def test_every_field_an_action_refuses_is_named_or_explained() -> None:
+    # A 400 names a field; the console names it back ("Check the field 'Until'"), or, for one no form shows (the
+    # account's status, the contact as a whole), says what is wrong: never "Check the field 'Form'".
+    pattern = re.compile(r'InvalidField\(\s*"([a-z_][a-z_.]*)"')  # a literal field, not a computed one
+    sources = [LAYER / "services" / "staff_actions.py", LAYER / "services" / "staff.py"]
+    fields = {field for source in sources for field in pattern.findall(source.read_text(encoding="utf-8"))}
+    assert fields
+    words = MESSAGES["pt-BR"]
+    assert sorted(f for f in fields if f"field.{f}" not in words and f"refused.{f}" not in words) == []

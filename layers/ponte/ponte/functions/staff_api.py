@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from aws_lambda_powertools import Logger, Metrics
 
     from ponte.services.staff import Caller, StaffDeps
+    from ponte.services.staff_views import AccountView
 
 Settings = StaffSettings
 
@@ -110,7 +111,8 @@ def search(request: HttpRequest, api: StaffApi) -> JSON:
     found = staff_views.search_accounts(
         query, caller, deps, cursor=request.query_value("cursor"), limit=_limit(request, 20)
     )
-    return {"accounts": [asdict(a) for a in found.accounts], "cursor": found.cursor}
+    accounts = [{**asdict(a), "owner_name": found.owner_names.get(a.owner or "")} for a in found.accounts]
+    return {"accounts": accounts, "cursor": found.cursor}
 
 
 @routes.route("GET", "/staff/book")
@@ -134,7 +136,7 @@ def book(request: HttpRequest, api: StaffApi) -> JSON:
 def account(request: HttpRequest, api: StaffApi) -> JSON:
     caller, deps, now = api.call(request)
     account_id = request.path_parameters["account_id"]
-    return staff_views.account_view(account_id, caller, deps, now=now).model_dump(mode="json")
+    return _with_actions(staff_views.account_view(account_id, caller, deps, now=now), caller)
 
 
 @routes.route("GET", "/staff/accounts/<account_id>/timeline")
@@ -164,4 +166,10 @@ def act(request: HttpRequest, api: StaffApi) -> JSON:
     view = staff_actions.act(account_id, action, parsed, caller, deps, now=now)
     api.logger.info("staff action", extra={"account_id": account_id, "action": action, "by": caller.subject})
     api.metrics.add_metric(name="StaffActions", unit=MetricUnit.Count, value=1)
-    return view.model_dump(mode="json")
+    return _with_actions(view, caller)
+
+
+def _with_actions(view: AccountView, caller: Caller) -> JSON:
+    """The account's view and the actions the caller's groups allow (`may`): the console offers those, not ones
+    that would be refused with a 403 after the form is filled in."""
+    return {**view.model_dump(mode="json"), "may": [action for action in staff_actions.INPUTS if caller.may(action)]}

@@ -121,6 +121,7 @@ class HoldView(_View):
     invoice_key: str | None = None
     amount: Money | None = None
     days: int | None = None
+    by_hand: bool = False  # set on the account by hand before the staff API: nobody named, no reason given
 
 
 class NoticeView(_View):
@@ -314,6 +315,7 @@ def timeline(
 class SearchResult:
     accounts: list[AccountSummary]
     cursor: str | None
+    owner_names: dict[str, str]  # each owner found, as the staff directory names them (staff read names, not ids)
 
 
 def search_accounts(
@@ -334,7 +336,10 @@ def search_accounts(
         owners = None if scope.everyone else scope.owners
         names, following = deps.store.search_names(text, limit=limit, cursor=cursor, owners=owners)
     seen = {a.account_id for a in exact}
-    return SearchResult(accounts=[*exact, *(a for a in names if a.account_id not in seen)], cursor=following)
+    accounts = [*exact, *(a for a in names if a.account_id not in seen)]
+    found_owners = sorted({a.owner for a in accounts if a.owner})
+    named = {owner: name for owner in found_owners if (name := deps.person_name(owner))}
+    return SearchResult(accounts=accounts, cursor=following, owner_names=named)
 
 
 def _exact_matches(text: str, deps: StaffDeps, scope: Scope) -> list[AccountSummary]:
@@ -483,7 +488,8 @@ def _invoices(ledger: Ledger, allocation: Allocation, decision: Decision, today:
                 effective_due_date=charge.effective_due_date if charge else None,
                 amount_due=r.amount_due,
                 outstanding=r.outstanding,
-                days_late=charge.days_late if charge else max((today - r.due_date).days, 0),
+                # A settled installment is late no more, however long ago it fell due.
+                days_late=charge.days_late if charge else _days_late(r.due_date, r.outstanding, today),
                 late_fee=charge.late_fee if charge else None,
                 interest=charge.interest if charge else None,
                 total=charge.total if charge else None,
@@ -519,6 +525,10 @@ def _invoices(ledger: Ledger, allocation: Allocation, decision: Decision, today:
             )
         )
     return tuple(sorted(views, key=lambda v: (_first_due(v), v.invoice_key)))
+
+
+def _days_late(due: date, outstanding: Money, today: date) -> int:
+    return max((today - due).days, 0) if outstanding.amount > 0 else 0
 
 
 def _first_due(view: InvoiceView) -> date:
@@ -589,7 +599,7 @@ def _hold(hold: StaffHold, today: date) -> HoldView:
 
 def _by_hand(kind: str, until: date | None, *, active: bool) -> HoldView:
     return HoldView(
-        kind=kind, until=until, active=active, set_by=None, set_by_name=None, set_at=None, reason="set by hand"
+        kind=kind, until=until, active=active, set_by=None, set_by_name=None, set_at=None, reason=None, by_hand=True
     )
 
 

@@ -1,0 +1,119 @@
+"""What the staff API hands the console for a person to read and act on: owners by their names, the actions the
+reader's groups allow, holds set by hand told apart from staff's, and a paid installment never counted late. The
+routes run as API Gateway hands them an event (payload 2.0, the JWT authorizer's claims), over the in-memory store.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from typing import Any
+
+from ponte.functions.staff_api import StaffApi, routes
+from ponte.services import staff_views
+from ponte.services.staff import Caller, StaffDeps
+from tests.collections_support import local, payment
+from tests.staff_api_support import ANA, DUE, Staff
+
+NOW = local(date(2026, 12, 1), 10)
+DIRECTORY = {"ana": "Ana Souza", "carla": "Carla Mendes"}
+ANA_CLAIMS = {"sub": "sub-ana", "name": "Ana Souza", "cognito:username": "ana", "cognito:groups": "[collections]"}
+CARLA_CLAIMS = {"sub": "sub-carla", "name": "Carla Mendes", "cognito:username": "carla", "cognito:groups": "[admin]"}
+
+
+class Wiring:
+    def __init__(self, staff: Staff) -> None:
+        self.staff = staff
+
+    def as_person(self, caller: Caller, claims: Any) -> Caller:
+        return caller
+
+    def deps(self, now: Any) -> StaffDeps:
+        return self.staff.deps(person_name=DIRECTORY.get)
+
+
+class Quiet:
+    def info(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def add_metric(self, **kwargs: Any) -> None:
+        pass
+
+
+def call(staff: Staff, method: str, path: str, claims: dict[str, Any], **parts: Any) -> tuple[int, Any]:
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "rawPath": path,
+        "requestContext": {
+            "http": {"method": method, "path": path},
+            "requestId": "req-1",
+            "stage": "$default",
+            "timeEpoch": int(NOW.timestamp() * 1000),
+            "authorizer": {"jwt": {"claims": claims}},
+        },
+    }
+    if "query" in parts:
+        event["queryStringParameters"] = parts["query"]
+    if "body" in parts:
+        event["body"] = json.dumps(parts["body"])
+    answer = routes.resolve(event, StaffApi(Wiring(staff), Quiet(), Quiet()))  # type: ignore[arg-type]
+    return answer["statusCode"], json.loads(answer["body"])
+
+
+def test_search_names_each_owner_as_the_directory_does() -> None:
+    status, found = call(Staff(), "GET", "/staff/accounts", ANA_CLAIMS, query={"q": "pada"})
+
+    assert status == 200
+    assert [(a["account_id"], a["owner"], a["owner_name"]) for a in found["accounts"]] == [
+        ("padaria", "ana", "Ana Souza")
+    ]
+
+
+def test_the_account_says_which_actions_the_readers_groups_allow() -> None:
+    staff = Staff()
+    staff.sweep(date(2026, 12, 1))
+
+    _, as_ana = call(staff, "GET", "/staff/accounts/padaria", ANA_CLAIMS)
+    _, as_carla = call(staff, "GET", "/staff/accounts/padaria", CARLA_CLAIMS)
+
+    assert "write_off" not in as_ana["may"] and "owner" not in as_ana["may"]
+    assert {"promise_to_pay", "exempt", "reactivate", "offline_payment", "note", "acknowledge"} <= set(as_ana["may"])
+    assert {"write_off", "owner", "reactivate"} <= set(as_carla["may"])
+
+
+def test_the_answer_to_an_action_says_which_actions_follow() -> None:
+    staff = Staff()
+    staff.sweep(date(2026, 12, 1))
+    body = {"expected_version": staff.version, "reason": "Ligação para o cliente"}
+
+    status, after = call(staff, "POST", "/staff/accounts/padaria/actions/note", ANA_CLAIMS, body=body)
+
+    assert status == 200
+    assert "write_off" not in after["may"] and "note" in after["may"]
+
+
+def test_holds_set_by_hand_are_told_apart_with_no_words_of_their_own() -> None:
+    staff = Staff(never_suspend=True, promise_to_pay_until=date(2026, 11, 20))
+    staff.sweep(date(2026, 11, 25))
+
+    view = staff_views.account_view("padaria", ANA, staff.deps(), now=local(date(2026, 11, 25), 10))
+
+    # The console words them in the reader's language; an English reason would show in a pt-BR page.
+    assert [(h.kind, h.by_hand, h.reason) for h in view.holds] == [
+        ("never_suspend", True, None),
+        ("promise_to_pay", True, None),
+    ]
+
+
+def test_a_paid_installment_is_not_counted_late() -> None:
+    staff = Staff()
+    ledger = staff.ledger()
+    staff.store.ledgers["padaria"] = ledger.model_copy(
+        update={"payments": (payment("p1", 150_000, local(DUE + timedelta(days=3), 12)),)}
+    )
+
+    view = staff_views.account_view("padaria", ANA, staff.deps(), now=NOW)
+
+    [invoice] = view.invoices
+    [installment] = invoice.installments
+    assert (invoice.status, installment.outstanding.amount, installment.days_late) == ("paid", 0, 0)
