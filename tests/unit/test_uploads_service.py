@@ -251,7 +251,9 @@ def test_a_run_retried_after_a_crash_counts_what_the_crashed_attempt_wrote() -> 
 def test_an_invoice_repeated_in_the_file_is_recorded_once() -> None:
     world = World()
     outcome = world.upload("incoming/twice.csv", csv_file(row(7), row(8), row(7)))
-    assert (outcome.counts.created, outcome.counts.unchanged) == (2, 1)
+    assert (outcome.counts.created, outcome.counts.unchanged) == (2, 0)
+    warnings = world.objects.report("processed/twice.csv.report.json")["warnings"]
+    assert warnings == [{"line": 2, "reason": "line 4 repeats line 2: read once"}]
 
 
 def test_an_existing_account_is_found_by_its_email() -> None:

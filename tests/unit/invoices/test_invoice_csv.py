@@ -206,8 +206,8 @@ def test_an_override_takes_a_default_name_away_from_its_default_field() -> None:
         ("", "the file is empty"),
         ("\n\n  \n", "the file is empty"),
         ("just some text\nmore text\n", "no recognisable header"),
-        ("foo;bar;baz\n1;2;3\n", "no recognisable header: no column for number, amount, due_date, customer"),
-        ("numero;cliente;valor\n1;Ana;10\n", "no column for due_date"),
+        ("foo;bar;baz\n1;2;3\n", "no recognisable header: no column for number, amount, due date, customer"),
+        ("numero;cliente;valor\n1;Ana;10\n", "no column for due date"),
         ("numero;valor;vencimento\n1;10;01/01/2024\n", "no column for customer"),
     ],
 )

@@ -45,7 +45,7 @@ def test_amounts_in_the_usual_styles(text: str, currency: str, minor: int) -> No
 
 @pytest.mark.parametrize(
     "text",
-    ["", "abc", "R$ 10", "10,", "1.2.3,4,5", "12.34.56", "1,23,456.00", "0.123", "1234.567", "--1", "1e3"],
+    ["", "abc", "R$", "R$ R$ 10", "10,", "1.2.3,4,5", "12.34.56", "1,23,456.00", "0.123", "1234.567", "--1", "1e3"],
 )
 def test_anything_else_is_not_an_amount(text: str) -> None:
     with pytest.raises(InvalidInput):
@@ -79,8 +79,9 @@ def test_currencies_are_checked_against_iso_4217() -> None:
     assert known_currency("PEN") == "PEN"
     with pytest.raises(InvalidInput, match="unknown currency 'ABC'"):
         known_currency("ABC")
+    assert known_currency("R$") == "BRL"  # a symbol that names one currency only
     with pytest.raises(InvalidInput, match="unknown currency"):
-        known_currency("R$")
+        known_currency("$")  # the dollar and most pesos
 
 
 def test_only_ascii_digits_are_amounts_or_dates() -> None:

@@ -1,11 +1,11 @@
 """CSV receivables as ERPs and spreadsheets export them.
 
 Layout: one header line, then one row per installment. Rows that share an invoice number (and series) are the
-installments of one invoice and must be consecutive, as ERPs write them; the parser keeps only the current invoice
-in memory, so a file of any length streams in flat memory. A number that reappears after another invoice is read
-as a second invoice with the same key, which downstream deduplication sees as a correction. Files with one row per
-invoice *line item* (as Xero exports) are not this layout: their repeated numbers are refused as repeated
-installments.
+installments of one invoice wherever they are in the file: a receivables export sorted by due date lists the
+first installments of every invoice before any second one. The rows are read once into a temporary SQLite database
+on disk (`_Spool`) and handed out invoice by invoice, in the order of each invoice's first line, so a file of any
+length is read in flat memory. Files with one row per invoice *line item* (as Xero exports) are not this layout:
+their repeated numbers are refused as repeated installments.
 
 Columns are found by header name, compared without case, accents, spaces or punctuation, so `Número`, `NUMERO`
 and `numero` are one name. `DEFAULT_COLUMNS` lists the Portuguese, Spanish and English names accepted; a business
@@ -39,11 +39,14 @@ from __future__ import annotations
 
 import csv
 import itertools
+import json
+import re
+import sqlite3
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from pydantic import ValidationError
 
@@ -63,13 +66,20 @@ from ponte.invoices.values import (
     parse_date,
 )
 
+if TYPE_CHECKING:
+    import _csv
+
 
 def _names(*names: str) -> frozenset[str]:
     return frozenset(_normalise(name) for name in names)
 
 
+# What a header adds about the unit or the format of its cells: `Valor (R$)`, `Valor R$`, `Vencimento (dd/mm/aaaa)`.
+_ANNOTATION = re.compile(r"\([^)]*\)|\[[^\]]*\]|(?:R|US)?\$")
+
+
 def _normalise(header: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", header.casefold())
+    decomposed = unicodedata.normalize("NFKD", _ANNOTATION.sub("", header).casefold() or header.casefold())
     return "".join(c for c in decomposed if c.isalnum())
 
 
@@ -82,6 +92,14 @@ DEFAULT_COLUMNS: dict[CsvField, frozenset[str]] = {
         "num",
         "numero documento",
         "número do documento",
+        "nº documento",
+        "nº do documento",
+        "nº doc",
+        "nº nota",
+        "nº da nota",
+        "nº nf",
+        "número nf",
+        "nº fatura",
         "numero nota",
         "numero fatura",
         "fatura",
@@ -219,7 +237,26 @@ def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
     reader = csv.reader(itertools.chain([first_line], text), delimiter=separator)
     header = next(reader)
     columns = _columns(header, options)
-    group = _Group(options.default_country)
+    with _Spool(columns) as spool:
+        for line, cells, notes in _lines(text, reader, skipped):
+            spool.add(line, cells, notes)
+        group = _Group(options.default_country)
+        for line, cells, notes in spool.invoices():
+            row = _row(line, cells, len(header), columns, options)
+            if isinstance(row, _Row) and notes:
+                row = replace(row, notes=tuple(notes))
+            if not group.takes(row):
+                yield from group.close()
+                group = _Group(options.default_country)
+            group.add(row)
+        yield from group.close()
+
+
+type _Line = tuple[int, list[str], list[str]]  # where the row starts, its cells, how its lines were decoded
+
+
+def _lines(text: TextLines, reader: _csv.Reader, skipped: int) -> Iterator[_Line]:
+    """The data rows in file order, blank ones left out."""
     previous_end = skipped + 1
     while True:
         try:
@@ -233,19 +270,57 @@ def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
         except csv.Error as exc:
             raise FileRejected(f"line {previous_end + 1}: {exc}", code="csv_malformed", line=previous_end + 1) from exc
         if cells is None:
-            break
+            return
         line, previous_end = previous_end + 1, skipped + reader.line_num
         foreign = text.foreign(line, previous_end)
-        if not any(cell.strip() for cell in cells):
-            continue
-        row = _row(line, cells, len(header), columns, options)
-        if isinstance(row, _Row) and foreign:
-            row = replace(row, notes=tuple(foreign))
-        if not group.takes(row):
-            yield from group.close()
-            group = _Group(options.default_country)
-        group.add(row)
-    yield from group.close()
+        if any(cell.strip() for cell in cells):
+            yield line, cells, foreign
+
+
+class _Spool:
+    """The rows of a file, regrouped invoice by invoice: the rows of each invoice (number and series) together, in
+    line order, the invoices in the order of their first line; a row without a number is an invoice of its own.
+
+    Kept in a private temporary SQLite database, which lives on disk beyond a small page cache, so that memory
+    stays flat whatever the file's length; it is deleted when closed."""
+
+    def __init__(self, columns: dict[CsvField, int]) -> None:
+        self._number = columns[CsvField.NUMBER]
+        self._series = columns.get(CsvField.SERIES)
+        self._db = sqlite3.connect("", isolation_level=None)  # "": a temporary database, on disk, deleted on close
+        self._db.execute("PRAGMA journal_mode = OFF")
+        self._db.execute("PRAGMA synchronous = OFF")
+        self._db.execute("CREATE TABLE invoices (key TEXT PRIMARY KEY, first INTEGER NOT NULL) WITHOUT ROWID")
+        self._db.execute("CREATE TABLE rows (first INTEGER NOT NULL, line INTEGER NOT NULL, row TEXT NOT NULL)")
+        self._db.execute("BEGIN")
+        self._last: tuple[str, int] | None = None  # the previous row's invoice and its first line
+
+    def __enter__(self) -> _Spool:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._db.close()
+
+    def add(self, line: int, cells: list[str], notes: list[str]) -> None:
+        first = line
+        number = self._cell(cells, self._number)
+        if number:
+            key = json.dumps([number, self._cell(cells, self._series)])
+            if self._last is not None and self._last[0] == key:
+                first = self._last[1]  # the usual case: the next installment of the invoice on the line before
+            elif not self._db.execute("INSERT OR IGNORE INTO invoices VALUES (?, ?)", (key, line)).rowcount:
+                first = self._db.execute("SELECT first FROM invoices WHERE key = ?", (key,)).fetchone()[0]
+            self._last = (key, first)
+        self._db.execute("INSERT INTO rows VALUES (?, ?, ?)", (first, line, json.dumps([cells, notes])))
+
+    def invoices(self) -> Iterator[_Line]:
+        for line, data in self._db.execute("SELECT line, row FROM rows ORDER BY first, line"):
+            cells, notes = json.loads(data)
+            yield line, cells, notes
+
+    @staticmethod
+    def _cell(cells: list[str], index: int | None) -> str:
+        return cells[index].strip() if index is not None and index < len(cells) else ""
 
 
 def _first_line(text: TextLines) -> tuple[str, str, int]:
@@ -283,13 +358,13 @@ def _columns(header: list[str], options: ParseOptions) -> dict[CsvField, int]:
                 continue
             if field in columns:
                 raise FileRejected(
-                    f"ambiguous header: columns {header[columns[field]]!r} and {cell!r} both mean {field.value}; "
+                    f"ambiguous header: columns {header[columns[field]]!r} and {cell!r} both mean {_words(field)}; "
                     "name the right one in the CSV column settings",
                     code="csv_ambiguous_columns",
                     columns=(field.value,),
                 )
             columns[field] = index
-    missing = {field.value: field.value for field in _REQUIRED if field not in columns}
+    missing = {field.value: _words(field) for field in _REQUIRED if field not in columns}
     if not any(field in columns for field in _CUSTOMER_FIELDS):
         missing["customer"] = "customer (name, tax id or customer reference)"
     if missing:
@@ -299,6 +374,11 @@ def _columns(header: list[str], options: ParseOptions) -> dict[CsvField, int]:
             columns=tuple(missing),
         )
     return columns
+
+
+def _words(field: CsvField) -> str:
+    """A field as the report names it: `due date`, not the settings' `due_date`."""
+    return field.value.replace("_", " ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,11 +455,13 @@ def _row(
 
 
 class _Group:
-    """The consecutive rows of one invoice."""
+    """The rows of one invoice. A row that repeats an earlier one in everything but its line (an export pasted
+    twice into one sheet) is read once, with a warning."""
 
     def __init__(self, country: str) -> None:
         self._country = country
         self._rows: list[_Row | _BadRow] = []
+        self._repeats: list[str] = []
 
     def takes(self, row: _Row | _BadRow) -> bool:
         if not self._rows:
@@ -388,6 +470,14 @@ class _Group:
         return row.number is not None and (first.number, first.series) == (row.number, row.series)
 
     def add(self, row: _Row | _BadRow) -> None:
+        if isinstance(row, _Row):
+            content = replace(row, line=0, notes=())
+            earlier = next(
+                (r for r in self._rows if isinstance(r, _Row) and replace(r, line=0, notes=()) == content), None
+            )
+            if earlier is not None:
+                self._repeats.append(f"line {row.line} repeats line {earlier.line}: read once")
+                return
         self._rows.append(row)
 
     def close(self) -> Iterable[ParseResult]:
@@ -404,7 +494,8 @@ class _Group:
             ]
             return sorted([Rejection(row.line, row.reason) for row in bad] + siblings, key=lambda r: r.line)
         try:
-            return [_parsed(good, self._country)]
+            parsed = _parsed(good, self._country)
+            return [replace(parsed, warnings=(*parsed.warnings, *self._repeats))]
         except (InvalidInput, ValidationError) as exc:
             return [Rejection(good[0].line, f"invoice {good[0].number}: {reason_from(exc)}")]
 

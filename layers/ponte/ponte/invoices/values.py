@@ -27,6 +27,18 @@ _SPACES = re.compile(r"[\s\u00a0\u202f]+")  # "1 234,56": space, no-break and na
 _UNGROUPED = re.compile(r"([+-]?)(\d+)(?:[.,](\d+))?", re.ASCII)
 _POINT_GROUPED = re.compile(r"([+-]?)(\d{1,3}(?:\.\d{3})+)(?:,(\d+))?", re.ASCII)
 _COMMA_GROUPED = re.compile(r"([+-]?)(\d{1,3}(?:,\d{3})+)(?:\.(\d+))?", re.ASCII)
+# A cell formatted as currency carries its symbol, before or after the number (`R$ 1.234,56`, `1.234,56 €`), or
+# the ISO code. The symbols Brazilian and Spanish-American spreadsheets write, and the currencies each may mean.
+_SYMBOLS: dict[str, frozenset[str]] = {
+    "R$": frozenset({"BRL"}),
+    "US$": frozenset({"USD"}),
+    "€": frozenset({"EUR"}),
+    "£": frozenset({"GBP"}),
+    "$": frozenset({"USD", "MXN", "ARS", "CLP", "COP", "UYU", "CAD", "AUD", "NZD"}),
+}
+_MARKED = re.compile(
+    r"^(?P<sign>[+-]?)(?P<mark>R\$|US\$|\$|€|£|[A-Z]{3})?(?P<number>.*?)(?P<after>R\$|US\$|€|£|[A-Z]{3})?$"
+)
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 _SLASHED_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$", re.ASCII)
 _DIGIT_SEPARATORS = re.compile(r"[\s./-]+")  # "12345.67890 12345.678901", "1234567-8": how slips and keys are grouped
@@ -44,6 +56,9 @@ def _iso_4217_codes() -> frozenset[str]:
 def known_currency(raw: str) -> str:
     """The ISO 4217 code in `raw` (` brl ` → `BRL`), or InvalidInput if no such currency exists."""
     code = raw.strip().upper()
+    only = _SYMBOLS.get(code, frozenset())
+    if len(only) == 1:  # a currency column that holds the symbol: `R$`
+        (code,) = only
     if code not in _iso_4217_codes():
         raise InvalidInput(f"unknown currency {raw.strip()!r}: expected an ISO 4217 code such as BRL, EUR, USD")
     return code
@@ -56,7 +71,7 @@ def parse_amount(raw: str, currency: str) -> Money:
     thousands; once, followed by exactly three digits after a 1-3 digit head not starting with 0 (`1.234`), it
     groups thousands too, unless the currency has three decimals (KWD): no two-decimal currency writes three.
     """
-    text = _SPACES.sub("", raw)
+    text = _without_currency(_SPACES.sub("", raw), raw, currency)
     if match := _UNGROUPED.fullmatch(text):
         sign, whole, fraction = match.groups()
         if fraction and _looks_grouped(whole, fraction, currency):
@@ -67,6 +82,18 @@ def parse_amount(raw: str, currency: str) -> Money:
     else:
         raise InvalidInput(f"not an amount: {raw.strip()!r}")
     return Money.from_decimal(f"{sign}{whole}.{fraction or '0'}", currency)
+
+
+def _without_currency(text: str, raw: str, currency: str) -> str:
+    """`text` without the currency symbol or code written before or after the number, when it is `currency`'s;
+    InvalidInput when it is another currency's."""
+    match = _MARKED.fullmatch(text)
+    if match is None or not (match["mark"] or match["after"]) or (match["mark"] and match["after"]):
+        return text
+    mark = match["mark"] or match["after"]
+    if currency not in _SYMBOLS.get(mark, frozenset({mark})):
+        raise InvalidInput(f"amount {raw.strip()!r} is not in the invoice's currency {currency}")
+    return match["sign"] + match["number"]
 
 
 def _looks_grouped(head: str, tail: str, currency: str) -> bool:

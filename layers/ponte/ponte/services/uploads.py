@@ -668,18 +668,28 @@ class _Recorder:
                 )
             )
             return
-        self._apply_cancellations(owner, [record])
-        self.counts["cancelled"] += 1
+        applied, known = self._apply_cancellations(owner, [record])
+        # A file sent again finds its cancellation already applied: counted only when it was this upload's doing
+        # (an earlier attempt of it that then crashed), so that the report and the alert tell what this upload did.
+        self.counts["cancelled"] += applied + sum(read_origin(c.origin).upload == self.upload.origin for c in known)
 
-    def _apply_cancellations(self, account_id: str, records: list[CancellationRecord]) -> None:
-        """One transaction: the cancellations, a timeline entry each, and the account evaluated again now."""
-        cause = hashlib.sha256("|".join(sorted(r.access_key for r in records)).encode()).hexdigest()[:32]
+    def _apply_cancellations(
+        self, account_id: str, records: list[CancellationRecord]
+    ) -> tuple[int, list[CancellationRecord]]:
+        """One transaction: the cancellations the account does not hold yet, a timeline entry each, and the account
+        evaluated again now. Returns how many this call applied, and the account's records of the others."""
         for _ in range(3):
             ledger = self.ports.accounts.load_ledger(account_id)
             if ledger is None:
                 raise ConcurrentModification(f"account {account_id} could not be read")
+            held = {c.access_key: c for c in ledger.cancellations}
+            known = [held[r.access_key] for r in records if r.access_key in held]
+            fresh = [r for r in records if r.access_key not in held]
+            if not fresh:
+                return 0, known
+            cause = hashlib.sha256("|".join(sorted(r.access_key for r in fresh)).encode()).hexdigest()[:32]
             entries = []
-            for record in records:
+            for record in fresh:
                 cancelled = next(
                     (r.invoice for r in ledger.invoices if r.invoice.access_key == record.access_key), None
                 )
@@ -700,7 +710,7 @@ class _Recorder:
                 recorded_at=self.now,
                 expected_version=ledger.account.version,
                 timeline=tuple(entries),
-                cancellations=tuple(records),
+                cancellations=tuple(fresh),
                 dedup_key=f"nfe-cancelled:{account_id}:{cause}",
             )
             try:
@@ -709,7 +719,7 @@ class _Recorder:
                 continue
             except DuplicateEvent:
                 pass  # applied by an earlier attempt
-            return
+            return len(fresh), known
         raise ConcurrentModification(f"account {account_id} kept changing while a cancellation was applied")
 
     def _correct(self, account_id: str, corrected: list[ParsedInvoice]) -> None:
