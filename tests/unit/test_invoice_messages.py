@@ -85,3 +85,23 @@ def test_the_customer_notice_lists_every_due_date_in_the_customer_format() -> No
     assert message.sms == "Fatura 2026-101: R$ 1.250,00 vence em 10/12/2026. Total R$ 2.500,00."
     english = render(note(BODIES["invoice.issued"], "en"), time_zone="UTC")
     assert english.subject == "Invoice 2026-101: R$2,500.00, due 10 Dec 2026"
+
+
+def test_an_invoice_recorded_after_a_due_date_names_the_next_one_and_says_what_is_already_due() -> None:
+    late = note(BODIES["invoice.issued"], "pt-BR").model_copy(
+        update={"occurred_at": datetime(2026, 12, 15, 12, 0, tzinfo=UTC)}  # uploaded after the first due date
+    )
+    message = render(late, time_zone="America/Sao_Paulo")
+    assert message.sms == "Fatura 2026-101: R$ 1.250,00 vence em 10/01/2027. Total R$ 2.500,00."
+    assert "O que já venceu pode ser pago agora" in message.email
+
+    all_past = late.model_copy(update={"occurred_at": datetime(2027, 1, 20, 12, 0, tzinfo=UTC)})
+    # (SMS in GSM-7: "venció" goes as "vencio")
+    for locale, words in (("pt-BR", "venceu em 10/01/2027"), ("es", "vencio el 10 ene 2027"), ("en", "was due")):
+        said = render(all_past.model_copy(update={"locale": locale}), time_zone="America/Sao_Paulo")
+        assert words in said.sms.replace("\xa0", " "), said.sms
+
+
+def test_an_invoice_recorded_before_its_due_dates_says_nothing_of_past_dues() -> None:
+    message = render(note(BODIES["invoice.issued"], "pt-BR"), time_zone="America/Sao_Paulo")
+    assert "já venceu" not in message.email

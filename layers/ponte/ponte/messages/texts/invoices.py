@@ -56,16 +56,35 @@ _INSTALLMENT: dict[Locale, str] = {
 }
 
 
+# An invoice recorded after its first due date (the back office uploads it late): the headline names the next
+# installment still to pay, or says the last one is already due, never "vence em" a day that has passed.
+_DUE_VERB: dict[Locale, tuple[str, str]] = {
+    "pt-BR": ("vence em", "venceu em"),
+    "es": ("vence el", "venció el"),
+    "en": ("due", "was due"),
+}
+_PAST_DUE: dict[Locale, str] = {
+    "pt-BR": "\nO que já venceu pode ser pago agora, para evitar novos avisos.\n",
+    "es": "\nLo ya vencido puede pagarse ahora, para evitar nuevos avisos.\n",
+    "en": "\nWhat is already due can be paid now, to avoid further notices.\n",
+}
+
+
 def _invoice_issued(notification: Notification, fmt: Formatter) -> dict[str, str]:
     body = notification.body
     assert isinstance(body, InvoiceIssued)
-    first = body.installments[0]
+    today = fmt.day_of(notification.occurred_at)
+    ahead = [i for i in body.installments if (i.effective_due_date or i.due_date) >= today]
+    headline = ahead[0] if ahead else body.installments[-1]  # the next to pay by, or the last, already due
+    upcoming, past = _DUE_VERB[fmt.locale]
     return {
         "customer": body.customer_name,
         "number": body.invoice_number,
         "total": fmt.money(body.total),
-        "first_due": fmt.date(first.effective_due_date or first.due_date),  # the day to pay by
-        "first_amount": fmt.money(first.amount),
+        "first_due": fmt.date(headline.effective_due_date or headline.due_date),  # the day to pay by
+        "first_amount": fmt.money(headline.amount),
+        "due_verb": upcoming if ahead else past,
+        "past_due": _PAST_DUE[fmt.locale] if len(ahead) < len(body.installments) else "",
         "schedule": "\n".join(
             _INSTALLMENT[fmt.locale].format(
                 number=installment.number,
@@ -564,25 +583,26 @@ ENTRIES: dict[str, Entry] = {
                 subject="Fatura {number}: {total}, vencimento {first_due}",
                 email=(
                     "Olá, {customer}.\n\nEmitimos a fatura {number}, no valor de {total}.\n\n"
-                    "Vencimentos:\n{schedule}\n\nCada parcela pode ser paga até o fim do dia do vencimento.\n"
+                    "Vencimentos:\n{schedule}\n\nCada parcela pode ser paga até o fim do dia do vencimento.\n{past_due}"
                 ),
-                sms="Fatura {number}: {first_amount} vence em {first_due}. Total {total}.",
+                sms="Fatura {number}: {first_amount} {due_verb} {first_due}. Total {total}.",
             ),
             "es": Texts(
                 subject="Factura {number}: {total}, vencimiento {first_due}",
                 email=(
                     "Hola, {customer}.\n\nEmitimos la factura {number}, por un importe de {total}.\n\n"
                     "Vencimientos:\n{schedule}\n\nCada cuota puede pagarse hasta el final del día de su vencimiento.\n"
+                    "{past_due}"
                 ),
-                sms="Factura {number}: {first_amount} vence el {first_due}. Total {total}.",
+                sms="Factura {number}: {first_amount} {due_verb} {first_due}. Total {total}.",
             ),
             "en": Texts(
                 subject="Invoice {number}: {total}, due {first_due}",
                 email=(
                     "Hello, {customer}.\n\nWe have issued invoice {number} for {total}.\n\n"
-                    "Due dates:\n{schedule}\n\nEach installment can be paid until the end of its due date.\n"
+                    "Due dates:\n{schedule}\n\nEach installment can be paid until the end of its due date.\n{past_due}"
                 ),
-                sms="Invoice {number}: {first_amount} due {first_due}. Total {total}.",
+                sms="Invoice {number}: {first_amount} {due_verb} {first_due}. Total {total}.",
             ),
         },
     ),
