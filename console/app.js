@@ -332,7 +332,8 @@ async function bookPage(filters, cursor, table) {
   const list = h("ul", { class: "lines" });
   for (const line of page.accounts) {
     list.append(h("li", {}, accountLink(line), " ", statusBadge(line.status),
-      h("span", { class: "muted", text: ` · ${line.owner_name || line.owner || t("ui.no_owner")} · ${t("ui.days_late")}: ${line.days_late ?? "—"} · ${t("ui.overdue_since")} ${formatDate(line.overdue_since)}` })));
+      h("span", { class: "muted", text: ` · ${line.owner_name || line.owner || t("ui.no_owner")} · ${t("ui.days_late")}: ${line.days_late ?? "—"}` +
+        (line.overdue_since ? ` · ${t("ui.overdue_since")} ${formatDate(line.overdue_since)}` : "") })));
   }
   table.append(list);
   if (page.cursor) {

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from infra.local.console import static_file
+from ponte.domain.accounts import AccountStatus
 from ponte.domain.invoices import SourceFormat
 from ponte.domain.ledger import Ledger
 from ponte.functions.staff_api import StaffApi, routes
@@ -328,6 +329,18 @@ def test_search_names_each_owner_as_the_directory_does(browser: Chrome, console:
 
     assert "Padaria Estrela" in results and "Ana Souza" in results
     assert "· ana" not in results
+
+
+def test_a_book_line_without_a_date_it_fell_behind_says_nothing_of_one(browser: Chrome, console: Console) -> None:
+    suspended(console)
+    book = console.staff.book
+    book.keep("padaria", AccountStatus.SUSPENDED, None, owner="ana", overdue_since=None)  # written before the date
+
+    open_as(browser, console, "ana", "#/book")
+
+    line = text_of(browser, "#book ul li")
+    assert "Padaria Estrela" in line and "Ana Souza" in line
+    assert "Em atraso desde" not in line, line
 
 
 def test_holds_set_by_hand_read_in_the_readers_language(browser: Chrome, console: Console) -> None:
