@@ -356,8 +356,8 @@ function section(title, id, ...content) {
 }
 
 function renderAccount(view, notice) {
-  // A 409's view carries no `may`: the reader's groups are the same as for the view before it.
-  state.account = { ...view, may: view.may || state.account?.may || [] };
+  // A 409's view carries no `may` nor `people`: the reader's groups, and the directory, are as for the view before.
+  state.account = { ...view, may: view.may || state.account?.may || [], people: view.people || state.account?.people || [] };
   view = state.account;
   const owed = view.owed.length ? view.owed.map(formatMoney).join(" + ") : t("ui.nothing_owed");
   const header = h("section", { class: "card head", id: "account" },
@@ -400,7 +400,10 @@ function actionFields(action, view) {
     write_off: [["invoice_key", "ui.invoice", "select", { choices: openInvoices }]],
     contact: [["name", "ui.contact_name", "text", { optional: true }], ["email", "ui.email", "email", { optional: true }],
       ["phone", "ui.phone", "tel", { optional: true }]],
-    owner: [["owner", "ui.new_owner", "text"]],
+    // By name from the directory's people when there is a directory; by id otherwise.
+    owner: view.people?.length
+      ? [["owner", "ui.new_owner", "select", { choices: [["", "—"], ...view.people.map((p) => [p.id, p.name])] }]]
+      : [["owner", "ui.new_owner", "text"]],
     note: [],
   };
   return fields[action];

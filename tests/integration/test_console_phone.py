@@ -72,7 +72,8 @@ class Wiring:
         return caller
 
     def deps(self, now: Any) -> StaffDeps:
-        return self.staff.deps(person_name=DIRECTORY.get)
+        people = tuple(sorted(DIRECTORY.items(), key=lambda person: person[1]))
+        return self.staff.deps(person_name=DIRECTORY.get, people=lambda: people)
 
 
 class Quiet:
@@ -329,6 +330,20 @@ def test_search_names_each_owner_as_the_directory_does(browser: Chrome, console:
 
     assert "Padaria Estrela" in results and "Ana Souza" in results
     assert "· ana" not in results
+
+
+def test_an_admin_gives_the_account_to_someone_chosen_by_name(browser: Chrome, console: Console) -> None:
+    suspended(console)
+    open_as(browser, console, "carla", "#/account/padaria")
+
+    choose_action(browser, "owner")
+    chooser = Select(browser.find_element(By.CSS_SELECTOR, "#act select[name=owner]"))
+    assert [o.text for o in chooser.options if o.get_attribute("value")] == ["Ana Souza", "Caio Prado", "Carla Mendes"]
+    chooser.select_by_visible_text("Caio Prado")
+    record(browser, "Caio atende a região")
+
+    wait(browser).until(lambda driver: console.posted("owner"))
+    assert console.posted("owner")[-1]["owner"] == "caio"
 
 
 def test_a_book_line_without_a_date_it_fell_behind_says_nothing_of_one(browser: Chrome, console: Console) -> None:

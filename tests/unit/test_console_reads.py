@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
 from ponte.functions.staff_api import StaffApi, routes
 from ponte.services import staff_views
@@ -29,7 +29,8 @@ class Wiring:
         return caller
 
     def deps(self, now: Any) -> StaffDeps:
-        return self.staff.deps(person_name=DIRECTORY.get)
+        people = tuple(sorted(((person, name) for person, name in DIRECTORY.items()), key=lambda p: p[1]))
+        return self.staff.deps(person_name=DIRECTORY.get, people=lambda: people)
 
 
 class Quiet:
@@ -81,6 +82,18 @@ def test_the_account_says_which_actions_the_readers_groups_allow() -> None:
     assert {"write_off", "owner", "reactivate"} <= set(as_carla["may"])
 
 
+def test_one_who_may_give_the_account_to_someone_chooses_among_the_directorys_people_by_name() -> None:
+    staff = Staff()
+    staff.sweep(date(2026, 12, 1))
+
+    _, as_ana = call(staff, "GET", "/staff/accounts/padaria", ANA_CLAIMS)  # collections: may not
+    _, as_carla = call(staff, "GET", "/staff/accounts/padaria", CARLA_CLAIMS)  # admin: may
+
+    assert as_ana["people"] == []
+    assert {"id": "ana", "name": DIRECTORY["ana"]} in as_carla["people"]
+    assert [p["name"] for p in as_carla["people"]] == sorted(p["name"] for p in as_carla["people"])
+
+
 def test_the_answer_to_an_action_says_which_actions_follow() -> None:
     staff = Staff()
     staff.sweep(date(2026, 12, 1))
@@ -117,3 +130,29 @@ def test_a_paid_installment_is_not_counted_late() -> None:
     [invoice] = view.invoices
     [installment] = invoice.installments
     assert (invoice.status, installment.outstanding.amount, installment.days_late) == ("paid", 0, 0)
+
+
+class DirectoryInUse:
+    def __init__(self, directory: Any) -> None:
+        self.directory = directory
+
+    def in_use(self) -> Any:
+        return self.directory
+
+
+def test_the_people_an_account_may_be_given_to_are_the_directorys_active_ones_by_name() -> None:
+    from ponte.staff_wiring import StaffWiring
+    from tests.staff_support import directory, person
+
+    people = [
+        person("zeca", "Zeca Alves", active=False),
+        person("bia", "bia Ramos"),
+        person("ana", "Ana Souza"),
+    ]
+    wiring = StaffWiring(settings=cast(Any, None))
+    rules = {"default": {"strategy": "fixed", "person": "ana"}}
+    wiring.__dict__["directory"] = DirectoryInUse(directory(people=people, admins=["ana"], assignment=rules))
+    assert wiring.people() == (("ana", "Ana Souza"), ("bia", "bia Ramos"))  # by name, ignoring case; no one who left
+
+    wiring.__dict__["directory"] = None  # not set up: ids are typed
+    assert wiring.people() == ()

@@ -67,6 +67,12 @@ class StaffWiring:
         person = directory.person(person_id) if directory is not None else None
         return None if person is None else person.name
 
+    def people(self) -> tuple[tuple[str, str], ...]:
+        """The staff directory's active people, (id, name), by name (none without a directory)."""
+        directory = self.directory.in_use() if self.directory is not None else None
+        active = [] if directory is None else [p for p in directory.people if p.active]
+        return tuple((p.id, p.name) for p in sorted(active, key=lambda p: p.name.casefold()))
+
     def known_owner(self, owner: str) -> bool:
         """An active person of the staff directory; without one, any id of a person's form."""
         directory = self.directory.in_use() if self.directory is not None else None
@@ -102,4 +108,5 @@ class StaffWiring:
             known_owner=self.known_owner,
             members_of=self.members_of,
             person_name=self.person_name,
+            people=self.people,
         )

@@ -136,7 +136,7 @@ def book(request: HttpRequest, api: StaffApi) -> JSON:
 def account(request: HttpRequest, api: StaffApi) -> JSON:
     caller, deps, now = api.call(request)
     account_id = request.path_parameters["account_id"]
-    return _with_actions(staff_views.account_view(account_id, caller, deps, now=now), caller)
+    return _with_actions(staff_views.account_view(account_id, caller, deps, now=now), caller, deps)
 
 
 @routes.route("GET", "/staff/accounts/<account_id>/timeline")
@@ -166,10 +166,13 @@ def act(request: HttpRequest, api: StaffApi) -> JSON:
     view = staff_actions.act(account_id, action, parsed, caller, deps, now=now)
     api.logger.info("staff action", extra={"account_id": account_id, "action": action, "by": caller.subject})
     api.metrics.add_metric(name="StaffActions", unit=MetricUnit.Count, value=1)
-    return _with_actions(view, caller)
+    return _with_actions(view, caller, deps)
 
 
-def _with_actions(view: AccountView, caller: Caller) -> JSON:
+def _with_actions(view: AccountView, caller: Caller, deps: StaffDeps) -> JSON:
     """The account's view and the actions the caller's groups allow (`may`): the console offers those, not ones
-    that would be refused with a 403 after the form is filled in."""
-    return {**view.model_dump(mode="json"), "may": [action for action in staff_actions.INPUTS if caller.may(action)]}
+    that would be refused with a 403 after the form is filled in; for one who may give the account to someone, the
+    people it may be given to (`people`: the directory's active people, by name), to choose by name, not by id."""
+    may = [action for action in staff_actions.INPUTS if caller.may(action)]
+    people = [{"id": person_id, "name": name} for person_id, name in deps.people()] if "owner" in may else []
+    return {**view.model_dump(mode="json"), "may": may, "people": people}

@@ -253,3 +253,5 @@ class StaffDeps:
     known_owner: KnownOwner = field(default=lambda owner: False)
     members_of: TeamMembers = no_members
     person_name: Callable[[str], str | None] = field(default=lambda person_id: None)  # the directory's name for an id
+    # The directory's active people, (id, name) by name: whom an account may be given to (none without a directory).
+    people: Callable[[], tuple[tuple[str, str], ...]] = field(default=lambda: ())
