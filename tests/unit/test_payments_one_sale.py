@@ -15,6 +15,7 @@ from ponte.domain.bodies.payments import PaymentUnmatchedAlert
 from ponte.domain.identity import new_account_id
 from ponte.domain.invoices import Installment, Invoice, InvoiceKind, Party, SourceFormat
 from ponte.domain.ledger import InvoiceRecord, Ledger
+from ponte.domain.matching import MatchRule
 from ponte.domain.money import Money
 from ponte.domain.notifications import Audience
 from ponte.services.payments import UnknownPayment
@@ -227,3 +228,52 @@ def test_an_account_a_payment_opens_speaks_the_customers_language_when_the_provi
     applied = apply(store, stripe_paid("evt_es", customer=spanish, invoice_id=None))
     ledger = store.load_ledger(applied.account_id or "")
     assert ledger is not None and ledger.account.locale == "es"
+
+
+PADARIA = Account(
+    account_id="a", name="Padaria Estrela", locale="pt-BR", contact=Contact(name="Padaria Estrela"), created_at=T0
+)
+
+
+def erp_row(number: str, cents: int, *, key: str | None = ACCESS_KEY) -> InvoiceRecord:
+    """The ERP's receivable for a sale, uploaded as a CSV row whose `chave` names the sale's NF-e."""
+    invoice = Invoice(
+        key=f"erp::invoice:{number}",
+        number=number,
+        kind=InvoiceKind.INVOICE,
+        issue_date=date(2026, 10, 20),
+        currency="BRL",
+        total=brl(cents),
+        installments=(Installment(number="1", due_date=date(2026, 11, 20), amount=brl(cents)),),
+        customer=Party(name="Padaria Estrela", tax_id=TAX_ID),
+        source=SourceFormat.CSV,
+        access_key=key,
+    )
+    return InvoiceRecord(invoice=invoice, recorded_at=T0 - timedelta(days=9), origin="upload:incoming/erp.csv@v1#2")
+
+
+@pytest.mark.parametrize("order", ["nfe-first", "csv-first"])
+def test_an_erp_receivable_naming_an_uploaded_nfe_is_the_same_sale_not_a_second_debt(order: str) -> None:
+    records = [nfe("47428", 450_00), erp_row("47428", 450_00)]
+    ledger = Ledger(
+        account=PADARIA,
+        invoices=tuple(records if order == "nfe-first" else reversed(records)),
+    )
+
+    owed = {r.invoice_id: r.outstanding.amount for r in ledger.receivables()}
+
+    assert owed == {f"nfe:{ACCESS_KEY}": 450_00}, "one receivable: the NF-e's"
+    link = ledger.allocate().links["erp::invoice:47428"]
+    assert (link.invoice_key, link.rule) == (f"nfe:{ACCESS_KEY}", MatchRule.ACCESS_KEY)
+
+
+def test_an_erp_receivable_naming_no_recorded_nfe_is_its_own_debt() -> None:
+    other = "35180834128745000152550010000999991920007490"
+    ledger = Ledger(
+        account=PADARIA,
+        invoices=(nfe("47428", 450_00), erp_row("99999", 120_00, key=other)),
+    )
+
+    owed = {r.invoice_id: r.outstanding.amount for r in ledger.receivables()}
+
+    assert owed == {f"nfe:{ACCESS_KEY}": 450_00, "erp::invoice:99999": 120_00}

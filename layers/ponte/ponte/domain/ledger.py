@@ -44,7 +44,7 @@ from ponte.domain.matching import Match, MatchRule, by_links
 from ponte.domain.money import Money
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable, Mapping, Sequence
 
     from ponte.domain.accounts import Acknowledgement, TimelineEntry
 
@@ -267,7 +267,7 @@ class Ledger(BaseModel):
         # Linked before the cancelled are set aside: the provider's invoice of a cancelled NF-e is cancelled too.
         in_order = sorted(self.payments, key=_payment_order)
         named = _links_of_payments(in_order)
-        all_links = _provider_links(list(self.invoices), cancelled, named)
+        all_links = _provider_links(list(self.invoices), cancelled, named) | _same_nfe(self.invoices)
         gone = cancelled | {key for key, match in all_links.items() if match.invoice_key in cancelled}
         live = [r for r in self.invoices if r.invoice.key not in gone]
         links = {key: match for key, match in all_links.items() if key not in gone}
@@ -575,6 +575,20 @@ def _provider_links(
             links[invoice.key] = Match(candidates[0], MatchRule.AMOUNT)
             taken.add(candidates[0])
     return links
+
+
+def _same_nfe(records: Sequence[InvoiceRecord]) -> dict[str, Match]:
+    """Uploaded invoices that name an NF-e recorded from its XML (an ERP's receivable whose `chave` is that NF-e's
+    access key): the same sale, which the NF-e stands for. One receivable, whichever was uploaded first."""
+    nfe = {r.invoice.access_key: r.invoice.key for r in records if r.invoice.source is SourceFormat.NFE}
+    return {
+        r.invoice.key: Match(nfe[r.invoice.access_key], MatchRule.ACCESS_KEY)
+        for r in records
+        if r.invoice.source not in {SourceFormat.NFE, SourceFormat.PROVIDER}
+        and r.invoice.access_key is not None
+        and r.invoice.access_key in nfe
+        and r.invoice.total.amount > 0
+    }
 
 
 def _known_since(
