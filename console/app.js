@@ -501,9 +501,7 @@ function contactSection(view) {
   const unreachable = contact.unreachable.length
     ? h("p", { class: "warning", text: t("ui.unreachable", { channels: contact.unreachable.map((c) => known("channel", c)).join(", ") }) }) : "";
   const reveal = h("button", { type: "button", class: "link", id: "reveal", text: t("ui.reveal") });
-  reveal.addEventListener("click", async () => {
-    const reason = prompt(t("ui.reveal_reason"));
-    if (!reason) return;
+  reveal.addEventListener("click", () => askReason(reveal, t("ui.reveal_reason"), async (reason) => {
     try {
       const full = await api("POST", `/staff/accounts/${encodeURIComponent(view.account_id)}/contact/reveal`, { reason });
       lines.replaceChildren(full.name, h("br"), full.email || "", full.email && full.phone ? " · " : "", full.phone || "",
@@ -512,7 +510,7 @@ function contactSection(view) {
     } catch (refusal) {
       if (refusal instanceof Refusal && refusal.status !== 401) flash(refusalText(refusal), "error");
     }
-  });
+  }));
   return section(t("ui.contact"), "contact", lines, unreachable, reveal);
 }
 
@@ -567,6 +565,25 @@ function holdsSection(view) {
   return section(t("ui.holds"), "holds", list);
 }
 
+// A reason asked for in the page, beside the button that needs it: a mail app's in-app browser, where an alert's
+// link opens, may block window.prompt().
+function askReason(button, label, then) {
+  if (button.nextElementSibling?.classList.contains("ask")) return button.nextElementSibling.querySelector("textarea").focus();
+  const reason = h("textarea", { name: "reason", required: true, maxlength: 500, rows: 2 });
+  const cancel = h("button", { type: "button", class: "link", text: t("ui.cancel") });
+  const form = h("form", { class: "ask" }, h("label", {}, label, reason), h("button", { type: "submit", text: t("ui.act") }), cancel);
+  cancel.addEventListener("click", () => form.remove());
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = reason.value.trim();
+    if (!text) return reason.focus();
+    form.remove();
+    then(text);
+  });
+  button.after(form);
+  reason.focus();
+}
+
 function alertsSection(view) {
   if (!view.alerts.length) return section(t("ui.alerts"), "alerts", h("p", { class: "muted", text: t("ui.no_alerts") }));
   const list = h("ul", { class: "lines" });
@@ -578,10 +595,8 @@ function alertsSection(view) {
       item.append(h("span", { class: "muted", text: ` · ${t("ui.acknowledged_by", { name: alert.acknowledged.by_name, date: formatMoment(alert.acknowledged.at) })}` }));
     } else {
       const button = h("button", { type: "button", class: "small", text: t("ui.acknowledge") });
-      button.addEventListener("click", () => {
-        const reason = prompt(t("ui.reason"));
-        if (reason) submitAction(view, "acknowledge", { expected_version: view.version, reason, notification_id: alert.notification_id });
-      });
+      button.addEventListener("click", () => askReason(button, t("ui.reason"), (reason) =>
+        submitAction(view, "acknowledge", { expected_version: view.version, reason, notification_id: alert.notification_id })));
       item.append(" ", button);
     }
     list.append(item);

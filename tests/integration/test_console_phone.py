@@ -346,6 +346,25 @@ def test_an_admin_gives_the_account_to_someone_chosen_by_name(browser: Chrome, c
     assert console.posted("owner")[-1]["owner"] == "caio"
 
 
+def test_an_alert_is_acknowledged_with_a_reason_typed_in_the_page_not_in_a_dialog(
+    browser: Chrome, console: Console
+) -> None:
+    suspended(console)  # the suspension's alert to Ana, to acknowledge
+    open_as(browser, console, "ana", "#/account/padaria")
+    # A mail app's in-app browser may block dialogs: none may be needed.
+    browser.execute_script("window.prompt = () => { throw new Error('a dialog was asked for'); };")
+
+    wait(browser).until(shown.element_to_be_clickable((By.CSS_SELECTOR, "#alerts button.small"))).click()
+    asked = wait(browser).until(shown.visibility_of_element_located((By.CSS_SELECTOR, "#alerts form.ask textarea")))
+    asked.send_keys("Falei com o cliente")
+    browser.find_element(By.CSS_SELECTOR, "#alerts form.ask button[type=submit]").click()
+
+    wait(browser).until(lambda driver: console.posted("acknowledge"))
+    (sent,) = console.posted("acknowledge")
+    assert sent["reason"] == "Falei com o cliente" and sent["notification_id"]
+    assert "Ana Souza" in text_of(browser, "#alerts")  # acknowledged by her, as the view after it says
+
+
 def test_a_book_line_without_a_date_it_fell_behind_says_nothing_of_one(browser: Chrome, console: Console) -> None:
     suspended(console)
     book = console.staff.book
