@@ -297,7 +297,7 @@ async function searchPage(query, cursor, results) {
   results.append(list);
   if (page.cursor) {
     const more = h("button", { type: "button", class: "link", text: t("ui.more") });
-    more.addEventListener("click", () => { more.remove(); searchPage(query, page.cursor, results); });
+    more.addEventListener("click", () => paged(more, async () => { await searchPage(query, page.cursor, results); return false; }));
     results.append(more);
   }
 }
@@ -338,7 +338,7 @@ async function bookPage(filters, cursor, table) {
   table.append(list);
   if (page.cursor) {
     const more = h("button", { type: "button", class: "link", text: t("ui.more") });
-    more.addEventListener("click", () => { more.remove(); bookPage(filters, page.cursor, table); });
+    more.addEventListener("click", () => paged(more, async () => { await bookPage(filters, page.cursor, table); return false; }));
     table.append(more);
   }
 }
@@ -636,6 +636,21 @@ function factMoney(text) {
   return new Intl.NumberFormat(state.locale, { style: "currency", currency }).format(Number(value));
 }
 
+// The next page behind a "more" button (`load` answers whether there is yet another): the button goes once the
+// last page is in; when a page fails, the reader is told and the button stays, to try again (a button that does
+// nothing reads as "there is no more").
+async function paged(button, load) {
+  button.disabled = true;
+  try {
+    if (!(await load())) button.remove();
+  } catch (refusal) {
+    if (!(refusal instanceof Refusal)) flash(t("ui.failed"), "error");
+    else if (refusal.status !== 401) flash(refusalText(refusal), "error");
+  } finally {
+    button.disabled = false;
+  }
+}
+
 function timelineEntry(entry) {
   const staff = entry.what.startsWith("staff.");
   const title = staff ? known("action", entry.what.slice(6)) : known("what", entry.what);
@@ -660,12 +675,12 @@ function timelineSection(view) {
   if (view.timeline_cursor) {
     let cursor = view.timeline_cursor;
     const more = h("button", { type: "button", class: "link", text: t("ui.more") });
-    more.addEventListener("click", async () => {
+    more.addEventListener("click", () => paged(more, async () => {
       const page = await api("GET", `/staff/accounts/${encodeURIComponent(view.account_id)}/timeline?cursor=${encodeURIComponent(cursor)}`);
       list.append(...page.timeline.map(timelineEntry));
       cursor = page.cursor;
-      if (!cursor) more.remove();
-    });
+      return Boolean(cursor);
+    }));
     content.push(more);
   }
   return section(t("ui.timeline"), "timeline", ...content);

@@ -90,6 +90,7 @@ class Console:
     def __init__(self) -> None:
         self.staff = Staff()
         self.requests: list[tuple[str, str, Any]] = []
+        self.failing: set[str] = set()  # paths (prefixes) the staff API fails on, as a function that timed out
         self.cognito: Callable[[str, dict[str, Any]], tuple[int, dict[str, Any]]] = lambda target, body: (
             400,
             {"__type": "NotAuthorizedException"},
@@ -141,6 +142,8 @@ class Console:
         if claims is None or claims["exp"] < time.time():
             return 401, json_headers, b'{"message":"Unauthorized"}'
         self.requests.append((method, path, json.loads(raw) if raw else None))
+        if any(path.startswith(prefix) for prefix in self.failing):
+            return 502, json_headers, b'{"message":"Internal Server Error"}'  # as API Gateway answers a failure
         route, _, query = path.partition("?")
         event: dict[str, Any] = {
             "version": "2.0",
@@ -363,6 +366,27 @@ def test_an_alert_is_acknowledged_with_a_reason_typed_in_the_page_not_in_a_dialo
     (sent,) = console.posted("acknowledge")
     assert sent["reason"] == "Falei com o cliente" and sent["notification_id"]
     assert "Ana Souza" in text_of(browser, "#alerts")  # acknowledged by her, as the view after it says
+
+
+def test_older_history_that_fails_to_come_says_so_and_can_be_asked_for_again(browser: Chrome, console: Console) -> None:
+    suspended(console)
+    for n in range(55):  # more than one page of history
+        body = {"expected_version": console.staff.version, "reason": f"Ligação {n + 1}"}
+        request = staff_actions.parse_action("note", body)
+        staff_actions.act("padaria", "note", request, ANA, console.staff.deps(), now=NOW + timedelta(minutes=n))
+    open_as(browser, console, "ana", "#/account/padaria")
+    console.failing.add("/staff/accounts/padaria/timeline")
+
+    more = wait(browser).until(shown.element_to_be_clickable((By.CSS_SELECTOR, "#timeline button.link")))
+    more.click()
+
+    assert text_of(browser, "#flash").startswith("Não foi possível concluir")
+    wait(browser).until(lambda driver: driver.find_element(By.CSS_SELECTOR, "#timeline button.link").is_enabled())
+    shown_before = len(browser.find_elements(By.CSS_SELECTOR, "#timeline-lines li"))
+    console.failing.clear()
+    browser.find_element(By.CSS_SELECTOR, "#timeline button.link").click()
+    wait(browser).until(lambda driver: len(driver.find_elements(By.CSS_SELECTOR, "#timeline-lines li")) > shown_before)
+    assert not browser.find_elements(By.CSS_SELECTOR, "#timeline button.link"), "the last page is in: no more to ask"
 
 
 def test_a_book_line_without_a_date_it_fell_behind_says_nothing_of_one(browser: Chrome, console: Console) -> None:
