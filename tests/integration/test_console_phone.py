@@ -188,7 +188,9 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chrome]:
         yield driver
 
 
-def wait(driver: Chrome, seconds: float = 15) -> WebDriverWait[Chrome]:
+def wait(driver: Chrome, seconds: float = 45) -> WebDriverWait[Chrome]:
+    """Waits for what the page must come to; generous, as `make test` runs beside other work on two cores (a wait
+    ends as soon as the page is there)."""
     return WebDriverWait(driver, seconds)
 
 

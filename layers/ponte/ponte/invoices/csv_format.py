@@ -282,7 +282,9 @@ class _Spool:
     line order, the invoices in the order of their first line; a row without a number is an invoice of its own.
 
     Kept in a private temporary SQLite database, which lives on disk beyond a small page cache, so that memory
-    stays flat whatever the file's length; it is deleted when closed."""
+    stays flat whatever the file's length; it is deleted when closed. Rows go in by the thousand."""
+
+    _BATCH = 2_000
 
     def __init__(self, columns: dict[CsvField, int]) -> None:
         self._number = columns[CsvField.NUMBER]
@@ -290,10 +292,9 @@ class _Spool:
         self._db = sqlite3.connect("", isolation_level=None)  # "": a temporary database, on disk, deleted on close
         self._db.execute("PRAGMA journal_mode = OFF")
         self._db.execute("PRAGMA synchronous = OFF")
-        self._db.execute("CREATE TABLE invoices (key TEXT PRIMARY KEY, first INTEGER NOT NULL) WITHOUT ROWID")
-        self._db.execute("CREATE TABLE rows (first INTEGER NOT NULL, line INTEGER NOT NULL, row TEXT NOT NULL)")
+        self._db.execute("CREATE TABLE rows (invoice TEXT NOT NULL, line INTEGER NOT NULL, row TEXT NOT NULL)")
         self._db.execute("BEGIN")
-        self._last: tuple[str, int] | None = None  # the previous row's invoice and its first line
+        self._pending: list[tuple[str, int, str]] = []
 
     def __enter__(self) -> _Spool:
         return self
@@ -302,21 +303,26 @@ class _Spool:
         self._db.close()
 
     def add(self, line: int, cells: list[str], notes: list[str]) -> None:
-        first = line
         number = self._cell(cells, self._number)
-        if number:
-            key = json.dumps([number, self._cell(cells, self._series)])
-            if self._last is not None and self._last[0] == key:
-                first = self._last[1]  # the usual case: the next installment of the invoice on the line before
-            elif not self._db.execute("INSERT OR IGNORE INTO invoices VALUES (?, ?)", (key, line)).rowcount:
-                first = self._db.execute("SELECT first FROM invoices WHERE key = ?", (key,)).fetchone()[0]
-            self._last = (key, first)
-        self._db.execute("INSERT INTO rows VALUES (?, ?, ?)", (first, line, json.dumps([cells, notes])))
+        # Number and series apart (a unit separator between them); a row without a number, by its line alone.
+        invoice = f"{number}\x1f{self._cell(cells, self._series)}" if number else f"\x00{line}"
+        self._pending.append((invoice, line, json.dumps([cells, notes] if notes else [cells])))
+        if len(self._pending) >= self._BATCH:
+            self._flush()
 
     def invoices(self) -> Iterator[_Line]:
-        for line, data in self._db.execute("SELECT line, row FROM rows ORDER BY first, line"):
-            cells, notes = json.loads(data)
-            yield line, cells, notes
+        self._flush()
+        query = (
+            "SELECT line, row FROM (SELECT line, row, MIN(line) OVER (PARTITION BY invoice) AS first FROM rows) "
+            "ORDER BY first, line"
+        )
+        for line, data in self._db.execute(query):
+            cells, *notes = json.loads(data)
+            yield line, cells, notes[0] if notes else []
+
+    def _flush(self) -> None:
+        self._db.executemany("INSERT INTO rows VALUES (?, ?, ?)", self._pending)
+        self._pending.clear()
 
     @staticmethod
     def _cell(cells: list[str], index: int | None) -> str:
