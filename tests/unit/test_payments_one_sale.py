@@ -277,3 +277,25 @@ def test_an_erp_receivable_naming_no_recorded_nfe_is_its_own_debt() -> None:
     owed = {r.invoice_id: r.outstanding.amount for r in ledger.receivables()}
 
     assert owed == {f"nfe:{ACCESS_KEY}": 450_00, "erp::invoice:99999": 120_00}
+
+
+def test_a_providers_invoice_for_the_erp_receivable_stands_through_it_for_the_nfe() -> None:
+    stripe = Invoice(
+        key="stripe:in_1",
+        number="ABC-0001",
+        kind=InvoiceKind.INVOICE,
+        issue_date=date(2026, 10, 21),
+        currency="BRL",
+        total=brl(450_00),
+        installments=(Installment(number="1", due_date=date(2026, 11, 20), amount=brl(450_00)),),
+        customer=Party(name="Padaria Estrela"),
+        source=SourceFormat.PROVIDER,
+        links=ev.SaleLinks(reference="erp::invoice:47428"),  # the ERP's receivable, by its key
+    )
+    provider = InvoiceRecord(invoice=stripe, recorded_at=T0 - timedelta(days=8), origin="stripe:evt_fin")
+    ledger = Ledger(account=PADARIA, invoices=(erp_row("47428", 450_00), provider, nfe("47428", 450_00)))
+
+    allocation = ledger.allocate()
+
+    assert {r.invoice_id for r in allocation.receivables} == {f"nfe:{ACCESS_KEY}"}
+    assert allocation.links["stripe:in_1"].invoice_key == f"nfe:{ACCESS_KEY}"

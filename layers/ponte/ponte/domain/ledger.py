@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from bisect import insort
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Final, Literal, Self
 
@@ -267,7 +267,14 @@ class Ledger(BaseModel):
         # Linked before the cancelled are set aside: the provider's invoice of a cancelled NF-e is cancelled too.
         in_order = sorted(self.payments, key=_payment_order)
         named = _links_of_payments(in_order)
-        all_links = _provider_links(list(self.invoices), cancelled, named) | _same_nfe(self.invoices)
+        same_nfe = _same_nfe(self.invoices)
+        all_links = {
+            # A provider's invoice for an ERP receivable stands, through it, for the NF-e.
+            key: replace(match, invoice_key=same_nfe[match.invoice_key].invoice_key)
+            if match.invoice_key in same_nfe
+            else match
+            for key, match in _provider_links(list(self.invoices), cancelled, named).items()
+        } | same_nfe
         gone = cancelled | {key for key, match in all_links.items() if match.invoice_key in cancelled}
         live = [r for r in self.invoices if r.invoice.key not in gone]
         links = {key: match for key, match in all_links.items() if key not in gone}
