@@ -11,6 +11,7 @@ import pytest
 
 from ponte.domain.accounts import AccountStatus
 from ponte.domain.bodies.collections import CustomerDeadlineExtended, CustomerReactivated
+from ponte.domain.dunning import SentNotice
 from ponte.domain.errors import NotFound
 from ponte.domain.notifications import Audience
 from ponte.domain.policy import default_policy_text, load_policy
@@ -206,6 +207,20 @@ def test_a_customer_told_a_deadline_hears_of_the_new_one_in_their_language() -> 
 
 def test_an_extension_before_any_notice_named_a_deadline_tells_the_customer_nothing() -> None:
     staff = overdue()  # overdue, the final warning still to come: it will name the extended deadline
+    before = len(staff.store.outbox)
+
+    act(staff, ANA, "extend", local(date(2026, 11, 12), 10), days=3)
+
+    assert [n for n in staff.store.outbox[before:] if n.audience is Audience.CUSTOMER] == []
+
+
+def test_a_deadline_told_for_an_earlier_debt_is_not_the_one_an_extension_moves() -> None:
+    staff = overdue()  # this debt's final warning is still to come
+    earlier = SentNotice(
+        step_id="final-warning", sent_at=local(date(2026, 5, 20), 10), channel="email", deadline=date(2026, 5, 27)
+    )
+    ledger = staff.ledger()
+    staff.store.ledgers["padaria"] = ledger.model_copy(update={"notices": (earlier, *ledger.notices)})
     before = len(staff.store.outbox)
 
     act(staff, ANA, "extend", local(date(2026, 11, 12), 10), days=3)

@@ -426,8 +426,9 @@ def _extend(work: _Work, request: _Input) -> dict[str, str | int]:
         raise InvalidField("days", f"the deadline may move at most {most} business days in all")
     work.hold(HoldKind.EXTENSION, extended, request.reason, days=request.days)
     told = _deadline_told(work.ledger)
-    if told is not None and told < extended:
-        # The customer was given a date; left alone, they would pay by it in a hurry, or think it passed.
+    if told == current and current < extended:
+        # The customer was given the date that moved; left alone, they would pay by it in a hurry, or think it
+        # passed. (A date told for an earlier debt is not this one: the next warning names the new date.)
         owing = {key: (currency, amount) for (key, currency), amount in work.owing.items() if amount}
         totals: dict[str, int] = defaultdict(int)
         for currency, amount in owing.values():
