@@ -258,6 +258,21 @@ def test_an_invoice_due_on_a_local_holiday_of_the_policy_is_told_with_the_day_it
         assert all("vencimento em 10/12/2026 (feriado), prorrogado para 11/12/2026" in n.message for n in notices)
 
 
+def test_with_customer_notices_off_the_new_customer_alert_still_says_the_day_a_due_date_moved_to(
+    stacks: Stacks,
+) -> None:
+    policy = json.loads(default_policy_text()) | {"local_holidays": [{"on": "12-10", "name": "Feriado municipal"}]}
+    documents = {**BUSINESS, "DunningPolicyParameter": json.dumps(policy)}
+    with stacks(now=T0, parameters=SUBSCRIBERS, documents=documents) as stack:  # CustomerInvoiceNotices: off
+        stack.put_object("incoming/novembro.csv", BASIC)  # due Thursday 10/12/2026, the city's holiday here
+
+        alerts = staff_alerts(stack, "sales")
+        assert len(alerts) == 2 and stack.published("CustomerNoticesTopic") == []
+        assert all("10/12/2026 (feriado), prorrogado para 11/12/2026" in alert.message for alert in alerts), [
+            a.message for a in alerts
+        ]
+
+
 def test_an_nfe_with_installments_is_recorded_with_its_duplicatas(stack: LocalStack) -> None:
     document = nfe_document(
         number="4521",

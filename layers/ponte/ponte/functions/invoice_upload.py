@@ -89,10 +89,8 @@ class UploadWiring:
         return receive_upload(trigger, ports=self.ports, settings=settings, time_left=time_left)
 
     def settings_at(self, now: datetime, logger: Logger) -> UploadSettings:
-        """The upload settings, with the business calendar around `now` when customers are told of their invoices
-        (only the customer's invoice notice needs it)."""
-        if not self.upload_settings.customer_notices:
-            return self.upload_settings
+        """The upload settings, with the business calendar around `now`: a due date on a holiday is told as the
+        business day it moved to, in the customer's invoice notice and in the owner's new-customer alert alike."""
         return replace(self.upload_settings, holidays=self._business_calendar(now, logger))
 
     def _business_calendar(self, now: datetime, logger: Logger) -> frozenset[date]:
