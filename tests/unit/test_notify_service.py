@@ -11,7 +11,7 @@ from ponte.domain.staff import StaffDirectory
 from ponte.messages import RenderedMessage
 from ponte.services.delivery import CustomerDelivery
 from ponte.services.notify import deliver
-from ponte.services.staff_delivery import StaffDelivery
+from ponte.services.staff_delivery import StaffDelivery, staff_names
 from tests.staff_support import directory
 from tests.support import T0
 from tests.unit.test_delivery_service import IDENTITY, Contacts, Mail, Receipts, Texts
@@ -149,3 +149,10 @@ def test_staff_read_the_owners_name_as_the_directory_has_it(
     else:  # Ana herself, or the admin (Carla) for someone the directory does not know: the same words
         (text,) = in_person
         assert shown in text
+
+
+def test_a_directory_that_cannot_be_read_now_never_holds_an_alert_back() -> None:
+    def failing() -> StaffDirectory | None:
+        raise ConnectionError("the parameter store is unreachable")
+
+    assert staff_names(failing) == {}

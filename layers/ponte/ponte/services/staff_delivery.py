@@ -76,10 +76,11 @@ def staff_channel(channel: StaffChannel, person_id: str) -> str:
 
 def staff_names(directory: Callable[[], StaffDirectory | None]) -> dict[str, str]:
     """Each person's name by id, from the staff directory in force (`DirectoryStore.in_use`); none while it is not
-    set up, or when no version of it was ever valid (texts then name owners as accounts hold them)."""
+    set up, when no version of it was ever valid, or when it cannot be read now: texts then name owners as accounts
+    hold them (a name is not worth failing an alert for)."""
     try:
         found = directory()
-    except InvalidInput:
+    except Exception:  # noqa: BLE001 - invalid, or the parameter store failing: the alert goes, with the id
         return {}
     return found.names if found is not None else {}
 
