@@ -88,4 +88,6 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
     not once per worker its tests were spread over."""
     from xdist.scheduler import LoadScopeScheduling  # type: ignore[import-untyped]  # only when xdist runs the suite
 
+    if config.getoption("dist") != "load":  # another mode asked for on the command line (`--dist loadfile`...)
+        return None
     return LoadScopeScheduling(config, log)
