@@ -148,3 +148,23 @@ def test_an_nfe_is_named_as_the_customer_knows_it_in_what_its_upload_tells() -> 
     (ledger,) = world.store.ledgers.values()
     (record,) = ledger.invoices
     assert label_of(record.invoice) == "NF-e 1"
+
+
+def test_an_erp_row_naming_an_nfe_already_told_is_not_told_to_the_customer_again() -> None:
+    world = World(notices=True)
+    nfe = DOCUMENTS / "akretion-nfelib__35180834128745000152550010000474491454651420-nfe.xml"
+    access_key = "35180834128745000152550010000474491454651420"  # the NF-e's chave
+    buyer = "Representacao Comercial;53.232.886/0001-65;compras@representacao.example"
+    header = "Número;Cliente;CNPJ;E-mail;Valor;Vencimento;Chave\n"
+    # The ERP's receivables first give the customer an address; then the NF-e, then the rows that name it.
+    world.upload("incoming/antes.csv", (header + f"900;{buyer};10,00;10/12/2026;\n").encode())
+    world.upload("incoming/47449.xml", nfe.read_bytes())
+    before = len(world.ledger.notices)
+
+    world.upload(
+        "incoming/receber.csv",
+        (header + f"47449;{buyer};173,01;10/12/2026;{access_key}\n" + f"901;{buyer};20,00;10/12/2026;\n").encode(),
+    )
+
+    told = [n.body for n in world.ledger.notices[before:] if isinstance(n.body, InvoiceIssued)]
+    assert [body.invoice_number for body in told] == ["901"], "the row naming the NF-e is its sale, already told"

@@ -60,7 +60,7 @@ from ponte.domain.changes import AccountChange
 from ponte.domain.dunning import next_business_day
 from ponte.domain.errors import ConcurrentModification, DuplicateEvent, NotFound
 from ponte.domain.identity import new_account_id
-from ponte.domain.invoices import Invoice, Party, SourceFormat
+from ponte.domain.invoices import Invoice, Party, SourceFormat, invoice_key
 from ponte.domain.ledger import CancellationRecord, InvoiceRecord, Ledger, label_of
 from ponte.domain.notifications import Audience, Notification, Severity, Team, notification_id
 from ponte.domain.uploads import (
@@ -369,6 +369,7 @@ class _Recorder:
         self.known_accounts: dict[str, Account] = {}
         self.warnings = list(progress.warnings)
         self.cancellations: list[ParsedCancellation] = []
+        self.told_as_nfe: set[tuple[str, str]] = set()  # (account, NF-e key) of this window's rows naming one recorded
 
     def run(self) -> UploadOutcome:
         with SpooledTemporaryFile(max_size=_SPOOL_BYTES, mode="w+b") as rejections:
@@ -442,10 +443,12 @@ class _Recorder:
             found_open = [(parsed, moved.get(account_id, account_id)) for parsed, account_id in found_open]
         if found_open:
             self._count_opened_earlier(found_open)
-        # An account this run has just opened holds no invoice yet: its invoices are new without a read.
-        stored = self.ports.ledger.stored_invoices(
-            [(account, p.invoice.key) for p, account in targets if account not in opened]
-        )
+        # An account this run has just opened holds no invoice yet: its invoices are new without a read. An ERP's
+        # row that names an NF-e is read with that NF-e (same request): recorded, it is the same sale, already told.
+        known = [(p, account) for p, account in targets if account not in opened]
+        named = {(account, _nfe_key(p.invoice)) for p, account in known if _nfe_key(p.invoice)}
+        stored = self.ports.ledger.stored_invoices([(account, p.invoice.key) for p, account in known] + sorted(named))
+        self.told_as_nfe = {pair for pair in named if pair in stored}
         new: list[tuple[ParsedInvoice, str]] = []
         written_earlier: list[tuple[ParsedInvoice, str]] = []
         corrections: dict[str, list[tuple[ParsedInvoice, StoredInvoice]]] = defaultdict(list)
@@ -806,6 +809,8 @@ class _Recorder:
             account = accounts.get(account_id)
             if account is None or not (account.contact.email or account.contact.phone):
                 continue
+            if (account_id, _nfe_key(record.invoice)) in self.told_as_nfe:
+                continue  # the customer heard of this sale with its NF-e
             if record.invoice.installments:  # credit notes owe the customer nothing
                 notices.append(_invoice_notice(account, record.invoice, self.now, self.settings.holidays))
         return notices
@@ -1058,6 +1063,13 @@ def _due(invoice: Invoice, holidays: frozenset[date]) -> tuple[DueInstallment, .
             )
         )
     return tuple(installments)
+
+
+def _nfe_key(invoice: Invoice) -> str:
+    """The key of the NF-e an invoice that is not itself one names by its access key; empty for none."""
+    if invoice.access_key is None or invoice.source in {SourceFormat.NFE, SourceFormat.PROVIDER}:
+        return ""
+    return invoice_key("nfe", invoice.access_key)
 
 
 def _invoice_notice(account: Account, invoice: Invoice, now: datetime, holidays: frozenset[date]) -> Notification:
