@@ -41,7 +41,7 @@ SIGNATURE = (
     "Rua Augusta, 1500, loja 2 - Consolação, São Paulo - SP, 01304-001",
 )
 EMAIL, PHONE = "marina@aurora.example", "+5511966665555"
-FINAL_WARNING_SUBJECT = "Último aviso: pague R$ 1.234,56 até 30/11/2026 para evitar a suspensão"
+FINAL_WARNING_SUBJECT = "Último aviso: R$ 1.234,56 até 30/11/2026 para evitar a suspensão"
 
 
 def open_with_invoice(stack: LocalStack, account_id: str, contact: Contact) -> None:
@@ -128,7 +128,7 @@ LADDER = {
     date(2026, 11, 24): ("customer_final_warning", None),
 }
 SUBJECTS = {
-    "customer_payment_reminder": f"Lembrete: pagamento de {AMOUNT} vence em 09/11/2026",
+    "customer_payment_reminder": f"Lembrete: {AMOUNT} vence em 09/11/2026",
     "customer_overdue_notice": f"Pagamento em atraso: {AMOUNT}",
     "customer_final_warning": FINAL_WARNING_SUBJECT,
 }
@@ -138,7 +138,7 @@ SMS_OPENINGS = {
     "customer_final_warning": f"Ultimo aviso: pague {AMOUNT} ate 30/11/2026 para evitar a suspensao do servico.",
 }
 # The reminder that goes out on the due date says "today" instead of the date.
-ON_THE_DUE_DATE = (f"Lembrete: pagamento de {AMOUNT} vence hoje", f"Lembrete: {AMOUNT} vence hoje.")
+ON_THE_DUE_DATE = (f"Lembrete: {AMOUNT} vence hoje", f"Lembrete: {AMOUNT} vence hoje.")
 
 
 def test_each_ladder_notice_reaches_the_customer_by_email_and_sms_signed_and_naming_the_invoice(

@@ -11,16 +11,18 @@ outside. Set `PONTE_SCREENSHOTS=<folder>` to keep the pictures (the README's com
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from ponte.domain.accounts import LOCALES, Locale
+from ponte.domain.notifications import Audience
 from ponte.messages import render
 from ponte.messages.email import CustomerEmail, customer_email
 from ponte.messages.formatting import Formatter
 from tests.browser_support import needs_chromium, phone_browser, photo_folder
-from tests.message_cases import CONTACT, CUSTOMER_NOTICES, IDENTITY, TIME_ZONE
+from tests.message_cases import CONTACT, CUSTOMER_NOTICES, IDENTITY, PARTLY_PAID, TIME_ZONE, Case, _notice
 
 pytest.importorskip("selenium")
 from selenium import webdriver
@@ -39,6 +41,7 @@ NAMES = {
     "customer.final_warning": "final-warning",
     "customer.suspended": "suspended",
     "customer.reactivated": "reactivated",
+    "customer.deadline_extended": "new-deadline",
 }
 
 
@@ -99,6 +102,49 @@ def test_the_customer_reads_the_notice_on_a_phone(
     )
     assert sources == []
     links = [a.get_attribute("href") or "" for a in browser.find_elements(By.TAG_NAME, "a")]
-    assert links and all(link.startswith("https://") for link in links)
+    assert links and all(link.startswith(("https://", "mailto:", "tel:")) for link in links)
+    # The business a tap away: its e-mail, its phone, its WhatsApp.
+    assert {f"mailto:{IDENTITY.support_email}", f"tel:{IDENTITY.support_phone}", "https://wa.me/5511930000000"} <= set(
+        links
+    )
+    assert fits_the_phone(browser)
 
     photograph(browser, photos / f"{NAMES[kind]}.{locale}.png")
+
+
+# A Stripe invoice's hosted page and a boleto's digitable line, as the providers give them: each longer than a
+# phone's line, with nowhere a browser would break them unasked.
+STRIPE_INVOICE = (
+    "https://invoice.stripe.com/i/acct_1MtJUELkdIwHu7ix/live_YWNjdF8xTXRKVUVMa2RJd0h1N2l4LF9QZ2RWSDBWY2ZrRVRDcDRtSlpL"
+    "cGlTWWNCNHZ1OEVMLDEwNjQ3OTk0OA0200Dlx9TtwT?s=ap"
+)
+BOLETO = "23790448095616862379336011058009740430000124020"
+
+
+def fits_the_phone(driver: webdriver.Chrome) -> bool:
+    """Nothing is wider than the screen: a mail app would shrink the whole message to fit it, or scroll sideways."""
+    return bool(driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth"))
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_long_payment_details_fit_the_phone_and_the_boleto_line_is_copied_whole(
+    browser: webdriver.Chrome, photos: Path, tmp_path: Path, locale: Locale
+) -> None:
+    charge = replace(PARTLY_PAID, payment_url=STRIPE_INVOICE, bank_slip=BOLETO)
+    notice = _notice("customer.overdue_notice", charge, fees_mode="informational")
+    case = Case("stripe-and-boleto", notice, Audience.CUSTOMER)
+    message = render(case.notification(locale), time_zone=TIME_ZONE)
+    page = tmp_path / "message.html"
+    page.write_text(customer_email(message.utf8_subject, message.email, IDENTITY, locale).html, encoding="utf-8")
+
+    browser.get(page.as_uri())
+
+    assert fits_the_phone(browser)
+    assert STRIPE_INVOICE in [a.get_attribute("href") for a in browser.find_elements(By.TAG_NAME, "a")]
+    # A tap on the line selects it whole, and only it: what the customer pastes into the bank's app.
+    line = browser.find_element(By.XPATH, f"//*[normalize-space(text())='{BOLETO}']")
+    browser.execute_script("window.getSelection().removeAllRanges()")
+    line.click()
+    assert browser.execute_script("return window.getSelection().toString()").strip() == BOLETO
+    browser.execute_script("window.getSelection().removeAllRanges()")
+    photograph(browser, photos / f"long-payment-details.{locale}.png")

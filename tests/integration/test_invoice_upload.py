@@ -236,8 +236,8 @@ def test_customers_hear_of_their_invoice_when_the_setting_is_on(stacks: Stacks) 
         stack.put_object("incoming/novembro.csv", BASIC)
         notices = stack.published("CustomerNoticesTopic", protocol="email")
         assert sorted(n.subject or "" for n in notices) == [
-            "Fatura 1001: R$ 200,00, vencimento 10/12/2026",
-            "Fatura 1002: R$ 50,00, vencimento 10/12/2026",
+            "Fatura 1001: R$ 100,00 vence em 10/12/2026",
+            "Fatura 1002: R$ 50,00 vence em 10/12/2026",
         ]
         sms = stack.published("CustomerNoticesTopic", protocol="sms")
         assert all(len(n.message) <= 160 for n in sms)
@@ -252,8 +252,8 @@ def test_an_invoice_due_on_a_local_holiday_of_the_policy_is_told_with_the_day_it
         stack.put_object("incoming/novembro.csv", BASIC)  # due Thursday 10/12/2026, the city's holiday here
         notices = stack.published("CustomerNoticesTopic", protocol="email")
         assert sorted(n.subject or "" for n in notices) == [
-            "Fatura 1001: R$ 200,00, vencimento 11/12/2026",
-            "Fatura 1002: R$ 50,00, vencimento 11/12/2026",
+            "Fatura 1001: R$ 100,00 vence em 11/12/2026",
+            "Fatura 1002: R$ 50,00 vence em 11/12/2026",
         ]
         assert all("vencimento em 10/12/2026 (feriado), prorrogado para 11/12/2026" in n.message for n in notices)
 

@@ -80,20 +80,20 @@ def test_every_notice_showing_the_due_date_says_it_moved(why: str, locale: str) 
     [
         (
             "pt-BR",
-            "Lembrete: pagamento de R$ 1.500,00 vence hoje",
+            "Lembrete: R$ 1.500,00 vence hoje",
             "Lembramos que o pagamento abaixo vence hoje:",
             "Lembrete: R$ 1.500,00 vence hoje (prorrogado de 25/12/2026, feriado). Se ja pagou, desconsidere.",
         ),
         (
             "es",
-            "Recordatorio: el pago de 1.500,00 BRL vence hoy",
+            "Recordatorio: 1.500,00 BRL vence hoy",
             "Le recordamos que el pago siguiente vence hoy:",
             "Recordatorio: 1.500,00 BRL vence hoy (prorrogado del 25 dic 2026, feriado). "
             "Si ya pago, ignore este aviso.",
         ),
         (
             "en",
-            "Reminder: payment of R$1,500.00 due today",
+            "Reminder: R$1,500.00 due today",
             "A reminder that the payment below is due today:",
             "Reminder: R$1,500.00 is due today (moved from 25 Dec 2026, a holiday). "
             "If you have paid, please disregard.",
@@ -110,7 +110,7 @@ def test_the_reminder_on_the_day_it_is_due_says_today(locale: str, subject: str,
 def test_a_reminder_before_the_day_names_the_effective_due_date() -> None:
     subject, email, sms = told(SENT["holiday"]["reminder-3"])
 
-    assert subject == "Lembrete: pagamento de R$ 1.500,00 vence em 28/12/2026"
+    assert subject == "Lembrete: R$ 1.500,00 vence em 28/12/2026"
     assert "Lembramos que o pagamento abaixo vence em 28/12/2026:" in email
     assert sms.startswith("Lembrete: R$ 1.500,00 vence em 28/12/2026 (prorrogado de 25/12/2026, feriado).")
 

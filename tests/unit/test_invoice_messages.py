@@ -78,13 +78,14 @@ def test_the_back_office_alert_says_what_was_imported_and_rejected_in_each_langu
 
 def test_the_customer_notice_lists_every_due_date_in_the_customer_format() -> None:
     message = render(note(BODIES["invoice.issued"], "pt-BR"), time_zone="America/Sao_Paulo")
-    assert message.subject == "Fatura 2026-101: R$ 2.500,00, vencimento 10/12/2026"
+    # The subject asks for what is due first, as the SMS does: not the whole invoice by its first due date.
+    assert message.subject == "Fatura 2026-101: R$ 1.250,00 vence em 10/12/2026"
     email = message.email.replace("\xa0", " ")  # Babel puts a no-break space after the currency sign
     assert "- parcela 1: R$ 1.250,00, vencimento 10/12/2026" in email
     assert "- parcela 2: R$ 1.250,00, vencimento 10/01/2027" in email
     assert message.sms == "Fatura 2026-101: R$ 1.250,00 vence em 10/12/2026. Total R$ 2.500,00."
     english = render(note(BODIES["invoice.issued"], "en"), time_zone="UTC")
-    assert english.subject == "Invoice 2026-101: R$2,500.00, due 10 Dec 2026"
+    assert english.subject == "Invoice 2026-101: R$1,250.00 due 10 Dec 2026"
 
 
 def test_an_invoice_recorded_after_a_due_date_names_the_next_one_and_says_what_is_already_due() -> None:

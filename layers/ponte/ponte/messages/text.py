@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 
@@ -85,11 +86,25 @@ def septets(text: str) -> int:
     return sum(2 if ch in _GSM_EXTENDED else 1 for ch in text)
 
 
+# Where one sentence ends and the next begins ("... do servico. Multa e juros"), not "art. 42-A" nor "1.000,00".
+_SENTENCE_END = re.compile(r"(?<=[.!?]) (?=[A-Z])")
+
+
 def fit_sms(text: str) -> str:
-    """One SMS: GSM-7, at most 160 septets, cut at a word with an ellipsis when longer."""
+    """One SMS: GSM-7, at most 160 septets. A longer text loses its last sentences whole, so that nothing is left
+    half said (what to pay and by when come first, the notes after); a first sentence longer than that is cut at a
+    word, with an ellipsis."""
     gsm = " ".join(to_gsm(text).split())
     if septets(gsm) <= SMS_SEPTETS:
         return gsm
+    kept = ""
+    for sentence in _SENTENCE_END.split(gsm):
+        candidate = f"{kept} {sentence}" if kept else sentence
+        if septets(candidate) > SMS_SEPTETS:
+            break
+        kept = candidate
+    if kept:
+        return kept
     budget = SMS_SEPTETS - 3
     cut = ""
     for word in gsm.split(" "):

@@ -488,6 +488,7 @@ def _customer_suspended(notification: Notification, fmt: Formatter) -> dict[str,
         "customer": body.customer_name,
         "deadline": fmt.date(body.deadline),
         "invoices": _charges(body.invoices, body.fees_mode, fmt),
+        "how_to_pay": _how_to_pay(body.invoices, fmt),
         **_owed(body.fees_mode, body.totals, body.fees_to_date, fmt),
     }
 
@@ -757,21 +758,21 @@ ENTRIES: dict[str, Entry] = {
         _notice,
         {
             "pt-BR": Texts(
-                subject="Lembrete: pagamento de {total} vence {due_on}",
+                subject="Lembrete: {total} vence {due_on}",
                 email="Olá, {customer}!\n\nLembramos que o pagamento abaixo vence {due_on}:\n\n{invoices}\n\n"
                 "{how_to_pay}"
                 "Total: {total}\n\n{next}Se já pagou, desconsidere este aviso.\n",
                 sms="Lembrete: {total} vence {due_on}{moved}. Se ja pagou, desconsidere.",
             ),
             "es": Texts(
-                subject="Recordatorio: el pago de {total} vence {due_on}",
+                subject="Recordatorio: {total} vence {due_on}",
                 email="¡Hola, {customer}!\n\nLe recordamos que el pago siguiente vence {due_on}:\n\n{invoices}\n\n"
                 "{how_to_pay}"
                 "Total: {total}\n\n{next}Si ya pagó, ignore este aviso.\n",
                 sms="Recordatorio: {total} vence {due_on}{moved}. Si ya pago, ignore este aviso.",
             ),
             "en": Texts(
-                subject="Reminder: payment of {total} due {due_on}",
+                subject="Reminder: {total} due {due_on}",
                 email="Hello, {customer}!\n\nA reminder that the payment below is due {due_on}:\n\n{invoices}\n\n"
                 "{how_to_pay}"
                 "Total: {total}\n\n{next}If you have already paid, please disregard this notice.\n",
@@ -809,7 +810,7 @@ ENTRIES: dict[str, Entry] = {
         _notice,
         {
             "pt-BR": Texts(
-                subject="Último aviso: pague {total} até {deadline} para evitar a suspensão",
+                subject="Último aviso: {total} até {deadline} para evitar a suspensão",
                 email="Olá, {customer}.\n\nO pagamento abaixo continua em aberto:\n\n{invoices}\n\n"
                 "{how_to_pay}"
                 "Pague {total} até {deadline} para evitar a suspensão do serviço. Se o pagamento não for "
@@ -817,7 +818,7 @@ ENTRIES: dict[str, Entry] = {
                 sms="Ultimo aviso: pague {total} ate {deadline} para evitar a suspensao do servico.{fees_later}",
             ),
             "es": Texts(
-                subject="Último aviso: pague {total} hasta el {deadline} para evitar la suspensión",
+                subject="Último aviso: {total} hasta el {deadline} para evitar la suspensión",
                 email="Hola, {customer}.\n\nEl pago siguiente sigue pendiente:\n\n{invoices}\n\n"
                 "{how_to_pay}"
                 "Pague {total} hasta el {deadline} para evitar la suspensión del servicio. Si el pago no se "
@@ -841,21 +842,21 @@ ENTRIES: dict[str, Entry] = {
             "pt-BR": Texts(
                 subject="Serviço suspenso por falta de pagamento",
                 email="Olá, {customer}.\n\nO prazo de {deadline} venceu sem pagamento e o serviço foi suspenso.\n\n"
-                "{invoices}\n\n{owed}\n\nAo pagar, a conta é reativada na hora.\n",
-                sms="Servico suspenso: prazo {deadline} vencido. Pague {total} e a conta e reativada na hora."
-                "{fees_later}",
+                "{invoices}\n\n{how_to_pay}{owed}\n\nAssim que o pagamento for identificado, a conta é reativada.\n",
+                sms="Servico suspenso: prazo {deadline} vencido. Pague {total} para reativar a conta.{fees_later}",
             ),
             "es": Texts(
                 subject="Servicio suspendido por falta de pago",
                 email="Hola, {customer}.\n\nEl plazo del {deadline} venció sin pago y el servicio fue suspendido.\n\n"
-                "{invoices}\n\n{owed}\n\nAl pagar, la cuenta se reactiva en el acto.\n",
+                "{invoices}\n\n{how_to_pay}{owed}\n\nEn cuanto se registre el pago, la cuenta se reactiva.\n",
                 sms="Servicio suspendido: plazo {deadline} vencido. Pague {total} y la cuenta se reactiva.{fees_later}",
             ),
             "en": Texts(
                 subject="Service suspended for non-payment",
                 email="Hello, {customer}.\n\nThe deadline of {deadline} passed unpaid and the service was suspended."
-                "\n\n{invoices}\n\n{owed}\n\nOnce paid, the account is reactivated at once.\n",
-                sms="Service suspended: deadline {deadline} passed. Pay {total} to be reactivated at once.{fees_later}",
+                "\n\n{invoices}\n\n{how_to_pay}{owed}\n\nAs soon as the payment is received, the account is "
+                "reactivated.\n",
+                sms="Service suspended: deadline {deadline} passed. Pay {total} to be reactivated.{fees_later}",
             ),
         },
     ),
@@ -933,7 +934,7 @@ ENTRIES: dict[str, Entry] = {
                 sms="Novo prazo: pague {total} ate {deadline} para evitar a suspensao do servico.",
             ),
             "es": Texts(
-                subject="Nuevo plazo: pague {total} hasta el {deadline}",
+                subject="Nuevo plazo: {total} hasta el {deadline}",
                 email="Hola, {customer}.\n\nEl plazo del pago pendiente se extendió del {was} al {deadline}.\n\n"
                 "Pendiente: {total} ({invoices}).\n\nPague hasta el {deadline} para evitar la suspensión del "
                 "servicio.\n",

@@ -580,7 +580,7 @@ ENTRIES: dict[str, Entry] = {
         _invoice_issued,
         {
             "pt-BR": Texts(
-                subject="Fatura {number}: {total}, vencimento {first_due}",
+                subject="Fatura {number}: {first_amount} {due_verb} {first_due}",
                 email=(
                     "Olá, {customer}.\n\nEmitimos a fatura {number}, no valor de {total}.\n\n"
                     "Vencimentos:\n{schedule}\n\nCada parcela pode ser paga até o fim do dia do vencimento.\n{past_due}"
@@ -588,7 +588,7 @@ ENTRIES: dict[str, Entry] = {
                 sms="Fatura {number}: {first_amount} {due_verb} {first_due}. Total {total}.",
             ),
             "es": Texts(
-                subject="Factura {number}: {total}, vencimiento {first_due}",
+                subject="Factura {number}: {first_amount} {due_verb} {first_due}",
                 email=(
                     "Hola, {customer}.\n\nEmitimos la factura {number}, por un importe de {total}.\n\n"
                     "Vencimientos:\n{schedule}\n\nCada cuota puede pagarse hasta el final del día de su vencimiento.\n"
@@ -597,7 +597,7 @@ ENTRIES: dict[str, Entry] = {
                 sms="Factura {number}: {first_amount} {due_verb} {first_due}. Total {total}.",
             ),
             "en": Texts(
-                subject="Invoice {number}: {total}, due {first_due}",
+                subject="Invoice {number}: {first_amount} {due_verb} {first_due}",
                 email=(
                     "Hello, {customer}.\n\nWe have issued invoice {number} for {total}.\n\n"
                     "Due dates:\n{schedule}\n\nEach installment can be paid until the end of its due date.\n{past_due}"
