@@ -132,6 +132,7 @@ SUBJECTS = {
     "customer_overdue_notice": f"Pagamento em atraso: {AMOUNT}",
     "customer_final_warning": FINAL_WARNING_SUBJECT,
 }
+TRADE_NAME = "Sol Nascente Distribuidora"  # the business's (infra/local/business_example.json)
 SMS_OPENINGS = {
     "customer_payment_reminder": f"Lembrete: {AMOUNT} vence em 09/11/2026.",
     "customer_overdue_notice": f"Pagamento em atraso desde 09/11/2026: {AMOUNT}.",
@@ -168,7 +169,8 @@ def test_each_ladder_notice_reaches_the_customer_by_email_and_sms_signed_and_nam
         [email] = emails_on[day]
         [sms] = sms_on[day]
         expected_subject, sms_opening = ON_THE_DUE_DATE if day == DUE else (SUBJECTS[kind], SMS_OPENINGS[kind])
-        assert sms.text.startswith(sms_opening), (day, sms.text)
+        # Signed with the business's name: in Brazil an SMS comes from a number, not a name.
+        assert sms.text.startswith(f"{TRADE_NAME}: {sms_opening}"), (day, sms.text)
         subject, text, html = plain(email.subject), plain(email.text), plain(email.html)
         assert subject == expected_subject, day  # UTF-8 subject: the accents are kept
         assert email.from_ == SENDER
@@ -231,7 +233,7 @@ def test_a_bounced_final_warning_falls_back_to_sms_and_the_suspension_waits_for_
     # A minute after the bounce, the sweep it woke sends a final warning to the customer's phone, naming a deadline
     # at least the policy's deadline_notice_days (3) after it was sent; no further e-mail goes to the address that
     # bounced.
-    [fallback] = [s for s in texts if s.text.startswith("Ultimo aviso")]
+    [fallback] = [s for s in texts if s.text.startswith(f"{TRADE_NAME}: Ultimo aviso")]
     assert sent_on(fallback) == bounced_on
     named = deadline_in(fallback.text)
     assert named >= sent_on(fallback) + timedelta(days=3)
@@ -244,7 +246,7 @@ def test_a_bounced_final_warning_falls_back_to_sms_and_the_suspension_waits_for_
     suspended_on = suspended[0]
     assert suspended_on > named and suspended_on > emailed_deadline
     assert all(value != "suspended" for day, value in statuses.items() if day <= named)
-    assert any(s.text.startswith(f"Servico suspenso: prazo {named:%d/%m/%Y} vencido") for s in texts)
+    assert any(s.text.startswith(f"{TRADE_NAME}: Servico suspenso: prazo {named:%d/%m/%Y} vencido") for s in texts)
 
     # The owner's decision record rests on the warning that reached the customer: the SMS and its deadline.
     [record] = [d for d in staff_alerts(stack, "acc-7731") if d.attributes["event_type"] == "account.suspended"]
@@ -281,7 +283,7 @@ def test_a_final_warning_ses_refuses_goes_out_by_sms_minutes_later_not_the_next_
     # Refused at the sweep, and again a minute later: the fallback goes out on every channel the customer has.
     refused_at, again = refused
     assert again - refused_at == timedelta(minutes=1)
-    [fallback] = [s for s in stack.sms(PHONE) if s.text.startswith("Ultimo aviso")]
+    [fallback] = [s for s in stack.sms(PHONE) if s.text.startswith(f"{TRADE_NAME}: Ultimo aviso")]
     assert fallback.sent_at is not None and timedelta(0) < fallback.sent_at - refused_at <= timedelta(minutes=2)
     assert deadline_in(fallback.text) >= sent_on(fallback) + timedelta(days=3)
 

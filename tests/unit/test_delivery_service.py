@@ -266,3 +266,28 @@ def test_a_notice_goes_only_on_the_channels_its_step_allows() -> None:
     mail, sms = Mail(), Texts()
     send(ports(mail, sms), notice().model_copy(update={"channels": ("sms",)}))
     assert mail.sent == [] and len(sms.sent) == 1
+
+
+def test_the_sms_names_the_business_that_sends_it() -> None:
+    texts = Texts()
+    send(ports(Mail(), texts))
+    (sms,) = texts.sent
+    assert str(sms["text"]).startswith("Padaria Estrela: "), sms["text"]
+
+
+@pytest.mark.parametrize("locale", ["pt-BR", "es", "en"])
+def test_named_by_the_business_an_sms_still_says_what_to_pay_and_by_when_in_one_segment(locale: str) -> None:
+    """Every customer notice, signed with a long trade name: the first sentence (what, how much, by when) stays
+    whole; what no longer fits is a later sentence left out whole, never a cut one."""
+    from ponte.domain.notifications import Audience as Reader
+    from ponte.messages.text import SMS_SEPTETS, septets, signed_sms
+    from tests.message_cases import CASES, TIME_ZONE
+
+    name = "Sol Nascente Distribuidora de Alimentos"
+    for case in (c for c in CASES if c.audience is Reader.CUSTOMER):
+        bare = render(case.notification(locale), time_zone=TIME_ZONE).sms
+        signed = signed_sms(name, bare)
+        assert septets(signed) <= SMS_SEPTETS, signed
+        first = bare.split(". ")[0]
+        assert signed.startswith("Sol Nascente Distribuidora: ") and first in signed, (case.name, signed)
+        assert not signed.endswith("..."), (case.name, signed)

@@ -126,3 +126,23 @@ def fit_subject(text: str) -> str:
     line = " ".join(_currency_codes(_plain(text), set()).split())
     ascii_text = " ".join("".join(ch if _in_ascii(ch) else _spelled(ch, _in_ascii) for ch in line).split())
     return ascii_text if len(ascii_text) <= SUBJECT_LIMIT else ascii_text[: SUBJECT_LIMIT - 3] + "..."
+
+
+# A customer's SMS names its sender: in Brazil an SMS comes from a number, not a name (alphanumeric sender ids are
+# not available there), and a message asking for money from nobody in particular reads as a scam.
+_SENDER_NAME = 30  # septets of the business's name at most, so that what to pay and by when still fit
+
+
+def signed_sms(sender: str, text: str) -> str:
+    """`text` as one SMS that opens with the business's name ("Sol Nascente: Ultimo aviso: ..."); a sentence that no
+    longer fits is left out whole (`fit_sms`)."""
+    words = to_gsm(sender).split()
+    while words and septets(" ".join(words)) > _SENDER_NAME:
+        words.pop()  # a long name loses its last words ("Sol Nascente Distribuidora de Alimentos e Bebidas")
+    while len(words) > 1 and words[-1].casefold() in _CONNECTORS:
+        words.pop()  # ... and never ends on "de" or "e"
+    name = " ".join(words)
+    return fit_sms(f"{name}: {text}" if name else text)
+
+
+_CONNECTORS = frozenset({"de", "da", "do", "das", "dos", "del", "e", "y", "&", "and", "of", "-"})

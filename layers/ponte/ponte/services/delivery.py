@@ -30,6 +30,7 @@ from ponte.domain.business import IdentityNotConfigured
 from ponte.domain.errors import DeliveryRefused, DeliveryUnavailable, InvalidInput
 from ponte.domain.notifications import Audience, Notification, Severity, Team, notification_id, tag_value
 from ponte.messages.email import customer_email
+from ponte.messages.text import signed_sms
 
 if TYPE_CHECKING:
     from ponte.domain.accounts import Locale
@@ -143,7 +144,7 @@ def deliver_to_customer(
                 )
             else:
                 assert ports.sms is not None
-                message_id = ports.sms.send(to=address, text=message.sms, tags=tags)
+                message_id = ports.sms.send(to=address, text=signed_sms(identity.trade_name, message.sms), tags=tags)
         except DeliveryRefused as refused:
             receipt = Receipt(
                 channel=channel,
