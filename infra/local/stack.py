@@ -78,6 +78,10 @@ class _StreamMapping:
     stream_arn: str
     properties: dict[str, Any]
     checkpoint: str | None = None
+    # Where the next poll reads each shard from (GetRecords' NextShardIterator, by shard id), as Lambda's poller
+    # keeps it: a poll is then one request a shard. None: made again from the checkpoint (after a reset, or when a
+    # shard ended).
+    iterators: dict[str, str] | None = None
 
 
 @dataclass
@@ -218,6 +222,7 @@ class LocalStack:
         self._lock = threading.RLock()
         self._tap_url: str | None = None
         self._clients: dict[str, Any] = {}
+        self._shared_clients: dict[tuple[str, str | None], Any] = {}
         self._exit = contextlib.ExitStack()
         self._built: _Built | None = None
 
@@ -295,6 +300,7 @@ class LocalStack:
         self._platform_events.clear()
         for stream, checkpoint in zip(self._streams, built.checkpoints, strict=True):
             stream.checkpoint = checkpoint
+            stream.iterators = None  # the emulator's iterators were put back with it
         for topic, delivered in zip(self._topics, built.delivered, strict=True):
             topic.delivered = delivered
         for logical_id, spec in self.functions.items():
@@ -303,14 +309,26 @@ class LocalStack:
             spec.cold()
 
     def client(self, service: str) -> Any:
-        """A new client of the emulator: the caller may register its own event handlers or stub it."""
-        return boto3.client(service, region_name=self.pseudo.region)
+        """A client of the emulator, made once per service while boto3's default session is the one the stack put
+        in place (tests ask for clients a thousand times a run, at milliseconds each): it is shared, so a caller
+        that registers its own event handlers on it or stubs it makes its own (`boto3.client`). Under another
+        default session (one a test set up, to register handlers on every client made from it), each call makes a
+        new client of that session, as boto3 does."""
+        session = boto3.DEFAULT_SESSION
+        if self.endpoint or session is None or session is not _models_session():
+            return boto3.client(service, region_name=self.pseudo.region)
+        key = (service, os.environ.get("AWS_ENDPOINT_URL"))
+        with self._lock:
+            if key not in self._shared_clients:
+                self._shared_clients[key] = session.client(service, region_name=self.pseudo.region)
+            return self._shared_clients[key]
 
     def _client(self, service: str) -> Any:
-        """The stack's own client of a service, made once: settling polls streams and queues many times a second."""
+        """The stack's own client of a service, made once, under whatever default session: settling polls streams
+        and queues many times a second."""
         with self._lock:
             if service not in self._clients:
-                self._clients[service] = self.client(service)
+                self._clients[service] = boto3.client(service, region_name=self.pseudo.region)
             return self._clients[service]
 
     def physical_id(self, logical_id: str) -> Any:
@@ -754,16 +772,7 @@ class LocalStack:
     def _poll_stream(self, mapping: _StreamMapping) -> int:
         if self._stream_idle(mapping):
             return 0
-        streams = self._client("dynamodbstreams")
-        records: list[dict[str, Any]] = []
-        for shard in streams.describe_stream(StreamArn=mapping.stream_arn)["StreamDescription"]["Shards"]:
-            position = (
-                {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": mapping.checkpoint}
-                if mapping.checkpoint
-                else {"ShardIteratorType": mapping.properties.get("StartingPosition", "TRIM_HORIZON")}
-            )
-            iterator = streams.get_shard_iterator(StreamArn=mapping.stream_arn, ShardId=shard["ShardId"], **position)
-            records.extend(streams.get_records(ShardIterator=iterator["ShardIterator"])["Records"])
+        records = self._stream_records(mapping)
         if not records:
             return 0
         mapping.checkpoint = records[-1]["dynamodb"]["SequenceNumber"]
@@ -778,6 +787,30 @@ class LocalStack:
         for start in range(0, len(delivered), size):
             self._stream_batch(mapping, delivered[start : start + size])
         return 1
+
+    def _stream_records(self, mapping: _StreamMapping) -> list[dict[str, Any]]:
+        """The records written after the mapping's checkpoint, shard by shard, each shard's in order."""
+        streams = self._client("dynamodbstreams")
+        if mapping.iterators is None:
+            mapping.iterators = {}
+            for shard in streams.describe_stream(StreamArn=mapping.stream_arn)["StreamDescription"]["Shards"]:
+                position = (
+                    {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": mapping.checkpoint}
+                    if mapping.checkpoint
+                    else {"ShardIteratorType": mapping.properties.get("StartingPosition", "TRIM_HORIZON")}
+                )
+                answer = streams.get_shard_iterator(StreamArn=mapping.stream_arn, ShardId=shard["ShardId"], **position)
+                mapping.iterators[shard["ShardId"]] = answer["ShardIterator"]
+        records: list[dict[str, Any]] = []
+        following: dict[str, str] = {}  # kept only once every shard was read: a failed read is read again
+        for shard_id, iterator in mapping.iterators.items():
+            answer = streams.get_records(ShardIterator=iterator)
+            records.extend(answer["Records"])
+            if answer.get("NextShardIterator"):  # none once the shard has ended
+                following[shard_id] = answer["NextShardIterator"]
+        # When every shard has ended, the next poll describes the stream again for the shards that follow them.
+        mapping.iterators = following or None
+        return records
 
     def _stream_batch(self, mapping: _StreamMapping, batch: list[dict[str, Any]]) -> None:
         """Lambda's stream semantics: retry from the first failed record, bisect, then the on-failure destination."""
@@ -947,8 +980,8 @@ class LocalStack:
         return list(self._sns_backend().topics[topic_arn].sent_notifications)
 
     # Settling polls every stream and queue after each invocation, and most polls find nothing: asked of the
-    # emulator's own record, "nothing new" costs no request (a stream's poll is three). Anything else, or an emulator
-    # in another process, is polled through its API.
+    # emulator's own record, "nothing new" costs no request. Anything else, or an emulator in another process, is
+    # polled through its API.
 
     def _stream_idle(self, mapping: _StreamMapping) -> bool:
         """No record was written to the stream after the mapping's checkpoint."""

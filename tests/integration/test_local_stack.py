@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 import yaml
 
@@ -135,6 +136,24 @@ def _extended_template(tmp_path: Path) -> Path:
     path = tmp_path / "template.yaml"
     path.write_text(yaml.safe_dump(document, sort_keys=False))
     return path
+
+
+def test_a_client_asked_for_under_a_default_session_a_test_set_up_carries_that_sessions_handlers(
+    stack: LocalStack,
+) -> None:
+    stack.client("sqs").list_queues()  # a client asked for before, under the stack's own session
+    saved = boto3.DEFAULT_SESSION
+    boto3.setup_default_session()  # as a test does to register handlers on every client made from now on
+    try:
+        assert boto3.DEFAULT_SESSION is not None
+        seen: list[str] = []
+        boto3.DEFAULT_SESSION.events.register("before-call.sqs.ListQueues", lambda model, **_: seen.append(model.name))
+        stack.client("sqs").list_queues()
+        assert seen == ["ListQueues"]
+    finally:
+        boto3.DEFAULT_SESSION = saved
+    stack.client("sqs").list_queues()
+    assert seen == ["ListQueues"]  # back under the stack's session, its clients never had the handler
 
 
 def test_a_template_change_shows_up_locally_without_touching_infra(tmp_path: Path) -> None:
