@@ -137,7 +137,7 @@ def test_a_notice_goes_to_the_customers_email_and_phone_signed_by_the_business()
         ("sms", "accepted", "sns-1"),
     ]
     (email,) = mail.sent
-    assert email["to"] == "ana@cliente.example" and email["subject"] == "Bem-vindo, Ana Lima"  # UTF-8 through SES
+    assert email["to"] == "ana@cliente.example" and email["subject"] == "Boas-vindas, Ana Lima"  # UTF-8 through SES
     assert email["tags"] == {"notice_id": "n-1", "account_id": "acme", "kind": "customer.welcome"}
     for part in ("text", "html"):
         body = str(email[part])
@@ -239,7 +239,7 @@ def test_an_email_subject_keeps_its_accents() -> None:
     mail = Mail()
     note = notice().model_copy(update={"body": CustomerWelcome(customer_name="João Conceição")})
     send(ports(mail, None), note)
-    assert mail.sent[0]["subject"] == "Bem-vindo, João Conceição"
+    assert mail.sent[0]["subject"] == "Boas-vindas, João Conceição"
 
 
 @pytest.mark.parametrize("locale", ["pt-BR", "es", "en"])

@@ -170,12 +170,12 @@ ENTRIES: dict[str, Entry] = {
         _customer_welcome,
         {
             "pt-BR": Texts(
-                subject="Bem-vindo, {customer}",
+                subject="Boas-vindas, {customer}",
                 email="Olá, {customer}!\n\nSua conta está ativa desde {when}. Estamos à disposição.\n",
                 sms="Ola, {customer}! Sua conta esta ativa.",
             ),
             "es": Texts(
-                subject="Bienvenido, {customer}",
+                subject="Le damos la bienvenida, {customer}",
                 email="¡Hola, {customer}!\n\nSu cuenta está activa desde el {when}. Quedamos a su disposición.\n",
                 sms="Hola, {customer}! Su cuenta esta activa.",
             ),
