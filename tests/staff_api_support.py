@@ -21,6 +21,8 @@ from tests.collections_support import TZ, ZONE, account, invoice, local
 from tests.memory_store import MemoryBook, MemoryLedgerStore
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from infra.local import LocalStack
 
 DUE = date(2026, 11, 9)
@@ -141,3 +143,59 @@ def with_search_index(stack: LocalStack) -> None:
         ],
         GlobalSecondaryIndexUpdates=[{"Create": SEARCH_INDEX}],
     )
+
+
+class Quiet:
+    """The staff API function's logger and metrics, unread in these tests."""
+
+    def info(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def add_metric(self, **kwargs: Any) -> None:
+        pass
+
+
+class RoutesWiring:
+    """The staff API's wiring over the in-memory store (`Staff`): the caller as the token names them, and the use
+    cases' ports as `deps` makes them from the store (by default `Staff.deps()`)."""
+
+    def __init__(self, staff: Staff, deps: Callable[[Staff], StaffDeps] | None = None) -> None:
+        self.staff = staff
+        self._deps = deps or (lambda staff: staff.deps())
+
+    def as_person(self, caller: Caller, claims: Any) -> Caller:
+        return caller
+
+    def deps(self, now: Any) -> StaffDeps:
+        return self._deps(self.staff)
+
+
+def gateway_event(
+    method: str,
+    path: str,
+    claims: dict[str, Any] | None,
+    *,
+    at: datetime,
+    query: dict[str, str] | None = None,
+    body: str | None = None,
+    request_id: str = "req-1",
+) -> dict[str, Any]:
+    """A request as the HTTP API hands it to the staff function (payload 2.0, the JWT authorizer's claims)."""
+    route, _, raw_query = path.partition("?")
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "rawPath": route,
+        "rawQueryString": raw_query,
+        "requestContext": {
+            "http": {"method": method, "path": route},
+            "requestId": request_id,
+            "stage": "$default",
+            "timeEpoch": int(at.timestamp() * 1000),
+            "authorizer": {"jwt": {"claims": claims}},
+        },
+    }
+    if query:
+        event["queryStringParameters"] = query
+    if body is not None:
+        event["body"] = body
+    return event

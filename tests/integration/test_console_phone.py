@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
 
 import pytest
 
@@ -26,10 +27,10 @@ from ponte.domain.invoices import SourceFormat
 from ponte.domain.ledger import Ledger
 from ponte.functions.staff_api import StaffApi, routes
 from ponte.services import staff_actions
-from ponte.services.staff import Caller, StaffDeps
+from ponte.services.staff import StaffDeps
 from tests.browser_support import needs_chromium, phone_browser
 from tests.collections_support import account, invoice, local, payment
-from tests.staff_api_support import ANA, DUE, Staff
+from tests.staff_api_support import ANA, DUE, Quiet, RoutesWiring, Staff, gateway_event
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By  # noqa: E402
@@ -62,26 +63,10 @@ def token(claims: dict[str, Any], *, lifetime: float = 3600) -> str:
     return f"{part({'alg': 'none'})}.{part({**claims, 'exp': int(time.time() + lifetime)})}.x"
 
 
-class Wiring:
-    """The staff API's wiring over the in-memory store, the directory naming Ana, Carla and Caio."""
-
-    def __init__(self, staff: Staff) -> None:
-        self.staff = staff
-
-    def as_person(self, caller: Caller, claims: Any) -> Caller:
-        return caller
-
-    def deps(self, now: Any) -> StaffDeps:
-        people = tuple(sorted(DIRECTORY.items(), key=lambda person: person[1]))
-        return self.staff.deps(person_name=DIRECTORY.get, people=lambda: people)
-
-
-class Quiet:
-    def info(self, *args: Any, **kwargs: Any) -> None:
-        pass
-
-    def add_metric(self, **kwargs: Any) -> None:
-        pass
+def with_directory(staff: Staff) -> StaffDeps:
+    """The use cases' ports, the directory naming Ana, Carla and Caio."""
+    people = tuple(sorted(DIRECTORY.items(), key=lambda person: person[1]))
+    return staff.deps(person_name=DIRECTORY.get, people=lambda: people)
 
 
 class Console:
@@ -144,26 +129,18 @@ class Console:
         self.requests.append((method, path, json.loads(raw) if raw else None))
         if any(path.startswith(prefix) for prefix in self.failing):
             return 502, json_headers, b'{"message":"Internal Server Error"}'  # as API Gateway answers a failure
-        route, _, query = path.partition("?")
-        event: dict[str, Any] = {
-            "version": "2.0",
-            "rawPath": route,
-            "rawQueryString": query,
-            "requestContext": {
-                "http": {"method": method, "path": route},
-                "requestId": f"req-{len(self.requests)}",
-                "stage": "$default",
-                "timeEpoch": int(NOW.timestamp() * 1000),
-                "authorizer": {"jwt": {"claims": claims}},
-            },
-        }
-        if query:
-            from urllib.parse import parse_qsl
-
-            event["queryStringParameters"] = dict(parse_qsl(query))
-        if raw is not None:
-            event["body"] = raw
-        answer = routes.resolve(event, StaffApi(Wiring(self.staff), Quiet(), Quiet()))  # type: ignore[arg-type]
+        _, _, query = path.partition("?")
+        event = gateway_event(
+            method,
+            path,
+            claims,
+            at=NOW,
+            query=dict(parse_qsl(query)) if query else None,
+            body=raw,
+            request_id=f"req-{len(self.requests)}",
+        )
+        wiring = RoutesWiring(self.staff, with_directory)
+        answer = routes.resolve(event, StaffApi(wiring, Quiet(), Quiet()))  # type: ignore[arg-type]
         return answer["statusCode"], json_headers, answer["body"].encode()
 
     def posted(self, action: str) -> list[Any]:
@@ -495,7 +472,7 @@ def test_someone_elses_change_is_shown_with_the_account_as_it_is_now(browser: Ch
         "note",
         staff_actions.parse_action("note", {"expected_version": console.staff.version, "reason": "Ligação"}),
         ANA,
-        Wiring(console.staff).deps(NOW),
+        with_directory(console.staff),
         now=NOW,
     )
     choose_action(browser, "note")

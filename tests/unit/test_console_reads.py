@@ -11,9 +11,9 @@ from typing import Any, cast
 
 from ponte.functions.staff_api import StaffApi, routes
 from ponte.services import staff_views
-from ponte.services.staff import Caller, StaffDeps
+from ponte.services.staff import StaffDeps
 from tests.collections_support import local, payment
-from tests.staff_api_support import ANA, DUE, Staff
+from tests.staff_api_support import ANA, DUE, Quiet, RoutesWiring, Staff, gateway_event
 
 NOW = local(date(2026, 12, 1), 10)
 DIRECTORY = {"ana": "Ana Souza", "carla": "Carla Mendes"}
@@ -21,43 +21,15 @@ ANA_CLAIMS = {"sub": "sub-ana", "name": "Ana Souza", "cognito:username": "ana", 
 CARLA_CLAIMS = {"sub": "sub-carla", "name": "Carla Mendes", "cognito:username": "carla", "cognito:groups": "[admin]"}
 
 
-class Wiring:
-    def __init__(self, staff: Staff) -> None:
-        self.staff = staff
-
-    def as_person(self, caller: Caller, claims: Any) -> Caller:
-        return caller
-
-    def deps(self, now: Any) -> StaffDeps:
-        people = tuple(sorted(((person, name) for person, name in DIRECTORY.items()), key=lambda p: p[1]))
-        return self.staff.deps(person_name=DIRECTORY.get, people=lambda: people)
-
-
-class Quiet:
-    def info(self, *args: Any, **kwargs: Any) -> None:
-        pass
-
-    def add_metric(self, **kwargs: Any) -> None:
-        pass
+def with_directory(staff: Staff) -> StaffDeps:
+    people = tuple(sorted(DIRECTORY.items(), key=lambda person: person[1]))
+    return staff.deps(person_name=DIRECTORY.get, people=lambda: people)
 
 
 def call(staff: Staff, method: str, path: str, claims: dict[str, Any], **parts: Any) -> tuple[int, Any]:
-    event: dict[str, Any] = {
-        "version": "2.0",
-        "rawPath": path,
-        "requestContext": {
-            "http": {"method": method, "path": path},
-            "requestId": "req-1",
-            "stage": "$default",
-            "timeEpoch": int(NOW.timestamp() * 1000),
-            "authorizer": {"jwt": {"claims": claims}},
-        },
-    }
-    if "query" in parts:
-        event["queryStringParameters"] = parts["query"]
-    if "body" in parts:
-        event["body"] = json.dumps(parts["body"])
-    answer = routes.resolve(event, StaffApi(Wiring(staff), Quiet(), Quiet()))  # type: ignore[arg-type]
+    body = json.dumps(parts["body"]) if "body" in parts else None
+    event = gateway_event(method, path, claims, at=NOW, query=parts.get("query"), body=body)
+    answer = routes.resolve(event, StaffApi(RoutesWiring(staff, with_directory), Quiet(), Quiet()))  # type: ignore[arg-type]
     return answer["statusCode"], json.loads(answer["body"])
 
 

@@ -18,10 +18,10 @@ import pytest
 from ponte.adapters import keys
 from ponte.domain.accounts import TimelineEntry
 from ponte.functions.staff_api import StaffApi, routes
-from ponte.services.staff import Caller, StaffDeps
+from ponte.services.staff import StaffDeps
 from tests.collections_support import local
 from tests.memory_store import PARTITION_KEY_BYTES, SORT_KEY_BYTES, ItemRefused, MemoryBook, MemoryLedgerStore
-from tests.staff_api_support import Staff
+from tests.staff_api_support import Quiet, RoutesWiring, Staff, gateway_event
 
 NOW = local(date(2026, 11, 12), 10)
 ADMIN = {"sub": "sub-admin", "name": "Carla Admin", "cognito:username": "carla", "cognito:groups": "[admin]"}
@@ -80,27 +80,9 @@ class DynamoBook:
         return self.book.page(owners=owners, **query)
 
 
-class Wiring:
-    """The staff API's wiring over the in-memory store: the caller as the token names them (no directory)."""
-
-    def __init__(self, staff: Staff) -> None:
-        self.staff = staff
-
-    def as_person(self, caller: Caller, claims: Any) -> Caller:
-        return caller
-
-    def deps(self, now: Any) -> StaffDeps:
-        return self.staff.deps(store=DynamoReads(self.staff.store), book=DynamoBook(self.staff.book))
-
-
-class Quiet:
-    """The function's logger and metrics, unread here."""
-
-    def info(self, *args: Any, **kwargs: Any) -> None:
-        pass
-
-    def add_metric(self, **kwargs: Any) -> None:
-        pass
+def dynamo_like(staff: Staff) -> StaffDeps:
+    """The use cases' ports with the store's and the book's reads checked as DynamoDB would check them."""
+    return staff.deps(store=DynamoReads(staff.store), book=DynamoBook(staff.book))
 
 
 def overdue() -> Staff:
@@ -120,22 +102,9 @@ def call(
     raw: str | None = None,
 ) -> tuple[int, Any]:
     """The route's answer to the request, made as API Gateway hands it over."""
-    event: dict[str, Any] = {
-        "version": "2.0",
-        "rawPath": path,
-        "requestContext": {
-            "http": {"method": method, "path": path},
-            "requestId": "req-1",
-            "stage": "$default",
-            "timeEpoch": int(NOW.timestamp() * 1000),
-            "authorizer": {"jwt": {"claims": claims}},
-        },
-    }
-    if query:
-        event["queryStringParameters"] = query
-    if raw is not None or body is not None:
-        event["body"] = raw if raw is not None else json.dumps(body)
-    answer = routes.resolve(event, StaffApi(Wiring(staff), Quiet(), Quiet()))  # type: ignore[arg-type]
+    text = raw if raw is not None else (json.dumps(body) if body is not None else None)
+    event = gateway_event(method, path, claims, at=NOW, query=query, body=text)
+    answer = routes.resolve(event, StaffApi(RoutesWiring(staff, dynamo_like), Quiet(), Quiet()))  # type: ignore[arg-type]
     return answer["statusCode"], json.loads(answer["body"])
 
 
