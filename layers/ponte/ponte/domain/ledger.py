@@ -39,7 +39,7 @@ from ponte.domain.accounts import Account, AccountStatus, HoldKind
 from ponte.domain.dunning import Holds, PaidPart, PromiseToPay, Receivable, SentNotice
 from ponte.domain.errors import ConcurrentModification
 from ponte.domain.events import PaymentMethod, SaleLinks
-from ponte.domain.invoices import Invoice, SourceFormat
+from ponte.domain.invoices import Invoice, SourceFormat, invoice_key
 from ponte.domain.matching import Match, MatchRule, by_links
 from ponte.domain.money import Money
 
@@ -584,17 +584,22 @@ def _provider_links(
     return links
 
 
+def nfe_named(invoice: Invoice) -> str | None:
+    """The key of the NF-e an uploaded invoice that is not one itself names by its access key (an ERP's receivable
+    whose `chave` is that NF-e's): the same sale. None for an NF-e, a provider's invoice, or one naming none."""
+    if invoice.access_key is None or invoice.source in {SourceFormat.NFE, SourceFormat.PROVIDER}:
+        return None
+    return invoice_key("nfe", invoice.access_key)
+
+
 def _same_nfe(records: Sequence[InvoiceRecord]) -> dict[str, Match]:
-    """Uploaded invoices that name an NF-e recorded from its XML (an ERP's receivable whose `chave` is that NF-e's
-    access key): the same sale, which the NF-e stands for. One receivable, whichever was uploaded first."""
-    nfe = {r.invoice.access_key: r.invoice.key for r in records if r.invoice.source is SourceFormat.NFE}
+    """Uploaded invoices that name an NF-e recorded from its XML (`nfe_named`): the same sale, which the NF-e stands
+    for. One receivable, whichever was uploaded first."""
+    nfe = {r.invoice.key for r in records if r.invoice.source is SourceFormat.NFE}
     return {
-        r.invoice.key: Match(nfe[r.invoice.access_key], MatchRule.ACCESS_KEY)
+        r.invoice.key: Match(named, MatchRule.ACCESS_KEY)
         for r in records
-        if r.invoice.source not in {SourceFormat.NFE, SourceFormat.PROVIDER}
-        and r.invoice.access_key is not None
-        and r.invoice.access_key in nfe
-        and r.invoice.total.amount > 0
+        if (named := nfe_named(r.invoice)) in nfe and r.invoice.total.amount > 0
     }
 
 

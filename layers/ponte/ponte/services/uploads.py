@@ -60,8 +60,8 @@ from ponte.domain.changes import AccountChange
 from ponte.domain.dunning import next_business_day
 from ponte.domain.errors import ConcurrentModification, DuplicateEvent, NotFound
 from ponte.domain.identity import new_account_id
-from ponte.domain.invoices import Invoice, Party, SourceFormat, invoice_key
-from ponte.domain.ledger import CancellationRecord, InvoiceRecord, Ledger, label_of
+from ponte.domain.invoices import Invoice, Party, SourceFormat
+from ponte.domain.ledger import CancellationRecord, InvoiceRecord, Ledger, label_of, nfe_named
 from ponte.domain.notifications import Audience, Notification, Severity, Team, notification_id
 from ponte.domain.uploads import (
     PROCESSED,
@@ -446,7 +446,7 @@ class _Recorder:
         # An account this run has just opened holds no invoice yet: its invoices are new without a read. An ERP's
         # row that names an NF-e is read with that NF-e (same request): recorded, it is the same sale, already told.
         known = [(p, account) for p, account in targets if account not in opened]
-        named = {(account, _nfe_key(p.invoice)) for p, account in known if _nfe_key(p.invoice)}
+        named = {(account, key) for p, account in known if (key := nfe_named(p.invoice))}
         stored = self.ports.ledger.stored_invoices([(account, p.invoice.key) for p, account in known] + sorted(named))
         self.told_as_nfe = {pair for pair in named if pair in stored}
         new: list[tuple[ParsedInvoice, str]] = []
@@ -809,7 +809,7 @@ class _Recorder:
             account = accounts.get(account_id)
             if account is None or not (account.contact.email or account.contact.phone):
                 continue
-            if (account_id, _nfe_key(record.invoice)) in self.told_as_nfe:
+            if (account_id, nfe_named(record.invoice)) in self.told_as_nfe:
                 continue  # the customer heard of this sale with its NF-e
             if record.invoice.installments:  # credit notes owe the customer nothing
                 notices.append(_invoice_notice(account, record.invoice, self.now, self.settings.holidays))
@@ -1063,13 +1063,6 @@ def _due(invoice: Invoice, holidays: frozenset[date]) -> tuple[DueInstallment, .
             )
         )
     return tuple(installments)
-
-
-def _nfe_key(invoice: Invoice) -> str:
-    """The key of the NF-e an invoice that is not itself one names by its access key; empty for none."""
-    if invoice.access_key is None or invoice.source in {SourceFormat.NFE, SourceFormat.PROVIDER}:
-        return ""
-    return invoice_key("nfe", invoice.access_key)
 
 
 def _invoice_notice(account: Account, invoice: Invoice, now: datetime, holidays: frozenset[date]) -> Notification:
