@@ -14,16 +14,16 @@ from typing import Any, overload
 class LazyClient[C]:
     """An adapter's `client` attribute, backed by the adapter's `_client` (the client injected, or None).
 
-    `config` holds botocore `Config` options (e.g. `{"parameter_validation": False}`), applied when the client is made.
-    With `fixed_user_agent`, every request carries the one User-Agent `user_agent()` names.
+    `config` holds botocore `Config` options (e.g. `{"connect_timeout": 2}`), applied when the client is made. With
+    `own_requests`, the client sends only requests the adapter builds, in shapes the tests run against the emulator:
+    botocore does not check them against the service model, every request carries the one User-Agent `user_agent()`
+    names, and the table operations are prepared as `own_requests.lighten` says.
     """
 
-    def __init__(
-        self, service: str, config: Mapping[str, Any] | None = None, *, fixed_user_agent: bool = False
-    ) -> None:
+    def __init__(self, service: str, config: Mapping[str, Any] | None = None, *, own_requests: bool = False) -> None:
         self.service = service
         self.config = dict(config or {})
-        self.fixed_user_agent = fixed_user_agent
+        self.own_requests = own_requests
 
     @overload
     def __get__(self, instance: None, owner: type[Any]) -> LazyClient[C]: ...
@@ -42,22 +42,29 @@ class LazyClient[C]:
 
     def new(self) -> C:
         """A new client, made as the adapter makes its own."""
-        client: C = default_client(self.service, self.config, fixed_user_agent=self.fixed_user_agent)
+        client: C = default_client(self.service, self.config, own_requests=self.own_requests)
         return client
 
 
-def default_client(service: str, config: Mapping[str, Any] | None = None, *, fixed_user_agent: bool = False) -> Any:
-    """A new client of `service` from boto3's default session."""
+def default_client(service: str, config: Mapping[str, Any] | None = None, *, own_requests: bool = False) -> Any:
+    """A new client of `service` from boto3's default session (`own_requests`: as `LazyClient` says)."""
     import boto3  # noqa: PLC0415 - on first use, not at import
 
     options = dict(config or {})
-    if fixed_user_agent:
-        options["user_agent"] = user_agent()
+    if own_requests:
+        # botocore's check of each request against the model would find nothing (half the time of preparing a
+        # transaction of a few items).
+        options.update(parameter_validation=False, user_agent=user_agent())
     if not options:
         return boto3.client(service)
     from botocore.config import Config  # noqa: PLC0415
 
-    return boto3.client(service, config=Config(**options))
+    client = boto3.client(service, config=Config(**options))
+    if own_requests:
+        from ponte.adapters.own_requests import lighten  # noqa: PLC0415
+
+        lighten(client)
+    return client
 
 
 @cache

@@ -94,10 +94,10 @@ class DynamoStore:
         # written once, so a delivery that reads the item its container wrote does not validate it again.
         self._parsed: dict[str, list[_Parsed]] = {}
 
-    # Every request is built here, in shapes the tests run against the emulator: botocore's check of each one
-    # against the service model (half the time of a transaction of a few items) would find nothing. Each evaluation
-    # and each delivery makes a request or two, so the User-Agent is worked out once, not for every request.
-    client: LazyClient[DynamoDBClient] = LazyClient("dynamodb", {"parameter_validation": False}, fixed_user_agent=True)
+    # Every request is built here, in shapes the tests run against the emulator; each evaluation and each delivery
+    # makes a request or two: what botocore does for every request and need not (checks, the User-Agent, the
+    # endpoint, the walk that writes the body) is done once (`clients.LazyClient`, `own_requests`).
+    client: LazyClient[DynamoDBClient] = LazyClient("dynamodb", own_requests=True)
 
     def get_account(self, account_id: str) -> Account | None:
         answer = self.client.get_item(
