@@ -89,9 +89,14 @@ def chapter_invoices(stack: LocalStack, out: Printer) -> None:
     out.line(f"incoming/recebiveis-2026-11.csv -> {report['moved_to']} (report next to it)")
     out.line(f"report: {json.dumps(counts)}")
     for rejected in report["rejected"]:
-        out.line(f"  line {rejected['line']}: {rejected['reason']}")
+        out.line(f"  line {rejected['line']}: {rejected['message']}  ({rejected['reason']})")
     check(counts["created"] == 3 and counts["rejected"] == 4, "3 invoices recorded and 4 bad rows rejected")
     check([r["line"] for r in report["rejected"]] == [5, 6, 7, 8], "each bad row named by its line")
+    check(
+        [r["code"] for r in report["rejected"]]
+        == ["missing_field", "not_positive", "no_such_date", "unknown_currency"],
+        "each told in the back office's language, from a code and the row's facts",
+    )
 
     nfe = nfe_document(
         number="4521",

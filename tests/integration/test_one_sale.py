@@ -637,7 +637,14 @@ def test_a_customer_known_by_name_alone_is_imported_with_a_warning_and_an_id_tha
     found = upload(stack, "incoming/balcao.csv", "\n".join(rows).encode())
     assert (found["status"], found["counts"]["created"], found["counts"]["rejected"]) == ("imported", 1, 0)
     assert found["counts"]["warnings"] == 1
-    assert found["warnings"] == [{"line": 2, "reason": "customer identified by name only"}]
+    assert found["warnings"] == [
+        {
+            "line": 2,
+            "message": "Cliente identificado só pelo nome: confira se não é um cliente que já existe",
+            "code": "name_only",
+            "reason": "customer identified by name only",
+        }
+    ]
     (alert,) = [d for d in stack.inbox("StaffAlertsTopic")[STAFF] if d.attributes["event_type"] == "invoices.imported"]
     assert alert.attributes["severity"] == "warning" and "Avisos a conferir: 1" in alert.message
 

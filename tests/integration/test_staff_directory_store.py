@@ -218,6 +218,8 @@ def test_an_upload_row_naming_an_unknown_owner_is_recorded_with_a_warning(direct
     assert report["warnings"] == [
         {
             "line": 2,
+            "message": "O responsável “Fulano” não é ninguém do diretório da equipe: a conta recebeu outro responsável",
+            "code": "owner_refused",
             "reason": "owner 'Fulano' is not in the staff directory: the account goes to bruno, by the directory's "
             "rule (fixed)",
         }

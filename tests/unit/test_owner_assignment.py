@@ -274,6 +274,8 @@ def test_an_upload_row_naming_an_unknown_owner_warns_and_the_upload_rule_decides
     assert report["warnings"] == [
         {
             "line": 2,
+            "message": "O responsável “Fulano” não é ninguém do diretório da equipe: a conta recebeu outro responsável",
+            "code": "owner_refused",
             "reason": "owner 'Fulano' is not in the staff directory: the account goes to bruno, by the directory's "
             "rule (fixed)",
         }
@@ -300,8 +302,8 @@ def test_a_run_retried_after_a_crash_warns_again_without_taking_another_turn() -
     assert outcome.counts.accounts_opened == 1 and rotation.turns == {"sales": 1}
     assert world.store.ledgers[PADARIA].account.owner == "ana"
     report = world.objects.report("processed/nov.csv.report.json")
-    assert report["warnings"] == [
-        {"line": 2, "reason": "owner 'Fulano' is not in the staff directory: the account went to ana"}
+    assert [(w["line"], w["code"], w["reason"]) for w in report["warnings"]] == [
+        (2, "owner_refused", "owner 'Fulano' is not in the staff directory: the account went to ana")
     ]
 
 

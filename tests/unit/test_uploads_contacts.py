@@ -67,10 +67,17 @@ def test_a_bad_phone_and_e_mail_are_left_out_with_warnings_and_the_invoice_recor
     assert written["warnings"] == [
         {
             "line": 2,
+            "message": "Celular não pôde ser lido e ficou de fora",
+            "code": "phone_left_out",
             "reason": "customer mobile left out: no area code (DDD): a Brazilian number has one before its 8 "
             "or 9 digits",
         },
-        {"line": 2, "reason": "customer e-mail left out: not an e-mail address"},
+        {
+            "line": 2,
+            "message": "O e-mail do cliente ficou de fora: não é um endereço de e-mail",
+            "code": "email_left_out",
+            "reason": "customer e-mail left out: not an e-mail address",
+        },
     ]
     assert "9876-5432" not in str(written) and "ana(at)example" not in str(written)
 

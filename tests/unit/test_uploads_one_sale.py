@@ -63,7 +63,9 @@ def test_a_customer_known_only_by_name_is_imported_with_a_warning_and_an_id_with
     assert "Quitanda" not in account_id and "quitanda" not in account_id
     report = world.objects.report("processed/nomes.csv.report.json")
     assert report["counts"]["warnings"] == 1
-    assert report["warnings"] == [{"line": 2, "reason": "customer identified by name only"}]
+    assert [(w["line"], w["code"], w["reason"]) for w in report["warnings"]] == [
+        (2, "name_only", "customer identified by name only")
+    ]
     # The same name in the next file finds the same account.
     world.upload("incoming/nomes2.csv", data.replace(b"4001", b"4002"))
     assert len(world.store.ledgers) == 1

@@ -66,6 +66,9 @@ def test_a_windows_line_in_a_utf8_upload_is_read_right_and_reported() -> None:
     assert found["warnings"] == [
         {
             "line": 3,
+            "message": "A linha 3 não está em UTF-8 como o resto do arquivo: lida como Windows-1252, confira os "
+            "acentos",
+            "code": "other_encoding",
             "reason": "line 3 is not UTF-8 like the rest of the file: read as Windows-1252, check its accents",
         }
     ]

@@ -253,7 +253,14 @@ def test_an_invoice_repeated_in_the_file_is_recorded_once() -> None:
     outcome = world.upload("incoming/twice.csv", csv_file(row(7), row(8), row(7)))
     assert (outcome.counts.created, outcome.counts.unchanged) == (2, 0)
     warnings = world.objects.report("processed/twice.csv.report.json")["warnings"]
-    assert warnings == [{"line": 2, "reason": "line 4 repeats line 2: read once"}]
+    assert warnings == [
+        {
+            "line": 2,
+            "message": "A linha 4 repete a linha 2: lida uma vez só",
+            "code": "repeated_line",
+            "reason": "line 4 repeats line 2: read once",
+        }
+    ]
 
 
 def test_an_existing_account_is_found_by_its_email() -> None:

@@ -78,12 +78,17 @@ def test_a_customer_keeps_what_reads_and_the_report_hears_of_the_rest() -> None:
         country="BR",
     )
     assert party.model_dump(exclude_none=True) == {"name": "Ana", "tax_id": "12345678909", "phone": "+551133334444"}
-    assert warnings == (
+    assert tuple(w.reason for w in warnings) == (
         "customer mobile left out: not a Brazilian number: expected an area code (DDD) and 8 digits (a landline, "
         "starting with 2 to 5) or 9 (a mobile, starting with 9)",
         "customer language 'Klingon' left out: Ponte writes pt-BR, es or en",
         "customer e-mail left out: not an e-mail address",
     )
+    assert [(w.code, w.facts) for w in warnings] == [
+        ("phone_left_out", {"field": "mobile"}),
+        ("language_left_out", {"value": "Klingon"}),
+        ("email_left_out", {}),
+    ]
 
 
 def test_the_first_phone_that_reads_is_kept_and_the_rest_not_looked_at() -> None:
@@ -160,10 +165,14 @@ def test_csv_a_bad_phone_or_language_is_left_out_and_the_invoice_recorded() -> N
     )
     assert result.invoice.customer.model_dump(exclude_none=True) == {"name": "Padaria", "tax_id": "12345678000195"}
     assert result.invoice.total.amount == 1000
-    assert result.warnings == (
+    assert tuple(w.reason for w in result.warnings) == (
         "customer mobile left out: no area code (DDD): a Brazilian number has one before its 8 or 9 digits",
         "customer language 'Deutsch' left out: Ponte writes pt-BR, es or en",
     )
+    assert [(w.code, w.facts) for w in result.warnings] == [
+        ("phone_left_out", {"field": "mobile"}),
+        ("language_left_out", {"value": "Deutsch"}),
+    ]
 
 
 def test_csv_rows_of_one_invoice_share_the_contact_given_on_any_of_them() -> None:
@@ -176,7 +185,13 @@ def test_csv_rows_of_one_invoice_share_the_contact_given_on_any_of_them() -> Non
         )
     )
     assert (result.invoice.customer.phone, result.invoice.customer.locale) == ("+5511987654321", "es")
-    assert result.warnings == ("the installments give different customer mobiles: the first one was kept",)
+    assert [(w.reason, w.code, w.facts) for w in result.warnings] == [
+        (
+            "the installments give different customer mobiles: the first one was kept",
+            "contacts_differ",
+            {"what": "mobiles"},
+        )
+    ]
 
 
 def test_csv_a_business_may_name_its_own_phone_column() -> None:
@@ -205,16 +220,22 @@ def test_json_customer_phone_and_locale() -> None:
 def test_json_a_bad_phone_locale_or_e_mail_is_left_out_with_warnings() -> None:
     result = only(json_read({"tax_id": "1", "name": "Ana", "phone": "123", "locale": "fr-FR", "email": "ana@"}))
     assert result.invoice.customer.model_dump(exclude_none=True) == {"name": "Ana", "tax_id": "1"}
-    assert [w.split(":")[0] for w in result.warnings] == [
+    assert [w.reason.split(":")[0] for w in result.warnings] == [
         "customer phone left out",
         "customer language 'fr-FR' left out",
         "customer e-mail left out",
+    ]
+    assert [(w.code, w.facts) for w in result.warnings] == [
+        ("phone_left_out", {"field": "phone"}),
+        ("language_left_out", {"value": "fr-FR"}),
+        ("email_left_out", {}),
     ]
 
 
 def test_json_contact_fields_are_still_shaped_by_the_schema() -> None:
     (refused,) = json_read({"name": "Ana", "phone": "9" * 41})
     assert isinstance(refused, Rejection) and "customer.phone" in refused.reason
+    assert (refused.problem.code, refused.problem.facts) == ("too_long", {"field": "phone", "limit": "40"})
 
 
 # --- NF-e ---
@@ -256,10 +277,14 @@ def test_nfe_a_bad_phone_or_e_mail_is_left_out_and_the_nfe_still_read() -> None:
         "<enderDest><UF>SP</UF><fone>33334444</fone></enderDest><email>contas(at)mercado</email>"
     )
     assert result.invoice.customer.model_dump(exclude_none=True) == {"name": "Mercado", "tax_id": "11222333000181"}
-    assert result.warnings == (
+    assert tuple(w.reason for w in result.warnings) == (
         "customer phone left out: no area code (DDD): a Brazilian number has one before its 8 or 9 digits",
         "customer e-mail left out: not an e-mail address",
     )
+    assert [(w.code, w.facts) for w in result.warnings] == [
+        ("phone_left_out", {"field": "phone"}),
+        ("email_left_out", {}),
+    ]
 
 
 # --- UBL ---
@@ -306,7 +331,11 @@ def test_ubl_a_national_number_is_read_in_the_buyer_country_else_the_business_co
 def test_ubl_a_phone_that_cannot_be_read_is_left_out_with_a_warning() -> None:
     result = ubl_read("<cbc:Telephone>030 1234567</cbc:Telephone><cbc:ElectronicMail>x@</cbc:ElectronicMail>", "DE")
     assert (result.invoice.customer.phone, result.invoice.customer.email) == (None, None)
-    assert [w.split(":")[0] for w in result.warnings] == ["customer phone left out", "customer e-mail left out"]
+    assert [w.reason.split(":")[0] for w in result.warnings] == ["customer phone left out", "customer e-mail left out"]
+    assert [(w.code, w.facts) for w in result.warnings] == [
+        ("phone_left_out", {"field": "phone"}),
+        ("email_left_out", {}),
+    ]
 
 
 # --- the fingerprint: how to reach the customer is not what is owed ---

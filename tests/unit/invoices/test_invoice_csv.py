@@ -23,6 +23,11 @@ def read(content: str | bytes, encoding: str = "utf-8", **options: object) -> li
     return list(parse(io.BytesIO(data), options=ParseOptions(**options)))
 
 
+def rejected(result: ParseResult) -> Rejection:
+    assert isinstance(result, Rejection), result
+    return result
+
+
 def only_invoice(content: str | bytes, encoding: str = "utf-8", **options: object) -> Invoice:
     (result,) = read(content, encoding, **options)
     assert isinstance(result, ParsedInvoice), result
@@ -95,15 +100,27 @@ def test_windows_exports_in_latin_1_or_cp1252(encoding: str) -> None:
 
 
 def test_excel_separator_hint_line_and_line_numbers() -> None:
-    (rejection,) = read("sep=,\nnumero,cliente,valor,vencimento\n7,Ana,,01/02/2024\n")
-    assert rejection == Rejection(3, "missing amount")
+    (result,) = read("sep=,\nnumero,cliente,valor,vencimento\n7,Ana,,01/02/2024\n")
+    rejection = rejected(result)
+    assert (rejection.line, rejection.reason, rejection.problem.code, rejection.problem.facts) == (
+        3,
+        "missing amount",
+        "missing_field",
+        {"field": "amount"},
+    )
 
 
 def test_quoted_cells_spanning_lines_report_the_physical_start_line() -> None:
     results = read('numero;cliente;valor;vencimento\n1;"Ana\nFilial Centro";10,00;01/02/2024\n\n2;Bia;x;01/02/2024\n')
     assert isinstance(results[0], ParsedInvoice)
     assert results[0].invoice.customer.name == "Ana\nFilial Centro"
-    assert results[1] == Rejection(5, "not an amount: 'x'")
+    refused = rejected(results[1])
+    assert (refused.line, refused.reason, refused.problem.code, refused.problem.facts) == (
+        5,
+        "not an amount: 'x'",
+        "not_amount",
+        {"value": "x"},
+    )
 
 
 def test_bad_rows_are_rejected_with_their_line_and_good_rows_still_parsed() -> None:
@@ -132,13 +149,27 @@ def test_bad_rows_are_rejected_with_their_line_and_good_rows_still_parsed() -> N
     assert reasons[9] == "amount must be greater than zero, got 0,00"
     assert reasons[10] == "0.001 BRL has more than 2 decimal places"
     assert reasons[11] == "missing due date"
+    problems = {r.line: (r.problem.code, r.problem.facts) for r in results if isinstance(r, Rejection)}
+    assert problems == {
+        3: ("missing_field", {"field": "amount"}),
+        4: ("not_positive", {"value": "-5,00"}),
+        5: ("no_such_date", {"value": "31/02/2024"}),
+        6: ("unknown_currency", {"value": "XYZ"}),
+        7: ("missing_customer", {}),
+        8: ("missing_field", {"field": "number"}),
+        9: ("not_positive", {"value": "0,00"}),
+        10: ("too_many_decimals", {"value": "0,001", "currency": "BRL", "places": "2"}),
+        11: ("missing_field", {"field": "due_date"}),
+    }
 
 
 def test_a_bad_e_mail_is_left_out_with_a_warning_and_the_invoice_recorded() -> None:
     (result,) = read("numero;cliente;cpf;email;valor;vencimento\n1;Ana;123.456.789-09;not-an-email;10;01/02/2024\n")
     assert isinstance(result, ParsedInvoice)
     assert result.invoice.customer.email is None and result.invoice.total.amount == 1000
-    assert result.warnings == ("customer e-mail left out: not an e-mail address",)
+    assert [(w.reason, w.code) for w in result.warnings] == [
+        ("customer e-mail left out: not an e-mail address", "email_left_out")
+    ]
 
 
 def test_an_invoice_with_one_bad_installment_is_refused_whole() -> None:
@@ -149,10 +180,10 @@ def test_an_invoice_with_one_bad_installment_is_refused_whole() -> None:
         "1;3;Ana;10,00;01/04/2024\n"
         "2;1;Bia;10,00;01/04/2024\n"
     )
-    assert results[:3] == [
-        Rejection(2, "invoice 1 not recorded: line 3 of it was refused"),
-        Rejection(3, "not an amount: 'abc'"),
-        Rejection(4, "invoice 1 not recorded: line 3 of it was refused"),
+    assert [(r.line, r.reason, r.problem.code, r.problem.facts) for r in map(rejected, results[:3])] == [
+        (2, "invoice 1 not recorded: line 3 of it was refused", "sibling_refused", {"number": "1", "other": "3"}),
+        (3, "not an amount: 'abc'", "not_amount", {"value": "abc"}),
+        (4, "invoice 1 not recorded: line 3 of it was refused", "sibling_refused", {"number": "1", "other": "3"}),
     ]
     assert isinstance(results[3], ParsedInvoice)
 
@@ -167,10 +198,21 @@ def test_rows_of_one_invoice_must_agree_and_be_numbered() -> None:
         "3;1;Ana;10,00;01/02/2024\n"
         "3;1;Ana;10,00;01/03/2024\n"
     )
-    assert disagree == Rejection(2, "invoice 1: line 3 disagrees with line 2 on customer, issue date or currency")
-    assert unnumbered == Rejection(4, "invoice 2: 2 rows share this number but some have no installment number")
-    assert isinstance(repeated, Rejection)
+    disagree, unnumbered, repeated = rejected(disagree), rejected(unnumbered), rejected(repeated)
+    assert (disagree.line, disagree.reason, disagree.problem.code, disagree.problem.facts) == (
+        2,
+        "invoice 1: line 3 disagrees with line 2 on customer, issue date or currency",
+        "rows_disagree",
+        {"number": "1", "line": "3", "other": "2"},
+    )
+    assert (unnumbered.line, unnumbered.reason, unnumbered.problem.code, unnumbered.problem.facts) == (
+        4,
+        "invoice 2: 2 rows share this number but some have no installment number",
+        "installments_unnumbered",
+        {"number": "2", "rows": "2"},
+    )
     assert (repeated.line, "repeats an installment number" in repeated.reason) == (6, True)
+    assert (repeated.problem.code, repeated.problem.facts) == ("repeated_installment", {"number": "3"})
 
 
 def test_the_same_number_in_another_series_is_another_invoice() -> None:
@@ -181,8 +223,14 @@ def test_the_same_number_in_another_series_is_another_invoice() -> None:
 
 
 def test_a_row_with_more_cells_than_the_header_is_refused() -> None:
-    (rejection,) = read("numero,cliente,valor,vencimento\n1,Ana,1,234.56,01/02/2024\n")
-    assert rejection == Rejection(2, "5 cells but the header has 4; quote amounts that contain the separator")
+    (result,) = read("numero,cliente,valor,vencimento\n1,Ana,1,234.56,01/02/2024\n")
+    rejection = rejected(result)
+    assert (rejection.line, rejection.reason, rejection.problem.code, rejection.problem.facts) == (
+        2,
+        "5 cells but the header has 4; quote amounts that contain the separator",
+        "extra_cells",
+        {"cells": "5", "width": "4"},
+    )
 
 
 def test_header_override_names_a_business_specific_column() -> None:
@@ -263,21 +311,27 @@ def test_a_digitable_line_is_kept_as_digits() -> None:
 
 
 @pytest.mark.parametrize(
-    ("column", "value", "reason"),
+    ("column", "value", "reason", "code"),
     [
-        ("link de pagamento", "http://pay.example.com/1", "payment link 'http://pay.example.com/1' is not an https://"),
-        ("payment link", "pay.example.com/1", "is not an https:// address"),
-        ("enlace de pago", "https://", "is not an https:// address"),
-        ("boleto", "NN-123A", "boleto 'NN-123A' is not a nosso número or digitable line"),
-        ("chave nfe", ACCESS_KEY[:-1], "is not 44 digits"),
-        ("access key", ACCESS_KEY[:-1] + "8", "has a wrong check digit"),
+        (
+            "link de pagamento",
+            "http://pay.example.com/1",
+            "payment link 'http://pay.example.com/1' is not an https://",
+            "not_https",
+        ),
+        ("payment link", "pay.example.com/1", "is not an https:// address", "not_https"),
+        ("enlace de pago", "https://", "is not an https:// address", "not_https"),
+        ("boleto", "NN-123A", "boleto 'NN-123A' is not a nosso número or digitable line", "not_bank_slip"),
+        ("chave nfe", ACCESS_KEY[:-1], "is not 44 digits", "access_key_length"),
+        ("access key", ACCESS_KEY[:-1] + "8", "has a wrong check digit", "access_key_digit"),
     ],
 )
-def test_a_bad_payment_reference_refuses_the_row(column: str, value: str, reason: str) -> None:
+def test_a_bad_payment_reference_refuses_the_row(column: str, value: str, reason: str, code: str) -> None:
     (rejection,) = read(f"numero;cliente;cnpj;valor;vencimento;{column}\n1;Ana;123;10;01/02/2024;{value}\n")
     assert isinstance(rejection, Rejection)
     assert rejection.line == 2
     assert reason in rejection.reason
+    assert (rejection.problem.code, rejection.problem.facts) == (code, {"value": value})
 
 
 def test_a_boleto_per_installment_is_not_recorded_and_the_report_says_why() -> None:
@@ -288,14 +342,22 @@ def test_a_boleto_per_installment_is_not_recorded_and_the_report_says_why() -> N
     )
     assert isinstance(result, ParsedInvoice)
     assert (result.invoice.bank_slip, result.invoice.payment_url) == (None, "https://pay.example.com/1")
-    assert result.warnings == ("the installments name different boletos, so none was recorded",)
+    assert [(w.reason, w.code, w.facts) for w in result.warnings] == [
+        ("the installments name different boletos, so none was recorded", "installments_differ", {"what": "boletos"})
+    ]
 
 
 def test_rows_of_one_invoice_must_agree_on_owner_and_access_key() -> None:
-    (rejection,) = read(
+    (result,) = read(
         "numero;parcela;cliente;valor;vencimento;responsavel\n1;1;Ana;10;01/02/2024;Joana\n1;2;Ana;10;01/03/2024;Rui\n"
     )
-    assert rejection == Rejection(2, "invoice 1: line 3 disagrees with line 2 on owner or NF-e access key")
+    rejection = rejected(result)
+    assert (rejection.line, rejection.reason, rejection.problem.code, rejection.problem.facts) == (
+        2,
+        "invoice 1: line 3 disagrees with line 2 on owner or NF-e access key",
+        "rows_disagree_owner",
+        {"number": "1", "line": "3", "other": "2"},
+    )
 
 
 def test_a_customer_known_only_by_name_is_recorded_with_a_warning() -> None:
@@ -303,7 +365,8 @@ def test_a_customer_known_only_by_name_is_recorded_with_a_warning() -> None:
     assert isinstance(named, ParsedInvoice)
     assert isinstance(identified, ParsedInvoice)
     assert named.invoice.customer.model_dump(exclude_none=True) == {"name": "Ana"}
-    assert (named.warnings, identified.warnings) == (("customer identified by name only",), ())
+    assert [(w.reason, w.code) for w in named.warnings] == [("customer identified by name only", "name_only")]
+    assert identified.warnings == ()
 
 
 STYLES = {

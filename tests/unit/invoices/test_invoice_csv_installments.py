@@ -46,6 +46,7 @@ def test_a_number_repeated_far_apart_without_installments_is_refused_not_overwri
     refused = results[0]
     assert isinstance(refused, Rejection) and refused.line == 2
     assert "share this number" in refused.reason
+    assert (refused.problem.code, refused.problem.facts) == ("installments_unnumbered", {"number": "77", "rows": "2"})
 
 
 def test_a_refused_installment_far_from_its_siblings_refuses_the_whole_invoice() -> None:
@@ -56,6 +57,11 @@ def test_a_refused_installment_far_from_its_siblings_refuses_the_whole_invoice()
     )
     refused = sorted((r.line, r.reason) for r in results if isinstance(r, Rejection))
     assert refused == [(2, "invoice 1001 not recorded: line 4 of it was refused"), (4, "missing amount")]
+    problems = {r.line: (r.problem.code, r.problem.facts) for r in results if isinstance(r, Rejection)}
+    assert problems == {
+        2: ("sibling_refused", {"number": "1001", "other": "4"}),
+        4: ("missing_field", {"field": "amount"}),
+    }
     assert [r.invoice.number for r in results if isinstance(r, ParsedInvoice)] == ["1002"]
 
 
@@ -64,4 +70,6 @@ def test_a_row_pasted_twice_is_read_once_with_a_warning() -> None:
     (result,) = read("Número;Parcela;Cliente;CNPJ/CPF;Valor;Vencimento\n" + line + line)
     assert isinstance(result, ParsedInvoice)
     assert (result.invoice.total.amount, len(result.invoice.installments)) == (10000, 1)
-    assert result.warnings == ("line 3 repeats line 2: read once",)
+    assert [(w.reason, w.code, w.facts) for w in result.warnings] == [
+        ("line 3 repeats line 2: read once", "repeated_line", {"line": "3", "other": "2"})
+    ]

@@ -25,6 +25,11 @@ def invoices(name: str, data: bytes) -> list[ParsedInvoice]:
     return [result for result in results if isinstance(result, ParsedInvoice)]
 
 
+def rejected(result: ParseResult) -> Rejection:
+    assert isinstance(result, Rejection), result
+    return result
+
+
 SHEET = [
     ["Número", "Parcela", "Cliente", "CNPJ/CPF", "E-mail", "Valor", "Vencimento"],
     ["1001", "1", "Conceição Ávila & Filhos", "12.345.678/0001-95", "contas@avila.example", "1.234,56", "10/12/2026"],
@@ -49,7 +54,13 @@ def test_excel_unicode_text_is_read_as_tab_separated_csv(big_endian: bool) -> No
 def test_excel_unicode_text_reports_bad_rows_by_their_line() -> None:
     rows = [*SHEET, ["1003", "1", "Bia", "123.456.789-09", "", "", "15/12/2026"]]
     results = upload("incoming/export.csv", excel_unicode_text(rows))
-    assert results[-1] == Rejection(5, "missing amount")
+    refused = rejected(results[-1])
+    assert (refused.line, refused.reason, refused.problem.code, refused.problem.facts) == (
+        5,
+        "missing amount",
+        "missing_field",
+        {"field": "amount"},
+    )
 
 
 def test_utf16_that_breaks_halfway_is_refused_at_its_line() -> None:
@@ -84,9 +95,13 @@ def test_a_windows_1252_line_in_a_utf8_file_is_read_as_such_and_reported() -> No
         "José Gonçalves",
         "Açougue Irmãos",
     ]
-    assert second.warnings == (
-        "line 3 is not UTF-8 like the rest of the file: read as Windows-1252, check its accents",
-    )
+    assert [(w.reason, w.code, w.facts) for w in second.warnings] == [
+        (
+            "line 3 is not UTF-8 like the rest of the file: read as Windows-1252, check its accents",
+            "other_encoding",
+            {"line": "3", "encoding": "cp1252", "file_encoding": "utf-8"},
+        )
+    ]
     assert first.warnings == third.warnings == ()
 
 
@@ -97,9 +112,13 @@ def test_a_windows_1252_line_far_into_a_utf8_file_is_read_too() -> None:
     assert len(data) > 64 * 1024
     *_, last = invoices("incoming/long.csv", data)
     assert (last.line, last.invoice.customer.name) == (2002, "João")
-    assert last.warnings == (
-        "line 2002 is not UTF-8 like the rest of the file: read as Windows-1252, check its accents",
-    )
+    assert [(w.reason, w.code, w.facts) for w in last.warnings] == [
+        (
+            "line 2002 is not UTF-8 like the rest of the file: read as Windows-1252, check its accents",
+            "other_encoding",
+            {"line": "2002", "encoding": "cp1252", "file_encoding": "utf-8"},
+        )
+    ]
 
 
 def test_the_line_of_a_later_installment_is_named_on_its_invoice() -> None:
@@ -110,9 +129,13 @@ def test_the_line_of_a_later_installment_is_named_on_its_invoice() -> None:
     )
     (invoice,) = invoices("incoming/nov.csv", data)
     assert invoice.line == 2 and len(invoice.invoice.installments) == 2
-    assert invoice.warnings == (
-        "line 3 is not UTF-8 like the rest of the file: read as Windows-1252, check its accents",
-    )
+    assert [(w.reason, w.code, w.facts) for w in invoice.warnings] == [
+        (
+            "line 3 is not UTF-8 like the rest of the file: read as Windows-1252, check its accents",
+            "other_encoding",
+            {"line": "3", "encoding": "cp1252", "file_encoding": "utf-8"},
+        )
+    ]
 
 
 @pytest.mark.parametrize("encoding", ["cp1252", "latin-1"])
@@ -121,7 +144,10 @@ def test_a_whole_windows_file_is_read_without_warnings(encoding: str) -> None:
     data = HEADER + f"1;1;Conceição Ávila;12.345.678/0001-95;10,00;10/12/2026\n2;1;{nickname};;20,00;10/12/2026\n"
     results = invoices("incoming/ansi.csv", data.encode(encoding))
     assert [r.invoice.customer.name for r in results] == ["Conceição Ávila", nickname]
-    assert [r.warnings for r in results] == [(), ("customer identified by name only",)]  # as before: no line named
+    assert [[(w.reason, w.code) for w in r.warnings] for r in results] == [
+        [],
+        [("customer identified by name only", "name_only")],  # as before: no line named
+    ]
 
 
 def test_a_windows_file_whose_accents_come_late_is_read_without_warnings() -> None:
@@ -142,7 +168,13 @@ def test_a_utf8_line_in_a_windows_file_is_read_as_utf8_and_reported() -> None:
     )
     *_, last = invoices("incoming/ansi.csv", data)
     assert last.invoice.customer.name == "Zoë Straße"
-    assert last.warnings == ("line 4 is not Windows-1252 like the rest of the file: read as UTF-8, check its accents",)
+    assert [(w.reason, w.code, w.facts) for w in last.warnings] == [
+        (
+            "line 4 is not Windows-1252 like the rest of the file: read as UTF-8, check its accents",
+            "other_encoding",
+            {"line": "4", "encoding": "utf-8", "file_encoding": "cp1252"},
+        )
+    ]
 
 
 def test_a_crlf_cut_by_the_reads_is_one_line_break() -> None:
@@ -151,13 +183,25 @@ def test_a_crlf_cut_by_the_reads_is_one_line_break() -> None:
     data = head + f"2000;1;{'A' * padding};;10,00;10/12/2026\r\n2001;1;Bia;;x;10/12/2026\r\n".encode()
     assert data[64 * 1024 - 1 : 64 * 1024 + 1] == b"\r\n"  # the first read ends between the two
     *_, last = upload("incoming/crlf.csv", data)
-    assert last == Rejection(2002, "not an amount: 'x'")
+    refused = rejected(last)
+    assert (refused.line, refused.reason, refused.problem.code, refused.problem.facts) == (
+        2002,
+        "not an amount: 'x'",
+        "not_amount",
+        {"value": "x"},
+    )
 
 
 def test_old_mac_line_endings_are_line_breaks() -> None:
     mac = HEADER.replace("\n", "\r") + "1;1;Ana;12.345.678/0001-95;10,00;10/12/2026\r2;1;Bia;;x;10/12/2026\r"
     results = upload("incoming/mac.csv", mac.encode("cp1252"))
-    assert results[1] == Rejection(3, "not an amount: 'x'")
+    refused = rejected(results[1])
+    assert (refused.line, refused.reason, refused.problem.code, refused.problem.facts) == (
+        3,
+        "not an amount: 'x'",
+        "not_amount",
+        {"value": "x"},
+    )
 
 
 def test_a_line_too_long_to_be_a_row_refuses_the_file() -> None:

@@ -9,7 +9,7 @@ from ponte.domain.invoices import Invoice
 from ponte.domain.money import Money
 from ponte.invoices import FileRejected, ParsedInvoice, ParseOptions, Rejection
 from ponte.invoices.nfe import parse
-from ponte.invoices.results import ParsedCancellation, ParseResult
+from ponte.invoices.results import ParsedCancellation, ParseResult, problem
 
 FixtureFile = Callable[[str, str], Path]
 
@@ -148,7 +148,7 @@ def test_a_recipient_without_cnpj_or_cpf_is_still_a_customer_with_a_warning() ->
     result = read(nfe_xml(dest="<idEstrangeiro>EXTERIOR</idEstrangeiro><xNome>Foreign Buyer GmbH</xNome>"))
     assert isinstance(result, ParsedInvoice)
     assert result.invoice.customer.model_dump(exclude_none=True) == {"name": "Foreign Buyer GmbH"}
-    assert result.warnings == ("customer identified by name only",)
+    assert [w.reason for w in result.warnings] == ["customer identified by name only"]
     identified = read(nfe_xml())
     assert isinstance(identified, ParsedInvoice)
     assert identified.warnings == ()
@@ -186,7 +186,9 @@ def test_refusals_say_why(data: bytes, reason: str) -> None:
 
 def test_a_protocol_for_another_document_is_refused() -> None:
     data = nfe_xml().replace(f"<chNFe>{KEY}</chNFe>".encode(), b"<chNFe>" + b"9" * 44 + b"</chNFe>")
-    assert read(data) == Rejection(1, "the authorisation protocol belongs to another NF-e (chNFe differs)")
+    assert read(data) == Rejection(
+        1, problem("nfe_protocol_other", "the authorisation protocol belongs to another NF-e (chNFe differs)")
+    )
 
 
 def test_trial_option_accepts_no_protocol_or_test_environment_but_never_a_denial() -> None:
@@ -334,7 +336,7 @@ def test_a_bundled_proc_evento_gives_the_reason_too() -> None:
 def test_a_bundled_cancellation_that_cannot_apply_is_a_warning(events: str, warning: str) -> None:
     (result,) = read_all(nfe_xml(events=events))
     assert isinstance(result, ParsedInvoice)
-    assert result.warnings == (warning,)
+    assert [w.reason for w in result.warnings] == [warning]
 
 
 def test_other_bundled_events_are_ignored() -> None:
@@ -466,7 +468,7 @@ def test_fixture_foreign_buyer(fixture_file: FixtureFile) -> None:
         "name": "Jung Usa Corporation",
         "email": "export@jung.com.br",
     }
-    assert result.warnings == ("customer identified by name only",)
+    assert [w.reason for w in result.warnings] == ["customer identified by name only"]
     assert installments(result.invoice) == [("001", date(2023, 5, 22), 6423704)]
 
 
@@ -490,7 +492,9 @@ def test_fixture_duplicata_far_below_the_total(fixture_file: FixtureFile) -> Non
 
 def test_fixture_unauthorised(fixture_file: FixtureFile) -> None:
     result = fixture_invoice(fixture_file, "nfelib__NFe35200159594315000157550010000000012062777161.xml")
-    assert result == Rejection(1, "the NF-e has no authorisation protocol (protNFe), so it has no legal validity")
+    assert result == Rejection(
+        1, problem("nfe_no_protocol", "the NF-e has no authorisation protocol (protNFe), so it has no legal validity")
+    )
 
 
 def test_fixture_nfce_without_customer(fixture_file: FixtureFile) -> None:
@@ -501,7 +505,9 @@ def test_fixture_nfce_without_customer(fixture_file: FixtureFile) -> None:
 
 def test_fixture_invalid_cpf(fixture_file: FixtureFile) -> None:
     result = fixture_invoice(fixture_file, "sped-nfe__nfe_4.0.xml")
-    assert result == Rejection(1, "recipient CPF '014345733812' is not 11 digits")
+    assert result == Rejection(
+        1, problem("nfe_cpf", "recipient CPF '014345733812' is not 11 digits", value="014345733812")
+    )
 
 
 def test_fixture_inbound_document(fixture_file: FixtureFile) -> None:

@@ -149,6 +149,7 @@ def test_a_line_item_never_refuses_the_invoice() -> None:
 
 
 def test_only_a_customer_without_tax_id_or_reference_is_known_by_name_only() -> None:
-    assert customer_warnings(Party(name="Ana", email="ana@example.com")) == ("customer identified by name only",)
+    (warning,) = customer_warnings(Party(name="Ana", email="ana@example.com"))
+    assert warning.reason == "customer identified by name only"
     assert customer_warnings(Party(name="Ana", tax_id="123")) == ()
     assert customer_warnings(Party(name="Ana", reference="C-1")) == ()

@@ -15,6 +15,7 @@ from enum import StrEnum
 from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from ponte.domain.accounts import Locale
 from ponte.domain.events import SaleLinks
@@ -93,8 +94,16 @@ class Party(BaseModel):
     @model_validator(mode="after")
     def _identifiable(self) -> Party:
         if not (self.name or self.tax_id or self.reference):
-            raise ValueError("a party needs a name, a tax id or a reference")
+            raise PydanticCustomError("party_unidentified", "a party needs a name, a tax id or a reference")
         return self
+
+
+def _refused(code: str, template: str, **facts: str) -> PydanticCustomError:
+    """An invoice that breaks one of its rules: the error's type is the code the upload's report words it by
+    (`ponte.domain.uploads.RowCode`), its context the facts that sentence needs. pydantic fills the English message
+    in with the facts one at a time, in order: the invoice's number, written by the sender, comes last so that
+    nothing it holds is filled in again."""
+    return PydanticCustomError(code, template, facts)
 
 
 class Installment(BaseModel):
@@ -108,7 +117,7 @@ class Installment(BaseModel):
     @classmethod
     def _positive(cls, amount: Money) -> Money:
         if amount.amount <= 0:
-            raise ValueError(f"an installment must be positive, got {amount}")
+            raise PydanticCustomError("installment_not_positive", f"an installment must be positive, got {amount}")
         return amount
 
 
@@ -142,24 +151,41 @@ class Invoice(BaseModel):
     def _consistent(self) -> Invoice:
         amounts = [self.total, *(i.amount for i in self.installments)]
         if any(m.currency != self.currency for m in amounts):
-            raise ValueError(f"every amount of invoice {self.number} must be in {self.currency}")
+            raise _refused(
+                "mixed_currency",
+                "every amount of invoice {number} must be in {currency}",
+                currency=self.currency,
+                number=self.number,
+            )
         if self.kind is InvoiceKind.CREDIT_NOTE and self.total.amount > 0:
-            raise ValueError("a credit note reduces what is owed: its total cannot be positive")
+            raise _refused("credit_note_positive", "a credit note reduces what is owed: its total cannot be positive")
         if self.not_collectable is not None and self.installments:
-            raise ValueError(f"invoice {self.number} is not collectable, so it cannot have installments")
+            raise _refused(
+                "not_collectable_installments",
+                "invoice {number} is not collectable, so it cannot have installments",
+                number=self.number,
+            )
         if self.total.amount > 0 and not self.installments and self.not_collectable is None:
-            raise ValueError(f"invoice {self.number} is owed but has no due date")
+            raise _refused("no_due_date", "invoice {number} is owed but has no due date", number=self.number)
         if self.total.amount <= 0 and self.installments:
-            raise ValueError(f"invoice {self.number} owes nothing, so it cannot have installments")
+            raise _refused(
+                "owes_nothing_installments",
+                "invoice {number} owes nothing, so it cannot have installments",
+                number=self.number,
+            )
         numbers = [i.number for i in self.installments]
         if len(set(numbers)) != len(numbers):
-            raise ValueError(f"invoice {self.number} repeats an installment number")
+            raise _refused("repeated_installment", "invoice {number} repeats an installment number", number=self.number)
         if self.source in _SUM_CHECKED and self.installments:
             billed = sum(i.amount.amount for i in self.installments)
             if billed != self.total.amount:
-                raise ValueError(
-                    f"installments of invoice {self.number} add up to "
-                    f"{Money(amount=billed, currency=self.currency)}, not {self.total}"
+                raise _refused(
+                    "installments_sum",
+                    "installments of invoice {number} add up to {billed} {currency}, not {total} {currency}",
+                    billed=f"{Money(amount=billed, currency=self.currency).to_decimal():f}",
+                    total=f"{self.total.to_decimal():f}",
+                    currency=self.currency,
+                    number=self.number,
                 )
         return self
 

@@ -231,15 +231,25 @@ class StaffDirectory(_Document):
         return None
 
     def refusal(self, reference: str) -> str | None:
-        """Why `reference` cannot own a new account (None: it can): nobody in the directory, several people, or an
-        inactive person."""
+        """Why `reference` cannot own a new account (None: it can), in English: nobody in the directory, several
+        people, or an inactive person."""
+        kind = self.refusal_kind(reference)
+        if kind == "inactive":
+            person = self.find(reference)
+            return f"is {person.id if person else reference}, inactive in the staff directory"
+        if kind == "ambiguous":
+            return "names several people in the staff directory"
+        return None if kind is None else "is not in the staff directory"
+
+    def refusal_kind(self, reference: str) -> Literal["unknown", "ambiguous", "inactive"] | None:
+        """Which of `refusal`'s reasons refuses `reference`, for a sentence in its reader's language."""
         person = self.find(reference)
         if person is not None:
-            return None if person.active else f"is {person.id}, inactive in the staff directory"
+            return None if person.active else "inactive"
         wanted = _plain(reference)
         if sum(_plain(p.email) == wanted or _plain(p.name) == wanted for p in self.people) > 1:
-            return "names several people in the staff directory"
-        return "is not in the staff directory"
+            return "ambiguous"
+        return "unknown"
 
     def rule_for(self, source: str) -> RoundRobin | FixedPerson | None:
         """The assignment rule for an account from `source`: its own, else the default."""

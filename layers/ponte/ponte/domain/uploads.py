@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -106,13 +106,110 @@ def party_references(party: Party) -> list[tuple[str, str]]:
     return customer_references(reference=party.reference, tax_id=party.tax_id, email=party.email, name=party.name)
 
 
+# What is wrong with a row or document of a good file (refused), or worth checking in one (recorded, with a warning):
+# one code per sentence its reader gets in their language (`ponte.messages.texts.rows`), filled from the facts that
+# come with it.
+RowCode = Literal[
+    # Any row
+    "unreadable",  # nothing more precise is known: the report's `reason` says it in English
+    "invalid_field",  # field
+    "missing_field",  # field
+    "too_long",  # field, limit
+    "missing_customer",
+    "not_positive",  # value
+    "unknown_currency",  # value
+    "not_amount",  # value
+    "too_many_decimals",  # value, currency, places
+    "other_currency",  # value, currency
+    "not_date",  # value
+    "no_such_date",  # value: written as a date, but no such day (31/11)
+    "access_key_length",  # value
+    "access_key_digit",  # value
+    "not_bank_slip",  # value
+    "not_https",  # value
+    "formula",  # field, character: an identifier a spreadsheet would run
+    "formula_name",  # character: the customer's name was all that identified them, and it was a formula
+    # The invoice as a whole (domain rules)
+    "party_unidentified",
+    "installment_not_positive",
+    "mixed_currency",  # number, currency
+    "credit_note_positive",
+    "not_collectable_installments",  # number
+    "no_due_date",  # number
+    "owes_nothing_installments",  # number
+    "repeated_installment",  # number
+    "installments_sum",  # number, billed, total
+    "already_paid",  # number: a correction of an invoice paid at least in part
+    # CSV
+    "extra_cells",  # cells, width
+    "rows_disagree",  # line, other: two lines of the same invoice
+    "rows_disagree_owner",  # line, other
+    "installments_unnumbered",  # rows
+    "sibling_refused",  # number, other
+    # JSON
+    "not_object",
+    "credit_note_due",
+    "due_or_installments",
+    # NF-e
+    "not_nfe",
+    "nfe_layout",  # value
+    "nfe_inbound",
+    "nfe_missing",  # element
+    "nfe_key",  # value
+    "nfe_no_recipient",
+    "nfe_cnpj",  # value
+    "nfe_cpf",  # value
+    "nfe_not_authorised",  # status
+    "nfe_protocol_other",
+    "nfe_no_protocol",
+    "nfe_test",
+    "nfe_issue_date",
+    "nfe_due_date",  # position, value
+    "event_missing",
+    "event_other_nfe",
+    "event_key",  # value
+    "event_not_cancellation",  # value
+    "cancellation_unregistered",
+    "cancellation_refused",  # status
+    "cancellation_test",
+    "cancellation_time",  # value
+    # UBL
+    "ubl_no_customer",
+    "ubl_missing",  # element
+    "ubl_date",  # element, value
+    "ubl_no_currency",
+    "ubl_mixed_currency",  # element, stated, currency
+    # Warnings: recorded, with something to check
+    "name_only",
+    "phone_left_out",  # field
+    "language_left_out",  # value
+    "email_left_out",
+    "formula_cut",  # field, character
+    "email_formula",  # character
+    "installments_differ",  # what: boletos, payment_links
+    "contacts_differ",  # what: mobiles, phones, languages
+    "repeated_line",  # line, other
+    "other_encoding",  # encoding, file_encoding
+    "payment_terms",  # days
+    "cancellation_elsewhere",  # value: the NF-e the bundled cancellation names
+    "cancellation_not_applied",
+    "cancellation_kept",  # of an NF-e not recorded yet
+    "owner_refused",  # owner, why: unknown, inactive
+    "contact_not_kept",  # field
+]
+
+
 class RowRefusal(BaseModel):
-    """A row or document of a good file that was not recorded, and why."""
+    """A row or document of a good file that was not recorded, and why; or, among the warnings, one recorded with
+    something to check. `reason` says it in English for whoever debugs the file; `code` and `facts` make the
+    sentence its reader gets (a code written by an older version reads as `unreadable`)."""
 
     model_config = ConfigDict(frozen=True, hide_input_in_errors=True, defer_build=True)
 
     line: int
     reason: str
+    code: str = "unreadable"
+    facts: dict[str, str] = Field(default_factory=dict)
 
 
 class UploadCounts(BaseModel):

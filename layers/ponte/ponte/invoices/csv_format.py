@@ -54,7 +54,16 @@ from ponte.domain.errors import InvalidInput
 from ponte.domain.invoices import Installment, Invoice, InvoiceKind, Party, SourceFormat, invoice_key
 from ponte.domain.money import Money
 from ponte.invoices.options import CsvField, ParseOptions
-from ponte.invoices.results import FileRejected, ParsedInvoice, ParseResult, Rejection, reason_from
+from ponte.invoices.results import (
+    FileRejected,
+    ParsedInvoice,
+    ParseResult,
+    Problem,
+    Rejection,
+    RowRefused,
+    problem,
+    problem_from,
+)
 from ponte.invoices.streams import TextLines
 from ponte.invoices.values import (
     bank_slip_digits,
@@ -228,7 +237,7 @@ _REQUIRED = (CsvField.NUMBER, CsvField.AMOUNT, CsvField.DUE_DATE)
 _MISSING = {
     CsvField.AMOUNT: "missing amount",
     CsvField.DUE_DATE: "missing due date",
-}
+}  # each field's refusal when the row leaves it blank
 
 
 def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
@@ -252,7 +261,7 @@ def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
         yield from group.close()
 
 
-type _Line = tuple[int, list[str], list[str]]  # where the row starts, its cells, how its lines were decoded
+type _Line = tuple[int, list[str], list[Problem]]  # where the row starts, its cells, how its lines were decoded
 
 
 def _lines(text: TextLines, reader: _csv.Reader, skipped: int) -> Iterator[_Line]:
@@ -302,11 +311,12 @@ class _Spool:
     def __exit__(self, *_: object) -> None:
         self._db.close()
 
-    def add(self, line: int, cells: list[str], notes: list[str]) -> None:
+    def add(self, line: int, cells: list[str], notes: list[Problem]) -> None:
         number = self._cell(cells, self._number)
         # Number and series apart (a unit separator between them); a row without a number, by its line alone.
         invoice = f"{number}\x1f{self._cell(cells, self._series)}" if number else f"\x00{line}"
-        self._pending.append((invoice, line, json.dumps([cells, notes] if notes else [cells])))
+        kept = [[note.code, note.reason, dict(note.facts)] for note in notes]
+        self._pending.append((invoice, line, json.dumps([cells, kept] if notes else [cells])))
         if len(self._pending) >= self._BATCH:
             self._flush()
 
@@ -318,7 +328,7 @@ class _Spool:
         )
         for line, data in self._db.execute(query):
             cells, *notes = json.loads(data)
-            yield line, cells, notes[0] if notes else []
+            yield line, cells, [Problem(code, reason, facts) for code, reason, facts in (notes[0] if notes else ())]
 
     def _flush(self) -> None:
         self._db.executemany("INSERT INTO rows VALUES (?, ?, ?)", self._pending)
@@ -402,7 +412,7 @@ class _Row:
     access_key: str | None = None
     bank_slip: str | None = None
     payment_url: str | None = None
-    notes: tuple[str, ...] = ()  # what the report should say about how the row's lines were decoded
+    notes: tuple[Problem, ...] = ()  # what the report should say about how the row's lines were decoded
 
 
 @dataclass(frozen=True, slots=True)
@@ -410,7 +420,7 @@ class _BadRow:
     line: int
     number: str | None
     series: str | None
-    reason: str
+    problem: Problem
 
 
 def _row(
@@ -420,20 +430,24 @@ def _row(
     number, series = given.get(CsvField.NUMBER), given.get(CsvField.SERIES)
     try:
         if len(cells) > width and any(c.strip() for c in cells[width:]):
-            raise InvalidInput(
-                f"{len(cells)} cells but the header has {width}; quote amounts that contain the separator"
+            raise RowRefused(
+                "extra_cells",
+                f"{len(cells)} cells but the header has {width}; quote amounts that contain the separator",
+                cells=len(cells),
+                width=width,
             )
         if number is None:
-            raise InvalidInput("missing invoice number")
+            raise RowRefused("missing_field", "missing invoice number", field=CsvField.NUMBER.value)
         for field, reason in _MISSING.items():
             if field not in given:
-                raise InvalidInput(reason)
+                raise RowRefused("missing_field", reason, field=field.value)
         if not any(field in given for field in _CUSTOMER_FIELDS):
-            raise InvalidInput("missing customer: no name, tax id or customer reference")
+            raise RowRefused("missing_customer", "missing customer: no name, tax id or customer reference")
         currency = known_currency(given.get(CsvField.CURRENCY) or options.default_currency)
         amount = parse_amount(given[CsvField.AMOUNT], currency)
         if amount.amount <= 0:
-            raise InvalidInput(f"amount must be greater than zero, got {given[CsvField.AMOUNT]}")
+            written = given[CsvField.AMOUNT]
+            raise RowRefused("not_positive", f"amount must be greater than zero, got {written}", value=written)
         issue_text = given.get(CsvField.ISSUE_DATE)
         key, slip, link = (given.get(f) for f in (CsvField.ACCESS_KEY, CsvField.BANK_SLIP, CsvField.PAYMENT_URL))
         return _Row(
@@ -457,7 +471,7 @@ def _row(
             payment_url=https_url(link) if link else None,
         )
     except (InvalidInput, ValidationError) as exc:
-        return _BadRow(line=line, number=number, series=series, reason=reason_from(exc))
+        return _BadRow(line=line, number=number, series=series, problem=problem_from(exc))
 
 
 class _Group:
@@ -467,7 +481,7 @@ class _Group:
     def __init__(self, country: str) -> None:
         self._country = country
         self._rows: list[_Row | _BadRow] = []
-        self._repeats: list[str] = []
+        self._repeats: list[Problem] = []
 
     def takes(self, row: _Row | _BadRow) -> bool:
         if not self._rows:
@@ -482,7 +496,14 @@ class _Group:
                 (r for r in self._rows if isinstance(r, _Row) and replace(r, line=0, notes=()) == content), None
             )
             if earlier is not None:
-                self._repeats.append(f"line {row.line} repeats line {earlier.line}: read once")
+                self._repeats.append(
+                    problem(
+                        "repeated_line",
+                        f"line {row.line} repeats line {earlier.line}: read once",
+                        line=row.line,
+                        other=earlier.line,
+                    )
+                )
                 return
         self._rows.append(row)
 
@@ -495,15 +516,29 @@ class _Group:
             # An invoice with a refused installment is refused whole: recording the rest would understate
             # what is owed, and the corrected file would then look like a different invoice.
             siblings = [
-                Rejection(row.line, f"invoice {row.number} not recorded: line {bad[0].line} of it was refused")
+                Rejection(
+                    row.line,
+                    problem(
+                        "sibling_refused",
+                        f"invoice {row.number} not recorded: line {bad[0].line} of it was refused",
+                        number=row.number,
+                        other=bad[0].line,
+                    ),
+                )
                 for row in good
             ]
-            return sorted([Rejection(row.line, row.reason) for row in bad] + siblings, key=lambda r: r.line)
+            return sorted([Rejection(row.line, row.problem) for row in bad] + siblings, key=lambda r: r.line)
         try:
             parsed = _parsed(good, self._country)
             return [replace(parsed, warnings=(*parsed.warnings, *self._repeats))]
         except (InvalidInput, ValidationError) as exc:
-            return [Rejection(good[0].line, f"invoice {good[0].number}: {reason_from(exc)}")]
+            refused = problem_from(exc)
+            named = f"invoice {good[0].number}: {refused.reason}"
+            return [
+                Rejection(
+                    good[0].line, replace(refused, reason=named, facts={"number": good[0].number, **refused.facts})
+                )
+            ]
 
 
 def _parsed(rows: list[_Row], country: str) -> ParsedInvoice:
@@ -514,15 +549,29 @@ def _parsed(rows: list[_Row], country: str) -> ParsedInvoice:
             first.issue_date,
             first.amount.currency,
         ):
-            raise InvalidInput(f"line {row.line} disagrees with line {first.line} on customer, issue date or currency")
+            raise RowRefused(
+                "rows_disagree",
+                f"line {row.line} disagrees with line {first.line} on customer, issue date or currency",
+                line=row.line,
+                other=first.line,
+            )
         if (row.owner, row.access_key) != (first.owner, first.access_key):
-            raise InvalidInput(f"line {row.line} disagrees with line {first.line} on owner or NF-e access key")
+            raise RowRefused(
+                "rows_disagree_owner",
+                f"line {row.line} disagrees with line {first.line} on owner or NF-e access key",
+                line=row.line,
+                other=first.line,
+            )
     if len(rows) > 1 and any(row.installment is None for row in rows):
-        raise InvalidInput(f"{len(rows)} rows share this number but some have no installment number")
+        raise RowRefused(
+            "installments_unnumbered",
+            f"{len(rows)} rows share this number but some have no installment number",
+            rows=len(rows),
+        )
     slips, links = {row.bank_slip for row in rows}, {row.payment_url for row in rows}
     warnings = [
-        f"the installments name different {what}, so none was recorded"
-        for what, values in (("boletos", slips), ("payment links", links))
+        problem("installments_differ", f"the installments name different {what}, so none was recorded", what=code)
+        for what, code, values in (("boletos", "boletos", slips), ("payment links", "payment_links", links))
         if len(values) > 1
     ]
     (mobile, phone, language), differing = _contact(rows)
@@ -546,7 +595,7 @@ def _parsed(rows: list[_Row], country: str) -> ParsedInvoice:
     return ParsedInvoice(first.line, invoice, owner=first.owner, warnings=(*decoding, *notes, *differing, *warnings))
 
 
-def _contact(rows: list[_Row]) -> tuple[tuple[str | None, ...], list[str]]:
+def _contact(rows: list[_Row]) -> tuple[tuple[str | None, ...], list[Problem]]:
     """The mobile, phone and language the rows of one invoice give: a row that leaves one blank takes it from the
     others; when rows give different ones, the first is kept and a warning says so."""
     chosen: list[str | None] = []
@@ -554,7 +603,8 @@ def _contact(rows: list[_Row]) -> tuple[tuple[str | None, ...], list[str]]:
     for position, what in enumerate(("mobiles", "phones", "languages")):
         given = list(dict.fromkeys(value for row in rows if (value := row.contact[position])))
         if len(given) > 1:
-            warnings.append(f"the installments give different customer {what}: the first one was kept")
+            reason = f"the installments give different customer {what}: the first one was kept"
+            warnings.append(problem("contacts_differ", reason, what=what))
         chosen.append(given[0] if given else None)
     return tuple(chosen), warnings
 

@@ -30,11 +30,12 @@ from pydantic import ValidationError
 
 from ponte.domain.errors import InvalidInput
 from ponte.domain.invoices import Item, Party
-from ponte.invoices.results import ParsedInvoice, ParseResult, Rejection, reason_from
+from ponte.invoices.results import ParsedInvoice, ParseResult, Problem, Rejection, RowRefused, problem, problem_from
 
 TRIGGERS = "=+-@\t\r"
 _NUMBER = re.compile(r"[+-]?\d[\d.,]*", re.ASCII)
 _SHOWN = {"\t": "a tab", "\r": "a carriage return"}
+_CHARACTERS = {"\t": "Tab", "\r": "CR"}  # as a report's sentence names a character that does not show
 
 
 def formula_trigger(text: str) -> str | None:
@@ -62,21 +63,22 @@ def disarmed(result: ParseResult) -> ParseResult:
         return result
     invoice = result.invoice
     identifiers = [
-        ("invoice number", invoice.number),
-        ("series", invoice.series),
-        *(("installment number", installment.number) for installment in invoice.installments),
+        ("invoice number", "number", invoice.number),
+        ("series", "series", invoice.series),
+        *(("installment number", "installment", installment.number) for installment in invoice.installments),
     ]
-    for what, value in identifiers:
+    for what, field, value in identifiers:
         if value and (trigger := formula_trigger(value)):
-            return Rejection(result.line, f"{what} {_begins(trigger)}: not recorded")
-    warnings: list[str] = []
+            reason = f"{what} {_begins(trigger)}: not recorded"
+            return Rejection(result.line, problem("formula", reason, field=field, character=_character(trigger)))
+    warnings: list[Problem] = []
     try:
         customer = _party(invoice.customer, "customer", warnings)
         issuer = _party(invoice.issuer, "issuer", warnings) if invoice.issuer else None
     except (InvalidInput, ValidationError) as exc:
-        return Rejection(result.line, reason_from(exc))
+        return Rejection(result.line, problem_from(exc))
     items = _items(result.items, warnings)
-    owner = _text(result.owner, "owner", warnings) if result.owner else None
+    owner = _text(result.owner, "owner", warnings, "owner") if result.owner else None
     if not warnings:
         return result
     return ParsedInvoice(
@@ -92,33 +94,54 @@ def _begins(trigger: str) -> str:
     return f"begins with {_SHOWN.get(trigger, repr(trigger))}, which could make a spreadsheet run it as a formula"
 
 
-def _text(value: str, what: str, warnings: list[str]) -> str:
+def _character(trigger: str) -> str:
+    return _CHARACTERS.get(trigger, trigger)
+
+
+def _text(value: str, what: str, warnings: list[Problem], field: str) -> str:
     trigger = formula_trigger(value)
     if trigger is None:
         return value
-    warnings.append(f"{what} {_begins(trigger)}: recorded without it")
+    reason = f"{what} {_begins(trigger)}: recorded without it"
+    warnings.append(problem("formula_cut", reason, field=field, character=_character(trigger)))
     return without_formula(value)
 
 
-def _party(party: Party, role: str, warnings: list[str]) -> Party:
+def _party(party: Party, role: str, warnings: list[Problem]) -> Party:
     """The party with a harmless name and e-mail; InvalidInput when the name was all it had and nothing of it is
     left."""
-    name = _text(party.name, f"{role} name", warnings) if party.name else None
+    name = (
+        _text(party.name, f"{role} name", warnings, f"{role}_name" if role == "customer" else role)
+        if party.name
+        else None
+    )
     if party.name and not (name or party.tax_id or party.reference):
-        raise InvalidInput(f"{role} name {_begins(party.name.lstrip(' ')[0])}, and nothing else identifies the {role}")
+        first = party.name.lstrip(" ")[0]
+        reason = f"{role} name {_begins(first)}, and nothing else identifies the {role}"
+        if role == "customer":
+            raise RowRefused("formula_name", reason, character=_character(first))
+        raise RowRefused("formula", reason, field=role, character=_character(first))
     email = party.email
     if email and (trigger := formula_trigger(email)):
-        warnings.append(f"{role} e-mail left out: it {_begins(trigger)}")
+        reason = f"{role} e-mail left out: it {_begins(trigger)}"
+        warnings.append(
+            problem(
+                "email_formula" if role == "customer" else "formula_cut",
+                reason,
+                field=role,
+                character=_character(trigger),
+            )
+        )
         email = None
     if (name, email) == (party.name, party.email):
         return party
     return Party.model_validate(party.model_dump() | {"name": name or None, "email": email})
 
 
-def _items(items: tuple[Item, ...], warnings: list[str]) -> tuple[Item, ...]:
+def _items(items: tuple[Item, ...], warnings: list[Problem]) -> tuple[Item, ...]:
     kept = []
     for position, item in enumerate(items, 1):
-        description = _text(item.description, f"item {position} description", warnings)
+        description = _text(item.description, f"item {position} description", warnings, "description")
         if description == item.description:
             kept.append(item)
         elif description:

@@ -29,12 +29,13 @@ from pathlib import Path
 from typing import BinaryIO, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
 
 from ponte.domain.errors import InvalidInput
 from ponte.domain.invoices import Installment, Invoice, InvoiceKind, SourceFormat, invoice_key
 from ponte.domain.money import Money
 from ponte.invoices.options import ParseOptions
-from ponte.invoices.results import FileRejected, ParsedInvoice, ParseResult, Rejection, reason_from
+from ponte.invoices.results import FileRejected, ParsedInvoice, ParseResult, Problem, Rejection, problem, problem_from
 from ponte.invoices.values import bank_slip_digits, customer_party, https_url, known_currency, nfe_access_key
 
 _CHUNK = 64 * 1024
@@ -126,12 +127,12 @@ class InvoiceDocument(BaseModel):
     def _due(self) -> InvoiceDocument:
         given = (self.due_date is not None) + (self.installments is not None)
         if self.kind == "credit_note" and given:
-            raise ValueError("a credit note has no due date or installments")
+            raise PydanticCustomError("credit_note_due", "a credit note has no due date or installments")
         if self.kind == "invoice" and given != 1:
-            raise ValueError("an invoice gives either due_date or installments")
+            raise PydanticCustomError("due_or_installments", "an invoice gives either due_date or installments")
         return self
 
-    def to_invoice(self, options: ParseOptions) -> tuple[Invoice, tuple[str, ...]]:
+    def to_invoice(self, options: ParseOptions) -> tuple[Invoice, tuple[Problem, ...]]:
         """The invoice, and the warnings the report should give about it."""
         given = self.customer
         customer, warnings = customer_party(
@@ -200,12 +201,12 @@ def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
 
 def _item(position: int, value: object, options: ParseOptions) -> ParseResult:
     if not isinstance(value, dict):
-        return Rejection(position, "an invoice must be a JSON object")
+        return Rejection(position, problem("not_object", "an invoice must be a JSON object"))
     try:
         document = InvoiceDocument.model_validate(value)
         invoice, warnings = document.to_invoice(options)
     except (ValidationError, InvalidInput) as exc:
-        return Rejection(position, reason_from(exc))
+        return Rejection(position, problem_from(exc))
     return ParsedInvoice(position, invoice, owner=document.owner, warnings=warnings)
 
 

@@ -64,8 +64,11 @@ from ponte.invoices.results import (
     ParsedCancellation,
     ParsedInvoice,
     ParseResult,
+    Problem,
     Rejection,
-    reason_from,
+    RowRefused,
+    problem,
+    problem_from,
 )
 from ponte.invoices.safexml import parse_xml, text
 from ponte.invoices.values import MAX_ITEMS, customer_party, line_item
@@ -148,7 +151,7 @@ def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
         raise FileRejected(f"not an NF-e: the root element is {root.tag}", code="not_nfe")
     info = None if nfe is None else nfe.find("nfe:infNFe", _NS)
     if info is None:
-        yield Rejection(1, "no infNFe: this is not an NF-e document")
+        yield Rejection(1, problem("not_nfe", "no infNFe: this is not an NF-e document"))
         return
     key = _ACCESS_KEY.match(info.get("Id", ""))
     cancellations, notes = _bundled_cancellations(root, key.group(1) if key else None, options)
@@ -156,18 +159,22 @@ def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
         invoice, warnings = _invoice(info, protocol, options)
         yield ParsedInvoice(1, invoice, items=_items(info), warnings=(*warnings, *notes))
     except (InvalidInput, ValidationError) as exc:
-        yield Rejection(1, reason_from(exc))
+        yield Rejection(1, problem_from(exc))
     yield from cancellations
 
 
-def _invoice(info: Element, protocol: Element | None, options: ParseOptions) -> tuple[Invoice, tuple[str, ...]]:
+def _invoice(info: Element, protocol: Element | None, options: ParseOptions) -> tuple[Invoice, tuple[Problem, ...]]:
     """The invoice, and the warnings the report should give about it."""
     layout = info.get("versao")
     if layout not in _LAYOUTS:
-        raise InvalidInput(f"NF-e layout {layout!r} is not read; expected 4.00 or 3.10")
+        raise RowRefused(
+            "nfe_layout", f"NF-e layout {layout!r} is not read; expected 4.00 or 3.10", value=_written(layout)
+        )
     access_key = _access_key(info)
     if _required(info, "nfe:ide/nfe:tpNF") == "0":
-        raise InvalidInput("an inbound NF-e (tpNF 0, entrada) is a purchase: nothing is owed to the issuer")
+        raise RowRefused(
+            "nfe_inbound", "an inbound NF-e (tpNF 0, entrada) is a purchase: nothing is owed to the issuer"
+        )
     customer, warnings = _customer(info)
     _check_authorised(info, protocol, access_key, options)
     issue_date = _issue_date(info)
@@ -194,10 +201,16 @@ def _invoice(info: Element, protocol: Element | None, options: ParseOptions) -> 
     return invoice, warnings
 
 
+def _written(attribute: str | None) -> str | None:
+    """An attribute's value as the file writes it, stripped; None when absent or blank."""
+    return (attribute or "").strip() or None
+
+
 def _required(info: Element, path: str) -> str:
     value = text(info, path, _NS)
     if value is None:
-        raise InvalidInput(f"the NF-e has no {path.replace('nfe:', '')}")
+        element = path.replace("nfe:", "")
+        raise RowRefused("nfe_missing", f"the NF-e has no {element}", element=element)
     return value
 
 
@@ -205,19 +218,25 @@ def _access_key(info: Element) -> str:
     # infNFe/@Id is "NFe" followed by the 44-digit chave de acesso (MOC 4.00, A03); some exports drop the prefix.
     match = _ACCESS_KEY.match(info.get("Id", ""))
     if match is None:
-        raise InvalidInput(f"infNFe Id {info.get('Id')!r} is not an NF-e access key (44 digits)")
+        written = info.get("Id")
+        raise RowRefused(
+            "nfe_key", f"infNFe Id {written!r} is not an NF-e access key (44 digits)", value=_written(written)
+        )
     return match.group(1)
 
 
-def _customer(info: Element) -> tuple[Party, tuple[str, ...]]:
+def _customer(info: Element) -> tuple[Party, tuple[Problem, ...]]:
     dest = info.find("nfe:dest", _NS)
     if dest is None:
-        raise InvalidInput("no customer to collect from: the NF-e has no recipient (dest), as on a consumer NFC-e")
+        raise RowRefused(
+            "nfe_no_recipient",
+            "no customer to collect from: the NF-e has no recipient (dest), as on a consumer NFC-e",
+        )
     cnpj, cpf = text(dest, "nfe:CNPJ", _NS), text(dest, "nfe:CPF", _NS)
     if cnpj is not None and not _CNPJ.match(cnpj):
-        raise InvalidInput(f"recipient CNPJ {cnpj!r} is not 14 characters")
+        raise RowRefused("nfe_cnpj", f"recipient CNPJ {cnpj!r} is not 14 characters", value=cnpj)
     if cpf is not None and not _CPF.match(cpf):
-        raise InvalidInput(f"recipient CPF {cpf!r} is not 11 digits")
+        raise RowRefused("nfe_cpf", f"recipient CPF {cpf!r} is not 11 digits", value=cpf)
     # A foreign buyer's idEstrangeiro is free text, often a placeholder such as "EXTERIOR": not a tax id.
     emails = _EMAIL_SEPARATORS.split(text(dest, "nfe:email", _NS) or "")
     phone = text(dest, "nfe:enderDest/nfe:fone", _NS)
@@ -237,15 +256,19 @@ def _check_authorised(info: Element, protocol: Element | None, access_key: str, 
         status = text(protocol, "nfe:cStat", _NS)
         if status not in _AUTHORISED:
             reason = text(protocol, "nfe:xMotivo", _NS) or "no reason given"
-            raise InvalidInput(f"the NF-e was not authorised by SEFAZ: cStat {status} ({reason})")
+            raise RowRefused(
+                "nfe_not_authorised", f"the NF-e was not authorised by SEFAZ: cStat {status} ({reason})", status=status
+            )
         if text(protocol, "nfe:chNFe", _NS) != access_key:
-            raise InvalidInput("the authorisation protocol belongs to another NF-e (chNFe differs)")
+            raise RowRefused("nfe_protocol_other", "the authorisation protocol belongs to another NF-e (chNFe differs)")
     if options.accept_unauthorised_nfe:
         return
     if protocol is None:
-        raise InvalidInput("the NF-e has no authorisation protocol (protNFe), so it has no legal validity")
+        raise RowRefused(
+            "nfe_no_protocol", "the NF-e has no authorisation protocol (protNFe), so it has no legal validity"
+        )
     if text(info, "nfe:ide/nfe:tpAmb", _NS) == _TEST_ENVIRONMENT:
-        raise InvalidInput("the NF-e comes from the SEFAZ test environment (tpAmb 2) and has no fiscal value")
+        raise RowRefused("nfe_test", "the NF-e comes from the SEFAZ test environment (tpAmb 2) and has no fiscal value")
 
 
 def _issue_date(info: Element) -> date:
@@ -257,7 +280,7 @@ def _issue_date(info: Element) -> date:
             return datetime.fromisoformat(moment).date()
         return date.fromisoformat(_required(info, "nfe:ide/nfe:dEmi"))
     except ValueError as exc:
-        raise InvalidInput(f"the NF-e issue date is not a date: {exc}") from exc
+        raise RowRefused("nfe_issue_date", f"the NF-e issue date is not a date: {exc}") from exc
 
 
 def _items(info: Element) -> tuple[Item, ...]:
@@ -340,7 +363,9 @@ def _duplicatas(info: Element, default_due: date) -> tuple[Installment, ...]:
         try:
             due_date = date.fromisoformat(due) if due else default_due
         except ValueError as exc:
-            raise InvalidInput(f"duplicata {position}: dVenc {due!r} is not a date") from exc
+            raise RowRefused(
+                "nfe_due_date", f"duplicata {position}: dVenc {due!r} is not a date", position=position, value=due
+            ) from exc
         installments.append(
             Installment(
                 number=text(dup, "nfe:nDup", _NS) or str(position),
@@ -370,61 +395,83 @@ class _Event:
     def access_key(self) -> str:
         keys = {text(part, "nfe:chNFe", _NS) for part in (self.request, self.registration) if part is not None}
         if len(keys) > 1:
-            raise InvalidInput("the event's registration (retEvento) belongs to another NF-e (chNFe differs)")
+            raise RowRefused(
+                "event_other_nfe", "the event's registration (retEvento) belongs to another NF-e (chNFe differs)"
+            )
         key = keys.pop() if keys else None
         if key is None or not _EVENT_KEY.match(key):
-            raise InvalidInput(f"the event's chNFe {key!r} is not an NF-e access key (44 digits)")
+            raise RowRefused("event_key", f"the event's chNFe {key!r} is not an NF-e access key (44 digits)", value=key)
         return key
 
 
 def _event_document(root: Element, options: ParseOptions) -> ParseResult:
     event = _Event(root.find("nfe:evento/nfe:infEvento", _NS), root.find("nfe:retEvento/nfe:infEvento", _NS))
     if event.request is None and event.registration is None:
-        return Rejection(1, "no event: the procEventoNFe has neither evento nor retEvento")
+        return Rejection(1, problem("event_missing", "no event: the procEventoNFe has neither evento nor retEvento"))
     try:
         return _cancellation(event, options)
     except InvalidInput as exc:
-        return Rejection(1, str(exc))
+        return Rejection(1, problem_from(exc))
 
 
 def _bundled_cancellations(
     root: Element, access_key: str | None, options: ParseOptions
-) -> tuple[list[ParsedCancellation], list[str]]:
+) -> tuple[list[ParsedCancellation], list[Problem]]:
     """The cancellations delivered inside an nfeProc, and warnings for those that cannot be applied."""
     events = [
         _Event(proc.find("nfe:evento/nfe:infEvento", _NS), proc.find("nfe:retEvento/nfe:infEvento", _NS))
         for proc in root.iter(_tag("procEventoNFe"))
     ] + [_Event(None, registration) for registration in root.findall("nfe:retEvento/nfe:infEvento", _NS)]
-    cancellations, warnings = [], []
+    cancellations: list[ParsedCancellation] = []
+    warnings: list[Problem] = []
     for event in events:
         if access_key is None or event.kind != _CANCELLATION:
             continue
         named = event.field("chNFe")
         if named != access_key:
-            warnings.append(f"a cancellation of another NF-e (chNFe {named}) came with this one and was not applied")
+            warnings.append(
+                problem(
+                    "cancellation_elsewhere",
+                    f"a cancellation of another NF-e (chNFe {named}) came with this one and was not applied",
+                    value=named,
+                )
+            )
             continue
         try:
             cancellations.append(_cancellation(event, options))
         except InvalidInput as exc:
-            warnings.append(f"the cancellation that came with this NF-e was not applied: {exc}")
+            warnings.append(
+                problem("cancellation_not_applied", f"the cancellation that came with this NF-e was not applied: {exc}")
+            )
     return cancellations, warnings
 
 
 def _cancellation(event: _Event, options: ParseOptions) -> ParsedCancellation:
     if event.kind != _CANCELLATION:
-        name = event.field("xEvento") or event.field("detEvento/nfe:descEvento") or "unnamed"
-        raise InvalidInput(
-            f"event {event.kind} ({name}) is not a cancellation: only NF-e cancellations (tpEvento 110111) are read"
+        named = event.field("xEvento") or event.field("detEvento/nfe:descEvento")
+        raise RowRefused(
+            "event_not_cancellation",
+            f"event {event.kind} ({named or 'unnamed'}) is not a cancellation: only NF-e cancellations (tpEvento "
+            "110111) are read",
+            value=named or event.kind,
         )
     key = event.access_key()
     if event.registration is None:
         if not options.accept_unauthorised_nfe:
-            raise InvalidInput("the cancellation has no SEFAZ registration (retEvento), so it has not taken effect")
+            raise RowRefused(
+                "cancellation_unregistered",
+                "the cancellation has no SEFAZ registration (retEvento), so it has not taken effect",
+            )
     elif (status := text(event.registration, "nfe:cStat", _NS)) not in _EVENT_REGISTERED:
         reason = text(event.registration, "nfe:xMotivo", _NS) or "no reason given"
-        raise InvalidInput(f"SEFAZ did not register the cancellation: cStat {status} ({reason})")
+        raise RowRefused(
+            "cancellation_refused", f"SEFAZ did not register the cancellation: cStat {status} ({reason})", status=status
+        )
     if event.field("tpAmb") == _TEST_ENVIRONMENT and not options.accept_unauthorised_nfe:
-        raise InvalidInput("the cancellation comes from the SEFAZ test environment (tpAmb 2) and has no fiscal value")
+        raise RowRefused(
+            "cancellation_test",
+            "the cancellation comes from the SEFAZ test environment (tpAmb 2) and has no fiscal value",
+        )
     return ParsedCancellation(1, key, _event_time(event), event.field("detEvento/nfe:xJust"))
 
 
@@ -435,7 +482,9 @@ def _event_time(event: _Event) -> datetime:
     try:
         when = datetime.fromisoformat(moment or "")
     except ValueError as exc:
-        raise InvalidInput(f"the cancellation time {moment!r} is not a date and time") from exc
+        raise RowRefused(
+            "cancellation_time", f"the cancellation time {moment!r} is not a date and time", value=moment
+        ) from exc
     if when.tzinfo is None:
-        raise InvalidInput(f"the cancellation time {moment!r} has no UTC offset")
+        raise RowRefused("cancellation_time", f"the cancellation time {moment!r} has no UTC offset", value=moment)
     return when

@@ -2,15 +2,43 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import cast, get_args
 
 from pydantic import ValidationError
 
 from ponte.domain.bodies.invoices import QuarantineCode
 from ponte.domain.errors import InvalidInput
 from ponte.domain.invoices import Invoice, Item, SourceFormat
+from ponte.domain.uploads import RowCode
+
+_CODES = frozenset(get_args(RowCode))
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """What is wrong with a row or document, or worth checking in one: `reason` in English for whoever debugs the
+    file; `code` and `facts` for the sentence its reader gets in their language (`ponte.messages.texts.rows`). A
+    fact is what the sentence needs: a field's name, a line number, the value the file holds."""
+
+    code: RowCode
+    reason: str
+    facts: Mapping[str, str] = field(default_factory=dict)
+
+
+def problem(code: RowCode, reason: str, **facts: object) -> Problem:
+    """A problem with its facts as text; a fact given as None is left out."""
+    return Problem(code, reason, {name: str(value) for name, value in facts.items() if value is not None})
+
+
+class RowRefused(InvalidInput):
+    """A row or document refused: the message is the problem's English reason."""
+
+    def __init__(self, code: RowCode, reason: str, **facts: object) -> None:
+        super().__init__(reason)
+        self.problem = problem(code, reason, **facts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +57,7 @@ class ParsedInvoice:
     invoice: Invoice
     items: tuple[Item, ...] = ()
     owner: str | None = None
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Problem, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +76,11 @@ class Rejection:
     """A row, item or document that was not read, and why; the rest of the file is still read."""
 
     line: int
-    reason: str
+    problem: Problem
+
+    @property
+    def reason(self) -> str:
+        return self.problem.reason
 
 
 type ParseResult = ParsedInvoice | ParsedCancellation | Rejection
@@ -80,6 +112,29 @@ class FileRejected(InvalidInput):
         self.facts = {name: str(value) for name, value in given.items() if value is not None}
         if columns:
             self.facts["columns"] = ",".join(columns)
+
+
+def problem_from(error: ValidationError | InvalidInput) -> Problem:
+    """The problem an error stands for: a `RowRefused`'s own; for a model's refusal, its first error's (a rule of
+    the domain's, raised as a `PydanticCustomError` whose type is a code, or a field missing, too long or not
+    valid); anything else is `unreadable`, its English reason kept."""
+    reason = reason_from(error)
+    if isinstance(error, RowRefused):
+        return error.problem
+    if isinstance(error, InvalidInput):
+        return Problem("unreadable", reason)
+    first = error.errors(include_url=False, include_input=False)[0]
+    context = {name: str(value) for name, value in (first.get("ctx") or {}).items()}
+    named = [str(part) for part in first["loc"] if isinstance(part, str)]
+    where = {"field": named[-1]} if named else {}
+    kind = first["type"]
+    if kind in _CODES:
+        return Problem(cast("RowCode", kind), reason, {**where, **context})
+    if kind == "missing" and where:
+        return Problem("missing_field", reason, where)
+    if kind == "string_too_long" and where and "max_length" in context:
+        return Problem("too_long", reason, {**where, "limit": context["max_length"]})
+    return Problem("invalid_field", reason, where) if where else Problem("unreadable", reason)
 
 
 def reason_from(error: ValidationError | InvalidInput) -> str:

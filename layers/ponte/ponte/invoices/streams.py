@@ -8,7 +8,7 @@ import io
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, BinaryIO
 
-from ponte.invoices.results import FileRejected
+from ponte.invoices.results import FileRejected, Problem, problem
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
@@ -106,14 +106,21 @@ class TextLines(Iterator[str]):
             self.line += 1
         return text
 
-    def foreign(self, first: int, last: int) -> list[str]:
+    def foreign(self, first: int, last: int) -> list[Problem]:
         """Report lines for the lines `first` to `last` that are not in the file's encoding; forgets every line up
         to `last`, so that what is kept never grows with the file."""
         if not self._foreign:
             return []
+        own = self.encoding or "utf-8"
         found = [
-            f"line {line} is not {_NAMES[self.encoding or 'utf-8']} like the rest of the file: read as "
-            f"{_NAMES[encoding]}, check its accents"
+            problem(
+                "other_encoding",
+                f"line {line} is not {_NAMES[own]} like the rest of the file: read as {_NAMES[encoding]}, check "
+                "its accents",
+                line=line,
+                encoding=encoding,
+                file_encoding=own,
+            )
             for line, encoding in sorted(self._foreign.items())
             if first <= line <= last
         ]

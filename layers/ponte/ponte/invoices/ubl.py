@@ -49,7 +49,16 @@ from ponte.domain.invoices import Installment, Invoice, InvoiceKind, Item, Party
 from ponte.domain.money import Money
 from ponte.invoices.detect import UBL_CREDIT_NOTE_NAMESPACE, UBL_INVOICE_NAMESPACE
 from ponte.invoices.options import ParseOptions
-from ponte.invoices.results import FileRejected, ParsedInvoice, ParseResult, Rejection, reason_from
+from ponte.invoices.results import (
+    FileRejected,
+    ParsedInvoice,
+    ParseResult,
+    Problem,
+    Rejection,
+    RowRefused,
+    problem,
+    problem_from,
+)
 from ponte.invoices.safexml import parse_xml, text
 from ponte.invoices.values import MAX_ITEMS, customer_party, known_currency, line_item
 
@@ -57,6 +66,7 @@ _NS = {
     "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
     "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
 }
+_PREFIXES = re.compile(r"\b(?:cac|cbc):")  # an element's path as the report names it: without namespace prefixes
 _KINDS = {
     f"{{{UBL_INVOICE_NAMESPACE}}}Invoice": InvoiceKind.INVOICE,
     f"{{{UBL_CREDIT_NOTE_NAMESPACE}}}CreditNote": InvoiceKind.CREDIT_NOTE,
@@ -108,7 +118,7 @@ def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
         items = _items(root, kind, invoice.currency)
         yield ParsedInvoice(1, invoice, items=items, warnings=warnings)
     except (InvalidInput, ValidationError) as exc:
-        yield Rejection(1, reason_from(exc))
+        yield Rejection(1, problem_from(exc))
 
 
 def payment_term_days(note: str) -> int | None:
@@ -129,7 +139,7 @@ def payment_term_days(note: str) -> int | None:
     return found.pop() if len(found) == 1 else None
 
 
-def _invoice(root: Element, kind: InvoiceKind, options: ParseOptions) -> tuple[Invoice, tuple[str, ...]]:
+def _invoice(root: Element, kind: InvoiceKind, options: ParseOptions) -> tuple[Invoice, tuple[Problem, ...]]:
     number = _required(root, "cbc:ID")
     issue_date = _date(_required(root, "cbc:IssueDate"), "IssueDate")
     payable = _required_element(root, "cac:LegalMonetaryTotal/cbc:PayableAmount")
@@ -139,7 +149,7 @@ def _invoice(root: Element, kind: InvoiceKind, options: ParseOptions) -> tuple[I
         total = Money(amount=-abs(total.amount), currency=currency)
     buyer = root.find("cac:AccountingCustomerParty/cac:Party", _NS)
     if buyer is None:
-        raise InvalidInput("no customer to collect from: the document has no AccountingCustomerParty")
+        raise RowRefused("ubl_no_customer", "no customer to collect from: the document has no AccountingCustomerParty")
     customer, notes = _customer(buyer, options)
     issuer = _party(root.find("cac:AccountingSupplierParty/cac:Party", _NS))
     issuer_id = (issuer.tax_id or issuer.reference or issuer.name or "") if issuer else ""
@@ -162,7 +172,7 @@ def _invoice(root: Element, kind: InvoiceKind, options: ParseOptions) -> tuple[I
 def _required_element(parent: Element, path: str) -> Element:
     found = parent.find(path, _NS)
     if found is None or not (found.text or "").strip():
-        raise InvalidInput(f"the document has no {path}")
+        raise RowRefused("ubl_missing", f"the document has no {path}", element=_PREFIXES.sub("", path))
     return found
 
 
@@ -174,20 +184,29 @@ def _date(value: str, name: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise InvalidInput(f"{name} {value!r} is not a date (yyyy-mm-dd)") from exc
+        raise RowRefused("ubl_date", f"{name} {value!r} is not a date (yyyy-mm-dd)", element=name, value=value) from exc
 
 
 def _currency(root: Element, payable: Element) -> str:
     code = text(root, "cbc:DocumentCurrencyCode", _NS) or payable.get("currencyID")
     if not code:
-        raise InvalidInput("no currency: neither DocumentCurrencyCode nor a currencyID on PayableAmount")
+        raise RowRefused(
+            "ubl_no_currency", "no currency: neither DocumentCurrencyCode nor a currencyID on PayableAmount"
+        )
     return known_currency(code)
 
 
 def _amount(element: Element, currency: str) -> Money:
     stated = element.get("currencyID")
     if stated is not None and stated.strip().upper() != currency:
-        raise InvalidInput(f"{element.tag.rsplit('}', 1)[-1]} is in {stated}, the document in {currency}")
+        name = element.tag.rsplit("}", 1)[-1]
+        raise RowRefused(
+            "ubl_mixed_currency",
+            f"{name} is in {stated}, the document in {currency}",
+            element=name,
+            stated=stated.strip(),
+            currency=currency,
+        )
     return Money.from_decimal((element.text or "").strip(), currency)
 
 
@@ -197,7 +216,7 @@ def _party(party: Element | None) -> Party | None:
     return Party(**_identity(party), email=text(party, "cac:Contact/cbc:ElectronicMail", _NS))
 
 
-def _customer(party: Element, options: ParseOptions) -> tuple[Party, tuple[str, ...]]:
+def _customer(party: Element, options: ParseOptions) -> tuple[Party, tuple[Problem, ...]]:
     country = (text(party, "cac:PostalAddress/cac:Country/cbc:IdentificationCode", _NS) or "").upper()
     return customer_party(
         **_identity(party),
@@ -234,7 +253,7 @@ def _term_due_date(terms: Element) -> str | None:
 
 def _installments(
     root: Element, total: Money, issue_date: date, options: ParseOptions
-) -> tuple[tuple[Installment, ...], tuple[str, ...]]:
+) -> tuple[tuple[Installment, ...], tuple[Problem, ...]]:
     """The installments, and warnings about how their due dates were found."""
     terms = [t for t in root.findall("cac:PaymentTerms", _NS) if _is_installment(t)]
     if terms:
@@ -247,11 +266,13 @@ def _installments(
             for position, t in enumerate(terms, 1)
         )
         return installments, ()
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Problem, ...] = ()
     if (due := _due_date(root)) is None:
         notes = " ; ".join(note.text.strip() for note in root.findall("cac:PaymentTerms/cbc:Note", _NS) if note.text)
         if (days := payment_term_days(notes)) is not None:
-            warnings = (f"due date read from the payment terms: {days} days after issue",)
+            warnings = (
+                problem("payment_terms", f"due date read from the payment terms: {days} days after issue", days=days),
+            )
         else:
             days = options.default_term_days
         due = issue_date + timedelta(days=days)

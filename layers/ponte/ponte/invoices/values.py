@@ -14,10 +14,10 @@ from urllib.parse import urlsplit
 from pydantic import ValidationError
 
 from ponte.domain.accounts import locale_from
-from ponte.domain.errors import InvalidInput
 from ponte.domain.invoices import Item, Party
 from ponte.domain.money import Money, minor_unit_exponent
 from ponte.domain.phones import InvalidPhone, to_e164
+from ponte.invoices.results import Problem, RowRefused, problem
 
 # The new-customer alert lists what was sold; past this many lines it only needs to know there were more.
 MAX_ITEMS = 20
@@ -54,13 +54,17 @@ def _iso_4217_codes() -> frozenset[str]:
 
 
 def known_currency(raw: str) -> str:
-    """The ISO 4217 code in `raw` (` brl ` → `BRL`), or InvalidInput if no such currency exists."""
+    """The ISO 4217 code in `raw` (` brl ` → `BRL`), or RowRefused if no such currency exists."""
     code = raw.strip().upper()
     only = _SYMBOLS.get(code, frozenset())
     if len(only) == 1:  # a currency column that holds the symbol: `R$`
         (code,) = only
     if code not in _iso_4217_codes():
-        raise InvalidInput(f"unknown currency {raw.strip()!r}: expected an ISO 4217 code such as BRL, EUR, USD")
+        raise RowRefused(
+            "unknown_currency",
+            f"unknown currency {raw.strip()!r}: expected an ISO 4217 code such as BRL, EUR, USD",
+            value=raw.strip(),
+        )
     return code
 
 
@@ -80,19 +84,28 @@ def parse_amount(raw: str, currency: str) -> Money:
         sign, grouped, fraction = match.groups()
         whole = grouped.replace(".", "").replace(",", "")
     else:
-        raise InvalidInput(f"not an amount: {raw.strip()!r}")
+        raise RowRefused("not_amount", f"not an amount: {raw.strip()!r}", value=raw.strip())
+    exponent = minor_unit_exponent(currency)
+    if len((fraction or "").rstrip("0")) > exponent:
+        reason = f"{sign}{whole}.{fraction} {currency} has more than {exponent} decimal places"
+        raise RowRefused("too_many_decimals", reason, value=raw.strip(), currency=currency, places=exponent)
     return Money.from_decimal(f"{sign}{whole}.{fraction or '0'}", currency)
 
 
 def _without_currency(text: str, raw: str, currency: str) -> str:
     """`text` without the currency symbol or code written before or after the number, when it is `currency`'s;
-    InvalidInput when it is another currency's."""
+    RowRefused when it is another currency's."""
     match = _MARKED.fullmatch(text)
     if match is None or not (match["mark"] or match["after"]) or (match["mark"] and match["after"]):
         return text
     mark = match["mark"] or match["after"]
     if currency not in _SYMBOLS.get(mark, frozenset({mark})):
-        raise InvalidInput(f"amount {raw.strip()!r} is not in the invoice's currency {currency}")
+        raise RowRefused(
+            "other_currency",
+            f"amount {raw.strip()!r} is not in the invoice's currency {currency}",
+            value=raw.strip(),
+            currency=currency,
+        )
     return match["sign"] + match["number"]
 
 
@@ -113,8 +126,8 @@ def parse_date(raw: str, order: Literal["dmy", "mdy"] = "dmy") -> date:
             day, month = (first, second) if order == "dmy" else (second, first)
             return date(year, month, day)
     except ValueError as exc:
-        raise InvalidInput(f"not a date: {raw.strip()!r} ({exc})") from exc
-    raise InvalidInput(f"not a date: {raw.strip()!r}: expected dd/mm/yyyy or yyyy-mm-dd")
+        raise RowRefused("no_such_date", f"not a date: {raw.strip()!r} ({exc})", value=raw.strip()) from exc
+    raise RowRefused("not_date", f"not a date: {raw.strip()!r}: expected dd/mm/yyyy or yyyy-mm-dd", value=raw.strip())
 
 
 def nfe_access_key(raw: str) -> str:
@@ -125,11 +138,15 @@ def nfe_access_key(raw: str) -> str:
     """
     digits = _DIGIT_SEPARATORS.sub("", raw)
     if not (len(digits) == 44 and digits.isascii() and digits.isdigit()):
-        raise InvalidInput(f"NF-e access key {raw.strip()!r} is not 44 digits")
+        raise RowRefused("access_key_length", f"NF-e access key {raw.strip()!r} is not 44 digits", value=raw.strip())
     total = sum(int(d) * _ACCESS_KEY_WEIGHTS[i % 8] for i, d in enumerate(reversed(digits[:43])))
     check = 11 - total % 11
     if (0 if check >= 10 else check) != int(digits[43]):
-        raise InvalidInput(f"NF-e access key {raw.strip()!r} has a wrong check digit: it was mistyped")
+        raise RowRefused(
+            "access_key_digit",
+            f"NF-e access key {raw.strip()!r} has a wrong check digit: it was mistyped",
+            value=raw.strip(),
+        )
     return digits
 
 
@@ -137,7 +154,11 @@ def bank_slip_digits(raw: str) -> str:
     """A boleto's nosso número or digitable line as digits only: `34191.79001 01043...` → `3419179001...`."""
     digits = _DIGIT_SEPARATORS.sub("", raw)
     if not (digits.isascii() and digits.isdigit()) or len(digits) > 60:
-        raise InvalidInput(f"boleto {raw.strip()!r} is not a nosso número or digitable line: expected digits")
+        raise RowRefused(
+            "not_bank_slip",
+            f"boleto {raw.strip()!r} is not a nosso número or digitable line: expected digits",
+            value=raw.strip(),
+        )
     return digits
 
 
@@ -149,7 +170,7 @@ def https_url(raw: str) -> str:
     except ValueError:  # a malformed address, e.g. an unclosed IPv6 bracket
         host = None
     if not url.startswith("https://") or not host or len(url) > 2000 or any(c.isspace() for c in url):
-        raise InvalidInput(f"payment link {url!r} is not an https:// address")
+        raise RowRefused("not_https", f"payment link {url!r} is not an https:// address", value=url)
     return url
 
 
@@ -167,10 +188,10 @@ def line_item(description: str | None, quantity: str | None, amount: Money | Non
     )
 
 
-def customer_warnings(customer: Party) -> tuple[str, ...]:
+def customer_warnings(customer: Party) -> tuple[Problem, ...]:
     """What the report should say about how the customer is identified: by name alone (a foreign buyer without
     a tax id, a spreadsheet row without a document) it can only be matched to an account by its name."""
-    return (NAME_ONLY,) if customer.tax_id is None and customer.reference is None else ()
+    return (problem("name_only", NAME_ONLY),) if customer.tax_id is None and customer.reference is None else ()
 
 
 def customer_party(
@@ -182,7 +203,7 @@ def customer_party(
     phones: Sequence[tuple[str, str | None]] = (),
     locale: str | None = None,
     country: str,
-) -> tuple[Party, tuple[str, ...]]:
+) -> tuple[Party, tuple[Problem, ...]]:
     """The customer a document names, and what the report should say about it.
 
     Name, tax id and reference identify the customer: one that breaks a rule refuses the invoice (ValidationError).
@@ -191,13 +212,13 @@ def customer_party(
     document calls it, as written), best first: the first one that reads is kept and the rest are not looked at. A
     number without its country code is one of `country`'s (`ponte.domain.phones.to_e164`).
     """
-    warnings: list[str] = []
+    warnings: list[Problem] = []
     phone = None
     for label, written in phones:
         try:
             phone = to_e164(written or "", country)
         except InvalidPhone as exc:
-            warnings.append(f"customer {label} left out: {exc}")
+            warnings.append(problem("phone_left_out", f"customer {label} left out: {exc}", field=label))
             continue
         if phone is not None:
             break
@@ -205,7 +226,9 @@ def customer_party(
     if locale and locale.strip():
         language = locale_from(locale)
         if language is None:
-            warnings.append(f"customer language {locale.strip()[:40]!r} left out: Ponte writes pt-BR, es or en")
+            written = locale.strip()[:40]
+            reason = f"customer language {written!r} left out: Ponte writes pt-BR, es or en"
+            warnings.append(problem("language_left_out", reason, value=written))
     fields = {"name": name, "tax_id": tax_id, "reference": reference, "phone": phone, "locale": language}
     address = (email or "").strip() or None
     try:
@@ -214,5 +237,5 @@ def customer_party(
         if address is None or not any(error["loc"] == ("email",) for error in exc.errors()):
             raise
         party = Party.model_validate(fields)  # whatever else is wrong is the customer's identity: it refuses
-        warnings.append("customer e-mail left out: not an e-mail address")
+        warnings.append(problem("email_left_out", "customer e-mail left out: not an e-mail address"))
     return party, (*customer_warnings(party), *warnings)

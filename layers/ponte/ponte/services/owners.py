@@ -128,6 +128,12 @@ class Owners:
         directory = self._in_use() if named else None
         return None if directory is None else directory.refusal(named)
 
+    def refusal_kind(self, named: str | None) -> str | None:
+        """Which reason refuses `named` (`StaffDirectory.refusal_kind`), for a report's sentence."""
+        named = (named or "").strip()
+        directory = self._in_use() if named else None
+        return None if directory is None else directory.refusal_kind(named)
+
     def _in_use(self) -> StaffDirectory | None:
         if self._directory is None:
             return None

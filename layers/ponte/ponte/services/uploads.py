@@ -54,6 +54,7 @@ from ponte.domain.bodies.invoices import (
     InvoiceIssued,
     InvoicesImported,
     NewCustomerInvoice,
+    QuarantineCode,
     UploadQuarantined,
 )
 from ponte.domain.changes import AccountChange
@@ -204,7 +205,7 @@ def receive_upload(
     if (finished := _finished(upload, ports)) is not None:
         return finished
     if ports.objects.gone(upload) and not _begun(upload, ports, settings):
-        return _skip(upload, ports)
+        return _skip(upload, ports, settings)
     if upload.size > settings.max_bytes:
         too_big = FileRejected(
             f"the file is {_megabytes(upload.size)}, over the limit of {_megabytes(settings.max_bytes)}",
@@ -217,7 +218,7 @@ def receive_upload(
     try:
         stream = ports.objects.open(upload)
     except NotFound:  # deleted for good between the look and the read
-        return _skip(upload, ports)
+        return _skip(upload, ports, settings)
     try:
         head = read_head(stream, HEAD_SIZE)
         file_format = detect_format(upload.key, head)
@@ -310,12 +311,13 @@ def _begun(upload: UploadedObject, ports: UploadPorts, settings: UploadSettings)
     return False
 
 
-def _skip(upload: UploadedObject, ports: UploadPorts) -> UploadOutcome:
+def _skip(upload: UploadedObject, ports: UploadPorts, settings: UploadSettings) -> UploadOutcome:
     """Report a file deleted before it was read. Nothing else is written: a repeated delivery looks again and
     writes the same report."""
     report_key = upload.report_key(PROCESSED)
     reason = "the file was deleted before it was read: nothing was recorded"
     header = _report_header(upload, None, "skipped", None, reason, runs=1)
+    header["message"] = _skipped(settings.staff_locale)
     header["counts"] = {"invoices": 0, "imported": 0, "rejected": 0}
     with SpooledTemporaryFile(max_size=_SPOOL_BYTES, mode="w+b") as report:
         _write_report(report, header, iter(()))
@@ -391,7 +393,11 @@ class _Recorder:
             for result in parse_upload(self.upload.key, stream, self.settings.parse_options):
                 if isinstance(result, Rejection):
                     rejected += 1
-                    rejections.write(_json_line({"line": result.line, "reason": result.reason}))
+                    problem = result.problem
+                    refused = RowRefusal(
+                        line=result.line, reason=problem.reason, code=problem.code, facts=problem.facts
+                    )
+                    rejections.write(_json_line(self._row(refused)))
                     continue
                 if isinstance(result, ParsedCancellation):
                     # Applied once the file's invoices are recorded: an nfeProc may carry the NF-e and its
@@ -402,7 +408,10 @@ class _Recorder:
                 if seen <= self.progress.recorded:
                     continue
                 if result.warnings and len(self.warnings) < _WARNINGS_KEPT:
-                    self.warnings.extend(RowRefusal(line=result.line, reason=w) for w in result.warnings)
+                    self.warnings.extend(
+                        RowRefusal(line=result.line, reason=w.reason, code=w.code, facts=dict(w.facts))
+                        for w in result.warnings
+                    )
                 # A key met again in the window is handled in the next one, against what the first one wrote.
                 if len(window) == WINDOW or result.invoice.key in keys:
                     self._record(window)
@@ -506,14 +515,34 @@ class _Recorder:
 
     def _warn_owner(self, parsed: ParsedInvoice, because: str, instead: str) -> None:
         if len(self.warnings) < _WARNINGS_KEPT:
-            self.warnings.append(RowRefusal(line=parsed.line, reason=f"owner {parsed.owner!r} {because}: {instead}"))
+            self.warnings.append(
+                RowRefusal(
+                    line=parsed.line,
+                    reason=f"owner {parsed.owner!r} {because}: {instead}",
+                    code="owner_refused",
+                    facts={"owner": parsed.owner or "", "why": self.ports.owners.refusal_kind(parsed.owner) or ""},
+                )
+            )
 
     def _warn_dropped(self, parsed: ParsedInvoice, dropped: list[tuple[str, str]]) -> None:
         if len(self.warnings) < _WARNINGS_KEPT:
             self.warnings.extend(
-                RowRefusal(line=parsed.line, reason=f"customer {what} not kept on the new account: {why}")
+                RowRefusal(
+                    line=parsed.line,
+                    reason=f"customer {what} not kept on the new account: {why}",
+                    code="contact_not_kept",
+                    facts={"field": "email" if what == "e-mail" else what},
+                )
                 for what, why in dropped
             )
+
+    def _row(self, row: RowRefusal) -> dict[str, object]:
+        """A row of the report: its line, what is wrong or to check in the back office's language, and the same in
+        English for whoever debugs the file."""
+        from ponte.messages.texts.rows import row_message  # noqa: PLC0415 - the messages load once a row needs one
+
+        message = row_message(row.code, row.facts, self.settings.staff_locale)
+        return {"line": row.line, "message": message, "code": row.code, "reason": row.reason}
 
     def _resolve(self, references: list[tuple[str, str]]) -> None:
         unknown = [ref for ref in dict.fromkeys(references) if ref not in self.owners]
@@ -668,6 +697,7 @@ class _Recorder:
                 RowRefusal(
                     line=parsed.line,
                     reason="cancellation of an NF-e not recorded yet: kept, and applied when the NF-e arrives",
+                    code="cancellation_kept",
                 )
             )
             return
@@ -843,7 +873,7 @@ class _Recorder:
         rejections.seek(0)
         rows = heapq.merge(
             (json.loads(line) for line in rejections),
-            ({"line": r.line, "reason": r.reason} for r in sorted(self.refused, key=lambda r: r.line)),
+            (self._row(r) for r in sorted(self.refused, key=lambda r: r.line)),
             key=lambda row: int(row["line"]),
         )
         header = _report_header(
@@ -861,7 +891,7 @@ class _Recorder:
             "warnings": len(self.warnings),
         }
         header["opening"] = self.upload.opening
-        header["warnings"] = [{"line": w.line, "reason": w.reason} for w in self.warnings[:_WARNINGS_KEPT]]
+        header["warnings"] = [self._row(w) for w in self.warnings[:_WARNINGS_KEPT]]
         body = InvoicesImported(
             file=self.upload.key,
             file_format=self.progress.file_format.value,
@@ -912,6 +942,7 @@ def _quarantine(
     report_key = upload.report_key(QUARANTINE)
     moved_to = upload.moved_key(QUARANTINE)
     header = _report_header(upload, file_format, "quarantined", moved_to, reason, runs=1)
+    header["message"] = _said(refused.code, refused.facts, settings.staff_locale)
     header["counts"] = {"invoices": 0, "imported": 0, "rejected": 0}
     body = UploadQuarantined(file=upload.key, reason=reason, report=report_key, code=refused.code, facts=refused.facts)
     _settle(
@@ -961,6 +992,20 @@ def _settle(
     )
     ports.ledger.finish_upload(upload.dedup_key, alert, at=upload.received_at, moved_to=moved_to)
     ports.objects.delete(upload)
+
+
+def _said(code: QuarantineCode, facts: dict[str, str], locale: Locale) -> str:
+    """Why a whole file was set aside, and what to do, in the back office's language."""
+    from ponte.messages.texts.invoices import refusal  # noqa: PLC0415 - the messages load once a report needs one
+
+    reason, advice = refusal(code, facts, locale)
+    return f"{reason[:1].upper()}{reason[1:]}. {advice}"
+
+
+def _skipped(locale: Locale) -> str:
+    from ponte.messages.texts.rows import SKIPPED  # noqa: PLC0415 - the messages load once a report needs one
+
+    return SKIPPED[locale]
 
 
 def _report_header(
@@ -1014,6 +1059,8 @@ def _corrections(ledger: Ledger, corrected: list[ParsedInvoice]) -> tuple[list[P
                     line=parsed.line,
                     reason=f"invoice {parsed.invoice.number} is already paid, at least in part: its corrected "
                     "amounts were not applied",
+                    code="already_paid",
+                    facts={"number": parsed.invoice.number},
                 )
             )
         else:

@@ -1,0 +1,448 @@
+"""What an upload's report says of each row or document refused, and of each one recorded with something to check,
+in the back office's language: one sentence per `ponte.domain.uploads.RowCode`, filled from the problem's facts
+(fields named as the CSV's columns name them, numbers written as the language writes them, values from the file
+quoted). A code without a sentence (written by an older version) or a fact its sentence needs and the problem lacks
+gives the general sentence: the report's `reason` then says it in English for whoever debugs the file."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, cast
+
+from ponte.messages.texts.invoices import CSV_COLUMNS
+
+if TYPE_CHECKING:
+    from ponte.domain.accounts import Locale
+    from ponte.domain.uploads import RowCode
+
+# Fields as a domain model or a JSON document names them, where the CSV's columns do not.
+_FIELDS: dict[Locale, dict[str, str]] = {
+    "pt-BR": {
+        "total": "total",
+        "installments": "parcelas",
+        "issuer": "emitente",
+        "name": "nome",
+        "reference": "código do cliente",
+        "description": "descrição",
+        "quantity": "quantidade",
+        "kind": "tipo",
+        "key": "chave",
+        "items": "itens",
+        "invoice_number": "número da fatura",
+        "customer_email": "e-mail do cliente",
+        "customer_phone": "telefone do cliente",
+        "customer_mobile": "celular do cliente",
+        "customer_name": "nome do cliente",
+        "series": "série",
+    },
+    "es": {
+        "total": "total",
+        "installments": "cuotas",
+        "issuer": "emisor",
+        "name": "nombre",
+        "reference": "código de cliente",
+        "description": "descripción",
+        "quantity": "cantidad",
+        "kind": "tipo",
+        "key": "clave",
+        "items": "artículos",
+        "invoice_number": "número de factura",
+        "customer_email": "correo electrónico del cliente",
+        "customer_phone": "teléfono del cliente",
+        "customer_mobile": "móvil del cliente",
+        "customer_name": "nombre del cliente",
+        "series": "serie",
+    },
+    "en": {
+        "total": "total",
+        "installments": "installments",
+        "issuer": "issuer",
+        "name": "name",
+        "reference": "customer reference",
+        "description": "description",
+        "quantity": "quantity",
+        "kind": "kind",
+        "key": "key",
+        "items": "items",
+        "invoice_number": "invoice number",
+        "customer_email": "customer e-mail",
+        "customer_phone": "customer phone",
+        "customer_mobile": "customer mobile",
+        "customer_name": "customer name",
+        "series": "series",
+    },
+}
+
+_WHAT: dict[Locale, dict[str, str]] = {
+    "pt-BR": {
+        "boletos": "boletos",
+        "payment_links": "links de pagamento",
+        "mobiles": "celulares",
+        "phones": "telefones",
+        "languages": "idiomas",
+        "unknown": "não é ninguém do diretório da equipe",
+        "ambiguous": "corresponde a várias pessoas do diretório da equipe",
+        "inactive": "não está ativo no diretório da equipe",
+    },
+    "es": {
+        "boletos": "boletos",
+        "payment_links": "enlaces de pago",
+        "mobiles": "móviles",
+        "phones": "teléfonos",
+        "languages": "idiomas",
+        "unknown": "no es nadie del directorio del equipo",
+        "ambiguous": "corresponde a varias personas del directorio del equipo",
+        "inactive": "no está activo en el directorio del equipo",
+    },
+    "en": {
+        "boletos": "boletos",
+        "payment_links": "payment links",
+        "mobiles": "mobiles",
+        "phones": "phones",
+        "languages": "languages",
+        "unknown": "is nobody in the staff directory",
+        "ambiguous": "names several people in the staff directory",
+        "inactive": "is not active in the staff directory",
+    },
+}
+
+_ENCODINGS = {"utf-8": "UTF-8", "cp1252": "Windows-1252", "latin-1": "ISO-8859-1", "utf-16": "UTF-16"}
+
+ROWS: dict[Locale, dict[RowCode, str]] = {
+    "pt-BR": {
+        "unreadable": "não foi possível ler esta linha",
+        "invalid_field": "{field}: valor inválido",
+        "missing_field": "{field}: não preenchido",
+        "too_long": "{field}: mais de {limit} caracteres",
+        "missing_customer": "falta o cliente: informe o nome, o CNPJ/CPF ou o código do cliente",
+        "not_positive": "o valor {value} deve ser maior que zero",
+        "unknown_currency": "{value} não é uma moeda conhecida: use um código como BRL, USD ou EUR",
+        "not_amount": "{value} não é um valor",
+        "too_many_decimals": "o valor {value} tem mais de {places} casas decimais, o que {currency} não permite",
+        "other_currency": "o valor {value} não está na moeda da fatura ({currency})",
+        "not_date": "{value} não é uma data: use dd/mm/aaaa",
+        "no_such_date": "a data {value} não existe no calendário",
+        "access_key_length": "a chave de acesso {value} não tem 44 dígitos",
+        "access_key_digit": "a chave de acesso {value} foi digitada errada: o dígito verificador não confere",
+        "not_bank_slip": "o boleto {value} não é um nosso número nem uma linha digitável",
+        "not_https": "o link de pagamento {value} não é um endereço https://",
+        "formula": "{field} começa com {character}, que uma planilha executaria como fórmula: não registrada",
+        "formula_name": (
+            "o nome do cliente começa com {character}, que uma planilha executaria como fórmula, e nada mais "
+            "identifica o cliente: informe o CNPJ/CPF ou o código do cliente"
+        ),
+        "party_unidentified": "falta o cliente: informe o nome, o CNPJ/CPF ou o código do cliente",
+        "installment_not_positive": "uma parcela deve ter valor maior que zero",
+        "mixed_currency": "todos os valores da fatura {number} devem estar em {currency}",
+        "credit_note_positive": "uma nota de crédito reduz o que é devido: o total não pode ser positivo",
+        "not_collectable_installments": "a fatura {number} não é cobrável, então não pode ter parcelas",
+        "no_due_date": "a fatura {number} tem valor a receber, mas falta o vencimento",
+        "owes_nothing_installments": "a fatura {number} não cobra nada, então não pode ter parcelas",
+        "repeated_installment": "a fatura {number} repete um número de parcela",
+        "installments_sum": "as parcelas da fatura {number} somam {billed}, e não o total de {total}",
+        "already_paid": "a fatura {number} já foi paga, ao menos em parte: a correção dos valores não foi aplicada",
+        "extra_cells": (
+            "a linha tem {cells} células e o cabeçalho {width}: coloque entre aspas os valores que contêm o separador"
+        ),
+        "rows_disagree": "a linha {line} diverge da linha {other} da mesma fatura no cliente, na emissão ou na moeda",
+        "rows_disagree_owner": (
+            "a linha {line} diverge da linha {other} da mesma fatura no responsável ou na chave de acesso da NF-e"
+        ),
+        "installments_unnumbered": "{rows} linhas têm o mesmo número de fatura, mas algumas sem número de parcela",
+        "sibling_refused": "a fatura {number} não foi registrada: a linha {other} dela foi recusada",
+        "not_object": "cada fatura deve ser um objeto JSON",
+        "credit_note_due": "uma nota de crédito não tem vencimento nem parcelas",
+        "due_or_installments": "informe o vencimento ou as parcelas, não os dois",
+        "not_nfe": "o documento não é uma NF-e (falta infNFe)",
+        "nfe_layout": "a NF-e está no leiaute {value}: são lidos os leiautes 4.00 e 3.10",
+        "nfe_inbound": "é uma NF-e de entrada (compra): não há nada a receber",
+        "nfe_missing": "falta na NF-e o campo {element}",
+        "nfe_key": "o Id {value} da NF-e não é uma chave de acesso de 44 dígitos",
+        "nfe_no_recipient": "a NF-e não tem destinatário (como uma NFC-e ao consumidor): não há de quem cobrar",
+        "nfe_cnpj": "o CNPJ do destinatário {value} não tem 14 caracteres",
+        "nfe_cpf": "o CPF do destinatário {value} não tem 11 dígitos",
+        "nfe_not_authorised": "a NF-e não foi autorizada pela SEFAZ (cStat {status})",
+        "nfe_protocol_other": "o protocolo de autorização é de outra NF-e",
+        "nfe_no_protocol": "a NF-e não tem protocolo de autorização (protNFe): não tem validade jurídica",
+        "nfe_test": "a NF-e é do ambiente de homologação da SEFAZ: não tem valor fiscal",
+        "nfe_issue_date": "a data de emissão da NF-e não é uma data",
+        "nfe_due_date": "o vencimento {value} da duplicata {position} não é uma data",
+        "event_missing": "o evento não tem nem evento nem retEvento",
+        "event_other_nfe": "o registro do evento (retEvento) é de outra NF-e",
+        "event_key": "a chave {value} do evento não é uma chave de acesso de 44 dígitos",
+        "event_not_cancellation": "o evento {value} não é um cancelamento: só cancelamentos de NF-e são lidos",
+        "cancellation_unregistered": "o cancelamento não tem registro na SEFAZ (retEvento): ainda não vale",
+        "cancellation_refused": "a SEFAZ não registrou o cancelamento (cStat {status})",
+        "cancellation_test": "o cancelamento é do ambiente de homologação da SEFAZ: não tem valor fiscal",
+        "cancellation_time": "a data e hora do cancelamento {value} não é válida",
+        "ubl_no_customer": "o documento não tem cliente (AccountingCustomerParty): não há de quem cobrar",
+        "ubl_missing": "falta no documento o campo {element}",
+        "ubl_date": "{element} {value} não é uma data (aaaa-mm-dd)",
+        "ubl_no_currency": "o documento não diz a moeda (nem DocumentCurrencyCode nem currencyID)",
+        "ubl_mixed_currency": "{element} está em {stated}, e o documento em {currency}",
+        "name_only": "cliente identificado só pelo nome: confira se não é um cliente que já existe",
+        "phone_left_out": "{field} não pôde ser lido e ficou de fora",
+        "language_left_out": "o idioma {value} ficou de fora: o Ponte escreve em português, espanhol ou inglês",
+        "email_left_out": "o e-mail do cliente ficou de fora: não é um endereço de e-mail",
+        "formula_cut": (
+            "{field} começava com {character}, que uma planilha executaria como fórmula: registrado sem esse caractere"
+        ),
+        "email_formula": "o e-mail do cliente ficou de fora: começa com {character}, que uma planilha executaria",
+        "installments_differ": "as parcelas trazem {what} diferentes, então nenhum foi registrado",
+        "contacts_differ": "as parcelas trazem {what} diferentes do cliente: ficou o da primeira",
+        "repeated_line": "a linha {line} repete a linha {other}: lida uma vez só",
+        "other_encoding": (
+            "a linha {line} não está em {file_encoding} como o resto do arquivo: lida como {encoding}, confira os "
+            "acentos"
+        ),
+        "payment_terms": "vencimento calculado pelas condições de pagamento: {days} dias após a emissão",
+        "cancellation_elsewhere": "veio junto o cancelamento de outra NF-e ({value}), que não foi aplicado",
+        "cancellation_not_applied": "o cancelamento que veio com esta NF-e não foi aplicado",
+        "cancellation_kept": "cancelamento de uma NF-e ainda não registrada: guardado e aplicado quando ela chegar",
+        "owner_refused": "o responsável {owner} {why}: a conta recebeu outro responsável",
+        "contact_not_kept": "{field} do cliente não foi guardado na conta nova",
+    },
+    "es": {
+        "unreadable": "no se pudo leer esta línea",
+        "invalid_field": "{field}: valor no válido",
+        "missing_field": "{field}: sin completar",
+        "too_long": "{field}: más de {limit} caracteres",
+        "missing_customer": "falta el cliente: indique el nombre, la identificación fiscal o el código de cliente",
+        "not_positive": "el importe {value} debe ser mayor que cero",
+        "unknown_currency": "{value} no es una moneda conocida: use un código como BRL, USD o EUR",
+        "not_amount": "{value} no es un importe",
+        "too_many_decimals": "el importe {value} tiene más de {places} decimales, que {currency} no admite",
+        "other_currency": "el importe {value} no está en la moneda de la factura ({currency})",
+        "not_date": "{value} no es una fecha: use dd/mm/aaaa",
+        "no_such_date": "la fecha {value} no existe en el calendario",
+        "access_key_length": "la clave de acceso {value} no tiene 44 dígitos",
+        "access_key_digit": "la clave de acceso {value} está mal escrita: el dígito verificador no coincide",
+        "not_bank_slip": "el boleto {value} no es un nosso número ni una línea digitable",
+        "not_https": "el enlace de pago {value} no es una dirección https://",
+        "formula": "{field} empieza con {character}, que una hoja de cálculo ejecutaría como fórmula: no registrada",
+        "formula_name": (
+            "el nombre del cliente empieza con {character}, que una hoja de cálculo ejecutaría como fórmula, y "
+            "nada más identifica al cliente: indique la identificación fiscal o el código de cliente"
+        ),
+        "party_unidentified": "falta el cliente: indique el nombre, la identificación fiscal o el código de cliente",
+        "installment_not_positive": "una cuota debe tener un importe mayor que cero",
+        "mixed_currency": "todos los importes de la factura {number} deben estar en {currency}",
+        "credit_note_positive": "una nota de crédito reduce lo adeudado: su total no puede ser positivo",
+        "not_collectable_installments": "la factura {number} no es cobrable, así que no puede tener cuotas",
+        "no_due_date": "la factura {number} tiene un importe por cobrar, pero falta el vencimiento",
+        "owes_nothing_installments": "la factura {number} no cobra nada, así que no puede tener cuotas",
+        "repeated_installment": "la factura {number} repite un número de cuota",
+        "installments_sum": "las cuotas de la factura {number} suman {billed}, no el total de {total}",
+        "already_paid": (
+            "la factura {number} ya está pagada, al menos en parte: la corrección de los importes no se aplicó"
+        ),
+        "extra_cells": (
+            "la línea tiene {cells} celdas y el encabezado {width}: ponga entre comillas los importes que contienen "
+            "el separador"
+        ),
+        "rows_disagree": (
+            "la línea {line} difiere de la línea {other} de la misma factura en el cliente, la emisión o la moneda"
+        ),
+        "rows_disagree_owner": (
+            "la línea {line} difiere de la línea {other} de la misma factura en el responsable o la clave de acceso de "
+            "la NF-e"
+        ),
+        "installments_unnumbered": "{rows} líneas tienen el mismo número de factura, pero algunas sin número de cuota",
+        "sibling_refused": "la factura {number} no se registró: se rechazó su línea {other}",
+        "not_object": "cada factura debe ser un objeto JSON",
+        "credit_note_due": "una nota de crédito no tiene vencimiento ni cuotas",
+        "due_or_installments": "indique el vencimiento o las cuotas, no ambos",
+        "not_nfe": "el documento no es una NF-e (falta infNFe)",
+        "nfe_layout": "la NF-e está en el formato {value}: se leen los formatos 4.00 y 3.10",
+        "nfe_inbound": "es una NF-e de entrada (una compra): no hay nada por cobrar",
+        "nfe_missing": "falta en la NF-e el campo {element}",
+        "nfe_key": "el Id {value} de la NF-e no es una clave de acceso de 44 dígitos",
+        "nfe_no_recipient": "la NF-e no tiene destinatario (como una NFC-e al consumidor): no hay a quién cobrar",
+        "nfe_cnpj": "el CNPJ del destinatario {value} no tiene 14 caracteres",
+        "nfe_cpf": "el CPF del destinatario {value} no tiene 11 dígitos",
+        "nfe_not_authorised": "la SEFAZ no autorizó la NF-e (cStat {status})",
+        "nfe_protocol_other": "el protocolo de autorización es de otra NF-e",
+        "nfe_no_protocol": "la NF-e no tiene protocolo de autorización (protNFe): no tiene validez legal",
+        "nfe_test": "la NF-e es del entorno de pruebas de la SEFAZ: no tiene valor fiscal",
+        "nfe_issue_date": "la fecha de emisión de la NF-e no es una fecha",
+        "nfe_due_date": "el vencimiento {value} de la duplicata {position} no es una fecha",
+        "event_missing": "el evento no tiene ni evento ni retEvento",
+        "event_other_nfe": "el registro del evento (retEvento) es de otra NF-e",
+        "event_key": "la clave {value} del evento no es una clave de acceso de 44 dígitos",
+        "event_not_cancellation": "el evento {value} no es una cancelación: solo se leen cancelaciones de NF-e",
+        "cancellation_unregistered": "la cancelación no tiene registro en la SEFAZ (retEvento): aún no vale",
+        "cancellation_refused": "la SEFAZ no registró la cancelación (cStat {status})",
+        "cancellation_test": "la cancelación es del entorno de pruebas de la SEFAZ: no tiene valor fiscal",
+        "cancellation_time": "la fecha y hora de la cancelación {value} no es válida",
+        "ubl_no_customer": "el documento no tiene cliente (AccountingCustomerParty): no hay a quién cobrar",
+        "ubl_missing": "falta en el documento el campo {element}",
+        "ubl_date": "{element} {value} no es una fecha (aaaa-mm-dd)",
+        "ubl_no_currency": "el documento no indica la moneda (ni DocumentCurrencyCode ni currencyID)",
+        "ubl_mixed_currency": "{element} está en {stated}, y el documento en {currency}",
+        "name_only": "cliente identificado solo por el nombre: revise que no sea un cliente que ya existe",
+        "phone_left_out": "{field} no se pudo leer y quedó fuera",
+        "language_left_out": "el idioma {value} quedó fuera: Ponte escribe en portugués, español o inglés",
+        "email_left_out": "el correo electrónico del cliente quedó fuera: no es una dirección de correo",
+        "formula_cut": (
+            "{field} empezaba con {character}, que una hoja de cálculo ejecutaría como fórmula: registrado sin ese "
+            "carácter"
+        ),
+        "email_formula": (
+            "el correo electrónico del cliente quedó fuera: empieza con {character}, que una hoja de cálculo ejecutaría"
+        ),
+        "installments_differ": "las cuotas traen {what} distintos, así que no se registró ninguno",
+        "contacts_differ": "las cuotas traen {what} distintos del cliente: quedó el de la primera",
+        "repeated_line": "la línea {line} repite la línea {other}: se leyó una sola vez",
+        "other_encoding": (
+            "la línea {line} no está en {file_encoding} como el resto del archivo: se leyó como {encoding}, revise "
+            "los acentos"
+        ),
+        "payment_terms": "vencimiento calculado según las condiciones de pago: {days} días después de la emisión",
+        "cancellation_elsewhere": "vino junto la cancelación de otra NF-e ({value}), que no se aplicó",
+        "cancellation_not_applied": "la cancelación que vino con esta NF-e no se aplicó",
+        "cancellation_kept": "cancelación de una NF-e aún no registrada: se guarda y se aplica cuando llegue",
+        "owner_refused": "el responsable {owner} {why}: la cuenta recibió otro responsable",
+        "contact_not_kept": "{field} del cliente no se guardó en la cuenta nueva",
+    },
+    "en": {
+        "unreadable": "this line could not be read",
+        "invalid_field": "{field}: not valid",
+        "missing_field": "{field}: missing",
+        "too_long": "{field}: longer than {limit} characters",
+        "missing_customer": "the customer is missing: give their name, tax id or customer reference",
+        "not_positive": "the amount {value} must be greater than zero",
+        "unknown_currency": "{value} is not a known currency: use a code such as BRL, USD or EUR",
+        "not_amount": "{value} is not an amount",
+        "too_many_decimals": "the amount {value} has more than {places} decimal places, which {currency} does not have",
+        "other_currency": "the amount {value} is not in the invoice's currency ({currency})",
+        "not_date": "{value} is not a date: use dd/mm/yyyy",
+        "no_such_date": "the date {value} does not exist",
+        "access_key_length": "the access key {value} does not have 44 digits",
+        "access_key_digit": "the access key {value} was mistyped: its check digit does not match",
+        "not_bank_slip": "the boleto {value} is neither a nosso número nor a digitable line",
+        "not_https": "the payment link {value} is not an https:// address",
+        "formula": "{field} begins with {character}, which a spreadsheet would run as a formula: not recorded",
+        "formula_name": (
+            "the customer's name begins with {character}, which a spreadsheet would run as a formula, and nothing "
+            "else identifies the customer: give their tax id or customer reference"
+        ),
+        "party_unidentified": "the customer is missing: give their name, tax id or customer reference",
+        "installment_not_positive": "an installment must be for more than zero",
+        "mixed_currency": "every amount of invoice {number} must be in {currency}",
+        "credit_note_positive": "a credit note reduces what is owed: its total cannot be positive",
+        "not_collectable_installments": "invoice {number} is not collectable, so it cannot have installments",
+        "no_due_date": "invoice {number} is owed but has no due date",
+        "owes_nothing_installments": "invoice {number} owes nothing, so it cannot have installments",
+        "repeated_installment": "invoice {number} repeats an installment number",
+        "installments_sum": "the installments of invoice {number} add up to {billed}, not the total of {total}",
+        "already_paid": "invoice {number} is already paid, at least in part: its corrected amounts were not applied",
+        "extra_cells": "the line has {cells} cells and the header {width}: quote amounts that contain the separator",
+        "rows_disagree": (
+            "line {line} disagrees with line {other} of the same invoice on the customer, issue date or currency"
+        ),
+        "rows_disagree_owner": (
+            "line {line} disagrees with line {other} of the same invoice on the owner or the NF-e access key"
+        ),
+        "installments_unnumbered": "{rows} lines share this invoice number but some have no installment number",
+        "sibling_refused": "invoice {number} was not recorded: its line {other} was refused",
+        "not_object": "each invoice must be a JSON object",
+        "credit_note_due": "a credit note has no due date or installments",
+        "due_or_installments": "give either the due date or the installments, not both",
+        "not_nfe": "the document is not an NF-e (no infNFe)",
+        "nfe_layout": "the NF-e is in layout {value}: layouts 4.00 and 3.10 are read",
+        "nfe_inbound": "it is an inbound NF-e (a purchase): nothing is owed to the issuer",
+        "nfe_missing": "the NF-e has no {element}",
+        "nfe_key": "the NF-e's Id {value} is not a 44-digit access key",
+        "nfe_no_recipient": "the NF-e has no recipient (as on a consumer NFC-e): there is nobody to collect from",
+        "nfe_cnpj": "the recipient's CNPJ {value} does not have 14 characters",
+        "nfe_cpf": "the recipient's CPF {value} does not have 11 digits",
+        "nfe_not_authorised": "SEFAZ did not authorise the NF-e (cStat {status})",
+        "nfe_protocol_other": "the authorisation protocol belongs to another NF-e",
+        "nfe_no_protocol": "the NF-e has no authorisation protocol (protNFe), so it has no legal validity",
+        "nfe_test": "the NF-e comes from the SEFAZ test environment and has no fiscal value",
+        "nfe_issue_date": "the NF-e's issue date is not a date",
+        "nfe_due_date": "the due date {value} of duplicata {position} is not a date",
+        "event_missing": "the event has neither evento nor retEvento",
+        "event_other_nfe": "the event's registration (retEvento) belongs to another NF-e",
+        "event_key": "the event's key {value} is not a 44-digit access key",
+        "event_not_cancellation": "the event {value} is not a cancellation: only NF-e cancellations are read",
+        "cancellation_unregistered": (
+            "the cancellation has no SEFAZ registration (retEvento), so it has not taken effect"
+        ),
+        "cancellation_refused": "SEFAZ did not register the cancellation (cStat {status})",
+        "cancellation_test": "the cancellation comes from the SEFAZ test environment and has no fiscal value",
+        "cancellation_time": "the cancellation time {value} is not a valid date and time",
+        "ubl_no_customer": "the document has no customer (AccountingCustomerParty): there is nobody to collect from",
+        "ubl_missing": "the document has no {element}",
+        "ubl_date": "{element} {value} is not a date (yyyy-mm-dd)",
+        "ubl_no_currency": "the document names no currency (neither DocumentCurrencyCode nor a currencyID)",
+        "ubl_mixed_currency": "{element} is in {stated}, the document in {currency}",
+        "name_only": "customer identified by name only: check that it is not a customer who already exists",
+        "phone_left_out": "{field} could not be read and was left out",
+        "language_left_out": "the language {value} was left out: Ponte writes Portuguese, Spanish or English",
+        "email_left_out": "the customer's e-mail was left out: it is not an e-mail address",
+        "formula_cut": (
+            "{field} began with {character}, which a spreadsheet would run as a formula: recorded without it"
+        ),
+        "email_formula": (
+            "the customer's e-mail was left out: it begins with {character}, which a spreadsheet would run"
+        ),
+        "installments_differ": "the installments give different {what}, so none was recorded",
+        "contacts_differ": "the installments give different customer {what}: the first one was kept",
+        "repeated_line": "line {line} repeats line {other}: read once",
+        "other_encoding": (
+            "line {line} is not {file_encoding} like the rest of the file: read as {encoding}, check its accents"
+        ),
+        "payment_terms": "due date read from the payment terms: {days} days after issue",
+        "cancellation_elsewhere": "a cancellation of another NF-e ({value}) came with this one and was not applied",
+        "cancellation_not_applied": "the cancellation that came with this NF-e was not applied",
+        "cancellation_kept": "cancellation of an NF-e not recorded yet: kept, and applied when the NF-e arrives",
+        "owner_refused": "the owner {owner} {why}: the account was given another owner",
+        "contact_not_kept": "the customer's {field} was not kept on the new account",
+    },
+}
+
+# The report of a file deleted before it was read.
+SKIPPED: dict[Locale, str] = {
+    "pt-BR": "O arquivo foi apagado antes de ser lido: nada foi registrado. Para importá-lo, envie-o de novo.",
+    "es": "El archivo se borró antes de leerse: no se registró nada. Para importarlo, envíelo de nuevo.",
+    "en": "The file was deleted before it was read: nothing was recorded. To import it, upload it again.",
+}
+
+_NUMBERS = frozenset({"other", "rows", "cells", "width", "limit", "days", "position", "line", "places"})
+
+
+def row_message(code: str, facts: Mapping[str, str], locale: Locale) -> str:
+    """The sentence for a row's problem in `locale`; the general one when the code has none or a fact its sentence
+    needs is missing."""
+    general = ROWS[locale]["unreadable"]
+    sentence = ROWS[locale].get(cast("RowCode", code), general)  # any code: an older version's too
+    try:
+        written = str(sentence.format_map(_shown(facts, locale)))
+    except (KeyError, ValueError):
+        written = general
+    return written[:1].upper() + written[1:]
+
+
+def _shown(facts: Mapping[str, str], locale: Locale) -> dict[str, str]:
+    from babel.numbers import format_currency, format_decimal  # noqa: PLC0415 - loaded when a message is rendered
+
+    cldr = locale.replace("-", "_")
+    fields = CSV_COLUMNS[locale] | _FIELDS[locale]
+    shown = {}
+    for name, value in facts.items():
+        if name == "field":
+            shown[name] = fields.get(value, value)
+        elif name in _NUMBERS and value.isdigit():
+            shown[name] = str(format_decimal(int(value), locale=cldr))
+        elif name in ("what", "why"):
+            shown[name] = _WHAT[locale].get(value, value)
+        elif name in ("encoding", "file_encoding"):
+            shown[name] = _ENCODINGS.get(value, value)
+        elif name in ("billed", "total") and "currency" in facts:
+            shown[name] = str(format_currency(value, facts["currency"], locale=cldr))
+        elif name in ("value", "owner", "character"):
+            shown[name] = f"“{value}”"
+        else:
+            shown[name] = value
+    return shown
