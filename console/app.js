@@ -134,7 +134,17 @@ async function cognito(target, body) {
   const payload = await answer.json().catch(() => ({}));
   if (!answer.ok) {
     const kind = String(payload.__type || "").split("#").pop();
-    const refusals = { NotAuthorizedException: "login_failed", UserNotFoundException: "login_failed", InvalidPasswordException: "password_refused" };
+    const refusals = {
+      NotAuthorizedException: "login_failed",
+      UserNotFoundException: "login_failed",
+      InvalidPasswordException: "password_refused",
+      PasswordResetRequiredException: "reset_required",
+      CodeMismatchException: "code_wrong",
+      ExpiredCodeException: "code_expired",
+      LimitExceededException: "too_many_attempts",
+      TooManyRequestsException: "too_many_attempts",
+      TooManyFailedAttemptsException: "too_many_attempts",
+    };
     throw new Error(refusals[kind] || "login_unavailable");
   }
   return payload;
@@ -172,17 +182,63 @@ function chrome() {
   document.getElementById("who").textContent = signedIn ? t("ui.signed_in_as", { name: state.session.name }) : "";
 }
 
-function loginScreen(message) {
-  flash(message || "", "error");
+function loginScreen(message, kind = "error") {
+  flash(message || "", kind);
   const email = h("input", { type: "email", name: "email", autocomplete: "username", required: true });
   const password = h("input", { type: "password", name: "password", autocomplete: "current-password", required: true });
+  const forgot = h("button", { type: "button", id: "forgot", class: "link", text: t("ui.forgot_password") });
+  forgot.addEventListener("click", () => forgotScreen(email.value.trim()));
   authForm("login", [h("h1", { text: t("ui.title") }), h("label", {}, t("ui.email"), email), h("label", {}, t("ui.password"), password)],
     () => cognito("InitiateAuth", {
       AuthFlow: "USER_PASSWORD_AUTH",
       ClientId: state.config.client_id,
       AuthParameters: { USERNAME: email.value.trim(), PASSWORD: password.value },
     }),
-    email);
+    email, forgot);
+}
+
+// A forgotten password, or one an admin reset (Cognito then refuses the sign-in with PasswordResetRequiredException
+// and has already sent a code): Cognito's ForgotPassword sends a code to the verified e-mail, ConfirmForgotPassword
+// sets the new password with it.
+function forgotScreen(given) {
+  flash("");
+  const email = h("input", { type: "email", name: "email", autocomplete: "username", required: true, value: given });
+  recoveryForm("forgot", [h("p", { text: t("ui.forgot_hint") }), h("label", {}, t("ui.email"), email)], "ui.send_code",
+    () => cognito("ForgotPassword", { ClientId: state.config.client_id, Username: email.value.trim() }),
+    (answer) => resetScreen(email.value.trim(), t("ui.code_sent", { to: answer.CodeDeliveryDetails?.Destination || email.value.trim() })));
+}
+
+function resetScreen(username, message) {
+  flash(message, "info");
+  const code = h("input", { type: "text", name: "code", inputmode: "numeric", autocomplete: "one-time-code", required: true });
+  const password = h("input", { type: "password", name: "new-password", autocomplete: "new-password", minlength: 12, required: true });
+  const again = h("button", { type: "button", id: "send-again", class: "link", text: t("ui.send_code_again") });
+  again.addEventListener("click", () => forgotScreen(username));
+  recoveryForm("reset", [h("p", { text: t("ui.reset_hint") }), h("label", {}, t("ui.code"), code),
+    h("label", {}, t("ui.new_password"), password), again], "ui.save_password",
+    () => cognito("ConfirmForgotPassword", {
+      ClientId: state.config.client_id,
+      Username: username,
+      ConfirmationCode: code.value.trim(),
+      Password: password.value,
+    }),
+    () => loginScreen(t("ui.password_changed"), "info"));
+}
+
+// A step of the recovery: `ask` calls Cognito, `then` takes its answer; a refusal is said in the reader's language.
+function recoveryForm(id, children, submit, ask, then) {
+  const back = h("button", { type: "button", class: "link", text: t("ui.back_to_sign_in") });
+  back.addEventListener("click", () => loginScreen(""));
+  const form = h("form", { class: "card narrow", id }, ...children, h("button", { type: "submit", text: t(submit) }), back);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      then(await ask());
+    } catch (error) {
+      flash(t(`ui.${error.message}`), "error");
+    }
+  });
+  show(form);
 }
 
 function newPasswordScreen(username, session) {
@@ -198,8 +254,8 @@ function newPasswordScreen(username, session) {
 }
 
 // A sign-in step: `ask` calls Cognito; the answer is a session, or (first sign-in) the new-password challenge.
-function authForm(id, children, ask, email) {
-  const form = h("form", { class: "card narrow", id }, ...children, h("button", { type: "submit", text: t("ui.sign_in") }));
+function authForm(id, children, ask, email, ...after) {
+  const form = h("form", { class: "card narrow", id }, ...children, h("button", { type: "submit", text: t("ui.sign_in") }), ...after);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     try {
@@ -211,6 +267,7 @@ function authForm(id, children, ask, email) {
     } catch (error) {
       // Cognito's session for the new password lasts minutes: past it, the sign-in starts again.
       if (id === "new-password" && error.message === "login_failed") return loginScreen(t("ui.session_expired"));
+      if (error.message === "reset_required" && email) return resetScreen(email.value.trim(), t("ui.reset_required"));
       flash(t(`ui.${error.message}`), "error");
     }
   });

@@ -13,12 +13,14 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
+from infra.local.console import Login, add_user, new_password
 from infra.local.serve import Served, serving
 from tests.browser_support import needs_chromium, phone_browser, photo_folder
 
@@ -183,3 +185,77 @@ def test_an_account_outside_ones_book_is_not_shown(browser: Chrome, served: Serv
     refused = "Conta não encontrada (ou fora da sua carteira)."
     assert wait(browser).until(shown.text_to_be_present_in_element((By.ID, "main"), refused))
     assert "Oficina" not in browser.find_element(By.ID, "main").text
+
+
+def _to_login(driver: Chrome, served: Served) -> None:
+    driver.get(served.url + "/")
+    driver.execute_script("sessionStorage.clear(); localStorage.clear()")
+    driver.refresh()
+    wait(driver).until(shown.visibility_of_element_located((By.CSS_SELECTOR, "#login input[name=email]")))
+
+
+def _ask_for_a_code(driver: Chrome, email: str) -> None:
+    driver.find_element(By.ID, "forgot").click()
+    wait(driver).until(shown.visibility_of_element_located((By.CSS_SELECTOR, "#forgot input[name=email]")))
+    driver.find_element(By.CSS_SELECTOR, "#forgot input[name=email]").send_keys(email)
+    driver.find_element(By.CSS_SELECTOR, "#forgot button[type=submit]").click()
+    wait(driver).until(shown.visibility_of_element_located((By.CSS_SELECTOR, "#reset input[name=code]")))
+
+
+def test_a_forgotten_password_is_replaced_with_the_code_cognito_sends(browser: Chrome, served: Served) -> None:
+    rita = Login("rita@padaria.example", new_password(), "Rita Alves", ("collections",))
+    add_user(served.stack, rita.email, rita.name, rita.groups, rita.password)
+    _to_login(browser, served)
+
+    _ask_for_a_code(browser, rita.email)
+
+    assert text_of(browser, "#flash").startswith("Enviamos um código para ")
+    fresh = new_password()
+    browser.find_element(By.CSS_SELECTOR, "#reset input[name=code]").send_keys("482913")  # the emulator takes any
+    browser.find_element(By.CSS_SELECTOR, "#reset input[name=new-password]").send_keys(fresh)
+    browser.find_element(By.CSS_SELECTOR, "#reset button[type=submit]").click()
+    wait(browser).until(shown.visibility_of_element_located((By.CSS_SELECTOR, "#login input[name=email]")))
+    assert text_of(browser, "#flash") == "Senha alterada. Entre com a nova senha."
+
+    sign_in(browser, replace(served, logins={"rita": replace(rita, password=fresh)}), "rita")
+    assert "Rita Alves" in browser.find_element(By.ID, "who").text
+
+
+def test_an_expired_code_is_said_and_a_new_one_can_be_asked_for(browser: Chrome, served: Served) -> None:
+    _to_login(browser, served)
+    _ask_for_a_code(browser, served.logins["carla"].email)
+
+    # The emulator checks a code only when it is one of its own (AWS checks every code): one it did not send.
+    browser.find_element(By.CSS_SELECTOR, "#reset input[name=code]").send_keys("moto-confirmation-code:1")
+    browser.find_element(By.CSS_SELECTOR, "#reset input[name=new-password]").send_keys(new_password())
+    browser.find_element(By.CSS_SELECTOR, "#reset button[type=submit]").click()
+
+    assert wait(browser).until(shown.text_to_be_present_in_element((By.ID, "flash"), "O código expirou"))
+    browser.find_element(By.ID, "send-again").click()
+    assert wait(browser).until(shown.visibility_of_element_located((By.CSS_SELECTOR, "#forgot input[name=email]")))
+    assert browser.find_element(By.CSS_SELECTOR, "#forgot input[name=email]").get_attribute("value") == (
+        served.logins["carla"].email
+    )
+
+
+def test_a_password_an_admin_reset_leads_to_the_code_screen(browser: Chrome, served: Served) -> None:
+    """Cognito refuses the sign-in of a user whose password an admin reset with PasswordResetRequiredException
+    (its API reference, InitiateAuth), having sent a code; the emulator answers with the new-password challenge
+    instead, so Cognito's answer is given at the page's `fetch`."""
+    _to_login(browser, served)
+    browser.execute_script(
+        """
+        const real = window.fetch;
+        window.fetch = (url, init) => (init?.headers?.["X-Amz-Target"] || "").endsWith(".InitiateAuth")
+          ? Promise.resolve(new Response(JSON.stringify({ __type: "PasswordResetRequiredException",
+              message: "Password reset required for the user" }), { status: 400 }))
+          : real(url, init);
+        """
+    )
+    browser.find_element(By.CSS_SELECTOR, "#login input[name=email]").send_keys(served.logins["ana"].email)
+    browser.find_element(By.CSS_SELECTOR, "#login input[name=password]").send_keys(served.logins["ana"].password)
+    browser.find_element(By.CSS_SELECTOR, "#login button[type=submit]").click()
+
+    wait(browser).until(shown.visibility_of_element_located((By.CSS_SELECTOR, "#reset input[name=code]")))
+    assert text_of(browser, "#flash").startswith("Sua senha foi redefinida por um administrador")
+    assert "not possible" not in browser.page_source
