@@ -362,7 +362,7 @@ async function searchPage(query, cursor, results) {
 const AGES = ["1-15", "16-30", "31-60", "61+"]; // the overdue book's age buckets (services/digest.py BUCKETS)
 
 async function bookScreen(filters) {
-  const owner = h("input", { name: "owner", value: filters.get("owner") || "" });
+  let owner = h("input", { name: "owner", value: filters.get("owner") || "" });
   const status = h("select", { name: "status" }, h("option", { value: "", text: t("ui.all") }),
     ["overdue", "suspended"].map((s) => h("option", { value: s, text: known("status", s), selected: filters.get("status") === s })));
   const age = h("select", { name: "age" }, h("option", { value: "", text: t("ui.all") }),
@@ -378,7 +378,15 @@ async function bookScreen(filters) {
   });
   const table = h("div", { id: "book" });
   show(h("section", { class: "card" }, h("h1", { text: t("ui.book") }), form, table));
-  await bookPage(filters, null, table);
+  const first = await bookPage(filters, null, table);
+  if (first.people?.length) {
+    // The people whose accounts the reader may see, by name: a select in place of the id typed.
+    const chosen = filters.get("owner") || "";
+    const select = h("select", { name: "owner" }, h("option", { value: "", text: t("ui.all_owners") }),
+      first.people.map((p) => h("option", { value: p.id, text: p.name, selected: p.id === chosen })));
+    owner.replaceWith(select);
+    owner = select;
+  }
 }
 
 async function bookPage(filters, cursor, table) {
@@ -398,6 +406,7 @@ async function bookPage(filters, cursor, table) {
     more.addEventListener("click", () => paged(more, async () => { await bookPage(filters, page.cursor, table); return false; }));
     table.append(more);
   }
+  return page;
 }
 
 async function accountScreen(accountId) {

@@ -259,3 +259,22 @@ def test_a_password_an_admin_reset_leads_to_the_code_screen(browser: Chrome, ser
     wait(browser).until(shown.visibility_of_element_located((By.CSS_SELECTOR, "#reset input[name=code]")))
     assert text_of(browser, "#flash").startswith("Sua senha foi redefinida por um administrador")
     assert "not possible" not in browser.page_source
+
+
+def test_the_book_is_filtered_by_an_owner_chosen_by_name(browser: Chrome, served: Served) -> None:
+    sign_in(browser, served, "carla")
+    browser.get(served.url + "/#/book")
+    text_of(browser, "#book")
+
+    owner = Select(
+        wait(browser).until(shown.element_to_be_clickable((By.CSS_SELECTOR, "#book-filters select[name=owner]")))
+    )
+    assert [o.text for o in owner.options] == ["Todos", "Ana Souza", "Carla Mendes"]  # by name, not an id to type
+    owner.select_by_visible_text("Ana Souza")
+    browser.find_element(By.CSS_SELECTOR, "#book-filters button[type=submit]").click()
+
+    wait(browser).until(lambda driver: "owner=ana" in driver.current_url)
+    book = text_of(browser, "#book")
+    assert "Padaria Estrela" in book and "Oficina do Zé" not in book  # Ana's, not Carla's
+    chosen = Select(browser.find_element(By.CSS_SELECTOR, "#book-filters select[name=owner]"))
+    assert chosen.first_selected_option.text == "Ana Souza"

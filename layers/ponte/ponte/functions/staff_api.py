@@ -129,7 +129,18 @@ def book(request: HttpRequest, api: StaffApi) -> JSON:
         age=request.query_value("age"),
         cursor=request.query_value("cursor"),
     )
-    return {"accounts": [line.model_dump(mode="json") for line in page.lines], "cursor": page.cursor}
+    accounts = [line.model_dump(mode="json") for line in page.lines]
+    return {"accounts": accounts, "cursor": page.cursor, "people": _filterable(request, caller, deps)}
+
+
+def _filterable(request: HttpRequest, caller: Caller, deps: StaffDeps) -> list[dict[str, str]]:
+    """With the book's first page, the people whose accounts the caller may filter it by, by name (none when that
+    is only the caller, or without a directory): the console offers them by name, not an id to type."""
+    if request.query_value("cursor") is not None:
+        return []
+    scope = deps.visibility(caller)
+    people = [{"id": person_id, "name": name} for person_id, name in deps.people() if scope.allows(person_id)]
+    return people if len(people) > 1 else []
 
 
 @routes.route("GET", "/staff/accounts/<account_id>")
