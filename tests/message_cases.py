@@ -24,6 +24,7 @@ from ponte.domain.bodies.collections import (
     CustomerSuspended,
     DigestAccount,
     PaymentSeen,
+    WayToPay,
 )
 from ponte.domain.bodies.delivery import CustomerNoticeHeld, CustomerUnreachable, HeldReason
 from ponte.domain.bodies.invoices import (
@@ -162,6 +163,8 @@ PARTLY_PAID = InvoiceCharge(
     total=brl(100_000),
     payment_url="https://pagar.solnascente.example/0042",
 )
+# A boleto's digitable line as the bank prints it, digits only (47).
+BOLETO_LINE = "23790448095616862379336011058009740430000124020"
 CHARGED = replace(PARTLY_PAID, fees_paid=brl(0), total=brl(103_700))
 # A record kept before invoices had labels: the message shows the number, never the internal key.
 UNLABELLED = replace(PARTLY_PAID, invoice_id="stripe:in_1QxYz", label=None, payment_url=None)
@@ -517,6 +520,7 @@ def _collection_cases() -> list[Case]:
                 deadline=date(2026, 12, 3),
                 totals=(PRINCIPAL,),
                 invoices=("NF-e 0042",),
+                ways_to_pay=(WayToPay(label="NF-e 0042", payment_url=PARTLY_PAID.payment_url, bank_slip=BOLETO_LINE),),
             ),
             Audience.CUSTOMER,
             owed=(PRINCIPAL,),
@@ -587,7 +591,14 @@ def _invoice_cases() -> list[Case]:
     return [
         Case(
             "two-installments",
-            InvoiceIssued(customer_name=CONTACT, invoice_number="0042", total=PRINCIPAL, installments=installments),
+            InvoiceIssued(
+                customer_name=CONTACT,
+                invoice_number="0042",
+                total=PRINCIPAL,
+                installments=installments,
+                payment_url=PARTLY_PAID.payment_url,
+                bank_slip=BOLETO_LINE,
+            ),
             Audience.CUSTOMER,
             owed=(PRINCIPAL,),
         ),

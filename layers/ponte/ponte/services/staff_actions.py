@@ -52,7 +52,7 @@ from ponte.domain.accounts import (
     TimelineEntry,
     next_version,
 )
-from ponte.domain.bodies.collections import AccountReactivated, CustomerDeadlineExtended, CustomerReactivated
+from ponte.domain.bodies.collections import AccountReactivated, CustomerDeadlineExtended, CustomerReactivated, WayToPay
 from ponte.domain.changes import AccountChange
 from ponte.domain.dunning import (
     STAFF_CHANNEL,
@@ -433,14 +433,21 @@ def _extend(work: _Work, request: _Input) -> dict[str, str | int]:
         totals: dict[str, int] = defaultdict(int)
         for currency, amount in owing.values():
             totals[currency] += amount
-        records = (work.ledger.invoice(key) for key in owing)
+        records = [record for record in map(work.ledger.invoice, owing) if record is not None]
+        # A sale's own link, else that of the provider invoice standing for it, as the collections notices give it.
+        urls = {r.invoice_id: r.payment_url for r in work.allocation.receivables if r.payment_url}
+        ways = (
+            WayToPay(label=label_of(r.invoice), payment_url=urls.get(r.invoice.key), bank_slip=r.invoice.bank_slip)
+            for r in records
+        )
         work.told.append(
             CustomerDeadlineExtended(
                 customer_name=work.account.contact.name,
                 was=told,
                 deadline=extended,
                 totals=tuple(Money(amount=amount, currency=c) for c, amount in sorted(totals.items())),
-                invoices=tuple(label_of(record.invoice) for record in records if record is not None),
+                invoices=tuple(label_of(record.invoice) for record in records),
+                ways_to_pay=tuple(way for way in ways if way.payment_url or way.bank_slip),
             )
         )
     return {"days": request.days, "deadline_was": current.isoformat(), "deadline": extended.isoformat()}

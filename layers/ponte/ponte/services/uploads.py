@@ -1118,6 +1118,8 @@ def _invoice_notice(account: Account, invoice: Invoice, now: datetime, holidays:
         invoice_number=label_of(invoice),
         total=invoice.total,
         installments=_due(invoice, holidays),
+        payment_url=invoice.payment_url,
+        bank_slip=invoice.bank_slip,
     )
     cause = f"invoice-issued:{account.account_id}:{invoice.key}"
     return Notification(

@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from ponte.domain.accounts import AccountStatus
+from ponte.domain.bodies.invoices import BankSlip, PaymentUrl
 from ponte.domain.dunning import InvoiceCharge, PlannedStep, SentNotice, SuspensionRecord
 from ponte.domain.money import Money
 from ponte.domain.policy import FeesMode
@@ -70,6 +71,14 @@ class CustomerSuspended(Body):
     fees_to_date: tuple[Money, ...] = ()
 
 
+class WayToPay(Body):
+    """Where an invoice can be paid (its payment link) and its boleto line, as a source gave them."""
+
+    label: str  # the invoice as the customer knows it
+    payment_url: PaymentUrl | None = None
+    bank_slip: BankSlip | None = None
+
+
 class CustomerDeadlineExtended(Body):
     """To the customer: staff gave more time, and the deadline a notice had named moved to `deadline`."""
 
@@ -79,6 +88,8 @@ class CustomerDeadlineExtended(Body):
     deadline: date  # the new last day to pay before the service is suspended
     totals: tuple[Money, ...]  # what is owed, by currency
     invoices: tuple[str, ...] = ()  # those owing, as the customer knows them (`NF-e 47428`)
+    # How to pay those of them with a payment link or a boleto line (none in bodies recorded before they were).
+    ways_to_pay: tuple[WayToPay, ...] = ()
 
 
 class AccountReactivated(Body):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ponte.domain.invoices import Item
 from ponte.domain.money import Money
@@ -13,6 +13,12 @@ from ponte.domain.money import Money
 
 class Body(BaseModel):
     model_config = ConfigDict(frozen=True, defer_build=True)
+
+
+# How the customer can pay an invoice, as `ponte.domain.invoices.Invoice` takes it: a boleto's digitable line or
+# nosso número (digits only), and the page where it is paid.
+BankSlip = Annotated[str, StringConstraints(pattern=r"^\d{1,60}$")]
+PaymentUrl = Annotated[str, StringConstraints(max_length=2000, pattern=r"^https://")]
 
 
 class DueInstallment(Body):
@@ -32,6 +38,9 @@ class InvoiceIssued(Body):
     invoice_number: str
     total: Money
     installments: tuple[DueInstallment, ...] = Field(min_length=1)
+    # Where and how to pay it, when the invoice gave them (bodies recorded before they were carried have neither).
+    payment_url: PaymentUrl | None = None
+    bank_slip: BankSlip | None = None
 
 
 class NewCustomerInvoice(Body):

@@ -258,16 +258,22 @@ _PAY_AT: dict[Locale, tuple[str, str, str]] = {
 }
 
 
-def _how_to_pay(charges: Iterable[InvoiceCharge], fmt: Formatter) -> str:
-    """A paragraph with each invoice's payment link or boleto line, when a source gave one; nothing otherwise."""
+def how_to_pay(invoices: Iterable[tuple[str, str | None, str | None]], fmt: Formatter) -> str:
+    """A paragraph with each invoice's payment link and boleto line, from (the invoice as the customer knows it, its
+    link, its boleto line) when a source gave them; nothing when none did. Every customer notice that asks for a
+    payment says how to make it with these words: the collections notices, the new deadline and the new invoice."""
     title, link, slip = _PAY_AT[fmt.locale]
     lines = []
-    for label, url, digits in dict.fromkeys((_label(c, fmt), c.payment_url, c.bank_slip) for c in charges):
+    for label, url, digits in dict.fromkeys(invoices):
         if url:
             lines.append(f"- {label}: {link} {url}")
         if digits:
             lines.append(f"- {label}: {slip} {digits}")
     return f"{title}:\n" + "\n".join(lines) + "\n\n" if lines else ""
+
+
+def _how_to_pay(charges: Iterable[InvoiceCharge], fmt: Formatter) -> str:
+    return how_to_pay(((_label(c, fmt), c.payment_url, c.bank_slip) for c in charges), fmt)
 
 
 _NEXT: dict[Locale, dict[str, str]] = {
@@ -605,6 +611,7 @@ def _deadline_extended(notification: Notification, fmt: Formatter) -> dict[str, 
         "deadline": fmt.date(body.deadline),
         "total": _amounts(body.totals, fmt),
         "invoices": ", ".join(body.invoices) or _word("none", fmt),
+        "how_to_pay": how_to_pay(((w.label, w.payment_url, w.bank_slip) for w in body.ways_to_pay), fmt),
     }
 
 
@@ -929,22 +936,22 @@ ENTRIES: dict[str, Entry] = {
             "pt-BR": Texts(
                 subject="Novo prazo: pague {total} até {deadline}",
                 email="Olá, {customer}.\n\nO prazo para o pagamento em aberto foi estendido de {was} para "
-                "{deadline}.\n\nEm aberto: {total} ({invoices}).\n\nPague até {deadline} para evitar a suspensão "
-                "do serviço.\n",
+                "{deadline}.\n\nEm aberto: {total} ({invoices}).\n\n{how_to_pay}"
+                "Pague até {deadline} para evitar a suspensão do serviço.\n",
                 sms="Novo prazo: pague {total} ate {deadline} para evitar a suspensao do servico.",
             ),
             "es": Texts(
                 subject="Nuevo plazo: {total} hasta el {deadline}",
                 email="Hola, {customer}.\n\nEl plazo del pago pendiente se extendió del {was} al {deadline}.\n\n"
-                "Pendiente: {total} ({invoices}).\n\nPague hasta el {deadline} para evitar la suspensión del "
-                "servicio.\n",
+                "Pendiente: {total} ({invoices}).\n\n{how_to_pay}"
+                "Pague hasta el {deadline} para evitar la suspensión del servicio.\n",
                 sms="Nuevo plazo: pague {total} hasta el {deadline} para evitar la suspension del servicio.",
             ),
             "en": Texts(
                 subject="New deadline: pay {total} by {deadline}",
                 email="Hello, {customer}.\n\nThe deadline for the outstanding payment has been extended from {was} "
-                "to {deadline}.\n\nOutstanding: {total} ({invoices}).\n\nPay by {deadline} to avoid suspension of "
-                "the service.\n",
+                "to {deadline}.\n\nOutstanding: {total} ({invoices}).\n\n{how_to_pay}"
+                "Pay by {deadline} to avoid suspension of the service.\n",
                 sms="New deadline: pay {total} by {deadline} to avoid suspension of the service.",
             ),
         },

@@ -12,7 +12,7 @@ from ponte.domain.bodies.invoices import (
     UploadQuarantined,
 )
 from ponte.messages.catalog import Entry, Texts
-from ponte.messages.texts.collections import due_text
+from ponte.messages.texts.collections import due_text, how_to_pay
 
 if TYPE_CHECKING:
     from ponte.domain.accounts import Locale
@@ -68,6 +68,13 @@ _PAST_DUE: dict[Locale, str] = {
     "es": "\nLo ya vencido puede pagarse ahora, para evitar nuevos avisos.\n",
     "en": "\nWhat is already due can be paid now, to avoid further notices.\n",
 }
+# The SMS's last sentence, so that the customer can pay from the phone: the payment link, with no full stop after
+# it (a phone may take one into the link it opens). `fit_sms` leaves it out whole when it does not fit.
+_PAY_LINK_SMS: dict[Locale, str] = {
+    "pt-BR": " Pague em {url}",
+    "es": " Pague en {url}",
+    "en": " Pay at {url}",
+}
 
 
 def _invoice_issued(notification: Notification, fmt: Formatter) -> dict[str, str]:
@@ -85,6 +92,8 @@ def _invoice_issued(notification: Notification, fmt: Formatter) -> dict[str, str
         "first_amount": fmt.money(headline.amount),
         "due_verb": upcoming if ahead else past,
         "past_due": _PAST_DUE[fmt.locale] if len(ahead) < len(body.installments) else "",
+        "how_to_pay": how_to_pay([(body.invoice_number, body.payment_url, body.bank_slip)], fmt),
+        "pay_link": _PAY_LINK_SMS[fmt.locale].format(url=body.payment_url) if body.payment_url else "",
         "schedule": "\n".join(
             _INSTALLMENT[fmt.locale].format(
                 number=installment.number,
@@ -583,26 +592,28 @@ ENTRIES: dict[str, Entry] = {
                 subject="Fatura {number}: {first_amount} {due_verb} {first_due}",
                 email=(
                     "Olá, {customer}.\n\nEmitimos a fatura {number}, no valor de {total}.\n\n"
-                    "Vencimentos:\n{schedule}\n\nCada parcela pode ser paga até o fim do dia do vencimento.\n{past_due}"
+                    "Vencimentos:\n{schedule}\n\n{how_to_pay}"
+                    "Cada parcela pode ser paga até o fim do dia do vencimento.\n{past_due}"
                 ),
-                sms="Fatura {number}: {first_amount} {due_verb} {first_due}. Total {total}.",
+                sms="Fatura {number}: {first_amount} {due_verb} {first_due}. Total {total}.{pay_link}",
             ),
             "es": Texts(
                 subject="Factura {number}: {first_amount} {due_verb} {first_due}",
                 email=(
                     "Hola, {customer}.\n\nEmitimos la factura {number}, por un importe de {total}.\n\n"
-                    "Vencimientos:\n{schedule}\n\nCada cuota puede pagarse hasta el final del día de su vencimiento.\n"
-                    "{past_due}"
+                    "Vencimientos:\n{schedule}\n\n{how_to_pay}"
+                    "Cada cuota puede pagarse hasta el final del día de su vencimiento.\n{past_due}"
                 ),
-                sms="Factura {number}: {first_amount} {due_verb} {first_due}. Total {total}.",
+                sms="Factura {number}: {first_amount} {due_verb} {first_due}. Total {total}.{pay_link}",
             ),
             "en": Texts(
                 subject="Invoice {number}: {first_amount} {due_verb} {first_due}",
                 email=(
                     "Hello, {customer}.\n\nWe have issued invoice {number} for {total}.\n\n"
-                    "Due dates:\n{schedule}\n\nEach installment can be paid until the end of its due date.\n{past_due}"
+                    "Due dates:\n{schedule}\n\n{how_to_pay}"
+                    "Each installment can be paid until the end of its due date.\n{past_due}"
                 ),
-                sms="Invoice {number}: {first_amount} {due_verb} {first_due}. Total {total}.",
+                sms="Invoice {number}: {first_amount} {due_verb} {first_due}. Total {total}.{pay_link}",
             ),
         },
     ),
