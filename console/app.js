@@ -7,6 +7,7 @@
 
 const LOCALES = ["pt-BR", "es", "en"];
 const TOKEN = "ponte.session"; // sessionStorage: the tokens live as long as the tab
+const DRAFT = "ponte.draft"; // sessionStorage: an action's form as it was when the session expired on sending it
 const state = { config: null, messages: null, locale: "pt-BR", session: null, account: null };
 
 // Words, dates and money in the reader's locale.
@@ -170,6 +171,7 @@ function loadSession() {
 
 function signOut(message) {
   sessionStorage.removeItem(TOKEN);
+  if (!message) sessionStorage.removeItem(DRAFT); // signed out by hand: nothing kept for the next one
   state.session = null;
   chrome();
   loginScreen(message);
@@ -411,10 +413,38 @@ async function bookPage(filters, cursor, table) {
 
 async function accountScreen(accountId) {
   const view = await api("GET", `/staff/accounts/${encodeURIComponent(accountId)}`);
-  if (view.account_id === accountId) return renderAccount(view);
+  if (view.account_id === accountId) {
+    renderAccount(view);
+    return restoreDraft(view);
+  }
   // A link (an alert's) to an account merged since into another: this one is the customer's now.
   history.replaceState(null, "", `#/account/${encodeURIComponent(view.account_id)}`);
   renderAccount(view, { text: t("ui.merged_here"), kind: "info" });
+}
+
+// An action sent after the session expired is not lost: its form is kept for the tab, and filled in again once the
+// reader has signed in and is back on the account, to check and send.
+function keepDraft(accountId, action, form) {
+  const fields = {};
+  for (const [name, value] of new FormData(form)) fields[name] = String(value);
+  sessionStorage.setItem(DRAFT, JSON.stringify({ accountId, action, fields }));
+}
+
+function restoreDraft(view) {
+  const draft = JSON.parse(sessionStorage.getItem(DRAFT) || "null");
+  const chooser = document.getElementById("action");
+  if (!draft || draft.accountId !== view.account_id || !chooser) return;
+  sessionStorage.removeItem(DRAFT);
+  if (![...chooser.options].some((option) => option.value === draft.action)) return;
+  chooser.value = draft.action;
+  const form = document.getElementById("act");
+  buildActionForm(form, draft.action, state.account);
+  for (const [name, value] of Object.entries(draft.fields)) {
+    const field = form.elements.namedItem(name);
+    if (field && "value" in field) field.value = value;
+  }
+  flash(t("ui.draft_kept"), "info");
+  form.scrollIntoView({ block: "nearest" });
 }
 
 function section(title, id, ...content) {
@@ -556,7 +586,8 @@ async function submitAction(view, action, body, form) {
       const merged = refusal.body.view.account_id !== view.account_id;
       if (merged) history.replaceState(null, "", `#/account/${encodeURIComponent(refusal.body.view.account_id)}`);
       renderAccount(refusal.body.view, { text: t(merged ? "ui.merged_stale" : "ui.stale"), kind: "error" });
-    } else if (refusal.status !== 401) refuseField(form, refusal.status === 400 ? refusal.body.field : null, refusalText(refusal));
+    } else if (refusal.status === 401) keepDraft(view.account_id, action, form);
+    else refuseField(form, refusal.status === 400 ? refusal.body.field : null, refusalText(refusal));
   }
 }
 

@@ -278,3 +278,33 @@ def test_the_book_is_filtered_by_an_owner_chosen_by_name(browser: Chrome, served
     assert "Padaria Estrela" in book and "Oficina do Zé" not in book  # Ana's, not Carla's
     chosen = Select(browser.find_element(By.CSS_SELECTOR, "#book-filters select[name=owner]"))
     assert chosen.first_selected_option.text == "Ana Souza"
+
+
+def test_an_action_sent_after_the_session_expired_is_kept_for_after_signing_in(browser: Chrome, served: Served) -> None:
+    ana = served.logins["ana"]
+    sign_in(browser, served, "ana")
+    browser.get(served.url + "/#/account/padaria-estrela")
+    text_of(browser, "#account")
+    choose_action(browser, "note")
+    browser.find_element(By.CSS_SELECTOR, "#act textarea[name=reason]").send_keys("Cliente pediu a segunda via")
+
+    # An hour later (the token's life), she sends it: the console's clock moves past the session's end.
+    browser.execute_script("const real = Date.now; Date.now = () => real() + 2 * 3600 * 1000;")
+    browser.find_element(By.CSS_SELECTOR, "#act button[type=submit]").click()
+    wait(browser).until(shown.visibility_of_element_located((By.CSS_SELECTOR, "#login input[name=email]")))
+    assert text_of(browser, "#flash") == "Sua sessão expirou. Entre de novo."
+    browser.execute_script("Date.now = () => new Date().getTime();")
+
+    browser.find_element(By.CSS_SELECTOR, "#login input[name=email]").send_keys(ana.email)
+    browser.find_element(By.CSS_SELECTOR, "#login input[name=password]").send_keys(ana.password)
+    browser.find_element(By.CSS_SELECTOR, "#login button[type=submit]").click()
+
+    # Back on the account, the note as she wrote it, to check and send.
+    wait(browser).until(shown.text_to_be_present_in_element((By.ID, "flash"), "o que você preencheu foi mantido"))
+    assert "padaria-estrela" in browser.current_url
+    reason = browser.find_element(By.CSS_SELECTOR, "#act textarea[name=reason]")
+    assert reason.get_attribute("value") == "Cliente pediu a segunda via"
+    assert Select(browser.find_element(By.ID, "action")).first_selected_option.get_attribute("value") == "note"
+    browser.find_element(By.CSS_SELECTOR, "#act button[type=submit]").click()
+    assert text_of(browser, "#flash") == "Registrado."
+    assert "Cliente pediu a segunda via" in text_of(browser, "#timeline")
