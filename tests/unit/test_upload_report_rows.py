@@ -186,3 +186,33 @@ def test_column_names_come_from_the_csv_vocabulary() -> None:
         assert row_message("missing_field", {"field": "due_date"}, locale).startswith(
             CSV_COLUMNS[locale]["due_date"].capitalize()
         )
+
+
+def test_a_mistyped_cnpj_or_cpf_is_recorded_with_a_warning_to_check_it() -> None:
+    text = "\n".join(
+        [
+            "Número;Cliente;CNPJ/CPF;Valor;Vencimento",
+            "401;Mercado Bom Preço;11.444.777/0001-62;10,00;30/11/2026",  # the last digit mistyped (…-61)
+            "402;Ana Ferreira;529.982.247-24;10,00;30/11/2026",  # (…-25)
+            "403;Mercado Bom Preço;11.444.777/0001-61;10,00;30/11/2026",
+            "404;Nordic Import;DK12345678;10,00;30/11/2026",  # a foreign buyer's id is not judged
+        ]
+    )
+    parsed = {r.invoice.number: r for r in _results(text) if isinstance(r, ParsedInvoice)}
+    assert len(parsed) == 4  # recorded all the same
+    flagged = {number: [(w.code, dict(w.facts)) for w in p.warnings] for number, p in parsed.items()}
+    assert flagged == {
+        "401": [("tax_id_digits", {"value": "11.444.777/0001-62"})],
+        "402": [("tax_id_digits", {"value": "529.982.247-24"})],
+        "403": [],
+        "404": [],
+    }
+    assert row_message("tax_id_digits", flagged["401"][0][1], "pt-BR").startswith(
+        "O CNPJ/CPF “11.444.777/0001-62” não confere"
+    )
+
+
+def test_a_tax_id_is_judged_as_a_cpf_or_cnpj_only_for_a_business_in_brazil() -> None:
+    text = "Número;Cliente;CNPJ/CPF;Valor;Vencimento\n501;Cliente;52998224724;10,00;30/11/2026\n"
+    (found,) = list(parse(io.BytesIO(text.encode()), options=ParseOptions(default_country="PT")))
+    assert isinstance(found, ParsedInvoice) and found.warnings == ()

@@ -181,6 +181,7 @@ RowCode = Literal[
     "ubl_mixed_currency",  # element, stated, currency
     # Warnings: recorded, with something to check
     "name_only",
+    "tax_id_digits",  # value: a CPF or CNPJ whose check digits are wrong
     "phone_left_out",  # field
     "language_left_out",  # value
     "email_left_out",

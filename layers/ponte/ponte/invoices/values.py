@@ -238,4 +238,21 @@ def customer_party(
             raise
         party = Party.model_validate(fields)  # whatever else is wrong is the customer's identity: it refuses
         warnings.append(problem("email_left_out", "customer e-mail left out: not an e-mail address"))
+    if country == "BR" and tax_id and party.tax_id and not _checks_out(party.tax_id):
+        written = tax_id.strip()
+        reason = f"customer tax id {written!r} has a wrong check digit for a CPF or CNPJ: check it"
+        warnings.append(problem("tax_id_digits", reason, value=written))
     return party, (*customer_warnings(party), *warnings)
+
+
+def _checks_out(tax_id: str) -> bool:
+    """A normalised tax id of a CPF's or a CNPJ's shape has its check digits right; another shape (a foreign
+    buyer's id) is not judged. A mistyped document opens an account that the customer's payments, naming the
+    right one, would never find: the report says so, and the invoice is recorded."""
+    from ponte.domain.business import is_valid_cnpj, is_valid_cpf  # noqa: PLC0415 - uploads only
+
+    if len(tax_id) == 11 and tax_id.isdigit():
+        return is_valid_cpf(tax_id)
+    if len(tax_id) == 14:
+        return is_valid_cnpj(tax_id)
+    return True

@@ -181,6 +181,10 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         "ubl_no_currency": "o documento não diz a moeda (nem DocumentCurrencyCode nem currencyID)",
         "ubl_mixed_currency": "{element} está em {stated}, e o documento em {currency}",
         "name_only": "cliente identificado só pelo nome: confira se não é um cliente que já existe",
+        "tax_id_digits": (
+            "o CNPJ/CPF {value} não confere (dígito verificador errado): confira, pois é por ele que o cliente é "
+            "reconhecido nos pagamentos"
+        ),
         "phone_left_out": "{field} não pôde ser lido e ficou de fora",
         "language_left_out": "o idioma {value} ficou de fora: o Ponte escreve em português, espanhol ou inglês",
         "email_left_out": "o e-mail do cliente ficou de fora: não é um endereço de e-mail",
@@ -280,6 +284,10 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         "ubl_no_currency": "el documento no indica la moneda (ni DocumentCurrencyCode ni currencyID)",
         "ubl_mixed_currency": "{element} está en {stated}, y el documento en {currency}",
         "name_only": "cliente identificado solo por el nombre: revise que no sea un cliente que ya existe",
+        "tax_id_digits": (
+            "el CNPJ/CPF {value} no cuadra (dígito verificador erróneo): revíselo, es por él que se reconoce al "
+            "cliente en los pagos"
+        ),
         "phone_left_out": "{field} no se pudo leer y quedó fuera",
         "language_left_out": "el idioma {value} quedó fuera: Ponte escribe en portugués, español o inglés",
         "email_left_out": "el correo electrónico del cliente quedó fuera: no es una dirección de correo",
@@ -378,6 +386,10 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         "ubl_no_currency": "the document names no currency (neither DocumentCurrencyCode nor a currencyID)",
         "ubl_mixed_currency": "{element} is in {stated}, the document in {currency}",
         "name_only": "customer identified by name only: check that it is not a customer who already exists",
+        "tax_id_digits": (
+            "the CNPJ/CPF {value} does not check out (wrong check digit): check it, the customer's payments are "
+            "matched by it"
+        ),
         "phone_left_out": "{field} could not be read and was left out",
         "language_left_out": "the language {value} was left out: Ponte writes Portuguese, Spanish or English",
         "email_left_out": "the customer's e-mail was left out: it is not an e-mail address",
