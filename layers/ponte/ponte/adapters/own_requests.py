@@ -72,6 +72,7 @@ class PlainJson:
 
     def __init__(self, serializer: Any) -> None:
         self._serializer = serializer
+        self._shapes: dict[str, dict[str, Any]] = {}  # per operation: the request botocore makes of no parameters
 
     def serialize_to_request(self, parameters: Mapping[str, Any], operation_model: Any) -> dict[str, Any]:
         if operation_model.name not in TABLE_OPERATIONS:
@@ -80,9 +81,11 @@ class PlainJson:
             body = json.dumps(parameters)
         except TypeError:  # bytes, a Decimal, a datetime: botocore's walk knows what each becomes
             return self._serializer.serialize_to_request(parameters, operation_model)  # type: ignore[no-any-return]
-        request: dict[str, Any] = self._serializer.serialize_to_request({}, operation_model)  # method, target, headers
-        request["body"] = body.encode()
-        return request
+        shape = self._shapes.get(operation_model.name)
+        if shape is None:  # the method, the URL's path and query, the target and content-type headers
+            shape = self._shapes[operation_model.name] = self._serializer.serialize_to_request({}, operation_model)
+        # Each request its own dict and headers: botocore adds to both as it prepares the request.
+        return {**shape, "headers": dict(shape["headers"]), "body": body.encode()}
 
 
 class EndpointPerTables:

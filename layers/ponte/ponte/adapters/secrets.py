@@ -41,6 +41,7 @@ class WebhookSecrets:
         self._monotonic = monotonic
         self._refreshed: dict[str, float] = {}
         self._cache: dict[str, tuple[float, str]] = {}  # secret id: when it was read, and its value
+        self._parsed: dict[str, tuple[str, list[str]]] = {}  # secret id: the value last parsed, and its secrets
 
     def values(self, name: str) -> list[str]:
         return self._read(name, force=False)
@@ -63,7 +64,10 @@ class WebhookSecrets:
         if force or cached is None or now - cached[0] >= CACHE_SECONDS:
             raw = self.client.get_secret_value(SecretId=secret_id).get("SecretString", "")
             cached = self._cache[secret_id] = (now, raw)
-        return parse_secret(cached[1], name)
+        parsed = self._parsed.get(secret_id)
+        if parsed is None or parsed[0] != cached[1]:  # parsed once per value read, not once per delivery
+            parsed = self._parsed[secret_id] = (cached[1], parse_secret(cached[1], name))
+        return list(parsed[1])
 
 
 def parse_secret(raw: str, name: str) -> list[str]:
