@@ -170,6 +170,13 @@ def test_an_operation_whose_endpoint_reads_more_is_resolved_every_time() -> None
     assert counted.calls == 3
 
 
+def test_a_client_whose_requests_botocore_checks_is_left_alone() -> None:
+    # With parameter validation on, botocore wraps its serializer: the check is kept, and so is the walk.
+    checked = boto3.client("dynamodb", region_name="sa-east-1", aws_access_key_id="a", aws_secret_access_key="b")
+    serializer = checked._serializer
+    assert lighten(checked)._serializer is serializer
+
+
 def test_a_client_botocore_did_not_make_as_expected_is_left_alone() -> None:
     class Other:
         meta = None

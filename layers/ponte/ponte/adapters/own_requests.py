@@ -46,12 +46,14 @@ def lighten(client: Any) -> Any:
     """`client` (botocore's DynamoDB client) with its table operations prepared as this module says; returned. A
     client not made as the botocore this was tested with makes its clients (the Lambda runtime brings its own) is
     left as it is."""
-    # botocore offers no hook for either: its client's own serializer and endpoint resolver are wrapped.
+    # botocore offers no hook for either: its client's own serializer and endpoint resolver are wrapped. Only its
+    # JSON protocol's serializer, unchecked, writes what `json.dumps` writes (were DynamoDB ever served another
+    # protocol, or the check on, the client is left as it is).
+    from botocore.serialize import JSONSerializer  # noqa: PLC0415 - loaded with the client anyway
+
     serializer: Any = getattr(client, "_serializer", None)
     resolver: Any = getattr(client, "_ruleset_resolver", None)
-    if not callable(getattr(serializer, "serialize_to_request", None)) or not callable(
-        getattr(resolver, "construct_endpoint", None)
-    ):
+    if type(serializer) is not JSONSerializer or not callable(getattr(resolver, "construct_endpoint", None)):
         return client
     client._serializer = PlainJson(serializer)  # noqa: SLF001
     resolver.construct_endpoint = EndpointPerTables(resolver.construct_endpoint)
@@ -60,8 +62,9 @@ def lighten(client: Any) -> Any:
 
 def endpoint_inputs(operation_model: Any) -> set[str]:
     """The members of an operation's request that botocore's model says its endpoint rules read."""
-    read = {parameter.member_name for parameter in operation_model.context_parameters}
-    for spec in dict(operation_model.operation_context_parameters or {}).values():
+    # Both are read as botocore names them today; a botocore before `operation_context_parameters` has neither rule.
+    read = {parameter.member_name for parameter in getattr(operation_model, "context_parameters", ())}
+    for spec in dict(getattr(operation_model, "operation_context_parameters", None) or {}).values():
         # A JMESPath over the request: `TransactItems[*].Get.TableName`, `keys(RequestItems)`.
         read.add(spec["path"].removeprefix("keys(").split("[")[0].split(")")[0].split(".")[0])
     return read
