@@ -106,3 +106,22 @@ def test_an_invoice_recorded_after_a_due_date_names_the_next_one_and_says_what_i
 def test_an_invoice_recorded_before_its_due_dates_says_nothing_of_past_dues() -> None:
     message = render(note(BODIES["invoice.issued"], "pt-BR"), time_zone="America/Sao_Paulo")
     assert "já venceu" not in message.email
+
+
+def test_an_invoice_whose_installments_bill_less_than_its_total_says_what_is_left_to_pay() -> None:
+    # An NF-e of R$ 1.000,00 whose duplicatas bill R$ 600,00: the rest was paid at the sale.
+    partly = BODIES["invoice.issued"].model_copy(
+        update={
+            "total": Money(amount=100000, currency="BRL"),
+            "installments": (
+                DueInstallment(number="1", due_date=date(2026, 12, 10), amount=Money(amount=60000, currency="BRL")),
+            ),
+        }
+    )
+    said = {locale: render(note(partly, locale), time_zone="America/Sao_Paulo") for locale in LOCALES}
+    assert "no valor de R$ 1.000,00 (a pagar: R$ 600,00)." in said["pt-BR"].email.replace("\xa0", " ")
+    assert said["pt-BR"].sms.replace("\xa0", " ").endswith("Total R$ 1.000,00 (a pagar: R$ 600,00).")
+    assert "(por pagar: 600,00 BRL)" in said["es"].email.replace("\xa0", " ")
+    assert "(R$600.00 to pay)" in said["en"].email
+    whole = render(note(BODIES["invoice.issued"], "pt-BR"), time_zone="America/Sao_Paulo")
+    assert "a pagar:" not in whole.email and "a pagar:" not in whole.sms  # installments that bill it all

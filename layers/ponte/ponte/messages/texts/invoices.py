@@ -11,6 +11,7 @@ from ponte.domain.bodies.invoices import (
     QuarantineCode,
     UploadQuarantined,
 )
+from ponte.domain.money import Money
 from ponte.messages.catalog import Entry, Texts
 from ponte.messages.texts.collections import due_text, how_to_pay
 
@@ -63,6 +64,12 @@ _DUE_VERB: dict[Locale, tuple[str, str]] = {
     "es": ("vence el", "venció el"),
     "en": ("due", "was due"),
 }
+# An NF-e whose duplicatas bill less than its total (the rest paid at the sale): what is left to pay, beside it.
+_TO_PAY: dict[Locale, str] = {
+    "pt-BR": "{total} (a pagar: {due})",
+    "es": "{total} (por pagar: {due})",
+    "en": "{total} ({due} to pay)",
+}
 _PAST_DUE: dict[Locale, str] = {
     "pt-BR": "\nO que já venceu pode ser pago agora, para evitar novos avisos.\n",
     "es": "\nLo ya vencido puede pagarse ahora, para evitar nuevos avisos.\n",
@@ -87,7 +94,7 @@ def _invoice_issued(notification: Notification, fmt: Formatter) -> dict[str, str
     return {
         "customer": body.customer_name,
         "number": body.invoice_number,
-        "total": fmt.money(body.total),
+        "total": _total(body, fmt),
         "first_due": fmt.date(headline.effective_due_date or headline.due_date),  # the day to pay by
         "first_amount": fmt.money(headline.amount),
         "due_verb": upcoming if ahead else past,
@@ -103,6 +110,16 @@ def _invoice_issued(notification: Notification, fmt: Formatter) -> dict[str, str
             for installment in body.installments
         ),
     }
+
+
+def _total(body: InvoiceIssued, fmt: Formatter) -> str:
+    """The invoice's total, and what its installments leave to pay when that is less (part was paid at the sale):
+    a customer told only "R$ 1.000,00" next to installments adding up to R$ 600,00 would think some were missing."""
+    billed = sum(i.amount.amount for i in body.installments if i.amount.currency == body.total.currency)
+    if 0 < billed < body.total.amount:
+        due = Money(amount=billed, currency=body.total.currency)
+        return _TO_PAY[fmt.locale].format(total=fmt.money(body.total), due=fmt.money(due))
+    return fmt.money(body.total)
 
 
 def _invoices_imported(notification: Notification, fmt: Formatter) -> dict[str, str]:
