@@ -702,9 +702,12 @@ function alertsSection(view) {
 }
 
 function noticesSection(view) {
-  if (!view.notices.length) return section(t("ui.notices"), "notices", h("p", { class: "muted", text: t("ui.no_notices") }));
+  // The ladder records a hand-off or an alert to staff as it records a notice; they went to the team (the alerts and
+  // the history say so), not to the customer: this list is what the customer was sent.
+  const notices = view.notices.filter((notice) => !Object.keys(notice.channels).every((channel) => channel === "staff"));
+  if (!notices.length) return section(t("ui.notices"), "notices", h("p", { class: "muted", text: t("ui.no_notices") }));
   const list = h("ul", { class: "lines" });
-  for (const notice of view.notices) {
+  for (const notice of notices) {
     const channels = Object.entries(notice.channels).map(([channel, outcome]) => `${known("channel", channel)}: ${known("outcome", outcome || "unknown")}`);
     list.append(h("li", {}, h("strong", { text: known("step", notice.kind || "other") }), ` · ${formatMoment(notice.sent_at)}`,
       notice.deadline ? ` · ${t("ui.pay_by", { date: formatDate(notice.deadline) })}` : "",

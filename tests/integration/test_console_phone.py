@@ -23,6 +23,7 @@ import pytest
 
 from infra.local.console import static_file
 from ponte.domain.accounts import AccountStatus
+from ponte.domain.dunning import SentNotice
 from ponte.domain.invoices import SourceFormat
 from ponte.domain.ledger import Ledger
 from ponte.functions.staff_api import StaffApi, routes
@@ -556,3 +557,24 @@ def test_every_control_on_the_account_has_a_name(browser: Chrome, console: Conso
     )
 
     assert unnamed == []
+
+
+def test_the_customers_notices_list_what_the_customer_was_sent_not_alerts_to_staff(
+    browser: Chrome, console: Console
+) -> None:
+    console.staff = Staff()
+    ledger = console.staff.store.ledgers["padaria"]
+    # The ladder's record of an alert to the owner (the customer could not be reached), beside a notice that went out.
+    alert = SentNotice(step_id="alert:customer_unreachable:NF-1", sent_at=local(date(2026, 11, 20), 9), channel="staff")
+    sent = SentNotice(step_id="reminder", sent_at=local(date(2026, 11, 10), 9), channel="email")
+    console.staff.store.ledgers["padaria"] = ledger.model_copy(update={"notices": (sent, alert)})
+
+    open_as(browser, console, "ana", "#/account/padaria")
+    notices = text_of(browser, "#notices")
+
+    assert "10/11/2026" in notices and "e-mail" in notices  # what the customer was sent
+    assert "20/11/2026" not in notices and "outro canal" not in notices  # the alert went to the team
+
+    console.staff.store.ledgers["padaria"] = ledger.model_copy(update={"notices": (alert,)})
+    open_as(browser, console, "ana", "#/account/padaria")
+    assert wait(browser).until(shown.text_to_be_present_in_element((By.ID, "notices"), "Nenhum aviso"))
