@@ -131,10 +131,14 @@ async function cognito(target, body) {
       "X-Amz-Target": `AWSCognitoIdentityProviderService.${target}`,
     },
     body: JSON.stringify(body),
-  });
+  }).catch(() => null); // no network: said as "not possible right now", not as the browser's words
+  if (!answer) throw new Error("login_unavailable");
   const payload = await answer.json().catch(() => ({}));
   if (!answer.ok) {
     const kind = String(payload.__type || "").split("#").pop();
+    // A password that cannot be recovered by the user (an invitation never used, no verified e-mail): an admin's.
+    const recovering = target === "ForgotPassword" || target === "ConfirmForgotPassword";
+    if (recovering && (kind === "NotAuthorizedException" || kind === "InvalidParameterException")) throw new Error("recovery_refused");
     const refusals = {
       NotAuthorizedException: "login_failed",
       UserNotFoundException: "login_failed",
@@ -159,7 +163,7 @@ function claimsOf(token) {
 
 function startSession(result) {
   const claims = claimsOf(result.IdToken);
-  state.session = { token: result.IdToken, expires: claims.exp * 1000, name: claims.name || claims.email || "" };
+  state.session = { token: result.IdToken, expires: claims.exp * 1000, name: claims.name || claims.email || "", sub: claims.sub };
   sessionStorage.setItem(TOKEN, JSON.stringify(state.session));
   chrome();
 }
@@ -170,6 +174,7 @@ function loadSession() {
 }
 
 function signOut(message) {
+  state.lastSub = state.session?.sub; // whose a draft kept on the way out is
   sessionStorage.removeItem(TOKEN);
   if (!message) sessionStorage.removeItem(DRAFT); // signed out by hand: nothing kept for the next one
   state.session = null;
@@ -384,8 +389,11 @@ async function bookScreen(filters) {
   if (first.people?.length) {
     // The people whose accounts the reader may see, by name: a select in place of the id typed.
     const chosen = filters.get("owner") || "";
+    // An owner the link names who is not among them (someone who has left, a team): kept, chosen, by the name known.
+    const named = chosen && !first.people.some((p) => p.id === chosen)
+      ? [{ id: chosen, name: first.accounts.find((line) => line.owner === chosen)?.owner_name || chosen }] : [];
     const select = h("select", { name: "owner" }, h("option", { value: "", text: t("ui.all_owners") }),
-      first.people.map((p) => h("option", { value: p.id, text: p.name, selected: p.id === chosen })));
+      [...first.people, ...named].map((p) => h("option", { value: p.id, text: p.name, selected: p.id === chosen })));
     owner.replaceWith(select);
     owner = select;
   }
@@ -424,15 +432,23 @@ async function accountScreen(accountId) {
 
 // An action sent after the session expired is not lost: its form is kept for the tab, and filled in again once the
 // reader has signed in and is back on the account, to check and send.
+// Kept for the one who wrote it, for an hour: someone else signing in on the same tab gets nothing of it.
+const DRAFT_KEPT_MS = 3600_000;
+
 function keepDraft(accountId, action, form) {
   const fields = {};
   for (const [name, value] of new FormData(form)) fields[name] = String(value);
-  sessionStorage.setItem(DRAFT, JSON.stringify({ accountId, action, fields }));
+  const by = state.lastSub || "";
+  sessionStorage.setItem(DRAFT, JSON.stringify({ accountId, action, fields, by, at: Date.now() }));
 }
 
 function restoreDraft(view) {
   const draft = JSON.parse(sessionStorage.getItem(DRAFT) || "null");
   const chooser = document.getElementById("action");
+  if (draft && (draft.by !== (state.session?.sub || "") || !(Date.now() - draft.at < DRAFT_KEPT_MS))) {
+    sessionStorage.removeItem(DRAFT); // another reader's, or too old to send as it was
+    return;
+  }
   if (!draft || draft.accountId !== view.account_id || !chooser) return;
   sessionStorage.removeItem(DRAFT);
   if (![...chooser.options].some((option) => option.value === draft.action)) return;

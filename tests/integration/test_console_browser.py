@@ -308,3 +308,70 @@ def test_an_action_sent_after_the_session_expired_is_kept_for_after_signing_in(b
     browser.find_element(By.CSS_SELECTOR, "#act button[type=submit]").click()
     assert text_of(browser, "#flash") == "Registrado."
     assert "Cliente pediu a segunda via" in text_of(browser, "#timeline")
+
+
+def test_a_form_kept_when_the_session_expired_is_not_given_to_someone_else(browser: Chrome, served: Served) -> None:
+    sign_in(browser, served, "ana")
+    browser.get(served.url + "/#/account/padaria-estrela")
+    text_of(browser, "#account")
+    choose_action(browser, "note")
+    browser.find_element(By.CSS_SELECTOR, "#act textarea[name=reason]").send_keys("Só para a Ana")
+    browser.execute_script("const real = Date.now; Date.now = () => real() + 2 * 3600 * 1000;")
+    browser.find_element(By.CSS_SELECTOR, "#act button[type=submit]").click()
+    wait(browser).until(shown.visibility_of_element_located((By.CSS_SELECTOR, "#login input[name=email]")))
+    browser.execute_script("Date.now = () => new Date().getTime();")
+
+    carla = served.logins["carla"]  # someone else, on the same tab
+    browser.find_element(By.CSS_SELECTOR, "#login input[name=email]").send_keys(carla.email)
+    browser.find_element(By.CSS_SELECTOR, "#login input[name=password]").send_keys(carla.password)
+    browser.find_element(By.CSS_SELECTOR, "#login button[type=submit]").click()
+
+    wait(browser).until(shown.text_to_be_present_in_element((By.ID, "who"), carla.name))
+    text_of(browser, "#account")
+    assert "Só para a Ana" not in browser.page_source
+    assert browser.execute_script("return sessionStorage.getItem('ponte.draft')") is None
+
+
+def test_an_owner_the_link_names_who_is_not_offered_stays_chosen(browser: Chrome, served: Served) -> None:
+    sign_in(browser, served, "carla")
+    browser.get(served.url + "/#/book?owner=collections")  # a team: not one of the people offered
+    text_of(browser, "#book")
+    owner = Select(
+        wait(browser).until(shown.element_to_be_clickable((By.CSS_SELECTOR, "#book-filters select[name=owner]")))
+    )
+    assert owner.first_selected_option.get_attribute("value") == "collections"  # not "Todos" over a filtered list
+
+
+def test_a_password_only_an_admin_can_reset_says_so(browser: Chrome, served: Served) -> None:
+    """Cognito refuses ForgotPassword to a user who never used the invitation (NotAuthorizedException) or has no
+    verified e-mail (InvalidParameterException); the emulator sends a code to anyone, so its answer is given at the
+    page's `fetch`."""
+    _to_login(browser, served)
+    browser.execute_script(
+        """
+        const real = window.fetch;
+        window.fetch = (url, init) => (init?.headers?.["X-Amz-Target"] || "").endsWith(".ForgotPassword")
+          ? Promise.resolve(new Response(JSON.stringify({ __type: "NotAuthorizedException",
+              message: "User password cannot be reset in the current state." }), { status: 400 }))
+          : real(url, init);
+        """
+    )
+    browser.find_element(By.ID, "forgot").click()
+    wait(browser).until(shown.visibility_of_element_located((By.CSS_SELECTOR, "#forgot input[name=email]")))
+    browser.find_element(By.CSS_SELECTOR, "#forgot input[name=email]").send_keys("novo@padaria.example")
+    browser.find_element(By.CSS_SELECTOR, "#forgot button[type=submit]").click()
+
+    assert wait(browser).until(shown.text_to_be_present_in_element((By.ID, "flash"), "peça a um administrador"))
+    assert "senha incorretos" not in text_of(browser, "#flash")
+
+
+def test_no_network_on_a_recovery_step_is_said_in_words(browser: Chrome, served: Served) -> None:
+    _to_login(browser, served)
+    browser.execute_script("window.fetch = () => Promise.reject(new TypeError('Failed to fetch'));")
+    browser.find_element(By.ID, "forgot").click()
+    wait(browser).until(shown.visibility_of_element_located((By.CSS_SELECTOR, "#forgot input[name=email]")))
+    browser.find_element(By.CSS_SELECTOR, "#forgot input[name=email]").send_keys("ana@ponte.local")
+    browser.find_element(By.CSS_SELECTOR, "#forgot button[type=submit]").click()
+
+    assert wait(browser).until(shown.text_to_be_present_in_element((By.ID, "flash"), "Não foi possível entrar agora"))
+    assert "Failed" not in text_of(browser, "#flash") and "ui." not in text_of(browser, "#flash")

@@ -125,3 +125,19 @@ def test_an_invoice_whose_installments_bill_less_than_its_total_says_what_is_lef
     assert "(R$600.00 to pay)" in said["en"].email
     whole = render(note(BODIES["invoice.issued"], "pt-BR"), time_zone="America/Sao_Paulo")
     assert "a pagar:" not in whole.email and "a pagar:" not in whole.sms  # installments that bill it all
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://padaríaestrela.example/p/1", "https://pagar.padaria.example/fatura/ação-0042", "https://p.example/a`b"],
+)
+def test_a_link_the_sms_would_change_is_left_to_the_e_mail(url: str) -> None:
+    # GSM-7 takes accents off: the SMS would send the customer to another page, or another site.
+    linked = BODIES["invoice.issued"].model_copy(update={"payment_url": url})
+    message = render(note(linked, "pt-BR"), time_zone="America/Sao_Paulo")
+    assert "https://" not in message.sms
+    assert url in message.email
+    plain = BODIES["invoice.issued"].model_copy(update={"payment_url": "https://pagar.padaria.example/0042"})
+    assert render(note(plain, "pt-BR"), time_zone="America/Sao_Paulo").sms.endswith(
+        "Pague em https://pagar.padaria.example/0042"
+    )

@@ -100,7 +100,7 @@ def _invoice_issued(notification: Notification, fmt: Formatter) -> dict[str, str
         "due_verb": upcoming if ahead else past,
         "past_due": _PAST_DUE[fmt.locale] if len(ahead) < len(body.installments) else "",
         "how_to_pay": how_to_pay([(body.invoice_number, body.payment_url, body.bank_slip)], fmt),
-        "pay_link": _PAY_LINK_SMS[fmt.locale].format(url=body.payment_url) if body.payment_url else "",
+        "pay_link": _PAY_LINK_SMS[fmt.locale].format(url=body.payment_url) if _sms_safe(body.payment_url) else "",
         "schedule": "\n".join(
             _INSTALLMENT[fmt.locale].format(
                 number=installment.number,
@@ -110,6 +110,14 @@ def _invoice_issued(notification: Notification, fmt: Formatter) -> dict[str, str
             for installment in body.installments
         ),
     }
+
+
+def _sms_safe(url: str | None) -> bool:
+    """A link the SMS can carry as it is: the SMS is written in GSM-7, which would take the accent off `ação` in a
+    path (a page not found) or in a host name (another site). The e-mail carries any link."""
+    from ponte.messages.text import to_gsm  # noqa: PLC0415
+
+    return url is not None and url.isascii() and to_gsm(url) == url
 
 
 def _total(body: InvoiceIssued, fmt: Formatter) -> str:
