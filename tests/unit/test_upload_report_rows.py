@@ -5,6 +5,7 @@ internal name or an English fragment in the sentence a business owner reads to f
 from __future__ import annotations
 
 import io
+import json
 import re
 from dataclasses import replace
 from typing import Any, get_args
@@ -83,7 +84,7 @@ def test_facts_are_written_as_the_language_writes_them() -> None:
 
 def test_an_unknown_code_or_a_missing_fact_gives_the_general_sentence() -> None:
     general = row_message("unreadable", {}, "pt-BR")
-    assert general == "Não foi possível ler esta linha"
+    assert general == "Não foi possível ler esta linha ou documento"
     assert row_message("a_code_of_a_later_version", {}, "pt-BR") == general
     assert row_message("not_date", {}, "pt-BR") == general
 
@@ -165,7 +166,7 @@ def test_the_report_gives_each_row_in_the_back_offices_language() -> None:
     assert rows[12]["message"] == "A fatura 110 não foi registrada: a linha 13 dela foi recusada"
     for row in rows.values():
         assert set(row) == {"line", "message", "code", "reason"}
-        assert row["message"] != "Não foi possível ler esta linha", row
+        assert row["message"] != row_message("unreadable", {}, "pt-BR"), row
         # No field's internal name and no English word in what the owner reads.
         assert not re.search(r"\b(amount|due_date|missing|invoice|line|not)\b", row["message"]), row
 
@@ -196,16 +197,18 @@ def test_a_mistyped_cnpj_or_cpf_is_recorded_with_a_warning_to_check_it() -> None
             "402;Ana Ferreira;529.982.247-24;10,00;30/11/2026",  # (…-25)
             "403;Mercado Bom Preço;11.444.777/0001-61;10,00;30/11/2026",
             "404;Nordic Import;DK12345678;10,00;30/11/2026",  # a foreign buyer's id is not judged
+            "405;Dutch Import;NL 8599.22.367.B01;10,00;30/11/2026",  # 14 characters, a VAT number's, not a CNPJ
         ]
     )
     parsed = {r.invoice.number: r for r in _results(text) if isinstance(r, ParsedInvoice)}
-    assert len(parsed) == 4  # recorded all the same
+    assert len(parsed) == 5  # recorded all the same
     flagged = {number: [(w.code, dict(w.facts)) for w in p.warnings] for number, p in parsed.items()}
     assert flagged == {
         "401": [("tax_id_digits", {"value": "11.444.777/0001-62"})],
         "402": [("tax_id_digits", {"value": "529.982.247-24"})],
         "403": [],
         "404": [],
+        "405": [],
     }
     assert row_message("tax_id_digits", flagged["401"][0][1], "pt-BR").startswith(
         "O CNPJ/CPF “11.444.777/0001-62” não confere"
@@ -216,3 +219,72 @@ def test_a_tax_id_is_judged_as_a_cpf_or_cnpj_only_for_a_business_in_brazil() -> 
     text = "Número;Cliente;CNPJ/CPF;Valor;Vencimento\n501;Cliente;52998224724;10,00;30/11/2026\n"
     (found,) = list(parse(io.BytesIO(text.encode()), options=ParseOptions(default_country="PT")))
     assert isinstance(found, ParsedInvoice) and found.warnings == ()
+
+
+def test_rows_carried_over_from_a_run_before_codes_say_what_they_are_not_that_they_were_unread() -> None:
+    from ponte.domain.uploads import RowRefusal, UploadProgress
+    from ponte.services.uploads import WINDOW, continue_upload
+    from tests.upload_support import csv_file, many_rows
+
+    world = World()
+    upload = world.put("incoming/long.csv", csv_file(*many_rows(WINDOW + 5)))
+    world.time_left = 1  # under the margin: the run stops after one window
+    assert world.receive(upload).status == "continued"
+    sent = world.queue.sent.pop(0)
+    # The continuation as a version before codes wrote it: rows with a line and an English reason only.
+    old = UploadProgress.model_validate_json(
+        sent.model_copy(
+            update={
+                "warnings": (RowRefusal(line=2, reason="customer identified by name only"),),
+                "refused": (RowRefusal(line=9, reason="invoice 9 is already paid, at least in part"),),
+            }
+        ).model_dump_json(exclude={"warnings": {0: {"code", "facts"}}, "refused": {0: {"code", "facts"}}})
+    )
+    assert old.warnings[0].code is None and old.refused[0].code is None
+
+    continue_upload(old, ports=world.ports, settings=world.settings, time_left=lambda: 600)
+
+    report = world.objects.report("processed/long.csv.report.json")
+    assert report["warnings"][0]["message"] == "Esta linha foi registrada, com algo a conferir"
+    refused = next(row for row in report["rejected"] if row["line"] == 9)
+    assert refused["message"] == "Esta linha não foi registrada"
+
+
+def test_the_field_named_is_the_one_the_error_is_about() -> None:
+    from ponte.invoices.json_format import parse as parse_json
+
+    document = {
+        "number": "7",
+        "issue_date": "2026-11-01",
+        "currency": "BRL",
+        "total": "20.00",
+        "customer": {"name": "Cliente", "tax_id": "12345678000195"},
+        "installments": [{"number": "x" * 41, "due_date": "2026-12-01", "amount": "20.00"}],
+    }
+    (found,) = list(parse_json(io.BytesIO(json.dumps(document).encode()), options=ParseOptions()))
+    assert isinstance(found, Rejection)
+    assert (found.problem.code, dict(found.problem.facts)) == ("too_long", {"field": "installment", "limit": "40"})
+    assert row_message(found.problem.code, found.problem.facts, "pt-BR") == "Parcela: mais de 40 caracteres"
+
+
+@pytest.mark.parametrize(
+    ("total", "code", "value"),
+    [("10.555", "too_many_decimals", "10.555"), ("1e30", "amount_too_large", "1E+30"), ("dez", "invalid_field", None)],
+)
+def test_an_amount_a_document_gives_is_refused_by_what_is_wrong_with_it(
+    total: str, code: str, value: str | None
+) -> None:
+    from ponte.invoices.json_format import parse as parse_json
+
+    document = {
+        "number": "8",
+        "issue_date": "2026-11-01",
+        "currency": "BRL",
+        "total": total,
+        "due_date": "2026-12-01",
+        "customer": {"name": "Cliente", "tax_id": "12345678000195"},
+    }
+    (found,) = list(parse_json(io.BytesIO(json.dumps(document).encode()), options=ParseOptions()))
+    assert isinstance(found, Rejection) and found.problem.code == code
+    assert found.problem.facts.get("value") == value  # a decimal the document wrote, as read
+    assert row_message(code, found.problem.facts, "pt-BR") != row_message("unreadable", {}, "pt-BR")

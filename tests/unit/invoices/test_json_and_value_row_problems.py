@@ -83,7 +83,7 @@ def test_a_credit_note_with_a_due_date() -> None:
 def test_an_invoice_gives_either_a_due_date_or_installments(document: dict[str, object]) -> None:
     found = refused(document)
     assert (found.code, found.reason) == ("due_or_installments", "an invoice gives either due_date or installments")
-    assert in_portuguese(found) == "Informe o vencimento ou as parcelas, não os dois"
+    assert in_portuguese(found) == "Informe o vencimento ou as parcelas: um dos dois"
 
 
 def test_installments_that_do_not_add_up_to_the_total() -> None:

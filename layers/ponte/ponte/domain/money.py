@@ -51,6 +51,16 @@ def out_of_range() -> str:
     return f"beyond the largest amount Ponte takes ({MAX_MINOR_UNITS} minor units)"
 
 
+class InvalidAmount(InvalidInput):
+    """An amount refused: `kind` says why (`not_amount`, `too_many_decimals`, `amount_too_large`), `facts` what an
+    upload's report needs to say it (`ponte.domain.uploads.RowCode`)."""
+
+    def __init__(self, kind: str, message: str, value: object, **facts: object) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.facts = {"value": str(value).strip(), **{name: str(fact) for name, fact in facts.items()}}
+
+
 class Money(BaseModel):
     """An exact amount: `amount` minor units (cents, centavos) of `currency`."""
 
@@ -74,18 +84,19 @@ class Money(BaseModel):
         try:
             number = Decimal(value)
         except (InvalidOperation, ValueError) as exc:
-            raise InvalidInput(f"not an amount: {value!r}") from exc
+            raise InvalidAmount("not_amount", f"not an amount: {value!r}", value) from exc
         if not number.is_finite():
-            raise InvalidInput(f"not an amount: {value!r}")
+            raise InvalidAmount("not_amount", f"not an amount: {value!r}", value)
         if not number.is_zero() and number.adjusted() > _MAX_ADJUSTED:
             # Checked before scaling: `1e999999` scaled overflows the decimal context, and its int has a million digits.
-            raise InvalidInput(out_of_range())
+            raise InvalidAmount("amount_too_large", out_of_range(), value)
         exponent = minor_unit_exponent(currency)
         minor = number.scaleb(exponent)
         if minor != minor.to_integral_value():
-            raise InvalidInput(f"{value} {currency} has more than {exponent} decimal places")
+            reason = f"{value} {currency} has more than {exponent} decimal places"
+            raise InvalidAmount("too_many_decimals", reason, value, currency=currency, places=exponent)
         if abs(minor) > MAX_MINOR_UNITS:
-            raise InvalidInput(out_of_range())
+            raise InvalidAmount("amount_too_large", out_of_range(), value)
         return cls(amount=int(minor), currency=currency)
 
     def to_decimal(self) -> Decimal:

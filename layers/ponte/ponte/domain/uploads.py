@@ -114,12 +114,15 @@ RowCode = Literal[
     "unreadable",  # nothing more precise is known: the report's `reason` says it in English
     "invalid_field",  # field
     "missing_field",  # field
-    "too_long",  # field, limit
+    "too_long",  # field, limit: characters
+    "too_many",  # field, limit: items of a list
+    "unknown_field",  # field: a JSON document's member no invoice has
     "missing_customer",
     "not_positive",  # value
     "unknown_currency",  # value
     "not_amount",  # value
     "too_many_decimals",  # value, currency, places
+    "amount_too_large",  # value
     "other_currency",  # value, currency
     "not_date",  # value
     "no_such_date",  # value: written as a date, but no such day (31/11)
@@ -187,6 +190,7 @@ RowCode = Literal[
     "email_left_out",
     "formula_cut",  # field, character
     "email_formula",  # character
+    "issuer_email_formula",  # character
     "installments_differ",  # what: boletos, payment_links
     "contacts_differ",  # what: mobiles, phones, languages
     "repeated_line",  # line, other
@@ -195,7 +199,8 @@ RowCode = Literal[
     "cancellation_elsewhere",  # value: the NF-e the bundled cancellation names
     "cancellation_not_applied",
     "cancellation_kept",  # of an NF-e not recorded yet
-    "owner_refused",  # owner, why: unknown, inactive
+    "owner_refused",  # owner, why: unknown, inactive, ambiguous; the account went to someone else
+    "owner_refused_none",  # owner, why; the account has no owner
     "contact_not_kept",  # field
 ]
 
@@ -209,7 +214,7 @@ class RowRefusal(BaseModel):
 
     line: int
     reason: str
-    code: str = "unreadable"
+    code: str | None = None  # None: written by a version before codes
     facts: dict[str, str] = Field(default_factory=dict)
 
 

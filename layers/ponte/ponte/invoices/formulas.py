@@ -126,7 +126,7 @@ def _party(party: Party, role: str, warnings: list[Problem]) -> Party:
         reason = f"{role} e-mail left out: it {_begins(trigger)}"
         warnings.append(
             problem(
-                "email_formula" if role == "customer" else "formula_cut",
+                "email_formula" if role == "customer" else "issuer_email_formula",
                 reason,
                 field=role,
                 character=_character(trigger),

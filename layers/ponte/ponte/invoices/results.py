@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from ponte.domain.bodies.invoices import QuarantineCode
 from ponte.domain.errors import InvalidInput
 from ponte.domain.invoices import Invoice, Item, SourceFormat
+from ponte.domain.money import InvalidAmount
 from ponte.domain.uploads import RowCode
 
 _CODES = frozenset(get_args(RowCode))
@@ -121,20 +122,48 @@ def problem_from(error: ValidationError | InvalidInput) -> Problem:
     reason = reason_from(error)
     if isinstance(error, RowRefused):
         return error.problem
+    if isinstance(error, InvalidAmount) and error.kind in _CODES:
+        return Problem(cast("RowCode", error.kind), reason, error.facts)
     if isinstance(error, InvalidInput):
         return Problem("unreadable", reason)
+    return _model_problem(error, reason)
+
+
+def _model_problem(error: ValidationError, reason: str) -> Problem:
     first = error.errors(include_url=False, include_input=False)[0]
     context = {name: str(value) for name, value in (first.get("ctx") or {}).items()}
-    named = [str(part) for part in first["loc"] if isinstance(part, str)]
-    where = {"field": named[-1]} if named else {}
+    where = {"field": about} if (about := _field(first["loc"])) else {}
     kind = first["type"]
-    if kind in _CODES:
+    if kind in _CODES and kind not in _PYDANTICS:  # one of the domain's rules (a PydanticCustomError)
         return Problem(cast("RowCode", kind), reason, {**where, **context})
-    if kind == "missing" and where:
-        return Problem("missing_field", reason, where)
-    if kind == "string_too_long" and where and "max_length" in context:
-        return Problem("too_long", reason, {**where, "limit": context["max_length"]})
+    simple: dict[str, RowCode] = {"missing": "missing_field", "extra_forbidden": "unknown_field"}
+    if kind in simple and where:
+        return Problem(simple[kind], reason, where)
+    if kind in ("string_too_long", "too_long") and where and "max_length" in context:
+        code: RowCode = "too_long" if kind == "string_too_long" else "too_many"
+        return Problem(code, reason, {**where, "limit": context["max_length"]})
     return Problem("invalid_field", reason, where) if where else Problem("unreadable", reason)
+
+
+_PYDANTICS = frozenset({"too_long"})  # pydantic's own error types that are also codes: pydantic's meaning wins
+
+
+def _field(location: tuple[int | str, ...]) -> str | None:
+    """The field a model's error is about, as the report names it: an installment's number is the installment's,
+    the invoice's key is made from its number, an issuer's details are the issuer's, a customer's name is the
+    customer's name."""
+    named = [part for part in location if isinstance(part, str)]
+    if not named:
+        return None
+    if named[0] == "issuer":
+        return "issuer"
+    if "installments" in named and named[-1] in ("number", "due_date", "amount"):
+        return {"number": "installment", "due_date": "due_date", "amount": "amount"}[named[-1]]
+    if named[-1] == "key":
+        return "number"
+    if named[0] == "customer" and named[-1] == "name":
+        return "customer_name"
+    return named[-1]
 
 
 def reason_from(error: ValidationError | InvalidInput) -> str:

@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 from datetime import date
 from functools import cache, lru_cache
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
 from pydantic import ValidationError
@@ -18,6 +18,9 @@ from ponte.domain.invoices import Item, Party
 from ponte.domain.money import Money, minor_unit_exponent
 from ponte.domain.phones import InvalidPhone, to_e164
 from ponte.invoices.results import Problem, RowRefused, problem
+
+if TYPE_CHECKING:
+    from ponte.domain.uploads import RowCode
 
 # The new-customer alert lists what was sold; past this many lines it only needs to know there were more.
 MAX_ITEMS = 20
@@ -126,7 +129,10 @@ def parse_date(raw: str, order: Literal["dmy", "mdy"] = "dmy") -> date:
             day, month = (first, second) if order == "dmy" else (second, first)
             return date(year, month, day)
     except ValueError as exc:
-        raise RowRefused("no_such_date", f"not a date: {raw.strip()!r} ({exc})", value=raw.strip()) from exc
+        # A day its month does not have (31/11) is no such date; a thirteenth month, a date not written as expected.
+        month = int(text[5:7]) if _ISO_DATE.match(text) else month
+        code: RowCode = "no_such_date" if 1 <= month <= 12 else "not_date"
+        raise RowRefused(code, f"not a date: {raw.strip()!r} ({exc})", value=raw.strip()) from exc
     raise RowRefused("not_date", f"not a date: {raw.strip()!r}: expected dd/mm/yyyy or yyyy-mm-dd", value=raw.strip())
 
 
@@ -253,6 +259,6 @@ def _checks_out(tax_id: str) -> bool:
 
     if len(tax_id) == 11 and tax_id.isdigit():
         return is_valid_cpf(tax_id)
-    if len(tax_id) == 14:
-        return is_valid_cnpj(tax_id)
+    if len(tax_id) == 14 and (tax_id.isdigit() or not tax_id[:2].isalpha()):
+        return is_valid_cnpj(tax_id)  # numeric, or alphanumeric as a CNPJ is; not a VAT number's country prefix
     return True

@@ -502,7 +502,7 @@ class _Recorder:
                 # The owner it got is kept (no new turn of a rotation); the report says again why the row's was not.
                 because = self.ports.owners.refusal(parsed.owner)
                 if because is not None:
-                    self._warn_owner(parsed, because, f"the account went to {account.owner or 'nobody'}")
+                    self._warn_owner(parsed, because, f"the account went to {account.owner or 'nobody'}", account.owner)
 
     def _accounts(self, account_ids: list[str]) -> dict[str, Account]:
         """The accounts among `account_ids` that exist, read once per run (bounded cache)."""
@@ -513,13 +513,14 @@ class _Recorder:
             self.known_accounts.update(self.ports.ledger.accounts(wanted))
         return self.known_accounts
 
-    def _warn_owner(self, parsed: ParsedInvoice, because: str, instead: str) -> None:
+    def _warn_owner(self, parsed: ParsedInvoice, because: str, instead: str, given: str | None) -> None:
+        """The row's owner was refused; `given`: whom the account went to instead (None: nobody)."""
         if len(self.warnings) < _WARNINGS_KEPT:
             self.warnings.append(
                 RowRefusal(
                     line=parsed.line,
                     reason=f"owner {parsed.owner!r} {because}: {instead}",
-                    code="owner_refused",
+                    code="owner_refused" if given else "owner_refused_none",
                     facts={"owner": parsed.owner or "", "why": self.ports.owners.refusal_kind(parsed.owner) or ""},
                 )
             )
@@ -536,12 +537,14 @@ class _Recorder:
                 for what, why in dropped
             )
 
-    def _row(self, row: RowRefusal) -> dict[str, object]:
+    def _row(self, row: RowRefusal, *, warning: bool = False) -> dict[str, object]:
         """A row of the report: its line, what is wrong or to check in the back office's language, and the same in
         English for whoever debugs the file."""
-        from ponte.messages.texts.rows import row_message  # noqa: PLC0415 - the messages load once a row needs one
+        from ponte.messages.texts.rows import UNCODED, row_message  # noqa: PLC0415 - loaded once a row needs one
 
-        message = row_message(row.code, row.facts, self.settings.staff_locale)
+        locale = self.settings.staff_locale
+        # A row without a code was carried over from a run of a version before codes.
+        message = UNCODED[locale][warning] if row.code is None else row_message(row.code, row.facts, locale)
         return {"line": row.line, "message": message, "code": row.code, "reason": row.reason}
 
     def _resolve(self, references: list[tuple[str, str]]) -> None:
@@ -656,7 +659,7 @@ class _Recorder:
         self.known_accounts[opening.account_id] = opening.change.account  # read by the invoices' notices
         assigned = opening.assigned
         if assigned is not None and assigned.refused is not None and assigned.refused_because is not None:
-            self._warn_owner(opening.parsed, assigned.refused_because, assigned.instead())
+            self._warn_owner(opening.parsed, assigned.refused_because, assigned.instead(), assigned.owner)
 
     def _new_customer(self, account: Account, parsed: ParsedInvoice) -> Notification:
         invoice = parsed.invoice
@@ -891,7 +894,7 @@ class _Recorder:
             "warnings": len(self.warnings),
         }
         header["opening"] = self.upload.opening
-        header["warnings"] = [self._row(w) for w in self.warnings[:_WARNINGS_KEPT]]
+        header["warnings"] = [self._row(w, warning=True) for w in self.warnings[:_WARNINGS_KEPT]]
         body = InvoicesImported(
             file=self.upload.key,
             file_format=self.progress.file_format.value,

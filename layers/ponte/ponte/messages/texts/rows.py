@@ -110,15 +110,18 @@ _ENCODINGS = {"utf-8": "UTF-8", "cp1252": "Windows-1252", "latin-1": "ISO-8859-1
 
 ROWS: dict[Locale, dict[RowCode, str]] = {
     "pt-BR": {
-        "unreadable": "não foi possível ler esta linha",
+        "unreadable": "não foi possível ler esta linha ou documento",
         "invalid_field": "{field}: valor inválido",
         "missing_field": "{field}: não preenchido",
         "too_long": "{field}: mais de {limit} caracteres",
+        "too_many": "{field}: mais de {limit}",
+        "unknown_field": "{field}: campo desconhecido numa fatura",
         "missing_customer": "falta o cliente: informe o nome, o CNPJ/CPF ou o código do cliente",
         "not_positive": "o valor {value} deve ser maior que zero",
         "unknown_currency": "{value} não é uma moeda conhecida: use um código como BRL, USD ou EUR",
         "not_amount": "{value} não é um valor",
         "too_many_decimals": "o valor {value} tem mais de {places} casas decimais, o que {currency} não permite",
+        "amount_too_large": "o valor {value} passa do maior valor aceito",
         "other_currency": "o valor {value} não está na moeda da fatura ({currency})",
         "not_date": "{value} não é uma data: use dd/mm/aaaa",
         "no_such_date": "a data {value} não existe no calendário",
@@ -152,7 +155,7 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         "sibling_refused": "a fatura {number} não foi registrada: a linha {other} dela foi recusada",
         "not_object": "cada fatura deve ser um objeto JSON",
         "credit_note_due": "uma nota de crédito não tem vencimento nem parcelas",
-        "due_or_installments": "informe o vencimento ou as parcelas, não os dois",
+        "due_or_installments": "informe o vencimento ou as parcelas: um dos dois",
         "not_nfe": "o documento não é uma NF-e (falta infNFe)",
         "nfe_layout": "a NF-e está no leiaute {value}: são lidos os leiautes 4.00 e 3.10",
         "nfe_inbound": "é uma NF-e de entrada (compra): não há nada a receber",
@@ -192,6 +195,9 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
             "{field} começava com {character}, que uma planilha executaria como fórmula: registrado sem esse caractere"
         ),
         "email_formula": "o e-mail do cliente ficou de fora: começa com {character}, que uma planilha executaria",
+        "issuer_email_formula": (
+            "o e-mail do emitente ficou de fora: começa com {character}, que uma planilha executaria"
+        ),
         "installments_differ": "as parcelas trazem {what} diferentes, então nenhum foi registrado",
         "contacts_differ": "as parcelas trazem {what} diferentes do cliente: ficou o da primeira",
         "repeated_line": "a linha {line} repete a linha {other}: lida uma vez só",
@@ -204,18 +210,22 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         "cancellation_not_applied": "o cancelamento que veio com esta NF-e não foi aplicado",
         "cancellation_kept": "cancelamento de uma NF-e ainda não registrada: guardado e aplicado quando ela chegar",
         "owner_refused": "o responsável {owner} {why}: a conta recebeu outro responsável",
+        "owner_refused_none": "o responsável {owner} {why}: a conta ficou sem responsável",
         "contact_not_kept": "{field} do cliente não foi guardado na conta nova",
     },
     "es": {
-        "unreadable": "no se pudo leer esta línea",
+        "unreadable": "no se pudo leer esta línea o documento",
         "invalid_field": "{field}: valor no válido",
         "missing_field": "{field}: sin completar",
         "too_long": "{field}: más de {limit} caracteres",
+        "too_many": "{field}: más de {limit}",
+        "unknown_field": "{field}: campo desconocido en una factura",
         "missing_customer": "falta el cliente: indique el nombre, la identificación fiscal o el código de cliente",
         "not_positive": "el importe {value} debe ser mayor que cero",
         "unknown_currency": "{value} no es una moneda conocida: use un código como BRL, USD o EUR",
         "not_amount": "{value} no es un importe",
         "too_many_decimals": "el importe {value} tiene más de {places} decimales, que {currency} no admite",
+        "amount_too_large": "el importe {value} supera el mayor importe aceptado",
         "other_currency": "el importe {value} no está en la moneda de la factura ({currency})",
         "not_date": "{value} no es una fecha: use dd/mm/aaaa",
         "no_such_date": "la fecha {value} no existe en el calendario",
@@ -255,7 +265,7 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         "sibling_refused": "la factura {number} no se registró: se rechazó su línea {other}",
         "not_object": "cada factura debe ser un objeto JSON",
         "credit_note_due": "una nota de crédito no tiene vencimiento ni cuotas",
-        "due_or_installments": "indique el vencimiento o las cuotas, no ambos",
+        "due_or_installments": "indique el vencimiento o las cuotas: uno de los dos",
         "not_nfe": "el documento no es una NF-e (falta infNFe)",
         "nfe_layout": "la NF-e está en el formato {value}: se leen los formatos 4.00 y 3.10",
         "nfe_inbound": "es una NF-e de entrada (una compra): no hay nada por cobrar",
@@ -298,6 +308,9 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         "email_formula": (
             "el correo electrónico del cliente quedó fuera: empieza con {character}, que una hoja de cálculo ejecutaría"
         ),
+        "issuer_email_formula": (
+            "el correo electrónico del emisor quedó fuera: empieza con {character}, que una hoja de cálculo ejecutaría"
+        ),
         "installments_differ": "las cuotas traen {what} distintos, así que no se registró ninguno",
         "contacts_differ": "las cuotas traen {what} distintos del cliente: quedó el de la primera",
         "repeated_line": "la línea {line} repite la línea {other}: se leyó una sola vez",
@@ -310,18 +323,22 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         "cancellation_not_applied": "la cancelación que vino con esta NF-e no se aplicó",
         "cancellation_kept": "cancelación de una NF-e aún no registrada: se guarda y se aplica cuando llegue",
         "owner_refused": "el responsable {owner} {why}: la cuenta recibió otro responsable",
+        "owner_refused_none": "el responsable {owner} {why}: la cuenta quedó sin responsable",
         "contact_not_kept": "{field} del cliente no se guardó en la cuenta nueva",
     },
     "en": {
-        "unreadable": "this line could not be read",
+        "unreadable": "this line or document could not be read",
         "invalid_field": "{field}: not valid",
         "missing_field": "{field}: missing",
         "too_long": "{field}: longer than {limit} characters",
+        "too_many": "{field}: more than {limit}",
+        "unknown_field": "{field}: no invoice has such a field",
         "missing_customer": "the customer is missing: give their name, tax id or customer reference",
         "not_positive": "the amount {value} must be greater than zero",
         "unknown_currency": "{value} is not a known currency: use a code such as BRL, USD or EUR",
         "not_amount": "{value} is not an amount",
         "too_many_decimals": "the amount {value} has more than {places} decimal places, which {currency} does not have",
+        "amount_too_large": "the amount {value} is beyond the largest amount taken",
         "other_currency": "the amount {value} is not in the invoice's currency ({currency})",
         "not_date": "{value} is not a date: use dd/mm/yyyy",
         "no_such_date": "the date {value} does not exist",
@@ -355,7 +372,7 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         "sibling_refused": "invoice {number} was not recorded: its line {other} was refused",
         "not_object": "each invoice must be a JSON object",
         "credit_note_due": "a credit note has no due date or installments",
-        "due_or_installments": "give either the due date or the installments, not both",
+        "due_or_installments": "give the due date or the installments: one of the two",
         "not_nfe": "the document is not an NF-e (no infNFe)",
         "nfe_layout": "the NF-e is in layout {value}: layouts 4.00 and 3.10 are read",
         "nfe_inbound": "it is an inbound NF-e (a purchase): nothing is owed to the issuer",
@@ -399,6 +416,9 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         "email_formula": (
             "the customer's e-mail was left out: it begins with {character}, which a spreadsheet would run"
         ),
+        "issuer_email_formula": (
+            "the issuer's e-mail was left out: it begins with {character}, which a spreadsheet would run"
+        ),
         "installments_differ": "the installments give different {what}, so none was recorded",
         "contacts_differ": "the installments give different customer {what}: the first one was kept",
         "repeated_line": "line {line} repeats line {other}: read once",
@@ -410,8 +430,16 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         "cancellation_not_applied": "the cancellation that came with this NF-e was not applied",
         "cancellation_kept": "cancellation of an NF-e not recorded yet: kept, and applied when the NF-e arrives",
         "owner_refused": "the owner {owner} {why}: the account was given another owner",
+        "owner_refused_none": "the owner {owner} {why}: the account has no owner",
         "contact_not_kept": "the customer's {field} was not kept on the new account",
     },
+}
+
+# A row of a report carried over from a version before codes: what it is, without the why.
+UNCODED: dict[Locale, tuple[str, str]] = {  # (refused, recorded with a warning)
+    "pt-BR": ("Esta linha não foi registrada", "Esta linha foi registrada, com algo a conferir"),
+    "es": ("Esta línea no se registró", "Esta línea se registró, con algo por revisar"),
+    "en": ("This line was not recorded", "This line was recorded, with something to check"),
 }
 
 # The report of a file deleted before it was read.
