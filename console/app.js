@@ -190,6 +190,7 @@ function chrome() {
 }
 
 function loginScreen(message, kind = "error") {
+  state.signingIn = null;
   flash(message || "", kind);
   const email = h("input", { type: "email", name: "email", autocomplete: "username", required: true });
   const password = h("input", { type: "password", name: "password", autocomplete: "current-password", required: true });
@@ -208,15 +209,17 @@ function loginScreen(message, kind = "error") {
 // and has already sent a code): Cognito's ForgotPassword sends a code to the verified e-mail, ConfirmForgotPassword
 // sets the new password with it.
 function forgotScreen(given) {
+  state.signingIn = () => forgotScreen(given);
   flash("");
   const email = h("input", { type: "email", name: "email", autocomplete: "username", required: true, value: given });
   recoveryForm("forgot", [h("p", { text: t("ui.forgot_hint") }), h("label", {}, t("ui.email"), email)], "ui.send_code",
     () => cognito("ForgotPassword", { ClientId: state.config.client_id, Username: email.value.trim() }),
-    (answer) => resetScreen(email.value.trim(), t("ui.code_sent", { to: answer.CodeDeliveryDetails?.Destination || email.value.trim() })));
+    (answer) => resetScreen(email.value.trim(), "ui.code_sent", { to: answer.CodeDeliveryDetails?.Destination || email.value.trim() }));
 }
 
-function resetScreen(username, message) {
-  flash(message, "info");
+function resetScreen(username, key, values = {}) {
+  state.signingIn = () => resetScreen(username, key, values);
+  flash(t(key, values), "info");
   const code = h("input", { type: "text", name: "code", inputmode: "numeric", autocomplete: "one-time-code", required: true });
   const password = h("input", { type: "password", name: "new-password", autocomplete: "new-password", minlength: 12, required: true });
   const again = h("button", { type: "button", id: "send-again", class: "link", text: t("ui.send_code_again") });
@@ -249,6 +252,7 @@ function recoveryForm(id, children, submit, ask, then) {
 }
 
 function newPasswordScreen(username, session) {
+  state.signingIn = () => newPasswordScreen(username, session);
   const password = h("input", { type: "password", name: "new-password", autocomplete: "new-password", minlength: 12, required: true });
   authForm("new-password", [h("p", { id: "new-password-hint", text: t("ui.new_password_hint") }),
     h("label", {}, t("ui.new_password"), password)],
@@ -274,7 +278,7 @@ function authForm(id, children, ask, email, ...after) {
     } catch (error) {
       // Cognito's session for the new password lasts minutes: past it, the sign-in starts again.
       if (id === "new-password" && error.message === "login_failed") return loginScreen(t("ui.session_expired"));
-      if (error.message === "reset_required" && email) return resetScreen(email.value.trim(), t("ui.reset_required"));
+      if (error.message === "reset_required" && email) return resetScreen(email.value.trim(), "ui.reset_required");
       flash(t(`ui.${error.message}`), "error");
     }
   });
@@ -847,6 +851,7 @@ async function start() {
     translateChrome();
     chrome();
     if (state.session && state.account && location.hash.startsWith("#/account/")) renderAccount(state.account);
+    else if (!state.session && state.signingIn) state.signingIn(); // the sign-in step the reader is on, in words anew
     else route();
   });
   document.getElementById("sign-out").addEventListener("click", () => signOut());

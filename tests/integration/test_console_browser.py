@@ -375,3 +375,15 @@ def test_no_network_on_a_recovery_step_is_said_in_words(browser: Chrome, served:
 
     assert wait(browser).until(shown.text_to_be_present_in_element((By.ID, "flash"), "Não foi possível entrar agora"))
     assert "Failed" not in text_of(browser, "#flash") and "ui." not in text_of(browser, "#flash")
+
+
+def test_changing_language_on_the_code_screen_keeps_the_reader_there(browser: Chrome, served: Served) -> None:
+    _to_login(browser, served)
+    _ask_for_a_code(browser, served.logins["carla"].email)
+
+    Select(browser.find_element(By.ID, "language")).select_by_value("es")
+
+    wait(browser).until(shown.text_to_be_present_in_element((By.ID, "flash"), "Enviamos un código a"))
+    assert browser.find_element(By.CSS_SELECTOR, "#reset input[name=code]").is_displayed()
+    assert "Guardar la contraseña nueva" in browser.find_element(By.CSS_SELECTOR, "#reset").text
+    Select(browser.find_element(By.ID, "language")).select_by_value("pt-BR")
