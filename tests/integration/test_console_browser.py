@@ -280,24 +280,30 @@ def test_the_book_is_filtered_by_an_owner_chosen_by_name(browser: Chrome, served
     assert chosen.first_selected_option.text == "Ana Souza"
 
 
+def _note_sent_after_the_session_expired(driver: Chrome, served: Served, text: str) -> None:
+    """Ana writes a note on Padaria Estrela and sends it an hour later (the token's life): the console's clock moves
+    past the session's end, and the login is shown."""
+    sign_in(driver, served, "ana")
+    driver.get(served.url + "/#/account/padaria-estrela")
+    text_of(driver, "#account")
+    choose_action(driver, "note")
+    driver.find_element(By.CSS_SELECTOR, "#act textarea[name=reason]").send_keys(text)
+    driver.execute_script("const real = Date.now; Date.now = () => real() + 2 * 3600 * 1000;")
+    driver.find_element(By.CSS_SELECTOR, "#act button[type=submit]").click()
+    wait(driver).until(shown.visibility_of_element_located((By.CSS_SELECTOR, "#login input[name=email]")))
+    assert text_of(driver, "#flash") == "Sua sessão expirou. Entre de novo."
+    driver.execute_script("Date.now = () => new Date().getTime();")
+
+
+def _log_in_on_the_login_shown(driver: Chrome, login: Login) -> None:
+    driver.find_element(By.CSS_SELECTOR, "#login input[name=email]").send_keys(login.email)
+    driver.find_element(By.CSS_SELECTOR, "#login input[name=password]").send_keys(login.password)
+    driver.find_element(By.CSS_SELECTOR, "#login button[type=submit]").click()
+
+
 def test_an_action_sent_after_the_session_expired_is_kept_for_after_signing_in(browser: Chrome, served: Served) -> None:
-    ana = served.logins["ana"]
-    sign_in(browser, served, "ana")
-    browser.get(served.url + "/#/account/padaria-estrela")
-    text_of(browser, "#account")
-    choose_action(browser, "note")
-    browser.find_element(By.CSS_SELECTOR, "#act textarea[name=reason]").send_keys("Cliente pediu a segunda via")
-
-    # An hour later (the token's life), she sends it: the console's clock moves past the session's end.
-    browser.execute_script("const real = Date.now; Date.now = () => real() + 2 * 3600 * 1000;")
-    browser.find_element(By.CSS_SELECTOR, "#act button[type=submit]").click()
-    wait(browser).until(shown.visibility_of_element_located((By.CSS_SELECTOR, "#login input[name=email]")))
-    assert text_of(browser, "#flash") == "Sua sessão expirou. Entre de novo."
-    browser.execute_script("Date.now = () => new Date().getTime();")
-
-    browser.find_element(By.CSS_SELECTOR, "#login input[name=email]").send_keys(ana.email)
-    browser.find_element(By.CSS_SELECTOR, "#login input[name=password]").send_keys(ana.password)
-    browser.find_element(By.CSS_SELECTOR, "#login button[type=submit]").click()
+    _note_sent_after_the_session_expired(browser, served, "Cliente pediu a segunda via")
+    _log_in_on_the_login_shown(browser, served.logins["ana"])
 
     # Back on the account, the note as she wrote it, to check and send.
     wait(browser).until(shown.text_to_be_present_in_element((By.ID, "flash"), "o que você preencheu foi mantido"))
@@ -311,20 +317,9 @@ def test_an_action_sent_after_the_session_expired_is_kept_for_after_signing_in(b
 
 
 def test_a_form_kept_when_the_session_expired_is_not_given_to_someone_else(browser: Chrome, served: Served) -> None:
-    sign_in(browser, served, "ana")
-    browser.get(served.url + "/#/account/padaria-estrela")
-    text_of(browser, "#account")
-    choose_action(browser, "note")
-    browser.find_element(By.CSS_SELECTOR, "#act textarea[name=reason]").send_keys("Só para a Ana")
-    browser.execute_script("const real = Date.now; Date.now = () => real() + 2 * 3600 * 1000;")
-    browser.find_element(By.CSS_SELECTOR, "#act button[type=submit]").click()
-    wait(browser).until(shown.visibility_of_element_located((By.CSS_SELECTOR, "#login input[name=email]")))
-    browser.execute_script("Date.now = () => new Date().getTime();")
-
+    _note_sent_after_the_session_expired(browser, served, "Só para a Ana")
     carla = served.logins["carla"]  # someone else, on the same tab
-    browser.find_element(By.CSS_SELECTOR, "#login input[name=email]").send_keys(carla.email)
-    browser.find_element(By.CSS_SELECTOR, "#login input[name=password]").send_keys(carla.password)
-    browser.find_element(By.CSS_SELECTOR, "#login button[type=submit]").click()
+    _log_in_on_the_login_shown(browser, carla)
 
     wait(browser).until(shown.text_to_be_present_in_element((By.ID, "who"), carla.name))
     text_of(browser, "#account")
