@@ -432,6 +432,7 @@ async function accountScreen(accountId) {
   // A link (an alert's) to an account merged since into another: this one is the customer's now.
   history.replaceState(null, "", `#/account/${encodeURIComponent(view.account_id)}`);
   renderAccount(view, { text: t("ui.merged_here"), kind: "info" });
+  restoreDraft(view, accountId); // a form written on the account as it was, for the one it is part of now
 }
 
 // An action sent after the session expired is not lost: its form is kept for the tab, and filled in again once the
@@ -446,16 +447,19 @@ function keepDraft(accountId, action, form) {
   sessionStorage.setItem(DRAFT, JSON.stringify({ accountId, action, fields, by, at: Date.now() }));
 }
 
-function restoreDraft(view) {
+function restoreDraft(view, asked = view.account_id) {
   const draft = JSON.parse(sessionStorage.getItem(DRAFT) || "null");
   const chooser = document.getElementById("action");
   if (draft && (draft.by !== (state.session?.sub || "") || !(Date.now() - draft.at < DRAFT_KEPT_MS))) {
     sessionStorage.removeItem(DRAFT); // another reader's, or too old to send as it was
     return;
   }
-  if (!draft || draft.accountId !== view.account_id || !chooser) return;
+  if (!draft || ![view.account_id, asked].includes(draft.accountId) || !chooser) return;
   sessionStorage.removeItem(DRAFT);
-  if (![...chooser.options].some((option) => option.value === draft.action)) return;
+  if (![...chooser.options].some((option) => option.value === draft.action)) {
+    // The account no longer admits it (or the reader may no longer do it): what was written is shown, not lost.
+    return flash(t("ui.draft_not_offered", { text: draft.fields.reason || "" }), "error");
+  }
   chooser.value = draft.action;
   const form = document.getElementById("act");
   buildActionForm(form, draft.action, state.account);
@@ -463,7 +467,8 @@ function restoreDraft(view) {
     const field = form.elements.namedItem(name);
     if (field && "value" in field) field.value = value;
   }
-  flash(t("ui.draft_kept"), "info");
+  const merged = asked !== view.account_id ? document.getElementById("flash").textContent : ""; // said too
+  flash(merged ? `${merged} ${t("ui.draft_kept")}` : t("ui.draft_kept"), "info");
   form.scrollIntoView({ block: "nearest" });
 }
 

@@ -578,3 +578,45 @@ def test_the_customers_notices_list_what_the_customer_was_sent_not_alerts_to_sta
     console.staff.store.ledgers["padaria"] = ledger.model_copy(update={"notices": (alert,)})
     open_as(browser, console, "ana", "#/account/padaria")
     assert wait(browser).until(shown.text_to_be_present_in_element((By.ID, "notices"), "Nenhum aviso"))
+
+
+def _kept_form(driver: Chrome, console: Console, account_id: str, action: str, reason: str) -> None:
+    """A form kept in the tab when the session expired on sending it (as `keepDraft` keeps it)."""
+    draft = {
+        "accountId": account_id,
+        "action": action,
+        "fields": {"reason": reason},
+        "by": "",
+        "at": time.time() * 1000,
+    }
+    driver.get(console.url + "/")
+    driver.execute_script("sessionStorage.setItem('ponte.draft', arguments[0])", json.dumps(draft))
+
+
+def test_a_form_kept_on_an_account_merged_since_comes_back_on_the_one_it_is_part_of(
+    browser: Chrome, console: Console
+) -> None:
+    suspended(console)
+    merged = account("padaria-2", name="Padaria Estrela Ltda", owner="ana").model_copy(
+        update={"merged_into": "padaria"}
+    )
+    console.staff.store.ledgers["padaria-2"] = Ledger(account=merged)
+    _kept_form(browser, console, "padaria-2", "note", "Cliente ligou pedindo o boleto")
+
+    open_as(browser, console, "ana", "#/account/padaria-2")
+
+    assert wait(browser).until(shown.text_to_be_present_in_element((By.ID, "flash"), "foi mantido"))
+    assert "unida" in text_of(browser, "#flash")  # what happened to the account is still said
+    reason = browser.find_element(By.CSS_SELECTOR, "#act textarea[name=reason]")
+    assert reason.get_attribute("value") == "Cliente ligou pedindo o boleto"
+
+
+def test_a_form_kept_for_an_action_no_longer_offered_is_shown_not_dropped(browser: Chrome, console: Console) -> None:
+    suspended(console)
+    _kept_form(browser, console, "padaria", "owner", "Passar para o Bruno")  # Ana (collections) may not
+
+    open_as(browser, console, "ana", "#/account/padaria")
+
+    assert wait(browser).until(shown.text_to_be_present_in_element((By.ID, "flash"), "Passar para o Bruno"))
+    assert "não está mais disponível" in text_of(browser, "#flash")
+    assert browser.execute_script("return sessionStorage.getItem('ponte.draft')") is None
