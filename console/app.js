@@ -440,9 +440,10 @@ async function accountScreen(accountId) {
 // Kept for the one who wrote it, for an hour: someone else signing in on the same tab gets nothing of it.
 const DRAFT_KEPT_MS = 3600_000;
 
-function keepDraft(accountId, action, form) {
-  const fields = {};
-  for (const [name, value] of new FormData(form)) fields[name] = String(value);
+function keepDraft(accountId, action, form, body) {
+  // An action's form as written; an alert's acknowledgement (its reason asked in the page) as sent.
+  const fields = form ? {} : { reason: body.reason, notification_id: body.notification_id };
+  if (form) for (const [name, value] of new FormData(form)) fields[name] = String(value);
   const by = state.lastSub || "";
   sessionStorage.setItem(DRAFT, JSON.stringify({ accountId, action, fields, by, at: Date.now() }));
 }
@@ -456,6 +457,7 @@ function restoreDraft(view, asked = view.account_id) {
   }
   if (!draft || ![view.account_id, asked].includes(draft.accountId) || !chooser) return;
   sessionStorage.removeItem(DRAFT);
+  if (draft.action === "acknowledge") return restoreAcknowledgement(draft);
   if (![...chooser.options].some((option) => option.value === draft.action)) {
     // The account no longer admits it (or the reader may no longer do it): what was written is shown, not lost.
     return flash(t("ui.draft_not_offered", { text: draft.fields.reason || "" }), "error");
@@ -611,7 +613,7 @@ async function submitAction(view, action, body, form) {
       const merged = refusal.body.view.account_id !== view.account_id;
       if (merged) history.replaceState(null, "", `#/account/${encodeURIComponent(refusal.body.view.account_id)}`);
       renderAccount(refusal.body.view, { text: t(merged ? "ui.merged_stale" : "ui.stale"), kind: "error" });
-    } else if (refusal.status === 401) keepDraft(view.account_id, action, form);
+    } else if (refusal.status === 401) keepDraft(view.account_id, action, form, body);
     else refuseField(form, refusal.status === 400 ? refusal.body.field : null, refusalText(refusal));
   }
 }
@@ -706,6 +708,15 @@ function askReason(button, label, then) {
   reason.focus();
 }
 
+function restoreAcknowledgement(draft) {
+  const button = [...document.querySelectorAll("#alerts button[data-notification]")]
+    .find((candidate) => candidate.dataset.notification === draft.fields.notification_id);
+  if (!button) return flash(t("ui.draft_not_offered", { text: draft.fields.reason || "" }), "error"); // acknowledged meanwhile
+  button.click();
+  button.nextElementSibling.querySelector("textarea").value = draft.fields.reason || "";
+  flash(t("ui.draft_kept"), "info");
+}
+
 function alertsSection(view) {
   if (!view.alerts.length) return section(t("ui.alerts"), "alerts", h("p", { class: "muted", text: t("ui.no_alerts") }));
   const list = h("ul", { class: "lines" });
@@ -716,7 +727,7 @@ function alertsSection(view) {
     if (alert.acknowledged) {
       item.append(h("span", { class: "muted", text: ` · ${t("ui.acknowledged_by", { name: alert.acknowledged.by_name, date: formatMoment(alert.acknowledged.at) })}` }));
     } else {
-      const button = h("button", { type: "button", class: "small", text: t("ui.acknowledge") });
+      const button = h("button", { type: "button", class: "small", text: t("ui.acknowledge"), "data-notification": alert.notification_id });
       button.addEventListener("click", () => askReason(button, t("ui.reason"), (reason) =>
         submitAction(view, "acknowledge", { expected_version: view.version, reason, notification_id: alert.notification_id })));
       item.append(" ", button);

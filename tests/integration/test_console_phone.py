@@ -620,3 +620,26 @@ def test_a_form_kept_for_an_action_no_longer_offered_is_shown_not_dropped(browse
     assert wait(browser).until(shown.text_to_be_present_in_element((By.ID, "flash"), "Passar para o Bruno"))
     assert "não está mais disponível" in text_of(browser, "#flash")
     assert browser.execute_script("return sessionStorage.getItem('ponte.draft')") is None
+
+
+def test_an_acknowledgement_sent_after_the_session_expired_is_kept_with_its_reason(
+    browser: Chrome, console: Console
+) -> None:
+    suspended(console)  # the suspension's alert to Ana, to acknowledge
+    open_as(browser, console, "ana", "#/account/padaria")
+    wait(browser).until(shown.element_to_be_clickable((By.CSS_SELECTOR, "#alerts button.small"))).click()
+    asked = wait(browser).until(shown.visibility_of_element_located((By.CSS_SELECTOR, "#alerts form.ask textarea")))
+    asked.send_keys("Liguei, paga amanhã")
+    browser.execute_script("const real = Date.now; Date.now = () => real() + 2 * 3600 * 1000;")  # an hour on
+    browser.find_element(By.CSS_SELECTOR, "#alerts form.ask button[type=submit]").click()
+    wait(browser).until(shown.visibility_of_element_located((By.CSS_SELECTOR, "#login input[name=email]")))
+    assert not console.posted("acknowledge")
+
+    open_as(browser, console, "ana", "#/account/padaria")  # signed in again, back on the account
+
+    assert wait(browser).until(shown.text_to_be_present_in_element((By.ID, "flash"), "foi mantido"))
+    reason = browser.find_element(By.CSS_SELECTOR, "#alerts form.ask textarea")
+    assert reason.get_attribute("value") == "Liguei, paga amanhã"
+    browser.find_element(By.CSS_SELECTOR, "#alerts form.ask button[type=submit]").click()
+    wait(browser).until(lambda driver: console.posted("acknowledge"))
+    assert console.posted("acknowledge")[0]["reason"] == "Liguei, paga amanhã"
