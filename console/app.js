@@ -458,6 +458,7 @@ function restoreDraft(view, asked = view.account_id) {
   if (!draft || ![view.account_id, asked].includes(draft.accountId) || !chooser) return;
   sessionStorage.removeItem(DRAFT);
   if (draft.action === "acknowledge") return restoreAcknowledgement(draft);
+  if (draft.action === "reveal") return restoreAsked(document.getElementById("reveal"), draft);
   if (![...chooser.options].some((option) => option.value === draft.action)) {
     // The account no longer admits it (or the reader may no longer do it): what was written is shown, not lost.
     return flash(t("ui.draft_not_offered", { text: draft.fields.reason || "" }), "error");
@@ -632,7 +633,8 @@ function contactSection(view) {
         full.tax_id ? h("span", {}, h("br"), `${t("ui.tax_id")}: ${full.tax_id}`) : "");
       reveal.remove();
     } catch (refusal) {
-      if (refusal instanceof Refusal && refusal.status !== 401) flash(refusalText(refusal), "error");
+      if (refusal instanceof Refusal && refusal.status === 401) keepDraft(view.account_id, "reveal", null, { reason });
+      else if (refusal instanceof Refusal) flash(refusalText(refusal), "error");
     }
   }));
   return section(t("ui.contact"), "contact", lines, unreachable, reveal);
@@ -711,7 +713,13 @@ function askReason(button, label, then) {
 function restoreAcknowledgement(draft) {
   const button = [...document.querySelectorAll("#alerts button[data-notification]")]
     .find((candidate) => candidate.dataset.notification === draft.fields.notification_id);
-  if (!button) return flash(t("ui.draft_not_offered", { text: draft.fields.reason || "" }), "error"); // acknowledged meanwhile
+  restoreAsked(button, draft);
+}
+
+// A reason asked in the page (an alert's acknowledgement, a contact's reveal), given back on its button; one no longer
+// there (acknowledged meanwhile) is shown with what was written.
+function restoreAsked(button, draft) {
+  if (!button) return flash(t("ui.draft_not_offered", { text: draft.fields.reason || "" }), "error");
   button.click();
   button.nextElementSibling.querySelector("textarea").value = draft.fields.reason || "";
   flash(t("ui.draft_kept"), "info");

@@ -643,3 +643,24 @@ def test_an_acknowledgement_sent_after_the_session_expired_is_kept_with_its_reas
     browser.find_element(By.CSS_SELECTOR, "#alerts form.ask button[type=submit]").click()
     wait(browser).until(lambda driver: console.posted("acknowledge"))
     assert console.posted("acknowledge")[0]["reason"] == "Liguei, paga amanhã"
+
+
+def test_a_reveal_asked_after_the_session_expired_keeps_its_reason(browser: Chrome, console: Console) -> None:
+    suspended(console)
+    open_as(browser, console, "ana", "#/account/padaria")
+    wait(browser).until(shown.element_to_be_clickable((By.ID, "reveal"))).click()
+    asked = wait(browser).until(shown.visibility_of_element_located((By.CSS_SELECTOR, "#contact form.ask textarea")))
+    asked.send_keys("Cliente pediu retorno por telefone")
+    browser.execute_script("const real = Date.now; Date.now = () => real() + 2 * 3600 * 1000;")  # an hour on
+    browser.find_element(By.CSS_SELECTOR, "#contact form.ask button[type=submit]").click()
+    wait(browser).until(shown.visibility_of_element_located((By.CSS_SELECTOR, "#login input[name=email]")))
+    assert not console.posted("reveal")
+
+    open_as(browser, console, "ana", "#/account/padaria")  # signed in again, back on the account
+
+    assert wait(browser).until(shown.text_to_be_present_in_element((By.ID, "flash"), "foi mantido"))
+    reason = browser.find_element(By.CSS_SELECTOR, "#contact form.ask textarea")
+    assert reason.get_attribute("value") == "Cliente pediu retorno por telefone"
+    browser.find_element(By.CSS_SELECTOR, "#contact form.ask button[type=submit]").click()
+    wait(browser).until(lambda driver: console.posted("reveal"))
+    assert console.posted("reveal")[0]["reason"] == "Cliente pediu retorno por telefone"
