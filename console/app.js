@@ -441,7 +441,7 @@ async function accountScreen(accountId) {
 const DRAFT_KEPT_MS = 3600_000;
 
 function keepDraft(accountId, action, form, body) {
-  // An action's form as written; an alert's acknowledgement (its reason asked in the page) as sent.
+  // An action's form as written; a reason asked in the page (an acknowledgement, a reveal) as sent.
   const fields = form ? {} : { reason: body.reason, notification_id: body.notification_id };
   if (form) for (const [name, value] of new FormData(form)) fields[name] = String(value);
   const by = state.lastSub || "";

@@ -622,45 +622,33 @@ def test_a_form_kept_for_an_action_no_longer_offered_is_shown_not_dropped(browse
     assert browser.execute_script("return sessionStorage.getItem('ponte.draft')") is None
 
 
-def test_an_acknowledgement_sent_after_the_session_expired_is_kept_with_its_reason(
-    browser: Chrome, console: Console
+# Where each reason asked in the page is asked: the button that asks it, and the section it is asked in.
+ASKED = {"acknowledge": ("#alerts button.small", "#alerts"), "reveal": ("#reveal", "#contact")}
+
+
+@pytest.mark.parametrize(
+    ("action", "reason"),
+    [("acknowledge", "Liguei, paga amanhã"), ("reveal", "Cliente pediu retorno por telefone")],
+)
+def test_a_reason_asked_in_the_page_and_sent_after_the_session_expired_is_kept(
+    browser: Chrome, console: Console, action: str, reason: str
 ) -> None:
-    suspended(console)  # the suspension's alert to Ana, to acknowledge
+    opener, where = ASKED[action]
+    suspended(console)  # with the suspension's alert to Ana, to acknowledge
     open_as(browser, console, "ana", "#/account/padaria")
-    wait(browser).until(shown.element_to_be_clickable((By.CSS_SELECTOR, "#alerts button.small"))).click()
-    asked = wait(browser).until(shown.visibility_of_element_located((By.CSS_SELECTOR, "#alerts form.ask textarea")))
-    asked.send_keys("Liguei, paga amanhã")
+    wait(browser).until(shown.element_to_be_clickable((By.CSS_SELECTOR, opener))).click()
+    asked = wait(browser).until(shown.visibility_of_element_located((By.CSS_SELECTOR, f"{where} form.ask textarea")))
+    asked.send_keys(reason)
     browser.execute_script("const real = Date.now; Date.now = () => real() + 2 * 3600 * 1000;")  # an hour on
-    browser.find_element(By.CSS_SELECTOR, "#alerts form.ask button[type=submit]").click()
+    browser.find_element(By.CSS_SELECTOR, f"{where} form.ask button[type=submit]").click()
     wait(browser).until(shown.visibility_of_element_located((By.CSS_SELECTOR, "#login input[name=email]")))
-    assert not console.posted("acknowledge")
+    assert not console.posted(action)
 
     open_as(browser, console, "ana", "#/account/padaria")  # signed in again, back on the account
 
     assert wait(browser).until(shown.text_to_be_present_in_element((By.ID, "flash"), "foi mantido"))
-    reason = browser.find_element(By.CSS_SELECTOR, "#alerts form.ask textarea")
-    assert reason.get_attribute("value") == "Liguei, paga amanhã"
-    browser.find_element(By.CSS_SELECTOR, "#alerts form.ask button[type=submit]").click()
-    wait(browser).until(lambda driver: console.posted("acknowledge"))
-    assert console.posted("acknowledge")[0]["reason"] == "Liguei, paga amanhã"
-
-
-def test_a_reveal_asked_after_the_session_expired_keeps_its_reason(browser: Chrome, console: Console) -> None:
-    suspended(console)
-    open_as(browser, console, "ana", "#/account/padaria")
-    wait(browser).until(shown.element_to_be_clickable((By.ID, "reveal"))).click()
-    asked = wait(browser).until(shown.visibility_of_element_located((By.CSS_SELECTOR, "#contact form.ask textarea")))
-    asked.send_keys("Cliente pediu retorno por telefone")
-    browser.execute_script("const real = Date.now; Date.now = () => real() + 2 * 3600 * 1000;")  # an hour on
-    browser.find_element(By.CSS_SELECTOR, "#contact form.ask button[type=submit]").click()
-    wait(browser).until(shown.visibility_of_element_located((By.CSS_SELECTOR, "#login input[name=email]")))
-    assert not console.posted("reveal")
-
-    open_as(browser, console, "ana", "#/account/padaria")  # signed in again, back on the account
-
-    assert wait(browser).until(shown.text_to_be_present_in_element((By.ID, "flash"), "foi mantido"))
-    reason = browser.find_element(By.CSS_SELECTOR, "#contact form.ask textarea")
-    assert reason.get_attribute("value") == "Cliente pediu retorno por telefone"
-    browser.find_element(By.CSS_SELECTOR, "#contact form.ask button[type=submit]").click()
-    wait(browser).until(lambda driver: console.posted("reveal"))
-    assert console.posted("reveal")[0]["reason"] == "Cliente pediu retorno por telefone"
+    kept = browser.find_element(By.CSS_SELECTOR, f"{where} form.ask textarea")
+    assert kept.get_attribute("value") == reason
+    browser.find_element(By.CSS_SELECTOR, f"{where} form.ask button[type=submit]").click()
+    wait(browser).until(lambda driver: console.posted(action))
+    assert console.posted(action)[0]["reason"] == reason
