@@ -49,23 +49,37 @@ def test_options_become_the_clients_configuration() -> None:
     assert type(serializer).__name__ != "ParamValidationDecorator"
 
 
-def test_the_stores_requests_carry_one_user_agent_worked_out_once() -> None:
+@pytest.mark.parametrize(
+    ("service", "operation", "answer", "params"),
+    [
+        ("dynamodb", "get_item", {}, {"TableName": "table", "Key": {"pk": {"S": "a"}}}),
+        ("sns", "publish", {"MessageId": "m"}, {"TopicArn": "arn:aws:sns:us-east-1:123456789012:t", "Message": "m"}),
+    ],
+)
+def test_every_request_carries_one_user_agent_worked_out_once(
+    service: str, operation: str, answer: dict[str, Any], params: dict[str, Any]
+) -> None:
     from botocore.stub import Stubber
 
     from ponte.adapters.clients import user_agent
-    from ponte.adapters.dynamodb import DynamoStore
 
-    store = DynamoStore("table")
+    class Adapter:
+        client: LazyClient[Any] = LazyClient(service, own_requests=service == "dynamodb")
+
+        def __init__(self) -> None:
+            self._client = None
+
+    client = Adapter().client
     sent: list[str] = []
 
     def keep(params: dict[str, Any], **_: Any) -> None:
         sent.append(params["headers"]["User-Agent"])
 
-    store.client.meta.events.register_first("before-call.*.*", keep)  # before the Stubber answers
-    with Stubber(store.client) as stub:
+    client.meta.events.register_first("before-call.*.*", keep)  # before the Stubber answers
+    with Stubber(client) as stub:
         for _ in range(2):
-            stub.add_response("get_item", {})
-            assert store.get_account("acc-1") is None
+            stub.add_response(operation, answer, params)
+            getattr(client, operation)(**params)
     # boto3's, Python's and the platform's names and versions, then botocore's, and no per-request feature codes.
     assert sent[0] == sent[1] and sent[0].startswith(user_agent() + " Botocore/")
     assert " m/" not in sent[0] and user_agent().startswith(f"Boto3/{boto3.__version__} Python/")

@@ -14,10 +14,10 @@ from typing import Any, overload
 class LazyClient[C]:
     """An adapter's `client` attribute, backed by the adapter's `_client` (the client injected, or None).
 
-    `config` holds botocore `Config` options (e.g. `{"connect_timeout": 2}`), applied when the client is made. With
-    `own_requests`, the client sends only requests the adapter builds, in shapes the tests run against the emulator:
-    botocore does not check them against the service model, every request carries the one User-Agent `user_agent()`
-    names, and the table operations are prepared as `own_requests.lighten` says.
+    `config` holds botocore `Config` options (e.g. `{"connect_timeout": 2}`), applied when the client is made. Every
+    request of every client carries the one User-Agent `user_agent()` names. With `own_requests`, the client sends
+    only requests the adapter builds, in shapes the tests run against the emulator: botocore does not check them
+    against the service model, and the table operations are prepared as `own_requests.lighten` says.
     """
 
     def __init__(self, service: str, config: Mapping[str, Any] | None = None, *, own_requests: bool = False) -> None:
@@ -47,18 +47,16 @@ class LazyClient[C]:
 
 
 def default_client(service: str, config: Mapping[str, Any] | None = None, *, own_requests: bool = False) -> Any:
-    """A new client of `service` from boto3's default session (`own_requests`: as `LazyClient` says)."""
+    """A new client of `service` from boto3's default session, with the User-Agent `user_agent()` names
+    (`own_requests`: as `LazyClient` says)."""
     import boto3  # noqa: PLC0415 - on first use, not at import
+    from botocore.config import Config  # noqa: PLC0415
 
-    options = dict(config or {})
+    options = {"user_agent": user_agent(), **(config or {})}
     if own_requests:
         # botocore's check of each request against the model would find nothing (half the time of preparing a
         # transaction of a few items).
-        options.update(parameter_validation=False, user_agent=user_agent())
-    if not options:
-        return boto3.client(service)
-    from botocore.config import Config  # noqa: PLC0415
-
+        options.update(parameter_validation=False)
     client = boto3.client(service, config=Config(**options))
     if own_requests:
         from ponte.adapters.own_requests import lighten  # noqa: PLC0415
@@ -71,8 +69,8 @@ def default_client(service: str, config: Mapping[str, Any] | None = None, *, own
 def user_agent() -> str:
     """boto3's, Python's and the platform's names and versions, as `botocore.session.Session.user_agent` gives them
     (botocore appends its own). Left to itself, botocore builds the header again for every request, to add codes of
-    the SDK features the request used: that takes as long as the rest of a small query's preparation, and tells AWS
-    nothing Ponte needs."""
+    the SDK features the request used: that takes as long as the rest of a small request's preparation (an SNS
+    publish, stubbed: 187 µs with it, 96 µs without), and tells AWS nothing Ponte needs."""
     import platform  # noqa: PLC0415
 
     import boto3  # noqa: PLC0415
