@@ -12,7 +12,26 @@ same as moto's (`tests/integration/test_emulator_transactions.py` checks it agai
 
 moto also answers a Query of the table (not of an index) by sorting every item of the table and keeping those of
 the partition asked for; `install()` has it list that partition's items only, which it then sorts and filters as
-before (`tests/integration/test_emulator_queries.py` compares the answers).
+before (`tests/integration/test_emulator_queries.py` compares the answers). Sort keys that are strings, distinct in
+a partition, are sorted as plain strings, which order them as moto's attribute values do.
+
+moto answers a Query of an index by the same sort of the whole table, keeps the items the index has under the key
+asked for, and sorts those again by the index's keys and then the table's. That second sort alone decides the order
+where the keys it sorts by are strings: no two items share their table keys, and strings compare the same plain or
+wrapped in moto's attribute values. There `install()` has moto list the table's items unsorted, and sorts the items
+found by their keys as plain strings. Where an item found has a key of another kind (a number, which moto compares
+as a decimal, a binary value, or a value DynamoDB refuses as a key and moto stores, such as a set, whose order
+depends on the order sorted from), the items found are first put in the table's order, where moto's sort of the
+whole table would have had them, and moto sorts them as before (the same test compares the answers of both ways).
+
+In the same walk moto measures every item it passes twice, to see whether the page still holds it and then to add
+it to the page, and an item's size is the sum over every value in it, nested ones too. While a Query runs,
+`install()` has the item measured last keep its size for the second asking: the Query changes no item, and the
+next one measures again. moto also measures an item as it builds it (each one written, and each one projected):
+for each attribute added it measures again every attribute already set, to refuse an item over its limit, so an
+item of n attributes is measured n²/2 times over. `install()` builds it the same way but keeps the size of the
+attributes already set as a sum, and refuses the same items at the same attribute with the same error
+(`tests/integration/test_emulator_sizes.py` compares where).
 
 Last, moto writes every answer through its generic serializer, which looks each member of the answer's model up
 under several aliases: each attribute value of each item costs ten such look-ups (S, N, B, SS, ... BOOL), and a
@@ -58,6 +77,7 @@ def install() -> None:
             return
         from moto.core.serialize import JSONSerializer  # noqa: PLC0415
         from moto.dynamodb import models  # noqa: PLC0415
+        from moto.dynamodb.models.dynamo_type import Item  # noqa: PLC0415
         from moto.dynamodb.models.table import Table  # noqa: PLC0415
 
         original = models.DynamoDBBackend.transact_write_items
@@ -65,6 +85,9 @@ def install() -> None:
         models.DynamoDBBackend.transact_write_items = _journaled(original)  # type: ignore[method-assign]
         Table.query = _one_partition(Table.query)  # type: ignore[method-assign]
         Table.all_items = _partition_items(Table.all_items)  # type: ignore[method-assign,assignment]
+        Table.sorted_items = _index_order(Table.sorted_items)  # type: ignore[method-assign]
+        Item.size = _sized_once(Item.size)  # type: ignore[method-assign,assignment]
+        Item.__init__ = _sized_as_built(Item.__init__)  # type: ignore[method-assign]
         JSONSerializer._serialize_type_structure = _attribute_values_as_they_are(  # type: ignore[method-assign]  # noqa: SLF001
             JSONSerializer._serialize_type_structure  # noqa: SLF001
         )
@@ -111,6 +134,7 @@ def _wire_value(value: Any) -> dict[str, Any] | None:
 
 
 _INDEX_NAME = 6  # Table.query's argument after the hash key: range_comparison, range_objs, limit, ... index_name
+_NOTHING_SIZED = (None, 0)
 
 
 def _one_partition(query: Callable[..., Any]) -> Callable[..., Any]:
@@ -119,10 +143,12 @@ def _one_partition(query: Callable[..., Any]) -> Callable[..., Any]:
             kwargs["index_name"] if "index_name" in kwargs else args[_INDEX_NAME] if len(args) > _INDEX_NAME else None
         )
         _local.partition = (self, hash_key) if index_name is None and self.range_key_attr else None
+        _local.index = self if index_name else None
+        _local.sized = _NOTHING_SIZED
         try:
             return query(self, hash_key, *args, **kwargs)
         finally:
-            _local.partition = None
+            _local.partition = _local.index = _local.sized = None
 
     one_partition_query.__wrapped__ = query  # type: ignore[attr-defined]
     return one_partition_query
@@ -130,14 +156,107 @@ def _one_partition(query: Callable[..., Any]) -> Callable[..., Any]:
 
 def _partition_items(all_items: Callable[[Any], list[Any]]) -> Callable[[Any], list[Any]]:
     def partition_items(self: Any) -> list[Any]:
+        if getattr(_local, "index", None) is self:
+            return _unsorted(self)
         hint = getattr(_local, "partition", None)
         if hint is None or hint[0] is not self:
             return all_items(self)
-        partition = self.items.get(hint[1], {})
-        return sorted(partition.values(), key=lambda item: item.range_key)
+        items = list(self.items.get(hint[1], {}).values())
+        keys = _string_keys([[item.range_key] for item in items])
+        return sorted(items, key=lambda item: item.range_key) if keys is None else _ordered(items, keys)
 
     partition_items.__wrapped__ = all_items  # type: ignore[attr-defined]
     return partition_items
+
+
+def _unsorted(table: Any) -> list[Any]:
+    """moto's `all_items` before its sort: every item of the table, partition after partition."""
+    if not table.range_key_attr:
+        return list(table.items.values())
+    return [item for partition in table.items.values() for item in partition.values()]
+
+
+def _index_order(sorted_items: Callable[..., list[Any]]) -> Callable[..., list[Any]]:
+    def index_sorted_items(
+        self: Any, hash_key_attrs: list[str], range_key_attrs: list[str | None], items: list[Any]
+    ) -> list[Any]:
+        index: Any = getattr(_local, "index", None)
+        if index is not self:
+            return sorted_items(self, hash_key_attrs, range_key_attrs, items)
+        names = self._generate_attr_to_sort_by(hash_key_attrs, range_key_attrs)
+        keys = _string_keys([[item.attrs.get(name) for name in names] for item in items])
+        if keys is None:
+            items.sort(key=_table_order)
+            return sorted_items(self, hash_key_attrs, range_key_attrs, items)
+        items[:] = _ordered(items, keys)
+        return items
+
+    index_sorted_items.__wrapped__ = sorted_items  # type: ignore[attr-defined]
+    return index_sorted_items
+
+
+def _table_order(item: Any) -> Any:
+    """The key moto's `all_items` sorts the table by."""
+    return (item.hash_key, item.range_key) if item.range_key else item.hash_key
+
+
+def _string_keys(sort_keys: list[list[Any]]) -> list[tuple[str, ...]] | None:
+    """Each item's sort key (its attribute values, in moto's order) as plain strings, where those order the items as
+    moto's attribute values would whatever order they come in: every value a string, and no two items with the same
+    key. Otherwise None."""
+    keys: list[tuple[str, ...]] = []
+    for values in sort_keys:
+        if any(value is None or value.type != "S" or type(value.value) is not str for value in values):
+            return None
+        keys.append(tuple(value.value for value in values))
+    return keys if len(set(keys)) == len(keys) else None
+
+
+def _ordered(items: list[Any], keys: list[tuple[str, ...]]) -> list[Any]:
+    return [items[position] for position in sorted(range(len(items)), key=keys.__getitem__)]
+
+
+def _sized_once(size: Callable[[Any], int]) -> Callable[[Any], int]:
+    def item_size(self: Any) -> int:
+        last: tuple[Any, int] | None = getattr(_local, "sized", None)
+        if last is None:
+            return size(self)
+        if last[0] is self:
+            return last[1]
+        measured = size(self)
+        _local.sized = (self, measured)
+        return measured
+
+    item_size.__wrapped__ = size  # type: ignore[attr-defined]
+    return item_size
+
+
+_ITEM_SIZE_LIMIT = 405_000  # moto's LimitedSizeDict: between DynamoDB's 400 KB and what it really accepts
+
+
+def _sized_as_built(init: Callable[..., None]) -> Callable[..., None]:
+    from moto.dynamodb.exceptions import ItemSizeTooLarge  # noqa: PLC0415
+    from moto.dynamodb.models.dynamo_type import DynamoType, LimitedSizeDict  # noqa: PLC0415
+    from moto.dynamodb.models.utilities import bytesize  # noqa: PLC0415
+
+    def item_init(self: Any, hash_key: Any, range_key: Any, attrs: dict[str, Any]) -> None:
+        """moto's `Item.__init__`, with the size of the attributes already set kept as a sum instead of measured
+        again for each one added."""
+        self.hash_key = hash_key
+        self.range_key = range_key
+        self.attrs = LimitedSizeDict()
+        held = 0
+        for key, value in attrs.items():
+            typed = DynamoType(value)
+            key_size = bytesize(key)
+            size = typed.size()
+            if held + key_size + size > _ITEM_SIZE_LIMIT:
+                raise ItemSizeTooLarge
+            dict.__setitem__(self.attrs, key, typed)
+            held += bytesize(str(key)) + size
+
+    item_init.__wrapped__ = init  # type: ignore[attr-defined]
+    return item_init
 
 
 def _journaled(original: Callable[..., None]) -> Callable[..., None]:
