@@ -70,7 +70,9 @@ class _Copy:
 
 
 def install() -> None:
-    """Journal moto's DynamoDB transactions (idempotent; for the whole process, in-process and server emulators)."""
+    """Patch moto's DynamoDB as the module says: transactions journaled, queries and item sizes at the cost of what
+    they touch, attribute values answered as they are (idempotent; for the whole process, in-process and server
+    emulators)."""
     global _installed  # noqa: PLW0603 - one patch per process
     with _lock:
         if _installed:
