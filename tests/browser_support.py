@@ -9,9 +9,12 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from selenium.webdriver.support.ui import WebDriverWait
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -61,3 +64,36 @@ def photo_folder(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
     folder = Path(wanted) if wanted else tmp_path_factory.mktemp(name)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+_PAGE_STATE = """
+const flash = document.getElementById("flash");
+const main = document.getElementById("main");
+return {
+  address: location.href,
+  flash: flash ? (flash.hidden ? "(hidden) " : "") + flash.textContent : "(none)",
+  main: main ? main.innerText.slice(0, 300) : "(none)",
+};
+"""
+
+
+def page_wait(driver: Any, seconds: float) -> WebDriverWait[Any]:
+    """Selenium's wait, whose timeout says where the page was: its address, the flash message and the start of the
+    main content (a page that did not come to what was awaited is then read from the failure, not guessed at)."""
+    from selenium.common.exceptions import TimeoutException, WebDriverException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    class PageWait(WebDriverWait[Any]):
+        def until(self, method: Any, message: str = "") -> Any:
+            try:
+                return super().until(method, message)
+            except TimeoutException as timeout:
+                try:
+                    state = driver.execute_script(_PAGE_STATE)
+                except WebDriverException as unreadable:
+                    state = f"the page could not be read: {unreadable.msg}"
+                raise TimeoutException(
+                    f"{message} after {seconds:g} s the page was {state}", timeout.screen, timeout.stacktrace
+                ) from None
+
+    return PageWait(driver, seconds)

@@ -16,13 +16,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from infra.local.console import Login, add_user, new_password
 from infra.local.serve import Served, serving
-from tests.browser_support import needs_chromium, phone_browser, photo_folder
+from tests.browser_support import needs_chromium, page_wait, phone_browser, photo_folder
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By  # noqa: E402
@@ -64,8 +64,8 @@ def photos(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return photo_folder(tmp_path_factory, "screens")
 
 
-def wait(driver: Chrome, seconds: float = 20) -> WebDriverWait[Chrome]:
-    return WebDriverWait(driver, seconds)
+def wait(driver: Chrome, seconds: float = 20) -> WebDriverWait[Any]:
+    return page_wait(driver, seconds)
 
 
 def text_of(driver: Chrome, css: str) -> str:

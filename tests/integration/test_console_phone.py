@@ -29,11 +29,12 @@ from ponte.domain.ledger import Ledger
 from ponte.functions.staff_api import StaffApi, routes
 from ponte.services import staff_actions
 from ponte.services.staff import StaffDeps
-from tests.browser_support import needs_chromium, phone_browser
+from tests.browser_support import needs_chromium, page_wait, phone_browser
 from tests.collections_support import account, invoice, local, payment
 from tests.staff_api_support import ANA, DUE, Quiet, RoutesWiring, Staff, gateway_event
 
 webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.common.exceptions import TimeoutException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions as shown  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
@@ -166,10 +167,10 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chrome]:
         yield driver
 
 
-def wait(driver: Chrome, seconds: float = 45) -> WebDriverWait[Chrome]:
+def wait(driver: Chrome, seconds: float = 45) -> WebDriverWait[Any]:
     """Waits for what the page must come to; generous, as `make test` runs beside other work on two cores (a wait
     ends as soon as the page is there)."""
-    return WebDriverWait(driver, seconds)
+    return page_wait(driver, seconds)
 
 
 def text_of(driver: Chrome, css: str) -> str:
@@ -513,6 +514,18 @@ def test_an_expired_session_asks_for_a_login_and_comes_back_to_the_account(brows
     browser.find_element(By.CSS_SELECTOR, "#login button").click()
 
     assert "Padaria Estrela" in text_of(browser, "#account")
+
+
+def test_a_wait_that_times_out_says_where_the_page_was(browser: Chrome, console: Console) -> None:
+    suspended(console)
+    open_as(browser, console, "ana", "#/account/padaria")
+    assert "Padaria Estrela" in text_of(browser, "#account")
+
+    with pytest.raises(TimeoutException) as timeout:
+        wait(browser, 0.5).until(shown.visibility_of_element_located((By.ID, "no-such-element")))
+
+    said = str(timeout.value)
+    assert f"{console.url}/#/account/padaria" in said and "'flash': '(hidden) '" in said and "Padaria Estrela" in said
 
 
 def test_a_new_password_the_pool_refuses_is_explained(browser: Chrome, console: Console) -> None:
