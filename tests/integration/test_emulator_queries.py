@@ -181,12 +181,12 @@ def _pages(query: dict[str, Any]) -> list[Any]:
             LocalSecondaryIndexes=[_index("labels", "pk", "label")],
             BillingMode="PAY_PER_REQUEST",
         )
-        for account in ACCOUNTS:
-            for sk in WRITTEN:
-                client.put_item(TableName=TABLE, Item=_item(account, sk))
-        for blob in (3, 1, 4, 2):
-            item = {"pk": {"S": "acct#big"}, "sk": {"S": f"BLOB#{blob}"}, "blob": {"S": str(blob) * BLOB}}
-            client.put_item(TableName=TABLE, Item=item)
+        items = [_item(account, sk) for account in ACCOUNTS for sk in WRITTEN]
+        big = ({"pk": {"S": "acct#big"}, "sk": {"S": f"BLOB#{n}"}, "blob": {"S": str(n) * BLOB}} for n in (3, 1, 4, 2))
+        items += big
+        for first in range(0, len(items), 25):  # BatchWriteItem takes 25 items; moto writes them in the order given
+            batch = [{"PutRequest": {"Item": item}} for item in items[first : first + 25]]
+            assert not client.batch_write_item(RequestItems={TABLE: batch})["UnprocessedItems"]
         pages: list[Any] = []
         start = None
         while len(pages) < PAGES:
