@@ -198,6 +198,14 @@ def suspended(console: Console) -> None:
     console.staff.sweep(date(2026, 12, 1))
 
 
+def merged_since(console: Console) -> None:
+    """`padaria-2`, an account of the same customer, merged into `padaria` since an alert linked to it."""
+    merged = account("padaria-2", name="Padaria Estrela Ltda", owner="ana").model_copy(
+        update={"merged_into": "padaria"}
+    )
+    console.staff.store.ledgers["padaria-2"] = Ledger(account=merged)
+
+
 def with_invoices(console: Console, *records: Any) -> None:
     ledger = console.staff.ledger()
     console.staff.store.ledgers["padaria"] = ledger.model_copy(update={"invoices": (*ledger.invoices, *records)})
@@ -488,10 +496,7 @@ def test_an_alert_link_to_an_account_merged_since_opens_the_one_it_is_part_of(
     browser: Chrome, console: Console
 ) -> None:
     suspended(console)
-    merged = account("padaria-2", name="Padaria Estrela Ltda", owner="ana").model_copy(
-        update={"merged_into": "padaria"}
-    )
-    console.staff.store.ledgers["padaria-2"] = Ledger(account=merged)
+    merged_since(console)
 
     open_as(browser, console, "ana", "#/account/padaria-2")
 
@@ -610,10 +615,7 @@ def test_a_form_kept_on_an_account_merged_since_comes_back_on_the_one_it_is_part
     browser: Chrome, console: Console
 ) -> None:
     suspended(console)
-    merged = account("padaria-2", name="Padaria Estrela Ltda", owner="ana").model_copy(
-        update={"merged_into": "padaria"}
-    )
-    console.staff.store.ledgers["padaria-2"] = Ledger(account=merged)
+    merged_since(console)
     _kept_form(browser, console, "padaria-2", "note", "Cliente ligou pedindo o boleto")
 
     open_as(browser, console, "ana", "#/account/padaria-2")
