@@ -184,7 +184,7 @@ def open_as(
     token for `token_lifetime` seconds (less: the phone's clock runs behind the authorizer's)."""
     session = {"token": token(claims_of(who), lifetime=token_lifetime), "name": claims_of(who)["name"]}
     session["expires"] = int((time.time() + 3600) * 1000)
-    driver.get(console.url + "/")
+    started(driver, console)
     driver.execute_script(
         "sessionStorage.setItem('ponte.session', arguments[0]); localStorage.setItem('ponte.locale', arguments[1])",
         json.dumps(session),
@@ -192,6 +192,19 @@ def open_as(
     )
     driver.get(console.url + "/" + where)
     driver.refresh()
+
+
+def started(driver: Chrome, console: Console) -> None:
+    """The console's page loaded with no one signed in, and done starting: it has read the tab's storage and shows the
+    sign-in. What is written to the storage after this is read by the next load, not by this page half-started (which
+    would then open the account, take a kept form or follow a merge before the refresh, leaving nothing to show)."""
+    driver.get(console.url + "/")
+    had = driver.execute_script(
+        "const had = sessionStorage.getItem('ponte.session'); sessionStorage.removeItem('ponte.session'); return had"
+    )
+    if had is not None:
+        driver.refresh()  # whoever the tab had signed in, gone: the page starts anew
+    wait(driver).until(shown.visibility_of_element_located((By.ID, "login")))
 
 
 def suspended(console: Console) -> None:
@@ -607,7 +620,7 @@ def _kept_form(driver: Chrome, console: Console, account_id: str, action: str, r
         "by": "",
         "at": time.time() * 1000,
     }
-    driver.get(console.url + "/")
+    started(driver, console)
     driver.execute_script("sessionStorage.setItem('ponte.draft', arguments[0])", json.dumps(draft))
 
 
