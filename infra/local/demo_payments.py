@@ -46,6 +46,16 @@ def _stripe_event(event_id: str, kind: str, obj: dict[str, Any], stack: LocalSta
     ).encode()
 
 
+# The customer as Asaas's API gives it (`GET /v3/customers/{id}`): the webhook's payment names only its id.
+OFICINA = {
+    "name": "Oficina do Zé",
+    "email": "ze@oficinadoze.example",
+    "mobilePhone": "11966665555",
+    "cpfCnpj": "24971563792",
+    "externalReference": "oficina-do-ze",
+}
+
+
 def _asaas_payment(stack: LocalStack) -> bytes:
     return json.dumps(
         {
@@ -85,7 +95,8 @@ def chapter_payments(stack: LocalStack, out: Printer, *, asaas: FakeAsaas) -> No
     forged = stripe_headers(checkout, "whsec_someone_else", stack.now)
     status, _ = deliver("a forged delivery (signed with another secret)", "stripe", checkout, forged)
     check(status == 401, "a forged delivery is refused")
-    paid = asaas.knows(_asaas_payment(stack))  # Ponte acts on it as Asaas's API confirms it
+    # Ponte acts on it as Asaas's API confirms it, and asks the API who the new customer is.
+    paid = asaas.knows(_asaas_payment(stack), customer=OFICINA)
     status, answer = deliver("Asaas PAYMENT_RECEIVED (access token)", "asaas", paid, asaas_headers(ASAAS_TOKEN))
     check(status == 200 and answer["account_id"] == "oficina-do-ze", "the Asaas payment is applied")
 
@@ -98,3 +109,4 @@ def chapter_payments(stack: LocalStack, out: Printer, *, asaas: FakeAsaas) -> No
     check(len(alerts) == 2, "one new-customer alert per new paying customer, none for the duplicate")
     first = alerts[0].message.replace("\xa0", " ")
     check("Plano Loja Online" in first and "R$ 199,00" in first, "the alert says what was sold, and for how much")
+    check("Cliente: Oficina do Zé" in alerts[1].message, "the Asaas customer is named as Asaas's API knows them")

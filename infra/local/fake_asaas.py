@@ -1,5 +1,6 @@
 """Asaas's API on 127.0.0.1, for the demo: Ponte acts on an Asaas payment webhook only as `GET /v3/payments/{id}`
-confirms it, so each payment the demo delivers is made known here first. Nothing reaches the real Asaas."""
+confirms it, so each payment the demo delivers is made known here first, and learns who a new customer is from
+`GET /v3/customers/{id}` (a payment names its customer only by id). Nothing reaches the real Asaas."""
 
 from __future__ import annotations
 
@@ -12,15 +13,17 @@ API_KEY = "$aact_demo_only_not_a_real_key"  # for the local emulator only
 
 
 class FakeAsaas:
-    """Payments by id, as Asaas's API gives them; every other request (customers included) is answered 404."""
+    """Payments and customers by id, as Asaas's API gives them; any other request is answered 404."""
 
     def __init__(self) -> None:
         self.payments: dict[str, dict[str, Any]] = {}
-        payments = self.payments
+        self.customers: dict[str, dict[str, Any]] = {}
+        known = {"payments": self.payments, "customers": self.customers}
 
         class _Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
-                found = payments.get(self.path.removeprefix("/v3/payments/"))
+                collection, _, item = self.path.removeprefix("/v3/").partition("/")
+                found = known.get(collection, {}).get(item)
                 body = json.dumps(found or {"errors": [{"code": "not_found"}]}).encode()
                 self.send_response(200 if found else 404)
                 self.send_header("content-type", "application/json")
@@ -36,10 +39,13 @@ class FakeAsaas:
     def url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}/v3"
 
-    def knows(self, delivery: bytes) -> bytes:
-        """`delivery`, its payment now known to Asaas's API as the delivery tells it."""
+    def knows(self, delivery: bytes, customer: dict[str, Any] | None = None) -> bytes:
+        """`delivery`, its payment now known to Asaas's API as the delivery tells it (and `customer`, the payment's
+        customer as `GET /v3/customers/{id}` gives it, when there is one to know)."""
         payment = json.loads(delivery)["payment"]
         self.payments[payment["id"]] = payment
+        if customer is not None:
+            self.customers[payment["customer"]] = {"object": "customer", "id": payment["customer"], **customer}
         return delivery
 
     def __enter__(self) -> FakeAsaas:
