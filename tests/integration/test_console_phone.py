@@ -184,27 +184,20 @@ def open_as(
     token for `token_lifetime` seconds (less: the phone's clock runs behind the authorizer's)."""
     session = {"token": token(claims_of(who), lifetime=token_lifetime), "name": claims_of(who)["name"]}
     session["expires"] = int((time.time() + 3600) * 1000)
-    started(driver, console)
+    in_the_origin(driver, console)
     driver.execute_script(
         "sessionStorage.setItem('ponte.session', arguments[0]); localStorage.setItem('ponte.locale', arguments[1])",
         json.dumps(session),
         locale,
     )
     driver.get(console.url + "/" + where)
-    driver.refresh()
 
 
-def started(driver: Chrome, console: Console) -> None:
-    """The console's page loaded with no one signed in, and done starting: it has read the tab's storage and shows the
-    sign-in. What is written to the storage after this is read by the next load, not by this page half-started (which
-    would then open the account, take a kept form or follow a merge before the refresh, leaving nothing to show)."""
-    driver.get(console.url + "/")
-    had = driver.execute_script(
-        "const had = sessionStorage.getItem('ponte.session'); sessionStorage.removeItem('ponte.session'); return had"
-    )
-    if had is not None:
-        driver.refresh()  # whoever the tab had signed in, gone: the page starts anew
-    wait(driver).until(shown.visibility_of_element_located((By.ID, "login")))
+def in_the_origin(driver: Chrome, console: Console) -> None:
+    """A page of the console's origin that runs nothing (its config file), where the tab's storage is written: the
+    console's next load reads it whole. Written under a console still starting, it could be read half-way (the page
+    opening the account, taking a kept form or following a merge before the reload, leaving nothing to show)."""
+    driver.get(console.url + "/config.json")
 
 
 def suspended(console: Console) -> None:
@@ -620,7 +613,7 @@ def _kept_form(driver: Chrome, console: Console, account_id: str, action: str, r
         "by": "",
         "at": time.time() * 1000,
     }
-    started(driver, console)
+    in_the_origin(driver, console)
     driver.execute_script("sessionStorage.setItem('ponte.draft', arguments[0])", json.dumps(draft))
 
 
