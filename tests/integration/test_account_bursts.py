@@ -200,7 +200,9 @@ def test_a_delivery_that_runs_out_of_time_is_answered_503_and_writes_nothing(
     seconds = time.monotonic() - began
     # Then it is answered 503, for the provider to deliver it again, before the function's time is up
     assert answer["statusCode"] == 503 and answer["headers"]["retry-after"] == "1"
-    assert seconds < 0.6
+    # (it stops trying half a second in, keeping a second for the last attempt and the answer: these take tens of
+    # ms, so within a second even on a busy machine, where a handler that kept trying would take the whole 1.5 s)
+    assert seconds < 1.0
     monkeypatch.setattr(store, "commit", real_commit)
     ledger = DynamoStore(stack.physical_id("Table")).load_ledger(ACCOUNT)
     assert ledger is not None and [p.payment_id for p in ledger.payments] == ["pi_0"]
