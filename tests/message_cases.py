@@ -33,6 +33,7 @@ from ponte.domain.bodies.invoices import (
     InvoicesImported,
     NewCustomerInvoice,
     QuarantineCode,
+    RefusedRow,
     UploadQuarantined,
 )
 from ponte.domain.bodies.payments import (
@@ -702,7 +703,56 @@ def _invoice_cases() -> list[Case]:
                 ),
             )
         ),
+        *_rows_cases(),
         *_quarantine_cases(),
+    ]
+
+
+def _rows_cases() -> list[Case]:
+    """An upload's alert listing its first rejected rows: a CSV's lines (more than it lists, one written by a version
+    before codes), a JSON list's items, an NF-e refused whole."""
+    listed = (
+        RefusedRow(line=3, code="missing_field", facts={"field": "amount"}),
+        RefusedRow(line=4, code="not_positive", facts={"value": "-90,00"}),
+        RefusedRow(line=7, code="no_such_date", facts={"value": "31/11/2026"}),
+        RefusedRow(line=8, code="unknown_currency", facts={"value": "REA"}),
+        RefusedRow(line=1205, code=None),
+    )
+    files = (
+        ("csv-rows", "incoming/notas-2026-11.csv", "csv", 14, listed),
+        ("json-items", "incoming/faturas.json", "json", 1, (RefusedRow(line=2, code="missing_customer"),)),
+        (
+            "nfe-refused",
+            "incoming/nfe-4521.xml",
+            "nfe",
+            1,
+            (
+                RefusedRow(
+                    line=1,
+                    code="installments_sum",
+                    facts={"number": "4521", "billed": "600.00", "total": "1000.00", "currency": "BRL"},
+                ),
+            ),
+        ),
+    )
+    return [
+        Case(
+            variant,
+            InvoicesImported(
+                file=file,
+                file_format=file_format,
+                report=f"processed/{file.removeprefix('incoming/')}.report.json",
+                imported=1,
+                corrected=0,
+                unchanged=0,
+                rejected=rejected,
+                accounts_opened=0,
+                rows=rows,
+            ),
+            Audience.STAFF,
+            data=(file, f"processed/{file.removeprefix('incoming/')}.report.json"),
+        )
+        for variant, file, file_format, rejected, rows in files
     ]
 
 

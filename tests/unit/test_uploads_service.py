@@ -16,6 +16,7 @@ from ponte.domain.ledger import CancellationRecord, InvoiceRecord, PaymentRecord
 from ponte.domain.money import Money
 from ponte.domain.notifications import Audience, Severity, Team
 from ponte.domain.uploads import UploadedObject, read_origin
+from ponte.messages import render
 from ponte.services.uploads import (
     BACKOFFICE_ACCOUNT,
     WINDOW,
@@ -150,7 +151,8 @@ def test_a_corrected_amount_updates_an_unpaid_invoice_with_a_timeline_entry() ->
     assert account.version == 1 and account.next_evaluation_at == T0 + timedelta(days=1)
 
 
-def test_a_correction_to_a_paid_invoice_is_refused_with_its_line() -> None:
+def paid_in_part() -> World:
+    """BASIC uploaded, then invoice 1002 (Maria's) paid in part: a correction of it is refused as it is recorded."""
     world = World()
     world.upload("incoming/nov.csv", BASIC)
     ledger = world.store.ledgers[OTHER_ACCOUNT]
@@ -162,7 +164,15 @@ def test_a_correction_to_a_paid_invoice_is_refused_with_its_line() -> None:
         invoice_key="erp::invoice:1002",
     )
     world.store.ledgers[OTHER_ACCOUNT] = ledger.model_copy(update={"payments": (payment,)})
-    corrected = csv_file(row(1002, customer="Maria Souza", tax_id="123.456.789-09", email="", amount="55,00"))
+    return world
+
+
+CORRECTED = row(1002, customer="Maria Souza", tax_id="123.456.789-09", email="", amount="55,00")
+
+
+def test_a_correction_to_a_paid_invoice_is_refused_with_its_line() -> None:
+    world = paid_in_part()
+    corrected = csv_file(CORRECTED)
     outcome = world.upload("incoming/fix.csv", corrected)
     assert (outcome.counts.corrected, outcome.rejected) == (0, 1)
     (refused,) = world.objects.report("processed/fix.csv.report.json")["rejected"]
@@ -190,6 +200,36 @@ def test_bad_rows_are_listed_with_their_lines_and_the_good_ones_recorded() -> No
     for expected in ("missing amount", "greater than zero", "not a date", "unknown currency"):
         assert expected in reasons
     assert world.ledger.alerts[0].severity is Severity.WARNING
+
+
+def test_the_alert_lists_the_first_rejected_rows_in_the_files_order_and_counts_the_rest() -> None:
+    # Given an invoice already paid in part, then a file whose line 2 corrects it (refused as it is recorded) and
+    # whose next twelve lines the parser refuses, one quoting a cell far longer than an e-mail's line
+    world = paid_in_part()
+    bad = [row(2000 + n, amount="") for n in range(12)]
+    bad[3] = row(2003, amount="9" * 40 + " reais e " + "9" * 40)
+    data = csv_file(CORRECTED, *bad)
+
+    # When it is uploaded
+    outcome = world.upload("incoming/fix.csv", data)
+
+    # Then the alert lists the first ten rejected rows, the recording's and the parser's in the file's order
+    assert outcome.rejected == 13
+    alert = world.ledger.alerts[-1]
+    assert isinstance(alert.body, InvoicesImported) and alert.body.rejected == 13
+    rows = alert.body.rows
+    assert [r.line for r in rows] == list(range(2, 12))
+    assert (rows[0].code, rows[1].code, rows[4].code) == ("already_paid", "missing_field", "not_amount")
+    # a value from the file is cut to what a line of an e-mail shows; the report quotes it whole
+    assert len(rows[4].facts["value"]) == 60 and rows[4].facts["value"].endswith("…")
+    report = world.objects.report("processed/fix.csv.report.json")
+    assert "9" * 40 + " reais e " + "9" * 40 in report["rejected"][4]["message"]
+    # And the back office reads them in its language, with how many more the report has
+    email = render(alert, time_zone="America/Sao_Paulo").email
+    assert "Linhas rejeitadas:\n- linha 2: " in email
+    assert "\n- linha 3: Valor: não preenchido\n" in email
+    assert "- linha 11: " in email and "linha 12" not in email
+    assert "- e mais 3 no relatório\n" in email
 
 
 @pytest.mark.parametrize(

@@ -50,11 +50,13 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ponte.domain.accounts import Account, Contact, Locale, TimelineEntry, next_version
 from ponte.domain.bodies.invoices import (
+    ROWS_LISTED,
     DueInstallment,
     InvoiceIssued,
     InvoicesImported,
     NewCustomerInvoice,
     QuarantineCode,
+    RefusedRow,
     UploadQuarantined,
 )
 from ponte.domain.changes import AccountChange
@@ -367,6 +369,7 @@ class _Recorder:
         self.time_left = time_left
         self.counts = progress.counts.model_dump()
         self.refused = list(progress.refused)
+        self.first_rejected: list[RowRefusal] = []  # the parser's, in the file's order, as many as an alert lists
         self.owners: dict[tuple[str, str], str] = {}
         self.known_accounts: dict[str, Account] = {}
         self.warnings = list(progress.warnings)
@@ -398,6 +401,8 @@ class _Recorder:
                         line=result.line, reason=problem.reason, code=problem.code, facts=problem.facts
                     )
                     rejections.write(_json_line(self._row(refused)))
+                    if len(self.first_rejected) < ROWS_LISTED:
+                        self.first_rejected.append(refused)
                     continue
                 if isinstance(result, ParsedCancellation):
                     # Applied once the file's invoices are recorded: an nfeProc may carry the NF-e and its
@@ -536,6 +541,15 @@ class _Recorder:
                 )
                 for what, why in dropped
             )
+
+    def _listed(self) -> tuple[RefusedRow, ...]:
+        """The first rejected rows in the file's order, for the alert: the parser's and the recording's together,
+        each fact cut to what a line of an e-mail shows (the report quotes it whole)."""
+        first = heapq.nsmallest(ROWS_LISTED, [*self.first_rejected, *self.refused], key=lambda row: row.line)
+        return tuple(
+            RefusedRow(line=row.line, code=row.code, facts={name: _cut(value) for name, value in row.facts.items()})
+            for row in first
+        )
 
     def _row(self, row: RowRefusal, *, warning: bool = False) -> dict[str, object]:
         """A row of the report: its line, what is wrong or to check in the back office's language, and the same in
@@ -907,6 +921,7 @@ class _Recorder:
             opening=self.upload.opening,
             cancelled=counts.cancelled,
             warnings=len(self.warnings),
+            rows=self._listed(),
         )
         severity = Severity.WARNING if total_rejected or self.warnings else Severity.INFO
         _settle(
@@ -1044,6 +1059,11 @@ def _write_report(target: IO[bytes], header: dict[str, object], rows: Iterator[d
     for position, row in enumerate(rows):
         target.write((b",\n  " if position else b"\n  ") + json.dumps(row, ensure_ascii=False).encode())
     target.write(b"\n ]\n}\n")
+
+
+def _cut(value: str, limit: int = 60) -> str:
+    """A value from the file as a line of an alert quotes it: whole when short, else its start and an ellipsis."""
+    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
 
 
 def _json_line(row: dict[str, object]) -> bytes:

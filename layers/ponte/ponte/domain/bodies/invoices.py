@@ -58,8 +58,21 @@ class NewCustomerInvoice(Body):
     source: str = Field(description="Where the invoice came from: the uploaded file's name, or the provider.")
 
 
+ROWS_LISTED = 10  # rejected rows an upload's alert lists; the report has every one
+
+
+class RefusedRow(Body):
+    """A rejected row as the back office's alert lists it: where it is in the file, and what makes its sentence in
+    the reader's language (`ponte.messages.texts.rows`; a `code` of None: written by a version before codes)."""
+
+    line: int = Field(ge=0)
+    code: str | None = None
+    facts: dict[str, str] = Field(default_factory=dict)
+
+
 class InvoicesImported(Body):
-    """To the back office: one uploaded file was read; what was recorded, and where its report is."""
+    """To the back office: one uploaded file was read; what was recorded, which rows were rejected first and
+    why, and where its report is."""
 
     kind: Literal["invoices.imported"] = "invoices.imported"
     file: str
@@ -73,6 +86,9 @@ class InvoicesImported(Body):
     opening: bool = Field(default=False, description="The opening book: existing receivables, nobody told.")
     cancelled: int = Field(default=0, ge=0, description="NF-e cancellations recorded.")
     warnings: int = Field(default=0, ge=0, description="Recorded, with something to check (see the report).")
+    rows: tuple[RefusedRow, ...] = Field(
+        default=(), max_length=ROWS_LISTED, description="The first rejected rows, in the file's order."
+    )
 
 
 # Why an uploaded file was set aside, one code per sentence its reader gets (`ponte.messages.texts.invoices`).

@@ -148,9 +148,44 @@ def _invoices_imported(notification: Notification, fmt: Formatter) -> dict[str, 
         "cancelled": _number(body.cancelled, locale),
         "warnings": _number(body.warnings, locale),
         "opening": _OPENING[locale] if body.opening else "",
+        "rows": _refused_rows(body, locale),
         "report": body.report,
         "when": fmt.moment(notification.occurred_at),
     }
+
+
+# The rejected rows an upload's alert lists: where each is in the file (a CSV's line, a JSON list's item; an XML
+# file is one document), what is wrong with it, and how many more the report has.
+_ROWS_TITLE: dict[Locale, dict[str, str]] = {
+    "pt-BR": {"csv": "Linhas rejeitadas:", "json": "Itens rejeitados:", "xml": "Por que foi rejeitado:"},
+    "es": {"csv": "Líneas rechazadas:", "json": "Elementos rechazados:", "xml": "Por qué se rechazó:"},
+    "en": {"csv": "Rejected lines:", "json": "Rejected items:", "xml": "Why it was rejected:"},
+}
+_WHERE: dict[Locale, dict[str, str]] = {
+    "pt-BR": {"csv": "linha {line}: ", "json": "item {line}: "},
+    "es": {"csv": "línea {line}: ", "json": "elemento {line}: "},
+    "en": {"csv": "line {line}: ", "json": "item {line}: "},
+}
+_MORE: dict[Locale, str] = {
+    "pt-BR": "- e mais {count} no relatório",
+    "es": "- y {count} más en el informe",
+    "en": "- and {count} more in the report",
+}
+
+
+def _refused_rows(body: InvoicesImported, locale: Locale) -> str:
+    from ponte.messages.texts.rows import UNCODED, row_message  # noqa: PLC0415 - rows' texts import this module
+
+    if not body.rows:
+        return ""
+    where = _WHERE[locale].get(body.file_format, "")
+    lines = [_ROWS_TITLE[locale].get(body.file_format, _ROWS_TITLE[locale]["xml"])]
+    for row in body.rows:
+        said = UNCODED[locale][0] if row.code is None else row_message(row.code, row.facts, locale)
+        lines.append(f"- {where.format(line=_number(row.line, locale))}{said}")
+    if body.rejected > len(body.rows):
+        lines.append(_MORE[locale].format(count=_number(body.rejected - len(body.rows), locale)))
+    return "\n" + "\n".join(lines) + "\n"
 
 
 _NOT_GIVEN: dict[Locale, str] = {"pt-BR": "não informado", "es": "no informado", "en": "not given"}
@@ -652,7 +687,7 @@ ENTRIES: dict[str, Entry] = {
                     "Arquivo: {path} ({format}), recebido em {when}\n"
                     "Novas: {new}\nCorrigidas: {corrected}\nJá registradas, sem mudança: {unchanged}\n"
                     "Rejeitadas: {rejected_count}\nContas abertas: {accounts}\nNF-e canceladas: {cancelled}\n"
-                    "Avisos a conferir: {warnings}\n{opening}\nRelatório: {report}\n"
+                    "Avisos a conferir: {warnings}\n{rows}{opening}\nRelatório: {report}\n"
                 ),
                 sms="Ponte: {imported} de {file}, {rejected} (ver relatório).",
             ),
@@ -663,7 +698,7 @@ ENTRIES: dict[str, Entry] = {
                     "Archivo: {path} ({format}), recibido el {when}\n"
                     "Nuevas: {new}\nCorregidas: {corrected}\nYa registradas, sin cambios: {unchanged}\n"
                     "Rechazadas: {rejected_count}\nCuentas abiertas: {accounts}\nNF-e canceladas: {cancelled}\n"
-                    "Avisos por revisar: {warnings}\n{opening}\nInforme: {report}\n"
+                    "Avisos por revisar: {warnings}\n{rows}{opening}\nInforme: {report}\n"
                 ),
                 sms="Ponte: {imported} de {file}, {rejected} (ver informe).",
             ),
@@ -674,7 +709,7 @@ ENTRIES: dict[str, Entry] = {
                     "File: {path} ({format}), received on {when}\n"
                     "New: {new}\nCorrected: {corrected}\nAlready recorded, unchanged: {unchanged}\n"
                     "Rejected: {rejected_count}\nAccounts opened: {accounts}\nNF-e cancelled: {cancelled}\n"
-                    "Warnings to check: {warnings}\n{opening}\nReport: {report}\n"
+                    "Warnings to check: {warnings}\n{rows}{opening}\nReport: {report}\n"
                 ),
                 sms="Ponte: {imported} from {file}, {rejected} (see report).",
             ),
