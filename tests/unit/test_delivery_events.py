@@ -472,6 +472,31 @@ def test_the_alert_names_the_reason_in_the_readers_language(
     assert CUSTOMER not in message.email + message.sms
 
 
+@pytest.mark.parametrize(
+    ("locale", "subject", "asked", "wrong"),
+    [
+        ("pt-BR", "Cliente marcou um aviso como spam: Padaria Estrela", "por onde quer receber", "atualize"),
+        ("es", "El cliente marco un aviso como spam: Padaria Estrela", "por dónde quiere recibir", "actualice"),
+        ("en", "Customer marked a notice as spam: Padaria Estrela", "how they want to receive", "update"),
+    ],
+)
+def test_a_complaint_asks_how_the_customer_wants_notices_not_for_a_new_address(
+    locale: Locale, subject: str, asked: str, wrong: str
+) -> None:
+    # The address works: the customer marked a notice as spam. Nothing bounced, and nothing needs correcting.
+    records = Records().sent()
+    record(records, ses("complaint", 90), locale=locale)
+    (alert,) = records.outbox.values()
+
+    message = render(alert, time_zone="America/Sao_Paulo")
+
+    assert message.subject == subject
+    assert asked in message.email and "spam" in message.sms
+    assert wrong not in message.email.lower() and wrong not in message.sms.lower()
+    assert "devolvido" not in message.email and "devuelto" not in message.email and "Returned" not in message.email
+    assert septets(message.sms) <= SMS_SEPTETS and CUSTOMER not in message.email + message.sms
+
+
 @pytest.mark.parametrize("locale", LOCALES)
 @pytest.mark.parametrize(
     "body",

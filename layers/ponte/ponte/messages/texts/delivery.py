@@ -204,6 +204,61 @@ def _held(notification: Notification, fmt: Formatter) -> dict[str, str]:
     }
 
 
+# What the owner reads and does, by why the address cannot be used: a bounce asks for the address to be corrected; a
+# complaint (the address works: the customer marked a notice as spam) asks how the customer wants to be told.
+# (headline, what to do, how e-mail comes back, the notice's label, the SMS's words after the customer's name)
+_UNREACHABLE_SAID: dict[Locale, dict[str, tuple[str, str, str, str, str]]] = {
+    "pt-BR": {
+        "bounced": (
+            "Cliente sem contato válido",
+            "atualize o e-mail de {customer} ({account_id})",
+            "Com o e-mail corrigido no cadastro, os avisos voltam a ir por e-mail.",
+            "Aviso devolvido",
+            "sem contato valido: atualize o e-mail",
+        ),
+        "complained": (
+            "Cliente marcou um aviso como spam",
+            "confirme com {customer} ({account_id}) por onde quer receber os avisos",
+            "Com outro e-mail no cadastro, os avisos voltam a ir por e-mail.",
+            "Aviso marcado como spam",
+            "marcou um aviso como spam: confirme por onde avisar",
+        ),
+    },
+    "es": {
+        "bounced": (
+            "Cliente sin contacto válido",
+            "actualice el correo de {customer} ({account_id})",
+            "Con el correo corregido en la ficha del cliente, los avisos vuelven a ir por correo.",
+            "Aviso devuelto",
+            "sin contacto valido: actualice el correo",
+        ),
+        "complained": (
+            "El cliente marcó un aviso como spam",
+            "confirme con {customer} ({account_id}) por dónde quiere recibir los avisos",
+            "Con otro correo en la ficha del cliente, los avisos vuelven a ir por correo.",
+            "Aviso marcado como spam",
+            "marco un aviso como spam: confirme por donde avisar",
+        ),
+    },
+    "en": {
+        "bounced": (
+            "Customer has no valid contact",
+            "update the e-mail address of {customer} ({account_id})",
+            "Once the address is corrected on the customer's record, notices go by e-mail again.",
+            "Returned notice",
+            "has no valid contact: update the e-mail",
+        ),
+        "complained": (
+            "Customer marked a notice as spam",
+            "ask {customer} ({account_id}) how they want to receive notices",
+            "With another address on the customer's record, notices go by e-mail again.",
+            "Notice marked as spam",
+            "marked a notice as spam: ask how to reach them",
+        ),
+    },
+}
+
+
 def _unreachable(notification: Notification, fmt: Formatter) -> dict[str, str]:
     body = notification.body
     assert isinstance(body, CustomerUnreachable)
@@ -211,9 +266,16 @@ def _unreachable(notification: Notification, fmt: Formatter) -> dict[str, str]:
     why = reasons[body.reason]
     if body.reason == "bounced" and body.bounce_subtype in reasons:
         why = reasons[body.bounce_subtype]
+    customer = body.customer_name or _NONE[fmt.locale]
+    headline, action, then, returned, by_sms = _UNREACHABLE_SAID[fmt.locale][body.reason]
     return {
-        "customer": body.customer_name or _NONE[fmt.locale],
-        "account_id": notification.account_id,
+        "customer": customer,
+        "headline": headline,
+        "action": action.format(customer=customer, account_id=notification.account_id),
+        "then": then,
+        "returned": returned,
+        # A bounce's SMS says why; a complaint's headline already does.
+        "by_sms": f"{by_sms}. {why[:1].upper()}{why[1:]}." if body.reason == "bounced" else f"{by_sms}.",
         "why": why,
         "notice": _notice_name(body.notice, fmt.locale),
         "when": fmt.moment(notification.occurred_at),
@@ -248,31 +310,31 @@ ENTRIES: dict[str, Entry] = {
         _unreachable,
         {
             "pt-BR": Texts(
-                subject="Cliente sem contato válido: {customer}",
-                email="Cliente sem contato válido: atualize o e-mail de {customer} ({account_id}).\n\n"
+                subject="{headline}: {customer}",
+                email="{headline}: {action}.\n\n"
                 "Motivo: {why} ({when}).\n"
                 "Os próximos avisos não irão para esse endereço; seguem por SMS quando o cliente tem celular. "
-                "Com o e-mail corrigido no cadastro, os avisos voltam a ir por e-mail.\n\n"
-                "Aviso devolvido: {notice}\n",
-                sms="Ponte: {customer} sem contato valido: atualize o e-mail. {why}",
+                "{then}\n\n"
+                "{returned}: {notice}\n",
+                sms="Ponte: {customer} {by_sms}",
             ),
             "es": Texts(
-                subject="Cliente sin contacto válido: {customer}",
-                email="Cliente sin contacto válido: actualice el correo de {customer} ({account_id}).\n\n"
+                subject="{headline}: {customer}",
+                email="{headline}: {action}.\n\n"
                 "Motivo: {why} ({when}).\n"
                 "Los próximos avisos no irán a esa dirección; siguen por SMS cuando el cliente tiene móvil. "
-                "Con el correo corregido en la ficha del cliente, los avisos vuelven a ir por correo.\n\n"
-                "Aviso devuelto: {notice}\n",
-                sms="Ponte: {customer} sin contacto valido: actualice el correo. {why}",
+                "{then}\n\n"
+                "{returned}: {notice}\n",
+                sms="Ponte: {customer} {by_sms}",
             ),
             "en": Texts(
-                subject="Customer has no valid contact: {customer}",
-                email="Customer has no valid contact: update the e-mail address of {customer} ({account_id}).\n\n"
+                subject="{headline}: {customer}",
+                email="{headline}: {action}.\n\n"
                 "Reason: {why} ({when}).\n"
                 "The next notices will not go to that address; they go by SMS when the customer has a mobile number. "
-                "Once the address is corrected on the customer's record, notices go by e-mail again.\n\n"
-                "Returned notice: {notice}\n",
-                sms="Ponte: {customer} has no valid contact: update the e-mail. {why}",
+                "{then}\n\n"
+                "{returned}: {notice}\n",
+                sms="Ponte: {customer} {by_sms}",
             ),
         },
     ),
