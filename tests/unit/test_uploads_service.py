@@ -233,6 +233,18 @@ def test_the_alert_lists_the_first_rejected_rows_in_the_files_order_and_counts_t
 
 
 @pytest.mark.parametrize(
+    ("locale", "label"), [("pt-BR", "(XML de NF-e)"), ("es", "(XML de NF-e)"), ("en", "(NF-e XML)")]
+)
+def test_the_alert_names_the_files_format_as_people_call_it(locale: str, label: str) -> None:
+    world = World()
+    world.upload("incoming/nov.csv", BASIC)
+    alert = world.ledger.alerts[-1]  # as an NF-e's would be, but for its format
+    body = InvoicesImported.model_validate(alert.body.model_dump() | {"file_format": "nfe"})
+    email = render(alert.model_copy(update={"body": body, "locale": locale}), time_zone="America/Sao_Paulo").email
+    assert label in email and "NFE" not in email
+
+
+@pytest.mark.parametrize(
     ("key", "data", "reason"),
     [
         ("incoming/scan.pdf", b"%PDF-1.7 ...", "unknown format"),

@@ -137,7 +137,7 @@ def _invoices_imported(notification: Notification, fmt: Formatter) -> dict[str, 
     return {
         "file": _file_name(body.file),
         "path": body.file,
-        "format": body.file_format.upper(),
+        "format": _FORMATS[locale].get(body.file_format, body.file_format.upper()),
         "imported": _count(body.imported, _IMPORTED[locale], locale),
         "new": _number(body.imported - body.corrected, locale),
         "corrected": _number(body.corrected, locale),
@@ -182,7 +182,7 @@ def _refused_rows(body: InvoicesImported, locale: Locale) -> str:
     lines = [_ROWS_TITLE[locale].get(body.file_format, _ROWS_TITLE[locale]["xml"])]
     for row in body.rows:
         said = UNCODED[locale][0] if row.code is None else row_message(row.code, row.facts, locale)
-        lines.append(f"- {where.format(line=_number(row.line, locale))}{said}")
+        lines.append(f"- {where.format(line=row.line)}{said}")  # a line's number, as an editor shows it
     if body.rejected > len(body.rows):
         lines.append(_MORE[locale].format(count=_number(body.rejected - len(body.rows), locale)))
     return "\n" + "\n".join(lines) + "\n"

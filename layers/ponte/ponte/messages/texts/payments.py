@@ -201,7 +201,7 @@ ENTRIES: dict[str, Entry] = {
         {
             "pt-BR": (
                 "Reembolso: {customer}, {amount}",
-                "{customer} ({account_id}) foi reembolsado em {amount} de um pagamento de {paid}.\n",
+                "Reembolso de {amount} para {customer} ({account_id}), de um pagamento de {paid}.\n",
                 "Ponte: reembolso de {amount} para {customer}.",
             ),
             "es": (
@@ -283,21 +283,21 @@ ENTRIES: dict[str, Entry] = {
         {
             "pt-BR": (
                 "Assinatura cancelada: {customer}",
-                "{customer} ({account_id}) cancelou a assinatura {subscription_id}.\n\n"
+                "A assinatura {subscription_id} de {customer} ({account_id}) foi cancelada.\n\n"
                 "Plano: {plan}\nMotivo: {reason}\nResponsável: {owner}\n",
-                "Ponte: {customer} cancelou a assinatura ({plan}).",
+                "Ponte: assinatura de {customer} cancelada ({plan}).",
             ),
             "es": (
                 "Suscripción cancelada: {customer}",
-                "{customer} ({account_id}) canceló la suscripción {subscription_id}.\n\n"
+                "La suscripción {subscription_id} de {customer} ({account_id}) fue cancelada.\n\n"
                 "Plan: {plan}\nMotivo: {reason}\nResponsable: {owner}\n",
-                "Ponte: {customer} canceló la suscripción ({plan}).",
+                "Ponte: suscripción de {customer} cancelada ({plan}).",
             ),
             "en": (
                 "Subscription cancelled: {customer}",
-                "{customer} ({account_id}) cancelled subscription {subscription_id}.\n\n"
+                "Subscription {subscription_id} of {customer} ({account_id}) was cancelled.\n\n"
                 "Plan: {plan}\nReason: {reason}\nOwner: {owner}\n",
-                "Ponte: {customer} cancelled the subscription ({plan}).",
+                "Ponte: subscription of {customer} cancelled ({plan}).",
             ),
         }
     ),
