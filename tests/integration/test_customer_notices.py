@@ -324,7 +324,8 @@ def test_a_customer_whose_only_contact_bounced_is_not_suspended_and_the_owner_is
     # ...and, once the deadline has passed, that the suspension was withheld because nobody was reached.
     [alert] = [d for d in alerts if d.attributes["event_type"] == "collections.alert"]
     assert alert.attributes["owner"] == "ana" and alert.attributes["team"] == "collections"
-    assert "o aviso final não chegou e a suspensão não foi feita" in alert.message
+    assert alert.subject == "Suspensao nao feita, cliente sem contato valido: Cafe Aurora"
+    assert alert.message.startswith("Suspensão não feita, cliente sem contato válido: o aviso final não chegou")
     assert "chegou ao cliente (e-mail: não enviado)" in alert.message  # held: the address had bounced for good
     assert "the suspension is withheld" not in alert.message
     [machine] = [

@@ -256,6 +256,17 @@ def test_the_owner_reads_why_an_account_was_reactivated_without_a_payment(case: 
     assert because in message.email.lower(), f"{case.body.reason}: {message.email!r}"
 
 
+ALERTS_NAMING_AN_ACCOUNT = [c for c in CASES if c.kind == "collections.alert" and c.body.account_name]
+
+
+@pytest.mark.parametrize(("case", "locale"), params(ALERTS_NAMING_AN_ACCOUNT, "subject names the account"))
+def test_a_collections_alerts_subject_names_the_account_whole(case: Case, locale: Locale) -> None:
+    # An inbox shows the subject: which customer it is about must be there, not cut after a long reason.
+    message = rendered(case, locale)
+    assert message.utf8_subject.endswith(f": {case.body.account_name}"), message.utf8_subject
+    assert not message.subject.endswith("..."), message.subject
+
+
 @pytest.mark.parametrize(
     ("text", "subject", "sms"),
     [

@@ -107,11 +107,10 @@ _REASONS: dict[str, dict[Locale, str]] = {
         "es": "Suspensión no aplicada: la cuenta está marcada para no suspenderse nunca",
         "en": "Suspension withheld: the account is flagged never to be suspended",
     },
-    "customer_unreachable": {
-        "pt-BR": "Cliente sem contato válido: o aviso final não chegou e a suspensão não foi feita; atualize o contato",
-        "es": "Cliente sin contacto válido: el aviso final no llegó y no se suspendió; actualice el contacto",
-        "en": "Customer unreachable: the final notice reached no one and the suspension was withheld; update the "
-        "contact",
+    "customer_unreachable": {  # the headline says what collections must know first: no suspension, and why
+        "pt-BR": "Suspensão não feita, cliente sem contato válido: o aviso final não chegou; atualize o contato",
+        "es": "Suspensión no aplicada, cliente sin contacto válido: el aviso final no llegó; actualice el contacto",
+        "en": "Suspension withheld, customer unreachable: the final notice reached no one; update the contact",
     },
     "unknown_currency": {
         "pt-BR": "Moeda sem regras na política de cobrança",
@@ -715,6 +714,8 @@ def _alert(notification: Notification, fmt: Formatter) -> dict[str, str]:
     invoices = [*body.invoices, *([_counted("unnumbered", unnumbered, fmt)] if unnumbered > 0 else [])]
     return {
         "reason": _REASONS[body.reason][fmt.locale],
+        # The subject names the account before an inbox cuts it: the reason's headline alone, before its colon.
+        "headline": _REASONS[body.reason][fmt.locale].split(":", 1)[0],
         "account": body.account_name or notification.account_id,
         "account_id": notification.account_id,
         "detail": _ALERT_DETAIL[body.reason][fmt.locale].format(**facts),
@@ -986,17 +987,17 @@ ENTRIES: dict[str, Entry] = {
         _alert,
         {
             "pt-BR": Texts(
-                subject="{reason}: {account}",
+                subject="{headline}: {account}",
                 email="{reason}.\n\n{detail}\n\nConta: {account} ({account_id})\nFaturas: {invoices}\n",
                 sms="Ponte: {reason}: {account}.",
             ),
             "es": Texts(
-                subject="{reason}: {account}",
+                subject="{headline}: {account}",
                 email="{reason}.\n\n{detail}\n\nCuenta: {account} ({account_id})\nFacturas: {invoices}\n",
                 sms="Ponte: {reason}: {account}.",
             ),
             "en": Texts(
-                subject="{reason}: {account}",
+                subject="{headline}: {account}",
                 email="{reason}.\n\n{detail}\n\nAccount: {account} ({account_id})\nInvoices: {invoices}\n",
                 sms="Ponte: {reason}: {account}.",
             ),
