@@ -180,7 +180,7 @@ def small_limit(stacks: Stacks) -> Iterator[LocalStack]:
             "sem-cabecalho.csv",
             b"foo;bar;baz\n1;2;3\n",
             "no recognisable header",
-            "o cabeçalho não tem coluna de número, valor, vencimento e cliente",
+            "o cabeçalho não tem as colunas de número, valor, vencimento e cliente",
         ),
         (
             "quebrado.xml",

@@ -17,7 +17,7 @@ from ponte.domain.bodies.invoices import QuarantineCode, UploadQuarantined
 from ponte.domain.notifications import Audience, Notification, Severity, Team
 from ponte.invoices import CsvField, FileRejected, ParseOptions, parse_upload
 from ponte.messages import render
-from ponte.messages.texts.invoices import CSV_COLUMNS, REFUSALS, refusal
+from ponte.messages.texts.invoices import CSV_COLUMNS, DERIVED_FACTS, REFUSALS, refusal
 from tests.message_cases import CASES, TIME_ZONE
 from tests.support import T0
 from tests.unit.test_uploads_service import World
@@ -83,7 +83,8 @@ def test_every_code_has_its_sentence_and_what_to_do_in_every_locale(locale: Loca
 def test_each_refusal_gives_every_fact_its_sentence_names(
     where: str, line: int, code: str, facts: frozenset[str]
 ) -> None:
-    assert _placeholders(REFUSALS["en"][code][0]) <= facts  # type: ignore[index]
+    placeholders = _placeholders(REFUSALS["en"][code][0])  # type: ignore[index]
+    assert {DERIVED_FACTS.get(name, name) for name in placeholders} <= facts
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -107,13 +108,25 @@ def test_sizes_are_written_as_the_locale_writes_them(locale: Locale, expected: s
 @pytest.mark.parametrize(
     ("locale", "expected"),
     [
-        ("pt-BR", "o cabeçalho não tem coluna de número, valor e vencimento"),
-        ("es", "el encabezado no tiene columna de número, importe y vencimiento"),
-        ("en", "the header has no column for number, amount, and due date"),
+        ("pt-BR", "o cabeçalho não tem as colunas de número, valor e vencimento"),
+        ("es", "el encabezado no tiene las columnas de número, importe y vencimiento"),
+        ("en", "the header has no columns for number, amount, and due date"),
     ],
 )
 def test_missing_columns_are_named_as_the_upload_format_names_them(locale: Locale, expected: str) -> None:
     assert refusal("csv_missing_columns", {"columns": "number,amount,due_date"}, locale)[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("pt-BR", "o cabeçalho não tem a coluna de vencimento"),
+        ("es", "el encabezado no tiene la columna de vencimiento"),
+        ("en", "the header has no column for due date"),
+    ],
+)
+def test_one_missing_column_is_said_in_the_singular(locale: Locale, expected: str) -> None:
+    assert refusal("csv_missing_columns", {"columns": "due_date"}, locale)[0] == expected
 
 
 def test_a_body_from_before_codes_or_without_a_fact_its_sentence_needs_sends_the_reader_to_the_report() -> None:
@@ -164,7 +177,7 @@ def test_the_back_office_reads_a_quarantined_file_in_its_own_language() -> None:
     assert isinstance(alert.body, UploadQuarantined)
     assert (alert.body.code, alert.body.facts) == ("csv_missing_columns", {"columns": "due_date,customer"})
     message = render(alert, time_zone=TIME_ZONE)
-    assert "o cabeçalho não tem coluna de vencimento e cliente (nome, CNPJ/CPF ou código)." in message.email
+    assert "o cabeçalho não tem as colunas de vencimento e cliente (nome, CNPJ/CPF ou código)." in message.email
     assert "Nada foi registrado." in message.email
     assert "no recognisable header" not in message.email + message.sms
     assert message.machine["data"]["reason"] == outcome.reason

@@ -292,7 +292,7 @@ REFUSALS: dict[Locale, dict[QuarantineCode, tuple[str, str]]] = {
             "A primeira linha deve ser o cabeçalho, com os nomes das colunas: corrija e envie de novo.",
         ),
         "csv_missing_columns": (
-            "o cabeçalho não tem coluna de {columns}",
+            "o cabeçalho não tem {missing_columns}",
             "Dê a essas colunas um dos nomes aceitos, ou cadastre os nomes delas nas configurações de colunas do "
             "CSV, e envie o arquivo de novo.",
         ),
@@ -384,7 +384,7 @@ REFUSALS: dict[Locale, dict[QuarantineCode, tuple[str, str]]] = {
             "La primera línea debe ser el encabezado, con los nombres de las columnas: corríjala y envíe de nuevo.",
         ),
         "csv_missing_columns": (
-            "el encabezado no tiene columna de {columns}",
+            "el encabezado no tiene {missing_columns}",
             "Dé a esas columnas uno de los nombres aceptados, o registre sus nombres en la configuración de columnas "
             "del CSV, y envíe el archivo de nuevo.",
         ),
@@ -477,7 +477,7 @@ REFUSALS: dict[Locale, dict[QuarantineCode, tuple[str, str]]] = {
             "The first line must be the header, with the column names: fix it and upload the file again.",
         ),
         "csv_missing_columns": (
-            "the header has no column for {columns}",
+            "the header has no {missing_columns}",
             "Give those columns one of the accepted names, or add their names to the CSV column settings, and "
             "upload the file again.",
         ),
@@ -612,8 +612,20 @@ def _shown_facts(facts: dict[str, str], locale: Locale) -> dict[str, str]:
         shown["format"] = _FORMATS[locale].get(facts["format"], facts["format"].upper())
     if facts.get("columns"):
         names = CSV_COLUMNS[locale]
-        shown["columns"] = str(format_list([names.get(c, c) for c in facts["columns"].split(",")], locale=cldr))
+        columns = facts["columns"].split(",")
+        shown["columns"] = str(format_list([names.get(c, c) for c in columns], locale=cldr))
+        shown["missing_columns"] = _MISSING_COLUMNS[locale][len(columns) > 1].format(columns=shown["columns"])
     return shown
+
+
+# Placeholders a sentence fills from another fact: the columns a header lacks, from `columns`.
+DERIVED_FACTS: dict[str, str] = {"missing_columns": "columns"}
+# The columns a header lacks, one or several: "a coluna de vencimento", "as colunas de vencimento e cliente".
+_MISSING_COLUMNS: dict[Locale, tuple[str, str]] = {
+    "pt-BR": ("a coluna de {columns}", "as colunas de {columns}"),
+    "es": ("la columna de {columns}", "las columnas de {columns}"),
+    "en": ("column for {columns}", "columns for {columns}"),
+}
 
 
 def refusal(code: QuarantineCode | None, facts: dict[str, str], locale: Locale) -> tuple[str, str]:
