@@ -293,7 +293,7 @@ class MemoryLedgerStore:
         after = ""
         if cursor is not None:
             start = decode_cursor(cursor, set(_SEARCH_CURSOR))
-            if start["search_pk"] != partition:
+            if start["search_pk"] != partition or not start["search_sk"].startswith(plain):
                 raise InvalidInput("cursor: not a cursor of this search")
             after = start["search_sk"]
         found = sorted(

@@ -521,6 +521,10 @@ def test_a_cursor_the_store_did_not_give_for_this_read_is_invalid_input(store: S
             store.timeline_page("padaria", forged({"sk": value}), 10)
     with pytest.raises(InvalidInput):
         store.search_names("padaria", limit=1, cursor=forged({**decoded(search_cursor), "search_sk": "p" * 1100}))
+    # Or one DynamoDB would refuse against this query: an empty key, a key outside the names it reads.
+    for value in ("", "mercado#mercado"):
+        with pytest.raises(InvalidInput):
+            store.search_names("padaria", limit=1, cursor=forged({**decoded(search_cursor), "search_sk": value}))
 
 
 def forged(key: dict[str, str]) -> str:

@@ -4,6 +4,7 @@ including one whose key DynamoDB could not take in a request (it would answer a 
 from __future__ import annotations
 
 import base64
+import json
 from datetime import date
 
 import pytest
@@ -67,11 +68,24 @@ def page(cursor: str) -> None:
     )
 
 
+def without(start: str, name: str) -> str:
+    """`start` (a book start's JSON) without its `name` attribute."""
+    return json.dumps({key: value for key, value in json.loads(start).items() if key != name})
+
+
 @pytest.mark.parametrize(
     "start",
     [
         book_start(search_sk="2026-11-05#" + "x" * 1100),
         book_start(search_sk="2026-11-05#\\udc00"),
+        # DynamoDB refuses a start key that is not the query's key, an empty key, or one outside its key condition
+        without(book_start(), "sk"),
+        without(book_start(), "search_sk"),
+        without(without(book_start(), "sk"), "search_sk"),
+        book_start(search_sk=""),
+        book_start(sk=""),
+        book_start(search_sk="9999#x"),  # past the range of days asked (to 2026-12-31)
+        book_start(search_sk="2025-12-31#padaria"),  # before it
     ],
 )
 def test_a_book_cursor_whose_start_dynamodb_could_not_take_is_invalid_input(start: str) -> None:
@@ -82,3 +96,24 @@ def test_a_book_cursor_whose_start_dynamodb_could_not_take_is_invalid_input(star
 def test_the_book_s_own_cursor_is_not_refused() -> None:
     with pytest.raises(AssertionError, match="did not give"):  # it gets as far as reading
         page(encode_cursor({"at": "0", "key": book_start()}))
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        '{"pk": "COLLECTIONS#BOOK"}',  # no sort key
+        '{"pk": "COLLECTIONS#BOOK", "sk": ""}',
+        '{"pk": "COLLECTIONS#BOOK", "sk": "ENTRY#padaria", "search_pk": "BOOK#ana"}',  # an owner's, not everyone's
+        '{"pk": "COLLECTIONS#BOOK", "sk": "ENTRY#padaria", "search_sk": "2026-11-05#padaria"}',
+    ],
+)
+def test_a_cursor_of_everyones_book_is_the_tables_key_in_the_books_partition(start: str) -> None:
+    with pytest.raises(InvalidInput):
+        CollectionsBook("table", client=NoReads()).page(  # type: ignore[arg-type]
+            owners=None,
+            statuses=frozenset(),
+            since_from=None,
+            since_to=None,
+            limit=10,
+            cursor=encode_cursor({"at": "0", "key": start}),
+        )

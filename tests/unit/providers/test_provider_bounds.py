@@ -132,6 +132,15 @@ def test_the_longest_values_an_event_takes_fit_every_key_they_become() -> None:
     assert all(len(key["pk"].encode()) <= 2048 and len(key["sk"].encode()) <= 1024 for key in built)
 
 
+@pytest.mark.parametrize("written", ["😀" * 512, "😀" * 509 + "abc", "ã" * 512, "x" * 513])
+def test_a_reference_of_any_text_fits_the_key_it_becomes(written: str) -> None:
+    # A search someone types, or a name a file holds: at most 512 characters, but 512 emoji are 2,048 bytes
+    for kind, value in customer_references(reference=written, name=written):
+        assert len(keys.reference_key(kind, value)["pk"].encode()) <= 2048, kind
+    # and a reference that fits is kept as written (an account found by it before still is)
+    assert customer_references(reference="ã" * 512) == [("reference", "ã" * 512)]
+
+
 # --- money ---
 
 

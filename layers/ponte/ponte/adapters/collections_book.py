@@ -205,11 +205,20 @@ class _PageRequest:
     since_to: date | None
 
     def leads_to(self, position: int, start: dict[str, Any]) -> bool:
-        """Whether a cursor's key belongs to the query it would continue."""
+        """Whether a cursor's key belongs to the query it would continue: the very attributes that query's last
+        key has, in its partition and, on the index read by a range of days, within that range. DynamoDB refuses
+        any other start key, which would be a 500 for a value someone sent."""
         if self.owners is None:
-            return start.get("pk") == BOOK_PARTITION and "search_pk" not in start
+            return set(start) == {"pk", "sk"} and start["pk"] == BOOK_PARTITION
         owner = keys.book_partition(self.owners[position])
-        return start.get("search_pk") == owner and start.get("pk") == BOOK_PARTITION
+        if set(start) != _KEY_NAMES or start["search_pk"] != owner or start["pk"] != BOOK_PARTITION:
+            return False
+        low, high = self._days()
+        return bool(low <= start["search_sk"] <= high)
+
+    def _days(self) -> tuple[str, str]:
+        """The range of the index's sort key the owners' queries read (every key, without a range of days)."""
+        return _day(self.since_from, "0000-00-00"), _day(self.since_to, "9999-99-99") + "#\uffff"
 
     def query(self, table: str, position: int) -> dict[str, Any]:
         values: dict[str, Any] = {}
@@ -228,10 +237,8 @@ class _PageRequest:
             query = {"TableName": table, "IndexName": keys.SEARCH_INDEX}
             if self.since_from or self.since_to:
                 condition += " AND search_sk BETWEEN :from AND :to"
-                values |= {
-                    ":from": _day(self.since_from, "0000-00-00"),
-                    ":to": _day(self.since_to, "9999-99-99") + "#\uffff",
-                }
+                low, high = self._days()
+                values |= {":from": low, ":to": high}
         if self.statuses:
             statuses = {f":s{n}": status for n, status in enumerate(sorted(self.statuses))}
             filters.append(f"#status IN ({', '.join(statuses)})")

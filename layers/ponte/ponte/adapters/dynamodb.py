@@ -329,7 +329,8 @@ class DynamoStore:
         start = None
         if cursor is not None:
             start = decode_cursor(cursor, set(_INDEX_KEY))
-            if start["search_pk"] != partition:
+            # DynamoDB refuses a start key outside the query's key condition: a 500 for a value someone sent.
+            if start["search_pk"] != partition or not start["search_sk"].startswith(plain):
                 raise InvalidInput("cursor: not a cursor of this search")
         items, following, _ = fill_page(self.client, request, limit, _INDEX_KEY, start)
         return [summary_from_item(item) for item in items], encode_cursor(following) if following else None
@@ -1058,13 +1059,14 @@ def decode_cursor(cursor: str, names: set[str]) -> dict[str, str]:
 
 
 def fits_a_key(value: object) -> bool:
-    """Whether `value` could be a key attribute Ponte wrote: text UTF-8 can carry (JSON may spell a lone surrogate)
-    of at most 1,024 bytes, DynamoDB's limit for a sort key (every key Ponte writes is far shorter). DynamoDB refuses
-    anything else in a request's `ExclusiveStartKey`, which would be a 500 for a value someone sent."""
+    """Whether `value` could be a key attribute Ponte wrote: text UTF-8 can carry (JSON may spell a lone surrogate),
+    not empty, of at most 1,024 bytes, DynamoDB's limit for a sort key (every key Ponte writes is far shorter).
+    DynamoDB refuses anything else in a request's `ExclusiveStartKey`, which would be a 500 for a value someone
+    sent."""
     if not isinstance(value, str):
         return False
     try:
-        return len(value.encode()) <= 1024
+        return 0 < len(value.encode()) <= 1024
     except UnicodeEncodeError:
         return False
 

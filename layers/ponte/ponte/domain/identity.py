@@ -27,7 +27,10 @@ from ponte.domain.invoices import normalise_tax_id
 PAYMENT_SUFFIX: Final = "-payment"  # `stripe-payment`/`pi_123`: the account a recorded payment belongs to
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9_.:@-]+")
 _SPACES = re.compile(r"\s+")
-_MAX_VALUE = 512  # DynamoDB keys hold 2 KB; a reference longer than this is hashed, not stored as written
+# DynamoDB's partition key holds 2,048 bytes: a reference longer than 512 characters, or than 2,000 bytes in UTF-8
+# (the rest is for `REF#<kind>#`), is hashed, not stored as written. (Bytes too: 512 emoji are 2,048 of them.)
+_MAX_VALUE = 512
+_MAX_BYTES = 2000
 
 
 def customer_references(
@@ -70,6 +73,6 @@ def new_account_id(references: list[tuple[str, str]]) -> str:
 
 
 def _bounded(value: str) -> str:
-    if len(value) <= _MAX_VALUE:
+    if len(value) <= _MAX_VALUE and len(value.encode("utf-8", "surrogatepass")) <= _MAX_BYTES:
         return value
-    return "sha256:" + hashlib.sha256(value.encode()).hexdigest()
+    return "sha256:" + hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
