@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools import Logger, Metrics
 
 from ponte.domain.errors import ConcurrentModification
-from ponte.functions.payment_webhook import PaymentWiring, Settings, delivery, received, refused
+from ponte.functions.payment_webhook import PaymentWiring, Settings, delivery, provider_of, received, refused
 from ponte.services.conflicts import ConflictRetry
 from ponte.services.webhooks import WebhookRefused, receive
 from ponte.settings import load_settings
@@ -30,10 +30,9 @@ def _wiring() -> PaymentWiring:
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     ports = _wiring().ports
-    request = delivery(event)
     conflicts = ConflictRetry.within(context.get_remaining_time_in_millis() / 1000)
     try:
-        answered = receive(request, ports, conflicts=conflicts)
+        answered = receive(delivery(event), ports, conflicts=conflicts)
     except (WebhookRefused, ConcurrentModification) as refusal:
-        return refused(refusal, request.provider, logger, metrics)
+        return refused(refusal, provider_of(event), logger, metrics)
     return received(answered, logger, metrics)

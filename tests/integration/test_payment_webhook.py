@@ -346,6 +346,22 @@ def test_the_sample_event_is_what_the_handler_takes(stacks: Stacks, monkeypatch:
         assert answer["statusCode"] == 401
 
 
+@pytest.mark.parametrize("body", ["!!!not base64!!!", "abc", "é"])
+def test_a_body_marked_base64_that_is_not_is_a_400(
+    stack: LocalStack, monkeypatch: pytest.MonkeyPatch, body: str
+) -> None:
+    # API Gateway encodes a body itself: only an event made by hand gets here, and it is refused, not a 500.
+    from tests.support import sample_event
+
+    for name, value in stack.functions["PaymentWebhook"].environment.items():
+        monkeypatch.setenv(name, value)
+    event = sample_event("payment-webhook-stripe.json") | {"body": body, "isBase64Encoded": True}
+    before = table_items(stack)
+    answer = load_handler("payment_webhook").lambda_handler(event, FakeContext())
+    assert answer["statusCode"] == 400 and "base64" in json.loads(answer["body"])["error"]
+    assert table_items(stack) == before
+
+
 def test_a_secret_rotated_after_the_first_delivery_takes_effect_at_the_next_one(stack: LocalStack) -> None:
     """The functions cache secrets for five minutes; a signature that fails with the cached value reads the secret
     again (at most once a minute), so a rotation does not refuse payments until the cache expires."""

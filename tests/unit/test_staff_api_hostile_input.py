@@ -210,6 +210,33 @@ def test_true_or_false_is_not_a_number(name: str, fields: dict[str, Any], field:
     assert shown_in_every_language(field)
 
 
+@pytest.mark.parametrize(
+    ("name", "fields", "field"),
+    [
+        # a number is not a day: pydantic would read it as seconds since 1970
+        ("offline_payment", {"amount": {"amount": 1000, "currency": "BRL"}, "received_on": 0}, "received_on"),
+        ("offline_payment", {"amount": {"amount": 1000, "currency": "BRL"}, "received_on": 1765324800}, "received_on"),
+        ("promise_to_pay", {"until": 1765324800}, "until"),
+        ("exempt", {"until": 1765324800.0}, "until"),
+        # digits of another script, a control character: no SMS or e-mail could go there
+        ("contact", {"phone": "+5511\u0669\u0668\u0667\u0666\u0665\u0664\u0663\u0662\u0661"}, "phone"),
+        ("contact", {"phone": "+5511\uff19\uff18\uff17\uff16\uff15\uff14\uff13\uff12\uff11"}, "phone"),
+        ("contact", {"email": "a\u0000@b.co"}, "email"),
+    ],
+)
+def test_a_value_pydantic_would_read_as_something_else_is_refused(
+    name: str, fields: dict[str, Any], field: str
+) -> None:
+    staff = overdue()
+    before = written(staff)
+
+    status, refusal = call(staff, "POST", f"/staff/accounts/padaria/actions/{name}", body=action(staff, **fields))
+
+    assert (status, refusal["field"]) == (400, field)
+    assert written(staff) == before
+    assert shown_in_every_language(field)
+
+
 @pytest.mark.parametrize("reason", [{"why": "negociar"}, ["negociar"], 42, True, "\ud800"])
 def test_a_reveal_whose_reason_is_not_text_is_refused_and_not_recorded(reason: Any) -> None:
     staff = overdue()

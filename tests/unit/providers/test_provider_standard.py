@@ -249,6 +249,7 @@ def test_a_missing_header_fails_closed(missing: str) -> None:
         ({"webhook-signature": "v1a,abc v2,abc"}, "no v1 signature in"),
         ({"webhook-signature": "   "}, "no v1 signature in"),
         ({"webhook-signature": "v1,%%%"}, "no v1 signature matches"),
+        ({"webhook-signature": "v1,é"}, "no v1 signature matches"),  # not ASCII: not base64 either
     ],
 )
 def test_a_malformed_header_fails_closed(changes: dict[str, str], reason: str) -> None:

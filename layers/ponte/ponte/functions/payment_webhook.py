@@ -165,16 +165,25 @@ class PaymentWiring:
 
 
 def delivery(event: Mapping[str, Any]) -> WebhookRequest:
-    """The delivery, from API Gateway's event."""
+    """The delivery, from API Gateway's event; refused (400) when its body is marked base64 and is not."""
     request = HttpRequest.of(event)
+    try:
+        body = request.body
+    except ValueError:  # binascii.Error: API Gateway encodes a body itself, so only a hand-made event is refused here
+        raise WebhookRefused("body: marked base64 but not base64") from None
     return WebhookRequest(
         provider=request.path_parameters.get("provider", ""),
         headers=request.headers,
-        body=request.body,
+        body=body,
         query=request.query,
         received_at=request.time,
         source_ip=request.source_ip,
     )
+
+
+def provider_of(event: Mapping[str, Any]) -> str:
+    """The provider the delivery's path names (`/webhooks/{provider}`)."""
+    return HttpRequest.of(event).path_parameters.get("provider", "")
 
 
 def refused(refusal: WebhookRefused | ConcurrentModification, provider: str, logger: Logger, metrics: Metrics) -> JSON:

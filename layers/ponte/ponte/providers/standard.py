@@ -57,7 +57,6 @@ failed payment, a refund or a chargeback; `timestamp` and `due_date` between 197
 from __future__ import annotations
 
 import base64
-import binascii
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, get_args
@@ -147,7 +146,7 @@ def _key(secret: str) -> bytes:
 def _decode(text: str) -> bytes | None:
     try:
         return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
-    except binascii.Error:
+    except ValueError:  # binascii.Error, or text that is not ASCII (a header someone sent)
         return None
 
 
