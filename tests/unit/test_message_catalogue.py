@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, get_args
@@ -254,6 +255,26 @@ def test_the_owner_reads_why_an_account_was_reactivated_without_a_payment(case: 
     message = rendered(case, locale)
     because = REACTIVATED_BECAUSE[case.body.reason][locale]
     assert because in message.email.lower(), f"{case.body.reason}: {message.email!r}"
+
+
+@pytest.mark.parametrize(
+    ("locale", "label"),
+    [("pt-BR", "multa e juros já pagos"), ("es", "multa e intereses ya pagados"), ("en", "fees already paid")],
+)
+def test_fees_partly_paid_are_named_as_fees_and_none_paid_takes_nothing_off(locale: Locale, label: str) -> None:
+    case = BY_NAME["customer.overdue_notice/charged-fees"]
+    (charge,) = case.body.invoices
+    part_paid = replace(charge, fees_paid=brl(1_000), total=brl(102_700))
+    notices = {
+        paid: case.body.model_copy(update={"invoices": (found,)})
+        for paid, found in ((False, charge), (True, part_paid))
+    }
+    said = {
+        paid: render(case.notification(locale).model_copy(update={"body": body}), time_zone=TIME_ZONE).email
+        for paid, body in notices.items()
+    }
+    assert label not in said[False]
+    assert label in said[True] and Formatter(locale, TIME_ZONE).money(brl(1_000)) in said[True]
 
 
 ALERTS_NAMING_AN_ACCOUNT = [c for c in CASES if c.kind == "collections.alert" and c.body.account_name]

@@ -49,7 +49,7 @@ _WORDS: dict[str, dict[Locale, str]] = {
     "staff": {"pt-BR": "equipe", "es": "equipo", "en": "staff"},
     "counted": {"pt-BR": "considerado", "es": "computado", "en": "counted"},
     "deadline": {"pt-BR": "prazo", "es": "plazo", "en": "deadline"},
-    "fees_paid": {"pt-BR": "já pago", "es": "ya pagado", "en": "paid"},
+    "fees_paid": {"pt-BR": "multa e juros já pagos", "es": "multa e intereses ya pagados", "en": "fees already paid"},
     "invoice": {"pt-BR": "Fatura", "es": "Factura", "en": "Invoice"},
     # An alert recorded before it carried these facts.
     "agreed_day": {"pt-BR": "a data combinada", "es": "la fecha acordada", "en": "the agreed day"},
@@ -170,7 +170,9 @@ def _charges(charges: Iterable[InvoiceCharge], mode: FeesMode, fmt: Formatter) -
             line += f", {days_late(c.days_late, fmt)}"
         fees = f"{_word('fine', fmt)} {fmt.money(c.late_fee)}, {_word('interest', fmt)} {fmt.money(c.interest)}"
         if mode == "charged" and c.days_late:
-            paid = f", {_word('fees_paid', fmt)} {fmt.money(c.fees_paid)}" if c.fees_paid is not None else ""
+            paid = ""
+            if c.fees_paid is not None and not c.fees_paid.is_zero:  # nothing paid of them: nothing to take off
+                paid = f", {_word('fees_paid', fmt)} {fmt.money(c.fees_paid)}"
             line += f"; {fees}{paid}; = {fmt.money(c.total)}"
         elif mode == "informational" and c.days_late and not c.fees_to_date.is_zero:
             line += f"; {fees}, {_word('later', fmt)}"
