@@ -277,6 +277,19 @@ def test_fees_partly_paid_are_named_as_fees_and_none_paid_takes_nothing_off(loca
     assert label in said[True] and Formatter(locale, TIME_ZONE).money(brl(1_000)) in said[True]
 
 
+@pytest.mark.parametrize(
+    ("name", "locale", "said"),
+    [
+        ("collections.alert/customer_unreachable-before-its-facts", "pt-BR", "Faturas: nenhuma"),
+        ("collections.alert/customer_unreachable-before-its-facts", "es", "Facturas: ninguna"),
+        ("account.reactivated/settled-with-credit", "pt-BR", "Em atraso: nada."),
+        ("account.reactivated/settled-with-credit", "es", "En mora: nada."),
+    ],
+)
+def test_nothing_agrees_with_what_there_is_none_of(name: str, locale: Locale, said: str) -> None:
+    assert said in rendered(BY_NAME[name], locale).email
+
+
 ALERTS_NAMING_AN_ACCOUNT = [c for c in CASES if c.kind == "collections.alert" and c.body.account_name]
 
 

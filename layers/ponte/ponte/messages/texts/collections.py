@@ -44,7 +44,9 @@ _WORDS: dict[str, dict[Locale, str]] = {
     "due": {"pt-BR": "vencimento", "es": "vencimiento", "en": "due"},
     "fine": {"pt-BR": "multa", "es": "multa", "en": "fine"},
     "interest": {"pt-BR": "juros", "es": "intereses", "en": "interest"},
-    "none": {"pt-BR": "nenhum", "es": "ninguno", "en": "none"},
+    "none": {"pt-BR": "nenhum", "es": "ninguno", "en": "none"},  # of payments, notices, channels
+    "no_invoice": {"pt-BR": "nenhuma", "es": "ninguna", "en": "none"},  # a fatura / una factura
+    "nothing": {"pt-BR": "nada", "es": "nada", "en": "nothing"},  # of an amount
     "nobody": {"pt-BR": "sem responsável", "es": "sin responsable", "en": "no owner"},
     "staff": {"pt-BR": "equipe", "es": "equipo", "en": "staff"},
     "counted": {"pt-BR": "considerado", "es": "computado", "en": "counted"},
@@ -159,7 +161,7 @@ def _word(name: str, fmt: Formatter) -> str:
 
 
 def _amounts(amounts: Iterable[Money], fmt: Formatter) -> str:
-    return " + ".join(fmt.money(amount) for amount in amounts) or _word("none", fmt)
+    return " + ".join(fmt.money(amount) for amount in amounts) or _word("nothing", fmt)
 
 
 def _charges(charges: Iterable[InvoiceCharge], mode: FeesMode, fmt: Formatter) -> str:
@@ -177,7 +179,7 @@ def _charges(charges: Iterable[InvoiceCharge], mode: FeesMode, fmt: Formatter) -
         elif mode == "informational" and c.days_late and not c.fees_to_date.is_zero:
             line += f"; {fees}, {_word('later', fmt)}"
         lines.append(line + ")")
-    return "\n".join(lines) or _word("none", fmt)
+    return "\n".join(lines) or _word("no_invoice", fmt)
 
 
 def _label(charge: InvoiceCharge, fmt: Formatter) -> str:
@@ -611,7 +613,7 @@ def _deadline_extended(notification: Notification, fmt: Formatter) -> dict[str, 
         "was": fmt.date(body.was),
         "deadline": fmt.date(body.deadline),
         "total": _amounts(body.totals, fmt),
-        "invoices": ", ".join(body.invoices) or _word("none", fmt),
+        "invoices": ", ".join(body.invoices) or _word("no_invoice", fmt),
         "how_to_pay": how_to_pay(((w.label, w.payment_url, w.bank_slip) for w in body.ways_to_pay), fmt),
     }
 
@@ -721,7 +723,7 @@ def _alert(notification: Notification, fmt: Formatter) -> dict[str, str]:
         "account": body.account_name or notification.account_id,
         "account_id": notification.account_id,
         "detail": _ALERT_DETAIL[body.reason][fmt.locale].format(**facts),
-        "invoices": ", ".join(invoices) or _word("none", fmt),
+        "invoices": ", ".join(invoices) or _word("no_invoice", fmt),
     }
 
 
