@@ -125,3 +125,14 @@ def test_whatever_is_written_what_comes_out_is_an_account_contact_phone(written:
     if e164 is not None:
         assert Contact(name="x", phone=e164).phone == e164
         assert to_e164(e164, country) == e164  # reading it again changes nothing
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "+\u0665\u0665\u0661\u0661\u0669\u0668\u0667\u0666\u0665\u0664\u0663\u0662\u0661",  # Arabic-Indic
+        "(\uff11\uff11) \uff19\uff18\uff17\uff16\uff15-\uff14\uff13\uff12\uff11",  # full-width, as a phone may type
+    ],
+)
+def test_digits_of_any_script_are_read_as_the_digits_they_are_and_written_in_ascii(written: str) -> None:
+    assert to_e164(written, "BR") == "+5511987654321"

@@ -6,10 +6,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
 from ponte.domain.money import Money
 
@@ -177,6 +178,18 @@ def search_name(name: str) -> str:
 def next_version(account: Account, **changes: object) -> Account:
     """The account with `changes` applied and its version moved on by one."""
     return account.model_copy(update={**changes, "version": account.version + 1})
+
+
+def _written_day(value: object) -> object:
+    """A day as people and files write it (`2026-12-10`): pydantic would read a number as seconds since 1970 (0 is
+    the 1st of January 1970), a day nobody meant."""
+    if isinstance(value, int | float | Decimal):  # JSON's numbers, as the documents' parser reads them too
+        raise ValueError("must be a date written YYYY-MM-DD")
+    return value
+
+
+WrittenDay = Annotated[date, BeforeValidator(_written_day)]
+"""A day taken from a request or a document: a date or its text, never a number."""
 
 
 def ensure_aware(moment: datetime) -> datetime:

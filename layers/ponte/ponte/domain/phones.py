@@ -32,6 +32,7 @@ _EXTENSION = re.compile(
 _ANY_CARRIER = re.compile(r"(?<!\d)0\s*xx", re.IGNORECASE)
 _WRITTEN = re.compile(r"\+?[\d\s().\-/\u00a0\u202f]*")  # digits, a leading +, spaces and ( ) - . /
 _NOT_DIGIT = re.compile(r"\D")
+_ANY_DIGIT = re.compile(r"\d")  # a decimal digit of any script (Unicode's Nd), which `int` reads
 _SEPARATED_TRUNK = "(0)"  # +49 (0)30...: the trunk 0 that is not dialled from abroad, written anyway
 
 
@@ -124,7 +125,8 @@ def to_e164(raw: str, default_country: str = "BR") -> str | None:
     None when `raw` holds no number (blank, punctuation only, or zeros as a placeholder). InvalidPhone, saying
     why, when it holds one that cannot be read: callers leave it out and report the reason.
     """
-    text = _ANY_CARRIER.sub("0", _EXTENSION.sub("", raw)).strip()
+    # Digits of any script as the digits they are (a phone's keypad may write ٩٨٧ or ９８７): E.164's are ASCII.
+    text = _ANY_CARRIER.sub("0", _EXTENSION.sub("", _ANY_DIGIT.sub(lambda d: str(int(d.group())), raw))).strip()
     if not _WRITTEN.fullmatch(text):
         raise InvalidPhone("only digits, a leading + and the punctuation ( ) - . / belong in a phone number")
     digits = _NOT_DIGIT.sub("", text)

@@ -23,7 +23,6 @@ import codecs
 import json
 import re
 from collections.abc import Iterator
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO, Literal
@@ -31,6 +30,7 @@ from typing import BinaryIO, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
+from ponte.domain.accounts import WrittenDay
 from ponte.domain.errors import InvalidInput
 from ponte.domain.invoices import Installment, Invoice, InvoiceKind, SourceFormat, invoice_key
 from ponte.domain.money import Money
@@ -74,7 +74,7 @@ class InstallmentDocument(BaseModel):
     model_config = ConfigDict(extra="forbid", title="Installment", hide_input_in_errors=True, defer_build=True)
 
     number: str = Field(min_length=1, max_length=40, description="Installment number, unique in the invoice.")
-    due_date: date = Field(description="Local due date (yyyy-mm-dd); it ends at the end of that day.")
+    due_date: WrittenDay = Field(description="Local due date (yyyy-mm-dd); it ends at the end of that day.")
     amount: Decimal = Field(gt=0, description="Major units, e.g. 1234.56; a string or a number.")
 
 
@@ -90,14 +90,14 @@ class InvoiceDocument(BaseModel):
     number: str = Field(min_length=1, max_length=100, description="Invoice number as the issuer wrote it.")
     series: str | None = Field(default=None, min_length=1, max_length=20, description="Series, if numbered by series.")
     kind: Literal["invoice", "credit_note"] = "invoice"
-    issue_date: date | None = Field(default=None, description="yyyy-mm-dd")
+    issue_date: WrittenDay | None = Field(default=None, description="yyyy-mm-dd")
     currency: str | None = Field(
         default=None,
         pattern=r"^[A-Z]{3}$",
         description="ISO 4217 code; the business's default currency when absent.",
     )
     total: Decimal = Field(gt=0, description="Major units, positive; for a credit note, the amount credited.")
-    due_date: date | None = Field(default=None, description="For an invoice paid in one installment.")
+    due_date: WrittenDay | None = Field(default=None, description="For an invoice paid in one installment.")
     installments: list[InstallmentDocument] | None = Field(default=None, min_length=1, max_length=120)
     customer: CustomerDocument
     owner: str | None = Field(
@@ -255,6 +255,9 @@ class _Reader:
                 if self._more():
                     continue
                 raise FileRejected(f"not valid JSON: {exc.msg}", code="json_malformed") from exc
+            except (ValueError, RecursionError, ArithmeticError) as exc:
+                # An integer of thousands of digits, nesting past the parser's depth, an exponent past Decimal's
+                raise FileRejected(f"not JSON an invoice holds ({type(exc).__name__})", code="json_malformed") from exc
             # A number that ends the buffer may go on in the next chunk: decode it again with more text.
             if end == len(self._buffer) and not isinstance(value, dict | list) and self._more():
                 continue

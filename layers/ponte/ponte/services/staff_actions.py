@@ -37,10 +37,10 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ponte.domain.accounts import (
     Account,
@@ -50,6 +50,7 @@ from ponte.domain.accounts import (
     HoldKind,
     StaffHold,
     TimelineEntry,
+    WrittenDay,
     next_version,
 )
 from ponte.domain.bodies.collections import AccountReactivated, CustomerDeadlineExtended, CustomerReactivated, WayToPay
@@ -83,17 +84,6 @@ from ponte.services.staff_views import AccountView, owed_by_invoice, view_of, vi
 MAX_HOLD_DAYS = 366  # no hold without an end: a promise, a dispute or an exemption ends within a year
 
 
-def _written_day(value: object) -> object:
-    """A day as the console writes it (`2026-12-10`): pydantic would read a number as seconds since 1970 (0 is the
-    1st of January 1970), a day nobody meant."""
-    if isinstance(value, int | float):
-        raise ValueError("must be a date written YYYY-MM-DD")
-    return value
-
-
-Day = Annotated[date, BeforeValidator(_written_day)]
-
-
 class _Input(BaseModel):
     model_config = ConfigDict(
         frozen=True, extra="forbid", str_strip_whitespace=True, hide_input_in_errors=True, defer_build=True
@@ -104,13 +94,13 @@ class _Input(BaseModel):
 
 
 class PromiseToPayInput(_Input):
-    until: Day
+    until: WrittenDay
     amount: Money | None = None
 
 
 class DisputeInput(_Input):
     invoice_key: str = Field(min_length=1, max_length=512)
-    until: Day
+    until: WrittenDay
 
 
 class ExtendInput(_Input):
@@ -118,7 +108,7 @@ class ExtendInput(_Input):
 
 
 class ExemptInput(_Input):
-    until: Day
+    until: WrittenDay
 
 
 class ReactivateInput(_Input):
@@ -127,7 +117,7 @@ class ReactivateInput(_Input):
 
 class OfflinePaymentInput(_Input):
     amount: Money
-    received_on: Day
+    received_on: WrittenDay
     method: Literal["cash", "pix", "boleto", "bank_transfer", "card", "other"] = "other"
     invoice_key: str | None = Field(default=None, min_length=1, max_length=512)
     reference: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
