@@ -799,6 +799,7 @@ _QUARANTINES: dict[QuarantineCode, tuple[str, str, dict[str, str]]] = {
         "not well-formed XML: mismatched tag: line 1234, column 6",
         {"line": "1234"},
     ),
+    "xml_encoding": ("notas.xml", "the XML declares an encoding no codec reads: ANSI", {}),
     "csv_encoding": (
         "notas-2026-11.csv",
         "line 1234: not in the file's text encoding (a lone surrogate)",
@@ -825,6 +826,7 @@ _QUARANTINES: dict[QuarantineCode, tuple[str, str, dict[str, str]]] = {
     "json_trailing": ("notas-2026-11.json", "unexpected data after the JSON value", {}),
     "json_encoding": ("notas-2026-11.json", "JSON must be UTF-8", {}),
     "json_malformed": ("notas-2026-11.json", "not valid JSON: the list is not closed", {}),
+    "not_read": ("notas-2026-11.csv", "the file could not be read (RecursionError)", {}),
     "not_recorded": (
         "notas-2026-11.csv",
         "the file could not be recorded to the end (KeyError); invoices before the failure may have been "

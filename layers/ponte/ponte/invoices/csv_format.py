@@ -244,7 +244,7 @@ def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
     text = TextLines(stream)
     first_line, separator, skipped = _first_line(text)
     reader = csv.reader(itertools.chain([first_line], text), delimiter=separator)
-    header = next(reader)
+    header = _header(reader)
     columns = _columns(header, options)
     with _Spool(columns) as spool:
         for line, cells, notes in _lines(text, reader, skipped):
@@ -262,6 +262,18 @@ def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
 
 
 type _Line = tuple[int, list[str], list[Problem]]  # where the row starts, its cells, how its lines were decoded
+
+
+def _header(reader: _csv.Reader) -> list[str]:
+    """The header's cells, read as a row is (a stray quote can make it run on, past the cell size csv takes)."""
+    try:
+        return next(reader)
+    except UnicodeDecodeError as exc:
+        raise FileRejected(
+            f"line 1: not in the file's text encoding ({exc.reason})", code="csv_encoding", line=1
+        ) from exc
+    except csv.Error as exc:
+        raise FileRejected(f"line 1: {exc}", code="csv_malformed", line=1) from exc
 
 
 def _lines(text: TextLines, reader: _csv.Reader, skipped: int) -> Iterator[_Line]:

@@ -48,7 +48,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import BinaryIO
 from xml.etree.ElementTree import Element
 
@@ -67,6 +67,7 @@ from ponte.invoices.results import (
     Problem,
     Rejection,
     RowRefused,
+    days_after,
     problem,
     problem_from,
 )
@@ -179,7 +180,7 @@ def _invoice(info: Element, protocol: Element | None, options: ParseOptions) -> 
     _check_authorised(info, protocol, access_key, options)
     issue_date = _issue_date(info)
     total = Money.from_decimal(_required(info, "nfe:total/nfe:ICMSTot/nfe:vNF"), _CURRENCY)
-    installments, not_collectable = _receivable(info, issue_date + timedelta(days=options.default_term_days), total)
+    installments, not_collectable = _receivable(info, days_after(issue_date, options.default_term_days), total)
     invoice = Invoice(
         key=invoice_key("nfe", access_key),
         number=_required(info, "nfe:ide/nfe:nNF"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import cast, get_args
 
 from pydantic import ValidationError
@@ -40,6 +40,17 @@ class RowRefused(InvalidInput):
     def __init__(self, code: RowCode, reason: str, **facts: object) -> None:
         super().__init__(reason)
         self.problem = problem(code, reason, **facts)
+
+
+def days_after(day: date, days: int) -> date:
+    """`days` after the issue date `day`. An issue date so late that there is no such day (9999-12-31, how some ERPs
+    write "no date") refuses the document, naming the issue date."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        raise RowRefused(
+            "invalid_field", f"issue_date: {day.isoformat()} plus {days} days is past the calendar", field="issue_date"
+        ) from None
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,6 +35,12 @@ def parse_xml(stream: BinaryIO) -> Element:
         raise FileRejected("XML that refers to external resources is refused", code="xml_external") from exc
     except ParseError as exc:
         raise FileRejected(f"not well-formed XML: {exc}", code="xml_malformed", line=exc.position[0]) from exc
+    except (LookupError, ValueError) as exc:
+        # The prolog names an encoding Python has no codec for (`ANSI`, `UTF-8-BOM`, `UCS-2`, as Windows tools
+        # write them), one the parser cannot take (UTF-32, Shift_JIS), or one that is not text at all (`rot13`).
+        raise FileRejected(
+            f"the XML declares an encoding it cannot be read in ({type(exc).__name__})", code="xml_encoding"
+        ) from exc
     return root
 
 

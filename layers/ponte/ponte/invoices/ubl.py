@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date
 from typing import BinaryIO
 from xml.etree.ElementTree import Element
 
@@ -56,6 +56,7 @@ from ponte.invoices.results import (
     Problem,
     Rejection,
     RowRefused,
+    days_after,
     problem,
     problem_from,
 )
@@ -275,7 +276,7 @@ def _installments(
             )
         else:
             days = options.default_term_days
-        due = issue_date + timedelta(days=days)
+        due = days_after(issue_date, days)
     return (Installment(number="1", due_date=due, amount=total),), warnings
 
 

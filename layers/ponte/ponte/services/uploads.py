@@ -32,6 +32,7 @@ spooled to a temporary file (on disk beyond 1 MiB).
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import heapq
 import itertools
@@ -236,8 +237,8 @@ def receive_upload(
             isinstance(result, ParsedInvoice)
             for result in parse_upload(upload.key, replay(head, stream), settings.parse_options)
         )
-    except FileRejected as refused:
-        return _quarantine(upload, file_format, refused, ports=ports, settings=settings)
+    except (FileRejected, *_UNREAD) as failed:
+        return _quarantine(upload, file_format, _refusal(upload, failed), ports=ports, settings=settings)
     finally:
         stream.close()
     progress = UploadProgress(upload=upload, file_format=file_format, invoices=invoices)
@@ -256,6 +257,27 @@ def continue_upload(
 # A defect met by an unexpected document: retrying cannot fix it. Errors of the table or the bucket are not here:
 # they propagate, the trigger retries the run, and its dead-letter queue raises the alarm.
 _DEFECTS = (ValueError, TypeError, KeyError, IndexError, AttributeError, ArithmeticError, ValidationError)
+# And, while a file is read and checked, what only a document can raise: a codec it names, nesting past the
+# parser's depth, a CSV the reader gives up on. Nothing is written yet: the file is set aside.
+_UNREAD = (*_DEFECTS, LookupError, RecursionError, csv.Error)
+
+
+def _refusal(upload: UploadedObject, failed: Exception) -> FileRejected:
+    """Why a file is set aside: the check's own refusal, or a file no check foresaw (logged where it failed). Either
+    way it gets a report, rather than runs retried until the trigger parks it."""
+    if isinstance(failed, FileRejected):
+        return failed
+    _log.error(
+        "upload could not be read",
+        extra={"upload_id": upload.upload_id, "error": type(failed).__name__, "where": _where(failed)},
+    )
+    return FileRejected(f"the file could not be read ({type(failed).__name__})", code="not_read")
+
+
+def _where(defect: BaseException) -> list[str]:
+    """Where a defect was raised, not what it said: a message may quote a value from the file (a name, an e-mail)."""
+    frames = traceback.extract_tb(defect.__traceback__)
+    return [f"{Path(frame.filename).name}:{frame.lineno}:{frame.name}" for frame in frames[-5:]]
 
 
 def _run(
@@ -264,12 +286,9 @@ def _run(
     try:
         return _Recorder(progress, ports, settings, time_left).run()
     except _DEFECTS as defect:
-        # Where it failed, not what it said: a message may quote a value from the file (a name, an e-mail).
-        frames = traceback.extract_tb(defect.__traceback__)
-        where = [f"{Path(frame.filename).name}:{frame.lineno}:{frame.name}" for frame in frames[-5:]]
         _log.error(
             "upload could not be recorded",
-            extra={"upload_id": progress.upload.upload_id, "error": type(defect).__name__, "where": where},
+            extra={"upload_id": progress.upload.upload_id, "error": type(defect).__name__, "where": _where(defect)},
         )
         not_recorded = FileRejected(
             f"the file could not be recorded to the end ({type(defect).__name__}); invoices before "

@@ -109,6 +109,7 @@ QuarantineCode = Literal[
     "xml_entities",
     "xml_external",
     "xml_malformed",
+    "xml_encoding",
     "csv_encoding",
     "csv_malformed",
     "csv_no_separator",
@@ -119,6 +120,7 @@ QuarantineCode = Literal[
     "json_encoding",
     "json_malformed",
     "not_recorded",
+    "not_read",
 ]
 
 

@@ -279,6 +279,10 @@ REFUSALS: dict[Locale, dict[QuarantineCode, tuple[str, str]]] = {
             "o XML está malformado na linha {line}",
             "O arquivo pode ter sido cortado ou editado à mão: exporte-o de novo e envie.",
         ),
+        "xml_encoding": (
+            "o XML declara uma codificação de caracteres que não pode ser lida",
+            "Salve o arquivo em UTF-8 (ou exporte-o de novo do sistema emissor) e envie.",
+        ),
         "csv_encoding": (
             "a linha {line} não está na codificação de texto do arquivo",
             "Salve o arquivo como CSV UTF-8 e envie de novo.",
@@ -313,6 +317,10 @@ REFUSALS: dict[Locale, dict[QuarantineCode, tuple[str, str]]] = {
         "not_recorded": (
             "o arquivo não pôde ser registrado até o fim",
             "Envie este relatório ao suporte; não envie o arquivo de novo antes da resposta.",
+        ),
+        "not_read": (
+            "o arquivo não pôde ser lido",
+            "Envie este relatório ao suporte, com o arquivo.",
         ),
     },
     "es": {
@@ -371,6 +379,10 @@ REFUSALS: dict[Locale, dict[QuarantineCode, tuple[str, str]]] = {
             "el XML está mal formado en la línea {line}",
             "El archivo puede haberse cortado o editado a mano: expórtelo de nuevo y envíelo.",
         ),
+        "xml_encoding": (
+            "el XML declara una codificación de caracteres que no se puede leer",
+            "Guarde el archivo en UTF-8 (o expórtelo de nuevo del sistema emisor) y envíelo.",
+        ),
         "csv_encoding": (
             "la línea {line} no está en la codificación de texto del archivo",
             "Guarde el archivo como CSV UTF-8 y envíelo de nuevo.",
@@ -409,6 +421,10 @@ REFUSALS: dict[Locale, dict[QuarantineCode, tuple[str, str]]] = {
         "not_recorded": (
             "el archivo no se pudo registrar hasta el final",
             "Envíe este informe a soporte; no envíe el archivo de nuevo antes de la respuesta.",
+        ),
+        "not_read": (
+            "el archivo no se pudo leer",
+            "Envíe este informe a soporte, con el archivo.",
         ),
     },
     "en": {
@@ -464,6 +480,10 @@ REFUSALS: dict[Locale, dict[QuarantineCode, tuple[str, str]]] = {
             "the XML is not well-formed at line {line}",
             "The file may have been cut short or edited by hand: export it again and upload it.",
         ),
+        "xml_encoding": (
+            "the XML declares a character encoding that cannot be read",
+            "Save the file as UTF-8 (or export it again from the issuing system) and upload it.",
+        ),
         "csv_encoding": (
             "line {line} is not in the file's text encoding",
             "Save the file as CSV UTF-8 and upload it again.",
@@ -501,6 +521,10 @@ REFUSALS: dict[Locale, dict[QuarantineCode, tuple[str, str]]] = {
         "not_recorded": (
             "the file could not be recorded to the end",
             "Send this report to support; do not upload the file again before they answer.",
+        ),
+        "not_read": (
+            "the file could not be read",
+            "Send this report to support, with the file.",
         ),
     },
 }
