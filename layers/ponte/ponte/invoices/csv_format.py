@@ -494,6 +494,7 @@ class _Group:
         self._country = country
         self._rows: list[_Row | _BadRow] = []
         self._repeats: list[Problem] = []
+        self._first_line: dict[_Row, int] = {}  # each row's content (all but where it is): the line it is first on
 
     def takes(self, row: _Row | _BadRow) -> bool:
         if not self._rows:
@@ -503,17 +504,16 @@ class _Group:
 
     def add(self, row: _Row | _BadRow) -> None:
         if isinstance(row, _Row):
-            content = replace(row, line=0, notes=())
-            earlier = next(
-                (r for r in self._rows if isinstance(r, _Row) and replace(r, line=0, notes=()) == content), None
-            )
-            if earlier is not None:
+            # Looked up, not compared with every earlier row: an invoice of thousands of rows (a number column
+            # of "S/N") took minutes, past the function's time.
+            earlier = self._first_line.setdefault(replace(row, line=0, notes=()), row.line)
+            if earlier != row.line:
                 self._repeats.append(
                     problem(
                         "repeated_line",
-                        f"line {row.line} repeats line {earlier.line}: read once",
+                        f"line {row.line} repeats line {earlier}: read once",
                         line=row.line,
-                        other=earlier.line,
+                        other=earlier,
                     )
                 )
                 return
