@@ -112,3 +112,10 @@ def test_a_number_for_a_json_date_is_not_read_as_seconds_since_1970(due: float) 
     )
     (result,) = list(parse_upload("faturas.json", io.BytesIO(data.replace(b'"x"', str(due).encode())), ParseOptions()))
     assert isinstance(result, Rejection) and result.problem.facts.get("field") == "due_date"
+
+
+def test_blank_lines_above_a_csv_header_are_passed_over_and_lines_keep_their_numbers() -> None:
+    data = ("\n \n" + HEADER_ROW + "1;Ana;12345678000195;10,00;01/12/2026\n2;Ana;12345678000195;;01/12/2026\n").encode()
+    results = list(parse_upload("notas.csv", io.BytesIO(data), ParseOptions()))
+    assert [type(r).__name__ for r in results] == ["ParsedInvoice", "Rejection"]
+    assert [r.line for r in results] == [4, 5]  # as an editor numbers the file's lines

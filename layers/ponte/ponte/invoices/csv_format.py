@@ -353,10 +353,14 @@ class _Spool:
 
 def _first_line(text: TextLines) -> tuple[str, str, int]:
     """The header line, its separator, and how many lines came before it."""
+    skipped = 0
     try:
         line = next(text, "")
+        while line and not line.strip():  # blank lines above the header, as some exports begin
+            skipped += 1
+            line = next(text, "")
         if line.strip().lower().startswith("sep=") and len(line.strip()) == 5:
-            return next(text, ""), line.strip()[-1], 1
+            return next(text, ""), line.strip()[-1], skipped + 1
     except UnicodeDecodeError as exc:
         raise FileRejected(
             f"line {text.line + 1}: not in the file's text encoding ({exc.reason})",
@@ -369,7 +373,7 @@ def _first_line(text: TextLines) -> tuple[str, str, int]:
         raise FileRejected(
             "no recognisable header: the first line has no ';', ',' or tab separator", code="csv_no_separator"
         )
-    return line, separator, 0
+    return line, separator, skipped
 
 
 def _columns(header: list[str], options: ParseOptions) -> dict[CsvField, int]:
