@@ -244,7 +244,7 @@ def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
     text = TextLines(stream)
     first_line, separator, skipped = _first_line(text)
     reader = csv.reader(itertools.chain([first_line], text), delimiter=separator)
-    header = _header(reader)
+    header = _row_at(reader, skipped + 1) or []  # the first line has a separator: there is a header
     columns = _columns(header, options)
     with _Spool(columns) as spool:
         for line, cells, notes in _lines(text, reader, skipped):
@@ -264,32 +264,24 @@ def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
 type _Line = tuple[int, list[str], list[Problem]]  # where the row starts, its cells, how its lines were decoded
 
 
-def _header(reader: _csv.Reader) -> list[str]:
-    """The header's cells, read as a row is (a stray quote can make it run on, past the cell size csv takes)."""
+def _row_at(reader: _csv.Reader, line: int) -> list[str] | None:
+    """The cells of the row that starts at `line` (the header's too: a stray quote can make any row run on, past the
+    cell size csv takes); None after the last."""
     try:
-        return next(reader)
+        return next(reader, None)
     except UnicodeDecodeError as exc:
         raise FileRejected(
-            f"line 1: not in the file's text encoding ({exc.reason})", code="csv_encoding", line=1
+            f"line {line}: not in the file's text encoding ({exc.reason})", code="csv_encoding", line=line
         ) from exc
     except csv.Error as exc:
-        raise FileRejected(f"line 1: {exc}", code="csv_malformed", line=1) from exc
+        raise FileRejected(f"line {line}: {exc}", code="csv_malformed", line=line) from exc
 
 
 def _lines(text: TextLines, reader: _csv.Reader, skipped: int) -> Iterator[_Line]:
     """The data rows in file order, blank ones left out."""
     previous_end = skipped + 1
     while True:
-        try:
-            cells = next(reader, None)
-        except UnicodeDecodeError as exc:
-            raise FileRejected(
-                f"line {previous_end + 1}: not in the file's text encoding ({exc.reason})",
-                code="csv_encoding",
-                line=previous_end + 1,
-            ) from exc
-        except csv.Error as exc:
-            raise FileRejected(f"line {previous_end + 1}: {exc}", code="csv_malformed", line=previous_end + 1) from exc
+        cells = _row_at(reader, previous_end + 1)
         if cells is None:
             return
         line, previous_end = previous_end + 1, skipped + reader.line_num
