@@ -256,6 +256,7 @@ def continue_upload(
 
 # A defect met by an unexpected document: retrying cannot fix it. Errors of the table or the bucket are not here:
 # they propagate, the trigger retries the run, and its dead-letter queue raises the alarm.
+_FACT_SHOWN = 60  # characters of a value from the file a line of the alert quotes (the report quotes it whole)
 _DEFECTS = (ValueError, TypeError, KeyError, IndexError, AttributeError, ArithmeticError, ValidationError)
 # And, while a file is read and checked, what only a document can raise: a codec it names, nesting past the
 # parser's depth, a CSV the reader gives up on. Nothing is written yet: the file is set aside.
@@ -564,9 +565,15 @@ class _Recorder:
     def _listed(self) -> tuple[RefusedRow, ...]:
         """The first rejected rows in the file's order, for the alert: the parser's and the recording's together,
         each fact cut to what a line of an e-mail shows (the report quotes it whole)."""
+        from ponte.providers.base import fit_text  # noqa: PLC0415 - loaded once a file has a rejected row
+
         first = heapq.nsmallest(ROWS_LISTED, [*self.first_rejected, *self.refused], key=lambda row: row.line)
         return tuple(
-            RefusedRow(line=row.line, code=row.code, facts={name: _cut(value) for name, value in row.facts.items()})
+            RefusedRow(
+                line=row.line,
+                code=row.code,
+                facts={name: fit_text(value, _FACT_SHOWN) or value for name, value in row.facts.items()},
+            )
             for row in first
         )
 
@@ -1078,11 +1085,6 @@ def _write_report(target: IO[bytes], header: dict[str, object], rows: Iterator[d
     for position, row in enumerate(rows):
         target.write((b",\n  " if position else b"\n  ") + json.dumps(row, ensure_ascii=False).encode())
     target.write(b"\n ]\n}\n")
-
-
-def _cut(value: str, limit: int = 60) -> str:
-    """A value from the file as a line of an alert quotes it: whole when short, else its start and an ellipsis."""
-    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
 
 
 def _json_line(row: dict[str, object]) -> bytes:
