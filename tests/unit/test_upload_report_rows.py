@@ -49,6 +49,8 @@ FACTS = {
     "file_encoding": "utf-8",
     "days": "30",
     "places": "2",
+    "date": "9999-12-31",
+    "years": "10",
 }
 
 

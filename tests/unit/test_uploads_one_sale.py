@@ -3,7 +3,7 @@ new customers announced with what they bought, and a defect that ends in quarant
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,13 +11,14 @@ import pytest
 from ponte.domain.bodies.invoices import InvoiceIssued, NewCustomerInvoice
 from ponte.domain.ledger import label_of
 from ponte.domain.notifications import Audience
-from tests.support import T0
 from tests.unit.test_uploads_service import World
 from tests.upload_support import csv_file, row
 
 DOCUMENTS = Path(__file__).parent / "invoices" / "documents"
 NFE = DOCUMENTS / "asseinfo-br_danfe__nfe_simples_nacional_authorized.xml"
 CANCELLATION = DOCUMENTS / "asseinfo-br_danfe__nfe_simples_nacional_cancellation_event.xml"
+# The NF-e was issued on 14 January 2015: its files are received then, not years after its dates.
+NFE_RECEIVED = datetime(2015, 1, 20, 12, 0, tzinfo=UTC)
 
 LATE = csv_file(
     row(2001, amount="300,00", due="01/09/2026"),
@@ -78,7 +79,7 @@ def test_a_cancelled_nfe_owes_nothing_whichever_arrives_first(order: str) -> Non
     if order == "cancellation first":
         files.reverse()
     for position, (key, data) in enumerate(files):
-        assert world.upload(key, data, at=T0 + timedelta(hours=position)).status == "imported"
+        assert world.upload(key, data, at=NFE_RECEIVED + timedelta(hours=position)).status == "imported"
     (ledger,) = world.store.ledgers.values()
     assert ledger.invoices and ledger.cancellations
     assert all(r.outstanding.amount == 0 for r in ledger.receivables())
@@ -142,7 +143,7 @@ def test_an_nfe_is_named_as_the_customer_knows_it_in_what_its_upload_tells() -> 
     # A real NF-e (series 1, number 1): the owner hears of the new customer and the customer of the invoice by the
     # name the collections notices use later, the one the DANFE prints.
     world = World(notices=True)
-    world.upload("incoming/nfe.xml", NFE.read_bytes())
+    world.upload("incoming/nfe.xml", NFE.read_bytes(), at=NFE_RECEIVED)
     (alert,) = [n for n in world.store.outbox if isinstance(n.body, NewCustomerInvoice)]
     assert isinstance(alert.body, NewCustomerInvoice) and alert.body.invoice_number == "NF-e 1"
     (told,) = [n.body for n in world.ledger.notices if isinstance(n.body, InvoiceIssued)]

@@ -126,6 +126,7 @@ RowCode = Literal[
     "other_currency",  # value, currency
     "not_date",  # value
     "no_such_date",  # value: written as a date, but no such day (31/11)
+    "implausible_date",  # field, date, years: a date read, too far from the day the file was received
     "access_key_length",  # value
     "access_key_digit",  # value
     "not_bank_slip",  # value

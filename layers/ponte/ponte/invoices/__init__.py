@@ -5,7 +5,8 @@ Every parser is `parse(stream, *, options) -> Iterator[ParsedInvoice | Rejection
 after some results were yielded (e.g. a CSV that stops being valid text halfway), so a caller collects the whole
 result before writing anything.
 
-What `parse_upload` yields carries no text a spreadsheet would run as a formula (`ponte.invoices.formulas`).
+What `parse_upload` yields carries no text a spreadsheet would run as a formula (`ponte.invoices.formulas`), and,
+given the day the file was received, no invoice dated implausibly far from it (`ponte.invoices.results.plausible`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from ponte.invoices import csv_format, json_format, nfe, ubl
 from ponte.invoices.detect import HEAD_SIZE, detect_format
 from ponte.invoices.formulas import disarmed
 from ponte.invoices.options import CsvField, ParseOptions
-from ponte.invoices.results import FileRejected, ParsedInvoice, ParseResult, Rejection
+from ponte.invoices.results import FileRejected, ParsedInvoice, ParseResult, Rejection, plausible
 from ponte.invoices.streams import read_head, replay
 
 __all__ = [
@@ -46,4 +47,6 @@ def parse_upload(name: str, stream: BinaryIO, options: ParseOptions) -> Iterator
     """Detect the format of the object `name` from its key and first bytes, then parse it."""
     head = read_head(stream, HEAD_SIZE)
     source = detect_format(name, head)
-    return map(disarmed, PARSERS[source](replay(head, stream), options=options))
+    results = map(disarmed, PARSERS[source](replay(head, stream), options=options))
+    received_on = options.received_on
+    return results if received_on is None else (plausible(result, received_on) for result in results)

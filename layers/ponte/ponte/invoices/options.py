@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from typing import Literal
 
@@ -53,3 +54,6 @@ class ParseOptions(BaseModel):
     # environment. For trials only; a denied or cancelled NF-e (cStat other than 100/150), or a cancellation that
     # SEFAZ refused, is refused regardless.
     accept_unauthorised_nfe: bool = False
+    # The day the file was received: an invoice dated more than `PLAUSIBLE_YEARS` from it is refused
+    # (`ponte.invoices.results.plausible`). None reads every date as written (a parse outside an upload).
+    received_on: date | None = None

@@ -187,3 +187,31 @@ def reason_from(error: ValidationError | InvalidInput) -> str:
         message = issue["msg"].removeprefix("Value error, ")
         parts.append(f"{where}: {message}" if where else message)
     return "; ".join(parts)
+
+
+# How far from the day its file is received an invoice's issue or due date may be. Further, it is how an ERP writes
+# "no date" (31/12/9999, 01/01/1900, 0001-01-01) or a year mistyped (2062 for 2026): recorded, the ladder would chase
+# it as a century late, or never. Ten years holds a business's oldest receivables still owed and its longest plans.
+PLAUSIBLE_YEARS = 10
+_PLAUSIBLE = timedelta(days=round(365.25 * PLAUSIBLE_YEARS))
+
+
+def plausible(result: ParseResult, received_on: date) -> ParseResult:
+    """`result`, or, for an invoice with a date more than `PLAUSIBLE_YEARS` from `received_on`, its refusal naming
+    the first such date."""
+    if not isinstance(result, ParsedInvoice):
+        return result
+    invoice = result.invoice
+    dated = [("issue_date", invoice.issue_date), *(("due_date", i.due_date) for i in invoice.installments)]
+    for name, day in dated:
+        if day is not None and abs(day - received_on) > _PLAUSIBLE:
+            refused = problem(
+                "implausible_date",
+                f"{name}: {day.isoformat()} is more than {PLAUSIBLE_YEARS} years from {received_on.isoformat()}, "
+                "the day the file was received",
+                field=name,
+                date=day.isoformat(),
+                years=PLAUSIBLE_YEARS,
+            )
+            return Rejection(result.line, refused)
+    return result

@@ -235,7 +235,7 @@ def receive_upload(
             )
         invoices = sum(
             isinstance(result, ParsedInvoice)
-            for result in parse_upload(upload.key, replay(head, stream), settings.parse_options)
+            for result in parse_upload(upload.key, replay(head, stream), _options(upload, settings))
         )
     except (FileRejected, *_UNREAD) as failed:
         return _quarantine(upload, file_format, _refusal(upload, failed), ports=ports, settings=settings)
@@ -261,6 +261,11 @@ _DEFECTS = (ValueError, TypeError, KeyError, IndexError, AttributeError, Arithme
 # And, while a file is read and checked, what only a document can raise: a codec it names, nesting past the
 # parser's depth, a CSV the reader gives up on. Nothing is written yet: the file is set aside.
 _UNREAD = (*_DEFECTS, LookupError, RecursionError, csv.Error)
+
+
+def _options(upload: UploadedObject, settings: UploadSettings) -> ParseOptions:
+    """The business's parse options, with the day the file was received: every run reads it with the same day."""
+    return settings.parse_options.model_copy(update={"received_on": upload.received_at.date()})
 
 
 def _refusal(upload: UploadedObject, failed: Exception) -> FileRejected:
@@ -309,7 +314,7 @@ def _begun(upload: UploadedObject, ports: UploadPorts, settings: UploadSettings)
     except NotFound:
         return False
     try:
-        results = parse_upload(upload.key, stream, settings.parse_options)
+        results = parse_upload(upload.key, stream, _options(upload, settings))
         invoices = (result for result in results if isinstance(result, ParsedInvoice))
         for window in itertools.batched(invoices, WINDOW):
             references = [party_references(parsed.invoice.customer) for parsed in window]
@@ -413,7 +418,7 @@ class _Recorder:
         keys: set[str] = set()
         stream = self.ports.objects.open(self.upload)
         try:
-            for result in parse_upload(self.upload.key, stream, self.settings.parse_options):
+            for result in parse_upload(self.upload.key, stream, _options(self.upload, self.settings)):
                 if isinstance(result, Rejection):
                     rejected += 1
                     problem = result.problem

@@ -7,8 +7,10 @@ gives the general sentence: the report's `reason` then says it in English for wh
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import TYPE_CHECKING, cast
 
+from ponte.messages.formatting import Formatter
 from ponte.messages.texts.invoices import CSV_COLUMNS
 
 if TYPE_CHECKING:
@@ -125,6 +127,7 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         "other_currency": "o valor {value} não está na moeda da fatura ({currency})",
         "not_date": "{value} não é uma data: use dd/mm/aaaa",
         "no_such_date": "a data {value} não existe no calendário",
+        "implausible_date": "{field}: {date} está a mais de {years} anos da data do envio; confira o ano",
         "access_key_length": "a chave de acesso {value} não tem 44 dígitos",
         "access_key_digit": "a chave de acesso {value} foi digitada errada: o dígito verificador não confere",
         "not_bank_slip": "o boleto {value} não é um nosso número nem uma linha digitável",
@@ -229,6 +232,7 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         "other_currency": "el importe {value} no está en la moneda de la factura ({currency})",
         "not_date": "{value} no es una fecha: use dd/mm/aaaa",
         "no_such_date": "la fecha {value} no existe en el calendario",
+        "implausible_date": "{field}: {date} está a más de {years} años de la fecha del envío; revise el año",
         "access_key_length": "la clave de acceso {value} no tiene 44 dígitos",
         "access_key_digit": "la clave de acceso {value} está mal escrita: el dígito verificador no coincide",
         "not_bank_slip": "el boleto {value} no es un nosso número ni una línea digitable",
@@ -342,6 +346,7 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         "other_currency": "the amount {value} is not in the invoice's currency ({currency})",
         "not_date": "{value} is not a date: use dd/mm/yyyy",
         "no_such_date": "the date {value} does not exist",
+        "implausible_date": "{field}: {date} is more than {years} years from the day of the upload; check the year",
         "access_key_length": "the access key {value} does not have 44 digits",
         "access_key_digit": "the access key {value} was mistyped: its check digit does not match",
         "not_bank_slip": "the boleto {value} is neither a nosso número nor a digitable line",
@@ -449,7 +454,7 @@ SKIPPED: dict[Locale, str] = {
     "en": "The file was deleted before it was read: nothing was recorded. To import it, upload it again.",
 }
 
-_NUMBERS = frozenset({"other", "rows", "cells", "width", "limit", "days", "position", "line", "places"})
+_NUMBERS = frozenset({"other", "rows", "cells", "width", "limit", "days", "position", "line", "places", "years"})
 
 
 def row_message(code: str, facts: Mapping[str, str], locale: Locale) -> str:
@@ -481,6 +486,8 @@ def _shown(facts: Mapping[str, str], locale: Locale) -> dict[str, str]:
             shown[name] = _ENCODINGS.get(value, value)
         elif name in ("billed", "total") and "currency" in facts:
             shown[name] = str(format_currency(value, facts["currency"], locale=cldr))
+        elif name == "date":  # a date read from the file, in ISO 8601
+            shown[name] = Formatter(locale, "UTC").date(date.fromisoformat(value))
         elif name in ("value", "owner", "character"):
             shown[name] = f"“{value}”"
         else:
