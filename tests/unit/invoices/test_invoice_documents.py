@@ -1,6 +1,7 @@
 """The rules on real published documents: NF-e cancellations, what is not collected and why, access keys, items,
 UBL due dates read from payment terms, customers known by name only. Origins: documents/ORIGINS.md."""
 
+import io
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -213,3 +214,29 @@ def test_ubl_lines_are_the_items() -> None:
     result = only_invoice("itplr-kosit-xrechnung-testsuite__01.05a-INVOICE_ubl.xml")
     assert result.items[0] == Item(description="Seminar", quantity="5", amount=Money(amount=670000, currency="EUR"))
     assert len(result.items) == 4
+
+
+def _relabelled(name: str, label: bytes) -> bytes:
+    """The published document with its prolog's encoding changed to `label`, its bytes left as they are."""
+    data = (DOCUMENTS / name).read_bytes()
+    assert data.startswith(b'<?xml version="1.0" encoding="UTF-8"?>')
+    return data.replace(b'encoding="UTF-8"', b'encoding="' + label + b'"', 1)
+
+
+@pytest.mark.parametrize("label", [b"ISO-8859-1", b"iso-8859-1", b"windows-1252", b"latin1"])
+def test_a_utf8_nfe_under_a_latin_1_prolog_keeps_its_customers_name(label: bytes) -> None:
+    # What an ERP writing the prolog by hand around SEFAZ's UTF-8 gives: the name is not read as "InformÃ¡tica".
+    name = "nfephp-org-sped-da__nfce111.xml"
+    (original, _) = read(name)
+    (relabelled, _) = list(parse_upload("uploads/nfce.xml", io.BytesIO(_relabelled(name, label)), ParseOptions()))
+    assert isinstance(original, ParsedInvoice) and isinstance(relabelled, ParsedInvoice)
+    assert original.invoice.customer.name == "Lumer Informática Serviços Digitais LTDA"
+    assert relabelled.invoice == original.invoice
+
+
+def test_an_nfe_truly_in_latin_1_is_read_in_latin_1() -> None:
+    name = "nfephp-org-sped-da__nfce111.xml"
+    latin = _relabelled(name, b"ISO-8859-1").decode("utf-8").encode("latin-1")
+    (parsed, _) = list(parse_upload("uploads/nfce.xml", io.BytesIO(latin), ParseOptions()))
+    assert isinstance(parsed, ParsedInvoice)
+    assert parsed.invoice.customer.name == "Lumer Informática Serviços Digitais LTDA"
