@@ -445,3 +445,61 @@ def test_memory_stays_flat_when_a_file_grows_tenfold() -> None:
     assert (small_count, large_count) == (2_500, 25_000)
     print(f"peak {small_peak / 1024:.0f} KiB for 5k rows, {large_peak / 1024:.0f} KiB for 50k; {elapsed:.1f} s")
     assert large_peak < 2 * small_peak
+
+
+QUOTED = "Número;Parcela;Cliente;CNPJ;Valor;Vencimento\n"
+
+
+def _shown(results: list[ParseResult]) -> list[tuple[int, str]]:
+    """Each result as its line and the invoice's number, or the refusal's code."""
+    return [
+        (r.line, r.problem.code if isinstance(r, Rejection) else r.invoice.number)
+        for r in results
+        if isinstance(r, ParsedInvoice | Rejection)
+    ]
+
+
+def test_a_quote_left_open_refuses_the_row_naming_the_lines_it_took() -> None:
+    # The quote before "Padaria is closed only by the one before "Bar", four lines down: csv reads lines 2 to 5 as
+    # one row, which would be invoice 1 with a name of four lines and invoices 2 to 4 gone without a word.
+    results = read(
+        QUOTED
+        + '1;1;"Padaria Boa;12.345.678/0001-95;10,00;10/12/2026\n'
+        + "2;1;Mercado;60.701.190/0001-04;20,00;10/12/2026\n"
+        + "3;1;Loja;60.701.190/0001-04;30,00;10/12/2026\n"
+        + '4;1;"Bar";60.701.190/0001-04;40,00;10/12/2026\n'
+        + "5;1;Bar Dois;60.701.190/0001-04;50,00;10/12/2026\n"
+    )
+    assert _shown(results) == [(2, "unclosed_quote"), (6, "5")]
+    assert dict(rejected(results[0]).problem.facts) == {"line": "2", "last": "5"}
+
+
+def test_a_quote_left_open_to_the_end_of_the_file_is_refused_too() -> None:
+    results = read(
+        QUOTED
+        + "1;1;Padaria;12.345.678/0001-95;10,00;10/12/2026\n"
+        + '2;1;"Mercado;60.701.190/0001-04;20,00;10/12/2026\n'
+        + "3;1;Loja;60.701.190/0001-04;30,00;10/12/2026\n"
+    )
+    assert _shown(results) == [(2, "1"), (3, "unclosed_quote")]
+    assert dict(rejected(results[1]).problem.facts) == {"line": "3", "last": "4"}
+
+
+def test_the_other_installments_of_an_invoice_whose_row_ran_on_are_refused_with_it() -> None:
+    results = read(
+        QUOTED
+        + "7;1;Padaria;12.345.678/0001-95;10,00;10/12/2026\n"
+        + '7;2;"Padaria;12.345.678/0001-95;10,00;10/01/2027\n'
+        + '8;1;"Loja";60.701.190/0001-04;30,00;10/12/2026\n'
+    )
+    assert _shown(results) == [(2, "sibling_refused"), (3, "unclosed_quote")]
+
+
+def test_a_cell_written_over_two_lines_as_spreadsheets_write_one_is_read() -> None:
+    # An address with its line break (Alt+Enter in Excel), in a column Ponte does not read, with a separator in it.
+    text = (
+        "Número;Cliente;Endereço;CNPJ;Valor;Vencimento\n"
+        '1;Padaria;"Rua das Flores; 10\nCentro";12.345.678/0001-95;10,00;10/12/2026\n'
+        "2;Loja;Rua B;60.701.190/0001-04;30,00;10/12/2026\n"
+    )
+    assert _shown(read(text)) == [(2, "1"), (4, "2")]

@@ -146,6 +146,7 @@ RowCode = Literal[
     "already_paid",  # number: a correction of an invoice paid at least in part
     # CSV
     "extra_cells",  # cells, width
+    "unclosed_quote",  # line, last: the lines a quote left open took into one row
     "rows_disagree",  # line, other: two lines of the same invoice
     "rows_disagree_owner",  # line, other
     "installments_unnumbered",  # rows

@@ -247,12 +247,15 @@ def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
     header = _row_at(reader, skipped + 1) or []  # the first line has a separator: there is a header
     columns = _columns(header, options)
     with _Spool(columns) as spool:
-        for line, cells, notes in _lines(text, reader, skipped):
+        for line, cells, notes in _lines(text, reader, skipped, separator, len(header)):
             spool.add(line, cells, notes)
         group = _Group(options.default_country)
         for line, cells, notes in spool.invoices():
             row = _row(line, cells, len(header), columns, options)
-            if isinstance(row, _Row) and notes:
+            ran_on = next((note for note in notes if note.code == "unclosed_quote"), None)
+            if ran_on is not None:  # what it holds is several rows' cells: refused, with the lines it took
+                row = _BadRow(line=line, number=row.number, series=row.series, problem=ran_on)
+            elif isinstance(row, _Row) and notes:
                 row = replace(row, notes=tuple(notes))
             if not group.takes(row):
                 yield from group.close()
@@ -277,17 +280,34 @@ def _row_at(reader: _csv.Reader, line: int) -> list[str] | None:
         raise FileRejected(f"line {line}: {exc}", code="csv_malformed", line=line) from exc
 
 
-def _lines(text: TextLines, reader: _csv.Reader, skipped: int) -> Iterator[_Line]:
-    """The data rows in file order, blank ones left out."""
+def _lines(text: TextLines, reader: _csv.Reader, skipped: int, separator: str, width: int) -> Iterator[_Line]:
+    """The data rows in file order, blank ones left out; a row that took the lines after it into a quoted cell
+    (`_ran_on`) with a note saying so."""
     previous_end = skipped + 1
     while True:
         cells = _row_at(reader, previous_end + 1)
         if cells is None:
             return
         line, previous_end = previous_end + 1, skipped + reader.line_num
-        foreign = text.foreign(line, previous_end)
+        notes = text.foreign(line, previous_end)
+        if previous_end > line and _ran_on(cells, separator, width):
+            notes.append(
+                problem(
+                    "unclosed_quote",
+                    f"a quote opened on line {line} is not closed: lines {line} to {previous_end} were read as one row",
+                    line=line,
+                    last=previous_end,
+                )
+            )
         if any(cell.strip() for cell in cells):
-            yield line, cells, foreign
+            yield line, cells, notes
+
+
+def _ran_on(cells: list[str], separator: str, width: int) -> bool:
+    """Whether a quote left open took whole rows into one cell: a cell over several lines holding at least as many
+    separators as a row of the header's width. (A cell that spans lines as a spreadsheet writes one, an address
+    with its line breaks, holds a separator or two at most.)"""
+    return width > 1 and any("\n" in cell and cell.count(separator) >= width - 1 for cell in cells)
 
 
 class _Spool:

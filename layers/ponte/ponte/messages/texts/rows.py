@@ -150,6 +150,10 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         "extra_cells": (
             "a linha tem {cells} células e o cabeçalho {width}: coloque entre aspas os valores que contêm o separador"
         ),
+        "unclosed_quote": (
+            "a aspa aberta na linha {line} não foi fechada, e as linhas {line} a {last} foram lidas como uma só: "
+            "feche a aspa e envie o arquivo de novo"
+        ),
         "rows_disagree": "a linha {line} diverge da linha {other} da mesma fatura no cliente, na emissão ou na moeda",
         "rows_disagree_owner": (
             "a linha {line} diverge da linha {other} da mesma fatura no responsável ou na chave de acesso da NF-e"
@@ -257,6 +261,10 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         "extra_cells": (
             "la línea tiene {cells} celdas y el encabezado {width}: ponga entre comillas los importes que contienen "
             "el separador"
+        ),
+        "unclosed_quote": (
+            "las comillas abiertas en la línea {line} no se cerraron, y las líneas {line} a {last} se leyeron como "
+            "una sola: ciérrelas y envíe el archivo de nuevo"
         ),
         "rows_disagree": (
             "la línea {line} difiere de la línea {other} de la misma factura en el cliente, la emisión o la moneda"
@@ -367,6 +375,10 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         "installments_sum": "the installments of invoice {number} add up to {billed}, not the total of {total}",
         "already_paid": "invoice {number} is already paid, at least in part: its corrected amounts were not applied",
         "extra_cells": "the line has {cells} cells and the header {width}: quote amounts that contain the separator",
+        "unclosed_quote": (
+            "the quote opened on line {line} is not closed, and lines {line} to {last} were read as one: close it "
+            "and send the file again"
+        ),
         "rows_disagree": (
             "line {line} disagrees with line {other} of the same invoice on the customer, issue date or currency"
         ),
@@ -454,7 +466,9 @@ SKIPPED: dict[Locale, str] = {
     "en": "The file was deleted before it was read: nothing was recorded. To import it, upload it again.",
 }
 
-_NUMBERS = frozenset({"other", "rows", "cells", "width", "limit", "days", "position", "line", "places", "years"})
+_NUMBERS = frozenset(
+    {"other", "rows", "cells", "width", "limit", "days", "position", "line", "places", "years", "last"}
+)
 
 
 def row_message(code: str, facts: Mapping[str, str], locale: Locale) -> str:
