@@ -215,3 +215,9 @@ def test_an_old_alert_without_a_code_still_renders() -> None:
     message = render(note, time_zone=TIME_ZONE)
     assert "el archivo no se pudo leer; el informe dice por qué" in message.email
     assert "unknown format" not in message.email
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_line_number_is_written_as_an_editor_shows_it(locale: Locale) -> None:
+    reason, _ = refusal("csv_malformed", {"line": "12345"}, locale)
+    assert "12345" in reason and "12.345" not in reason and "12,345" not in reason

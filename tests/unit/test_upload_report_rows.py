@@ -77,8 +77,15 @@ def test_facts_are_written_as_the_language_writes_them() -> None:
     facts = {"number": "7", "billed": "1200.5", "total": "1300", "currency": "BRL"}
     sum_pt = row_message("installments_sum", facts, "pt-BR")
     assert "R$\xa01.200,50" in sum_pt and "R$\xa01.300,00" in sum_pt
-    assert "1,234" in row_message("repeated_line", {"line": "1234", "other": "2"}, "en")
-    assert "1.234" in row_message("repeated_line", {"line": "1234", "other": "2"}, "pt-BR")
+    assert "2,000 characters" in row_message("too_long", {"field": "email", "limit": "2000"}, "en")
+    assert "2.000 caracteres" in row_message("too_long", {"field": "email", "limit": "2000"}, "pt-BR")
+    # A line number as the spreadsheet shows it, as the alert's list of rows writes it too.
+    assert row_message("repeated_line", {"line": "1234", "other": "2"}, "pt-BR") == (
+        "A linha 1234 repete a linha 2: lida uma vez só"
+    )
+    assert "Line 12345 disagrees with line 10001" in row_message(
+        "rows_disagree", {"line": "12345", "other": "10001"}, "en"
+    )
     assert "“REA”" in row_message("unknown_currency", {"value": "REA"}, "pt-BR")
     assert "Windows-1252" in row_message(
         "other_encoding", {"line": "3", "encoding": "cp1252", "file_encoding": "utf-8"}, "es"

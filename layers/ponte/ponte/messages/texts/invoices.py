@@ -619,14 +619,15 @@ CSV_COLUMNS: dict[Locale, dict[str, str]] = {
 
 
 def _shown_facts(facts: dict[str, str], locale: Locale) -> dict[str, str]:
-    """A refusal's facts as the locale writes them: `12,0 MB`, line `1.234`, `número, valor e vencimento`."""
+    """A refusal's facts as the locale writes them: `12,0 MB`, `número, valor e vencimento`; a line number as an
+    editor shows it (`1234`), as the alert's list of rows writes it."""
     from babel.lists import format_list  # noqa: PLC0415 - Babel's data loads only when a message is rendered
     from babel.numbers import format_decimal  # noqa: PLC0415
 
     cldr = locale.replace("-", "_")
     shown = {}
     if facts.get("line", "").isdigit():
-        shown["line"] = str(format_decimal(int(facts["line"]), locale=cldr))
+        shown["line"] = str(int(facts["line"]))
     for name in ("size", "limit"):
         if facts.get(name, "").isdigit():
             shown[name] = f"{format_decimal(int(facts[name]) / 1_000_000, format='#,##0.0', locale=cldr)} MB"

@@ -466,9 +466,9 @@ SKIPPED: dict[Locale, str] = {
     "en": "The file was deleted before it was read: nothing was recorded. To import it, upload it again.",
 }
 
-_NUMBERS = frozenset(
-    {"other", "rows", "cells", "width", "limit", "days", "position", "line", "places", "years", "last"}
-)
+# Counts and sizes, written as the language writes numbers. A line number (`line`, `other`, `last`) is written as the
+# spreadsheet and the editor show it, with no thousands separator: "linha 1234".
+_NUMBERS = frozenset({"rows", "cells", "width", "limit", "days", "position", "places", "years"})
 
 
 def row_message(code: str, facts: Mapping[str, str], locale: Locale) -> str:
