@@ -284,6 +284,11 @@ def test_fees_partly_paid_are_named_as_fees_and_none_paid_takes_nothing_off(loca
         ("collections.alert/customer_unreachable-before-its-facts", "es", "Facturas: ninguna"),
         ("account.reactivated/settled-with-credit", "pt-BR", "Em atraso: nada."),
         ("account.reactivated/settled-with-credit", "es", "En mora: nada."),
+        # What was not given, in words that agree with a feminine label as with a masculine one
+        ("customer.new/nothing-given", "pt-BR", "Fatura: sem informação"),
+        ("customer.new/nothing-given", "es", "Factura: sin información"),
+        ("subscription.changed/status-None", "pt-BR", "Situação: sem informação"),
+        ("account.opened/no-owner", "pt-BR", "Responsável: sem informação"),
     ],
 )
 def test_nothing_agrees_with_what_there_is_none_of(name: str, locale: Locale, said: str) -> None:

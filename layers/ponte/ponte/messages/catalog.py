@@ -17,6 +17,10 @@ if TYPE_CHECKING:
     from ponte.messages.formatting import Formatter
 
 
+# A fact the message has no value for, after its label ("Fatura: sem informação"): words that agree with any label.
+NOT_GIVEN: dict[Locale, str] = {"pt-BR": "sem informação", "es": "sin información", "en": "not given"}
+
+
 @dataclass(frozen=True)
 class Texts:
     subject: str

@@ -5,19 +5,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ponte.domain.bodies.accounts import AccountOpened, AccountsMerged, AccountsNotMerged, CustomerWelcome
-from ponte.messages.catalog import Entry, Texts
+from ponte.messages.catalog import NOT_GIVEN, Entry, Texts
 
 if TYPE_CHECKING:
     from ponte.domain.accounts import Contact, Locale
     from ponte.domain.notifications import Notification
     from ponte.messages.formatting import Formatter
 
-_NONE = {"pt-BR": "não informado", "es": "no informado", "en": "not given"}
-
 
 def _contact(contact: Contact, locale: Locale) -> str:
     parts = [contact.name, contact.email or "", contact.phone or ""]
-    return ", ".join(part for part in parts if part) or _NONE[locale]
+    return ", ".join(part for part in parts if part) or NOT_GIVEN[locale]
 
 
 def _account_opened(notification: Notification, fmt: Formatter) -> dict[str, str]:
@@ -27,7 +25,7 @@ def _account_opened(notification: Notification, fmt: Formatter) -> dict[str, str
         "account": body.account_name,
         "account_id": notification.account_id,
         "contact": _contact(body.contact, fmt.locale),
-        "owner": fmt.person(body.owner) or _NONE[fmt.locale],
+        "owner": fmt.person(body.owner) or NOT_GIVEN[fmt.locale],
         "when": fmt.moment(notification.occurred_at),
     }
 
@@ -60,7 +58,7 @@ def _merge_facts(notification: Notification, fmt: Formatter) -> dict[str, str]:
     facts = {
         "account": body.account_name,
         "account_id": notification.account_id,
-        "owner": fmt.person(notification.owner) or _NONE[fmt.locale],
+        "owner": fmt.person(notification.owner) or NOT_GIVEN[fmt.locale],
         "when": fmt.moment(notification.occurred_at),
     }
     if isinstance(body, AccountsMerged):

@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ponte.domain.bodies.delivery import CustomerNoticeHeld, CustomerUnreachable
-from ponte.messages.catalog import Entry, Texts
+from ponte.messages.catalog import NOT_GIVEN, Entry, Texts
 
 if TYPE_CHECKING:
     from ponte.domain.accounts import Locale
@@ -37,7 +37,6 @@ _WHY: dict[Locale, dict[str, str]] = {
         "no_contact": "the customer has no valid e-mail or mobile number",
     },
 }
-_NONE: dict[Locale, str] = {"pt-BR": "não informado", "es": "no informado", "en": "not given"}
 # The customer notices by the name their reader knows them by; the kind itself stays in the machine payload.
 _NOTICES: dict[Locale, dict[str, str]] = {
     "pt-BR": {
@@ -157,7 +156,7 @@ def _detail(body: CustomerNoticeHeld, locale: Locale) -> str:
     if body.reason == "identity_missing":
         return _FILL_IN[locale]
     if not body.detail:
-        return _NONE[locale]
+        return NOT_GIVEN[locale]
     if body.reason == "identity_invalid":
         problems = body.detail.removeprefix("invalid business identity:").split(";")
         parts = dict.fromkeys(_identity_part(problem, locale) for problem in problems if problem.strip())
@@ -195,7 +194,7 @@ def _held(notification: Notification, fmt: Formatter) -> dict[str, str]:
     body = notification.body
     assert isinstance(body, CustomerNoticeHeld)
     return {
-        "customer": body.customer_name or _NONE[fmt.locale],
+        "customer": body.customer_name or NOT_GIVEN[fmt.locale],
         "account_id": notification.account_id,
         "why": _WHY[fmt.locale][body.reason],
         "detail": _detail(body, fmt.locale),
@@ -266,7 +265,7 @@ def _unreachable(notification: Notification, fmt: Formatter) -> dict[str, str]:
     why = reasons[body.reason]
     if body.reason == "bounced" and body.bounce_subtype in reasons:
         why = reasons[body.bounce_subtype]
-    customer = body.customer_name or _NONE[fmt.locale]
+    customer = body.customer_name or NOT_GIVEN[fmt.locale]
     headline, action, then, returned, by_sms = _UNREACHABLE_SAID[fmt.locale][body.reason]
     return {
         "customer": customer,

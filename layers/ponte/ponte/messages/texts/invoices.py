@@ -12,7 +12,7 @@ from ponte.domain.bodies.invoices import (
     UploadQuarantined,
 )
 from ponte.domain.money import Money
-from ponte.messages.catalog import Entry, Texts
+from ponte.messages.catalog import NOT_GIVEN, Entry, Texts
 from ponte.messages.texts.collections import due_text, how_to_pay
 
 if TYPE_CHECKING:
@@ -188,7 +188,6 @@ def _refused_rows(body: InvoicesImported, locale: Locale) -> str:
     return "\n" + "\n".join(lines) + "\n"
 
 
-_NOT_GIVEN: dict[Locale, str] = {"pt-BR": "não informado", "es": "no informado", "en": "not given"}
 _OPENING: dict[Locale, str] = {
     "pt-BR": "\nCarteira de abertura: nenhum cliente foi avisado; a régua começa hoje para o que já venceu.\n",
     "es": "\nCartera de apertura: no se avisó a ningún cliente; el cobro empieza hoy para lo ya vencido.\n",
@@ -199,7 +198,7 @@ _OPENING: dict[Locale, str] = {
 def _new_customer_invoice(notification: Notification, fmt: Formatter) -> dict[str, str]:
     body = notification.body
     assert isinstance(body, NewCustomerInvoice)
-    none = _NOT_GIVEN[fmt.locale]
+    none = NOT_GIVEN[fmt.locale]
     items = "\n".join(
         f"  {item.description}"
         + (f" x {item.quantity}" if item.quantity else "")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ponte.domain.bodies import payments as bodies
-from ponte.messages.catalog import Entry, Texts
+from ponte.messages.catalog import NOT_GIVEN, Entry, Texts
 from ponte.messages.reasons import reason_text, status_text
 
 if TYPE_CHECKING:
@@ -13,7 +13,6 @@ if TYPE_CHECKING:
     from ponte.domain.notifications import Notification
     from ponte.messages.formatting import Formatter
 
-_NONE: dict[Locale, str] = {"pt-BR": "não informado", "es": "no informado", "en": "not given"}
 # The providers by their own names (the registry's ids are lower-case, in one word).
 _PROVIDERS = {"mercadopago": "Mercado Pago", "standard": "Standard Webhooks"}
 _METHODS: dict[Locale, dict[str, str]] = {
@@ -61,7 +60,7 @@ def provider_name(provider: str) -> str:
 def _common(notification: Notification, fmt: Formatter) -> dict[str, str]:
     body = notification.body
     assert isinstance(body, bodies.PaymentBody)
-    none = _NONE[fmt.locale]
+    none = NOT_GIVEN[fmt.locale]
     facts = {
         "customer": body.customer_name,
         "account_id": notification.account_id,
