@@ -2,6 +2,7 @@
 UBL due dates read from payment terms, customers known by name only. Origins: documents/ORIGINS.md."""
 
 import io
+import re
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from ponte.invoices import ParsedInvoice, ParseOptions, Rejection, parse_upload
 from ponte.invoices.results import ParsedCancellation, ParseResult
 
 DOCUMENTS = Path(__file__).parent / "documents"
+UBL_BILLING = "itplr-kosit-xrechnung-testsuite__01.01a-INVOICE_ubl.xml"
 TRIALS = ParseOptions(accept_unauthorised_nfe=True)
 BRASILIA = timezone(timedelta(hours=-3))
 BRASILIA_SUMMER = timezone(timedelta(hours=-2))  # daylight saving time, abolished in 2019
@@ -240,3 +242,27 @@ def test_an_nfe_truly_in_latin_1_is_read_in_latin_1() -> None:
     (parsed, _) = list(parse_upload("uploads/nfce.xml", io.BytesIO(latin), ParseOptions()))
     assert isinstance(parsed, ParsedInvoice)
     assert parsed.invoice.customer.name == "Lumer Informática Serviços Digitais LTDA"
+
+
+def test_an_nfe_whose_issuer_is_not_identified_is_refused_in_the_issuers_words() -> None:
+    # akretion's NF-e with its emitter's CNPJ and name taken out: the customer is there, the issuer is not.
+    data = (DOCUMENTS / "akretion-nfelib__35180834128745000152550010000474491454651420-nfe.xml").read_bytes()
+    emit = re.search(rb"<emit>.*?</emit>", data, re.DOTALL)
+    assert emit is not None
+    stripped = re.sub(rb"<(CNPJ|CPF|xNome|xFant)>[^<]*</\1>", b"", emit.group(0))
+    (result,) = parse_upload("uploads/nfe.xml", io.BytesIO(data.replace(emit.group(0), stripped)), ParseOptions())
+    assert isinstance(result, Rejection)
+    assert (result.problem.code, dict(result.problem.facts)) == ("issuer_unidentified", {})
+
+
+def test_a_ubl_invoice_whose_supplier_is_not_identified_is_refused_in_the_issuers_words() -> None:
+    data = (DOCUMENTS / UBL_BILLING).read_bytes()
+    supplier = b"<cac:AccountingSupplierParty><cac:Party><cac:Contact><cbc:ElectronicMail>contas@example.com"
+    supplier += b"</cbc:ElectronicMail></cac:Contact></cac:Party></cac:AccountingSupplierParty>"
+    anonymous = re.sub(
+        rb"<cac:AccountingSupplierParty>.*?</cac:AccountingSupplierParty>", supplier, data, count=1, flags=re.DOTALL
+    )
+    assert anonymous != data
+    (result,) = parse_upload("uploads/ubl.xml", io.BytesIO(anonymous), ParseOptions())
+    assert isinstance(result, Rejection)
+    assert result.problem.code == "issuer_unidentified"

@@ -135,6 +135,7 @@ RowCode = Literal[
     "formula_name",  # character: the customer's name was all that identified them, and it was a formula
     # The invoice as a whole (domain rules)
     "party_unidentified",
+    "issuer_unidentified",
     "installment_not_positive",
     "mixed_currency",  # number, currency
     "credit_note_positive",

@@ -72,7 +72,7 @@ from ponte.invoices.results import (
     problem_from,
 )
 from ponte.invoices.safexml import parse_xml, text
-from ponte.invoices.values import MAX_ITEMS, customer_party, line_item
+from ponte.invoices.values import MAX_ITEMS, customer_party, issuer_party, line_item
 
 _NS = {"nfe": NFE_NAMESPACE}
 _LAYOUTS = frozenset({"3.10", "4.00"})
@@ -191,7 +191,7 @@ def _invoice(info: Element, protocol: Element | None, options: ParseOptions) -> 
         total=total,
         installments=installments,
         customer=customer,
-        issuer=Party(
+        issuer=issuer_party(
             name=text(info, "nfe:emit/nfe:xNome", _NS),
             tax_id=text(info, "nfe:emit/nfe:CNPJ", _NS) or text(info, "nfe:emit/nfe:CPF", _NS),
         ),

@@ -61,7 +61,7 @@ from ponte.invoices.results import (
     problem_from,
 )
 from ponte.invoices.safexml import parse_xml, text
-from ponte.invoices.values import MAX_ITEMS, customer_party, known_currency, line_item
+from ponte.invoices.values import MAX_ITEMS, customer_party, issuer_party, known_currency, line_item
 
 _NS = {
     "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
@@ -214,7 +214,7 @@ def _amount(element: Element, currency: str) -> Money:
 def _party(party: Element | None) -> Party | None:
     if party is None:
         return None
-    return Party(**_identity(party), email=text(party, "cac:Contact/cbc:ElectronicMail", _NS))
+    return issuer_party(**_identity(party), email=text(party, "cac:Contact/cbc:ElectronicMail", _NS))
 
 
 def _customer(party: Element, options: ParseOptions) -> tuple[Party, tuple[Problem, ...]]:

@@ -200,6 +200,14 @@ def customer_warnings(customer: Party) -> tuple[Problem, ...]:
     return (problem("name_only", NAME_ONLY),) if customer.tax_id is None and customer.reference is None else ()
 
 
+def issuer_party(*, name: str | None, tax_id: str | None, reference: str | None = None, **contact: str | None) -> Party:
+    """The issuer a document names. One with no name, tax id or reference refuses the document in the issuer's
+    words (`issuer_unidentified`), not the customer's."""
+    if not (name or tax_id or reference):
+        raise RowRefused("issuer_unidentified", "the issuer has no name, tax id or reference")
+    return Party(name=name, tax_id=tax_id, reference=reference, **contact)
+
+
 def customer_party(
     *,
     name: str | None = None,

@@ -138,6 +138,7 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
             "identifica o cliente: informe o CNPJ/CPF ou o código do cliente"
         ),
         "party_unidentified": "falta o cliente: informe o nome, o CNPJ/CPF ou o código do cliente",
+        "issuer_unidentified": "falta o emitente: o documento não diz nem o nome nem o CNPJ/CPF de quem o emitiu",
         "installment_not_positive": "uma parcela deve ter valor maior que zero",
         "mixed_currency": "todos os valores da fatura {number} devem estar em {currency}",
         "credit_note_positive": "uma nota de crédito reduz o que é devido: o total não pode ser positivo",
@@ -247,6 +248,9 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
             "nada más identifica al cliente: indique la identificación fiscal o el código de cliente"
         ),
         "party_unidentified": "falta el cliente: indique el nombre, la identificación fiscal o el código de cliente",
+        "issuer_unidentified": (
+            "falta el emisor: el documento no indica ni el nombre ni la identificación fiscal de quien lo emitió"
+        ),
         "installment_not_positive": "una cuota debe tener un importe mayor que cero",
         "mixed_currency": "todos los importes de la factura {number} deben estar en {currency}",
         "credit_note_positive": "una nota de crédito reduce lo adeudado: su total no puede ser positivo",
@@ -365,6 +369,9 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
             "else identifies the customer: give their tax id or customer reference"
         ),
         "party_unidentified": "the customer is missing: give their name, tax id or customer reference",
+        "issuer_unidentified": (
+            "the issuer is missing: the document gives neither the name nor the tax id of whoever issued it"
+        ),
         "installment_not_positive": "an installment must be for more than zero",
         "mixed_currency": "every amount of invoice {number} must be in {currency}",
         "credit_note_positive": "a credit note reduces what is owed: its total cannot be positive",
