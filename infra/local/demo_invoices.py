@@ -137,8 +137,8 @@ def chapter_invoices(stack: LocalStack, out: Printer) -> None:
         [a.subject for a in alerts]
         == [
             "3 faturas importadas de recebiveis-2026-11.csv, 4 rejeitadas",
-            "1 fatura importada de nfe-4521.xml, 0 rejeitadas",
-            "0 faturas importadas de recebiveis-2026-11.csv, 4 rejeitadas",
+            "1 fatura importada de nfe-4521.xml",
+            "Nenhuma fatura nova em recebiveis-2026-11.csv: 3 ja registradas, 4 rejeitadas",
         ],
         "one back-office alert per file, naming what was imported and rejected",
     )

@@ -77,7 +77,7 @@ def test_an_upload_is_recorded_reported_moved_and_alerted(stack: LocalStack) -> 
     counts = report(stack, "processed/novembro.csv.report.json")["counts"]
     assert (counts["created"], counts["rejected"], counts["accounts_opened"]) == (2, 0, 2)
     (alert,) = staff_alerts(stack)
-    assert alert.subject == "2 faturas importadas de novembro.csv, 0 rejeitadas"
+    assert alert.subject == "2 faturas importadas de novembro.csv"
     assert alert.attributes["team"] == "backoffice" and alert.attributes["event_type"] == "invoices.imported"
     assert "processed/novembro.csv.report.json" in alert.message
     # Two customers never seen before: sales hears of each, with what the invoice says.
@@ -109,8 +109,8 @@ def test_uploading_the_same_invoices_again_changes_nothing(stack: LocalStack) ->
     assert report(stack, "processed/novembro.csv.report.json")["counts"]["unchanged"] == 2
     assert report(stack, "processed/maria.json.report.json")["counts"]["unchanged"] == 1
     assert [a.subject for a in staff_alerts(stack)][1:] == [
-        "0 faturas importadas de novembro.csv, 0 rejeitadas",
-        "0 faturas importadas de maria.json, 0 rejeitadas",
+        "Nenhuma fatura nova em novembro.csv: 2 ja registradas",
+        "Nenhuma fatura nova em maria.json: 1 ja registrada",
     ]
     assert stack.failures == []
 
@@ -225,7 +225,7 @@ def test_a_file_longer_than_one_run_is_continued_through_the_queue(stacks: Stack
         invoices = [item for item in table(stack) if item["kind"]["S"] == "invoice"]
         assert len(invoices) == 2 * WINDOW + 30
         (alert,) = staff_alerts(stack)
-        assert alert.subject == "230 faturas importadas de longo.csv, 0 rejeitadas"
+        assert alert.subject == "230 faturas importadas de longo.csv"
         assert stack.queue_messages("InvoiceUploadContinuationQueue") == []
 
 

@@ -67,13 +67,36 @@ def test_each_channel_gets_its_own_form(kind: str, locale: Locale) -> None:
 def test_the_back_office_alert_says_what_was_imported_and_rejected_in_each_language() -> None:
     short = IMPORTED.model_copy(update={"file": "incoming/nov.csv"})
     subjects = {locale: render(note(short, locale), time_zone="UTC").subject for locale in LOCALES}
-    assert subjects == {
-        "pt-BR": "1.234 faturas importadas de nov.csv, 1 rejeitada",
-        "es": "1.234 facturas importadas de nov.csv, 1 rechazada",
-        "en": "1,234 invoices imported from nov.csv, 1 rejected",
+    assert subjects == {  # subjects are ASCII (SNS): "ja", not "já"
+        "pt-BR": "1.234 faturas importadas de nov.csv, 10 ja registradas, 1 rejeitada",
+        "es": "1.234 facturas importadas de nov.csv, 10 ya registradas, 1 rechazada",
+        "en": "1,234 invoices imported from nov.csv, 10 already recorded, 1 rejected",
     }
     email = render(note(short, "en"), time_zone="UTC").email
     assert "(see report)" in email and "Corrected: 4" in email and "processed/2026/recebiveis.csv.report.json" in email
+
+
+@pytest.mark.parametrize(
+    ("counts", "said"),
+    [
+        # What there is none of is not said, and a clean file sends nobody to the report.
+        ({"imported": 1, "corrected": 0, "unchanged": 0, "rejected": 0}, "1 fatura importada de nov.csv."),
+        # The same export uploaded again: nothing new, which "0 faturas importadas" said as if the file had failed.
+        (
+            {"imported": 0, "corrected": 0, "unchanged": 3, "rejected": 4},
+            "Nenhuma fatura nova em nov.csv: 3 já registradas, 4 rejeitadas (ver relatório).",
+        ),
+        ({"imported": 0, "corrected": 0, "unchanged": 0, "rejected": 0}, "Nenhuma fatura em nov.csv."),
+        (
+            {"imported": 2, "corrected": 0, "unchanged": 0, "rejected": 0, "warnings": 1},
+            "2 faturas importadas de nov.csv (ver relatório).",
+        ),
+    ],
+)
+def test_the_alert_says_in_a_line_what_the_upload_did(counts: dict[str, int], said: str) -> None:
+    body = IMPORTED.model_copy(update={"file": "incoming/nov.csv", "warnings": 0, **counts})
+    email = render(note(body), time_zone="UTC").email
+    assert email.splitlines()[0] == said
 
 
 def test_the_customer_notice_lists_every_due_date_in_the_customer_format() -> None:

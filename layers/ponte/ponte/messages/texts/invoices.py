@@ -30,6 +30,27 @@ _REJECTED: dict[Locale, tuple[str, str]] = {
     "es": ("rechazada", "rechazadas"),
     "en": ("rejected", "rejected"),
 }
+_UNCHANGED: dict[Locale, tuple[str, str]] = {
+    "pt-BR": ("já registrada", "já registradas"),
+    "es": ("ya registrada", "ya registradas"),
+    "en": ("already recorded", "already recorded"),
+}
+# What an upload did, in a line: "3 faturas importadas de nov.csv, 4 rejeitadas"; "Nenhuma fatura nova em nov.csv: 3
+# já registradas"; what there is none of is not said.
+_SUMMARY: dict[Locale, dict[str, str]] = {
+    "pt-BR": {
+        "imported": "{imported} de {file}",
+        "none": "Nenhuma fatura nova em {file}",
+        "empty": "Nenhuma fatura em {file}",
+    },
+    "es": {
+        "imported": "{imported} de {file}",
+        "none": "Ninguna factura nueva en {file}",
+        "empty": "Ninguna factura en {file}",
+    },
+    "en": {"imported": "{imported} from {file}", "none": "No new invoice in {file}", "empty": "No invoice in {file}"},
+}
+_SEE_REPORT: dict[Locale, str] = {"pt-BR": " (ver relatório)", "es": " (ver informe)", "en": " (see report)"}
 
 
 def _count(number: int, nouns: tuple[str, str], locale: Locale) -> str:
@@ -130,19 +151,34 @@ def _total(body: InvoiceIssued, fmt: Formatter) -> str:
     return fmt.money(body.total)
 
 
+def _summary(body: InvoicesImported, locale: Locale) -> str:
+    file = _file_name(body.file)
+    others = [
+        _count(number, nouns[locale], locale)
+        for number, nouns in ((body.unchanged, _UNCHANGED), (body.rejected, _REJECTED))
+        if number
+    ]
+    said = _SUMMARY[locale]
+    if body.imported:
+        imported = said["imported"].format(imported=_count(body.imported, _IMPORTED[locale], locale), file=file)
+        return ", ".join([imported, *others])
+    if others:
+        return f"{said['none'].format(file=file)}: {', '.join(others)}"
+    return said["empty"].format(file=file)
+
+
 def _invoices_imported(notification: Notification, fmt: Formatter) -> dict[str, str]:
     body = notification.body
     assert isinstance(body, InvoicesImported)
     locale = fmt.locale
     return {
-        "file": _file_name(body.file),
+        "summary": _summary(body, locale),
+        "see_report": _SEE_REPORT[locale] if body.rejected or body.warnings else "",
         "path": body.file,
         "format": _FORMATS[locale].get(body.file_format, body.file_format.upper()),
-        "imported": _count(body.imported, _IMPORTED[locale], locale),
         "new": _number(body.imported - body.corrected, locale),
         "corrected": _number(body.corrected, locale),
         "unchanged": _number(body.unchanged, locale),
-        "rejected": _count(body.rejected, _REJECTED[locale], locale),
         "rejected_count": _number(body.rejected, locale),
         "accounts": _number(body.accounts_opened, locale),
         "cancelled": _number(body.cancelled, locale),
@@ -717,37 +753,37 @@ ENTRIES: dict[str, Entry] = {
         _invoices_imported,
         {
             "pt-BR": Texts(
-                subject="{imported} de {file}, {rejected}",
+                subject="{summary}",
                 email=(
-                    "{imported} de {file}, {rejected} (ver relatório).\n\n"
+                    "{summary}{see_report}.\n\n"
                     "Arquivo: {path} ({format}), recebido em {when}\n"
                     "Novas: {new}\nCorrigidas: {corrected}\nJá registradas, sem mudança: {unchanged}\n"
                     "Rejeitadas: {rejected_count}\nContas abertas: {accounts}\nNF-e canceladas: {cancelled}\n"
                     "Avisos a conferir: {warnings}\n{rows}{opening}\nRelatório: {report}\n"
                 ),
-                sms="Ponte: {imported} de {file}, {rejected} (ver relatório).",
+                sms="Ponte: {summary}{see_report}.",
             ),
             "es": Texts(
-                subject="{imported} de {file}, {rejected}",
+                subject="{summary}",
                 email=(
-                    "{imported} de {file}, {rejected} (ver informe).\n\n"
+                    "{summary}{see_report}.\n\n"
                     "Archivo: {path} ({format}), recibido el {when}\n"
                     "Nuevas: {new}\nCorregidas: {corrected}\nYa registradas, sin cambios: {unchanged}\n"
                     "Rechazadas: {rejected_count}\nCuentas abiertas: {accounts}\nNF-e canceladas: {cancelled}\n"
                     "Avisos por revisar: {warnings}\n{rows}{opening}\nInforme: {report}\n"
                 ),
-                sms="Ponte: {imported} de {file}, {rejected} (ver informe).",
+                sms="Ponte: {summary}{see_report}.",
             ),
             "en": Texts(
-                subject="{imported} from {file}, {rejected}",
+                subject="{summary}",
                 email=(
-                    "{imported} from {file}, {rejected} (see report).\n\n"
+                    "{summary}{see_report}.\n\n"
                     "File: {path} ({format}), received on {when}\n"
                     "New: {new}\nCorrected: {corrected}\nAlready recorded, unchanged: {unchanged}\n"
                     "Rejected: {rejected_count}\nAccounts opened: {accounts}\nNF-e cancelled: {cancelled}\n"
                     "Warnings to check: {warnings}\n{rows}{opening}\nReport: {report}\n"
                 ),
-                sms="Ponte: {imported} from {file}, {rejected} (see report).",
+                sms="Ponte: {summary}{see_report}.",
             ),
         },
     ),
