@@ -337,8 +337,8 @@ def test_a_bad_payment_reference_refuses_the_row(column: str, value: str, reason
 def test_a_boleto_per_installment_is_not_recorded_and_the_report_says_why() -> None:
     (result,) = read(
         "numero;parcela;cliente;cnpj;valor;vencimento;nosso numero;link de pagamento\n"
-        "1;1;Ana;123;10;01/02/2024;111;https://pay.example.com/1\n"
-        "1;2;Ana;123;10;01/03/2024;222;https://pay.example.com/1\n"
+        "1;1;Ana;52998224725;10;01/02/2024;111;https://pay.example.com/1\n"
+        "1;2;Ana;52998224725;10;01/03/2024;222;https://pay.example.com/1\n"
     )
     assert isinstance(result, ParsedInvoice)
     assert (result.invoice.bank_slip, result.invoice.payment_url) == (None, "https://pay.example.com/1")
@@ -361,7 +361,9 @@ def test_rows_of_one_invoice_must_agree_on_owner_and_access_key() -> None:
 
 
 def test_a_customer_known_only_by_name_is_recorded_with_a_warning() -> None:
-    named, identified = read("numero;cliente;cnpj;valor;vencimento\n1;Ana;;10;01/02/2024\n2;Bia;123;10;01/02/2024\n")
+    named, identified = read(
+        "numero;cliente;cnpj;valor;vencimento\n1;Ana;;10;01/02/2024\n2;Bia;52998224725;10;01/02/2024\n"
+    )
     assert isinstance(named, ParsedInvoice)
     assert isinstance(identified, ParsedInvoice)
     assert named.invoice.customer.model_dump(exclude_none=True) == {"name": "Ana"}

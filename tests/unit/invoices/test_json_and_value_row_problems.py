@@ -150,7 +150,9 @@ def test_a_customer_known_by_name_only_is_a_warning() -> None:
 
 
 def test_a_contact_left_out_is_a_warning_that_names_it() -> None:
-    phone, language, email = warned({"name": "Ana", "tax_id": "1", "phone": "123", "locale": "fr-FR", "email": "x@"})
+    phone, language, email = warned(
+        {"name": "Ana", "tax_id": "52998224725", "phone": "123", "locale": "fr-FR", "email": "x@"}
+    )
     assert (phone.code, phone.facts) == ("phone_left_out", {"field": "phone"})
     assert phone.reason.startswith("customer phone left out: ")
     assert in_portuguese(phone) == "Telefone não pôde ser lido e ficou de fora"
@@ -163,7 +165,7 @@ def test_a_contact_left_out_is_a_warning_that_names_it() -> None:
 
 
 def test_a_mobile_left_out_is_named_as_the_document_labels_it() -> None:
-    _, (found,) = customer_party(name="Ana", tax_id="1", phones=(("mobile", "9876"),), country="BR")
+    _, (found,) = customer_party(name="Ana", tax_id="52998224725", phones=(("mobile", "9876"),), country="BR")
     assert (found.code, found.facts) == ("phone_left_out", {"field": "mobile"})
     assert in_portuguese(found) == "Celular não pôde ser lido e ficou de fora"
 

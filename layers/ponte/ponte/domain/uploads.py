@@ -118,6 +118,7 @@ RowCode = Literal[
     "too_many",  # field, limit: items of a list
     "unknown_field",  # field: a JSON document's member no invoice has
     "missing_customer",
+    "tax_id_scientific",  # value: a CNPJ/CPF saved in scientific notation, its digits lost
     "not_positive",  # value
     "unknown_currency",  # value
     "not_amount",  # value
@@ -188,6 +189,9 @@ RowCode = Literal[
     # Warnings: recorded, with something to check
     "name_only",
     "tax_id_digits",  # value: a CPF or CNPJ whose check digits are wrong
+    "tax_id_length",  # value: digits alone, neither a CPF's 11 nor a CNPJ's 14
+    "tax_id_none",  # value: a placeholder ("ISENTO", "N/A") in the CNPJ/CPF column, read as no tax id
+    "tax_id_zeros",  # value, read: a CNPJ/CPF whose leading zeros a number cell dropped, put back
     "phone_left_out",  # field
     "language_left_out",  # value
     "email_left_out",

@@ -5,6 +5,7 @@ parser gives alike."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from datetime import date
 from functools import cache, lru_cache
@@ -243,6 +244,10 @@ def customer_party(
             written = locale.strip()[:40]
             reason = f"customer language {written!r} left out: Ponte writes pt-BR, es or en"
             warnings.append(problem("language_left_out", reason, value=written))
+    given_tax_id = tax_id
+    if country == "BR" and tax_id:
+        tax_id, read = _brazilian_tax_id(tax_id)
+        warnings.extend(read)
     fields = {"name": name, "tax_id": tax_id, "reference": reference, "phone": phone, "locale": language}
     address = (email or "").strip() or None
     try:
@@ -252,21 +257,80 @@ def customer_party(
             raise
         party = Party.model_validate(fields)  # whatever else is wrong is the customer's identity: it refuses
         warnings.append(problem("email_left_out", "customer e-mail left out: not an e-mail address"))
-    if country == "BR" and tax_id and party.tax_id and not _checks_out(party.tax_id):
-        written = tax_id.strip()
-        reason = f"customer tax id {written!r} has a wrong check digit for a CPF or CNPJ: check it"
-        warnings.append(problem("tax_id_digits", reason, value=written))
+    if country == "BR" and given_tax_id and party.tax_id and (wrong := _wrong(party.tax_id)) is not None:
+        written = given_tax_id.strip()
+        reason = {
+            "tax_id_digits": f"customer tax id {written!r} has a wrong check digit for a CPF or CNPJ: check it",
+            "tax_id_length": f"customer tax id {written!r} has neither a CPF's 11 digits nor a CNPJ's 14: check it",
+        }[wrong]
+        warnings.append(problem(wrong, reason, value=written))
     return party, (*customer_warnings(party), *warnings)
 
 
-def _checks_out(tax_id: str) -> bool:
-    """A normalised tax id of a CPF's or a CNPJ's shape has its check digits right; another shape (a foreign
-    buyer's id) is not judged. A mistyped document opens an account that the customer's payments, naming the
-    right one, would never find: the report says so, and the invoice is recorded."""
+# What a CNPJ/CPF column holds for a customer without one ("ISENTO", "Consumidor final", "N/A"), spaces and
+# punctuation removed: read as no tax id, or every such customer would be one account.
+_NO_TAX_ID = frozenset(
+    "ISENTO ISENTA NAOINFORMADO NAOIDENTIFICADO NAOPOSSUI NAOTEM NAO NA NI NENHUM SEMDOCUMENTO SEMCPF SEMCNPJ "
+    "CONSUMIDOR CONSUMIDORFINAL EXTERIOR NONE NULL".split()
+)
+# A number a spreadsheet wrote as it showed it ("1,12223E+13"): the digits past the sixth are gone.
+_SCIENTIFIC = re.compile(r"^\s*\d+(?:[.,]\d+)?[eE][+-]?\d+\s*$")
+# A number cell's decimals ("11222333000181.0", "...,00") and a label before the digits ("CPF: ", "CNPJ ").
+_DECIMALS = re.compile(r"^(\d+)[.,]0+$")
+_LABEL = re.compile(r"^\s*(?:CPF|CNPJ|CPF/CNPJ|CNPJ/CPF)\s*[:.\-nº°]*\s*", re.IGNORECASE)
+
+
+def _brazilian_tax_id(written: str) -> tuple[str | None, list[Problem]]:
+    """A Brazilian customer's CNPJ or CPF as a spreadsheet or an ERP writes it, read as the document it is: a
+    placeholder for "none" is no tax id; a number cell's decimals and a label are dropped; the leading zeros a
+    number cell drops are put back when the result's check digits prove it (`04.252.011/0001-10` saved as
+    4252011000110 would open a second account beside the NF-e's); a number in scientific notation has lost digits
+    and refuses the invoice (`RowRefused`)."""
+    if _SCIENTIFIC.match(written):
+        raise RowRefused(
+            "tax_id_scientific",
+            f"tax id {written.strip()!r} was saved in scientific notation and lost its digits",
+            value=written.strip(),
+        )
+    text = _LABEL.sub("", written.strip().lstrip("'"))
+    if (decimals := _DECIMALS.match(text.replace(" ", ""))) is not None:
+        text = decimals.group(1)
+    plain = re.sub(r"[^0-9A-Z]", "", unicodedata.normalize("NFKD", text).upper())  # "NÃO" → "NAO"
+    if not plain:
+        return None, []  # a dash, as an empty cell is often written
+    if plain in _NO_TAX_ID or set(plain) == {"0"}:
+        return None, [
+            problem("tax_id_none", f"tax id {written.strip()!r} is not a document: left out", value=written.strip())
+        ]
+    if plain.isdigit() and len(plain) not in (11, 14):
+        from ponte.domain.business import is_valid_cnpj, is_valid_cpf  # noqa: PLC0415 - uploads only
+
+        proven = [
+            padded
+            for length, valid in ((11, is_valid_cpf), (14, is_valid_cnpj))
+            if len(plain) < length and valid(padded := plain.zfill(length))
+        ]
+        if len(proven) == 1:  # a short number both a CPF and a CNPJ prove (191) is left as written, and warned of
+            (padded,) = proven
+            said = written.strip()
+            read = problem(
+                "tax_id_zeros", f"tax id {said!r} lost its leading zeros: read as {padded}", value=said, read=padded
+            )
+            return padded, [read]
+    return text, []
+
+
+def _wrong(tax_id: str) -> RowCode | None:
+    """What is wrong with a normalised tax id as a Brazilian customer's: one of a CPF's or a CNPJ's shape with its
+    check digits wrong (`tax_id_digits`), digits alone of neither length, even with the zeros a number cell drops
+    put back (`tax_id_length`); None when nothing is, or for another shape (a foreign buyer's id, with letters),
+    which is not judged. A mistyped document opens an account that the customer's payments, naming the right one,
+    would never find: the report says so, and the invoice is recorded."""
     from ponte.domain.business import is_valid_cnpj, is_valid_cpf  # noqa: PLC0415 - uploads only
 
     if len(tax_id) == 11 and tax_id.isdigit():
-        return is_valid_cpf(tax_id)
+        return None if is_valid_cpf(tax_id) else "tax_id_digits"
     if len(tax_id) == 14 and (tax_id.isdigit() or not tax_id[:2].isalpha()):
-        return is_valid_cnpj(tax_id)  # numeric, or alphanumeric as a CNPJ is; not a VAT number's country prefix
-    return True
+        # numeric, or alphanumeric as a CNPJ is; not a VAT number's country prefix
+        return None if is_valid_cnpj(tax_id) else "tax_id_digits"
+    return "tax_id_length" if tax_id.isdigit() else None

@@ -196,6 +196,16 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
             "o CNPJ/CPF {value} não confere (dígito verificador errado): confira, pois é por ele que o cliente é "
             "reconhecido nos pagamentos"
         ),
+        "tax_id_none": "o CNPJ/CPF {value} não é um documento: o cliente foi registrado sem ele",
+        "tax_id_length": (
+            "o CNPJ/CPF {value} não tem os 11 dígitos de um CPF nem os 14 de um CNPJ: confira, pois é por ele que o "
+            "cliente é reconhecido nos pagamentos"
+        ),
+        "tax_id_zeros": "o CNPJ/CPF {value} perdeu os zeros à esquerda na planilha: lido como {read}",
+        "tax_id_scientific": (
+            "o CNPJ/CPF {value} foi salvo em notação científica e perdeu dígitos: formate a coluna como texto e "
+            "exporte de novo"
+        ),
         "phone_left_out": "{field} não pôde ser lido e ficou de fora",
         "language_left_out": "o idioma {value} ficou de fora: o Ponte escreve em português, espanhol ou inglês",
         "email_left_out": "o e-mail do cliente ficou de fora: não é um endereço de e-mail",
@@ -314,6 +324,18 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
             "el CNPJ/CPF {value} no cuadra (dígito verificador erróneo): revíselo, es por él que se reconoce al "
             "cliente en los pagos"
         ),
+        "tax_id_none": "el CNPJ/CPF {value} no es un documento: el cliente se registró sin él",
+        "tax_id_length": (
+            "el CNPJ/CPF {value} no tiene los 11 dígitos de un CPF ni los 14 de un CNPJ: revíselo, es por él que se "
+            "reconoce al cliente en los pagos"
+        ),
+        "tax_id_zeros": (
+            "el CNPJ/CPF {value} perdió los ceros a la izquierda en la hoja de cálculo: se leyó como {read}"
+        ),
+        "tax_id_scientific": (
+            "el CNPJ/CPF {value} se guardó en notación científica y perdió dígitos: formatee la columna como texto y "
+            "exporte de nuevo"
+        ),
         "phone_left_out": "{field} no se pudo leer y quedó fuera",
         "language_left_out": "el idioma {value} quedó fuera: Ponte escribe en portugués, español o inglés",
         "email_left_out": "el correo electrónico del cliente quedó fuera: no es una dirección de correo",
@@ -431,6 +453,16 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
             "the CNPJ/CPF {value} does not check out (wrong check digit): check it, the customer's payments are "
             "matched by it"
         ),
+        "tax_id_none": "the CNPJ/CPF {value} is not a document: the customer was recorded without one",
+        "tax_id_length": (
+            "the CNPJ/CPF {value} has neither a CPF's 11 digits nor a CNPJ's 14: check it, the customer's payments "
+            "are matched by it"
+        ),
+        "tax_id_zeros": "the CNPJ/CPF {value} lost its leading zeros in the spreadsheet: read as {read}",
+        "tax_id_scientific": (
+            "the CNPJ/CPF {value} was saved in scientific notation and lost digits: format the column as text and "
+            "export again"
+        ),
         "phone_left_out": "{field} could not be read and was left out",
         "language_left_out": "the language {value} was left out: Ponte writes Portuguese, Spanish or English",
         "email_left_out": "the customer's e-mail was left out: it is not an e-mail address",
@@ -507,6 +539,8 @@ def _shown(facts: Mapping[str, str], locale: Locale) -> dict[str, str]:
             shown[name] = _ENCODINGS.get(value, value)
         elif name in ("billed", "total") and "currency" in facts:
             shown[name] = str(format_currency(value, facts["currency"], locale=cldr))
+        elif name == "read":  # a CNPJ or CPF as it was read, written as people write it
+            shown[name] = _masked(value)
         elif name == "date":  # a date read from the file, in ISO 8601
             shown[name] = Formatter(locale, "UTC").date(date.fromisoformat(value))
         elif name in ("value", "owner", "character"):
@@ -514,3 +548,12 @@ def _shown(facts: Mapping[str, str], locale: Locale) -> dict[str, str]:
         else:
             shown[name] = value
     return shown
+
+
+def _masked(tax_id: str) -> str:
+    """`04252011000110` → `04.252.011/0001-10`; `01234567890` → `012.345.678-90`."""
+    if len(tax_id) == 14:
+        return f"{tax_id[:2]}.{tax_id[2:5]}.{tax_id[5:8]}/{tax_id[8:12]}-{tax_id[12:]}"
+    if len(tax_id) == 11:
+        return f"{tax_id[:3]}.{tax_id[3:6]}.{tax_id[6:9]}-{tax_id[9:]}"
+    return tax_id
