@@ -472,8 +472,15 @@ def test_a_quote_left_open_refuses_the_row_naming_the_lines_it_took() -> None:
         + '4;1;"Bar";60.701.190/0001-04;40,00;10/12/2026\n'
         + "5;1;Bar Dois;60.701.190/0001-04;50,00;10/12/2026\n"
     )
-    assert _shown(results) == [(2, "unclosed_quote"), (6, "5")]
+    assert _shown(results) == [
+        (2, "unclosed_quote"),
+        (3, "quote_took_line"),
+        (4, "quote_took_line"),
+        (5, "quote_took_line"),
+        (6, "5"),
+    ]
     assert dict(rejected(results[0]).problem.facts) == {"line": "2", "last": "5"}
+    assert dict(rejected(results[1]).problem.facts) == {"other": "2"}
 
 
 def test_a_quote_left_open_to_the_end_of_the_file_is_refused_too() -> None:
@@ -483,18 +490,44 @@ def test_a_quote_left_open_to_the_end_of_the_file_is_refused_too() -> None:
         + '2;1;"Mercado;60.701.190/0001-04;20,00;10/12/2026\n'
         + "3;1;Loja;60.701.190/0001-04;30,00;10/12/2026\n"
     )
-    assert _shown(results) == [(2, "1"), (3, "unclosed_quote")]
+    assert _shown(results) == [(2, "1"), (3, "unclosed_quote"), (4, "quote_took_line")]
     assert dict(rejected(results[1]).problem.facts) == {"line": "3", "last": "4"}
 
 
-def test_the_other_installments_of_an_invoice_whose_row_ran_on_are_refused_with_it() -> None:
+def test_the_other_installments_of_an_invoice_whose_row_left_a_quote_open_are_refused_with_it() -> None:
     results = read(
         QUOTED
         + "7;1;Padaria;12.345.678/0001-95;10,00;10/12/2026\n"
         + '7;2;"Padaria;12.345.678/0001-95;10,00;10/01/2027\n'
         + '8;1;"Loja";60.701.190/0001-04;30,00;10/12/2026\n'
     )
-    assert _shown(results) == [(2, "sibling_refused"), (3, "unclosed_quote")]
+    assert _shown(results) == [(2, "sibling_refused"), (3, "unclosed_quote"), (4, "quote_took_line")]
+
+
+def test_an_invoice_whose_first_installment_a_quote_took_is_refused_whole_not_recorded_short() -> None:
+    results = read(
+        QUOTED
+        + '1;1;"Padaria;12.345.678/0001-95;10,00;10/12/2026\n'
+        + "2;1;Loja;60.701.190/0001-04;20,00;10/12/2026\n"
+        + '3;1;"Bar";60.701.190/0001-04;30,00;10/12/2026\n'
+        + "2;2;Loja;60.701.190/0001-04;20,00;10/01/2027\n"
+    )
+    assert _shown(results) == [
+        (2, "unclosed_quote"),
+        (3, "quote_took_line"),
+        (5, "sibling_refused"),  # invoice 2's other installment: not recorded for R$ 20,00 of R$ 40,00
+        (4, "quote_took_line"),
+    ]
+
+
+def test_a_quote_opened_in_a_last_optional_column_still_names_the_lines_it_took() -> None:
+    text = (
+        "Número;Cliente;CNPJ;Valor;Vencimento;Responsável;E-mail\n"
+        '1;Padaria;12.345.678/0001-95;10,00;10/12/2026;;"Ana\n'
+        '2;Loja;60.701.190/0001-04;20,00;10/12/2026;;"loja@example.com";\n'
+        "3;Bar;60.701.190/0001-04;30,00;10/12/2026;;\n"
+    )
+    assert _shown(read(text)) == [(2, "unclosed_quote"), (3, "quote_took_line"), (4, "3")]
 
 
 def test_a_cell_written_over_two_lines_as_spreadsheets_write_one_is_read() -> None:
@@ -503,5 +536,15 @@ def test_a_cell_written_over_two_lines_as_spreadsheets_write_one_is_read() -> No
         "Número;Cliente;Endereço;CNPJ;Valor;Vencimento\n"
         '1;Padaria;"Rua das Flores; 10\nCentro";12.345.678/0001-95;10,00;10/12/2026\n'
         "2;Loja;Rua B;60.701.190/0001-04;30,00;10/12/2026\n"
+    )
+    assert _shown(read(text)) == [(2, "1"), (4, "2")]
+
+
+def test_an_address_with_commas_over_two_lines_in_a_comma_separated_file_is_read() -> None:
+    text = (
+        "Número,Cliente,CNPJ,Endereço,Valor,Vencimento\n"
+        '1,Padaria,12.345.678/0001-95,"Rua das Flores, 123, apto 4\nCentro, São Paulo, SP, 01000-000",'
+        "10.00,10/12/2026\n"
+        '2,Loja,60.701.190/0001-04,"Pão, leite, café\nentregues seg, qua, sex",30.00,10/12/2026\n'
     )
     assert _shown(read(text)) == [(2, "1"), (4, "2")]

@@ -149,6 +149,7 @@ RowCode = Literal[
     # CSV
     "extra_cells",  # cells, width
     "unclosed_quote",  # line, last: the lines a quote left open took into one row
+    "quote_took_line",  # other: a line read inside the quote opened on that line
     "rows_disagree",  # line, other: two lines of the same invoice
     "rows_disagree_owner",  # line, other
     "installments_unnumbered",  # rows

@@ -252,8 +252,8 @@ def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
         group = _Group(options.default_country)
         for line, cells, notes in spool.invoices():
             row = _row(line, cells, len(header), columns, options)
-            ran_on = next((note for note in notes if note.code == "unclosed_quote"), None)
-            if ran_on is not None:  # what it holds is several rows' cells: refused, with the lines it took
+            ran_on = next((note for note in notes if note.code in ("unclosed_quote", "quote_took_line")), None)
+            if ran_on is not None:  # several rows' cells, or a row read inside them: refused
                 row = _BadRow(line=line, number=row.number, series=row.series, problem=ran_on)
             elif isinstance(row, _Row) and notes:
                 row = replace(row, notes=tuple(notes))
@@ -281,8 +281,9 @@ def _row_at(reader: _csv.Reader, line: int) -> list[str] | None:
 
 
 def _lines(text: TextLines, reader: _csv.Reader, skipped: int, separator: str, width: int) -> Iterator[_Line]:
-    """The data rows in file order, blank ones left out; a row that took the lines after it into a quoted cell
-    (`_ran_on`) with a note saying so."""
+    """The data rows in file order, blank ones left out. A row whose open quote took the lines after it (`_taken`)
+    comes with a note saying so, and so does each line it took, read on its own: its invoice is refused, with any
+    other rows of it, rather than recorded short."""
     previous_end = skipped + 1
     while True:
         cells = _row_at(reader, previous_end + 1)
@@ -290,24 +291,38 @@ def _lines(text: TextLines, reader: _csv.Reader, skipped: int, separator: str, w
             return
         line, previous_end = previous_end + 1, skipped + reader.line_num
         notes = text.foreign(line, previous_end)
-        if previous_end > line and _ran_on(cells, separator, width):
-            notes.append(
-                problem(
-                    "unclosed_quote",
-                    f"a quote opened on line {line} is not closed: lines {line} to {previous_end} were read as one row",
-                    line=line,
-                    last=previous_end,
-                )
-            )
+        taken = _taken(cells, separator, width) if previous_end > line else []
+        if taken:
+            said = f"a quote opened on line {line} is not closed: lines {line} to {previous_end} were read as one row"
+            notes.append(problem("unclosed_quote", said, line=line, last=previous_end))
         if any(cell.strip() for cell in cells):
             yield line, cells, notes
+        for offset, row in taken:
+            said = f"line {line + offset} was read inside the quote opened on line {line}: not recorded"
+            yield line + offset, row, [problem("quote_took_line", said, other=line)]
 
 
-def _ran_on(cells: list[str], separator: str, width: int) -> bool:
-    """Whether a quote left open took whole rows into one cell: a cell over several lines holding at least as many
-    separators as a row of the header's width. (A cell that spans lines as a spreadsheet writes one, an address
-    with its line breaks, holds a separator or two at most.)"""
-    return width > 1 and any("\n" in cell and cell.count(separator) >= width - 1 for cell in cells)
+def _taken(cells: list[str], separator: str, width: int) -> list[tuple[int, list[str]]]:
+    """The lines a quote left open took into a cell, each as the row it was (its offset from the row's first line,
+    its cells); none for a cell that spans lines as a spreadsheet writes one (an address with its line breaks).
+
+    A quote left open runs on until the next quote in the file, the opening one of a later cell, which then ends
+    the cell: it ends in that quote (`…\n4;Bar"`). At the end of the file nothing ends it: it holds whole rows, a
+    line with as many separators as the header has columns but one."""
+    offset = 0
+    for cell in cells:
+        segments = cell.splitlines()
+        if len(segments) > 1 and (
+            cell.rstrip().endswith('"') or any(part.count(separator) >= width - 1 > 0 for part in segments[1:])
+        ):
+            rows = [(offset + n, _cells(part.rstrip('"'), separator)) for n, part in enumerate(segments[1:], start=1)]
+            return [(n, row) for n, row in rows if any(cell.strip() for cell in row)]
+        offset += max(len(segments) - 1, 0)  # an empty cell has no lines at all
+    return []
+
+
+def _cells(line: str, separator: str) -> list[str]:
+    return next(csv.reader([line], delimiter=separator), [])
 
 
 class _Spool:

@@ -152,9 +152,10 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
             "a linha tem {cells} células e o cabeçalho {width}: coloque entre aspas os valores que contêm o separador"
         ),
         "unclosed_quote": (
-            "a aspa aberta na linha {line} não foi fechada, e as linhas {line} a {last} foram lidas como uma só: "
-            "feche a aspa e envie o arquivo de novo"
+            "as aspas abertas na linha {line} não foram fechadas, e as linhas {line} a {last} foram lidas como uma "
+            "só: feche as aspas e envie o arquivo de novo"
         ),
+        "quote_took_line": "a linha foi lida dentro das aspas abertas na linha {other}: não registrada",
         "rows_disagree": "a linha {line} diverge da linha {other} da mesma fatura no cliente, na emissão ou na moeda",
         "rows_disagree_owner": (
             "a linha {line} diverge da linha {other} da mesma fatura no responsável ou na chave de acesso da NF-e"
@@ -280,6 +281,7 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
             "las comillas abiertas en la línea {line} no se cerraron, y las líneas {line} a {last} se leyeron como "
             "una sola: ciérrelas y envíe el archivo de nuevo"
         ),
+        "quote_took_line": "la línea se leyó dentro de las comillas abiertas en la línea {other}: no se registró",
         "rows_disagree": (
             "la línea {line} difiere de la línea {other} de la misma factura en el cliente, la emisión o la moneda"
         ),
@@ -408,6 +410,7 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
             "the quote opened on line {line} is not closed, and lines {line} to {last} were read as one: close it "
             "and send the file again"
         ),
+        "quote_took_line": "the line was read inside the quote opened on line {other}: not recorded",
         "rows_disagree": (
             "line {line} disagrees with line {other} of the same invoice on the customer, issue date or currency"
         ),
