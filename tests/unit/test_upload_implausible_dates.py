@@ -44,15 +44,50 @@ def test_a_date_too_far_from_the_day_the_file_arrives_refuses_its_invoice(
 
 
 def test_dates_within_ten_years_either_way_are_read() -> None:
-    # A business's oldest receivable still owed, and the last installment of a long plan.
+    # A business's oldest receivable still owed, and the last installment of a long plan: ten years to the day.
     results = _read(
         csv_file(
-            row(7101, due="03/11/2016", issued="03/11/2016"),
+            row(7101, due="02/11/2016", issued="02/11/2016"),
             row(7102, installment="1", due="10/12/2026"),
-            row(7102, installment="2", due="01/11/2036"),
+            row(7102, installment="2", due="02/11/2036"),
         )
     )
     assert all(isinstance(r, ParsedInvoice) for r in results.values()), results
+
+
+@pytest.mark.parametrize("due", ["03/11/2036", "01/11/2016"])
+def test_a_day_past_ten_years_is_refused(due: str) -> None:
+    refused = _read(csv_file(row(7111, due=due, issued="01/11/2026")))[2]
+    assert isinstance(refused, Rejection) and refused.problem.code == "implausible_date"
+
+
+def test_ten_years_from_a_29_february_end_on_the_28th() -> None:
+    received_on = date(2028, 2, 29)
+    results = _read(
+        csv_file(row(7121, due="28/02/2038", issued="28/02/2018"), row(7122, due="01/03/2038", issued="01/02/2028")),
+        received_on=received_on,
+    )
+    assert isinstance(results[2], ParsedInvoice)
+    assert isinstance(results[3], Rejection) and dict(results[3].problem.facts)["date"] == "2038-03-01"
+
+
+def test_a_later_installment_too_far_off_is_refused_on_its_own_line_and_its_invoice_with_it() -> None:
+    results = _read(
+        csv_file(row(7131, installment="1", due="10/12/2026"), row(7131, installment="2", due="10/12/9999"))
+    )
+    assert [(line, r.problem.code) for line, r in results.items() if isinstance(r, Rejection)] == [
+        (2, "sibling_refused"),
+        (3, "implausible_date"),
+    ]
+
+
+def test_a_json_or_xml_invoice_too_far_off_is_refused_as_a_whole() -> None:
+    document = (
+        b'[{"number": "7141", "customer": {"name": "Padaria"}, "total": "10.00", "currency": "BRL",'
+        b' "issue_date": "2026-11-01", "due_date": "9999-12-31"}]'
+    )
+    (refused,) = parse_upload("datas.json", io.BytesIO(document), ParseOptions(received_on=RECEIVED_ON))
+    assert isinstance(refused, Rejection) and refused.problem.code == "implausible_date"
 
 
 def test_a_parse_that_is_not_an_upload_reads_every_date_as_written() -> None:

@@ -61,6 +61,7 @@ from ponte.invoices.results import (
     Problem,
     Rejection,
     RowRefused,
+    dated_plausibly,
     problem,
     problem_from,
 )
@@ -492,15 +493,21 @@ def _row(
             written = given[CsvField.AMOUNT]
             raise RowRefused("not_positive", f"amount must be greater than zero, got {written}", value=written)
         issue_text = given.get(CsvField.ISSUE_DATE)
+        issue_date = parse_date(issue_text, options.date_order) if issue_text else None
+        due_date = parse_date(given[CsvField.DUE_DATE], options.date_order)
+        if options.received_on is not None:  # refused on its own line (an invoice's later installment, say)
+            for field, day in ((CsvField.ISSUE_DATE, issue_date), (CsvField.DUE_DATE, due_date)):
+                if day is not None:
+                    dated_plausibly(day, field.value, options.received_on)
         key, slip, link = (given.get(f) for f in (CsvField.ACCESS_KEY, CsvField.BANK_SLIP, CsvField.PAYMENT_URL))
         return _Row(
             line=line,
             series=series,
             number=number,
             installment=given.get(CsvField.INSTALLMENT),
-            due_date=parse_date(given[CsvField.DUE_DATE], options.date_order),
+            due_date=due_date,
             amount=amount,
-            issue_date=parse_date(issue_text, options.date_order) if issue_text else None,
+            issue_date=issue_date,
             customer=(
                 given.get(CsvField.CUSTOMER_NAME),
                 given.get(CsvField.TAX_ID),

@@ -193,7 +193,27 @@ def reason_from(error: ValidationError | InvalidInput) -> str:
 # "no date" (31/12/9999, 01/01/1900, 0001-01-01) or a year mistyped (2062 for 2026): recorded, the ladder would chase
 # it as a century late, or never. Ten years holds a business's oldest receivables still owed and its longest plans.
 PLAUSIBLE_YEARS = 10
-_PLAUSIBLE = timedelta(days=round(365.25 * PLAUSIBLE_YEARS))
+
+
+def dated_plausibly(day: date, field: str, received_on: date) -> None:
+    """Refuse (`RowRefused`) a `field` dated more than `PLAUSIBLE_YEARS` from `received_on`, counted in calendar
+    years: ten years to the day is within."""
+    if not _years_from(received_on, -PLAUSIBLE_YEARS) <= day <= _years_from(received_on, PLAUSIBLE_YEARS):
+        raise RowRefused(
+            "implausible_date",
+            f"{field}: {day.isoformat()} is more than {PLAUSIBLE_YEARS} years from {received_on.isoformat()}, "
+            "the day the file was received",
+            field=field,
+            date=day.isoformat(),
+            years=PLAUSIBLE_YEARS,
+        )
+
+
+def _years_from(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February, in a year without one
+        return day.replace(year=day.year + years, day=28)
 
 
 def plausible(result: ParseResult, received_on: date) -> ParseResult:
@@ -203,15 +223,10 @@ def plausible(result: ParseResult, received_on: date) -> ParseResult:
         return result
     invoice = result.invoice
     dated = [("issue_date", invoice.issue_date), *(("due_date", i.due_date) for i in invoice.installments)]
-    for name, day in dated:
-        if day is not None and abs(day - received_on) > _PLAUSIBLE:
-            refused = problem(
-                "implausible_date",
-                f"{name}: {day.isoformat()} is more than {PLAUSIBLE_YEARS} years from {received_on.isoformat()}, "
-                "the day the file was received",
-                field=name,
-                date=day.isoformat(),
-                years=PLAUSIBLE_YEARS,
-            )
-            return Rejection(result.line, refused)
+    try:
+        for field, day in dated:
+            if day is not None:
+                dated_plausibly(day, field, received_on)
+    except RowRefused as refused:
+        return Rejection(result.line, refused.problem)
     return result
