@@ -225,7 +225,7 @@ def _relabelled(name: str, label: bytes) -> bytes:
     return data.replace(b'encoding="UTF-8"', b'encoding="' + label + b'"', 1)
 
 
-@pytest.mark.parametrize("label", [b"ISO-8859-1", b"iso-8859-1", b"windows-1252", b"latin1"])
+@pytest.mark.parametrize("label", [b"ISO-8859-1", b"iso-8859-1", b"windows-1252", b"latin1", b"ISO_8859-1", b"latin_1"])
 def test_a_utf8_nfe_under_a_latin_1_prolog_keeps_its_customers_name(label: bytes) -> None:
     # What an ERP writing the prolog by hand around SEFAZ's UTF-8 gives: the name is not read as "InformÃ¡tica".
     name = "nfephp-org-sped-da__nfce111.xml"
@@ -264,5 +264,15 @@ def test_a_ubl_invoice_whose_supplier_is_not_identified_is_refused_in_the_issuer
     )
     assert anonymous != data
     (result,) = parse_upload("uploads/ubl.xml", io.BytesIO(anonymous), ParseOptions())
+    assert isinstance(result, Rejection)
+    assert result.problem.code == "issuer_unidentified"
+
+
+def test_a_ubl_invoice_without_a_supplier_is_refused_in_the_issuers_words() -> None:
+    # UBL requires the supplier; without one, every supplier's invoice 1 would be the same invoice.
+    data = (DOCUMENTS / UBL_BILLING).read_bytes()
+    unsigned = re.sub(rb"<cac:AccountingSupplierParty>.*?</cac:AccountingSupplierParty>", b"", data, flags=re.DOTALL)
+    assert unsigned != data
+    (result,) = parse_upload("uploads/ubl.xml", io.BytesIO(unsigned), ParseOptions())
     assert isinstance(result, Rejection)
     assert result.problem.code == "issuer_unidentified"

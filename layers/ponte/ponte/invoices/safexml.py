@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 from typing import BinaryIO
 from xml.etree.ElementTree import Element, ParseError
@@ -50,7 +51,7 @@ def parse_xml(stream: BinaryIO) -> Element:
 _DECLARED = re.compile(rb"""\A(?:\xef\xbb\xbf)?\s*<\?xml\s[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 # The single-byte labels a UTF-8 document is found under: an ERP's template or a database's export writing the
 # prolog by hand ("ISO-8859-1") around text it takes from elsewhere in UTF-8, as SEFAZ requires of an NF-e.
-_LATIN = frozenset({"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "iso-8859-15", "windows-1252", "cp1252"})
+_LATIN = frozenset({"iso8859-1", "iso8859-15", "cp1252"})  # codecs' names
 
 
 def _utf8_relabelled(data: bytes) -> bytes:
@@ -58,7 +59,13 @@ def _utf8_relabelled(data: bytes) -> bytes:
     (text truly in Latin-1 is not: an accented letter there is one byte, where UTF-8 wants a lead and a trail byte).
     Read as declared, each accented letter of a name would be stored as two ("InformÃ¡tica")."""
     declared = _DECLARED.match(data[:1024])
-    if declared is None or declared.group(1).decode().lower() not in _LATIN or data.isascii():
+    if declared is None or data.isascii():
+        return data
+    try:
+        label = codecs.lookup(declared.group(1).decode()).name  # "ISO_8859-1", "latin_1", "l1" → "iso8859-1"
+    except LookupError:
+        return data  # the parser says what it makes of a label no codec knows
+    if label not in _LATIN:
         return data
     try:
         data.decode("utf-8")

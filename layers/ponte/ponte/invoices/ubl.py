@@ -152,8 +152,8 @@ def _invoice(root: Element, kind: InvoiceKind, options: ParseOptions) -> tuple[I
     if buyer is None:
         raise RowRefused("ubl_no_customer", "no customer to collect from: the document has no AccountingCustomerParty")
     customer, notes = _customer(buyer, options)
-    issuer = _party(root.find("cac:AccountingSupplierParty/cac:Party", _NS))
-    issuer_id = (issuer.tax_id or issuer.reference or issuer.name or "") if issuer else ""
+    issuer = _issuer(root.find("cac:AccountingSupplierParty/cac:Party", _NS))
+    issuer_id = issuer.tax_id or issuer.reference or issuer.name or ""
     installments, terms = _installments(root, total, issue_date, options) if total.amount > 0 else ((), ())
     invoice = Invoice(
         key=invoice_key("ubl", issuer_id, kind, number),
@@ -211,9 +211,10 @@ def _amount(element: Element, currency: str) -> Money:
     return Money.from_decimal((element.text or "").strip(), currency)
 
 
-def _party(party: Element | None) -> Party | None:
+def _issuer(party: Element | None) -> Party:
+    """The supplier (BG-4), whom UBL requires: without one, the invoice's key would be the same whoever issued it."""
     if party is None:
-        return None
+        raise RowRefused("issuer_unidentified", "the document has no AccountingSupplierParty")
     return issuer_party(**_identity(party), email=text(party, "cac:Contact/cbc:ElectronicMail", _NS))
 
 

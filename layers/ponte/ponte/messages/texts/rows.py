@@ -138,7 +138,10 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
             "identifica o cliente: informe o CNPJ/CPF ou o código do cliente"
         ),
         "party_unidentified": "falta o cliente: informe o nome, o CNPJ/CPF ou o código do cliente",
-        "issuer_unidentified": "falta o emitente: o documento não diz nem o nome nem o CNPJ/CPF de quem o emitiu",
+        "issuer_unidentified": (
+            "falta o emitente: o documento não diz nem o nome nem o número fiscal (CNPJ, CPF ou equivalente) de quem "
+            "o emitiu"
+        ),
         "installment_not_positive": "uma parcela deve ter valor maior que zero",
         "mixed_currency": "todos os valores da fatura {number} devem estar em {currency}",
         "credit_note_positive": "uma nota de crédito reduz o que é devido: o total não pode ser positivo",
