@@ -548,3 +548,32 @@ def test_an_address_with_commas_over_two_lines_in_a_comma_separated_file_is_read
         '2,Loja,60.701.190/0001-04,"Pão, leite, café\nentregues seg, qua, sex",30.00,10/12/2026\n'
     )
     assert _shown(read(text)) == [(2, "1"), (4, "2")]
+
+
+@pytest.mark.parametrize(
+    ("header", "row", "written"),
+    [
+        ("Número,Cliente,CNPJ,Vencimento,Valor,Observação", "123,ACME,11222333000181,10/12/2026,1234,56,", "1234,56"),
+        ("Número,Cliente,CNPJ,Vencimento,Valor,", "124,ACME,11222333000181,10/12/2026,1234,56", "1234,56"),
+        ("Número,Cliente,CNPJ,Vencimento,Valor,Parcela", "125,ACME,11222333000181,10/12/2026,150,50,", "150,50"),
+        ("Número,Cliente,CNPJ,Vencimento,Valor,E-mail", "126,ACME,11222333000181,10/12/2026,1.234,56,", "1.234,56"),
+    ],
+)
+def test_an_amount_a_comma_file_split_in_two_is_refused_not_read_without_its_centavos(
+    header: str, row: str, written: str
+) -> None:
+    (result,) = read(f"{header}\n{row}\n")
+    refused = rejected(result)
+    assert (refused.problem.code, dict(refused.problem.facts)) == ("amount_split", {"value": written})
+
+
+@pytest.mark.parametrize(
+    ("header", "row", "amount"),
+    [
+        ("Número,Cliente,CNPJ,Vencimento,Valor,Prazo", "127,ACME,11222333000181,10/12/2026,150,30", 15000),
+        ("Número,Cliente,CNPJ,Vencimento,Valor,Observação", '128,ACME,11222333000181,10/12/2026,"1234,56",', 123456),
+        ("Número,Cliente,CNPJ,Vencimento,Valor", "129,ACME,11222333000181,10/12/2026,1234.56,", 123456),
+    ],
+)
+def test_an_amount_in_its_own_cell_of_a_comma_file_is_read(header: str, row: str, amount: int) -> None:
+    assert only_invoice(f"{header}\n{row}\n").total.amount == amount

@@ -148,6 +148,7 @@ RowCode = Literal[
     "already_paid",  # number: a correction of an invoice paid at least in part
     # CSV
     "extra_cells",  # cells, width
+    "amount_split",  # value: an amount with a decimal comma, unquoted in a comma-separated file
     "unclosed_quote",  # line, last: the lines a quote left open took into one row
     "quote_took_line",  # other: a line read inside the quote opened on that line
     "rows_disagree",  # line, other: two lines of the same invoice

@@ -254,7 +254,9 @@ def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
         for line, cells, notes in spool.invoices():
             row = _row(line, cells, len(header), columns, options)
             ran_on = next((note for note in notes if note.code in ("unclosed_quote", "quote_took_line")), None)
-            if ran_on is not None:  # several rows' cells, or a row read inside them: refused
+            if ran_on is None and isinstance(row, _Row) and separator == ",":
+                ran_on = _split_amount(cells, header, columns)
+            if ran_on is not None:  # several rows' cells, a row read inside them, an amount in two: refused
                 row = _BadRow(line=line, number=row.number, series=row.series, problem=ran_on)
             elif isinstance(row, _Row) and notes:
                 row = replace(row, notes=tuple(notes))
@@ -320,6 +322,25 @@ def _taken(cells: list[str], separator: str, width: int) -> list[tuple[int, list
             return [(n, row) for n, row in rows if any(cell.strip() for cell in row)]
         offset += max(len(segments) - 1, 0)  # an empty cell has no lines at all
     return []
+
+
+_WHOLE = re.compile(r"^\s*(?:R\$\s*)?\d{1,3}(?:\.\d{3})*\s*$|^\s*(?:R\$\s*)?\d+\s*$")  # "1234", "1.234", "R$ 150"
+
+
+def _split_amount(cells: list[str], header: list[str], columns: dict[CsvField, int]) -> Problem | None:
+    """In a comma-separated file, an amount written with a decimal comma and not quoted is two cells ("1234,56" as
+    1234 and 56): the centavos go to the next column, and the amount is read whole. Told when the amount has no
+    decimals, the next cell is two digits, and that cell is one the header does not have (the row is a cell longer
+    than the header, or the header names no column there): a row whose next column is its own ("Valor,Prazo" with
+    150,30) is read as written."""
+    index = columns[CsvField.AMOUNT]
+    if index + 1 >= len(cells) or not _WHOLE.match(cells[index]) or not re.fullmatch(r"\d{2}", cells[index + 1]):
+        return None
+    if len(cells) <= len(header) and (index + 1 >= len(header) or header[index + 1].strip()):
+        return None
+    written = f"{cells[index].strip()},{cells[index + 1]}"
+    said = f"amount {written!r} was split by the comma separator: quote amounts that contain a comma"
+    return problem("amount_split", said, value=written)
 
 
 def _cells(line: str, separator: str) -> list[str]:

@@ -154,6 +154,10 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         "extra_cells": (
             "a linha tem {cells} células e o cabeçalho {width}: coloque entre aspas os valores que contêm o separador"
         ),
+        "amount_split": (
+            "o valor {value} foi partido em dois pela vírgula que separa as colunas: coloque entre aspas os valores "
+            "com vírgula, ou separe as colunas com ponto e vírgula"
+        ),
         "unclosed_quote": (
             "as aspas abertas na linha {line} não foram fechadas, e as linhas {line} a {last} foram lidas como uma "
             "só: feche as aspas e envie o arquivo de novo"
@@ -279,6 +283,10 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         "extra_cells": (
             "la línea tiene {cells} celdas y el encabezado {width}: ponga entre comillas los importes que contienen "
             "el separador"
+        ),
+        "amount_split": (
+            "el importe {value} quedó partido en dos por la coma que separa las columnas: ponga entre comillas los "
+            "importes con coma, o separe las columnas con punto y coma"
         ),
         "unclosed_quote": (
             "las comillas abiertas en la línea {line} no se cerraron, y las líneas {line} a {last} se leyeron como "
@@ -409,6 +417,10 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         "installments_sum": "the installments of invoice {number} add up to {billed}, not the total of {total}",
         "already_paid": "invoice {number} is already paid, at least in part: its corrected amounts were not applied",
         "extra_cells": "the line has {cells} cells and the header {width}: quote amounts that contain the separator",
+        "amount_split": (
+            "the amount {value} was split in two by the comma that separates the columns: quote amounts that "
+            "contain a comma, or separate the columns with semicolons"
+        ),
         "unclosed_quote": (
             "the quote opened on line {line} is not closed, and lines {line} to {last} were read as one: close it "
             "and send the file again"
