@@ -577,3 +577,15 @@ def test_an_amount_a_comma_file_split_in_two_is_refused_not_read_without_its_cen
 )
 def test_an_amount_in_its_own_cell_of_a_comma_file_is_read(header: str, row: str, amount: int) -> None:
     assert only_invoice(f"{header}\n{row}\n").total.amount == amount
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Número;Cliente;Conta;Valor;Vencimento\n1;Padaria A;Itaú 1234-5;100,00;10/12/2026\n",
+        "Invoice Number,Customer,Account,Amount,Due Date\nINV-1,Acme Inc,Accounts Receivable,100.00,2026-12-10\n",
+    ],
+)
+def test_a_bank_or_ledger_account_column_is_not_taken_for_the_customers_reference(text: str) -> None:
+    # The same on every row: taken as the customer's reference, it would make every customer one account.
+    assert only_invoice(text).customer.reference is None

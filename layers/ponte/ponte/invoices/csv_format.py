@@ -185,10 +185,8 @@ DEFAULT_COLUMNS: dict[CsvField, frozenset[str]] = {
         "código cliente",
         "customer id",
         "customer reference",
-        "account",
-        "account id",
-        "conta",
-        "cuenta",
+        # Not "conta", "cuenta", "account": in exports they name the bank account a receivable is paid into or the
+        # ledger's ("Accounts Receivable"), the same on every row, and every customer would be one account.
     ),
     CsvField.AMOUNT: _names(
         "valor",
