@@ -105,8 +105,9 @@ def test_a_file_that_fails_in_a_way_no_check_foresaw_is_set_aside_with_a_report(
     assert alert.body.kind == "invoices.quarantined" and alert.body.code == "not_read"
 
 
-@pytest.mark.parametrize("due", [0, 86400, 1796947200, 1796947200.0])
-def test_a_number_for_a_json_date_is_not_read_as_seconds_since_1970(due: float) -> None:
+@pytest.mark.parametrize("due", [0, 86400, 1796947200, 1796947200.0, '"0"', '"86400"', '"1796947200"', '"20261210"'])
+def test_a_number_for_a_json_date_is_not_read_as_seconds_since_1970(due: float | str) -> None:
+    # As a number, or as text of digits alone, which pydantic reads the same way.
     data = json_invoice(
         "2001", total="100.00", due="x", tax_id="12345678000195", name="Ana", email="", issued="2026-11-01"
     )

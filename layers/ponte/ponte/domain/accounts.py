@@ -181,11 +181,15 @@ def next_version(account: Account, **changes: object) -> Account:
 
 
 def _written_day(value: object) -> object:
-    """A day as people and files write it (`2026-12-10`): pydantic would read a number as seconds since 1970 (0 is
-    the 1st of January 1970), a day nobody meant."""
-    if isinstance(value, int | float | Decimal):  # JSON's numbers, as the documents' parser reads them too
+    """A day as people and files write it (`2026-12-10`): pydantic would read a number, or text of digits alone
+    ("86400", "20261210"), as seconds since 1970 (0 is the 1st of January 1970), a day nobody meant."""
+    # JSON's numbers, as the documents' parser reads them too
+    if isinstance(value, int | float | Decimal) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
         raise ValueError("must be a date written YYYY-MM-DD")
     return value
+
+
+_NUMBER = re.compile(r"\s*[+-]?\d+(?:[.,]\d*)?\s*")
 
 
 WrittenDay = Annotated[date, BeforeValidator(_written_day)]
