@@ -25,6 +25,7 @@ from ponte.invoices import (
     ubl,
 )
 from ponte.invoices.values import customer_party
+from ponte.messages.texts.rows import row_message
 
 NFE_KEY = "35240112345678000195550010000012341000012345"
 
@@ -364,3 +365,31 @@ def test_a_contact_change_is_not_a_correction_but_a_new_e_mail_still_is() -> Non
     )
     moved = customer.model_copy(update={"email": "ana@elsewhere.example"})
     assert invoice.model_copy(update={"customer": moved}).fingerprint != invoice.fingerprint
+
+
+@pytest.mark.parametrize(
+    ("mobile", "phone", "kept", "warned"),
+    [
+        # A landline in the mobile's column: the mobile written as the phone is the one text messages reach.
+        ("(11) 3333-4444", "(11) 98888-7777", "+5511988887777", ["mobile_landline"]),
+        # With no mobile anywhere, the landline is kept: e-mail and calls still reach it.
+        ("(11) 3333-4444", "", "+551133334444", ["mobile_landline"]),
+        # A landline as the phone is what it says it is.
+        ("", "(11) 3333-4444", "+551133334444", []),
+        ("(11) 98888-7777", "(11) 3333-4444", "+5511988887777", []),
+    ],
+)
+def test_a_landline_in_the_mobile_column_gives_way_to_a_mobile(
+    mobile: str, phone: str, kept: str, warned: list[str]
+) -> None:
+    party, warnings = customer_party(name="Ana", phones=(("mobile", mobile), ("phone", phone)), country="BR")
+    assert party.phone == kept
+    assert [w.code for w in warnings if w.code != "name_only"] == warned
+
+
+def test_the_report_says_the_mobile_is_a_landline_in_the_owners_words() -> None:
+    _, warnings = customer_party(name="Ana", phones=(("mobile", "(11) 3333-4444"),), country="BR")
+    (warning,) = [w for w in warnings if w.code == "mobile_landline"]
+    assert row_message(warning.code, warning.facts, "pt-BR") == (
+        "O celular “(11) 3333-4444” é um telefone fixo: os avisos por SMS não chegam nele"
+    )

@@ -119,6 +119,12 @@ _PLANS: dict[str, _Plan] = {
 _BY_CALLING_CODE = {plan.calling_code: plan for plan in _PLANS.values()}
 
 
+def is_brazilian_landline(e164: str) -> bool:
+    """A Brazilian number in E.164 that is a landline: an area code and 8 digits starting with 2 to 5 (a mobile has 9,
+    starting with 9)."""
+    return len(e164) == 13 and e164.startswith("+55") and e164[5] in "2345"
+
+
 def to_e164(raw: str, default_country: str = "BR") -> str | None:
     """`raw` in E.164, a number without its country code read as one of `default_country` (ISO 3166-1 alpha-2).
 

@@ -195,6 +195,7 @@ RowCode = Literal[
     "tax_id_none",  # value: a placeholder ("ISENTO", "N/A") in the CNPJ/CPF column, read as no tax id
     "tax_id_zeros",  # value, read: a CNPJ/CPF whose leading zeros a number cell dropped, put back
     "phone_left_out",  # field
+    "mobile_landline",  # field, value: a landline in the mobile's column
     "language_left_out",  # value
     "email_left_out",
     "formula_cut",  # field, character

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from ponte.domain.accounts import locale_from
 from ponte.domain.invoices import Item, Party
 from ponte.domain.money import Money, minor_unit_exponent
-from ponte.domain.phones import InvalidPhone, to_e164
+from ponte.domain.phones import InvalidPhone, is_brazilian_landline, to_e164
 from ponte.invoices.results import Problem, RowRefused, problem
 
 if TYPE_CHECKING:
@@ -224,19 +224,29 @@ def customer_party(
     Name, tax id and reference identify the customer: one that breaks a rule refuses the invoice (ValidationError).
     How to reach the customer never does: an e-mail that is not an address, a phone that cannot be read, a language
     Ponte does not write is left out with a warning saying why, and the rest is recorded. `phones` are (what the
-    document calls it, as written), best first: the first one that reads is kept and the rest are not looked at. A
-    number without its country code is one of `country`'s (`ponte.domain.phones.to_e164`).
+    document calls it, as written), best first: the first one that reads is kept and the rest are not looked at,
+    unless it is a Brazilian landline in the mobile's column: a mobile among the rest is then kept instead, since
+    text messages go to it, and the report says so. A number without its country code is one of `country`'s
+    (`ponte.domain.phones.to_e164`).
     """
     warnings: list[Problem] = []
-    phone = None
+    phone = landline = None
     for label, written in phones:
         try:
-            phone = to_e164(written or "", country)
+            found = to_e164(written or "", country)
         except InvalidPhone as exc:
             warnings.append(problem("phone_left_out", f"customer {label} left out: {exc}", field=label))
             continue
-        if phone is not None:
-            break
+        if found is None:
+            continue
+        if label == "mobile" and is_brazilian_landline(found):
+            said = f"customer {label} is a landline: text messages cannot reach it"
+            warnings.append(problem("mobile_landline", said, field=label, value=(written or "").strip()))
+            landline = landline or found
+            continue
+        phone = found
+        break
+    phone = phone or landline
     language = None
     if locale and locale.strip():
         language = locale_from(locale)

@@ -215,6 +215,7 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
             "exporte de novo"
         ),
         "phone_left_out": "{field} não pôde ser lido e ficou de fora",
+        "mobile_landline": "o {field} {value} é um telefone fixo: os avisos por SMS não chegam nele",
         "language_left_out": "o idioma {value} ficou de fora: o Ponte escreve em português, espanhol ou inglês",
         "email_left_out": "o e-mail do cliente ficou de fora: não é um endereço de e-mail",
         "formula_cut": (
@@ -350,6 +351,7 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
             "exporte de nuevo"
         ),
         "phone_left_out": "{field} no se pudo leer y quedó fuera",
+        "mobile_landline": "el {field} {value} es un teléfono fijo: los avisos por SMS no le llegan",
         "language_left_out": "el idioma {value} quedó fuera: Ponte escribe en portugués, español o inglés",
         "email_left_out": "el correo electrónico del cliente quedó fuera: no es una dirección de correo",
         "formula_cut": (
@@ -482,6 +484,7 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
             "export again"
         ),
         "phone_left_out": "{field} could not be read and was left out",
+        "mobile_landline": "the {field} {value} is a landline: text messages cannot reach it",
         "language_left_out": "the language {value} was left out: Ponte writes Portuguese, Spanish or English",
         "email_left_out": "the customer's e-mail was left out: it is not an e-mail address",
         "formula_cut": (
