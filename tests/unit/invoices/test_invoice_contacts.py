@@ -393,3 +393,36 @@ def test_the_report_says_the_mobile_is_a_landline_in_the_owners_words() -> None:
     assert row_message(warning.code, warning.facts, "pt-BR") == (
         "O celular “(11) 3333-4444” é um telefone fixo: os avisos por SMS não chegam nele"
     )
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "mailto:fin@acme.com.br",
+        "<fin@acme.com.br>",
+        "Financeiro <fin@acme.com.br>",
+        "fin@acme.com.br,",
+        "fin@acme.com.br.",
+        "'fin@acme.com.br'",
+        "fin@acme.com.br\u200b",
+        " fin@acme.com.br ",
+    ],
+)
+def test_an_e_mail_is_kept_without_what_was_written_around_it(written: str) -> None:
+    party, warnings = customer_party(name="Ana", email=written, country="BR")
+    assert party.email == "fin@acme.com.br"
+    assert "email_left_out" not in [w.code for w in warnings]
+
+
+@pytest.mark.parametrize(
+    "written", ["fin@acme..com.br", "fin@acme,com.br", "fin@acme.com.br; compras@acme.com.br", "fin@acme", "fin@.com"]
+)
+def test_a_cell_that_is_not_one_address_is_left_out_with_a_warning(written: str) -> None:
+    party, warnings = customer_party(name="Ana", email=written, country="BR")
+    assert party.email is None
+    assert "email_left_out" in [w.code for w in warnings]
+
+
+def test_an_apostrophe_belongs_in_an_address() -> None:
+    party, _ = customer_party(name="Ana", email="o'neil@acme.com.br", country="BR")
+    assert party.email == "o'neil@acme.com.br"

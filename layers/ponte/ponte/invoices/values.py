@@ -259,12 +259,14 @@ def customer_party(
         tax_id, read = _brazilian_tax_id(tax_id)
         warnings.extend(read)
     fields = {"name": name, "tax_id": tax_id, "reference": reference, "phone": phone, "locale": language}
-    address = (email or "").strip() or None
+    address = _address(email)
     try:
         party = Party.model_validate(fields | {"email": address})
     except ValidationError as exc:
         if address is None or not any(error["loc"] == ("email",) for error in exc.errors()):
             raise
+        address = None
+    if address is None and email and email.strip():
         party = Party.model_validate(fields)  # whatever else is wrong is the customer's identity: it refuses
         warnings.append(problem("email_left_out", "customer e-mail left out: not an e-mail address"))
     if country == "BR" and given_tax_id and party.tax_id and (wrong := _wrong(party.tax_id)) is not None:
@@ -275,6 +277,28 @@ def customer_party(
         }[wrong]
         warnings.append(problem(wrong, reason, value=written))
     return party, (*customer_warnings(party), *warnings)
+
+
+# An e-mail cell as spreadsheets and mail programs write it: a mailto: link, the address in angle brackets after a
+# name, quoted, with a list's separator or a sentence's full stop after it, with an invisible character pasted in.
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060\ufeff]")
+_BRACKETED = re.compile(r"<([^<>]*)>\s*$")
+_AROUND = re.compile(r"^[\s'\"(\[]*(?:mailto:)?|[\s'\")\].,;:]+$", re.IGNORECASE)
+# What SES sends to: one @, a local part (o'neil is one) and a domain of dotted labels, nothing a list or a sentence
+# puts between.
+_MAILBOX = re.compile(r"^[^@\s,;:<>()\[\]\"]+@(?:[^@\s,;:<>()\[\]\"'.]+\.)+[^@\s,;:<>()\[\]\"'.]{2,}$")
+
+
+def _address(written: str | None) -> str | None:
+    """The address an e-mail cell holds, without what was written around it; None when there is none, or the cell
+    is not one address (two, a typo that SES would bounce: `fin@acme..com.br`, `fin@acme,com.br`)."""
+    text = _INVISIBLE.sub("", written or "").strip()
+    if (bracketed := _BRACKETED.search(text)) is not None:
+        text = bracketed.group(1)
+    text = _AROUND.sub("", text)
+    if not text or not _MAILBOX.fullmatch(text) or ".." in text:
+        return None
+    return text
 
 
 # What a CNPJ/CPF column holds for a customer without one ("ISENTO", "Consumidor final", "N/A"), spaces and
