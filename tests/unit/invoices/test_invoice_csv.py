@@ -589,3 +589,39 @@ def test_an_amount_in_its_own_cell_of_a_comma_file_is_read(header: str, row: str
 def test_a_bank_or_ledger_account_column_is_not_taken_for_the_customers_reference(text: str) -> None:
     # The same on every row: taken as the customer's reference, it would make every customer one account.
     assert only_invoice(text).customer.reference is None
+
+
+def _amounts(header: str, separator: str, *amounts: str) -> list[int | str]:
+    rows = [
+        separator.join([str(n), "ACME", "11222333000181", f'"{a}"' if separator in a else a, "10/12/2026"])
+        for n, a in enumerate(amounts, start=1)
+    ]
+    return [
+        r.invoice.total.amount if isinstance(r, ParsedInvoice) else r.problem.code
+        for r in read(header + "\n" + "\n".join(rows) + "\n")
+        if isinstance(r, ParsedInvoice | Rejection)
+    ]
+
+
+def test_a_file_whose_amounts_show_a_decimal_comma_reads_three_places_as_decimals() -> None:
+    # A Valor column formatted with three decimals (Excel's 0,000, an ERP's NUMERIC(15,3)): 1,500 is one and a half.
+    header = "Número;Cliente;CNPJ;Valor;Vencimento"
+    assert _amounts(header, ";", "0,500", "1,500", "150,000", "1.234,500", "10,005") == [
+        50,
+        150,
+        15000,
+        123450,
+        "too_many_decimals",
+    ]
+
+
+def test_a_file_whose_amounts_show_a_decimal_point_reads_three_places_as_decimals() -> None:
+    header = "Número,Cliente,CNPJ,Valor,Vencimento"
+    assert _amounts(header, ",", "0.500", "1.500", "1500.000", "150.000") == [50, 150, 150000, 15000]
+
+
+def test_with_no_decimals_shown_a_point_before_three_digits_groups_thousands() -> None:
+    header = "Número;Cliente;CNPJ;Valor;Vencimento"
+    assert _amounts(header, ";", "1.500", "2.000") == [150000, 200000]
+    # Both marks shown: each amount is read on its own, as before.
+    assert _amounts(header, ";", "1.500", "10,00", "10.00") == [150000, 1000, 1000]

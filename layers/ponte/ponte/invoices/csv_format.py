@@ -245,12 +245,15 @@ def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
     reader = csv.reader(itertools.chain([first_line], text), delimiter=separator)
     header = _row_at(reader, skipped + 1) or []  # the first line has a separator: there is a header
     columns = _columns(header, options)
+    marks = _DecimalMarks(columns[CsvField.AMOUNT])
     with _Spool(columns) as spool:
         for line, cells, notes in _lines(text, reader, skipped, separator, len(header)):
+            marks.see(cells)
             spool.add(line, cells, notes)
+        decimal_mark = marks.mark()
         group = _Group(options.default_country)
         for line, cells, notes in spool.invoices():
-            row = _row(line, cells, len(header), columns, options)
+            row = _row(line, cells, len(header), columns, options, decimal_mark=decimal_mark)
             ran_on = next((note for note in notes if note.code in ("unclosed_quote", "quote_took_line")), None)
             if ran_on is None and isinstance(row, _Row) and separator == ",":
                 ran_on = _split_amount(cells, header, columns)
@@ -339,6 +342,27 @@ def _split_amount(cells: list[str], header: list[str], columns: dict[CsvField, i
     written = f"{cells[index].strip()},{cells[index + 1]}"
     said = f"amount {written!r} was split by the comma separator: quote amounts that contain a comma"
     return problem("amount_split", said, value=written)
+
+
+class _DecimalMarks:
+    """The decimal mark a file's amounts show: a comma or a point followed by one or two digits (`10,00`, `R$ 1,5`;
+    `10.00`), after a group of thousands (`1.234,567`), after four digits or more or after a lone zero, which no
+    group of thousands is (`1500,000`, `0,500`). None when they show none, or both."""
+
+    _COMMA = re.compile(r"\d,\d{1,2}(?!\d)|\d\.\d{3},\d|\d{4},\d|(?<![\d.,])0,\d")
+    _POINT = re.compile(r"\d\.\d{1,2}(?!\d)|\d,\d{3}\.\d|\d{4}\.\d|(?<![\d.,])0\.\d")
+
+    def __init__(self, column: int) -> None:
+        self._column = column
+        self._seen: set[str] = set()
+
+    def see(self, cells: list[str]) -> None:
+        if len(self._seen) < 2 and self._column < len(cells):
+            amount = cells[self._column]
+            self._seen.update(mark for mark, shown in ((",", self._COMMA), (".", self._POINT)) if shown.search(amount))
+
+    def mark(self) -> str | None:
+        return next(iter(self._seen)) if len(self._seen) == 1 else None
 
 
 def _cells(line: str, separator: str) -> list[str]:
@@ -487,7 +511,13 @@ class _BadRow:
 
 
 def _row(
-    line: int, cells: list[str], width: int, columns: dict[CsvField, int], options: ParseOptions
+    line: int,
+    cells: list[str],
+    width: int,
+    columns: dict[CsvField, int],
+    options: ParseOptions,
+    *,
+    decimal_mark: str | None = None,
 ) -> _Row | _BadRow:
     given = {field: value for field, index in columns.items() if index < len(cells) and (value := cells[index].strip())}
     number, series = given.get(CsvField.NUMBER), given.get(CsvField.SERIES)
@@ -507,7 +537,7 @@ def _row(
         if not any(field in given for field in _CUSTOMER_FIELDS):
             raise RowRefused("missing_customer", "missing customer: no name, tax id or customer reference")
         currency = known_currency(given.get(CsvField.CURRENCY) or options.default_currency)
-        amount = parse_amount(given[CsvField.AMOUNT], currency)
+        amount = parse_amount(given[CsvField.AMOUNT], currency, decimal_mark)
         if amount.amount <= 0:
             written = given[CsvField.AMOUNT]
             raise RowRefused("not_positive", f"amount must be greater than zero, got {written}", value=written)

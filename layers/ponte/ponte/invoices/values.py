@@ -72,17 +72,19 @@ def known_currency(raw: str) -> str:
     return code
 
 
-def parse_amount(raw: str, currency: str) -> Money:
+def parse_amount(raw: str, currency: str, decimal_mark: str | None = None) -> Money:
     """An amount in any of the usual decimal styles: `1.234,56`, `1,234.56`, `1234.56`, `1234,56`, `1 234,56`.
 
     With both separators, the last one is the decimal mark. With one kind only, repeated (`1.234.567`) it groups
-    thousands; once, followed by exactly three digits after a 1-3 digit head not starting with 0 (`1.234`), it
-    groups thousands too, unless the currency has three decimals (KWD): no two-decimal currency writes three.
+    thousands; once, followed by exactly three digits after a 1-3 digit head not starting with 0 (`1.234`), it is
+    the file's decimal mark when the file's other amounts show one (`decimal_mark`: `1,500` in a file of `10,00` is
+    one and a half, not fifteen hundred), and otherwise groups thousands, unless the currency has three decimals
+    (KWD): no two-decimal currency writes three.
     """
     text = _without_currency(_SPACES.sub("", raw), raw, currency)
     if match := _UNGROUPED.fullmatch(text):
         sign, whole, fraction = match.groups()
-        if fraction and _looks_grouped(whole, fraction, currency):
+        if fraction and _looks_grouped(whole, fraction, currency) and text[len(sign) + len(whole)] != decimal_mark:
             whole, fraction = whole + fraction, None
     elif match := (_POINT_GROUPED.fullmatch(text) or _COMMA_GROUPED.fullmatch(text)):
         sign, grouped, fraction = match.groups()
