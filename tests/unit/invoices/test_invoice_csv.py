@@ -625,3 +625,39 @@ def test_with_no_decimals_shown_a_point_before_three_digits_groups_thousands() -
     assert _amounts(header, ";", "1.500", "2.000") == [150000, 200000]
     # Both marks shown: each amount is read on its own, as before.
     assert _amounts(header, ";", "1.500", "10,00", "10.00") == [150000, 1000, 1000]
+
+
+US_DATES = (
+    "Invoice Number,Customer,Tax ID,Amount,Due Date,Issue Date\n"
+    "1001,ACME,11222333000181,100.00,12/31/2026,12/01/2026\n"
+    "1002,ACME,11222333000181,200.00,01/02/2027,12/01/2026\n"
+    "1003,ACME,11222333000181,300.00,03/03/2027,12/01/2026\n"
+)
+
+
+def test_a_file_that_proves_month_first_dates_is_read_month_first_with_a_warning_on_each_date_it_decided() -> None:
+    # The business reads dd/mm; this export writes mm/dd, as 12/31/2026 proves. 01/02/2027 is 2 January, not 1 February.
+    results = read(US_DATES)
+    invoices = [r for r in results if isinstance(r, ParsedInvoice)]
+    assert [i.invoice.installments[0].due_date for i in invoices] == [
+        date(2026, 12, 31),
+        date(2027, 1, 2),
+        date(2027, 3, 3),
+    ]
+    assert [i.invoice.issue_date for i in invoices] == [date(2026, 12, 1)] * 3
+    warned = [[(w.code, dict(w.facts)) for w in i.warnings] for i in invoices]
+    said = {"order": "mdy", "example": "12/31/2026", "line": "2"}
+    assert warned == [
+        [("date_order", {"value": "12/01/2026", **said})],
+        [("date_order", {"value": "01/02/2027", **said})],
+        [("date_order", {"value": "12/01/2026", **said})],  # 03/03 reads the same either way; the issue date does not
+    ]
+
+
+def test_a_file_that_proves_both_orders_or_neither_is_read_in_the_business_order() -> None:
+    both = US_DATES + "1004,ACME,11222333000181,400.00,31/12/2026,01/12/2026\n"
+    results = read(both)
+    assert [r.problem.code for r in results if isinstance(r, Rejection)] == ["not_date"]  # 12/31, day first
+    assert not any(w.code == "date_order" for r in results if isinstance(r, ParsedInvoice) for w in r.warnings)
+    neither = "Invoice Number,Customer,Tax ID,Amount,Due Date\n1,ACME,11222333000181,100.00,01/02/2027\n"
+    assert only_invoice(neither).installments[0].due_date == date(2027, 2, 1)

@@ -246,26 +246,53 @@ def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
     header = _row_at(reader, skipped + 1) or []  # the first line has a separator: there is a header
     columns = _columns(header, options)
     marks = _DecimalMarks(columns[CsvField.AMOUNT])
+    dates = _DateOrder(columns)
     with _Spool(columns) as spool:
         for line, cells, notes in _lines(text, reader, skipped, separator, len(header)):
             marks.see(cells)
+            dates.see(line, cells)
             spool.add(line, cells, notes)
-        decimal_mark = marks.mark()
+        order = dates.order(options.date_order)
+        rows = _Rows(
+            header=header,
+            columns=columns,
+            options=options if order is None else options.model_copy(update=order),
+            separator=separator,
+            decimal_mark=marks.mark(),
+            dates=dates if order is not None else None,
+        )
         group = _Group(options.default_country)
         for line, cells, notes in spool.invoices():
-            row = _row(line, cells, len(header), columns, options, decimal_mark=decimal_mark)
-            ran_on = next((note for note in notes if note.code in ("unclosed_quote", "quote_took_line")), None)
-            if ran_on is None and isinstance(row, _Row) and separator == ",":
-                ran_on = _split_amount(cells, header, columns)
-            if ran_on is not None:  # several rows' cells, a row read inside them, an amount in two: refused
-                row = _BadRow(line=line, number=row.number, series=row.series, problem=ran_on)
-            elif isinstance(row, _Row) and notes:
-                row = replace(row, notes=tuple(notes))
+            row = rows.read(line, cells, notes)
             if not group.takes(row):
                 yield from group.close()
                 group = _Group(options.default_country)
             group.add(row)
         yield from group.close()
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """How a file's rows are read: its header and columns, the options with the date order it shows, its separator,
+    its decimal mark, and (when the file's date order is not the business's) what proved it."""
+
+    header: list[str]
+    columns: dict[CsvField, int]
+    options: ParseOptions
+    separator: str
+    decimal_mark: str | None
+    dates: _DateOrder | None
+
+    def read(self, line: int, cells: list[str], notes: list[Problem]) -> _Row | _BadRow:
+        row = _row(line, cells, len(self.header), self.columns, self.options, decimal_mark=self.decimal_mark)
+        if self.dates is not None and isinstance(row, _Row) and (note := self.dates.note(cells)) is not None:
+            notes = [*notes, note]
+        refused = next((note for note in notes if note.code in ("unclosed_quote", "quote_took_line")), None)
+        if refused is None and isinstance(row, _Row) and self.separator == ",":
+            refused = _split_amount(cells, self.header, self.columns)
+        if refused is not None:  # several rows' cells, a row read inside them, an amount in two
+            return _BadRow(line=line, number=row.number, series=row.series, problem=refused)
+        return replace(row, notes=tuple(notes)) if isinstance(row, _Row) and notes else row
 
 
 type _Line = tuple[int, list[str], list[Problem]]  # where the row starts, its cells, how its lines were decoded
@@ -342,6 +369,50 @@ def _split_amount(cells: list[str], header: list[str], columns: dict[CsvField, i
     written = f"{cells[index].strip()},{cells[index + 1]}"
     said = f"amount {written!r} was split by the comma separator: quote amounts that contain a comma"
     return problem("amount_split", said, value=written)
+
+
+class _DateOrder:
+    """The order a file writes its slashed dates in, where one of them proves it (31/12/2026 is day first, 12/31/2026
+    month first): a file that proves only the order the business did not set is read in its own, each date either
+    order could read with a warning saying so. A file that proves both, or neither, is read in the business's."""
+
+    def __init__(self, columns: dict[CsvField, int]) -> None:
+        self._columns = [columns[f] for f in (CsvField.DUE_DATE, CsvField.ISSUE_DATE) if f in columns]
+        self._proof: dict[str, tuple[str, int]] = {}  # per order, the first date that proves it, and its line
+        self._order = ""  # the file's own order, once `order` found it is not the business's
+
+    def see(self, line: int, cells: list[str]) -> None:
+        if len(self._proof) == 2:
+            return
+        for written, (first, second) in self._slashed(cells):
+            order = "dmy" if first > 12 >= second else "mdy" if second > 12 >= first else None
+            if order is not None:
+                self._proof.setdefault(order, (written, line))
+
+    def order(self, configured: str) -> dict[str, str] | None:
+        """The options to read the file with, when it is not the order configured."""
+        if len(self._proof) != 1 or configured in self._proof:
+            return None
+        self._order = next(iter(self._proof))
+        return {"date_order": self._order}
+
+    def note(self, cells: list[str]) -> Problem | None:
+        """What the report says of a row with a date either order could read, read in the file's."""
+        for written, (first, second) in self._slashed(cells):
+            if first <= 12 and second <= 12 and first != second:
+                example, line = self._proof[self._order]
+                said = f"date {written!r} read in the file's order ({self._order}), as {example!r} on line {line} shows"
+                return problem("date_order", said, value=written, order=self._order, example=example, line=line)
+        return None
+
+    def _slashed(self, cells: list[str]) -> Iterator[tuple[str, tuple[int, int]]]:
+        for index in self._columns:
+            written = cells[index].strip() if index < len(cells) else ""
+            if (match := _SLASHED.match(written)) is not None:
+                yield written, (int(match[1]), int(match[2]))
+
+
+_SLASHED = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-]\d{4}\b")
 
 
 class _DecimalMarks:

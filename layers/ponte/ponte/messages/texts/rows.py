@@ -108,6 +108,12 @@ _WHAT: dict[Locale, dict[str, str]] = {
     },
 }
 
+_ORDERS: dict[Locale, dict[str, str]] = {
+    "pt-BR": {"dmy": "dia/mês/ano", "mdy": "mês/dia/ano"},
+    "es": {"dmy": "día/mes/año", "mdy": "mes/día/año"},
+    "en": {"dmy": "day/month/year", "mdy": "month/day/year"},
+}
+
 _ENCODINGS = {"utf-8": "UTF-8", "cp1252": "Windows-1252", "latin-1": "ISO-8859-1", "utf-16": "UTF-16"}
 
 ROWS: dict[Locale, dict[RowCode, str]] = {
@@ -233,6 +239,10 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
             "acentos"
         ),
         "payment_terms": "vencimento calculado pelas condições de pagamento: {days} dias após a emissão",
+        "date_order": (
+            "a data {value} foi lida como {order}, a ordem em que o arquivo escreve as datas ({example} na linha "
+            "{line}): confira"
+        ),
         "cancellation_elsewhere": "veio junto o cancelamento de outra NF-e ({value}), que não foi aplicado",
         "cancellation_not_applied": "o cancelamento que veio com esta NF-e não foi aplicado",
         "cancellation_kept": "cancelamento de uma NF-e ainda não registrada: guardado e aplicado quando ela chegar",
@@ -372,6 +382,10 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
             "los acentos"
         ),
         "payment_terms": "vencimiento calculado según las condiciones de pago: {days} días después de la emisión",
+        "date_order": (
+            "la fecha {value} se leyó como {order}, el orden en que el archivo escribe las fechas ({example} en la "
+            "línea {line}): revísela"
+        ),
         "cancellation_elsewhere": "vino junto la cancelación de otra NF-e ({value}), que no se aplicó",
         "cancellation_not_applied": "la cancelación que vino con esta NF-e no se aplicó",
         "cancellation_kept": "cancelación de una NF-e aún no registrada: se guarda y se aplica cuando llegue",
@@ -503,6 +517,10 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
             "line {line} is not {file_encoding} like the rest of the file: read as {encoding}, check its accents"
         ),
         "payment_terms": "due date read from the payment terms: {days} days after issue",
+        "date_order": (
+            "the date {value} was read as {order}, the order the file writes its dates in ({example} on line "
+            "{line}): check it"
+        ),
         "cancellation_elsewhere": "a cancellation of another NF-e ({value}) came with this one and was not applied",
         "cancellation_not_applied": "the cancellation that came with this NF-e was not applied",
         "cancellation_kept": "cancellation of an NF-e not recorded yet: kept, and applied when the NF-e arrives",
@@ -564,7 +582,9 @@ def _shown(facts: Mapping[str, str], locale: Locale) -> dict[str, str]:
             shown[name] = _masked(value)
         elif name == "date":  # a date read from the file, in ISO 8601
             shown[name] = Formatter(locale, "UTC").date(date.fromisoformat(value))
-        elif name in ("value", "owner", "character"):
+        elif name == "order":
+            shown[name] = _ORDERS[locale].get(value, value)
+        elif name in ("value", "owner", "character", "example"):
             shown[name] = f"“{value}”"
         else:
             shown[name] = value
