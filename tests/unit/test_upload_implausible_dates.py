@@ -11,6 +11,7 @@ import pytest
 from ponte.invoices import ParsedInvoice, ParseResult, Rejection, parse_upload
 from ponte.invoices.options import ParseOptions
 from ponte.invoices.results import PLAUSIBLE_YEARS
+from ponte.messages.texts.rows import row_message
 from tests.support import T0
 from tests.unit.test_uploads_service import World
 from tests.upload_support import csv_file, row
@@ -116,3 +117,15 @@ def test_the_window_is_counted_from_the_day_the_file_arrived() -> None:
     received = datetime(2016, 11, 10, 12, 0, tzinfo=UTC)
     outcome = world.upload("incoming/antigas.csv", csv_file(row(7401, due="10/12/2016", issued="01/11/2016")), received)
     assert (outcome.status, outcome.rejected) == ("imported", 0)
+
+
+def test_an_installment_due_before_the_invoice_was_issued_is_recorded_with_a_warning() -> None:
+    results = _read(csv_file(row(7151, due="10/11/2026", issued="10/12/2026"), row(7152)))
+    swapped, fine = results[2], results[3]
+    assert isinstance(swapped, ParsedInvoice) and isinstance(fine, ParsedInvoice)
+    (warning,) = swapped.warnings
+    assert (warning.code, dict(warning.facts)) == ("due_before_issue", {"date": "2026-11-10", "issued": "2026-12-10"})
+    assert row_message(warning.code, warning.facts, "pt-BR") == (
+        "O vencimento 10/11/2026 é anterior à emissão 10/12/2026: confira as datas"
+    )
+    assert fine.warnings == ()

@@ -206,6 +206,7 @@ RowCode = Literal[
     "repeated_line",  # line, other
     "other_encoding",  # encoding, file_encoding
     "payment_terms",  # days
+    "due_before_issue",  # date, issued: an installment due before the invoice's issue date
     "date_order",  # value, order, example, line: a date either order reads, read in the order the file shows
     "cancellation_elsewhere",  # value: the NF-e the bundled cancellation names
     "cancellation_not_applied",

@@ -19,7 +19,14 @@ from ponte.invoices import csv_format, json_format, nfe, ubl
 from ponte.invoices.detect import HEAD_SIZE, detect_format
 from ponte.invoices.formulas import disarmed
 from ponte.invoices.options import CsvField, ParseOptions
-from ponte.invoices.results import FileRejected, ParsedInvoice, ParseResult, Rejection, plausible
+from ponte.invoices.results import (
+    FileRejected,
+    ParsedInvoice,
+    ParseResult,
+    Rejection,
+    due_after_issue,
+    plausible,
+)
 from ponte.invoices.streams import read_head, replay
 
 __all__ = [
@@ -47,6 +54,6 @@ def parse_upload(name: str, stream: BinaryIO, options: ParseOptions) -> Iterator
     """Detect the format of the object `name` from its key and first bytes, then parse it."""
     head = read_head(stream, HEAD_SIZE)
     source = detect_format(name, head)
-    results = map(disarmed, PARSERS[source](replay(head, stream), options=options))
+    results = map(due_after_issue, map(disarmed, PARSERS[source](replay(head, stream), options=options)))
     received_on = options.received_on
     return results if received_on is None else (plausible(result, received_on) for result in results)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import cast, get_args
 
@@ -230,3 +230,17 @@ def plausible(result: ParseResult, received_on: date) -> ParseResult:
     except RowRefused as refused:
         return Rejection(result.line, refused.problem)
     return result
+
+
+def due_after_issue(result: ParseResult) -> ParseResult:
+    """`result`, with a warning when an installment falls due before the invoice was issued: two dates swapped, or
+    a year typed wrong. Recorded as written: a business may date an invoice after the sale."""
+    if not isinstance(result, ParsedInvoice) or result.invoice.issue_date is None:
+        return result
+    issued = result.invoice.issue_date
+    early = next((i.due_date for i in result.invoice.installments if i.due_date < issued), None)
+    if early is None:
+        return result
+    said = f"due date {early.isoformat()} is before the issue date {issued.isoformat()}: check them"
+    warning = problem("due_before_issue", said, date=early.isoformat(), issued=issued.isoformat())
+    return replace(result, warnings=(*result.warnings, warning))

@@ -239,6 +239,7 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
             "acentos"
         ),
         "payment_terms": "vencimento calculado pelas condições de pagamento: {days} dias após a emissão",
+        "due_before_issue": "o vencimento {date} é anterior à emissão {issued}: confira as datas",
         "date_order": (
             "a data {value} foi lida como {order}, a ordem em que o arquivo escreve as datas ({example} na linha "
             "{line}): confira"
@@ -382,6 +383,7 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
             "los acentos"
         ),
         "payment_terms": "vencimiento calculado según las condiciones de pago: {days} días después de la emisión",
+        "due_before_issue": "el vencimiento {date} es anterior a la emisión {issued}: revise las fechas",
         "date_order": (
             "la fecha {value} se leyó como {order}, el orden en que el archivo escribe las fechas ({example} en la "
             "línea {line}): revísela"
@@ -517,6 +519,7 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
             "line {line} is not {file_encoding} like the rest of the file: read as {encoding}, check its accents"
         ),
         "payment_terms": "due date read from the payment terms: {days} days after issue",
+        "due_before_issue": "the due date {date} is before the issue date {issued}: check the dates",
         "date_order": (
             "the date {value} was read as {order}, the order the file writes its dates in ({example} on line "
             "{line}): check it"
@@ -580,7 +583,7 @@ def _shown(facts: Mapping[str, str], locale: Locale) -> dict[str, str]:
             shown[name] = str(format_currency(value, facts["currency"], locale=cldr))
         elif name == "read":  # a CNPJ or CPF as it was read, written as people write it
             shown[name] = _masked(value)
-        elif name == "date":  # a date read from the file, in ISO 8601
+        elif name in ("date", "issued"):  # a date read from the file, in ISO 8601
             shown[name] = Formatter(locale, "UTC").date(date.fromisoformat(value))
         elif name == "order":
             shown[name] = _ORDERS[locale].get(value, value)
