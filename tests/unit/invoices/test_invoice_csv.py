@@ -661,3 +661,32 @@ def test_a_file_that_proves_both_orders_or_neither_is_read_in_the_business_order
     assert not any(w.code == "date_order" for r in results if isinstance(r, ParsedInvoice) for w in r.warnings)
     neither = "Invoice Number,Customer,Tax ID,Amount,Due Date\n1,ACME,11222333000181,100.00,01/02/2027\n"
     assert only_invoice(neither).installments[0].due_date == date(2027, 2, 1)
+
+
+@pytest.mark.parametrize(
+    ("header", "currency"),
+    [
+        ("Valor (US$)", "USD"),
+        ("Valor US$", "USD"),
+        ("Valor (€)", "EUR"),
+        ("Amount (USD)", "USD"),
+        ("Valor (R$)", "BRL"),
+    ],
+)
+def test_the_currency_the_amount_column_names_is_the_files(header: str, currency: str) -> None:
+    invoice = only_invoice(f"Número;Cliente;{header};Vencimento\n1;ACME;1.234,56;10/12/2026\n")
+    assert (invoice.currency, invoice.total.amount) == (currency, 123456)
+
+
+def test_a_currency_column_still_says_each_rows_currency() -> None:
+    text = "Número;Cliente;Valor (US$);Moeda;Vencimento\n1;ACME;10,00;EUR;10/12/2026\n"
+    assert only_invoice(text).currency == "EUR"
+
+
+def test_a_date_column_whose_header_says_month_first_is_read_month_first() -> None:
+    (result,) = read("Número;Cliente;Valor;Vencimento (mm/dd/aaaa)\n1;ACME;10,00;03/04/2027\n")
+    assert isinstance(result, ParsedInvoice)
+    assert result.invoice.installments[0].due_date == date(2027, 3, 4)
+    assert [(w.facts["example"], w.facts["line"]) for w in result.warnings if w.code == "date_order"] == [
+        ("Vencimento (mm/dd/aaaa)", "1")
+    ]

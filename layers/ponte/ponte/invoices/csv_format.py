@@ -245,8 +245,11 @@ def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
     reader = csv.reader(itertools.chain([first_line], text), delimiter=separator)
     header = _row_at(reader, skipped + 1) or []  # the first line has a separator: there is a header
     columns = _columns(header, options)
+    if CsvField.CURRENCY not in columns and (named := _header_currency(header[columns[CsvField.AMOUNT]])):
+        options = options.model_copy(update={"default_currency": named})  # "Valor (US$)": the file's currency
     marks = _DecimalMarks(columns[CsvField.AMOUNT])
     dates = _DateOrder(columns)
+    dates.see_header(skipped + 1, header)
     with _Spool(columns) as spool:
         for line, cells, notes in _lines(text, reader, skipped, separator, len(header)):
             marks.see(cells)
@@ -381,6 +384,13 @@ class _DateOrder:
         self._proof: dict[str, tuple[str, int]] = {}  # per order, the first date that proves it, and its line
         self._order = ""  # the file's own order, once `order` found it is not the business's
 
+    def see_header(self, line: int, header: list[str]) -> None:
+        """A date column's header that says the order (`Vencimento (mm/dd/aaaa)`) proves it as a date would."""
+        for index in self._columns:
+            said = _ORDER_SAID.search(header[index])
+            if said is not None:
+                self._proof.setdefault("mdy" if said[0][0].lower() == "m" else "dmy", (header[index].strip(), line))
+
     def see(self, line: int, cells: list[str]) -> None:
         if len(self._proof) == 2:
             return
@@ -413,6 +423,19 @@ class _DateOrder:
 
 
 _SLASHED = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-]\d{4}\b")
+_ORDER_SAID = re.compile(r"\b(?:mm[/.-]dd|dd[/.-]mm)\b", re.IGNORECASE)
+# A currency the amount column's header names, unambiguously ("Valor (US$)", "Valor €", "Amount (USD)").
+_HEADER_CURRENCY = re.compile(r"(R\$|US\$|€|£)|[(\[]\s*([A-Z]{3})\s*[)\]]")
+
+
+def _header_currency(name: str) -> str | None:
+    found = _HEADER_CURRENCY.search(name)
+    if found is None:
+        return None
+    try:
+        return known_currency(found[1] or found[2])
+    except RowRefused:  # three capitals that are no currency: a note
+        return None
 
 
 class _DecimalMarks:
