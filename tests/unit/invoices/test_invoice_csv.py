@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from ponte.domain.invoices import Invoice
 from ponte.invoices import FileRejected, ParsedInvoice, ParseOptions, ParseResult, Rejection
 from ponte.invoices.csv_format import parse
+from ponte.messages.texts.rows import row_message
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
@@ -690,3 +691,37 @@ def test_a_date_column_whose_header_says_month_first_is_read_month_first() -> No
     assert [(w.facts["example"], w.facts["line"]) for w in result.warnings if w.code == "date_order"] == [
         ("Vencimento (mm/dd/aaaa)", "1")
     ]
+
+
+STATUSES = (
+    "Número;Parcela;Cliente;CNPJ;Valor;Vencimento;Situação\n"
+    "1;1;Padaria;11222333000181;100,00;10/10/2026;Recebido\n"
+    "1;2;Padaria;11222333000181;100,00;10/11/2026;Em aberto\n"
+    "2;1;Padaria;11222333000181;50,00;10/11/2026;Cancelado\n"
+    "3;1;Padaria;11222333000181;70,00;10/12/2026;A receber\n"
+    "4;1;Padaria;11222333000181;80,00;10/12/2026;Quitado\n"
+)
+
+
+def test_a_row_the_export_says_was_paid_or_cancelled_is_no_receivable() -> None:
+    # A business going live exports its whole receivables book, paid titles included: none of those is chased.
+    results = read(STATUSES)
+    assert _shown(results) == [
+        (2, "status_paid"),
+        (3, "1"),  # what is still owed of invoice 1: its second installment
+        (4, "status_cancelled"),
+        (5, "3"),
+        (6, "status_paid"),
+    ]
+    (still_owed,) = [r for r in results if isinstance(r, ParsedInvoice) and r.invoice.number == "1"]
+    assert [(i.number, i.amount.amount) for i in still_owed.invoice.installments] == [("2", 10000)]
+    refused = rejected(results[0])
+    assert row_message(refused.problem.code, refused.problem.facts, "pt-BR").startswith(
+        "A planilha diz que esta parcela foi paga (“Recebido”): não foi registrada como em aberto"
+    )
+
+
+@pytest.mark.parametrize("status", ["Em aberto", "Vencido", "Parcial", "open", "", "Pendente"])
+def test_any_other_status_is_a_receivable(status: str) -> None:
+    text = f"Número;Cliente;Valor;Vencimento;Status\n1;Padaria;100,00;10/12/2026;{status}\n"
+    assert only_invoice(text).total.amount == 10000

@@ -227,6 +227,7 @@ DEFAULT_COLUMNS: dict[CsvField, frozenset[str]] = {
     ),
     CsvField.CURRENCY: _names("moeda", "moneda", "divisa", "currency", "currency code"),
     CsvField.OWNER: _names("responsável", "responsavel", "vendedor", "gerente", "owner", "account manager"),
+    CsvField.STATUS: _names("situação", "situacao", "situación", "status", "estado", "status do título"),
     CsvField.PAYMENT_URL: _names("link de pagamento", "payment link", "payment_url", "enlace de pago"),
     CsvField.BANK_SLIP: _names("nosso número", "nosso numero", "linha digitável", "linha digitavel", "boleto"),
     CsvField.ACCESS_KEY: _names("chave", "chave de acesso", "chave nfe", "access key"),
@@ -602,6 +603,28 @@ class _BadRow:
     number: str | None
     series: str | None
     problem: Problem
+    settled: bool = False  # paid or cancelled, as the file says: not recorded; the invoice's other rows still are
+
+
+# A row's status, as receivables exports write it (accents, case and spaces aside): paid, or cancelled. Any other
+# (em aberto, a receber, vencido, parcial, open, overdue...) is a receivable.
+_PAID = frozenset(
+    "recebido recebida pago paga quitado quitada liquidado liquidada baixado baixada compensado compensada "
+    "pagado pagada cobrado cobrada paid settled received".split()
+)
+_CANCELLED = frozenset("cancelado cancelada estornado estornada anulado anulada cancelled canceled void voided".split())
+
+
+def _settled(status: str | None) -> Problem | None:
+    """Why a row whose status says it was paid or cancelled is not recorded; None for any other status."""
+    word = "".join(c for c in unicodedata.normalize("NFKD", (status or "").casefold()) if c.isalpha())
+    if word in _PAID:
+        return problem("status_paid", f"status {status!r}: paid, as the file says; not recorded", value=status)
+    if word in _CANCELLED:
+        return problem(
+            "status_cancelled", f"status {status!r}: cancelled, as the file says; not recorded", value=status
+        )
+    return None
 
 
 def _row(
@@ -625,6 +648,8 @@ def _row(
             )
         if number is None:
             raise RowRefused("missing_field", "missing invoice number", field=CsvField.NUMBER.value)
+        if (settled := _settled(given.get(CsvField.STATUS))) is not None:
+            return _BadRow(line=line, number=number, series=series, problem=settled, settled=True)
         for field, reason in _MISSING.items():
             if field not in given:
                 raise RowRefused("missing_field", reason, field=field.value)
@@ -703,8 +728,16 @@ class _Group:
     def close(self) -> Iterable[ParseResult]:
         if not self._rows:
             return []
-        bad = [row for row in self._rows if isinstance(row, _BadRow)]
+        settled = [Rejection(row.line, row.problem) for row in self._rows if isinstance(row, _BadRow) and row.settled]
+        bad = [row for row in self._rows if isinstance(row, _BadRow) and not row.settled]
         good = [row for row in self._rows if isinstance(row, _Row)]
+        if settled:  # the rest of the invoice is what is still owed, recorded as such
+            return sorted([*settled, *self._closed(bad, good)], key=lambda result: result.line)
+        return self._closed(bad, good)
+
+    def _closed(self, bad: list[_BadRow], good: list[_Row]) -> list[ParseResult]:
+        if not bad and not good:
+            return []
         if bad:
             # An invoice with a refused installment is refused whole: recording the rest would understate
             # what is owed, and the corrected file would then look like a different invoice.

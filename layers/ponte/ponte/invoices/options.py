@@ -29,6 +29,7 @@ class CsvField(StrEnum):
     ISSUE_DATE = "issue_date"
     CURRENCY = "currency"
     OWNER = "owner"
+    STATUS = "status"  # a receivables export's state of the row: a paid or cancelled one is no receivable
     PAYMENT_URL = "payment_url"
     BANK_SLIP = "bank_slip"
     ACCESS_KEY = "access_key"

@@ -160,6 +160,11 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         "extra_cells": (
             "a linha tem {cells} células e o cabeçalho {width}: coloque entre aspas os valores que contêm o separador"
         ),
+        "status_paid": (
+            "a planilha diz que esta parcela foi paga ({value}): não foi registrada como em aberto (se já estava no "
+            "Ponte, registre o pagamento no console)"
+        ),
+        "status_cancelled": "a planilha diz que esta parcela foi cancelada ({value}): não foi registrada",
         "amount_split": (
             "o valor {value} foi partido em dois pela vírgula que separa as colunas: coloque entre aspas os valores "
             "com vírgula, ou separe as colunas com ponto e vírgula"
@@ -296,6 +301,11 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
             "la línea tiene {cells} celdas y el encabezado {width}: ponga entre comillas los importes que contienen "
             "el separador"
         ),
+        "status_paid": (
+            "la hoja dice que esta cuota se pagó ({value}): no se registró como pendiente (si ya estaba en Ponte, "
+            "registre el pago en la consola)"
+        ),
+        "status_cancelled": "la hoja dice que esta cuota se canceló ({value}): no se registró",
         "amount_split": (
             "el importe {value} quedó partido en dos por la coma que separa las columnas: ponga entre comillas los "
             "importes con coma, o separe las columnas con punto y coma"
@@ -435,6 +445,11 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         "installments_sum": "the installments of invoice {number} add up to {billed}, not the total of {total}",
         "already_paid": "invoice {number} is already paid, at least in part: its corrected amounts were not applied",
         "extra_cells": "the line has {cells} cells and the header {width}: quote amounts that contain the separator",
+        "status_paid": (
+            "the file says this installment was paid ({value}): it was not recorded as owed (if Ponte already had "
+            "it, record the payment in the console)"
+        ),
+        "status_cancelled": "the file says this installment was cancelled ({value}): it was not recorded",
         "amount_split": (
             "the amount {value} was split in two by the comma that separates the columns: quote amounts that "
             "contain a comma, or separate the columns with semicolons"
