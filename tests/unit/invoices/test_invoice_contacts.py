@@ -406,6 +406,8 @@ def test_the_report_says_the_mobile_is_a_landline_in_the_owners_words() -> None:
         "'fin@acme.com.br'",
         "fin@acme.com.br\u200b",
         " fin@acme.com.br ",
+        "mailto:fin@acme.com.br?subject=Fatura",
+        "“fin@acme.com.br”",
     ],
 )
 def test_an_e_mail_is_kept_without_what_was_written_around_it(written: str) -> None:
@@ -415,7 +417,16 @@ def test_an_e_mail_is_kept_without_what_was_written_around_it(written: str) -> N
 
 
 @pytest.mark.parametrize(
-    "written", ["fin@acme..com.br", "fin@acme,com.br", "fin@acme.com.br; compras@acme.com.br", "fin@acme", "fin@.com"]
+    "written",
+    [
+        "fin@acme..com.br",
+        "fin@acme,com.br",
+        "fin@acme.com.br; compras@acme.com.br",
+        "fin@acme",
+        "fin@.com",
+        ".fin@acme.com.br",
+        "fin.@acme.com.br",
+    ],
 )
 def test_a_cell_that_is_not_one_address_is_left_out_with_a_warning(written: str) -> None:
     party, warnings = customer_party(name="Ana", email=written, country="BR")

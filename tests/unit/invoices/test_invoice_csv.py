@@ -626,6 +626,17 @@ def test_with_no_decimals_shown_a_point_before_three_digits_groups_thousands() -
     assert _amounts(header, ";", "1.500", "2.000") == [150000, 200000]
     # Both marks shown: each amount is read on its own, as before.
     assert _amounts(header, ";", "1.500", "10,00", "10.00") == [150000, 1000, 1000]
+    # Two decimals prove nothing of how 1.500 is meant: one amount typed 99.90 does not make the rest R$ 1,50.
+    assert _amounts(header, ";", "1.500", "2.000", "99.90") == [150000, 200000, 9990]
+
+
+def test_an_amount_the_files_decimal_mark_decided_says_so() -> None:
+    text = "Número;Cliente;Valor;Vencimento\n1;ACME;0,500;10/12/2026\n2;ACME;1,500;10/12/2026\n"
+    results = [r for r in read(text) if isinstance(r, ParsedInvoice)]
+    assert [[(w.code, dict(w.facts)) for w in r.warnings if w.code != "name_only"] for r in results] == [
+        [],
+        [("decimal_mark", {"value": "1,500", "example": "0,500", "line": "2"})],
+    ]
 
 
 US_DATES = (
@@ -633,32 +644,47 @@ US_DATES = (
     "1001,ACME,11222333000181,100.00,12/31/2026,12/01/2026\n"
     "1002,ACME,11222333000181,200.00,01/02/2027,12/01/2026\n"
     "1003,ACME,11222333000181,300.00,03/03/2027,12/01/2026\n"
+    "1004,ACME,11222333000181,400.00,01/15/2027,12/01/2026\n"
 )
 
 
 def test_a_file_that_proves_month_first_dates_is_read_month_first_with_a_warning_on_each_date_it_decided() -> None:
-    # The business reads dd/mm; this export writes mm/dd, as 12/31/2026 proves. 01/02/2027 is 2 January, not 1 February.
+    # The business reads dd/mm; this export writes mm/dd, as two of its rows prove (12/31, 01/15). 01/02/2027 is
+    # 2 January, not 1 February.
     results = read(US_DATES)
     invoices = [r for r in results if isinstance(r, ParsedInvoice)]
     assert [i.invoice.installments[0].due_date for i in invoices] == [
         date(2026, 12, 31),
         date(2027, 1, 2),
         date(2027, 3, 3),
+        date(2027, 1, 15),
     ]
-    assert [i.invoice.issue_date for i in invoices] == [date(2026, 12, 1)] * 3
+    assert [i.invoice.issue_date for i in invoices] == [date(2026, 12, 1)] * 4
     warned = [[(w.code, dict(w.facts)) for w in i.warnings] for i in invoices]
     said = {"order": "mdy", "example": "12/31/2026", "line": "2"}
     assert warned == [
-        [("date_order", {"value": "12/01/2026", **said})],
-        [("date_order", {"value": "01/02/2027", **said})],
-        [("date_order", {"value": "12/01/2026", **said})],  # 03/03 reads the same either way; the issue date does not
+        [("date_order", {"value": "12/01/2026", "read": "2026-12-01", **said})],
+        [("date_order", {"value": "01/02/2027", "read": "2027-01-02", **said})],
+        [("date_order", {"value": "12/01/2026", "read": "2026-12-01", **said})],  # 03/03 reads the same either way
+        [("date_order", {"value": "12/01/2026", "read": "2026-12-01", **said})],
     ]
 
 
+def test_one_date_typed_month_first_in_a_day_first_file_is_refused_not_taken_for_the_files_order() -> None:
+    rows = [f"{n};ACME;11222333000181;100,00;05/10/2026" for n in range(1, 6)] + [
+        "6;ACME;11222333000181;100,00;12/20/2026"
+    ]
+    results = read("Número;Cliente;CNPJ;Valor;Vencimento\n" + "\n".join(rows) + "\n")
+    assert [r.invoice.installments[0].due_date for r in results if isinstance(r, ParsedInvoice)] == [
+        date(2026, 10, 5)
+    ] * 5
+    assert [(r.line, r.problem.code) for r in results if isinstance(r, Rejection)] == [(7, "not_date")]
+
+
 def test_a_file_that_proves_both_orders_or_neither_is_read_in_the_business_order() -> None:
-    both = US_DATES + "1004,ACME,11222333000181,400.00,31/12/2026,01/12/2026\n"
+    both = US_DATES + "1005,ACME,11222333000181,400.00,31/12/2026,01/12/2026\n"
     results = read(both)
-    assert [r.problem.code for r in results if isinstance(r, Rejection)] == ["not_date"]  # 12/31, day first
+    assert [r.problem.code for r in results if isinstance(r, Rejection)] == ["not_date", "not_date"]  # day first
     assert not any(w.code == "date_order" for r in results if isinstance(r, ParsedInvoice) for w in r.warnings)
     neither = "Invoice Number,Customer,Tax ID,Amount,Due Date\n1,ACME,11222333000181,100.00,01/02/2027\n"
     assert only_invoice(neither).installments[0].due_date == date(2027, 2, 1)
@@ -706,22 +732,39 @@ STATUSES = (
 def test_a_row_the_export_says_was_paid_or_cancelled_is_no_receivable() -> None:
     # A business going live exports its whole receivables book, paid titles included: none of those is chased.
     results = read(STATUSES)
+    # An invoice partly paid is left as it is, whole: recorded short, one Ponte already holds would be corrected down
+    # and its payment never recorded; the report says to record that payment.
     assert _shown(results) == [
         (2, "status_paid"),
-        (3, "1"),  # what is still owed of invoice 1: its second installment
+        (3, "sibling_refused"),
         (4, "status_cancelled"),
         (5, "3"),
         (6, "status_paid"),
     ]
-    (still_owed,) = [r for r in results if isinstance(r, ParsedInvoice) and r.invoice.number == "1"]
-    assert [(i.number, i.amount.amount) for i in still_owed.invoice.installments] == [("2", 10000)]
     refused = rejected(results[0])
-    assert row_message(refused.problem.code, refused.problem.facts, "pt-BR").startswith(
-        "A planilha diz que esta parcela foi paga (“Recebido”): não foi registrada como em aberto"
+    assert row_message(refused.problem.code, refused.problem.facts, "pt-BR") == (
+        "A planilha diz que esta parcela foi paga (“Recebido”): a fatura não foi registrada nem alterada (se ela já "
+        "estava no Ponte, registre esse pagamento no console)"
     )
 
 
-@pytest.mark.parametrize("status", ["Em aberto", "Vencido", "Parcial", "open", "", "Pendente"])
+@pytest.mark.parametrize("status", ["Em aberto", "Vencido", "Parcial", "open", "", "Pendente", "Cobrado", "Estornado"])
 def test_any_other_status_is_a_receivable(status: str) -> None:
     text = f"Número;Cliente;Valor;Vencimento;Status\n1;Padaria;100,00;10/12/2026;{status}\n"
     assert only_invoice(text).total.amount == 10000
+
+
+def test_an_estado_column_is_the_customers_state_not_the_rows_status() -> None:
+    text = "Número;Cliente;Cidade;Estado;Situação;Valor;Vencimento\n1;Padaria;Santos;SP;Em aberto;100,00;10/12/2026\n"
+    assert only_invoice(text).total.amount == 10000
+
+
+def test_a_file_that_ends_every_row_with_a_comma_keeps_its_two_digit_columns() -> None:
+    # The export closes each row with a comma its header lacks: 150 with installment 01 is no split amount.
+    text = (
+        "Número,Cliente,CNPJ,Vencimento,Valor,Parcela\n"
+        "1,ACME,11222333000181,10/12/2026,150,01,\n"
+        "2,ACME,11222333000181,10/12/2026,99.90,01,\n"
+        "3,ACME,11222333000181,10/12/2026,1500.00,02,\n"
+    )
+    assert _shown(read(text)) == [(2, "1"), (3, "2"), (4, "3")]

@@ -209,7 +209,8 @@ RowCode = Literal[
     "other_encoding",  # encoding, file_encoding
     "payment_terms",  # days
     "due_before_issue",  # date, issued: an installment due before the invoice's issue date
-    "date_order",  # value, order, example, line: a date either order reads, read in the order the file shows
+    "date_order",  # value, read, order, example, line: a date either order reads, read in the order the file shows
+    "decimal_mark",  # value, example, line: an amount either mark reads (1,500), read with the file's decimal mark
     "cancellation_elsewhere",  # value: the NF-e the bundled cancellation names
     "cancellation_not_applied",
     "cancellation_kept",  # of an NF-e not recorded yet

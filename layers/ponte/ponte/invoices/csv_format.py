@@ -19,6 +19,8 @@ name, tax id or customer reference. Optional: series, installment, e-mail, issue
 - payment link (`link de pagamento`, `payment link`, `enlace de pago`): an https address, else the row is refused;
 - boleto (`nosso número`, `linha digitável`, `boleto`): kept as digits, separators removed;
 - NF-e access key (`chave de acesso`, `chave nfe`, `access key`): 44 digits with a valid check digit.
+- status (`situação`, `status`): a row the export says was paid or cancelled refuses its invoice, which is neither
+  recorded nor changed (`_settled`).
 The rows of one invoice must agree on customer, issue date, currency, owner and access key; a phone or language
 left blank on some of them is taken from the others. A phone, language or e-mail that cannot be read never refuses
 the invoice: it is left out, and the invoice carries a warning saying why. A boleto or payment
@@ -30,9 +32,11 @@ The text is UTF-8 or Windows-1252, decided line by line, or UTF-16 with a byte o
 tab-separated): see `ponte.invoices.streams.TextLines`; an invoice with a line in the other of the first two
 encodings carries a warning naming the line. The separator is `;`, `,` or a tab, whichever the header line has
 most of (an Excel `sep=;` first line wins).
-Amounts follow `ponte.invoices.values.parse_amount`; an amount with a comma in a comma-separated file must be
-quoted, or the row has too many cells and is refused. Dates are yyyy-mm-dd or dd/mm/yyyy (mm/dd/yyyy with
-`date_order="mdy"`). Negative or zero amounts are refused: this layout carries receivables, not credit notes.
+Amounts follow `ponte.invoices.values.parse_amount`, with the decimal mark the file's amounts show (`_DecimalMarks`)
+and the currency the amount column's header names (`Valor (US$)`); an amount with a comma in a comma-separated file
+must be quoted, or the row has too many cells, or its centavos in the next cell (`_split_amount`), and is refused.
+Dates are yyyy-mm-dd or dd/mm/yyyy (mm/dd/yyyy with `date_order="mdy"`, or when the file proves that order:
+`_DateOrder`). Negative or zero amounts are refused: this layout carries receivables, not credit notes.
 """
 
 from __future__ import annotations
@@ -74,6 +78,7 @@ from ponte.invoices.values import (
     nfe_access_key,
     parse_amount,
     parse_date,
+    slashed_date,
 )
 
 if TYPE_CHECKING:
@@ -185,6 +190,7 @@ DEFAULT_COLUMNS: dict[CsvField, frozenset[str]] = {
         "código cliente",
         "customer id",
         "customer reference",
+        "account id",
         # Not "conta", "cuenta", "account": in exports they name the bank account a receivable is paid into or the
         # ledger's ("Accounts Receivable"), the same on every row, and every customer would be one account.
     ),
@@ -227,7 +233,8 @@ DEFAULT_COLUMNS: dict[CsvField, frozenset[str]] = {
     ),
     CsvField.CURRENCY: _names("moeda", "moneda", "divisa", "currency", "currency code"),
     CsvField.OWNER: _names("responsável", "responsavel", "vendedor", "gerente", "owner", "account manager"),
-    CsvField.STATUS: _names("situação", "situacao", "situación", "status", "estado", "status do título"),
+    # Not "estado": in Portuguese, the customer's state (UF) in an address.
+    CsvField.STATUS: _names("situação", "situacao", "situación", "status", "status do título", "situação do título"),
     CsvField.PAYMENT_URL: _names("link de pagamento", "payment link", "payment_url", "enlace de pago"),
     CsvField.BANK_SLIP: _names("nosso número", "nosso numero", "linha digitável", "linha digitavel", "boleto"),
     CsvField.ACCESS_KEY: _names("chave", "chave de acesso", "chave nfe", "access key"),
@@ -251,10 +258,12 @@ def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
     marks = _DecimalMarks(columns[CsvField.AMOUNT])
     dates = _DateOrder(columns)
     dates.see_header(skipped + 1, header)
+    ends = _RowEnds(len(header), columns[CsvField.AMOUNT])
     with _Spool(columns) as spool:
         for line, cells, notes in _lines(text, reader, skipped, separator, len(header)):
-            marks.see(cells)
+            marks.see(line, cells)
             dates.see(line, cells)
+            ends.see(cells)
             spool.add(line, cells, notes)
         order = dates.order(options.date_order)
         rows = _Rows(
@@ -262,8 +271,9 @@ def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
             columns=columns,
             options=options if order is None else options.model_copy(update=order),
             separator=separator,
-            decimal_mark=marks.mark(),
+            marks=marks,
             dates=dates if order is not None else None,
+            ends=ends,
         )
         group = _Group(options.default_country)
         for line, cells, notes in spool.invoices():
@@ -278,22 +288,24 @@ def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
 @dataclass(frozen=True)
 class _Rows:
     """How a file's rows are read: its header and columns, the options with the date order it shows, its separator,
-    its decimal mark, and (when the file's date order is not the business's) what proved it."""
+    the decimal mark its amounts show, and (when the file's date order is not the business's) what proved it."""
 
     header: list[str]
     columns: dict[CsvField, int]
     options: ParseOptions
     separator: str
-    decimal_mark: str | None
+    marks: _DecimalMarks
     dates: _DateOrder | None
+    ends: _RowEnds
 
     def read(self, line: int, cells: list[str], notes: list[Problem]) -> _Row | _BadRow:
-        row = _row(line, cells, len(self.header), self.columns, self.options, decimal_mark=self.decimal_mark)
-        if self.dates is not None and isinstance(row, _Row) and (note := self.dates.note(cells)) is not None:
-            notes = [*notes, note]
+        row = _row(line, cells, len(self.header), self.columns, self.options, decimal_mark=self.marks.mark())
+        if isinstance(row, _Row):
+            decided = (self.marks.note(cells), self.dates.note(cells) if self.dates is not None else None)
+            notes = [*notes, *(note for note in decided if note is not None)]
         refused = next((note for note in notes if note.code in ("unclosed_quote", "quote_took_line")), None)
         if refused is None and isinstance(row, _Row) and self.separator == ",":
-            refused = _split_amount(cells, self.header, self.columns)
+            refused = _split_amount(cells, self.header, self.columns, self.ends.extra())
         if refused is not None:  # several rows' cells, a row read inside them, an amount in two
             return _BadRow(line=line, number=row.number, series=row.series, problem=refused)
         return replace(row, notes=tuple(notes)) if isinstance(row, _Row) and notes else row
@@ -359,16 +371,41 @@ def _taken(cells: list[str], separator: str, width: int) -> list[tuple[int, list
 _WHOLE = re.compile(r"^\s*(?:R\$\s*)?\d{1,3}(?:\.\d{3})*\s*$|^\s*(?:R\$\s*)?\d+\s*$")  # "1234", "1.234", "R$ 150"
 
 
-def _split_amount(cells: list[str], header: list[str], columns: dict[CsvField, int]) -> Problem | None:
+def _split_like(cells: list[str], index: int) -> bool:
+    """Whether a row's amount could be one written with a decimal comma and split in two (`1234` and `56`)."""
+    return (
+        index + 1 < len(cells) and bool(_WHOLE.match(cells[index])) and bool(re.fullmatch(r"\d{2}", cells[index + 1]))
+    )
+
+
+class _RowEnds:
+    """Whether a file's rows end with a separator its header does not (an export that closes every row with one):
+    told from the rows whose amount could not have been split, most of which then hold one more cell, empty."""
+
+    def __init__(self, width: int, amount: int) -> None:
+        self._width, self._amount = width, amount
+        self._rows = self._closed = 0
+
+    def see(self, cells: list[str]) -> None:
+        if not _split_like(cells, self._amount):
+            self._rows += 1
+            self._closed += len(cells) == self._width + 1 and not cells[-1].strip()
+
+    def extra(self) -> int:
+        return 1 if self._closed * 2 > self._rows else 0
+
+
+def _split_amount(cells: list[str], header: list[str], columns: dict[CsvField, int], extra: int) -> Problem | None:
     """In a comma-separated file, an amount written with a decimal comma and not quoted is two cells ("1234,56" as
     1234 and 56): the centavos go to the next column, and the amount is read whole. Told when the amount has no
     decimals, the next cell is two digits, and that cell is one the header does not have (the row is a cell longer
-    than the header, or the header names no column there): a row whose next column is its own ("Valor,Prazo" with
-    150,30) is read as written."""
+    than the header and the file's other rows, whose `extra` empty cell at the end is how the file ends its rows,
+    or the header names no column there): a row whose next column is its own ("Valor,Prazo" with 150,30) is read as
+    written."""
     index = columns[CsvField.AMOUNT]
-    if index + 1 >= len(cells) or not _WHOLE.match(cells[index]) or not re.fullmatch(r"\d{2}", cells[index + 1]):
+    if not _split_like(cells, index):
         return None
-    if len(cells) <= len(header) and (index + 1 >= len(header) or header[index + 1].strip()):
+    if len(cells) <= len(header) + extra and (index + 1 >= len(header) or header[index + 1].strip()):
         return None
     written = f"{cells[index].strip()},{cells[index + 1]}"
     said = f"amount {written!r} was split by the comma separator: quote amounts that contain a comma"
@@ -376,54 +413,81 @@ def _split_amount(cells: list[str], header: list[str], columns: dict[CsvField, i
 
 
 class _DateOrder:
-    """The order a file writes its slashed dates in, where one of them proves it (31/12/2026 is day first, 12/31/2026
-    month first): a file that proves only the order the business did not set is read in its own, each date either
-    order could read with a warning saying so. A file that proves both, or neither, is read in the business's."""
+    """The order a file writes its slashed dates in, where its dates prove it (31/12/2026 is day first, 12/31/2026
+    month first) or a date column's header says it (`Vencimento (mm/dd/aaaa)`). A file that proves only the order
+    the business did not set, in at least two rows and a fifth of its dated rows (one date typed wrong proves
+    nothing), or whose header says it, is read in its own, each date either order could read with a warning saying
+    so. Otherwise it is read in the business's, and a date that order cannot read is refused."""
+
+    _SHARE = 5  # the proof must be in a fifth of the dated rows at least
 
     def __init__(self, columns: dict[CsvField, int]) -> None:
         self._columns = [columns[f] for f in (CsvField.DUE_DATE, CsvField.ISSUE_DATE) if f in columns]
         self._proof: dict[str, tuple[str, int]] = {}  # per order, the first date that proves it, and its line
+        self._proving: dict[str, int] = {}  # per order, the rows that prove it
+        self._dated = 0  # rows with a slashed date
+        self._declared = ""  # the order a header says
         self._order = ""  # the file's own order, once `order` found it is not the business's
 
     def see_header(self, line: int, header: list[str]) -> None:
-        """A date column's header that says the order (`Vencimento (mm/dd/aaaa)`) proves it as a date would."""
         for index in self._columns:
             said = _ORDER_SAID.search(header[index])
-            if said is not None:
-                self._proof.setdefault("mdy" if said[0][0].lower() == "m" else "dmy", (header[index].strip(), line))
+            if said is not None and not self._declared:
+                self._declared = "mdy" if said[0][0].lower() == "m" else "dmy"
+                self._proof[self._declared] = (header[index].strip(), line)
 
     def see(self, line: int, cells: list[str]) -> None:
-        if len(self._proof) == 2:
-            return
+        proven = set()
+        dated = False
         for written, (first, second) in self._slashed(cells):
-            order = "dmy" if first > 12 >= second else "mdy" if second > 12 >= first else None
-            if order is not None:
+            dated = True
+            if (order := "dmy" if first > 12 >= second else "mdy" if second > 12 >= first else None) is not None:
+                proven.add(order)
                 self._proof.setdefault(order, (written, line))
+        self._dated += dated
+        for order in proven:
+            self._proving[order] = self._proving.get(order, 0) + 1
 
     def order(self, configured: str) -> dict[str, str] | None:
         """The options to read the file with, when it is not the order configured."""
-        if len(self._proof) != 1 or configured in self._proof:
+        if self._declared:
+            found = self._declared
+        elif len(self._proving) == 1:
+            ((found, rows),) = self._proving.items()
+            if rows < 2 or rows * self._SHARE < self._dated:
+                return None
+        else:
             return None
-        self._order = next(iter(self._proof))
-        return {"date_order": self._order}
+        if found == configured:
+            return None
+        self._order = found
+        return {"date_order": found}
 
     def note(self, cells: list[str]) -> Problem | None:
         """What the report says of a row with a date either order could read, read in the file's."""
         for written, (first, second) in self._slashed(cells):
             if first <= 12 and second <= 12 and first != second:
                 example, line = self._proof[self._order]
-                said = f"date {written!r} read in the file's order ({self._order}), as {example!r} on line {line} shows"
-                return problem("date_order", said, value=written, order=self._order, example=example, line=line)
+                read = parse_date(written, "mdy" if self._order == "mdy" else "dmy")
+                said = f"date {written!r} read as {read.isoformat()}, as {example!r} on line {line} shows"
+                return problem(
+                    "date_order",
+                    said,
+                    value=written,
+                    read=read.isoformat(),
+                    order=self._order,
+                    example=example,
+                    line=line,
+                )
         return None
 
     def _slashed(self, cells: list[str]) -> Iterator[tuple[str, tuple[int, int]]]:
         for index in self._columns:
             written = cells[index].strip() if index < len(cells) else ""
-            if (match := _SLASHED.match(written)) is not None:
-                yield written, (int(match[1]), int(match[2]))
+            if (parts := slashed_date(written)) is not None:
+                yield written, parts
 
 
-_SLASHED = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-]\d{4}\b")
 _ORDER_SAID = re.compile(r"\b(?:mm[/.-]dd|dd[/.-]mm)\b", re.IGNORECASE)
 # A currency the amount column's header names, unambiguously ("Valor (US$)", "Valor €", "Amount (USD)").
 _HEADER_CURRENCY = re.compile(r"(R\$|US\$|€|£)|[(\[]\s*([A-Z]{3})\s*[)\]]")
@@ -440,24 +504,39 @@ def _header_currency(name: str) -> str | None:
 
 
 class _DecimalMarks:
-    """The decimal mark a file's amounts show: a comma or a point followed by one or two digits (`10,00`, `R$ 1,5`;
-    `10.00`), after a group of thousands (`1.234,567`), after four digits or more or after a lone zero, which no
-    group of thousands is (`1500,000`, `0,500`). None when they show none, or both."""
+    """The decimal mark a file's amounts show by three decimal places that no group of thousands can be: after a
+    lone zero (`0,500`), after four digits or more (`1500,000`), or after the other mark grouping thousands
+    (`1.234,500`), as an Excel column formatted with three decimals writes every amount. It decides an amount that
+    either reading fits (`1,500`). None when the amounts show none, or both; an amount of two decimals (`10,00`)
+    proves nothing of how `1.500` is meant."""
 
-    _COMMA = re.compile(r"\d,\d{1,2}(?!\d)|\d\.\d{3},\d|\d{4},\d|(?<![\d.,])0,\d")
-    _POINT = re.compile(r"\d\.\d{1,2}(?!\d)|\d,\d{3}\.\d|\d{4}\.\d|(?<![\d.,])0\.\d")
+    _COMMA = re.compile(r"(?<![\d.,])0,\d{3}(?!\d)|\d{4},\d{3}(?!\d)|\d\.\d{3},\d{3}(?!\d)")
+    _POINT = re.compile(r"(?<![\d.,])0\.\d{3}(?!\d)|\d{4}\.\d{3}(?!\d)|\d,\d{3}\.\d{3}(?!\d)")
+    _EITHER = re.compile(r"^\s*(?:R\$\s*)?[1-9]\d{0,2}([.,])\d{3}\s*$")  # 1,500: three decimals, or thousands
 
     def __init__(self, column: int) -> None:
         self._column = column
-        self._seen: set[str] = set()
+        self._proof: dict[str, tuple[str, int]] = {}
 
-    def see(self, cells: list[str]) -> None:
-        if len(self._seen) < 2 and self._column < len(cells):
-            amount = cells[self._column]
-            self._seen.update(mark for mark, shown in ((",", self._COMMA), (".", self._POINT)) if shown.search(amount))
+    def see(self, line: int, cells: list[str]) -> None:
+        if len(self._proof) < 2 and self._column < len(cells):
+            amount = cells[self._column].strip()
+            for mark, shown in ((",", self._COMMA), (".", self._POINT)):
+                if shown.search(amount):
+                    self._proof.setdefault(mark, (amount, line))
 
     def mark(self) -> str | None:
-        return next(iter(self._seen)) if len(self._seen) == 1 else None
+        return next(iter(self._proof)) if len(self._proof) == 1 else None
+
+    def note(self, cells: list[str]) -> Problem | None:
+        """What the report says of an amount either reading fits, read with the file's decimal mark."""
+        mark = self.mark()
+        amount = cells[self._column].strip() if self._column < len(cells) else ""
+        if mark is None or (either := self._EITHER.match(amount)) is None or either[1] != mark:
+            return None
+        example, line = self._proof[mark]
+        said = f"amount {amount!r} read with three decimal places, as {example!r} on line {line} shows"
+        return problem("decimal_mark", said, value=amount, example=example, line=line)
 
 
 def _cells(line: str, separator: str) -> list[str]:
@@ -603,16 +682,16 @@ class _BadRow:
     number: str | None
     series: str | None
     problem: Problem
-    settled: bool = False  # paid or cancelled, as the file says: not recorded; the invoice's other rows still are
 
 
 # A row's status, as receivables exports write it (accents, case and spaces aside): paid, or cancelled. Any other
 # (em aberto, a receber, vencido, parcial, open, overdue...) is a receivable.
+# Not "cobrado" (billed) nor "estornado" (a payment reversed: owed again).
 _PAID = frozenset(
     "recebido recebida pago paga quitado quitada liquidado liquidada baixado baixada compensado compensada "
-    "pagado pagada cobrado cobrada paid settled received".split()
+    "pagado pagada paid settled received".split()
 )
-_CANCELLED = frozenset("cancelado cancelada estornado estornada anulado anulada cancelled canceled void voided".split())
+_CANCELLED = frozenset("cancelado cancelada anulado anulada cancelled canceled void voided".split())
 
 
 def _settled(status: str | None) -> Problem | None:
@@ -649,7 +728,7 @@ def _row(
         if number is None:
             raise RowRefused("missing_field", "missing invoice number", field=CsvField.NUMBER.value)
         if (settled := _settled(given.get(CsvField.STATUS))) is not None:
-            return _BadRow(line=line, number=number, series=series, problem=settled, settled=True)
+            return _BadRow(line=line, number=number, series=series, problem=settled)
         for field, reason in _MISSING.items():
             if field not in given:
                 raise RowRefused("missing_field", reason, field=field.value)
@@ -728,19 +807,13 @@ class _Group:
     def close(self) -> Iterable[ParseResult]:
         if not self._rows:
             return []
-        settled = [Rejection(row.line, row.problem) for row in self._rows if isinstance(row, _BadRow) and row.settled]
-        bad = [row for row in self._rows if isinstance(row, _BadRow) and not row.settled]
+        bad = [row for row in self._rows if isinstance(row, _BadRow)]
         good = [row for row in self._rows if isinstance(row, _Row)]
-        if settled:  # the rest of the invoice is what is still owed, recorded as such
-            return sorted([*settled, *self._closed(bad, good)], key=lambda result: result.line)
-        return self._closed(bad, good)
-
-    def _closed(self, bad: list[_BadRow], good: list[_Row]) -> list[ParseResult]:
-        if not bad and not good:
-            return []
         if bad:
             # An invoice with a refused installment is refused whole: recording the rest would understate
-            # what is owed, and the corrected file would then look like a different invoice.
+            # what is owed, and the corrected file would then look like a different invoice. So is one with an
+            # installment the file says was paid or cancelled: recorded short, an invoice Ponte already holds
+            # would be corrected down, its payment never recorded.
             siblings = [
                 Rejection(
                     row.line,

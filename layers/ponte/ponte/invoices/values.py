@@ -119,6 +119,13 @@ def _looks_grouped(head: str, tail: str, currency: str) -> bool:
     return len(tail) == 3 and len(head) <= 3 and head[0] != "0" and minor_unit_exponent(currency) != 3
 
 
+def slashed_date(raw: str) -> tuple[int, int] | None:
+    """The first two numbers of a slashed date (`31/12/2026` → 31, 12), which either order reads; None for another
+    shape. A time after the date is ignored, as `parse_date` ignores it."""
+    match = _SLASHED_DATE.match(raw.strip().split("T")[0].split(" ")[0])
+    return None if match is None else (int(match[1]), int(match[2]))
+
+
 @lru_cache(maxsize=4096)  # exports repeat the same few dates; the bound keeps memory flat
 def parse_date(raw: str, order: Literal["dmy", "mdy"] = "dmy") -> date:
     """`2024-03-31`, `31/03/2024` (or `03/31/2024` with order mdy); a time after the date is ignored."""
@@ -281,11 +288,12 @@ def customer_party(
     return party, (*customer_warnings(party), *warnings)
 
 
-# An e-mail cell as spreadsheets and mail programs write it: a mailto: link, the address in angle brackets after a
-# name, quoted, with a list's separator or a sentence's full stop after it, with an invisible character pasted in.
+# An e-mail cell as spreadsheets and mail programs write it: a mailto: link (with its ?subject=), the address in angle
+# brackets after a name, quoted (straight or curly), with a list's separator or a sentence's full stop after it, with
+# an invisible character pasted in.
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060\ufeff]")
 _BRACKETED = re.compile(r"<([^<>]*)>\s*$")
-_AROUND = re.compile(r"^[\s'\"(\[]*(?:mailto:)?|[\s'\")\].,;:]+$", re.IGNORECASE)
+_AROUND = re.compile(r"^[\s'\"“”‘’(\[]*(?:mailto:)?|\?.*$|[\s'\"“”‘’)\].,;:]+$", re.IGNORECASE)
 # What SES sends to: one @, a local part (o'neil is one) and a domain of dotted labels, nothing a list or a sentence
 # puts between.
 _MAILBOX = re.compile(r"^[^@\s,;:<>()\[\]\"]+@(?:[^@\s,;:<>()\[\]\"'.]+\.)+[^@\s,;:<>()\[\]\"'.]{2,}$")
@@ -298,7 +306,8 @@ def _address(written: str | None) -> str | None:
     if (bracketed := _BRACKETED.search(text)) is not None:
         text = bracketed.group(1)
     text = _AROUND.sub("", text)
-    if not text or not _MAILBOX.fullmatch(text) or ".." in text:
+    local = text.partition("@")[0]
+    if not text or not _MAILBOX.fullmatch(text) or ".." in text or local.startswith(".") or local.endswith("."):
         return None
     return text
 

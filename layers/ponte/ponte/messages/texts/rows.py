@@ -161,10 +161,13 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
             "a linha tem {cells} células e o cabeçalho {width}: coloque entre aspas os valores que contêm o separador"
         ),
         "status_paid": (
-            "a planilha diz que esta parcela foi paga ({value}): não foi registrada como em aberto (se já estava no "
-            "Ponte, registre o pagamento no console)"
+            "a planilha diz que esta parcela foi paga ({value}): a fatura não foi registrada nem alterada (se ela já "
+            "estava no Ponte, registre esse pagamento no console)"
         ),
-        "status_cancelled": "a planilha diz que esta parcela foi cancelada ({value}): não foi registrada",
+        "status_cancelled": (
+            "a planilha diz que esta parcela foi cancelada ({value}): a fatura não foi registrada nem alterada (se ela "
+            "já estava no Ponte, dê baixa nela no console)"
+        ),
         "amount_split": (
             "o valor {value} foi partido em dois pela vírgula que separa as colunas: coloque entre aspas os valores "
             "com vírgula, ou separe as colunas com ponto e vírgula"
@@ -246,7 +249,11 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         "payment_terms": "vencimento calculado pelas condições de pagamento: {days} dias após a emissão",
         "due_before_issue": "o vencimento {date} é anterior à emissão {issued}: confira as datas",
         "date_order": (
-            "a data {value} foi lida como {order}, a ordem em que o arquivo escreve as datas ({example} na linha "
+            "a data {value} foi lida como {read}, na ordem {order} em que o arquivo escreve as datas ({example} na "
+            "linha {line}): confira"
+        ),
+        "decimal_mark": (
+            "o valor {value} foi lido com três casas decimais, como o arquivo escreve os valores ({example} na linha "
             "{line}): confira"
         ),
         "cancellation_elsewhere": "veio junto o cancelamento de outra NF-e ({value}), que não foi aplicado",
@@ -302,10 +309,13 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
             "el separador"
         ),
         "status_paid": (
-            "la hoja dice que esta cuota se pagó ({value}): no se registró como pendiente (si ya estaba en Ponte, "
-            "registre el pago en la consola)"
+            "la hoja dice que esta cuota se pagó ({value}): la factura no se registró ni se cambió (si ya estaba en "
+            "Ponte, registre ese pago en la consola)"
         ),
-        "status_cancelled": "la hoja dice que esta cuota se canceló ({value}): no se registró",
+        "status_cancelled": (
+            "la hoja dice que esta cuota se canceló ({value}): la factura no se registró ni se cambió (si ya estaba "
+            "en Ponte, dé de baja la factura en la consola)"
+        ),
         "amount_split": (
             "el importe {value} quedó partido en dos por la coma que separa las columnas: ponga entre comillas los "
             "importes con coma, o separe las columnas con punto y coma"
@@ -395,8 +405,12 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         "payment_terms": "vencimiento calculado según las condiciones de pago: {days} días después de la emisión",
         "due_before_issue": "el vencimiento {date} es anterior a la emisión {issued}: revise las fechas",
         "date_order": (
-            "la fecha {value} se leyó como {order}, el orden en que el archivo escribe las fechas ({example} en la "
-            "línea {line}): revísela"
+            "la fecha {value} se leyó como {read}, en el orden {order} en que el archivo escribe las fechas ({example} "
+            "en la línea {line}): revísela"
+        ),
+        "decimal_mark": (
+            "el importe {value} se leyó con tres decimales, como el archivo escribe los importes ({example} en la "
+            "línea {line}): revíselo"
         ),
         "cancellation_elsewhere": "vino junto la cancelación de otra NF-e ({value}), que no se aplicó",
         "cancellation_not_applied": "la cancelación que vino con esta NF-e no se aplicó",
@@ -446,10 +460,13 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         "already_paid": "invoice {number} is already paid, at least in part: its corrected amounts were not applied",
         "extra_cells": "the line has {cells} cells and the header {width}: quote amounts that contain the separator",
         "status_paid": (
-            "the file says this installment was paid ({value}): it was not recorded as owed (if Ponte already had "
-            "it, record the payment in the console)"
+            "the file says this installment was paid ({value}): the invoice was not recorded or changed (if Ponte "
+            "already had it, record that payment in the console)"
         ),
-        "status_cancelled": "the file says this installment was cancelled ({value}): it was not recorded",
+        "status_cancelled": (
+            "the file says this installment was cancelled ({value}): the invoice was not recorded or changed (if "
+            "Ponte already had it, write it off in the console)"
+        ),
         "amount_split": (
             "the amount {value} was split in two by the comma that separates the columns: quote amounts that "
             "contain a comma, or separate the columns with semicolons"
@@ -536,7 +553,11 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         "payment_terms": "due date read from the payment terms: {days} days after issue",
         "due_before_issue": "the due date {date} is before the issue date {issued}: check the dates",
         "date_order": (
-            "the date {value} was read as {order}, the order the file writes its dates in ({example} on line "
+            "the date {value} was read as {read}, in the {order} order the file writes its dates in ({example} on "
+            "line {line}): check it"
+        ),
+        "decimal_mark": (
+            "the amount {value} was read with three decimal places, as the file writes its amounts ({example} on line "
             "{line}): check it"
         ),
         "cancellation_elsewhere": "a cancellation of another NF-e ({value}) came with this one and was not applied",
@@ -580,7 +601,8 @@ def row_message(code: str, facts: Mapping[str, str], locale: Locale) -> str:
 
 
 def _shown(facts: Mapping[str, str], locale: Locale) -> dict[str, str]:
-    from babel.numbers import format_currency, format_decimal  # noqa: PLC0415 - loaded when a message is rendered
+    from babel.dates import format_date  # noqa: PLC0415 - loaded when a message is rendered
+    from babel.numbers import format_currency, format_decimal  # noqa: PLC0415
 
     cldr = locale.replace("-", "_")
     fields = CSV_COLUMNS[locale] | _FIELDS[locale]
@@ -596,6 +618,8 @@ def _shown(facts: Mapping[str, str], locale: Locale) -> dict[str, str]:
             shown[name] = _ENCODINGS.get(value, value)
         elif name in ("billed", "total") and "currency" in facts:
             shown[name] = str(format_currency(value, facts["currency"], locale=cldr))
+        elif name == "read" and len(value) == 10 and value[4] == "-":  # a date as it was read: its month named
+            shown[name] = str(format_date(date.fromisoformat(value), format="long", locale=cldr))
         elif name == "read":  # a CNPJ or CPF as it was read, written as people write it
             shown[name] = _masked(value)
         elif name in ("date", "issued"):  # a date read from the file, in ISO 8601
