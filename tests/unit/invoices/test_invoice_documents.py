@@ -99,7 +99,8 @@ def test_a_carta_de_correcao_is_not_a_cancellation() -> None:
     (result,) = read("nfephp-org-sped-da__110110-53181011028793000173550010000066701204276800-1-procEventoNfe.xml")
     assert isinstance(result, Rejection)
     assert result.reason == (
-        "event 110110 (Carta de Correcao) is not a cancellation: only NF-e cancellations (tpEvento 110111) are read"
+        "event 110110 (Carta de Correcao) is not a cancellation: only NF-e cancellations (tpEvento 110111, 110112) "
+        "are read"
     )
 
 
@@ -276,3 +277,40 @@ def test_a_ubl_invoice_without_a_supplier_is_refused_in_the_issuers_words() -> N
     (result,) = parse_upload("uploads/ubl.xml", io.BytesIO(unsigned), ParseOptions())
     assert isinstance(result, Rejection)
     assert result.problem.code == "issuer_unidentified"
+
+
+BOLETO_SALE = "akretion-nfelib__35180834128745000152550010000476861118934859-nfe.xml"  # vNF 3251.92, by boleto
+
+
+def _paid_by(payment: str) -> bytes:
+    """akretion's boleto sale with its duplicatas taken out and its payment group replaced by `payment`."""
+    text = (DOCUMENTS / BOLETO_SALE).read_text("utf-8")
+    text = re.sub(r"<cobr>.*?</cobr>\s*", "", text, flags=re.DOTALL)
+    return re.sub(r"<pag>.*?</pag>", f"<pag>{payment}</pag>", text, flags=re.DOTALL).encode()
+
+
+@pytest.mark.parametrize(("means", "said"), [("03", "credit card"), ("04", "debit card"), ("10", "food voucher")])
+def test_a_card_in_installments_is_the_card_companys_to_collect_not_the_businesss(means: str, said: str) -> None:
+    # indPag 1 (a prazo): the customer pays the card company in installments; the business is paid by it.
+    card = "<card><tpIntegra>1</tpIntegra><CNPJ>01027058000191</CNPJ><tBand>01</tBand><cAut>123456</cAut></card>"
+    payment = f"<detPag><indPag>1</indPag><tPag>{means}</tPag><vPag>3251.92</vPag>{card}</detPag>"
+    (result,) = parse_upload("uploads/nfe.xml", io.BytesIO(_paid_by(payment)), ParseOptions())
+    assert isinstance(result, ParsedInvoice)
+    assert (result.invoice.installments, result.invoice.not_collectable) == ((), f"paid at the sale: {said}")
+
+
+@pytest.mark.parametrize("means", ["01", "17"])  # cash, a Pix the customer scheduled
+def test_cash_or_pix_promised_for_later_is_still_collected(means: str) -> None:
+    payment = f"<detPag><indPag>1</indPag><tPag>{means}</tPag><vPag>3251.92</vPag></detPag>"
+    (result,) = parse_upload("uploads/nfe.xml", io.BytesIO(_paid_by(payment)), ParseOptions())
+    assert isinstance(result, ParsedInvoice)
+    assert [i.amount for i in result.invoice.installments] == [brl("3251.92")]
+
+
+def test_a_cancellation_by_substitution_cancels_the_nfce_it_came_with() -> None:
+    # sped-da's cancelled NFC-e, its bundled event made a cancellation by substitution (110112), sold on store credit.
+    text = (DOCUMENTS / "nfephp-org-sped-da__nfce111.xml").read_text("utf-8").replace("110111", "110112")
+    text = re.sub(r"<tPag>\d\d</tPag>", "<tPag>05</tPag>", text)
+    invoice, cancellation = parse_upload("uploads/nfce.xml", io.BytesIO(text.encode()), ParseOptions())
+    assert isinstance(invoice, ParsedInvoice) and isinstance(cancellation, ParsedCancellation)
+    assert cancellation.access_key == invoice.invoice.access_key

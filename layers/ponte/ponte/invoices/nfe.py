@@ -21,17 +21,19 @@ What is owed:
   goods, samples, demonstration, repair, processing to order, consignment, loan for use, containers, and their
   returns: `_NOT_A_SALE`). Paid at the sale means cash, cheque, cards, vouchers, bank deposit, Pix, transfer or
   wallet, loyalty credit or an unreported electronic payment (`_PAID_AT_SALE`), unless that payment is flagged
-  indPag 1 (a prazo); never boleto (15), duplicata mercantil (14), store credit (05, 21) or other (99).
+  indPag 1 (a prazo) and is not one a card company or a voucher's issuer pays the business for (a card in
+  installments, `_SETTLED_BY_OTHERS`); never boleto (15), duplicata mercantil (14), store credit (05, 21) or other
+  (99).
 - otherwise vNF, less what was paid at the sale, is due on the issue date plus `ParseOptions.default_term_days`.
 
-A cancellation is an event tpEvento 110111 that SEFAZ registered (retEvento cStat 135, or 155 when registered after
-the deadline); it is yielded as a `ParsedCancellation`: access key from chNFe, time from dhRegEvento (else
-dhEvento), reason from xJust. As a document of its own (`procEventoNFe`) it is the only result, and another event
-type (a carta de correção, 110110) or an unregistered cancellation is refused. Bundled inside an `nfeProc` (a
-`retEvento` or `procEventoNFe` beside protNFe, as some distributors deliver a cancelled NF-e) it follows the
-invoice, even when the invoice itself is refused (it may have been recorded from an earlier upload); one that names
-another NF-e or was not registered is not applied, and the invoice's warnings say so. Other bundled events are
-ignored: they do not change what is owed.
+A cancellation is an event tpEvento 110111 (or 110112, cancellation by substitution) that SEFAZ registered
+(retEvento cStat 135, or 155 when registered after the deadline); it is yielded as a `ParsedCancellation`: access
+key from chNFe, time from dhRegEvento (else dhEvento), reason from xJust. As a document of its own (`procEventoNFe`)
+it is the only result, and another event type (a carta de correção, 110110) or an unregistered cancellation is
+refused. Bundled inside an `nfeProc` (a `retEvento` or `procEventoNFe` beside protNFe, as some distributors deliver
+a cancelled NF-e) it follows the invoice, even when the invoice itself is refused (it may have been recorded from an
+earlier upload); one that names another NF-e or was not registered is not applied, and the invoice's warnings say
+so. Other bundled events are ignored: they do not change what is owed.
 
 Refused, each with its reason:
 - no recipient (`dest`), as on an NFC-e sold to an unidentified consumer: there is no one to collect from. A
@@ -87,7 +89,9 @@ _ABROAD = "EX"  # enderDest/UF of a recipient abroad
 _CURRENCY = "BRL"  # NF-e values are always in reais; the layout has no currency field
 _TEST_ENVIRONMENT = "2"  # tpAmb 2, homologação
 
-_CANCELLATION = "110111"
+# Cancellation (110111), and cancellation by substitution (110112: an NFC-e replaced by another, NT 2018.004): either
+# way the NF-e no longer exists as a sale.
+_CANCELLATIONS = frozenset({"110111", "110112"})
 # MOC 4.00, table of processing statuses: 135 "evento registrado e vinculado a NF-e"; 155 "cancelamento homologado
 # fora de prazo", a cancellation registered after the deadline, which cancels all the same.
 _EVENT_REGISTERED = frozenset({"135", "155"})
@@ -113,6 +117,10 @@ _PAID_AT_SALE = {
     "20": "Pix",
     "22": "electronic payment",
 }
+# Of those, the means a third party pays the business for, whatever the customer's terms with it (indPag 1: a credit
+# card in installments is the card company's to collect, not the business's). Not Pix: a Pix a prazo is one the
+# customer scheduled, and has not paid yet.
+_SETTLED_BY_OTHERS = frozenset({"03", "04", "10", "11", "12", "13"})
 # Outbound CFOPs (5.xxx within the state, 6.xxx to another state) of group 5.900/6.900 "outras saídas" that move
 # goods without selling them, by their last three digits; meanings from the CFOP table (Convênio s/nº de 1970,
 # annex, as written by Ajuste SINIEF 07/01). 5.949 "outra saída não especificada" is left out: it can be anything,
@@ -307,7 +315,7 @@ def _receivable(info: Element, default_due: date, total: Money) -> tuple[tuple[I
     payments, change = _payments(info)
     if payments and all(payment.means == _NO_PAYMENT for payment in payments):
         return (), f"no payment (tPag {_NO_PAYMENT})"
-    at_sale = [p for p in payments if p.means in _PAID_AT_SALE and not p.deferred]
+    at_sale = [p for p in payments if p.means in _PAID_AT_SALE and (not p.deferred or p.means in _SETTLED_BY_OTHERS)]
     paid = sum(p.amount for p in at_sale) - change
     if at_sale and paid >= total.amount:
         means = dict.fromkeys(_PAID_AT_SALE[p.means] for p in at_sale)
@@ -426,7 +434,7 @@ def _bundled_cancellations(
     cancellations: list[ParsedCancellation] = []
     warnings: list[Problem] = []
     for event in events:
-        if access_key is None or event.kind != _CANCELLATION:
+        if access_key is None or event.kind not in _CANCELLATIONS:
             continue
         named = event.field("chNFe")
         if named != access_key:
@@ -448,12 +456,12 @@ def _bundled_cancellations(
 
 
 def _cancellation(event: _Event, options: ParseOptions) -> ParsedCancellation:
-    if event.kind != _CANCELLATION:
+    if event.kind not in _CANCELLATIONS:
         named = event.field("xEvento") or event.field("detEvento/nfe:descEvento")
         raise RowRefused(
             "event_not_cancellation",
             f"event {event.kind} ({named or 'unnamed'}) is not a cancellation: only NF-e cancellations (tpEvento "
-            "110111) are read",
+            "110111, 110112) are read",
             value=named or event.kind,
         )
     key = event.access_key()
