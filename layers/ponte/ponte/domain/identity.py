@@ -65,7 +65,9 @@ def payment_reference(provider: str, payment_id: str) -> tuple[str, str]:
 def new_account_id(references: list[tuple[str, str]]) -> str:
     """The id of an account opened for a customer no reference led to."""
     kind, value = references[0]
-    if kind == "reference":
+    tax_ids = {found for what, found in references if what == "tax_id"}
+    # A code that is the customer's e-mail or tax id (a VAT number as a UBL buyer's identifier) is not shown in an id.
+    if kind == "reference" and "@" not in value and normalise_tax_id(value) not in tax_ids:
         safe = _ID_UNSAFE.sub("-", value)[:128]
         if safe.strip("-"):
             return safe
