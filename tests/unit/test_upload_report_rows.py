@@ -283,7 +283,11 @@ def test_the_field_named_is_the_one_the_error_is_about() -> None:
 
 @pytest.mark.parametrize(
     ("total", "code", "value"),
-    [("10.555", "too_many_decimals", "10.555"), ("1e30", "amount_too_large", "1E+30"), ("dez", "invalid_field", None)],
+    [
+        ("10.5555", "too_many_decimals", "10.5555"),
+        ("1e30", "amount_too_large", "1E+30"),
+        ("dez", "invalid_field", None),
+    ],
 )
 def test_an_amount_a_document_gives_is_refused_by_what_is_wrong_with_it(
     total: str, code: str, value: str | None

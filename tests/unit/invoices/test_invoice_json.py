@@ -178,3 +178,42 @@ def test_the_published_schema_matches_the_model() -> None:
         "`PYTHONPATH=layers/ponte .venv/bin/python -c "
         "'from ponte.invoices.json_format import write_schema; write_schema()'`"
     )
+
+
+def _raw(text: str) -> ParseResult:
+    (result,) = list(parse(io.BytesIO(text.encode()), options=ParseOptions()))
+    return result
+
+
+@pytest.mark.parametrize(
+    ("text", "member"),
+    [
+        (
+            '{"number": "1", "total": "100.00", "total": "1000.00", "due_date": "2026-12-10", '
+            '"customer": {"name": "A"}}',
+            "total",
+        ),
+        (
+            '{"number": "1", "total": "100.00", "due_date": "2026-12-10", "customer": {"name": "A", "name": "B"}}',
+            "name",
+        ),
+    ],
+)
+def test_a_member_given_twice_refuses_the_invoice_rather_than_keep_the_last(text: str, member: str) -> None:
+    result = _raw(text)
+    assert isinstance(result, Rejection)
+    assert (result.problem.code, dict(result.problem.facts)) == ("repeated_member", {"field": member})
+
+
+@pytest.mark.parametrize("total", ['"15.000"', '"1.500"', '"2.000.000"'])
+def test_an_amount_that_reads_as_thousands_or_as_decimals_is_refused(total: str) -> None:
+    result = _raw(f'{{"number": "1", "total": {total}, "due_date": "2026-12-10", "customer": {{"name": "A"}}}}')
+    assert isinstance(result, Rejection) and result.problem.code in ("ambiguous_amount", "invalid_field")
+
+
+@pytest.mark.parametrize(
+    ("total", "cents"), [('"15000.00"', 1500000), ('"15.00"', 1500), ("15.000", 1500), ('"10.5"', 1050)]
+)
+def test_an_amount_written_plainly_is_read(total: str, cents: int) -> None:
+    result = _raw(f'{{"number": "1", "total": {total}, "due_date": "2026-12-10", "customer": {{"name": "A"}}}}')
+    assert isinstance(result, ParsedInvoice) and result.invoice.total.amount == cents

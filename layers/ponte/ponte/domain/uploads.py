@@ -160,6 +160,8 @@ RowCode = Literal[
     # JSON
     "not_object",
     "credit_note_due",
+    "repeated_member",  # field: a member an invoice object gives twice
+    "ambiguous_amount",  # value: "15.000", thousands or decimals
     "due_or_installments",
     # NF-e
     "not_nfe",

@@ -25,9 +25,9 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import Annotated, BinaryIO, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
 from ponte.domain.accounts import WrittenDay
@@ -40,7 +40,52 @@ from ponte.invoices.values import bank_slip_digits, customer_party, https_url, k
 
 _CHUNK = 64 * 1024
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
-_DECODER = json.JSONDecoder(parse_float=Decimal, parse_constant=Decimal)
+
+
+class _Object(dict[str, object]):
+    """A JSON object, with the first member its text gives twice (a JSON parser keeps the last one silently)."""
+
+    repeated: str | None = None
+
+
+def _object(pairs: list[tuple[str, object]]) -> _Object:
+    made = _Object(pairs)
+    if len(made) < len(pairs):
+        seen: set[str] = set()
+        for name, _ in pairs:
+            if name in seen:
+                made.repeated = name
+                break
+            seen.add(name)
+    return made
+
+
+def _repeated(value: object) -> str | None:
+    """The first member given twice in an object, or in an object inside it."""
+    if isinstance(value, _Object) and value.repeated is not None:
+        return value.repeated
+    inner = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    return next((found for item in inner if (found := _repeated(item)) is not None), None)
+
+
+_DECODER = json.JSONDecoder(parse_float=Decimal, parse_constant=Decimal, object_pairs_hook=_object)
+# Text a Brazilian writes for thousands and a program reads as decimals: "15.000" is fifteen thousand, or fifteen.
+_THOUSANDS_OR_DECIMALS = re.compile(r"\s*[+-]?[1-9]\d{0,2}(?:\.\d{3})+\s*")
+
+
+def _unambiguous(value: object) -> object:
+    if isinstance(value, str) and _THOUSANDS_OR_DECIMALS.fullmatch(value):
+        raise PydanticCustomError(
+            "ambiguous_amount",
+            "{value} reads as thousands or as decimals: write it without thousands separators, with a point before "
+            "the cents (15000.00)",
+            {"value": value.strip()},
+        )
+    return value
+
+
+# An amount, as a number or as text; text that reads as thousands and as decimals alike is refused.
+Amount = Annotated[Decimal, BeforeValidator(_unambiguous)]
 
 
 class CustomerDocument(BaseModel):
@@ -75,7 +120,7 @@ class InstallmentDocument(BaseModel):
 
     number: str = Field(min_length=1, max_length=40, description="Installment number, unique in the invoice.")
     due_date: WrittenDay = Field(description="Local due date (yyyy-mm-dd); it ends at the end of that day.")
-    amount: Decimal = Field(gt=0, description="Major units, e.g. 1234.56; a string or a number.")
+    amount: Amount = Field(gt=0, description="Major units, e.g. 1234.56; a string or a number.")
 
 
 class InvoiceDocument(BaseModel):
@@ -96,7 +141,7 @@ class InvoiceDocument(BaseModel):
         pattern=r"^[A-Z]{3}$",
         description="ISO 4217 code; the business's default currency when absent.",
     )
-    total: Decimal = Field(gt=0, description="Major units, positive; for a credit note, the amount credited.")
+    total: Amount = Field(gt=0, description="Major units, positive; for a credit note, the amount credited.")
     due_date: WrittenDay | None = Field(default=None, description="For an invoice paid in one installment.")
     installments: list[InstallmentDocument] | None = Field(default=None, min_length=1, max_length=120)
     customer: CustomerDocument
@@ -202,6 +247,9 @@ def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
 def _item(position: int, value: object, options: ParseOptions) -> ParseResult:
     if not isinstance(value, dict):
         return Rejection(position, problem("not_object", "an invoice must be a JSON object"))
+    if (repeated := _repeated(value)) is not None:
+        said = f"{repeated!r} is given twice: which one is meant?"
+        return Rejection(position, problem("repeated_member", said, field=repeated))
     try:
         document = InvoiceDocument.model_validate(value)
         invoice, warnings = document.to_invoice(options)

@@ -185,6 +185,11 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         "sibling_refused": "a fatura {number} não foi registrada: a linha {other} dela foi recusada",
         "not_object": "cada fatura deve ser um objeto JSON",
         "credit_note_due": "uma nota de crédito não tem vencimento nem parcelas",
+        "repeated_member": "{field}: informado duas vezes na mesma fatura; qual vale?",
+        "ambiguous_amount": (
+            "o valor {value} pode ser lido como milhar ou como decimais: escreva-o sem separador de milhar e com ponto "
+            "antes dos centavos (15000.00)"
+        ),
         "due_or_installments": "informe o vencimento ou as parcelas: um dos dois",
         "not_nfe": "o documento não é uma NF-e (falta infNFe)",
         "nfe_layout": "a NF-e está no leiaute {value}: são lidos os leiautes 4.00 e 3.10",
@@ -336,6 +341,11 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         "sibling_refused": "la factura {number} no se registró: se rechazó su línea {other}",
         "not_object": "cada factura debe ser un objeto JSON",
         "credit_note_due": "una nota de crédito no tiene vencimiento ni cuotas",
+        "repeated_member": "{field}: indicado dos veces en la misma factura; ¿cuál vale?",
+        "ambiguous_amount": (
+            "el importe {value} puede leerse como miles o como decimales: escríbalo sin separador de miles y con punto "
+            "antes de los centavos (15000.00)"
+        ),
         "due_or_installments": "indique el vencimiento o las cuotas: uno de los dos",
         "not_nfe": "el documento no es una NF-e (falta infNFe)",
         "nfe_layout": "la NF-e está en el formato {value}: se leen los formatos 4.00 y 3.10",
@@ -486,6 +496,11 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         "sibling_refused": "invoice {number} was not recorded: its line {other} was refused",
         "not_object": "each invoice must be a JSON object",
         "credit_note_due": "a credit note has no due date or installments",
+        "repeated_member": "{field}: given twice in the same invoice; which one is meant?",
+        "ambiguous_amount": (
+            "the amount {value} reads as thousands or as decimals: write it without thousands separators, with a point "
+            "before the cents (15000.00)"
+        ),
         "due_or_installments": "give the due date or the installments: one of the two",
         "not_nfe": "the document is not an NF-e (no infNFe)",
         "nfe_layout": "the NF-e is in layout {value}: layouts 4.00 and 3.10 are read",
