@@ -12,6 +12,7 @@ from ponte.domain.invoices import Invoice, Item
 from ponte.domain.money import Money
 from ponte.invoices import ParsedInvoice, ParseOptions, Rejection, parse_upload
 from ponte.invoices.results import ParsedCancellation, ParseResult
+from ponte.messages.texts.rows import row_message
 
 DOCUMENTS = Path(__file__).parent / "documents"
 UBL_BILLING = "itplr-kosit-xrechnung-testsuite__01.01a-INVOICE_ubl.xml"
@@ -321,3 +322,19 @@ def test_a_cancellation_by_substitution_cancels_the_nfce_it_came_with() -> None:
     invoice, cancellation = parse_upload("uploads/nfce.xml", io.BytesIO(text.encode()), ParseOptions())
     assert isinstance(invoice, ParsedInvoice) and isinstance(cancellation, ParsedCancellation)
     assert cancellation.access_key == invoice.invoice.access_key
+
+
+def test_duplicatas_that_bill_more_than_the_nfe_are_recorded_with_a_warning() -> None:
+    # akretion's boleto sale (vNF 3251.92) with three duplicatas of 1500.00: the duplicatas are what is collected.
+    text = (DOCUMENTS / BOLETO_SALE).read_text("utf-8")
+    duplicatas = "".join(
+        f"<dup><nDup>00{n}</nDup><dVenc>2018-09-1{n}</dVenc><vDup>1500.00</vDup></dup>" for n in (1, 2, 3)
+    )
+    text = re.sub(r"(<cobr>.*?)(<dup>.*</dup>)(.*?</cobr>)", rf"\g<1>{duplicatas}\g<3>", text, flags=re.DOTALL)
+    (result,) = parse_upload("uploads/nfe.xml", io.BytesIO(text.encode()), ParseOptions())
+    assert isinstance(result, ParsedInvoice)
+    assert sum(i.amount.amount for i in result.invoice.installments) == 450000
+    (warning,) = [w for w in result.warnings if w.code == "installments_exceed"]
+    assert row_message(warning.code, warning.facts, "pt-BR").replace("\xa0", " ") == (
+        "As parcelas somam R$ 4.500,00, mais que o total de R$ 3.251,92 do documento: confira"
+    )

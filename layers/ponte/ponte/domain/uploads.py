@@ -211,6 +211,7 @@ RowCode = Literal[
     "other_encoding",  # encoding, file_encoding
     "payment_terms",  # days
     "due_before_issue",  # date, issued: an installment due before the invoice's issue date
+    "installments_exceed",  # billed, total, currency: installments adding up to more than the document's total
     "date_order",  # value, read, order, example, line: a date either order reads, read in the order the file shows
     "decimal_mark",  # value, example, line: an amount either mark reads (1,500), read with the file's decimal mark
     "cancellation_elsewhere",  # value: the NF-e the bundled cancellation names

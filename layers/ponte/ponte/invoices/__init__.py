@@ -26,6 +26,7 @@ from ponte.invoices.results import (
     Rejection,
     due_after_issue,
     plausible,
+    within_total,
 )
 from ponte.invoices.streams import read_head, replay
 
@@ -54,6 +55,7 @@ def parse_upload(name: str, stream: BinaryIO, options: ParseOptions) -> Iterator
     """Detect the format of the object `name` from its key and first bytes, then parse it."""
     head = read_head(stream, HEAD_SIZE)
     source = detect_format(name, head)
-    results = map(due_after_issue, map(disarmed, PARSERS[source](replay(head, stream), options=options)))
+    parsed = map(disarmed, PARSERS[source](replay(head, stream), options=options))
+    results = map(within_total, map(due_after_issue, parsed))
     received_on = options.received_on
     return results if received_on is None else (plausible(result, received_on) for result in results)

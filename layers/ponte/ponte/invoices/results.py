@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from ponte.domain.bodies.invoices import QuarantineCode
 from ponte.domain.errors import InvalidInput
 from ponte.domain.invoices import Invoice, Item, SourceFormat
-from ponte.domain.money import InvalidAmount
+from ponte.domain.money import InvalidAmount, Money
 from ponte.domain.uploads import RowCode
 
 _CODES = frozenset(get_args(RowCode))
@@ -230,6 +230,26 @@ def plausible(result: ParseResult, received_on: date) -> ParseResult:
     except RowRefused as refused:
         return Rejection(result.line, refused.problem)
     return result
+
+
+def within_total(result: ParseResult) -> ParseResult:
+    """`result`, with a warning when its installments add up to more than the document's total: duplicatas that bill
+    more than the NF-e's vNF, a UBL invoice's installments before its prepayment. Recorded as the document says:
+    the installments are what is collected."""
+    if not isinstance(result, ParsedInvoice) or result.invoice.total.amount <= 0:
+        return result
+    invoice = result.invoice
+    billed = sum(i.amount.amount for i in invoice.installments)
+    if billed <= invoice.total.amount:
+        return result
+    currency = invoice.currency
+    said = f"the installments add up to {billed} (minor units), more than the total {invoice.total.amount}: check them"
+    facts = {
+        "billed": f"{Money(amount=billed, currency=currency).to_decimal():f}",
+        "total": f"{invoice.total.to_decimal():f}",
+        "currency": currency,
+    }
+    return replace(result, warnings=(*result.warnings, problem("installments_exceed", said, **facts)))
 
 
 def due_after_issue(result: ParseResult) -> ParseResult:

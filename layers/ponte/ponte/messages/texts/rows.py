@@ -253,6 +253,7 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         ),
         "payment_terms": "vencimento calculado pelas condições de pagamento: {days} dias após a emissão",
         "due_before_issue": "o vencimento {date} é anterior à emissão {issued}: confira as datas",
+        "installments_exceed": "as parcelas somam {billed}, mais que o total de {total} do documento: confira",
         "date_order": (
             "a data {value} foi lida como {read}, na ordem {order} em que o arquivo escreve as datas ({example} na "
             "linha {line}): confira"
@@ -414,6 +415,7 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         ),
         "payment_terms": "vencimiento calculado según las condiciones de pago: {days} días después de la emisión",
         "due_before_issue": "el vencimiento {date} es anterior a la emisión {issued}: revise las fechas",
+        "installments_exceed": "las cuotas suman {billed}, más que el total de {total} del documento: revíselas",
         "date_order": (
             "la fecha {value} se leyó como {read}, en el orden {order} en que el archivo escribe las fechas ({example} "
             "en la línea {line}): revísela"
@@ -567,6 +569,9 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         ),
         "payment_terms": "due date read from the payment terms: {days} days after issue",
         "due_before_issue": "the due date {date} is before the issue date {issued}: check the dates",
+        "installments_exceed": (
+            "the installments add up to {billed}, more than the document's total of {total}: check them"
+        ),
         "date_order": (
             "the date {value} was read as {read}, in the {order} order the file writes its dates in ({example} on "
             "line {line}): check it"
