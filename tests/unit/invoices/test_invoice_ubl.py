@@ -416,3 +416,18 @@ def test_fixture_missing_document_currency_falls_back_to_currency_id(fixture_fil
         "North American Veeblefetzer",
     )
     assert installments(invoice) == [("1", date(2011, 9, 22), 10000)]
+
+
+def test_a_document_without_payment_terms_takes_the_default_term_without_a_warning() -> None:
+    result = read(ubl_xml(), ParseOptions(default_term_days=3))
+    assert isinstance(result, ParsedInvoice)
+    assert "terms_not_read" not in [w.code for w in result.warnings]
+
+
+def test_terms_the_reader_does_not_take_are_said_with_the_default_applied() -> None:
+    terms = "<cac:PaymentTerms><cbc:Note>Net 30 days from end of month</cbc:Note></cac:PaymentTerms>"
+    result = read(ubl_xml(payment=terms), ParseOptions(default_term_days=3))
+    assert isinstance(result, ParsedInvoice)
+    assert [(w.code, dict(w.facts)) for w in result.warnings if w.code == "terms_not_read"] == [
+        ("terms_not_read", {"days": "3"})
+    ]

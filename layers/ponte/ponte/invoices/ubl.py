@@ -22,7 +22,8 @@ When to pay:
   date is then the issue date plus N, and the invoice carries a warning saying so, since the issuer may have
   meant N days from receipt. Terms that count from the end of the month, or describe an early-payment discount
   without a net term, or name two different periods, are not read;
-- failing that, on the issue date plus `ParseOptions.default_term_days`.
+- failing that, on the issue date plus `ParseOptions.default_term_days`, with a warning when the document has payment
+  terms the reader does not take (the issuer meant something, and the default is a guess).
 
 The customer's contact is the buyer's (BG-9): ElectronicMail (BT-58) and Telephone (BT-57), a number without its
 country code read as one of the buyer's country (PostalAddress/Country/IdentificationCode, BT-55), else of
@@ -288,6 +289,9 @@ def _installments(
             )
         else:
             days = options.default_term_days
+            if notes:  # terms the reader does not take ("end of month", "30/60/90"): the default is a guess
+                said = f"the payment terms give no period Ponte reads: due {days} days after issue, the default term"
+                warnings = (problem("terms_not_read", said, days=days),)
         due = days_after(issue_date, days)
     return (Installment(number="1", due_date=due, amount=total),), warnings
 

@@ -252,6 +252,10 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
             "acentos"
         ),
         "payment_terms": "vencimento calculado pelas condições de pagamento: {days} dias após a emissão",
+        "terms_not_read": (
+            "as condições de pagamento não dizem um prazo que o Ponte leia: vencimento {days} dias após a emissão, o "
+            "prazo padrão; confira"
+        ),
         "due_before_issue": "o vencimento {date} é anterior à emissão {issued}: confira as datas",
         "installments_exceed": "as parcelas somam {billed}, mais que o total de {total} do documento: confira",
         "date_order": (
@@ -414,6 +418,10 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
             "los acentos"
         ),
         "payment_terms": "vencimiento calculado según las condiciones de pago: {days} días después de la emisión",
+        "terms_not_read": (
+            "las condiciones de pago no indican un plazo que Ponte lea: vencimiento {days} días después de la "
+            "emisión, el plazo por defecto; revíselo"
+        ),
         "due_before_issue": "el vencimiento {date} es anterior a la emisión {issued}: revise las fechas",
         "installments_exceed": "las cuotas suman {billed}, más que el total de {total} del documento: revíselas",
         "date_order": (
@@ -568,6 +576,9 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
             "line {line} is not {file_encoding} like the rest of the file: read as {encoding}, check its accents"
         ),
         "payment_terms": "due date read from the payment terms: {days} days after issue",
+        "terms_not_read": (
+            "the payment terms give no period Ponte reads: due {days} days after issue, the default term; check it"
+        ),
         "due_before_issue": "the due date {date} is before the issue date {issued}: check the dates",
         "installments_exceed": (
             "the installments add up to {billed}, more than the document's total of {total}: check them"
