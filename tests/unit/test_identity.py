@@ -16,11 +16,18 @@ def test_the_businesss_code_is_the_new_accounts_id() -> None:
     ("reference", "tax_id"),
     [
         ("financeiro@padaria.example", None),  # an e-mail typed as the customer's code
-        ("DK87654321", "DK87654321"),  # a UBL buyer identified by its VAT number
         ("11.222.333/0001-81", "11222333000181"),  # a CNPJ as the code, written with its punctuation
+        ("11222333000181", None),  # the same, from a source that gives no tax id
+        ("529.982.247-25", None),  # a CPF
     ],
 )
-def test_a_code_that_is_the_customers_e_mail_or_tax_id_is_hashed(reference: str, tax_id: str | None) -> None:
+def test_a_code_that_is_an_e_mail_or_a_cpf_or_cnpj_is_hashed(reference: str, tax_id: str | None) -> None:
     account_id = new_account_id(customer_references(reference=reference, tax_id=tax_id))
     assert account_id.startswith("acct-")
     assert reference not in account_id and "@" not in account_id
+
+
+def test_the_same_code_gives_the_same_id_whatever_else_a_source_gives() -> None:
+    # Two sources meet the customer at once: one with its CNPJ, one without; the id is decided by the code alone.
+    with_tax_id = new_account_id(customer_references(reference="11222333000181", tax_id="11222333000181"))
+    assert with_tax_id == new_account_id(customer_references(reference="11222333000181"))

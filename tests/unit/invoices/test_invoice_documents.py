@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from ponte.domain.identity import customer_references, new_account_id
 from ponte.domain.invoices import Invoice, Item
 from ponte.domain.money import Money
 from ponte.invoices import ParsedInvoice, ParseOptions, Rejection, parse_upload
@@ -194,7 +195,7 @@ def test_the_due_date_is_read_from_the_payment_terms(name: str, issued: date, da
     result = only_invoice(name, ParseOptions(default_term_days=3))
     assert result.invoice.issue_date == issued
     assert [i.due_date for i in result.invoice.installments] == [issued + timedelta(days=days)]
-    terms = [w.reason for w in result.warnings if w.code != "name_only"]  # 01.04a's buyer has an e-mail and a name
+    terms = [w.reason for w in result.warnings if w.code != "name_only"]
     assert terms == [f"due date read from the payment terms: {days} days after issue"]
 
 
@@ -218,10 +219,13 @@ def test_terms_without_a_due_period_leave_the_configured_term(name: str, issued:
     ]
 
 
-def test_a_buyer_whose_electronic_address_is_an_e_mail_gets_it_as_its_e_mail_not_its_reference() -> None:
-    # XRechnung 01.04a: the buyer's EndpointID is scheme EM (buyer@info.de); an account's id never carries an e-mail.
+def test_a_buyer_whose_electronic_address_is_an_e_mail_gets_it_as_its_e_mail_too() -> None:
+    # XRechnung 01.04a: the buyer's EndpointID is scheme EM (buyer@info.de). Still its reference (the account it
+    # opened is found by it); a new account's id is then a hash, never the address.
     buyer = only_invoice("itplr-kosit-xrechnung-testsuite__01.04a-INVOICE_ubl.xml").invoice.customer
-    assert (buyer.reference, buyer.email) == (None, "buyer@info.de")
+    assert (buyer.reference, buyer.email) == ("buyer@info.de", "buyer@info.de")
+    account_id = new_account_id(customer_references(reference=buyer.reference, email=buyer.email))
+    assert account_id.startswith("acct-")
 
 
 def test_ubl_lines_are_the_items() -> None:

@@ -516,27 +516,6 @@ def test_fixture_inbound_document(fixture_file: FixtureFile) -> None:
     assert "tpNF 0" in result.reason
 
 
-@pytest.mark.parametrize(
-    ("phone", "kept"),
-    [
-        ("4075551234", None),  # no country code: read as one it would be Romania's (+40)
-        ("14075551234", "+14075551234"),
-        ("0014075551234", "+14075551234"),
-        ("+1 407 555 1234", "+14075551234"),
-    ],
-)
-def test_a_buyer_abroad_keeps_a_phone_only_with_its_country_code(phone: str, kept: str | None) -> None:
-    dest = (
-        "<idEstrangeiro>EXTERIOR</idEstrangeiro><xNome>Foreign Buyer Inc</xNome>"
-        f"<enderDest><xLgr>Main St</xLgr><nro>1</nro><xBairro>-</xBairro><cMun>9999999</cMun><xMun>EXTERIOR</xMun>"
-        f"<UF>EX</UF><cPais>2496</cPais><xPais>ESTADOS UNIDOS</xPais><fone>{phone}</fone></enderDest>"
-    )
-    result = read(nfe_xml(dest=dest))
-    assert isinstance(result, ParsedInvoice)
-    assert result.invoice.customer.phone == kept
-    assert ("phone_left_out" in [w.code for w in result.warnings]) is (kept is None)
-
-
 def test_an_e_mail_list_that_begins_with_its_separator_keeps_its_first_address() -> None:
     dest = "<CNPJ>11222333000181</CNPJ><xNome>Mercado</xNome><email>;financeiro@mercado.com.br</email>"
     assert parsed(nfe_xml(dest=dest)).customer.email == "financeiro@mercado.com.br"

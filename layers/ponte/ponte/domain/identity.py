@@ -65,13 +65,21 @@ def payment_reference(provider: str, payment_id: str) -> tuple[str, str]:
 def new_account_id(references: list[tuple[str, str]]) -> str:
     """The id of an account opened for a customer no reference led to."""
     kind, value = references[0]
-    tax_ids = {found for what, found in references if what == "tax_id"}
-    # A code that is the customer's e-mail or tax id (a VAT number as a UBL buyer's identifier) is not shown in an id.
-    if kind == "reference" and "@" not in value and normalise_tax_id(value) not in tax_ids:
+    if kind == "reference" and not _personal(value):
         safe = _ID_UNSAFE.sub("-", value)[:128]
         if safe.strip("-"):
             return safe
     return "acct-" + hashlib.sha256(f"{kind}\x00{value}".encode()).hexdigest()[:24]
+
+
+def _personal(code: str) -> bool:
+    """Whether a business's code for a customer is an e-mail address or a CPF or CNPJ (as a UBL buyer's e-mail
+    endpoint, or a spreadsheet's code column holding the document, can be): decided from the code alone, so that the
+    same customer met by two sources gets the same id."""
+    from ponte.domain.business import is_valid_cnpj, is_valid_cpf  # noqa: PLC0415 - only when an account is opened
+
+    document = normalise_tax_id(code)
+    return "@" in code or is_valid_cpf(document) or is_valid_cnpj(document)
 
 
 def _bounded(value: str) -> str:

@@ -25,15 +25,15 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, BinaryIO, Literal
+from typing import BinaryIO, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
 from ponte.domain.accounts import WrittenDay
 from ponte.domain.errors import InvalidInput
 from ponte.domain.invoices import Installment, Invoice, InvoiceKind, SourceFormat, invoice_key
-from ponte.domain.money import Money
+from ponte.domain.money import Money, minor_unit_exponent
 from ponte.invoices.options import ParseOptions
 from ponte.invoices.results import FileRejected, ParsedInvoice, ParseResult, Problem, Rejection, problem, problem_from
 from ponte.invoices.values import bank_slip_digits, customer_party, https_url, known_currency, nfe_access_key
@@ -73,19 +73,28 @@ _DECODER = json.JSONDecoder(parse_float=Decimal, parse_constant=Decimal, object_
 _THOUSANDS_OR_DECIMALS = re.compile(r"\s*[+-]?[1-9]\d{0,2}(?:\.\d{3})+\s*")
 
 
-def _unambiguous(value: object) -> object:
-    if isinstance(value, str) and _THOUSANDS_OR_DECIMALS.fullmatch(value):
-        raise PydanticCustomError(
-            "ambiguous_amount",
-            "{value} reads as thousands or as decimals: write it without thousands separators, with a point before "
-            "the cents (15000.00)",
-            {"value": value.strip()},
-        )
-    return value
+def _ambiguous(data: object) -> str | None:
+    """An amount of an invoice object as text that reads as thousands or as decimals, unless its currency has three
+    decimal places (KWD, where 1.500 is one and a half)."""
+    if not isinstance(data, dict):
+        return None
+    currency = data.get("currency")
+    if isinstance(currency, str) and _three_places(currency):
+        return None
+    installments = data.get("installments")
+    amounts = (
+        [data.get("total"), *(i.get("amount") for i in installments if isinstance(i, dict))]
+        if isinstance(installments, list)
+        else [data.get("total")]
+    )
+    return next((a for a in amounts if isinstance(a, str) and _THOUSANDS_OR_DECIMALS.fullmatch(a)), None)
 
 
-# An amount, as a number or as text; text that reads as thousands and as decimals alike is refused.
-Amount = Annotated[Decimal, BeforeValidator(_unambiguous)]
+def _three_places(currency: str) -> bool:
+    try:
+        return minor_unit_exponent(currency) == 3
+    except ValueError:
+        return False  # no such currency: the document's own check says so
 
 
 class CustomerDocument(BaseModel):
@@ -120,7 +129,7 @@ class InstallmentDocument(BaseModel):
 
     number: str = Field(min_length=1, max_length=40, description="Installment number, unique in the invoice.")
     due_date: WrittenDay = Field(description="Local due date (yyyy-mm-dd); it ends at the end of that day.")
-    amount: Amount = Field(gt=0, description="Major units, e.g. 1234.56; a string or a number.")
+    amount: Decimal = Field(gt=0, description="Major units, e.g. 1234.56; a string or a number.")
 
 
 class InvoiceDocument(BaseModel):
@@ -141,7 +150,7 @@ class InvoiceDocument(BaseModel):
         pattern=r"^[A-Z]{3}$",
         description="ISO 4217 code; the business's default currency when absent.",
     )
-    total: Amount = Field(gt=0, description="Major units, positive; for a credit note, the amount credited.")
+    total: Decimal = Field(gt=0, description="Major units, positive; for a credit note, the amount credited.")
     due_date: WrittenDay | None = Field(default=None, description="For an invoice paid in one installment.")
     installments: list[InstallmentDocument] | None = Field(default=None, min_length=1, max_length=120)
     customer: CustomerDocument
@@ -167,6 +176,18 @@ class InvoiceDocument(BaseModel):
         description="The NF-e access key (chave de acesso, 44 digits) of this invoice; spaces, dots and dashes are "
         "ignored.",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_amounts(cls, data: object) -> object:
+        if (written := _ambiguous(data)) is not None:
+            raise PydanticCustomError(
+                "ambiguous_amount",
+                "{value} reads as thousands or as decimals: write it without thousands separators, with a point "
+                "before the cents (15000.00)",
+                {"value": written.strip()},
+            )
+        return data
 
     @model_validator(mode="after")
     def _due(self) -> InvoiceDocument:

@@ -97,10 +97,6 @@ _CANCELLATIONS = frozenset({"110111", "110112"})
 _EVENT_REGISTERED = frozenset({"135", "155"})
 
 _NO_PAYMENT = "90"
-_NOT_DIGIT = re.compile(r"\D")
-# Digits a number abroad has with its country code: no national number is this long (E.164 allows 15 in all), and a
-# US number with its 1 has eleven. Fewer, and the country code may not be there.
-_WITH_COUNTRY_CODE = 11
 _DEFERRED = "1"  # detPag/indPag 1: pagamento a prazo
 # tPag codes (MOC 4.00 YA02, as amended by NT 2020.006 and NT 2023.004) whose money is received when the sale is
 # made, so the customer owes nothing more for that part. Left out on purpose: 05 and 21 store credit and 14
@@ -253,25 +249,15 @@ def _customer(info: Element) -> tuple[Party, tuple[Problem, ...]]:
     # A foreign buyer's idEstrangeiro is free text, often a placeholder such as "EXTERIOR": not a tax id.
     emails = _EMAIL_SEPARATORS.split(text(dest, "nfe:email", _NS) or "")
     phone = text(dest, "nfe:enderDest/nfe:fone", _NS)
-    notes: tuple[Problem, ...] = ()
     if phone and text(dest, "nfe:enderDest/nfe:UF", _NS) == _ABROAD:
-        # A buyer abroad: the manual lets the issuer write the country code, not must. A number that does not start
-        # with one (+, 00) would be read as whatever country its first digits call (407... is Romania): left out.
-        if phone.lstrip().startswith(("+", "00")):
-            pass
-        elif len(_NOT_DIGIT.sub("", phone)) >= _WITH_COUNTRY_CODE:
-            phone = f"+{phone}"
-        else:
-            said = "customer phone left out: a number abroad written without its country code"
-            notes, phone = (problem("phone_left_out", said, field="phone"),), None
-    party, warnings = customer_party(
+        phone = f"+{phone.lstrip(' (+')}"  # the issuer writes a buyer abroad's number with its country code first
+    return customer_party(
         name=text(dest, "nfe:xNome", _NS),
         tax_id=cnpj or cpf,
         email=next((email for email in emails if email.strip()), None),
         phones=(("phone", phone),),
         country="BR",
     )
-    return party, (*warnings, *notes)
 
 
 def _check_authorised(info: Element, protocol: Element | None, access_key: str, options: ParseOptions) -> None:

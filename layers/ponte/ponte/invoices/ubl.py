@@ -220,20 +220,16 @@ def _issuer(party: Element | None) -> Party:
 
 
 def _customer(party: Element, options: ParseOptions) -> tuple[Party, tuple[Problem, ...]]:
-    """The buyer. An electronic address (BT-49 EndpointID) that is an e-mail (scheme EM) is its e-mail, when the
-    contact gives none, not its reference: an account's id is never an e-mail address."""
+    """The buyer. An electronic address (BT-49 EndpointID) that is an e-mail (scheme EM) is also its e-mail, when the
+    contact gives none; as its reference it still finds the account it opened (whose id, opened now, is a hash:
+    `ponte.domain.identity.new_account_id`)."""
     country = (text(party, "cac:PostalAddress/cac:Country/cbc:IdentificationCode", _NS) or "").upper()
-    identity = _identity(party)
     endpoint = party.find("cbc:EndpointID", _NS)
-    delivered_to = None
-    if (
-        endpoint is not None
-        and endpoint.get("schemeID") == "EM"
-        and identity["reference"] == text(party, "cbc:EndpointID", _NS)
-    ):
-        delivered_to, identity["reference"] = identity["reference"], None
+    delivered_to = (
+        text(party, "cbc:EndpointID", _NS) if endpoint is not None and endpoint.get("schemeID") == "EM" else None
+    )
     return customer_party(
-        **identity,
+        **_identity(party),
         email=text(party, "cac:Contact/cbc:ElectronicMail", _NS) or delivered_to,
         phones=(("phone", text(party, "cac:Contact/cbc:Telephone", _NS)),),
         country=country or options.default_country,
