@@ -768,3 +768,18 @@ def test_a_file_that_ends_every_row_with_a_comma_keeps_its_two_digit_columns() -
         "3,ACME,11222333000181,10/12/2026,1500.00,02,\n"
     )
     assert _shown(read(text)) == [(2, "1"), (3, "2"), (4, "3")]
+
+
+def test_dates_read_day_first_while_a_few_prove_month_first_each_say_so() -> None:
+    # Billing on the 10th, 2 of 12 rows proving month first (10/13, 10/14): too few to read the file month first,
+    # too many to read the rest without a word.
+    rows = [f"{n};ACME;11222333000181;100,00;10/{n:02d}/2026" for n in range(3, 15)]
+    results = read("Número;Cliente;CNPJ;Valor;Vencimento\n" + "\n".join(rows) + "\n")
+    doubts = [w for r in results if isinstance(r, ParsedInvoice) for w in r.warnings if w.code == "date_order_doubt"]
+    assert len(doubts) == 9 and dict(doubts[0].facts) == {  # 10/10 reads the same either way
+        "value": "10/03/2026",
+        "read": "2026-03-10",
+        "example": "10/13/2026",
+        "line": "12",
+    }
+    assert [r.problem.code for r in results if isinstance(r, Rejection)] == ["not_date", "not_date"]

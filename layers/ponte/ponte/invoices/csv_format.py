@@ -272,7 +272,7 @@ def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
             options=options if order is None else options.model_copy(update=order),
             separator=separator,
             marks=marks,
-            dates=dates if order is not None else None,
+            dates=dates if order is not None or dates.doubtful(options.date_order) else None,
             ends=ends,
         )
         group = _Group(options.default_country)
@@ -428,6 +428,7 @@ class _DateOrder:
         self._dated = 0  # rows with a slashed date
         self._declared = ""  # the order a header says
         self._order = ""  # the file's own order, once `order` found it is not the business's
+        self._doubt = ""  # the order a few dates prove, not enough to read the file in it
 
     def see_header(self, line: int, header: list[str]) -> None:
         for index in self._columns:
@@ -463,21 +464,30 @@ class _DateOrder:
         self._order = found
         return {"date_order": found}
 
+    def doubtful(self, configured: str) -> bool:
+        """Whether some of the file's dates prove the order the business did not set, too few to read the file in
+        it: each date either order could read is then read in the business's, with a warning naming the proof."""
+        if len(self._proving) != 1 or configured in self._proving:
+            return False
+        self._doubt, self._order = next(iter(self._proving)), configured
+        return True
+
     def note(self, cells: list[str]) -> Problem | None:
-        """What the report says of a row with a date either order could read, read in the file's."""
+        """What the report says of a row with a date either order could read: read in the file's order, or, in
+        doubt, in the business's while some dates prove the other."""
         for written, (first, second) in self._slashed(cells):
             if first <= 12 and second <= 12 and first != second:
+                read = parse_date(written, "mdy" if self._order == "mdy" else "dmy").isoformat()
+                if self._doubt:
+                    example, line = self._proof[self._doubt]
+                    said = (
+                        f"date {written!r} read as {read}, though {example!r} on line {line} reads only the other way"
+                    )
+                    return problem("date_order_doubt", said, value=written, read=read, example=example, line=line)
                 example, line = self._proof[self._order]
-                read = parse_date(written, "mdy" if self._order == "mdy" else "dmy")
-                said = f"date {written!r} read as {read.isoformat()}, as {example!r} on line {line} shows"
+                said = f"date {written!r} read as {read}, as {example!r} on line {line} shows"
                 return problem(
-                    "date_order",
-                    said,
-                    value=written,
-                    read=read.isoformat(),
-                    order=self._order,
-                    example=example,
-                    line=line,
+                    "date_order", said, value=written, read=read, order=self._order, example=example, line=line
                 )
         return None
 

@@ -266,6 +266,10 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
             "o valor {value} foi lido com três casas decimais, como o arquivo escreve os valores ({example} na linha "
             "{line}): confira"
         ),
+        "date_order_doubt": (
+            "a data {value} foi lida como {read}, mas {example}, na linha {line}, só se lê na outra ordem: confira "
+            "em que ordem o arquivo escreve as datas"
+        ),
         "cancellation_elsewhere": "veio junto o cancelamento de outra NF-e ({value}), que não foi aplicado",
         "cancellation_not_applied": "o cancelamento que veio com esta NF-e não foi aplicado",
         "cancellation_kept": "cancelamento de uma NF-e ainda não registrada: guardado e aplicado quando ela chegar",
@@ -432,6 +436,10 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
             "el importe {value} se leyó con tres decimales, como el archivo escribe los importes ({example} en la "
             "línea {line}): revíselo"
         ),
+        "date_order_doubt": (
+            "la fecha {value} se leyó como {read}, pero {example}, en la línea {line}, solo se lee en el otro orden: "
+            "revise en qué orden escribe el archivo las fechas"
+        ),
         "cancellation_elsewhere": "vino junto la cancelación de otra NF-e ({value}), que no se aplicó",
         "cancellation_not_applied": "la cancelación que vino con esta NF-e no se aplicó",
         "cancellation_kept": "cancelación de una NF-e aún no registrada: se guarda y se aplica cuando llegue",
@@ -590,6 +598,10 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         "decimal_mark": (
             "the amount {value} was read with three decimal places, as the file writes its amounts ({example} on line "
             "{line}): check it"
+        ),
+        "date_order_doubt": (
+            "the date {value} was read as {read}, but {example} on line {line} reads only the other way: check the "
+            "order the file writes its dates in"
         ),
         "cancellation_elsewhere": "a cancellation of another NF-e ({value}) came with this one and was not applied",
         "cancellation_not_applied": "the cancellation that came with this NF-e was not applied",
