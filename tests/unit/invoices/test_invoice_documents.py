@@ -206,8 +206,6 @@ def test_the_due_date_is_read_from_the_payment_terms(name: str, issued: date, da
         ("ConnectingEurope-eInvoicing-EN16931__BIS_Billing_30-Forskott_(ej moms).xml", date(2018, 1, 9)),
         # "#SKONTO#TAGE=7#PROZENT=2.00#...": XRechnung's early-payment discount syntax, not a due date.
         ("itplr-kosit-xrechnung-testsuite__01.10a-INVOICE_ubl.xml", date(2016, 6, 27)),
-        # "Zahlbar sofort ohne Abzug.": no number of days.
-        ("itplr-kosit-xrechnung-testsuite__01.01a-INVOICE_ubl.xml", date(2016, 4, 4)),
     ],
 )
 def test_terms_without_a_due_period_leave_the_configured_term(name: str, issued: date) -> None:
@@ -345,3 +343,10 @@ def test_duplicatas_that_bill_more_than_the_nfe_are_recorded_with_a_warning() ->
     assert row_message(warning.code, warning.facts, "pt-BR").replace("\xa0", " ") == (
         "As parcelas somam R$ 4.500,00, mais que o total de R$ 3.251,92 do documento: confira"
     )
+
+
+def test_terms_that_say_to_pay_at_once_are_due_on_the_issue_date() -> None:
+    # XRechnung 01.01a: "Zahlbar sofort ohne Abzug." (payable at once, no deduction), whatever the default term.
+    result = only_invoice("itplr-kosit-xrechnung-testsuite__01.01a-INVOICE_ubl.xml", ParseOptions(default_term_days=3))
+    assert [i.due_date for i in result.invoice.installments] == [date(2016, 4, 4)]
+    assert [w.code for w in result.warnings if w.code != "name_only"] == []

@@ -176,7 +176,6 @@ def test_payment_terms_text_that_gives_a_number_of_days(note: str, days: int) ->
         "2 % discount if paid within 2 days Penalty percentage 10% from due date",
         "#SKONTO#TAGE=7#PROZENT=2.00# #SKONTO#TAGE=14#PROZENT=1.00# #SKONTO#TAGE=30#PROZENT=0.00#",
         "Zahlung ohne Abzug bis zum 13.08.2021 bei uns eingehend.",
-        "Zahlbar sofort ohne Abzug.",
         "Bitte überweisen Sie den Gesamtbetrag in Höhe von EUR […] innerhalb von […] Tagen ohne Abzug",
         "50% prepaid, 50% within one month",
         "30 jours fin de mois",  # counted from the end of the month
@@ -431,3 +430,8 @@ def test_terms_the_reader_does_not_take_are_said_with_the_default_applied() -> N
     assert [(w.code, dict(w.facts)) for w in result.warnings if w.code == "terms_not_read"] == [
         ("terms_not_read", {"days": "3"})
     ]
+
+
+@pytest.mark.parametrize("note", ["Zahlbar sofort ohne Abzug.", "Due upon receipt", "Pagamento à vista", "Al contado"])
+def test_terms_that_say_to_pay_at_once_are_zero_days(note: str) -> None:
+    assert payment_term_days(note) == 0

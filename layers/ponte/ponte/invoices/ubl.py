@@ -18,7 +18,8 @@ When to pay:
   cac:PaymentTerms/cbc:PaymentDueDate or InstallmentDueDate;
 - with none of them, the payment terms text (BT-20, cac:PaymentTerms/cbc:Note) may still say "N days": "Payment
   within 30 days", "Net 30", "30 dagar netto", "Zahlbar innerhalb 14 Tagen", "pagamento em 30 dias", in English,
-  Portuguese, Spanish, German, Swedish, Danish, Norwegian, French, Italian or Dutch (`payment_term_days`). The due
+  Portuguese, Spanish, German, Swedish, Danish, Norwegian, French, Italian or Dutch (`payment_term_days`), or say to
+  pay at once ("Zahlbar sofort", "Due upon receipt": due on the issue date, without a warning). The due
   date is then the issue date plus N, and the invoice carries a warning saying so, since the issuer may have
   meant N days from receipt. Terms that count from the end of the month, or describe an early-payment discount
   without a net term, or name two different periods, are not read;
@@ -106,6 +107,12 @@ _END_OF_MONTH = re.compile(
     r"|monatsende|ende des monats|månadens slut|månedens udgang|slutten av måneden|einde van de maand",
     re.IGNORECASE,
 )
+# Terms that say to pay at once, with no number of days: due on the issue date.
+_AT_ONCE = re.compile(
+    r"\b(?:sofort|immediately|immediate|upon receipt|on receipt|à vista|a vista|al contado|de contado|imediato"
+    r"|omgående|straks|comptant|à réception|dès réception|a ricevimento|bij ontvangst)\b",
+    re.IGNORECASE,
+)
 _STRETCHES = re.compile(r"[.,;:\n]+")
 _WORD = re.compile(r"\w")
 
@@ -124,8 +131,8 @@ def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
 
 
 def payment_term_days(note: str) -> int | None:
-    """The number of days to pay that payment terms text gives ("Payment within 30 days" → 30), or None when it
-    gives none or is ambiguous."""
+    """The number of days to pay that payment terms text gives ("Payment within 30 days" → 30; "Zahlbar sofort" → 0),
+    or None when it gives none or is ambiguous."""
     if _END_OF_MONTH.search(note):
         return None
     discounted = _DISCOUNT.search(note) is not None
@@ -138,6 +145,8 @@ def payment_term_days(note: str) -> int | None:
         bare = not _WORD.search(_NET.sub("", _DAYS.sub("", _NET_FIRST.sub("", stretch))))
         if net or (not discounted and (bare or _ABOUT_PAYING.search(stretch))):
             found.update(days)
+    if not found and _AT_ONCE.search(note):
+        return 0
     return found.pop() if len(found) == 1 else None
 
 
@@ -279,7 +288,9 @@ def _installments(
     warnings: tuple[Problem, ...] = ()
     if (due := _due_date(root)) is None:
         notes = " ; ".join(note.text.strip() for note in root.findall("cac:PaymentTerms/cbc:Note", _NS) if note.text)
-        if (days := payment_term_days(notes)) is not None:
+        if (days := payment_term_days(notes)) == 0:
+            pass  # "payable immediately": due on the issue date, as the terms say
+        elif days is not None:
             warnings = (
                 problem("payment_terms", f"due date read from the payment terms: {days} days after issue", days=days),
             )
