@@ -77,8 +77,8 @@ def parse_amount(raw: str, currency: str, decimal_mark: str | None = None) -> Mo
 
     With both separators, the last one is the decimal mark. With one kind only, repeated (`1.234.567`) it groups
     thousands; once, followed by exactly three digits after a 1-3 digit head not starting with 0 (`1.234`), it is
-    the file's decimal mark when the file's other amounts show one (`decimal_mark`: `1,500` in a file of `10,00` is
-    one and a half, not fifteen hundred), and otherwise groups thousands, unless the currency has three decimals
+    the file's decimal mark when the file's other amounts prove one (`decimal_mark`: `1,500` in a file of `0,500`
+    is one and a half, not fifteen hundred), and otherwise groups thousands, unless the currency has three decimals
     (KWD): no two-decimal currency writes three.
     """
     text = _without_currency(_SPACES.sub("", raw), raw, currency)
