@@ -171,3 +171,34 @@ def test_an_erp_row_naming_an_nfe_already_told_is_not_told_to_the_customer_again
 
     told = [n.body for n in world.ledger.notices[before:] if isinstance(n.body, InvoiceIssued)]
     assert [body.invoice_number for body in told] == ["901"], "the row naming the NF-e is its sale, already told"
+
+
+def test_an_invoice_partly_paid_is_recorded_for_what_is_owed_and_one_ponte_holds_is_left_as_it_is() -> None:
+    world = World()
+    header = "Número;Parcela;Cliente;CNPJ;Valor;Vencimento;Situação\n"
+    row = "1001;{n};Padaria Boa Vista;12.345.678/0001-95;100,00;10/{m}/2026;{status}\n"
+    both_open = header + row.format(n=1, m=11, status="Em aberto") + row.format(n=2, m=12, status="Em aberto")
+    world.upload("incoming/recebiveis.csv", both_open.encode())
+    (held,) = world.invoices().values()
+    assert [i.number for i in held.invoice.installments] == ["1", "2"]
+
+    # The next export says the first installment was paid: Ponte's invoice is not corrected down (the payment is a
+    # payment to record), and the report says so.
+    first_paid = header + row.format(n=1, m=11, status="Recebido") + row.format(n=2, m=12, status="Em aberto")
+    outcome = world.upload("incoming/recebiveis-2.csv", first_paid.encode())
+    (still,) = world.invoices().values()
+    assert still.invoice == held.invoice
+    assert outcome.counts.unchanged == 1
+    report = world.objects.report("processed/recebiveis-2.csv.report.json")
+    assert [w["code"] for w in report["warnings"]] == ["settled_held"]
+    assert report["warnings"][0]["message"].startswith("A fatura 1001 já está no Ponte e não foi alterada")
+
+    # A new invoice partly paid is recorded for what is still owed.
+    new = (
+        header
+        + row.format(n=1, m=11, status="Pago").replace("1001", "1002")
+        + row.format(n=2, m=12, status="A receber").replace("1001", "1002")
+    )
+    world.upload("incoming/recebiveis-3.csv", new.encode())
+    recorded = {r.invoice.number: r for r in world.invoices().values()}
+    assert [(i.number, i.amount.amount) for i in recorded["1002"].invoice.installments] == [("2", 10000)]

@@ -730,21 +730,22 @@ STATUSES = (
 
 
 def test_a_row_the_export_says_was_paid_or_cancelled_is_no_receivable() -> None:
-    # A business going live exports its whole receivables book, paid titles included: none of those is chased.
+    # A business going live exports its whole receivables book, paid titles included: none of those is chased, and
+    # what is still owed of an invoice partly paid is.
     results = read(STATUSES)
-    # An invoice partly paid is left as it is, whole: recorded short, one Ponte already holds would be corrected down
-    # and its payment never recorded; the report says to record that payment.
     assert _shown(results) == [
         (2, "status_paid"),
-        (3, "sibling_refused"),
+        (3, "1"),  # invoice 1: its second installment, still owed
         (4, "status_cancelled"),
         (5, "3"),
         (6, "status_paid"),
     ]
+    invoices = {r.invoice.number: r for r in results if isinstance(r, ParsedInvoice)}
+    assert [(i.number, i.amount.amount) for i in invoices["1"].invoice.installments] == [("2", 10000)]
+    assert (invoices["1"].settled, invoices["3"].settled) == (True, False)
     refused = rejected(results[0])
     assert row_message(refused.problem.code, refused.problem.facts, "pt-BR") == (
-        "A planilha diz que esta parcela foi paga (“Recebido”): a fatura não foi registrada nem alterada (se ela já "
-        "estava no Ponte, registre esse pagamento no console)"
+        "A planilha diz que esta parcela foi paga (“Recebido”): não foi registrada como em aberto"
     )
 
 

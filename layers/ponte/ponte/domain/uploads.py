@@ -151,6 +151,7 @@ RowCode = Literal[
     "amount_split",  # value: an amount with a decimal comma, unquoted in a comma-separated file
     "status_paid",  # value: a row whose status says it was paid, not recorded as owed
     "status_cancelled",  # value: a row whose status says it was cancelled
+    "settled_held",  # number: an invoice Ponte holds, some of whose installments the file says were paid
     "unclosed_quote",  # line, last: the lines a quote left open took into one row
     "quote_took_line",  # other: a line read inside the quote opened on that line
     "rows_disagree",  # line, other: two lines of the same invoice

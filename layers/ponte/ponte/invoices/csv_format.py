@@ -19,8 +19,8 @@ name, tax id or customer reference. Optional: series, installment, e-mail, issue
 - payment link (`link de pagamento`, `payment link`, `enlace de pago`): an https address, else the row is refused;
 - boleto (`nosso número`, `linha digitável`, `boleto`): kept as digits, separators removed;
 - NF-e access key (`chave de acesso`, `chave nfe`, `access key`): 44 digits with a valid check digit.
-- status (`situação`, `status`): a row the export says was paid or cancelled refuses its invoice, which is neither
-  recorded nor changed (`_settled`).
+- status (`situação`, `status`): a row the export says was paid or cancelled is not recorded (`_settled`); the rest
+  of its invoice is what is still owed (`ParsedInvoice.settled`).
 The rows of one invoice must agree on customer, issue date, currency, owner and access key; a phone or language
 left blank on some of them is taken from the others. A phone, language or e-mail that cannot be read never refuses
 the invoice: it is left out, and the invoice carries a warning saying why. A boleto or payment
@@ -692,6 +692,7 @@ class _BadRow:
     number: str | None
     series: str | None
     problem: Problem
+    settled: bool = False  # paid or cancelled, as the file says: not recorded; the rest of its invoice is what is owed
 
 
 # A row's status, as receivables exports write it (accents, case and spaces aside): paid, or cancelled. Any other
@@ -738,7 +739,7 @@ def _row(
         if number is None:
             raise RowRefused("missing_field", "missing invoice number", field=CsvField.NUMBER.value)
         if (settled := _settled(given.get(CsvField.STATUS))) is not None:
-            return _BadRow(line=line, number=number, series=series, problem=settled)
+            return _BadRow(line=line, number=number, series=series, problem=settled, settled=True)
         for field, reason in _MISSING.items():
             if field not in given:
                 raise RowRefused("missing_field", reason, field=field.value)
@@ -817,13 +818,21 @@ class _Group:
     def close(self) -> Iterable[ParseResult]:
         if not self._rows:
             return []
-        bad = [row for row in self._rows if isinstance(row, _BadRow)]
+        settled = [Rejection(row.line, row.problem) for row in self._rows if isinstance(row, _BadRow) and row.settled]
+        bad = [row for row in self._rows if isinstance(row, _BadRow) and not row.settled]
         good = [row for row in self._rows if isinstance(row, _Row)]
+        if settled:
+            rest = [replace(r, settled=True) if isinstance(r, ParsedInvoice) else r for r in self._closed(bad, good)]
+            return sorted([*settled, *rest], key=lambda result: result.line)
+        return self._closed(bad, good)
+
+    def _closed(self, bad: list[_BadRow], good: list[_Row]) -> list[ParseResult]:
+        if not bad and not good:
+            return []
         if bad:
             # An invoice with a refused installment is refused whole: recording the rest would understate
-            # what is owed, and the corrected file would then look like a different invoice. So is one with an
-            # installment the file says was paid or cancelled: recorded short, an invoice Ponte already holds
-            # would be corrected down, its payment never recorded.
+            # what is owed, and the corrected file would then look like a different invoice. One with installments
+            # the file says were paid or cancelled is what is still owed (`ParsedInvoice.settled`).
             siblings = [
                 Rejection(
                     row.line,

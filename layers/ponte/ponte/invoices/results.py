@@ -62,7 +62,9 @@ class ParsedInvoice:
     invoice). `owner` is the staff member the row names (CSV `responsável`, `vendedor`, `owner`, `gerente`).
     `warnings` are things the report should tell the back office although the invoice was recorded (a customer
     known only by name, a due date read from payment terms). A cancellation found inside an `nfeProc` is yielded
-    as a separate `ParsedCancellation` after the invoice.
+    as a separate `ParsedCancellation` after the invoice. `settled` is true when the file says some of the invoice's
+    installments were paid or cancelled: the invoice is what is still owed, to record if Ponte does not hold it,
+    never to correct one it holds (its payments are recorded as payments).
     """
 
     line: int
@@ -70,6 +72,7 @@ class ParsedInvoice:
     items: tuple[Item, ...] = ()
     owner: str | None = None
     warnings: tuple[Problem, ...] = ()
+    settled: bool = False
 
 
 @dataclass(frozen=True, slots=True)

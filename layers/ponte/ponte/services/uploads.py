@@ -488,17 +488,7 @@ class _Recorder:
         named = {(account, key) for p, account in known if (key := nfe_named(p.invoice))}
         stored = self.ports.ledger.stored_invoices([(account, p.invoice.key) for p, account in known] + sorted(named))
         self.told_as_nfe = {pair for pair in named if pair in stored}
-        new: list[tuple[ParsedInvoice, str]] = []
-        written_earlier: list[tuple[ParsedInvoice, str]] = []
-        corrections: dict[str, list[tuple[ParsedInvoice, StoredInvoice]]] = defaultdict(list)
-        for parsed, account_id in targets:
-            found = stored.get((account_id, parsed.invoice.key))
-            if found is None:
-                new.append((parsed, account_id))
-            elif found.fingerprint != parsed.invoice.fingerprint:
-                corrections[account_id].append((parsed, found))
-            elif self._count_recorded(parsed, found):
-                written_earlier.append((parsed, account_id))
+        new, written_earlier, corrections = self._sorted(targets, stored)
         for account_id, items in corrections.items():
             for start in range(0, len(items), CORRECTIONS_PER_CHANGE):
                 self._correct(account_id, [parsed for parsed, _ in items[start : start + CORRECTIONS_PER_CHANGE]])
@@ -507,6 +497,41 @@ class _Recorder:
         # A crashed attempt may have written these invoices and failed before applying the cancellations kept
         # for them; applying them again is idempotent, and counts them.
         self._apply_parked([(account_id, parsed.invoice) for parsed, account_id in written_earlier])
+
+    def _sorted(
+        self, targets: list[tuple[ParsedInvoice, str]], stored: dict[tuple[str, str], StoredInvoice]
+    ) -> tuple[
+        list[tuple[ParsedInvoice, str]],
+        list[tuple[ParsedInvoice, str]],
+        dict[str, list[tuple[ParsedInvoice, StoredInvoice]]],
+    ]:
+        """The window's invoices by what recording each takes: new ones, those an earlier attempt of this upload
+        wrote, and corrections by account; the others are counted as they are."""
+        new: list[tuple[ParsedInvoice, str]] = []
+        written_earlier: list[tuple[ParsedInvoice, str]] = []
+        corrections: dict[str, list[tuple[ParsedInvoice, StoredInvoice]]] = defaultdict(list)
+        for parsed, account_id in targets:
+            found = stored.get((account_id, parsed.invoice.key))
+            if found is None:
+                new.append((parsed, account_id))
+            elif found.fingerprint != parsed.invoice.fingerprint and parsed.settled:
+                self._keep_held(parsed)  # what the file says was paid is a payment to record, not a correction
+            elif found.fingerprint != parsed.invoice.fingerprint:
+                corrections[account_id].append((parsed, found))
+            elif self._count_recorded(parsed, found):
+                written_earlier.append((parsed, account_id))
+        return new, written_earlier, corrections
+
+    def _keep_held(self, parsed: ParsedInvoice) -> None:
+        """An invoice Ponte holds, of which the file says some installments were paid or cancelled: left as it is,
+        with a report line saying to record those payments (the file's own lines say which)."""
+        self.counts["unchanged"] += 1
+        number = parsed.invoice.number
+        said = f"invoice {number} is held by Ponte: the installments the file says were paid are payments to record"
+        if len(self.warnings) < _WARNINGS_KEPT:
+            self.warnings.append(
+                RowRefusal(line=parsed.line, reason=said, code="settled_held", facts={"number": number})
+            )
 
     def _count_recorded(self, parsed: ParsedInvoice, found: StoredInvoice) -> bool:
         """Count an invoice found recorded as it was; True when an earlier attempt of this very upload wrote it."""

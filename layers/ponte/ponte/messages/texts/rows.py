@@ -160,13 +160,11 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         "extra_cells": (
             "a linha tem {cells} células e o cabeçalho {width}: coloque entre aspas os valores que contêm o separador"
         ),
-        "status_paid": (
-            "a planilha diz que esta parcela foi paga ({value}): a fatura não foi registrada nem alterada (se ela já "
-            "estava no Ponte, registre esse pagamento no console)"
-        ),
-        "status_cancelled": (
-            "a planilha diz que esta parcela foi cancelada ({value}): a fatura não foi registrada nem alterada (se ela "
-            "já estava no Ponte, dê baixa nela no console)"
+        "status_paid": "a planilha diz que esta parcela foi paga ({value}): não foi registrada como em aberto",
+        "status_cancelled": "a planilha diz que esta parcela foi cancelada ({value}): não foi registrada",
+        "settled_held": (
+            "a fatura {number} já está no Ponte e não foi alterada: registre no console os pagamentos das parcelas "
+            "que a planilha diz pagas"
         ),
         "amount_split": (
             "o valor {value} foi partido em dois pela vírgula que separa as colunas: coloque entre aspas os valores "
@@ -322,13 +320,11 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
             "la línea tiene {cells} celdas y el encabezado {width}: ponga entre comillas los importes que contienen "
             "el separador"
         ),
-        "status_paid": (
-            "la hoja dice que esta cuota se pagó ({value}): la factura no se registró ni se cambió (si ya estaba en "
-            "Ponte, registre ese pago en la consola)"
-        ),
-        "status_cancelled": (
-            "la hoja dice que esta cuota se canceló ({value}): la factura no se registró ni se cambió (si ya estaba "
-            "en Ponte, dé de baja la factura en la consola)"
+        "status_paid": "la hoja dice que esta cuota se pagó ({value}): no se registró como pendiente",
+        "status_cancelled": "la hoja dice que esta cuota se canceló ({value}): no se registró",
+        "settled_held": (
+            "la factura {number} ya está en Ponte y no se cambió: registre en la consola los pagos de las cuotas que "
+            "la hoja da por pagadas"
         ),
         "amount_split": (
             "el importe {value} quedó partido en dos por la coma que separa las columnas: ponga entre comillas los "
@@ -487,13 +483,11 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         "installments_sum": "the installments of invoice {number} add up to {billed}, not the total of {total}",
         "already_paid": "invoice {number} is already paid, at least in part: its corrected amounts were not applied",
         "extra_cells": "the line has {cells} cells and the header {width}: quote amounts that contain the separator",
-        "status_paid": (
-            "the file says this installment was paid ({value}): the invoice was not recorded or changed (if Ponte "
-            "already had it, record that payment in the console)"
-        ),
-        "status_cancelled": (
-            "the file says this installment was cancelled ({value}): the invoice was not recorded or changed (if "
-            "Ponte already had it, write it off in the console)"
+        "status_paid": "the file says this installment was paid ({value}): it was not recorded as owed",
+        "status_cancelled": "the file says this installment was cancelled ({value}): it was not recorded",
+        "settled_held": (
+            "invoice {number} is already in Ponte and was not changed: record in the console the payments of the "
+            "installments the file says were paid"
         ),
         "amount_split": (
             "the amount {value} was split in two by the comma that separates the columns: quote amounts that "
