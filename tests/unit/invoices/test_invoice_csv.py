@@ -663,10 +663,10 @@ def test_a_file_that_proves_month_first_dates_is_read_month_first_with_a_warning
     warned = [[(w.code, dict(w.facts)) for w in i.warnings] for i in invoices]
     said = {"order": "mdy", "example": "12/31/2026", "line": "2"}
     assert warned == [
-        [("date_order", {"value": "12/01/2026", "read": "2026-12-01", **said})],
-        [("date_order", {"value": "01/02/2027", "read": "2027-01-02", **said})],
-        [("date_order", {"value": "12/01/2026", "read": "2026-12-01", **said})],  # 03/03 reads the same either way
-        [("date_order", {"value": "12/01/2026", "read": "2026-12-01", **said})],
+        [("date_order", {"value": "12/01/2026", "day": "2026-12-01", **said})],
+        [("date_order", {"value": "01/02/2027", "day": "2027-01-02", **said})],
+        [("date_order", {"value": "12/01/2026", "day": "2026-12-01", **said})],  # 03/03 reads the same either way
+        [("date_order", {"value": "12/01/2026", "day": "2026-12-01", **said})],
     ]
 
 
@@ -779,7 +779,7 @@ def test_dates_read_day_first_while_a_few_prove_month_first_each_say_so() -> Non
     doubts = [w for r in results if isinstance(r, ParsedInvoice) for w in r.warnings if w.code == "date_order_doubt"]
     assert len(doubts) == 9 and dict(doubts[0].facts) == {  # 10/10 reads the same either way
         "value": "10/03/2026",
-        "read": "2026-03-10",
+        "day": "2026-03-10",
         "example": "10/13/2026",
         "line": "12",
     }

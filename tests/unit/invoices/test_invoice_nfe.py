@@ -519,3 +519,14 @@ def test_fixture_inbound_document(fixture_file: FixtureFile) -> None:
 def test_an_e_mail_list_that_begins_with_its_separator_keeps_its_first_address() -> None:
     dest = "<CNPJ>11222333000181</CNPJ><xNome>Mercado</xNome><email>;financeiro@mercado.com.br</email>"
     assert parsed(nfe_xml(dest=dest)).customer.email == "financeiro@mercado.com.br"
+
+
+@pytest.mark.parametrize(
+    ("phone", "kept"), [("4930 1234567", "+49301234567"), ("(+54) 9 11 2345-6789", "+5491123456789")]
+)
+def test_a_buyer_abroad_has_its_phone_read_with_the_country_code_written_first(phone: str, kept: str) -> None:
+    dest = (
+        "<idEstrangeiro>X1</idEstrangeiro><xNome>Buyer SA</xNome>"
+        f"<enderDest><UF>EX</UF><cPais>0639</cPais><fone>{phone}</fone></enderDest>"
+    )
+    assert parsed(nfe_xml(dest=dest)).customer.phone == kept

@@ -214,9 +214,9 @@ RowCode = Literal[
     "terms_not_read",  # days: payment terms that say no period the reader takes; the default term applied
     "due_before_issue",  # date, issued: an installment due before the invoice's issue date
     "installments_exceed",  # billed, total, currency: installments adding up to more than the document's total
-    "date_order",  # value, read, order, example, line: a date either order reads, read in the order the file shows
+    "date_order",  # value, day, order, example, line: a date either order reads, read in the order the file shows
     "decimal_mark",  # value, example, line: an amount either mark reads (1,500), read with the file's decimal mark
-    "date_order_doubt",  # value, read, example, line: read in the business's order, though some dates prove the other
+    "date_order_doubt",  # value, day, example, line: read in the business's order, though some dates prove the other
     "cancellation_elsewhere",  # value: the NF-e the bundled cancellation names
     "cancellation_not_applied",
     "cancellation_kept",  # of an NF-e not recorded yet

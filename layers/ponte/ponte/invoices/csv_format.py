@@ -483,11 +483,11 @@ class _DateOrder:
                     said = (
                         f"date {written!r} read as {read}, though {example!r} on line {line} reads only the other way"
                     )
-                    return problem("date_order_doubt", said, value=written, read=read, example=example, line=line)
+                    return problem("date_order_doubt", said, value=written, day=read, example=example, line=line)
                 example, line = self._proof[self._order]
                 said = f"date {written!r} read as {read}, as {example!r} on line {line} shows"
                 return problem(
-                    "date_order", said, value=written, read=read, order=self._order, example=example, line=line
+                    "date_order", said, value=written, day=read, order=self._order, example=example, line=line
                 )
         return None
 

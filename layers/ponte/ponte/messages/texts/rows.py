@@ -257,7 +257,7 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         "due_before_issue": "o vencimento {date} é anterior à emissão {issued}: confira as datas",
         "installments_exceed": "as parcelas somam {billed}, mais que o total de {total} do documento: confira",
         "date_order": (
-            "a data {value} foi lida como {read}, na ordem {order} em que o arquivo escreve as datas ({example} na "
+            "a data {value} foi lida como {day}, na ordem {order} em que o arquivo escreve as datas ({example} na "
             "linha {line}): confira"
         ),
         "decimal_mark": (
@@ -265,7 +265,7 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
             "{line}): confira"
         ),
         "date_order_doubt": (
-            "a data {value} foi lida como {read}, mas {example}, na linha {line}, só se lê na outra ordem: confira "
+            "a data {value} foi lida como {day}, mas {example}, na linha {line}, só se lê na outra ordem: confira "
             "em que ordem o arquivo escreve as datas"
         ),
         "cancellation_elsewhere": "veio junto o cancelamento de outra NF-e ({value}), que não foi aplicado",
@@ -425,7 +425,7 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         "due_before_issue": "el vencimiento {date} es anterior a la emisión {issued}: revise las fechas",
         "installments_exceed": "las cuotas suman {billed}, más que el total de {total} del documento: revíselas",
         "date_order": (
-            "la fecha {value} se leyó como {read}, en el orden {order} en que el archivo escribe las fechas ({example} "
+            "la fecha {value} se leyó como {day}, en el orden {order} en que el archivo escribe las fechas ({example} "
             "en la línea {line}): revísela"
         ),
         "decimal_mark": (
@@ -433,7 +433,7 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
             "línea {line}): revíselo"
         ),
         "date_order_doubt": (
-            "la fecha {value} se leyó como {read}, pero {example}, en la línea {line}, solo se lee en el otro orden: "
+            "la fecha {value} se leyó como {day}, pero {example}, en la línea {line}, solo se lee en el otro orden: "
             "revise en qué orden escribe el archivo las fechas"
         ),
         "cancellation_elsewhere": "vino junto la cancelación de otra NF-e ({value}), que no se aplicó",
@@ -586,7 +586,7 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
             "the installments add up to {billed}, more than the document's total of {total}: check them"
         ),
         "date_order": (
-            "the date {value} was read as {read}, in the {order} order the file writes its dates in ({example} on "
+            "the date {value} was read as {day}, in the {order} order the file writes its dates in ({example} on "
             "line {line}): check it"
         ),
         "decimal_mark": (
@@ -594,7 +594,7 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
             "{line}): check it"
         ),
         "date_order_doubt": (
-            "the date {value} was read as {read}, but {example} on line {line} reads only the other way: check the "
+            "the date {value} was read as {day}, but {example} on line {line} reads only the other way: check the "
             "order the file writes its dates in"
         ),
         "cancellation_elsewhere": "a cancellation of another NF-e ({value}) came with this one and was not applied",
@@ -655,7 +655,7 @@ def _shown(facts: Mapping[str, str], locale: Locale) -> dict[str, str]:
             shown[name] = _ENCODINGS.get(value, value)
         elif name in ("billed", "total") and "currency" in facts:
             shown[name] = str(format_currency(value, facts["currency"], locale=cldr))
-        elif name == "read" and len(value) == 10 and value[4] == "-":  # a date as it was read: its month named
+        elif name == "day":  # a date as it was read, in ISO 8601: its month named
             shown[name] = str(format_date(date.fromisoformat(value), format="long", locale=cldr))
         elif name == "read":  # a CNPJ or CPF as it was read, written as people write it
             shown[name] = _masked(value)
