@@ -359,7 +359,10 @@ class MemoryInvoiceBatches:
             ledger = self.store.ledgers.get(account_id)
             record = ledger.invoice(key) if ledger else None
             if record is not None:
-                found[(account_id, key)] = StoredInvoice(record.invoice.fingerprint, record.origin)
+                invoice = record.invoice
+                found[(account_id, key)] = StoredInvoice(
+                    invoice.fingerprint, record.origin, invoice.number, invoice.series
+                )
         return found
 
     def accounts(self, account_ids: Any) -> dict[str, Account]:

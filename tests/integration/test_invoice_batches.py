@@ -67,6 +67,8 @@ def test_invoices_go_25_to_a_call_and_are_read_back_100_to_a_call(stack: LocalSt
     assert len(found) == 60
     assert found[("acme", "erp::invoice:7")].fingerprint == record(7).invoice.fingerprint
     assert found[("acme", "erp::invoice:7")].origin == "upload:incoming/a.csv@v1#8"
+    # The number and series it is held by, for a later file that writes the number otherwise (`007`).
+    assert (found[("acme", "erp::invoice:7")].number, found[("acme", "erp::invoice:7")].series) == ("7", None)
     ledger = DynamoStore(stack.physical_id("Table")).load_ledger("acme")
     assert ledger is None  # invoices alone make no account
 

@@ -110,8 +110,11 @@ class InvoiceBatches:
             [keys.invoice_key(account_id, key) for account_id, key in dict.fromkeys(wanted)],
             projection=["pk", "sk", "fingerprint", "record"],
         ):
-            origin = json.loads(item["record"])["origin"]
-            found[by_key[_key_id(item)]] = StoredInvoice(fingerprint=item["fingerprint"], origin=origin)
+            record = json.loads(item["record"])
+            invoice = record["invoice"]
+            found[by_key[_key_id(item)]] = StoredInvoice(
+                item["fingerprint"], record["origin"], invoice["number"], invoice.get("series")
+            )
         return found
 
     def accounts(self, account_ids: Sequence[str]) -> dict[str, Account]:

@@ -23,6 +23,8 @@ from ponte.domain.money import CurrencyCode, Money
 
 MAX_INSTALLMENTS = 120
 _NOT_ALNUM = re.compile(r"[^0-9A-Za-z]")
+# A number as a spreadsheet rewrites it: its leading zeros dropped (a number cell), or written as a decimal (`123.0`).
+_WHOLE_NUMBER = re.compile(r"0*([0-9]+?)(?:\.0+)?")
 
 
 class InvoiceKind(StrEnum):
@@ -43,6 +45,7 @@ class SourceFormat(StrEnum):
 # rest paid at the sale), and a Peruvian credit term lists the net pending amount after withholdings. There the
 # installments are what is collected and the total is what the document says.
 _SUM_CHECKED = frozenset({SourceFormat.CSV, SourceFormat.JSON})
+_FROM_THE_ERP = frozenset({SourceFormat.CSV, SourceFormat.JSON})  # keyed by `erp_invoice_key`
 
 
 def normalise_tax_id(raw: str) -> str:
@@ -57,6 +60,21 @@ def invoice_key(*parts: str) -> str:
     Each part is percent-encoded so that `:` stays a separator whatever the parts contain.
     """
     return ":".join(quote(part.strip(), safe=" /-._") for part in parts)
+
+
+def number_identity(written: str) -> str:
+    """What identifies an invoice number or series: `000123`, `123` and `123.0` are one number, as a spreadsheet
+    opened on the way from the ERP rewrites it (a number cell drops the zeros; a data tool writes a decimal). Any
+    other number is itself, as written."""
+    text = written.strip()
+    whole = _WHOLE_NUMBER.fullmatch(text)
+    return whole.group(1) if whole else text
+
+
+def erp_invoice_key(series: str | None, kind: InvoiceKind, number: str) -> str:
+    """The key of an invoice from the business's own system (a CSV row, a JSON document): its series, kind and
+    number, compared as `number_identity` compares them, so that the same invoice exported twice is one."""
+    return invoice_key("erp", number_identity(series) if series else "", kind, number_identity(number))
 
 
 class Item(BaseModel):
@@ -193,6 +211,15 @@ class Invoice(BaseModel):
     def amount_due(self) -> Money:
         """What the installments collect: the sum of what is owed, zero for credits."""
         return Money(amount=sum(i.amount.amount for i in self.installments), currency=self.currency)
+
+    @property
+    def earlier_keys(self) -> tuple[str, ...]:
+        """The key an ERP invoice was recorded under before `erp_invoice_key` compared numbers (its number and
+        series as written), when that differs: an invoice recorded then is found under it, not recorded twice."""
+        if self.source not in _FROM_THE_ERP:
+            return ()
+        written = invoice_key("erp", self.series or "", self.kind, self.number)
+        return () if written == self.key else (written,)
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -95,10 +95,13 @@ def read_origin(origin: str) -> OriginMark:
 
 @dataclass(frozen=True, slots=True)
 class StoredInvoice:
-    """What the table already holds for an invoice key: enough to tell a re-upload from a correction."""
+    """What the table already holds for an invoice key: enough to tell a re-upload from a correction. `number` is
+    the invoice's number and `series` as they were recorded (`000123`, where a later file may write `123`)."""
 
     fingerprint: str
     origin: str
+    number: str
+    series: str | None
 
 
 def party_references(party: Party) -> list[tuple[str, str]]:

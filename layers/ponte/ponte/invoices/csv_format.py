@@ -55,7 +55,15 @@ from typing import TYPE_CHECKING, BinaryIO
 from pydantic import ValidationError
 
 from ponte.domain.errors import InvalidInput
-from ponte.domain.invoices import Installment, Invoice, InvoiceKind, Party, SourceFormat, invoice_key
+from ponte.domain.invoices import (
+    Installment,
+    Invoice,
+    InvoiceKind,
+    Party,
+    SourceFormat,
+    erp_invoice_key,
+    number_identity,
+)
 from ponte.domain.money import Money
 from ponte.invoices.options import CsvField, ParseOptions
 from ponte.invoices.results import (
@@ -581,7 +589,9 @@ class _Spool:
     def add(self, line: int, cells: list[str], notes: list[Problem]) -> None:
         number = self._cell(cells, self._number)
         # Number and series apart (a unit separator between them); a row without a number, by its line alone.
-        invoice = f"{number}\x1f{self._cell(cells, self._series)}" if number else f"\x00{line}"
+        # Compared as `number_identity` compares them: `000123` and `123` are one invoice's rows.
+        series = self._cell(cells, self._series)
+        invoice = f"{number_identity(number)}\x1f{number_identity(series)}" if number else f"\x00{line}"
         kept = [[note.code, note.reason, dict(note.facts)] for note in notes]
         self._pending.append((invoice, line, json.dumps([cells, kept] if notes else [cells])))
         if len(self._pending) >= self._BATCH:
@@ -782,6 +792,11 @@ def _row(
         return _BadRow(line=line, number=number, series=series, problem=problem_from(exc))
 
 
+def _identity(row: _Row | _BadRow) -> tuple[str, str]:
+    """The invoice a row is of: its number and series, as `number_identity` compares them."""
+    return number_identity(row.number or ""), number_identity(row.series or "")
+
+
 class _Group:
     """The rows of one invoice. A row that repeats an earlier one in everything but its line (an export pasted
     twice into one sheet) is read once, with a warning."""
@@ -796,7 +811,7 @@ class _Group:
         if not self._rows:
             return True
         first = self._rows[0]
-        return row.number is not None and (first.number, first.series) == (row.number, row.series)
+        return row.number is not None and _identity(first) == _identity(row)
 
     def add(self, row: _Row | _BadRow) -> None:
         if isinstance(row, _Row):
@@ -931,7 +946,7 @@ def _invoice(rows: list[_Row], customer: Party, *, bank_slip: str | None, paymen
     first = rows[0]
     currency = first.amount.currency
     return Invoice(
-        key=invoice_key("erp", first.series or "", InvoiceKind.INVOICE, first.number),
+        key=erp_invoice_key(first.series, InvoiceKind.INVOICE, first.number),
         number=first.number,
         series=first.series,
         kind=InvoiceKind.INVOICE,

@@ -32,7 +32,7 @@ from pydantic_core import PydanticCustomError
 
 from ponte.domain.accounts import WrittenDay
 from ponte.domain.errors import InvalidInput
-from ponte.domain.invoices import Installment, Invoice, InvoiceKind, SourceFormat, invoice_key
+from ponte.domain.invoices import Installment, Invoice, InvoiceKind, SourceFormat, erp_invoice_key
 from ponte.domain.money import Money, minor_unit_exponent
 from ponte.invoices.options import ParseOptions
 from ponte.invoices.results import FileRejected, ParsedInvoice, ParseResult, Problem, Rejection, problem, problem_from
@@ -227,7 +227,7 @@ class InvoiceDocument(BaseModel):
             installments = ()
         kind = InvoiceKind(self.kind)
         invoice = Invoice(
-            key=invoice_key("erp", self.series or "", kind, self.number),
+            key=erp_invoice_key(self.series, kind, self.number),
             number=self.number,
             series=self.series,
             kind=kind,

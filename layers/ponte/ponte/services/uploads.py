@@ -41,7 +41,7 @@ import logging
 import traceback
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from tempfile import SpooledTemporaryFile
@@ -320,9 +320,10 @@ def _begun(upload: UploadedObject, ports: UploadPorts, settings: UploadSettings)
             references = [party_references(parsed.invoice.customer) for parsed in window]
             owners = ports.accounts.owners_of(list(dict.fromkeys(ref for refs in references for ref in refs)))
             targets = [
-                (owner, parsed.invoice.key)
+                (owner, key)
                 for parsed, refs in zip(window, references, strict=True)
                 if (owner := _owner_of(owners, refs)) is not None
+                for key in _keys_of(parsed.invoice)
             ]
             if not targets:
                 continue
@@ -486,8 +487,11 @@ class _Recorder:
         # row that names an NF-e is read with that NF-e (same request): recorded, it is the same sale, already told.
         known = [(p, account) for p, account in targets if account not in opened]
         named = {(account, key) for p, account in known if (key := nfe_named(p.invoice))}
-        stored = self.ports.ledger.stored_invoices([(account, p.invoice.key) for p, account in known] + sorted(named))
+        stored = self.ports.ledger.stored_invoices(
+            [(account, key) for p, account in known for key in _keys_of(p.invoice)] + sorted(named)
+        )
         self.told_as_nfe = {pair for pair in named if pair in stored}
+        targets = [(_as_held(parsed, account_id, stored), account_id) for parsed, account_id in targets]
         new, written_earlier, corrections = self._sorted(targets, stored)
         for account_id, items in corrections.items():
             for start in range(0, len(items), CORRECTIONS_PER_CHANGE):
@@ -1140,6 +1144,26 @@ def _corrections(ledger: Ledger, corrected: list[ParsedInvoice]) -> tuple[list[P
         else:
             applied.append(parsed)
     return applied, refused
+
+
+def _keys_of(invoice: Invoice) -> tuple[str, ...]:
+    """The keys an invoice may be held under: its own, then those it was recorded under before."""
+    return (invoice.key, *invoice.earlier_keys)
+
+
+def _as_held(parsed: ParsedInvoice, account_id: str, stored: dict[tuple[str, str], StoredInvoice]) -> ParsedInvoice:
+    """The invoice under the key, number and series Ponte holds it by: one recorded under an earlier key, or whose
+    number a later file writes otherwise (`123` for `000123`), is the same invoice, compared as it is held; a
+    re-upload, not a second receivable nor a correction."""
+    invoice = parsed.invoice
+    for key in _keys_of(invoice):
+        found = stored.get((account_id, key))
+        if found is not None:
+            held = {"key": key, "number": found.number, "series": found.series}
+            if held == {"key": invoice.key, "number": invoice.number, "series": invoice.series}:
+                return parsed
+            return replace(parsed, invoice=invoice.model_copy(update=held))
+    return parsed
 
 
 def _owner_of(owners: dict[tuple[str, str], str], references: list[tuple[str, str]]) -> str | None:
