@@ -45,7 +45,7 @@ class SourceFormat(StrEnum):
 # rest paid at the sale), and a Peruvian credit term lists the net pending amount after withholdings. There the
 # installments are what is collected and the total is what the document says.
 _SUM_CHECKED = frozenset({SourceFormat.CSV, SourceFormat.JSON})
-_FROM_THE_ERP = frozenset({SourceFormat.CSV, SourceFormat.JSON})  # keyed by `erp_invoice_key`
+ERP_SOURCES = frozenset({SourceFormat.CSV, SourceFormat.JSON})  # the business's own system: `erp_invoice_key`
 
 
 def normalise_tax_id(raw: str) -> str:
@@ -216,7 +216,7 @@ class Invoice(BaseModel):
     def earlier_keys(self) -> tuple[str, ...]:
         """The key an ERP invoice was recorded under before `erp_invoice_key` compared numbers (its number and
         series as written), when that differs: an invoice recorded then is found under it, not recorded twice."""
-        if self.source not in _FROM_THE_ERP:
+        if self.source not in ERP_SOURCES:
             return ()
         written = invoice_key("erp", self.series or "", self.kind, self.number)
         return () if written == self.key else (written,)

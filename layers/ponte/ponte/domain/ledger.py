@@ -39,7 +39,7 @@ from ponte.domain.accounts import Account, AccountStatus, HoldKind
 from ponte.domain.dunning import Holds, PaidPart, PromiseToPay, Receivable, SentNotice
 from ponte.domain.errors import ConcurrentModification
 from ponte.domain.events import PaymentMethod, SaleLinks
-from ponte.domain.invoices import Invoice, SourceFormat, invoice_key
+from ponte.domain.invoices import ERP_SOURCES, Invoice, SourceFormat, invoice_key, number_identity
 from ponte.domain.matching import Match, MatchRule, by_links
 from ponte.domain.money import Money
 
@@ -593,14 +593,44 @@ def nfe_named(invoice: Invoice) -> str | None:
 
 
 def _same_nfe(records: Sequence[InvoiceRecord]) -> dict[str, Match]:
-    """Uploaded invoices that name an NF-e recorded from its XML (`nfe_named`): the same sale, which the NF-e stands
-    for. One receivable, whichever was uploaded first."""
-    nfe = {r.invoice.key for r in records if r.invoice.source is SourceFormat.NFE}
-    return {
+    """Uploaded invoices that are an NF-e recorded from its XML: the same sale, which the NF-e stands for. One
+    receivable, whichever was uploaded first.
+
+    An ERP's receivable is that NF-e's when it names its access key (`nfe_named`), or, naming none, when it carries
+    its number (and its series, when the row gives one), compared as `number_identity` compares them, for no more
+    than the NF-e's total in its currency (what is left of it, in a book that leaves out paid installments), and it
+    alone does so of the account's NF-e alone so numbered: two branches numbering alike, or two receivables of one
+    number, link nothing."""
+    nfe = {r.invoice.key: r.invoice for r in records if r.invoice.source is SourceFormat.NFE}
+    found = {
         r.invoice.key: Match(named, MatchRule.ACCESS_KEY)
         for r in records
         if (named := nfe_named(r.invoice)) in nfe and r.invoice.total.amount > 0
     }
+    numbered: dict[str, list[Invoice]] = defaultdict(list)
+    for invoice in nfe.values():
+        numbered[number_identity(invoice.number)].append(invoice)
+    claims: dict[str, list[str]] = defaultdict(list)
+    for record in records:
+        invoice = record.invoice
+        if invoice.source not in ERP_SOURCES or invoice.access_key is not None or invoice.total.amount <= 0:
+            continue
+        same = [n.key for n in numbered.get(number_identity(invoice.number), ()) if _same_numbered(invoice, n)]
+        if len(same) == 1:
+            claims[same[0]].append(invoice.key)
+    by_access_key = {match.invoice_key for match in found.values()}
+    return found | {
+        claimed[0]: Match(key, MatchRule.NUMBER)
+        for key, claimed in claims.items()
+        if len(claimed) == 1 and key not in by_access_key
+    }
+
+
+def _same_numbered(invoice: Invoice, nfe: Invoice) -> bool:
+    """Whether an ERP's receivable of an NF-e's number can be that NF-e: its series (when it gives one), currency
+    and an amount within the NF-e's."""
+    series = invoice.series is None or number_identity(invoice.series) == number_identity(nfe.series or "")
+    return series and invoice.currency == nfe.currency and invoice.total.amount <= nfe.total.amount
 
 
 def _known_since(
