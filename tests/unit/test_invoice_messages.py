@@ -91,12 +91,39 @@ def test_the_back_office_alert_says_what_was_imported_and_rejected_in_each_langu
             {"imported": 2, "corrected": 0, "unchanged": 0, "rejected": 0, "warnings": 1},
             "2 faturas importadas de nov.csv (ver relatório).",
         ),
+        # A go-live book with a status column: its paid rows are not refusals, and nothing sends to the report.
+        (
+            {"imported": 3, "corrected": 0, "unchanged": 0, "rejected": 0, "settled": 120},
+            "3 faturas importadas de nov.csv, 120 parcelas pagas ou canceladas.",
+        ),
+        (
+            {"imported": 0, "corrected": 0, "unchanged": 0, "rejected": 1, "settled": 1},
+            "Nenhuma fatura nova em nov.csv: 1 rejeitada, 1 parcela paga ou cancelada (ver relatório).",
+        ),
     ],
 )
 def test_the_alert_says_in_a_line_what_the_upload_did(counts: dict[str, int], said: str) -> None:
     body = IMPORTED.model_copy(update={"file": "incoming/nov.csv", "warnings": 0, **counts})
     email = render(note(body), time_zone="UTC").email
     assert email.splitlines()[0] == said
+
+
+def test_the_alert_counts_the_paid_rows_apart_in_each_language() -> None:
+    body = IMPORTED.model_copy(update={"file": "incoming/nov.csv", "settled": 1_500})
+    emails = {locale: render(note(body, locale), time_zone="UTC").email for locale in LOCALES}
+    assert {locale: email.splitlines()[0] for locale, email in emails.items()} == {
+        "pt-BR": "1.234 faturas importadas de nov.csv, 10 já registradas, 1 rejeitada, 1.500 parcelas pagas ou "
+        "canceladas (ver relatório).",
+        "es": "1.234 facturas importadas de nov.csv, 10 ya registradas, 1 rechazada, 1.500 cuotas pagadas o "
+        "canceladas (ver informe).",
+        "en": "1,234 invoices imported from nov.csv, 10 already recorded, 1 rejected, 1,500 installments paid or "
+        "cancelled (see report).",
+    }
+    assert "Parcelas pagas ou canceladas, não registradas: 1.500\n" in emails["pt-BR"]
+    assert "Cuotas pagadas o canceladas, no registradas: 1.500\n" in emails["es"]
+    assert "Installments paid or cancelled, not recorded: 1,500\n" in emails["en"]
+    clean = render(note(IMPORTED, "pt-BR"), time_zone="UTC").email
+    assert "pagas ou canceladas" not in clean  # no line for what there is none of
 
 
 def test_the_customer_notice_lists_every_due_date_in_the_customer_format() -> None:

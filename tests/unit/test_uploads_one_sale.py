@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from ponte.domain.bodies.invoices import InvoiceIssued, NewCustomerInvoice
+from ponte.domain.bodies.invoices import InvoiceIssued, InvoicesImported, NewCustomerInvoice
 from ponte.domain.ledger import label_of
-from ponte.domain.notifications import Audience
+from ponte.domain.notifications import Audience, Severity
 from tests.unit.test_uploads_service import World
 from tests.upload_support import csv_file, row
 
@@ -202,3 +202,32 @@ def test_an_invoice_partly_paid_is_recorded_for_what_is_owed_and_one_ponte_holds
     world.upload("incoming/recebiveis-3.csv", new.encode())
     recorded = {r.invoice.number: r for r in world.invoices().values()}
     assert [(i.number, i.amount.amount) for i in recorded["1002"].invoice.installments] == [("2", 10000)]
+
+
+def test_a_go_live_book_counts_its_paid_and_cancelled_rows_apart_from_its_refusals() -> None:
+    world = World()
+    header = "Número;Parcela;Cliente;CNPJ;Valor;Vencimento;Situação\n"
+    row = "{number};{n};Padaria Boa Vista;12.345.678/0001-95;100,00;10/{m}/2026;{status}\n"
+    book = (
+        header
+        + row.format(number=1001, n=1, m=11, status="Recebido")
+        + row.format(number=1001, n=2, m=12, status="Em aberto")
+        + row.format(number=1002, n=1, m=11, status="Quitado")
+        + row.format(number=1003, n=1, m=11, status="Cancelado")
+    )
+
+    outcome = world.upload("incoming/opening/carteira.csv", book.encode())
+
+    assert (outcome.counts.created, outcome.rejected, outcome.settled) == (1, 0, 3)
+    report = world.objects.report("processed/opening/carteira.csv.report.json")
+    assert (report["counts"]["rejected"], report["counts"]["settled"]) == (0, 3)
+    # Each is listed with its sentence, marked as what the file says was settled.
+    assert [(r["line"], r["code"], r.get("settled")) for r in report["rejected"]] == [
+        (2, "status_paid", True),
+        (4, "status_paid", True),
+        (5, "status_cancelled", True),
+    ]
+    (alert,) = world.ledger.alerts
+    body = alert.body
+    assert isinstance(body, InvoicesImported)
+    assert (body.rejected, body.settled, body.rows, alert.severity) == (0, 3, (), Severity.INFO)

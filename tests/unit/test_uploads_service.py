@@ -102,6 +102,7 @@ def test_a_good_file_is_recorded_reported_moved_and_announced_once() -> None:
         "corrected": 0,
         "unchanged": 0,
         "rejected": 0,
+        "settled": 0,
         "accounts_opened": 2,
         "cancelled": 0,
         "warnings": 0,

@@ -833,7 +833,11 @@ class _Group:
     def close(self) -> Iterable[ParseResult]:
         if not self._rows:
             return []
-        settled = [Rejection(row.line, row.problem) for row in self._rows if isinstance(row, _BadRow) and row.settled]
+        settled = [
+            Rejection(row.line, row.problem, settled=True)
+            for row in self._rows
+            if isinstance(row, _BadRow) and row.settled
+        ]
         bad = [row for row in self._rows if isinstance(row, _BadRow) and not row.settled]
         good = [row for row in self._rows if isinstance(row, _Row)]
         if settled:

@@ -88,10 +88,12 @@ class ParsedCancellation:
 
 @dataclass(frozen=True, slots=True)
 class Rejection:
-    """A row, item or document that was not read, and why; the rest of the file is still read."""
+    """A row, item or document that was not read, and why; the rest of the file is still read. `settled`: a row the
+    file says was paid or cancelled, not recorded as owed, and no error of the file."""
 
     line: int
     problem: Problem
+    settled: bool = False
 
     @property
     def reason(self) -> str:

@@ -196,6 +196,7 @@ class UploadOutcome(BaseModel):
     file: str
     counts: UploadCounts = UploadCounts()
     rejected: int = 0
+    settled: int = 0  # rows the file says were paid or cancelled
     report: str | None = None
     reason: str | None = None
     runs: int = 1
@@ -396,6 +397,7 @@ class _Recorder:
         self.counts = progress.counts.model_dump()
         self.refused = list(progress.refused)
         self.first_rejected: list[RowRefusal] = []  # the parser's, in the file's order, as many as an alert lists
+        self.settled = 0  # rows the file says were paid or cancelled: not recorded, not refused either
         self.owners: dict[tuple[str, str], str] = {}
         self.known_accounts: dict[str, Account] = {}
         self.warnings = list(progress.warnings)
@@ -421,12 +423,15 @@ class _Recorder:
         try:
             for result in parse_upload(self.upload.key, stream, _options(self.upload, self.settings)):
                 if isinstance(result, Rejection):
-                    rejected += 1
                     problem = result.problem
                     refused = RowRefusal(
                         line=result.line, reason=problem.reason, code=problem.code, facts=problem.facts
                     )
-                    rejections.write(_json_line(self._row(refused)))
+                    rejections.write(_json_line(self._row(refused, settled=result.settled)))
+                    if result.settled:  # listed in the report, counted apart: what the file says was paid or cancelled
+                        self.settled += 1
+                        continue
+                    rejected += 1
                     if len(self.first_rejected) < ROWS_LISTED:
                         self.first_rejected.append(refused)
                     continue
@@ -611,15 +616,16 @@ class _Recorder:
             for row in first
         )
 
-    def _row(self, row: RowRefusal, *, warning: bool = False) -> dict[str, object]:
+    def _row(self, row: RowRefusal, *, warning: bool = False, settled: bool = False) -> dict[str, object]:
         """A row of the report: its line, what is wrong or to check in the back office's language, and the same in
-        English for whoever debugs the file."""
+        English for whoever debugs the file; `settled` when the file says it was paid or cancelled."""
         from ponte.messages.texts.rows import UNCODED, row_message  # noqa: PLC0415 - loaded once a row needs one
 
         locale = self.settings.staff_locale
         # A row without a code was carried over from a run of a version before codes.
         message = UNCODED[locale][warning] if row.code is None else row_message(row.code, row.facts, locale)
-        return {"line": row.line, "message": message, "code": row.code, "reason": row.reason}
+        said = {"line": row.line, "message": message, "code": row.code, "reason": row.reason}
+        return {**said, "settled": True} if settled else said
 
     def _resolve(self, references: list[tuple[str, str]]) -> None:
         unknown = [ref for ref in dict.fromkeys(references) if ref not in self.owners]
@@ -963,6 +969,7 @@ class _Recorder:
             "corrected": counts.corrected,
             "unchanged": counts.unchanged,
             "rejected": total_rejected,
+            "settled": self.settled,
             "accounts_opened": counts.accounts_opened,
             "cancelled": counts.cancelled,
             "warnings": len(self.warnings),
@@ -976,6 +983,7 @@ class _Recorder:
             corrected=counts.corrected,
             unchanged=counts.unchanged,
             rejected=total_rejected,
+            settled=self.settled,
             accounts_opened=counts.accounts_opened,
             report=report_key,
             opening=self.upload.opening,
@@ -1001,6 +1009,7 @@ class _Recorder:
             file=self.upload.key,
             counts=counts,
             rejected=total_rejected,
+            settled=self.settled,
             report=report_key,
             runs=self.progress.runs,
         )

@@ -81,6 +81,9 @@ class InvoicesImported(Body):
     corrected: int = Field(ge=0)
     unchanged: int = Field(ge=0, description="Already recorded with the same content: nothing written.")
     rejected: int = Field(ge=0, description="Rows or documents refused, each listed in the report.")
+    settled: int = Field(
+        default=0, ge=0, description="Rows the file says were paid or cancelled: not recorded as owed, nor refused."
+    )
     accounts_opened: int = Field(ge=0)
     report: str = Field(description="Key of the report in the invoices bucket.")
     opening: bool = Field(default=False, description="The opening book: existing receivables, nobody told.")

@@ -30,6 +30,17 @@ _REJECTED: dict[Locale, tuple[str, str]] = {
     "es": ("rechazada", "rechazadas"),
     "en": ("rejected", "rejected"),
 }
+# Rows a receivables book marks paid or cancelled (its status column): not recorded, and no error of the file.
+_SETTLED: dict[Locale, tuple[str, str]] = {
+    "pt-BR": ("parcela paga ou cancelada", "parcelas pagas ou canceladas"),
+    "es": ("cuota pagada o cancelada", "cuotas pagadas o canceladas"),
+    "en": ("installment paid or cancelled", "installments paid or cancelled"),
+}
+_SETTLED_LINE: dict[Locale, str] = {
+    "pt-BR": "Parcelas pagas ou canceladas, não registradas: {count}\n",
+    "es": "Cuotas pagadas o canceladas, no registradas: {count}\n",
+    "en": "Installments paid or cancelled, not recorded: {count}\n",
+}
 _UNCHANGED: dict[Locale, tuple[str, str]] = {
     "pt-BR": ("já registrada", "já registradas"),
     "es": ("ya registrada", "ya registradas"),
@@ -155,7 +166,8 @@ def _summary(body: InvoicesImported, locale: Locale) -> str:
     file = _file_name(body.file)
     others = [
         _count(number, nouns[locale], locale)
-        for number, nouns in ((body.unchanged, _UNCHANGED), (body.rejected, _REJECTED))
+        # What needs doing (the rejected rows) before what needs nothing (the rows the file says were settled).
+        for number, nouns in ((body.unchanged, _UNCHANGED), (body.rejected, _REJECTED), (body.settled, _SETTLED))
         if number
     ]
     said = _SUMMARY[locale]
@@ -180,6 +192,7 @@ def _invoices_imported(notification: Notification, fmt: Formatter) -> dict[str, 
         "corrected": _number(body.corrected, locale),
         "unchanged": _number(body.unchanged, locale),
         "rejected_count": _number(body.rejected, locale),
+        "settled": _SETTLED_LINE[locale].format(count=_number(body.settled, locale)) if body.settled else "",
         "accounts": _number(body.accounts_opened, locale),
         "cancelled": _number(body.cancelled, locale),
         "warnings": _number(body.warnings, locale),
@@ -761,7 +774,8 @@ ENTRIES: dict[str, Entry] = {
                     "{summary}{see_report}.\n\n"
                     "Arquivo: {path} ({format}), recebido em {when}\n"
                     "Novas: {new}\nCorrigidas: {corrected}\nJá registradas, sem mudança: {unchanged}\n"
-                    "Rejeitadas: {rejected_count}\nContas abertas: {accounts}\nNF-e canceladas: {cancelled}\n"
+                    "Rejeitadas: {rejected_count}\n{settled}"
+                    "Contas abertas: {accounts}\nNF-e canceladas: {cancelled}\n"
                     "Avisos a conferir: {warnings}\n{rows}{opening}\nRelatório: {report}\n"
                 ),
                 sms="Ponte: {summary}{see_report}.",
@@ -772,7 +786,8 @@ ENTRIES: dict[str, Entry] = {
                     "{summary}{see_report}.\n\n"
                     "Archivo: {path} ({format}), recibido el {when}\n"
                     "Nuevas: {new}\nCorregidas: {corrected}\nYa registradas, sin cambios: {unchanged}\n"
-                    "Rechazadas: {rejected_count}\nCuentas abiertas: {accounts}\nNF-e canceladas: {cancelled}\n"
+                    "Rechazadas: {rejected_count}\n{settled}"
+                    "Cuentas abiertas: {accounts}\nNF-e canceladas: {cancelled}\n"
                     "Avisos por revisar: {warnings}\n{rows}{opening}\nInforme: {report}\n"
                 ),
                 sms="Ponte: {summary}{see_report}.",
@@ -783,7 +798,8 @@ ENTRIES: dict[str, Entry] = {
                     "{summary}{see_report}.\n\n"
                     "File: {path} ({format}), received on {when}\n"
                     "New: {new}\nCorrected: {corrected}\nAlready recorded, unchanged: {unchanged}\n"
-                    "Rejected: {rejected_count}\nAccounts opened: {accounts}\nNF-e cancelled: {cancelled}\n"
+                    "Rejected: {rejected_count}\n{settled}"
+                    "Accounts opened: {accounts}\nNF-e cancelled: {cancelled}\n"
                     "Warnings to check: {warnings}\n{rows}{opening}\nReport: {report}\n"
                 ),
                 sms="Ponte: {summary}{see_report}.",
