@@ -292,6 +292,32 @@ def test_a_ubl_invoice_without_a_supplier_is_refused_in_the_issuers_words() -> N
     assert result.problem.code == "issuer_unidentified"
 
 
+@pytest.mark.parametrize("code", ["381", "396", "81"])
+def test_a_ubl_invoice_whose_type_code_is_a_credit_note_credits_the_customer(code: str) -> None:
+    # A credit note sent as an Invoice document (Serbia's SEF sends every credit note so): its positive
+    # PayableAmount is what the business owes the customer, never an installment to collect from them.
+    data = (DOCUMENTS / UBL_BILLING).read_bytes()
+    assert data.count(b"<cbc:InvoiceTypeCode>380</cbc:InvoiceTypeCode>") == 1
+    credit = data.replace(b"<cbc:InvoiceTypeCode>380<", b"<cbc:InvoiceTypeCode>" + code.encode() + b"<")
+    invoice = only_invoice(UBL_BILLING).invoice
+    (result,) = parse_upload("uploads/credit.xml", io.BytesIO(credit), ParseOptions())
+    assert isinstance(result, ParsedInvoice)
+    assert result.invoice.kind == "credit_note"
+    assert result.invoice.total == Money(amount=-invoice.total.amount, currency=invoice.total.currency)
+    assert result.invoice.installments == ()
+    assert result.invoice.key != invoice.key  # the invoice of that number, if any, is another document
+    assert result.items == only_invoice(UBL_BILLING).items  # its lines are still its InvoiceLines
+
+
+def test_a_ubl_invoice_of_another_type_code_is_an_invoice() -> None:
+    data = (DOCUMENTS / UBL_BILLING).read_bytes()
+    for code in (b"380", b"326", b"386", b"389", b" 380 "):
+        relabelled = data.replace(b"<cbc:InvoiceTypeCode>380<", b"<cbc:InvoiceTypeCode>" + code + b"<")
+        (result,) = parse_upload("uploads/invoice.xml", io.BytesIO(relabelled), ParseOptions())
+        assert isinstance(result, ParsedInvoice) and result.invoice.kind == "invoice", code
+        assert result.invoice.total.amount > 0
+
+
 BOLETO_SALE = "akretion-nfelib__35180834128745000152550010000476861118934859-nfe.xml"  # vNF 3251.92, by boleto
 
 

@@ -2,8 +2,11 @@
 
 Business terms (BT-n) are EN 16931's. The total is the amount due for payment, PayableAmount (BT-115), already
 net of prepayments. A credit note always reduces what is owed: its total is made negative whatever sign the
-document uses, since sources differ. A negative invoice (EN 16931 allows them) stays an invoice with a negative
-total. Either way nothing is collected, so there are no installments.
+document uses, since sources differ. A credit note is a CreditNote document, or an Invoice whose InvoiceTypeCode
+(BT-3) is one of UNTDID 1001's credit notes (381, as Serbia's SEF sends every credit note, and 81, 83, 261, 262,
+296, 308, 396, 420, 458, 532): read as an invoice, it would be collected from the customer it credits. A
+negative invoice (EN 16931 allows them) stays an invoice with a negative total. Either way nothing is collected, so
+there are no installments.
 
 Currency: DocumentCurrencyCode (BT-5), else the currencyID of PayableAmount, which UBL requires on every amount;
 amounts in another currency are refused, and a document with neither is refused rather than guessed.
@@ -74,6 +77,9 @@ _KINDS = {
     f"{{{UBL_INVOICE_NAMESPACE}}}Invoice": InvoiceKind.INVOICE,
     f"{{{UBL_CREDIT_NOTE_NAMESPACE}}}CreditNote": InvoiceKind.CREDIT_NOTE,
 }
+# UNTDID 1001's document codes for a credit note (EN 16931's code list for BT-3, as Peppol BIS 3.0 allows them on a
+# CreditNote): an Invoice document that carries one is a credit note.
+_CREDIT_NOTE_CODES = frozenset({"81", "83", "261", "262", "296", "308", "381", "396", "420", "458", "532"})
 _NOT_INSTALLMENT = ("cbc:SettlementDiscountPercent", "cbc:PenaltySurchargePercent")
 _TERM_DUE_DATES = ("cbc:PaymentDueDate", "cbc:InstallmentDueDate")
 _LINES = {
@@ -119,12 +125,13 @@ _WORD = re.compile(r"\w")
 
 def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
     root = parse_xml(stream)
-    kind = _KINDS.get(root.tag)
-    if kind is None:
+    document = _KINDS.get(root.tag)
+    if document is None:
         raise FileRejected(f"not a UBL 2.1 Invoice or CreditNote: the root element is {root.tag}", code="not_ubl")
+    kind = InvoiceKind.CREDIT_NOTE if text(root, "cbc:InvoiceTypeCode", _NS) in _CREDIT_NOTE_CODES else document
     try:
         invoice, warnings = _invoice(root, kind, options)
-        items = _items(root, kind, invoice.currency)
+        items = _items(root, document, invoice.currency)
         yield ParsedInvoice(1, invoice, items=items, warnings=warnings)
     except (InvalidInput, ValidationError) as exc:
         yield Rejection(1, problem_from(exc))
@@ -303,8 +310,8 @@ def _installments(
     return (Installment(number="1", due_date=due, amount=total),), warnings
 
 
-def _items(root: Element, kind: InvoiceKind, currency: str) -> tuple[Item, ...]:
-    line_path, quantity_path = _LINES[kind]
+def _items(root: Element, document: InvoiceKind, currency: str) -> tuple[Item, ...]:
+    line_path, quantity_path = _LINES[document]  # an Invoice's lines, even when its type code makes it a credit
     items = []
     for line in root.findall(line_path, _NS)[:MAX_ITEMS]:
         found = line.find("cbc:LineExtensionAmount", _NS)
