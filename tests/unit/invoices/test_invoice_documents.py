@@ -309,6 +309,51 @@ def test_a_ubl_invoice_whose_type_code_is_a_credit_note_credits_the_customer(cod
     assert result.items == only_invoice(UBL_BILLING).items  # its lines are still its InvoiceLines
 
 
+def test_a_published_credit_note_sent_as_an_invoice_credits_its_customer() -> None:
+    # ZATCA's standard credit note (2 pencils returned, SAR 4.60): root Invoice, InvoiceTypeCode 381.
+    result = only_invoice("phax-phive-rules__Standard_Credit_Note.xml")
+    invoice = result.invoice
+    assert (invoice.kind, invoice.number, invoice.total) == (
+        "credit_note",
+        "SME00015",
+        Money(amount=-460, currency="SAR"),
+    )
+    assert invoice.installments == ()
+    assert invoice.customer.tax_id == "399999999800003"
+    assert result.items == (
+        Item(description="Pencil | قلم", quantity="2.000000", amount=Money(amount=400, currency="SAR")),
+    )
+
+
+def test_a_published_xrechnung_credit_note_with_zoned_dates_is_read() -> None:
+    # KoSIT's BR-DE-17 test instance: an Invoice of type 381 whose IssueDate names its zone, as xsd:date allows.
+    result = only_invoice("phax-phive-rules__ubl-inv-br-de-17-test-125-code-381.xml")
+    invoice = result.invoice
+    assert (invoice.kind, invoice.issue_date) == ("credit_note", date(2016, 4, 4))
+    assert invoice.total == Money(amount=-33690, currency="EUR")
+
+
+@pytest.mark.parametrize("written", ["2016-04-04+01:00", "2016-04-04Z", "2016-04-04-03:00", "2016-04-04"])
+def test_a_ubl_date_is_the_day_written_whatever_zone_it_names(written: str) -> None:
+    data = (DOCUMENTS / UBL_BILLING).read_bytes()
+    issued = re.search(rb"<cbc:IssueDate>([^<]*)</cbc:IssueDate>", data)
+    assert issued is not None
+    zoned = data.replace(issued.group(0), b"<cbc:IssueDate>" + written.encode() + b"</cbc:IssueDate>", 1)
+    (result,) = parse_upload("uploads/invoice.xml", io.BytesIO(zoned), ParseOptions())
+    assert isinstance(result, ParsedInvoice)
+    assert result.invoice.issue_date == date(2016, 4, 4)
+
+
+@pytest.mark.parametrize("written", ["2016-04-04T10:00:00", "2016-04-04+1:00", "04/04/2016", "2016-04-04 +01:00"])
+def test_a_ubl_date_that_is_no_xsd_date_is_refused(written: str) -> None:
+    data = (DOCUMENTS / UBL_BILLING).read_bytes()
+    issued = re.search(rb"<cbc:IssueDate>([^<]*)</cbc:IssueDate>", data)
+    assert issued is not None
+    bad = data.replace(issued.group(0), b"<cbc:IssueDate>" + written.encode() + b"</cbc:IssueDate>", 1)
+    (result,) = parse_upload("uploads/invoice.xml", io.BytesIO(bad), ParseOptions())
+    assert isinstance(result, Rejection) and result.problem.code == "ubl_date"
+
+
 def test_a_ubl_invoice_of_another_type_code_is_an_invoice() -> None:
     data = (DOCUMENTS / UBL_BILLING).read_bytes()
     for code in (b"380", b"326", b"386", b"389", b" 380 "):

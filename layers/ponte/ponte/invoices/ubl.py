@@ -119,6 +119,7 @@ _AT_ONCE = re.compile(
     r"|omgående|straks|comptant|à réception|dès réception|a ricevimento|bij ontvangst)\b",
     re.IGNORECASE,
 )
+_ZONED_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:Z|[+-]\d{2}:\d{2})", re.ASCII)
 _STRETCHES = re.compile(r"[.,;:\n]+")
 _WORD = re.compile(r"\w")
 
@@ -199,8 +200,11 @@ def _required(parent: Element, path: str) -> str:
 
 
 def _date(value: str, name: str) -> date:
+    """An xsd:date, the type of every UBL date: the day as written, with or without the zone it may name
+    (`2016-04-04+01:00`, `2016-04-04Z`, as KoSIT's XRechnung test files write them)."""
+    written = _ZONED_DATE.fullmatch(value)
     try:
-        return date.fromisoformat(value)
+        return date.fromisoformat(written.group(1) if written else value)
     except ValueError as exc:
         raise RowRefused("ubl_date", f"{name} {value!r} is not a date (yyyy-mm-dd)", element=name, value=value) from exc
 
