@@ -129,3 +129,18 @@ def test_a_receivable_naming_the_nfe_by_access_key_leaves_no_room_for_one_by_num
         "erp:1:invoice:9": MatchRule.ACCESS_KEY
     }
     assert sum(r.outstanding.amount for r in ledger.receivables()) == 20000
+
+
+@pytest.mark.parametrize("linked_by", [MatchRule.NUMBER, MatchRule.ACCESS_KEY])
+def test_a_providers_invoice_of_the_same_amount_is_the_sale_of_an_nfe_and_its_erp_row(linked_by: MatchRule) -> None:
+    """The NF-e's XML, the ERP's receivable and the provider's invoice of one sale: one receivable, not two."""
+    nfe = record(SourceFormat.NFE, NFE_KEY, "123", 10000)
+    row = record(SourceFormat.CSV, erp_invoice_key("1", InvoiceKind.INVOICE, "123"), "000123", 10000)
+    if linked_by is MatchRule.ACCESS_KEY:
+        row = row.model_copy(update={"invoice": row.invoice.model_copy(update={"access_key": NFE_KEY[4:]})})
+    provider = record(SourceFormat.PROVIDER, "stripe:in_1", "in_1", 10000, series=None)
+    ledger = Ledger(account=ACCOUNT, invoices=(nfe, row, provider))
+    links = ledger.allocate().links
+    assert (links[row.invoice.key].rule, links[row.invoice.key].invoice_key) == (linked_by, NFE_KEY)
+    assert (links["stripe:in_1"].rule, links["stripe:in_1"].invoice_key) == (MatchRule.AMOUNT, NFE_KEY)
+    assert total_owed(nfe, row, provider) == 10000

@@ -273,7 +273,7 @@ class Ledger(BaseModel):
             key: replace(match, invoice_key=same_nfe[match.invoice_key].invoice_key)
             if match.invoice_key in same_nfe
             else match
-            for key, match in _provider_links(list(self.invoices), cancelled, named).items()
+            for key, match in _provider_links(list(self.invoices), cancelled, named, frozenset(same_nfe)).items()
         } | same_nfe
         gone = cancelled | {key for key, match in all_links.items() if match.invoice_key in cancelled}
         live = [r for r in self.invoices if r.invoice.key not in gone]
@@ -547,13 +547,17 @@ def _links_of_payments(in_order: list[PaymentRecord]) -> dict[str, SaleLinks]:
 
 
 def _provider_links(
-    records: list[InvoiceRecord], cancelled: frozenset[str], named: dict[str, SaleLinks]
+    records: list[InvoiceRecord],
+    cancelled: frozenset[str],
+    named: dict[str, SaleLinks],
+    standing: frozenset[str] = frozenset(),
 ) -> dict[str, Match]:
     """Which provider invoices stand for an invoice recorded from an upload: first every one whose sale links (its
     own, else those of a payment naming it) name one, then the others by being the one unlinked uploaded invoice of
     the same total and currency (so the order of arrival changes nothing). Each uploaded invoice is stood for by one
     provider invoice at most; by amount, a cancelled one only when no live one fits (a cancelled NF-e's reissue of
-    the same amount is the sale)."""
+    the same amount is the sale), and never one `standing` for an NF-e (an ERP's row of it): the row and its NF-e
+    are one sale, not two that fit."""
     uploaded = [r.invoice for r in records if r.invoice.source is not SourceFormat.PROVIDER]
     provider = sorted(
         (r.invoice for r in records if r.invoice.source is SourceFormat.PROVIDER), key=lambda invoice: invoice.key
@@ -573,7 +577,11 @@ def _provider_links(
         if invoice.key in links or invoice.total.amount <= 0:
             continue
         same = [
-            u for u in uploaded if u.key not in taken and (u.currency, u.total) == (invoice.currency, invoice.total)
+            u
+            for u in uploaded
+            if u.key not in taken
+            and u.key not in standing
+            and (u.currency, u.total) == (invoice.currency, invoice.total)
         ]
         # A live invoice of that amount first: an NF-e cancelled and reissued is the reissue's sale.
         live = [u.key for u in same if u.key not in cancelled]
