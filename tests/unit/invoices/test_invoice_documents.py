@@ -354,6 +354,48 @@ def test_a_ubl_date_that_is_no_xsd_date_is_refused(written: str) -> None:
     assert isinstance(result, Rejection) and result.problem.code == "ubl_date"
 
 
+def test_a_published_invoice_whose_supplier_gives_no_real_address_is_read() -> None:
+    # KoSIT's 01.08a: the supplier's contact e-mail is the placeholder "Emailadresse". It reaches nobody, and the
+    # invoice was refused for it whole.
+    result = only_invoice("phax-phive-rules__01.08a-INVOICE_ubl.xml")
+    invoice = result.invoice
+    assert (invoice.number, invoice.total) == ("R123456789", Money(amount=282587, currency="EUR"))
+    assert installments(invoice) == [("1", date(2016, 2, 1), 282587)]
+    assert invoice.issuer is not None and (invoice.issuer.tax_id, invoice.issuer.email) == ("DE123456789", None)
+
+
+@pytest.mark.parametrize(
+    ("written", "kept"),
+    [
+        ("Email Address", None),
+        ("a@x.de; b@x.de", None),
+        ("a(at)x.de", None),
+        ("$%()*", None),
+        ("Firma GmbH <rechnung@firma.de>", "rechnung@firma.de"),
+        ("mailto:rechnung@firma.de", "rechnung@firma.de"),
+        ("rechnung@firma.de", "rechnung@firma.de"),
+    ],
+)
+def test_the_suppliers_e_mail_is_kept_when_it_is_one_address_and_refuses_nothing(
+    written: str, kept: str | None
+) -> None:
+    data = (DOCUMENTS / UBL_BILLING).read_bytes()
+    supplier = re.search(rb"<cac:AccountingSupplierParty>.*?</cac:AccountingSupplierParty>", data, re.DOTALL)
+    assert supplier is not None
+    contact = (
+        b"<cac:Contact><cbc:ElectronicMail>"
+        + written.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").encode()
+        + b"</cbc:ElectronicMail></cac:Contact>"
+    )
+    party = re.sub(rb"<cac:Contact>.*?</cac:Contact>", b"", supplier.group(0), flags=re.DOTALL)
+    party = party.replace(b"</cac:Party>", contact + b"</cac:Party>", 1)
+    (result,) = parse_upload("uploads/invoice.xml", io.BytesIO(data.replace(supplier.group(0), party)), ParseOptions())
+    assert isinstance(result, ParsedInvoice), result
+    assert result.invoice.issuer is not None and result.invoice.issuer.email == kept
+    original = only_invoice(UBL_BILLING).invoice
+    assert (result.invoice.total, result.invoice.installments) == (original.total, original.installments)
+
+
 def test_a_ubl_invoice_of_another_type_code_is_an_invoice() -> None:
     data = (DOCUMENTS / UBL_BILLING).read_bytes()
     for code in (b"380", b"326", b"386", b"389", b" 380 "):

@@ -32,7 +32,7 @@ When to pay:
 The customer's contact is the buyer's (BG-9): ElectronicMail (BT-58) and Telephone (BT-57), a number without its
 country code read as one of the buyer's country (PostalAddress/Country/IdentificationCode, BT-55), else of
 `ParseOptions.default_country`. An e-mail or phone that cannot be read is left out with a warning; the document is
-still read.
+still read. The supplier's contact e-mail reaches nobody: one that is not an address is left out without a word.
 
 The lines (cac:InvoiceLine or cac:CreditNoteLine: Item/Name, the quantity, LineExtensionAmount) are kept as the
 items, the first `MAX_ITEMS` of them. No payment link is read: EN 16931 has no business term for one, and none of

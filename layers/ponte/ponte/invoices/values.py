@@ -210,12 +210,23 @@ def customer_warnings(customer: Party) -> tuple[Problem, ...]:
     return (problem("name_only", NAME_ONLY),) if customer.tax_id is None and customer.reference is None else ()
 
 
-def issuer_party(*, name: str | None, tax_id: str | None, reference: str | None = None, **contact: str | None) -> Party:
+def issuer_party(
+    *, name: str | None, tax_id: str | None, reference: str | None = None, email: str | None = None
+) -> Party:
     """The issuer a document names. One with no name, tax id or reference refuses the document in the issuer's
-    words (`issuer_unidentified`), not the customer's."""
+    words (`issuer_unidentified`), not the customer's. Its e-mail is kept when it is one address, and left out
+    without a word when it is not (`Email Address`, two addresses): nobody is reached there, so it refuses nothing."""
     if not (name or tax_id or reference):
         raise RowRefused("issuer_unidentified", "the issuer has no name, tax id or reference")
-    return Party(name=name, tax_id=tax_id, reference=reference, **contact)
+    identity = {"name": name, "tax_id": tax_id, "reference": reference}
+    address = _address(email)
+    if address is not None:
+        try:
+            return Party.model_validate(identity | {"email": address})
+        except ValidationError as exc:
+            if not any(error["loc"] == ("email",) for error in exc.errors()):
+                raise
+    return Party.model_validate(identity)
 
 
 def customer_party(
