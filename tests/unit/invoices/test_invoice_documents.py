@@ -396,6 +396,13 @@ def test_the_suppliers_e_mail_is_kept_when_it_is_one_address_and_refuses_nothing
     assert (result.invoice.total, result.invoice.installments) == (original.total, original.installments)
 
 
+def test_a_published_invoice_whose_terms_name_the_due_day_is_due_that_day() -> None:
+    # XRechnung 04.04a: no DueDate; "Zahlung ohne Abzug bis zum 13.08.2021 bei uns eingehend." (issued 14.07.2021)
+    result = only_invoice("itplr-kosit-xrechnung-testsuite__04.04a-INVOICE_ubl.xml")
+    assert installments(result.invoice) == [("1", date(2021, 8, 13), 417544)]
+    assert [w.code for w in result.warnings] == ["payment_terms_date"]
+
+
 def test_a_ubl_invoice_of_another_type_code_is_an_invoice() -> None:
     data = (DOCUMENTS / UBL_BILLING).read_bytes()
     for code in (b"380", b"326", b"386", b"389", b" 380 "):

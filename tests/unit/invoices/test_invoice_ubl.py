@@ -9,7 +9,7 @@ from ponte.domain.invoices import Invoice, Item
 from ponte.domain.money import Money
 from ponte.invoices import FileRejected, ParsedInvoice, ParseOptions, Rejection
 from ponte.invoices.results import ParseResult
-from ponte.invoices.ubl import parse, payment_term_days
+from ponte.invoices.ubl import parse, payment_term_date, payment_term_days
 
 FixtureFile = Callable[[str, str], Path]
 
@@ -189,6 +189,35 @@ def test_payment_terms_text_that_gives_a_number_of_days(note: str, days: int) ->
 )
 def test_payment_terms_text_without_a_clear_number_of_days(note: str) -> None:
     assert payment_term_days(note) is None
+
+
+@pytest.mark.parametrize(
+    ("note", "due"),
+    [
+        ("Zahlung ohne Abzug bis zum 13.08.2021 bei uns eingehend.", date(2021, 8, 13)),  # XRechnung 04.04a
+        ("Please pay by 2021-08-13.", date(2021, 8, 13)),
+        ("Pagamento até 3.8.2021", date(2021, 8, 3)),
+        ("Zahlbar bis 14.07.2021", date(2021, 7, 14)),  # the issue date itself
+        ("Skonto 2 % bis 20.07.2021, netto bis 13.08.2021", None),  # two days: which one, the text says in words
+        ("Zahlbar bis 13.06.2021", None),  # before the issue date
+        ("Zahlbar bis 13.08.2023", None),  # two years on: no due date a business sets
+        ("Zahlbar bis 31.02.2021", None),  # no such day
+        ("Pay by 08/13/2021", None),  # slashes are read neither way
+        ("Vertrag 1.2.2021-31.12.2021, Zahlung 30 Tage", None),  # a period, not a due date
+        ("Rechnung 2021.08.13", None),
+        ("", None),
+    ],
+)
+def test_payment_terms_text_that_names_the_day(note: str, due: date | None) -> None:
+    assert payment_term_date(note, date(2021, 7, 14)) == due
+
+
+def test_a_due_date_named_in_the_terms_text_is_the_due_date_with_a_warning() -> None:
+    note = "<cac:PaymentTerms><cbc:Note>Zahlung ohne Abzug bis zum 13.03.2024.</cbc:Note></cac:PaymentTerms>"
+    result = read(ubl_xml(payment=note))
+    assert isinstance(result, ParsedInvoice)
+    assert installments(result.invoice) == [("1", date(2024, 3, 13), 100000)]
+    assert [(w.code, dict(w.facts)) for w in result.warnings] == [("payment_terms_date", {"date": "2024-03-13"})]
 
 
 def test_the_lines_are_the_items() -> None:

@@ -214,6 +214,7 @@ RowCode = Literal[
     "repeated_line",  # line, other
     "other_encoding",  # encoding, file_encoding
     "payment_terms",  # days
+    "payment_terms_date",  # date: the day the payment terms text names, read as the due date
     "terms_not_read",  # days: payment terms that say no period the reader takes; the default term applied
     "due_before_issue",  # date, issued: an installment due before the invoice's issue date
     "installments_exceed",  # billed, total, currency: installments adding up to more than the document's total

@@ -26,6 +26,9 @@ When to pay:
   date is then the issue date plus N, and the invoice carries a warning saying so, since the issuer may have
   meant N days from receipt. Terms that count from the end of the month, or describe an early-payment discount
   without a net term, or name two different periods, are not read;
+- or the terms text names the day itself ("Zahlung ohne Abzug bis zum 13.08.2021", "pay by 2021-08-13"): one date,
+  written in ISO 8601 or day first with dots, on or after the issue date and within a year of it, is the due date
+  (`payment_term_date`), with a warning saying so;
 - failing that, on the issue date plus `ParseOptions.default_term_days`, with a warning when the document has payment
   terms the reader does not take (the issuer meant something, and the default is a guess).
 
@@ -119,6 +122,9 @@ _AT_ONCE = re.compile(
     r"|omgående|straks|comptant|à réception|dès réception|a ricevimento|bij ontvangst)\b",
     re.IGNORECASE,
 )
+# A day written in payment terms: ISO 8601, or day first with dots as Europe writes it (13.08.2021). Slashes are not
+# read: 08/07/2021 is a different day in the United States.
+_TERMS_DATE = re.compile(r"(?<![\d.])(?:(\d{4})-(\d{2})-(\d{2})|(\d{1,2})\.(\d{1,2})\.(\d{4}))(?![\d])", re.ASCII)
 _ZONED_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:Z|[+-]\d{2}:\d{2})", re.ASCII)
 _STRETCHES = re.compile(r"[.,;:\n]+")
 _WORD = re.compile(r"\w")
@@ -156,6 +162,22 @@ def payment_term_days(note: str) -> int | None:
     if not found and _AT_ONCE.search(note):
         return 0
     return found.pop() if len(found) == 1 else None
+
+
+def payment_term_date(note: str, issued: date) -> date | None:
+    """The due date payment terms text names ("bis zum 13.08.2021"): its one date, when it is on or after the issue
+    date and within a year of it; None when it names none, several, or one that cannot be the day to pay by."""
+    found: set[date] = set()
+    for match in _TERMS_DATE.finditer(note):
+        year, month, day = (match[1], match[2], match[3]) if match[1] else (match[6], match[5], match[4])
+        try:
+            found.add(date(int(year), int(month), int(day)))
+        except ValueError:
+            return None  # "31.02.2021": not a day, so not a due date to guess around
+    if len(found) != 1:
+        return None
+    (day,) = found
+    return day if issued <= day <= days_after(issued, 366) else None
 
 
 def _invoice(root: Element, kind: InvoiceKind, options: ParseOptions) -> tuple[Invoice, tuple[Problem, ...]]:
@@ -304,6 +326,11 @@ def _installments(
         elif days is not None:
             warnings = (
                 problem("payment_terms", f"due date read from the payment terms: {days} days after issue", days=days),
+            )
+        elif (named := payment_term_date(notes, issue_date)) is not None:
+            said = f"due date read from the payment terms: {named.isoformat()}"
+            return (Installment(number="1", due_date=named, amount=total),), (
+                problem("payment_terms_date", said, date=named.isoformat()),
             )
         else:
             days = options.default_term_days

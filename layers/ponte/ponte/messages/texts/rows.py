@@ -250,6 +250,7 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
             "acentos"
         ),
         "payment_terms": "vencimento calculado pelas condições de pagamento: {days} dias após a emissão",
+        "payment_terms_date": "vencimento lido nas condições de pagamento: {date}; confira",
         "terms_not_read": (
             "as condições de pagamento não dizem um prazo que o Ponte leia: vencimento {days} dias após a emissão, o "
             "prazo padrão; confira"
@@ -418,6 +419,7 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
             "los acentos"
         ),
         "payment_terms": "vencimiento calculado según las condiciones de pago: {days} días después de la emisión",
+        "payment_terms_date": "vencimiento leído en las condiciones de pago: {date}; revíselo",
         "terms_not_read": (
             "las condiciones de pago no indican un plazo que Ponte lea: vencimiento {days} días después de la "
             "emisión, el plazo por defecto; revíselo"
@@ -578,6 +580,7 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
             "line {line} is not {file_encoding} like the rest of the file: read as {encoding}, check its accents"
         ),
         "payment_terms": "due date read from the payment terms: {days} days after issue",
+        "payment_terms_date": "due date read from the payment terms: {date}; check it",
         "terms_not_read": (
             "the payment terms give no period Ponte reads: due {days} days after issue, the default term; check it"
         ),
