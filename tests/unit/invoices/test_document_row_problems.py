@@ -283,9 +283,15 @@ def test_a_ubl_due_date_read_from_the_payment_terms_gives_the_days() -> None:
     assert_said(warning, "payment_terms", {"days": "45"})
 
 
+def test_duplicatas_beside_a_sale_paid_whole_say_nothing_is_collected() -> None:
+    paid = "</cobr><pag><detPag><tPag>03</tPag><vPag>1500.00</vPag></detPag></pag>"
+    (warning,) = warned(nfe.parse, changed(NFE, ("</cobr>", paid)))
+    assert_said(warning, "nfe_duplicatas_paid", {})
+
+
 def test_every_code_of_the_documents_is_shown_here() -> None:
     shown = {case.values[-2] for case in (*NFE_REFUSALS, *EVENT_REFUSALS, *UBL_REFUSALS)}
-    shown |= {"cancellation_elsewhere", "cancellation_not_applied", "payment_terms"}
+    shown |= {"cancellation_elsewhere", "cancellation_not_applied", "payment_terms", "nfe_duplicatas_paid"}
     documents = {code for code in ROWS["en"] if code.startswith(("nfe_", "event_", "cancellation_", "ubl_"))}
     # cancellation_kept is the upload's warning (a cancellation of an NF-e not recorded yet), not a parser's.
     assert (documents - {"cancellation_kept"}) | {"not_nfe", "payment_terms"} == shown

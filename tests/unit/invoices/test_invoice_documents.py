@@ -432,6 +432,50 @@ def test_a_card_in_installments_is_the_card_companys_to_collect_not_the_business
     assert (result.invoice.installments, result.invoice.not_collectable) == ((), f"paid at the sale: {said}")
 
 
+def _dup_beside(payment: str) -> bytes:
+    """akretion's boleto sale, its duplicata kept, with its payment group replaced by `payment`."""
+    text = (DOCUMENTS / BOLETO_SALE).read_text("utf-8")
+    return re.sub(r"<pag>.*?</pag>", f"<pag>{payment}</pag>", text, flags=re.DOTALL).encode()
+
+
+@pytest.mark.parametrize(
+    ("payment", "said"),
+    [
+        # What a store's ERP writes for a phone bought by credit card (a published production NF-e shows it:
+        # indPag 0, tPag 03 for vNF, and one duplicata for the card company's payment a month later).
+        ("<detPag><indPag>0</indPag><tPag>03</tPag><vPag>3251.92</vPag></detPag>", "credit card"),
+        ("<detPag><indPag>1</indPag><tPag>03</tPag><vPag>3251.92</vPag></detPag>", "credit card"),
+        ("<detPag><tPag>01</tPag><vPag>3300.00</vPag></detPag><vTroco>48.08</vTroco>", "cash"),
+        (
+            "<detPag><tPag>17</tPag><vPag>2000.00</vPag></detPag><detPag><tPag>04</tPag><vPag>1251.92</vPag></detPag>",
+            "Pix, debit card",
+        ),
+    ],
+)
+def test_duplicatas_beside_a_sale_paid_at_the_till_are_not_collected_from_the_customer(payment: str, said: str) -> None:
+    (result,) = parse_upload("uploads/nfe.xml", io.BytesIO(_dup_beside(payment)), ParseOptions())
+    assert isinstance(result, ParsedInvoice)
+    assert (result.invoice.installments, result.invoice.not_collectable) == ((), f"paid at the sale: {said}")
+    assert "nfe_duplicatas_paid" in [w.code for w in result.warnings]
+
+
+@pytest.mark.parametrize(
+    "payment",
+    [
+        "<detPag><tPag>15</tPag><vPag>3251.92</vPag></detPag>",  # a boleto: paid later
+        "<detPag><tPag>90</tPag><vPag>0.00</vPag></detPag>",  # "no payment" beside duplicatas
+        "<detPag><tPag>01</tPag><vPag>1000.00</vPag></detPag><detPag><tPag>15</tPag><vPag>2251.92</vPag></detPag>",
+        "<detPag><indPag>1</indPag><tPag>01</tPag><vPag>3251.92</vPag></detPag>",  # cash promised for later
+    ],
+)
+def test_duplicatas_are_collected_when_the_sale_was_not_paid_whole_at_the_till(payment: str) -> None:
+    (result,) = parse_upload("uploads/nfe.xml", io.BytesIO(_dup_beside(payment)), ParseOptions())
+    original = only_invoice(BOLETO_SALE).invoice
+    assert isinstance(result, ParsedInvoice)
+    assert (result.invoice.installments, result.invoice.not_collectable) == (original.installments, None)
+    assert "nfe_duplicatas_paid" not in [w.code for w in result.warnings]
+
+
 @pytest.mark.parametrize("means", ["01", "17"])  # cash, a Pix the customer scheduled
 def test_cash_or_pix_promised_for_later_is_still_collected(means: str) -> None:
     payment = f"<detPag><indPag>1</indPag><tPag>{means}</tPag><vPag>3251.92</vPag></detPag>"

@@ -213,6 +213,7 @@ RowCode = Literal[
     "contacts_differ",  # what: mobiles, phones, languages
     "repeated_line",  # line, other
     "other_encoding",  # encoding, file_encoding
+    "nfe_duplicatas_paid",  # an NF-e with duplicatas whose payment group says all was paid at the sale
     "payment_terms",  # days
     "payment_terms_date",  # date: the day the payment terms text names, read as the due date
     "terms_not_read",  # days: payment terms that say no period the reader takes; the default term applied

@@ -11,10 +11,11 @@ code first). An e-mail or phone that cannot be read is left out with a warning; 
 
 What is owed:
 - the billing group `cobr/dup` (nDup, dVenc, vDup): each duplicata is an installment. It is the issuer's own
-  statement of what is collected, so it wins over the payment group: real documents carry "90 no payment" beside
-  duplicatas. The sum of vDup may differ from vNF (part paid at the sale, or a fatura net of discounts); the
-  installments are what is collected and vNF stays the document total. Due dates before the issue date are kept
-  as written.
+  statement of what is collected, so it wins over the payment group (real documents carry "90 no payment" beside
+  duplicatas), except when the payment group says the whole vNF was paid at the sale (below): a store's ERP writes
+  the card company's payment of a card sale as a duplicata, and the customer owes nothing (with a warning). The
+  sum of vDup may differ from vNF (part paid at the sale, or a fatura net of discounts); the installments are what
+  is collected and vNF stays the document total. Due dates before the issue date are kept as written.
 - without duplicatas, nothing is collected and the invoice says why in `not_collectable` when vNF is zero; when
   every payment (`pag/detPag`, or `pag` itself in layout 3.10) is tPag 90 "sem pagamento"; when what was paid at
   the sale covers vNF net of change (vTroco); or when every item's CFOP is an operation that is not a sale (free
@@ -189,6 +190,9 @@ def _invoice(info: Element, protocol: Element | None, options: ParseOptions) -> 
     issue_date = _issue_date(info)
     total = Money.from_decimal(_required(info, "nfe:total/nfe:ICMSTot/nfe:vNF"), _CURRENCY)
     installments, not_collectable = _receivable(info, days_after(issue_date, options.default_term_days), total)
+    if not_collectable is not None and info.find("nfe:cobr/nfe:dup", _NS) is not None:
+        said = f"the NF-e lists duplicatas but says it was {not_collectable}: nothing is collected from the customer"
+        warnings = (*warnings, problem("nfe_duplicatas_paid", said))  # the duplicatas may be the card company's
     invoice = Invoice(
         key=invoice_key("nfe", access_key),
         number=_required(info, "nfe:ide/nfe:nNF"),
@@ -308,18 +312,21 @@ def _items(info: Element) -> tuple[Item, ...]:
 
 def _receivable(info: Element, default_due: date, total: Money) -> tuple[tuple[Installment, ...], str | None]:
     """The installments to collect, or none and the reason why nothing is collected."""
+    payments, change = _payments(info)
+    at_sale = [p for p in payments if p.means in _PAID_AT_SALE and (not p.deferred or p.means in _SETTLED_BY_OTHERS)]
+    paid = sum(p.amount for p in at_sale) - change
+    paid_at_sale = bool(at_sale) and paid >= total.amount > 0
+    if paid_at_sale:
+        # Even beside duplicatas: a store's ERP writes the card company's payment of a card sale as a duplicata
+        # (published production NF-e: a phone bought by credit card, tPag 03 for vNF, one dup due a month later).
+        means = dict.fromkeys(_PAID_AT_SALE[p.means] for p in at_sale)
+        return (), f"paid at the sale: {', '.join(means)}"
     if info.find("nfe:cobr/nfe:dup", _NS) is not None:
         return _duplicatas(info, default_due), None
     if total.amount == 0:
         return (), "zero total"
-    payments, change = _payments(info)
     if payments and all(payment.means == _NO_PAYMENT for payment in payments):
         return (), f"no payment (tPag {_NO_PAYMENT})"
-    at_sale = [p for p in payments if p.means in _PAID_AT_SALE and (not p.deferred or p.means in _SETTLED_BY_OTHERS)]
-    paid = sum(p.amount for p in at_sale) - change
-    if at_sale and paid >= total.amount:
-        means = dict.fromkeys(_PAID_AT_SALE[p.means] for p in at_sale)
-        return (), f"paid at the sale: {', '.join(means)}"
     if (reason := _not_a_sale(info)) is not None:
         return (), reason
     due = Money(amount=total.amount - max(paid, 0), currency=_CURRENCY)

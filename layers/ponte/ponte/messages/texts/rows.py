@@ -251,6 +251,10 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         ),
         "payment_terms": "vencimento calculado pelas condições de pagamento: {days} dias após a emissão",
         "payment_terms_date": "vencimento lido nas condições de pagamento: {date}; confira",
+        "nfe_duplicatas_paid": (
+            "a NF-e tem duplicatas, mas diz que o total foi pago na venda (cartão, dinheiro, Pix...): nada é cobrado "
+            "do cliente; confira"
+        ),
         "terms_not_read": (
             "as condições de pagamento não dizem um prazo que o Ponte leia: vencimento {days} dias após a emissão, o "
             "prazo padrão; confira"
@@ -420,6 +424,10 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         ),
         "payment_terms": "vencimiento calculado según las condiciones de pago: {days} días después de la emisión",
         "payment_terms_date": "vencimiento leído en las condiciones de pago: {date}; revíselo",
+        "nfe_duplicatas_paid": (
+            "la NF-e tiene duplicatas, pero dice que el total se pagó en la venta (tarjeta, efectivo, Pix...): no se "
+            "cobra nada al cliente; revíselo"
+        ),
         "terms_not_read": (
             "las condiciones de pago no indican un plazo que Ponte lea: vencimiento {days} días después de la "
             "emisión, el plazo por defecto; revíselo"
@@ -581,6 +589,10 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         ),
         "payment_terms": "due date read from the payment terms: {days} days after issue",
         "payment_terms_date": "due date read from the payment terms: {date}; check it",
+        "nfe_duplicatas_paid": (
+            "the NF-e lists duplicatas but says the whole of it was paid at the sale (card, cash, Pix...): nothing is "
+            "collected from the customer; check it"
+        ),
         "terms_not_read": (
             "the payment terms give no period Ponte reads: due {days} days after issue, the default term; check it"
         ),
