@@ -412,6 +412,15 @@ def test_a_ubl_invoice_of_another_type_code_is_an_invoice() -> None:
         assert result.invoice.total.amount > 0
 
 
+def test_an_nfe_with_an_empty_protocol_is_one_without_a_protocol() -> None:
+    # br_danfe's unauthorised NFC-e: `<protNFe><infProt></infProt></protNFe>`, as a DANFE tool leaves it before SEFAZ
+    # answers. It was refused as "not authorised: cStat None".
+    name = "asseinfo-br_danfe__nfce-unauthorized-prod.xml"
+    (refused,) = read(name)
+    assert isinstance(refused, Rejection) and refused.problem.code == "nfe_no_protocol"
+    assert only_invoice(name, TRIALS).invoice.customer.name == "John Doe"
+
+
 BOLETO_SALE = "akretion-nfelib__35180834128745000152550010000476861118934859-nfe.xml"  # vNF 3251.92, by boleto
 
 

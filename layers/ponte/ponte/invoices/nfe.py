@@ -155,6 +155,8 @@ def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
         return
     if root.tag == _tag("nfeProc"):
         nfe, protocol = root.find("nfe:NFe", _NS), root.find("nfe:protNFe/nfe:infProt", _NS)
+        if protocol is not None and text(protocol, "nfe:cStat", _NS) is None:
+            protocol = None  # an empty infProt, as a DANFE tool leaves for an NF-e not sent yet: no protocol at all
     elif root.tag == _tag("NFe"):
         nfe, protocol = root, None
     else:
