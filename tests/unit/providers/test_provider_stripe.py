@@ -735,6 +735,19 @@ def test_an_invoice_paid_that_names_no_payment_is_the_invoice_reported_paid() ->
     )
 
 
+def test_a_subscriptions_checkout_that_names_no_invoice_is_no_second_payment() -> None:
+    # As an older API version renders a subscription's session (pay-rails/pay's captured checkout.session.completed:
+    # mode subscription, payment_intent null, no invoice): the subscription's invoice events carry its money.
+    session = checkout_session(mode="subscription", payment_intent=None, subscription="sub_9")
+    del session["invoice"]
+
+    assert stripe.normalise(event("checkout.session.completed", session)) == []
+    assert stripe.normalise(event("checkout.session.async_payment_succeeded", session)) == []
+    # A one-off payment's session without a payment intent is still the payment it says it is.
+    [paid] = stripe.normalise(event("checkout.session.completed", session | {"mode": "payment"}))
+    assert isinstance(paid, PaymentReceived) and paid.amount == Money(amount=4990, currency="BRL")
+
+
 def test_a_subscriptions_checkout_names_its_invoice_reported_paid_not_a_payment() -> None:
     # A subscription's session names its invoice and, in every API version, no payment intent.
     session = checkout_session(mode="subscription", payment_intent=None, subscription="sub_9")

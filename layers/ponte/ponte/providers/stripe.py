@@ -210,6 +210,7 @@ class _CheckoutSession(_Object):
     client_reference_id: str | None = None
     payment_intent: Ref = None
     invoice: Ref = None
+    mode: str | None = None
     payment_method_types: list[str] = Field(default_factory=list)
     locale: str | None = None  # the Checkout page's language; `auto` when the browser chose
 
@@ -445,15 +446,20 @@ def _checkout_completed(event: _Envelope, zone: tzinfo) -> DomainEvent | None:
     return _checkout_paid(session, event)
 
 
-def _checkout_async_succeeded(event: _Envelope, zone: tzinfo) -> DomainEvent:
+def _checkout_async_succeeded(event: _Envelope, zone: tzinfo) -> DomainEvent | None:
     return _checkout_paid(_read(_CheckoutSession, event), event)
 
 
-def _checkout_paid(session: _CheckoutSession, event: _Envelope) -> DomainEvent:
+def _checkout_paid(session: _CheckoutSession, event: _Envelope) -> DomainEvent | None:
     # A subscription's session names its invoice and no payment intent (docs.stripe.com/api/checkout/sessions/
     # object#checkout_session_object-payment_intent): its invoice reported paid, whose payment is the intent's.
     if session.payment_intent is None and session.invoice is not None:
         return InvoiceSettled(**_checkout_facts(session, event))
+    # One that names no invoice either, as a session rendered in an older API version is (pay-rails/pay's captured
+    # checkout.session.completed): its money arrives as its invoice's (invoice.paid, payment_intent.succeeded), and
+    # a payment of its own, naming nothing, would be counted beside them.
+    if session.payment_intent is None and session.mode == "subscription":
+        return None
     return PaymentReceived(**_checkout_facts(session, event))
 
 
