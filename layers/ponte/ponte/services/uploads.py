@@ -120,7 +120,7 @@ class UploadObjects(Protocol):
 
 class UploadLedger(Protocol):
     def stored_invoices(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], StoredInvoice]:
-        """For each (account id, invoice key) already recorded: its fingerprint and origin."""
+        """For each (account id, invoice key) already recorded: its fingerprint, origin, number and series."""
 
     def accounts(self, account_ids: Sequence[str]) -> dict[str, Account]:
         """The accounts that exist among `account_ids`."""
