@@ -57,6 +57,7 @@ FACTS = {
     "order": "mdy",
     "example": "12/31/2026",
     "issued": "2026-12-10",
+    "column": "Valor (centavos)",
 }
 
 

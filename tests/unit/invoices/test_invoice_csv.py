@@ -705,6 +705,40 @@ def test_the_currency_the_amount_column_names_is_the_files(header: str, currency
     assert (invoice.currency, invoice.total.amount) == (currency, 123456)
 
 
+@pytest.mark.parametrize(
+    ("header", "written", "cents"),
+    [
+        ("Valor (centavos)", "123456", 123456),  # R$ 1.234,56, not R$ 123.456,00
+        ("Valor (em centavos)", "1.234", 1234),  # grouped as Excel groups a number cell
+        ("Amount [cents]", "99", 99),
+        ("Valor (R$, centavos)", "500", 500),
+        ("Importe (céntimos)", "1500", 1500),
+        ("Valor (centavos)", " 2 500 ", 2500),
+    ],
+)
+def test_an_amount_column_whose_header_says_cents_is_read_in_cents(header: str, written: str, cents: int) -> None:
+    invoice = only_invoice(f"Número;Cliente;{header};Vencimento\n1;ACME;{written};10/12/2026\n")
+    assert (invoice.currency, invoice.total.amount) == ("BRL", cents)
+
+
+@pytest.mark.parametrize("written", ["1.234,56", "12,5", "R$ 10", "abc", "10.00"])
+def test_an_amount_that_is_no_whole_number_of_cents_is_refused_under_a_cents_header(written: str) -> None:
+    (result,) = read(f"Número;Cliente;Valor (centavos);Vencimento\n1;ACME;{written};10/12/2026\n")
+    refused = rejected(result)
+    assert (refused.problem.code, dict(refused.problem.facts)) == (
+        "amount_not_cents",
+        {"value": written, "column": "Valor (centavos)"},
+    )
+    assert row_message(refused.problem.code, refused.problem.facts, "pt-BR") == (
+        f"O valor “{written}” não é um número inteiro de centavos, como diz o cabeçalho “Valor (centavos)”"
+    )
+
+
+def test_a_header_that_names_cents_outside_a_note_is_no_amount_column() -> None:
+    with pytest.raises(FileRejected):
+        read("Número;Cliente;Valor centavos;Vencimento\n1;ACME;123456;10/12/2026\n")
+
+
 def test_a_currency_column_still_says_each_rows_currency() -> None:
     text = "Número;Cliente;Valor (US$);Moeda;Vencimento\n1;ACME;10,00;EUR;10/12/2026\n"
     assert only_invoice(text).currency == "EUR"

@@ -125,6 +125,7 @@ RowCode = Literal[
     "not_positive",  # value
     "unknown_currency",  # value
     "not_amount",  # value
+    "amount_not_cents",  # value, column: an amount of a column whose header says cents, not a whole number of them
     "too_many_decimals",  # value, currency, places
     "amount_too_large",  # value
     "other_currency",  # value, currency

@@ -64,7 +64,7 @@ from ponte.domain.invoices import (
     erp_invoice_key,
     number_identity,
 )
-from ponte.domain.money import Money
+from ponte.domain.money import Money, minor_unit_exponent
 from ponte.invoices.options import CsvField, ParseOptions
 from ponte.invoices.results import (
     FileRejected,
@@ -264,6 +264,7 @@ def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
     if CsvField.CURRENCY not in columns and (named := _header_currency(header[columns[CsvField.AMOUNT]])):
         options = options.model_copy(update={"default_currency": named})  # "Valor (US$)": the file's currency
     marks = _DecimalMarks(columns[CsvField.AMOUNT])
+    cents = _HEADER_CENTS.search(header[columns[CsvField.AMOUNT]]) is not None  # "Valor (centavos)"
     dates = _DateOrder(columns)
     dates.see_header(skipped + 1, header)
     ends = _RowEnds(len(header), columns[CsvField.AMOUNT])
@@ -282,6 +283,7 @@ def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
             marks=marks,
             dates=dates if order is not None or dates.doubtful(options.date_order) else None,
             ends=ends,
+            cents=cents,
         )
         group = _Group(options.default_country)
         for line, cells, notes in spool.invoices():
@@ -305,9 +307,18 @@ class _Rows:
     marks: _DecimalMarks
     dates: _DateOrder | None
     ends: _RowEnds
+    cents: bool = False  # the amount column's header says its amounts are in cents ("Valor (centavos)")
 
     def read(self, line: int, cells: list[str], notes: list[Problem]) -> _Row | _BadRow:
-        row = _row(line, cells, len(self.header), self.columns, self.options, decimal_mark=self.marks.mark())
+        row = _row(
+            line,
+            cells,
+            len(self.header),
+            self.columns,
+            self.options,
+            decimal_mark=self.marks.mark(),
+            cents=self.header[self.columns[CsvField.AMOUNT]].strip() if self.cents else None,
+        )
         if isinstance(row, _Row):
             decided = (self.marks.note(cells), self.dates.note(cells) if self.dates is not None else None)
             notes = [*notes, *(note for note in decided if note is not None)]
@@ -506,9 +517,26 @@ class _DateOrder:
                 yield written, parts
 
 
+_SPACES_IN_NUMBER = re.compile(r"[\s\u00a0\u202f]")
 _ORDER_SAID = re.compile(r"\b(?:mm[/.-]dd|dd[/.-]mm)\b", re.IGNORECASE)
 # A currency the amount column's header names, unambiguously ("Valor (US$)", "Valor €", "Amount (USD)").
 _HEADER_CURRENCY = re.compile(r"(R\$|US\$|€|£)|[(\[]\s*([A-Z]{3})\s*[)\]]")
+
+
+# A note in the amount column's header that its amounts are in cents: "Valor (centavos)", "Amount [cents]". Read as
+# reais, every amount would be a hundred times what is owed.
+_HEADER_CENTS = re.compile(r"[(\[][^)\]]*\b(?:centavos?|cents?|c[eé]ntimos?)\b", re.IGNORECASE)
+_WHOLE_CENTS = re.compile(r"-?(?:\d+|\d{1,3}(?:\.\d{3})+|\d{1,3}(?:,\d{3})+)")
+
+
+def _in_cents(written: str, currency: str, column: str) -> Money:
+    """An amount of a column whose header says it is in cents: a whole number of them (its thousands grouped or
+    not), in a currency of cents."""
+    digits = _SPACES_IN_NUMBER.sub("", written)
+    if _WHOLE_CENTS.fullmatch(digits) is None or minor_unit_exponent(currency) != 2:
+        reason = f"the amount {written.strip()!r} is not a whole number of cents, as the header {column!r} says"
+        raise RowRefused("amount_not_cents", reason, value=written.strip(), column=column)
+    return Money(amount=int(digits.replace(".", "").replace(",", "")), currency=currency)
 
 
 def _header_currency(name: str) -> str | None:
@@ -735,6 +763,7 @@ def _row(
     options: ParseOptions,
     *,
     decimal_mark: str | None = None,
+    cents: str | None = None,
 ) -> _Row | _BadRow:
     given = {field: value for field, index in columns.items() if index < len(cells) and (value := cells[index].strip())}
     number, series = given.get(CsvField.NUMBER), given.get(CsvField.SERIES)
@@ -756,7 +785,8 @@ def _row(
         if not any(field in given for field in _CUSTOMER_FIELDS):
             raise RowRefused("missing_customer", "missing customer: no name, tax id or customer reference")
         currency = known_currency(given.get(CsvField.CURRENCY) or options.default_currency)
-        amount = parse_amount(given[CsvField.AMOUNT], currency, decimal_mark)
+        written = given[CsvField.AMOUNT]
+        amount = parse_amount(written, currency, decimal_mark) if cents is None else _in_cents(written, currency, cents)
         if amount.amount <= 0:
             written = given[CsvField.AMOUNT]
             raise RowRefused("not_positive", f"amount must be greater than zero, got {written}", value=written)

@@ -128,6 +128,7 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         "not_positive": "o valor {value} deve ser maior que zero",
         "unknown_currency": "{value} não é uma moeda conhecida: use um código como BRL, USD ou EUR",
         "not_amount": "{value} não é um valor",
+        "amount_not_cents": "o valor {value} não é um número inteiro de centavos, como diz o cabeçalho {column}",
         "too_many_decimals": "o valor {value} tem mais de {places} casas decimais, o que {currency} não permite",
         "amount_too_large": "o valor {value} passa do maior valor aceito",
         "other_currency": "o valor {value} não está na moeda da fatura ({currency})",
@@ -291,6 +292,7 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         "not_positive": "el importe {value} debe ser mayor que cero",
         "unknown_currency": "{value} no es una moneda conocida: use un código como BRL, USD o EUR",
         "not_amount": "{value} no es un importe",
+        "amount_not_cents": "el importe {value} no es un número entero de centavos, como dice el encabezado {column}",
         "too_many_decimals": "el importe {value} tiene más de {places} decimales, que {currency} no admite",
         "amount_too_large": "el importe {value} supera el mayor importe aceptado",
         "other_currency": "el importe {value} no está en la moneda de la factura ({currency})",
@@ -464,6 +466,7 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         "not_positive": "the amount {value} must be greater than zero",
         "unknown_currency": "{value} is not a known currency: use a code such as BRL, USD or EUR",
         "not_amount": "{value} is not an amount",
+        "amount_not_cents": "the amount {value} is not a whole number of cents, as the header {column} says",
         "too_many_decimals": "the amount {value} has more than {places} decimal places, which {currency} does not have",
         "amount_too_large": "the amount {value} is beyond the largest amount taken",
         "other_currency": "the amount {value} is not in the invoice's currency ({currency})",
@@ -678,7 +681,7 @@ def _shown(facts: Mapping[str, str], locale: Locale) -> dict[str, str]:
             shown[name] = Formatter(locale, "UTC").date(date.fromisoformat(value))
         elif name == "order":
             shown[name] = _ORDERS[locale].get(value, value)
-        elif name in ("value", "owner", "character", "example"):
+        elif name in ("value", "owner", "character", "example", "column"):
             shown[name] = f"“{value}”"
         else:
             shown[name] = value
