@@ -934,9 +934,9 @@ def _entry(found: TimelineEntry | dict[str, Any]) -> TimelineEntry:
 
 
 def _history_text(entries: Iterable[tuple[str, TimelineEntry]]) -> str:
-    return json.dumps(
-        [{"sk": sort_key, **entry.model_dump(mode="json")} for sort_key, entry in entries], separators=(",", ":")
-    )
+    # Each entry as pydantic writes it, its sort key put first: one serializer pass, not a dict and then json.dumps.
+    written = (f'{{"sk":{json.dumps(sort_key)},{entry.model_dump_json()[1:]}' for sort_key, entry in entries)
+    return f"[{','.join(written)}]"  # an entry always has fields (its account, time and what): never "{}"
 
 
 def history_entries(items: Iterable[dict[str, Any]]) -> list[tuple[str, TimelineEntry]]:

@@ -572,7 +572,7 @@ def _invoice_overdue(event: _Envelope, zone: tzinfo) -> DomainEvent:
 def _intent_facts(intent: _PaymentIntent, event: _Envelope, amount: int) -> dict[str, Any]:
     metadata = intent.metadata or {}
     # A boleto awaiting payment: its number and the page that shows it.
-    boleto = (intent.next_action.boleto_display_details if intent.next_action else None) or _BoletoDisplay()
+    boleto = intent.next_action.boleto_display_details if intent.next_action else None
     return _common(event, metadata) | {
         "customer": customer(id=_id(intent.customer), reference=_reference(metadata), email=intent.receipt_email),
         "amount": _money(amount, intent.currency),
@@ -580,8 +580,8 @@ def _intent_facts(intent: _PaymentIntent, event: _Envelope, amount: int) -> dict
         "payment_id": intent.id,
         "invoice_id": _id(intent.invoice),
         "description": fit_text(intent.description, MAX_TEXT),
-        "links": _links(metadata, bank_slip=boleto.number),
-        "payment_url": payment_url(boleto.hosted_voucher_url),
+        "links": _links(metadata, bank_slip=boleto.number if boleto else None),
+        "payment_url": payment_url(boleto.hosted_voucher_url if boleto else None),
     }
 
 
