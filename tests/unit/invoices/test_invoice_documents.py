@@ -454,9 +454,11 @@ def _dup_beside(payment: str) -> bytes:
         # indPag 0, tPag 03 for vNF, and one duplicata for the card company's payment a month later).
         ("<detPag><indPag>0</indPag><tPag>03</tPag><vPag>3251.92</vPag></detPag>", "credit card"),
         ("<detPag><indPag>1</indPag><tPag>03</tPag><vPag>3251.92</vPag></detPag>", "credit card"),
-        ("<detPag><tPag>01</tPag><vPag>3300.00</vPag></detPag><vTroco>48.08</vTroco>", "cash"),
+        ("<detPag><tPag>03</tPag><vPag>3251.92</vPag></detPag>", "credit card"),
+        ("<detPag><indPag>0</indPag><tPag>01</tPag><vPag>3300.00</vPag></detPag><vTroco>48.08</vTroco>", "cash"),
         (
-            "<detPag><tPag>17</tPag><vPag>2000.00</vPag></detPag><detPag><tPag>04</tPag><vPag>1251.92</vPag></detPag>",
+            "<detPag><indPag>0</indPag><tPag>17</tPag><vPag>2000.00</vPag></detPag>"
+            "<detPag><tPag>04</tPag><vPag>1251.92</vPag></detPag>",
             "Pix, debit card",
         ),
     ],
@@ -475,6 +477,13 @@ def test_duplicatas_beside_a_sale_paid_at_the_till_are_not_collected_from_the_cu
         "<detPag><tPag>90</tPag><vPag>0.00</vPag></detPag>",  # "no payment" beside duplicatas
         "<detPag><tPag>01</tPag><vPag>1000.00</vPag></detPag><detPag><tPag>15</tPag><vPag>2251.92</vPag></detPag>",
         "<detPag><indPag>1</indPag><tPag>01</tPag><vPag>3251.92</vPag></detPag>",  # cash promised for later
+        # Pix, cash, cheque or a deposit for vNF, not flagged paid at once: how the duplicatas may be paid.
+        "<detPag><tPag>17</tPag><vPag>3251.92</vPag></detPag>",
+        "<detPag><tPag>01</tPag><vPag>3251.92</vPag></detPag>",
+        "<detPag><tPag>02</tPag><vPag>3251.92</vPag></detPag>",
+        "<detPag><tPag>16</tPag><vPag>3251.92</vPag></detPag>",
+        # A card for part, the rest not flagged.
+        "<detPag><tPag>03</tPag><vPag>1000.00</vPag></detPag><detPag><tPag>17</tPag><vPag>2251.92</vPag></detPag>",
     ],
 )
 def test_duplicatas_are_collected_when_the_sale_was_not_paid_whole_at_the_till(payment: str) -> None:

@@ -484,17 +484,11 @@ def test_fixture_layout_310_from_the_test_environment(fixture_file: FixtureFile)
     assert installments(invoice) == [("000030-1", date(2016, 10, 20), 1946630)]
 
 
-def test_fixture_duplicata_beside_the_whole_paid_in_cash(fixture_file: FixtureFile) -> None:
-    # vNF 500.00 paid in cash (tPag 01, vPag 500.00), and a duplicata of 1.00: the payment group says nothing is owed.
+def test_fixture_duplicata_far_below_the_total(fixture_file: FixtureFile) -> None:
+    # vNF 500.00, cash (tPag 01) 500.00 not flagged paid at once, and a duplicata of 1.00: the duplicata wins.
     result = fixture_invoice(fixture_file, "sped-nfe__nfe_layout4_com_prot.xml", TRIALS)
     assert isinstance(result, ParsedInvoice)
-    invoice = result.invoice
-    assert (invoice.total.amount, invoice.installments, invoice.not_collectable) == (
-        50000,
-        (),
-        "paid at the sale: cash",
-    )
-    assert [w.code for w in result.warnings] == ["nfe_duplicatas_paid"]
+    assert (result.invoice.total.amount, installments(result.invoice)) == (50000, [("001", date(2018, 12, 31), 100)])
 
 
 def test_fixture_unauthorised(fixture_file: FixtureFile) -> None:

@@ -12,8 +12,9 @@ code first). An e-mail or phone that cannot be read is left out with a warning; 
 What is owed:
 - the billing group `cobr/dup` (nDup, dVenc, vDup): each duplicata is an installment. It is the issuer's own
   statement of what is collected, so it wins over the payment group (real documents carry "90 no payment" beside
-  duplicatas), except when the payment group says the whole vNF was paid at the sale (below): a store's ERP writes
-  the card company's payment of a card sale as a duplicata, and the customer owes nothing (with a warning). The
+  duplicatas), except when the payment group says beyond doubt that the whole vNF was paid at the sale, by card or
+  voucher or by means flagged à vista (indPag 0): a store's ERP writes the card company's payment of a card sale as
+  a duplicata, and the customer owes nothing (with a warning). The
   sum of vDup may differ from vNF (part paid at the sale, or a fatura net of discounts); the installments are what
   is collected and vNF stays the document total. Due dates before the issue date are kept as written.
 - without duplicatas, nothing is collected and the invoice says why in `not_collectable` when vNF is zero; when
@@ -99,6 +100,7 @@ _EVENT_REGISTERED = frozenset({"135", "155"})
 
 _NO_PAYMENT = "90"
 _DEFERRED = "1"  # detPag/indPag 1: pagamento a prazo
+_AT_ONCE = "0"  # detPag/indPag 0: pagamento à vista
 # tPag codes (MOC 4.00 YA02, as amended by NT 2020.006 and NT 2023.004) whose money is received when the sale is
 # made, so the customer owes nothing more for that part. Left out on purpose: 05 and 21 store credit and 14
 # duplicata mercantil (the customer pays later), 15 boleto (not yet paid), 99 other (unknown).
@@ -317,22 +319,37 @@ def _receivable(info: Element, default_due: date, total: Money) -> tuple[tuple[I
     payments, change = _payments(info)
     at_sale = [p for p in payments if p.means in _PAID_AT_SALE and (not p.deferred or p.means in _SETTLED_BY_OTHERS)]
     paid = sum(p.amount for p in at_sale) - change
-    paid_at_sale = bool(at_sale) and paid >= total.amount > 0
-    if paid_at_sale:
-        # Even beside duplicatas: a store's ERP writes the card company's payment of a card sale as a duplicata
-        # (published production NF-e: a phone bought by credit card, tPag 03 for vNF, one dup due a month later).
-        means = dict.fromkeys(_PAID_AT_SALE[p.means] for p in at_sale)
-        return (), f"paid at the sale: {', '.join(means)}"
     if info.find("nfe:cobr/nfe:dup", _NS) is not None:
+        # Duplicatas win, unless the payment group says beyond doubt that the whole was paid at the sale: by card or
+        # voucher, whose company pays the business (a store's ERP writes that payment as a duplicata: a published
+        # production NF-e of a phone bought by credit card, tPag 03 for vNF, one dup due a month later), or by
+        # means flagged paid at once (indPag 0). Cash or Pix without the flag may be how the duplicatas are paid.
+        sure = [p for p in at_sale if p.means in _SETTLED_BY_OTHERS or p.at_once]
+        if sure and sum(p.amount for p in sure) - change >= total.amount > 0:
+            return (), _paid_at_sale(sure)
         return _duplicatas(info, default_due), None
-    if total.amount == 0:
-        return (), "zero total"
-    if payments and all(payment.means == _NO_PAYMENT for payment in payments):
-        return (), f"no payment (tPag {_NO_PAYMENT})"
-    if (reason := _not_a_sale(info)) is not None:
+    if (reason := _nothing_owed(info, payments, at_sale, paid, total)) is not None:
         return (), reason
     due = Money(amount=total.amount - max(paid, 0), currency=_CURRENCY)
     return (Installment(number="1", due_date=default_due, amount=due),), None
+
+
+def _nothing_owed(
+    info: Element, payments: list[_Payment], at_sale: list[_Payment], paid: int, total: Money
+) -> str | None:
+    """Why an NF-e without duplicatas is owed nothing, or None when vNF less what was paid at the sale is owed."""
+    if total.amount == 0:
+        return "zero total"
+    if payments and all(payment.means == _NO_PAYMENT for payment in payments):
+        return f"no payment (tPag {_NO_PAYMENT})"
+    if at_sale and paid >= total.amount:
+        return _paid_at_sale(at_sale)
+    return _not_a_sale(info)
+
+
+def _paid_at_sale(payments: list[_Payment]) -> str:
+    """Why nothing is collected of a sale these payments made whole."""
+    return f"paid at the sale: {', '.join(dict.fromkeys(_PAID_AT_SALE[p.means] for p in payments))}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -340,6 +357,7 @@ class _Payment:
     means: str  # tPag
     amount: int  # vPag in centavos
     deferred: bool  # indPag 1, a prazo
+    at_once: bool  # indPag 0, à vista
 
 
 def _payments(info: Element) -> tuple[list[_Payment], int]:
@@ -357,6 +375,7 @@ def _payments(info: Element) -> tuple[list[_Payment], int]:
                     means=means,
                     amount=Money.from_decimal(paid, _CURRENCY).amount if paid else 0,
                     deferred=text(detail, "nfe:indPag", _NS) == _DEFERRED,
+                    at_once=text(detail, "nfe:indPag", _NS) == _AT_ONCE,
                 )
             )
         if (given_back := text(group, "nfe:vTroco", _NS)) is not None:
