@@ -711,7 +711,7 @@ def test_the_currency_the_amount_column_names_is_the_files(header: str, currency
         ("Valor (centavos)", "123456", 123456),  # R$ 1.234,56, not R$ 123.456,00
         ("Valor (em centavos)", "1.234", 1234),  # grouped as Excel groups a number cell
         ("Amount [cents]", "99", 99),
-        ("Valor (R$, centavos)", "500", 500),
+        ("Valor (in cents)", "500", 500),
         ("Importe (céntimos)", "1500", 1500),
         ("Valor (centavos)", " 2 500 ", 2500),
     ],
@@ -732,6 +732,41 @@ def test_an_amount_that_is_no_whole_number_of_cents_is_refused_under_a_cents_hea
     assert row_message(refused.problem.code, refused.problem.facts, "pt-BR") == (
         f"O valor “{written}” não é um número inteiro de centavos, como diz o cabeçalho “Valor (centavos)”"
     )
+
+
+@pytest.mark.parametrize(
+    ("header", "written", "read"),
+    [
+        ("Valor (sem centavos)", "1500", 150000),  # whole reais
+        ("Valor (com centavos)", "1500,00", 150000),
+        ("Valor (reais e centavos)", "1.234,56", 123456),
+        ("Valor (R$)", "1500", 150000),
+    ],
+)
+def test_a_note_that_only_mentions_cents_is_no_unit(header: str, written: str, read: int) -> None:
+    invoice = only_invoice(f"Número;Cliente;{header};Vencimento\n1;ACME;{written};10/12/2026\n")
+    assert invoice.total.amount == read
+
+
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [
+        ("99999999999999999999", "amount_too_large"),  # past the largest amount Ponte takes
+        ("9" * 5000, "amount_too_large"),  # refused on its line, the rest of the file read
+    ],
+)
+def test_an_amount_in_cents_is_held_to_the_bounds_of_any_amount(written: str, code: str) -> None:
+    text = f"Número;Cliente;Valor (centavos);Vencimento\n1;ACME;{written};10/12/2026\n2;ACME;100;10/12/2026\n"
+    refused, kept = read(text)
+    assert rejected(refused).problem.code == code
+    assert isinstance(kept, ParsedInvoice) and kept.invoice.total.amount == 100
+
+
+def test_an_amount_in_cents_of_a_currency_without_them_keeps_its_decimal_places() -> None:
+    text = "Número;Cliente;Valor (centavos);Moeda;Vencimento\n1;ACME;150000;JPY;10/12/2026\n2;ACME;150;JPY;10/12/2026\n"
+    whole, part = read(text)
+    assert isinstance(whole, ParsedInvoice) and whole.invoice.total.amount == 1500  # ¥1,500
+    assert rejected(part).problem.code == "too_many_decimals"  # ¥1.50 is no amount of yen
 
 
 def test_a_header_that_names_cents_outside_a_note_is_no_amount_column() -> None:

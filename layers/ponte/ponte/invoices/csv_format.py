@@ -50,6 +50,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING, BinaryIO
 
 from pydantic import ValidationError
@@ -64,7 +65,7 @@ from ponte.domain.invoices import (
     erp_invoice_key,
     number_identity,
 )
-from ponte.domain.money import Money, minor_unit_exponent
+from ponte.domain.money import Money
 from ponte.invoices.options import CsvField, ParseOptions
 from ponte.invoices.results import (
     FileRejected,
@@ -523,20 +524,21 @@ _ORDER_SAID = re.compile(r"\b(?:mm[/.-]dd|dd[/.-]mm)\b", re.IGNORECASE)
 _HEADER_CURRENCY = re.compile(r"(R\$|US\$|€|£)|[(\[]\s*([A-Z]{3})\s*[)\]]")
 
 
-# A note in the amount column's header that its amounts are in cents: "Valor (centavos)", "Amount [cents]". Read as
-# reais, every amount would be a hundred times what is owed.
-_HEADER_CENTS = re.compile(r"[(\[][^)\]]*\b(?:centavos?|cents?|c[eé]ntimos?)\b", re.IGNORECASE)
+# A note in the amount column's header that says its amounts are in cents, and nothing else: "Valor (centavos)",
+# "Valor (em centavos)", "Amount [cents]". Read as reais, every amount would be a hundred times what is owed. A note
+# that only mentions them ("sem centavos", "reais e centavos") says no such thing.
+_HEADER_CENTS = re.compile(r"[(\[]\s*(?:(?:em|in|en)\s+)?(?:centavos?|cents?|c[eé]ntimos?)\s*[)\]]", re.IGNORECASE)
 _WHOLE_CENTS = re.compile(r"-?(?:\d+|\d{1,3}(?:\.\d{3})+|\d{1,3}(?:,\d{3})+)")
 
 
 def _in_cents(written: str, currency: str, column: str) -> Money:
-    """An amount of a column whose header says it is in cents: a whole number of them (its thousands grouped or
-    not), in a currency of cents."""
+    """An amount of a column whose header says it is in cents: a whole number of hundredths of the currency (its
+    thousands grouped or not), within the amounts Ponte takes and the currency's decimal places."""
     digits = _SPACES_IN_NUMBER.sub("", written)
-    if _WHOLE_CENTS.fullmatch(digits) is None or minor_unit_exponent(currency) != 2:
+    if _WHOLE_CENTS.fullmatch(digits) is None:
         reason = f"the amount {written.strip()!r} is not a whole number of cents, as the header {column!r} says"
         raise RowRefused("amount_not_cents", reason, value=written.strip(), column=column)
-    return Money(amount=int(digits.replace(".", "").replace(",", "")), currency=currency)
+    return Money.from_decimal(Decimal(digits.replace(".", "").replace(",", "")).scaleb(-2), currency)
 
 
 def _header_currency(name: str) -> str | None:
