@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from ponte.domain.accounts import Account, Contact
+from ponte.domain.events import SaleLinks
 from ponte.domain.invoices import Installment, Invoice, InvoiceKind, Party, SourceFormat, erp_invoice_key
-from ponte.domain.ledger import InvoiceRecord, Ledger
+from ponte.domain.ledger import InvoiceRecord, Ledger, PaymentRecord, WriteOffRecord
 from ponte.domain.matching import MatchRule
 from ponte.domain.money import Money
 from tests.support import T0
@@ -144,3 +145,58 @@ def test_a_providers_invoice_of_the_same_amount_is_the_sale_of_an_nfe_and_its_er
     assert (links[row.invoice.key].rule, links[row.invoice.key].invoice_key) == (linked_by, NFE_KEY)
     assert (links["stripe:in_1"].rule, links["stripe:in_1"].invoice_key) == (MatchRule.AMOUNT, NFE_KEY)
     assert total_owed(nfe, row, provider) == 10000
+
+
+def test_a_providers_invoice_naming_the_number_names_the_nfe_and_not_two_invoices() -> None:
+    """Its metadata names 123: the NF-e 123 and the row 000123 that stands for it are one sale, not two that fit."""
+    nfe = record(SourceFormat.NFE, NFE_KEY, "123", 30000)
+    row = record(SourceFormat.CSV, erp_invoice_key("1", InvoiceKind.INVOICE, "123"), "000123", 30000)
+    rest = record(SourceFormat.PROVIDER, "stripe:in_1", "in_1", 20000, series=None)  # what is left of the sale
+    rest = rest.model_copy(
+        update={"invoice": rest.invoice.model_copy(update={"links": SaleLinks(invoice_number="123")})}
+    )
+    ledger = Ledger(account=ACCOUNT, invoices=(nfe, row, rest))
+    link = ledger.allocate().links["stripe:in_1"]
+    assert (link.invoice_key, link.rule) == (NFE_KEY, MatchRule.NUMBER)
+    assert total_owed(nfe, row, rest) == 30000
+
+
+def test_a_payment_of_the_boleto_only_the_erp_row_carries_pays_its_nfe() -> None:
+    older = record(SourceFormat.CSV, erp_invoice_key("1", InvoiceKind.INVOICE, "99"), "99", 10000)
+    nfe = record(SourceFormat.NFE, NFE_KEY, "123", 10000)
+    row = record(SourceFormat.CSV, erp_invoice_key("1", InvoiceKind.INVOICE, "123"), "000123", 10000)
+    row = row.model_copy(update={"invoice": row.invoice.model_copy(update={"bank_slip": "12345678901"})})
+    paid = PaymentRecord(
+        provider="asaas",
+        payment_id="pay_1",
+        amount=Money(amount=10000, currency="BRL"),
+        received_at=T0,
+        links=SaleLinks(bank_slip="12345678901"),
+    )
+    ledger = Ledger(account=ACCOUNT, invoices=(older, nfe, row), payments=(paid,))
+    match = ledger.allocate().matches[paid.key]
+    assert (match.invoice_key, match.rule) == (NFE_KEY, MatchRule.BANK_SLIP)
+    assert {r.invoice_id: r.outstanding.amount for r in ledger.receivables()} == {
+        erp_invoice_key("1", InvoiceKind.INVOICE, "99"): 10000,
+        NFE_KEY: 0,
+    }
+
+
+@pytest.mark.parametrize("written_off", ["nfe", "row"])
+def test_a_write_off_of_one_of_two_receivables_of_a_number_stays_what_staff_decided(written_off: str) -> None:
+    """Before receivables of a number stood for its NF-e, the row and the NF-e were two, and staff wrote one off as
+    the other's duplicate: the other is still owed, once."""
+    nfe = record(SourceFormat.NFE, NFE_KEY, "123", 10000)
+    row = record(SourceFormat.CSV, erp_invoice_key("1", InvoiceKind.INVOICE, "123"), "000123", 10000)
+    gone = nfe if written_off == "nfe" else row
+    off = WriteOffRecord(
+        invoice_key=gone.invoice.key,
+        amount=Money(amount=10000, currency="BRL"),
+        at=T0,
+        by="staff-1",
+        by_name="Ana",
+        reason="duplicate",
+    )
+    ledger = Ledger(account=ACCOUNT, invoices=(nfe, row), write_offs=(off,))
+    assert ledger.allocate().links == {}
+    assert sum(r.outstanding.amount for r in ledger.receivables()) == 10000

@@ -267,13 +267,13 @@ class Ledger(BaseModel):
         # Linked before the cancelled are set aside: the provider's invoice of a cancelled NF-e is cancelled too.
         in_order = sorted(self.payments, key=_payment_order)
         named = _links_of_payments(in_order)
-        same_nfe = _same_nfe(self.invoices)
+        same_nfe = _same_nfe(self.invoices, frozenset(w.invoice_key for w in self.write_offs))
         all_links = {
             # A provider's invoice for an ERP receivable stands, through it, for the NF-e.
             key: replace(match, invoice_key=same_nfe[match.invoice_key].invoice_key)
             if match.invoice_key in same_nfe
             else match
-            for key, match in _provider_links(list(self.invoices), cancelled, named, frozenset(same_nfe)).items()
+            for key, match in _provider_links(list(self.invoices), cancelled, named, same_nfe).items()
         } | same_nfe
         gone = cancelled | {key for key, match in all_links.items() if match.invoice_key in cancelled}
         live = [r for r in self.invoices if r.invoice.key not in gone]
@@ -291,7 +291,12 @@ class Ledger(BaseModel):
         matches: dict[str, Match] = {}
         disputed: set[str] = set()
         settled = _settled(live, links)
-        candidates = _Candidates(canonical, [s for s in slots if s.invoice_key not in written], frozenset(settled))
+        candidates = _Candidates(
+            canonical,
+            [s for s in slots if s.invoice_key not in written],
+            frozenset(settled),
+            standing=[r for r in live if r.invoice.key in links],
+        )
         for payment in in_order:
             match = _match(payment, candidates, links, paid)
             matches[payment.key] = match
@@ -550,14 +555,15 @@ def _provider_links(
     records: list[InvoiceRecord],
     cancelled: frozenset[str],
     named: dict[str, SaleLinks],
-    standing: frozenset[str] = frozenset(),
+    standing: Mapping[str, Match] | None = None,
 ) -> dict[str, Match]:
     """Which provider invoices stand for an invoice recorded from an upload: first every one whose sale links (its
     own, else those of a payment naming it) name one, then the others by being the one unlinked uploaded invoice of
     the same total and currency (so the order of arrival changes nothing). Each uploaded invoice is stood for by one
     provider invoice at most; by amount, a cancelled one only when no live one fits (a cancelled NF-e's reissue of
     the same amount is the sale), and never one `standing` for an NF-e (an ERP's row of it): the row and its NF-e
-    are one sale, not two that fit."""
+    are one sale, not two that fit. Links that name both the row and its NF-e (the same number) name that NF-e."""
+    standing = standing or {}
     uploaded = [r.invoice for r in records if r.invoice.source is not SourceFormat.PROVIDER]
     provider = sorted(
         (r.invoice for r in records if r.invoice.source is SourceFormat.PROVIDER), key=lambda invoice: invoice.key
@@ -570,6 +576,10 @@ def _provider_links(
             continue
         free = [u for u in uploaded if u.key not in taken and u.currency == invoice.currency]
         match = by_links(own, free)
+        if match is not None and match.invoice_key is None:
+            sales = {standing[key].invoice_key if key in standing else key for key in match.candidates}
+            if len(sales) == 1:  # one sale: an NF-e and the rows that stand for it
+                match = Match(sales.pop(), match.rule)
         if match is not None and match.invoice_key is not None:
             links[invoice.key] = match
             taken.add(match.invoice_key)
@@ -600,7 +610,7 @@ def nfe_named(invoice: Invoice) -> str | None:
     return invoice_key("nfe", invoice.access_key)
 
 
-def _same_nfe(records: Sequence[InvoiceRecord]) -> dict[str, Match]:
+def _same_nfe(records: Sequence[InvoiceRecord], written_off: frozenset[str] = frozenset()) -> dict[str, Match]:
     """Uploaded invoices that are an NF-e recorded from its XML: the same sale, which the NF-e stands for. One
     receivable, whichever was uploaded first.
 
@@ -608,7 +618,8 @@ def _same_nfe(records: Sequence[InvoiceRecord]) -> dict[str, Match]:
     its number (and its series, when the row gives one), compared as `number_identity` compares them, for no more
     than the NF-e's total in its currency (what is left of it, in a book that leaves out paid installments), and it
     alone does so of the account's NF-e alone so numbered: two branches numbering alike, or two receivables of one
-    number, link nothing."""
+    number, link nothing. Nor does a receivable or an NF-e staff wrote off: a write-off decided of two receivables
+    (one of them, as the other's duplicate) stays that decision, not a sale's whole debt gone."""
     nfe = {r.invoice.key: r.invoice for r in records if r.invoice.source is SourceFormat.NFE}
     found = {
         r.invoice.key: Match(named, MatchRule.ACCESS_KEY)
@@ -623,7 +634,13 @@ def _same_nfe(records: Sequence[InvoiceRecord]) -> dict[str, Match]:
         invoice = record.invoice
         if invoice.source not in ERP_SOURCES or invoice.access_key is not None or invoice.total.amount <= 0:
             continue
-        same = [n.key for n in numbered.get(number_identity(invoice.number), ()) if _same_numbered(invoice, n)]
+        if invoice.key in written_off:
+            continue
+        same = [
+            n.key
+            for n in numbered.get(number_identity(invoice.number), ())
+            if n.key not in written_off and _same_numbered(invoice, n)
+        ]
         if len(same) == 1:
             claims[same[0]].append(invoice.key)
     by_access_key = {match.invoice_key for match in found.values()}
@@ -696,13 +713,22 @@ def _payment_order(payment: PaymentRecord) -> tuple[datetime, str]:
 class _Candidates:
     """What a payment can be matched to: the canonical invoices (by currency, as first asked), the installments
     still open to a match (those of invoices written off are not), and the invoices reported paid by their provider
-    without the payment being named."""
+    without the payment being named. A payment's links that name none of the canonical invoices are read against
+    those that stand for one (an ERP's row for its NF-e, a provider's invoice for an uploaded one): the boleto only
+    such a row carries names its sale (`_match`)."""
 
-    def __init__(self, canonical: list[InvoiceRecord], slots: list[_Slot], settled: frozenset[str]) -> None:
+    def __init__(
+        self,
+        canonical: list[InvoiceRecord],
+        slots: list[_Slot],
+        settled: frozenset[str],
+        standing: Sequence[InvoiceRecord] = (),
+    ) -> None:
         self.canonical = canonical
         self.keys = {r.invoice.key for r in canonical}
         self.slots = slots
         self.settled = settled
+        self.standing = standing
         self._by_currency: dict[str, list[Invoice]] = {}
 
     def invoices_in(self, currency: str) -> list[Invoice]:
@@ -710,6 +736,9 @@ class _Candidates:
         if found is None:
             found = self._by_currency[currency] = [r.invoice for r in self.canonical if r.invoice.currency == currency]
         return found
+
+    def standing_in(self, currency: str) -> list[Invoice]:
+        return [r.invoice for r in self.standing if r.invoice.currency == currency]
 
 
 def _match(
@@ -724,6 +753,9 @@ def _match(
             return Match(named, MatchRule.PROVIDER_INVOICE)
     currency = payment.amount.currency
     found = None if payment.links.empty else by_links(payment.links, candidates.invoices_in(currency))
+    if found is None and not payment.links.empty:
+        standing = by_links(payment.links, candidates.standing_in(currency))
+        found = _as_sales(standing, links) if standing is not None else None
     if found is not None and found.specific:
         return found
     open_amounts: dict[str, int] = defaultdict(int)
@@ -743,6 +775,20 @@ def _match(
     if len(fitting) == 1:
         return Match(fitting[0], MatchRule.AMOUNT)
     return Match(None, MatchRule.OLDEST, open_keys if len(open_keys) > 1 else ())
+
+
+def _as_sales(found: Match, links: dict[str, Match]) -> Match:
+    """A match of a payment's links read as the sales they name: an invoice that stands for another is that other,
+    and candidates that are one sale are that sale."""
+    if found.invoice_key is not None:
+        return replace(found, invoice_key=_sale_of(found.invoice_key, links))
+    sales = tuple(sorted({_sale_of(key, links) for key in found.candidates}))
+    return Match(sales[0], found.rule) if len(sales) == 1 else Match(None, found.rule, sales)
+
+
+def _sale_of(key: str, links: dict[str, Match]) -> str:
+    link = links.get(key)
+    return link.invoice_key if link is not None and link.invoice_key is not None else key
 
 
 @dataclass(frozen=True)
