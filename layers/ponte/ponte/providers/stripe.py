@@ -457,10 +457,12 @@ def _checkout_paid(session: _CheckoutSession, event: _Envelope) -> DomainEvent |
         return InvoiceSettled(**_checkout_facts(session, event))
     # One that names no invoice either, as a session rendered in an older API version is (pay-rails/pay's captured
     # checkout.session.completed): its money arrives as its invoice's (invoice.paid, payment_intent.succeeded), and
-    # a payment of its own, naming nothing, would be counted beside them.
+    # a payment of its own, naming nothing, would be counted beside them. Who the customer is (the business's
+    # reference, the owner) the session alone may say: that is kept.
+    facts = _checkout_facts(session, event)
     if session.payment_intent is None and session.mode == "subscription":
-        return None
-    return PaymentReceived(**_checkout_facts(session, event))
+        return CustomerCreated(**_common(event, session.metadata or {}), customer=facts["customer"])
+    return PaymentReceived(**facts)
 
 
 def _checkout_async_failed(event: _Envelope, zone: tzinfo) -> DomainEvent:
