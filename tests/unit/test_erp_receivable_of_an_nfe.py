@@ -182,10 +182,10 @@ def test_a_payment_of_the_boleto_only_the_erp_row_carries_pays_its_nfe() -> None
     }
 
 
-@pytest.mark.parametrize("written_off", ["nfe", "row"])
-def test_a_write_off_of_one_of_two_receivables_of_a_number_stays_what_staff_decided(written_off: str) -> None:
-    """Before receivables of a number stood for its NF-e, the row and the NF-e were two, and staff wrote one off as
-    the other's duplicate: the other is still owed, once."""
+@pytest.mark.parametrize(("written_off", "owed"), [("nfe", 0), ("row", 10000)])
+def test_a_write_off_of_the_nfe_is_the_sales_and_one_of_its_row_leaves_the_nfe(written_off: str, owed: int) -> None:
+    """Staff see the NF-e alone, and its write-off writes the sale off: its row does not come back as a debt. A row
+    written off (as the NF-e's duplicate, before rows stood for their NF-e) leaves the NF-e owed, once."""
     nfe = record(SourceFormat.NFE, NFE_KEY, "123", 10000)
     row = record(SourceFormat.CSV, erp_invoice_key("1", InvoiceKind.INVOICE, "123"), "000123", 10000)
     gone = nfe if written_off == "nfe" else row
@@ -195,8 +195,47 @@ def test_a_write_off_of_one_of_two_receivables_of_a_number_stays_what_staff_deci
         at=T0,
         by="staff-1",
         by_name="Ana",
-        reason="duplicate",
+        reason="bad debt",
     )
     ledger = Ledger(account=ACCOUNT, invoices=(nfe, row), write_offs=(off,))
-    assert ledger.allocate().links == {}
-    assert sum(r.outstanding.amount for r in ledger.receivables()) == 10000
+    assert {key: match.invoice_key for key, match in ledger.allocate().links.items()} == {row.invoice.key: NFE_KEY}
+    assert sum(r.outstanding.amount for r in ledger.receivables()) == owed
+
+
+def test_a_provider_invoice_naming_an_erp_rows_boleto_takes_its_nfe_from_the_amount_rule() -> None:
+    """Two provider invoices of one amount: the one naming the row's boleto is the NF-e's sale; the other is another
+    sale (next month's charge), owed on its own, not a second stand-in for the NF-e."""
+    nfe = record(SourceFormat.NFE, NFE_KEY, "123", 10000)
+    row = record(SourceFormat.CSV, erp_invoice_key("1", InvoiceKind.INVOICE, "123"), "000123", 10000)
+    row = row.model_copy(update={"invoice": row.invoice.model_copy(update={"bank_slip": "12345678901"})})
+    first = record(SourceFormat.PROVIDER, "asaas:pay_1", "pay_1", 10000, series=None)
+    first = first.model_copy(
+        update={"invoice": first.invoice.model_copy(update={"links": SaleLinks(bank_slip="12345678901")})}
+    )
+    second = record(SourceFormat.PROVIDER, "asaas:pay_2", "pay_2", 10000, series=None)
+    ledger = Ledger(account=ACCOUNT, invoices=(nfe, row, first, second))
+    links = ledger.allocate().links
+    assert "asaas:pay_2" not in links
+    assert sum(r.outstanding.amount for r in ledger.receivables()) == 20000
+
+
+def test_links_that_fit_rows_of_two_sales_leave_the_payment_to_the_amount() -> None:
+    """A payment whose reference names rows standing for two different NF-e is matched as before such rows were
+    read: by its amount."""
+    small = record(SourceFormat.NFE, "nfe:1", "500", 10000)
+    large = record(SourceFormat.NFE, "nfe:2", "600", 20000)
+    rows = [
+        record(SourceFormat.CSV, erp_invoice_key("1", InvoiceKind.INVOICE, number), number, cents)
+        for number, cents in (("0500", 10000), ("0600", 20000))
+    ]
+    rows = [r.model_copy(update={"invoice": r.invoice.model_copy(update={"bank_slip": "1234567890"})}) for r in rows]
+    paid = PaymentRecord(
+        provider="asaas",
+        payment_id="pay_1",
+        amount=Money(amount=10000, currency="BRL"),
+        received_at=T0,
+        links=SaleLinks(bank_slip="1234567890"),
+    )
+    ledger = Ledger(account=ACCOUNT, invoices=(small, large, *rows), payments=(paid,))
+    match = ledger.allocate().matches[paid.key]
+    assert (match.invoice_key, match.rule) == ("nfe:1", MatchRule.AMOUNT)

@@ -459,11 +459,9 @@ def _dup_beside(payment: str) -> bytes:
         ("<detPag><indPag>0</indPag><tPag>03</tPag><vPag>3251.92</vPag></detPag>", "credit card"),
         ("<detPag><indPag>1</indPag><tPag>03</tPag><vPag>3251.92</vPag></detPag>", "credit card"),
         ("<detPag><tPag>03</tPag><vPag>3251.92</vPag></detPag>", "credit card"),
-        ("<detPag><indPag>0</indPag><tPag>01</tPag><vPag>3300.00</vPag></detPag><vTroco>48.08</vTroco>", "cash"),
         (
-            "<detPag><indPag>0</indPag><tPag>17</tPag><vPag>2000.00</vPag></detPag>"
-            "<detPag><tPag>04</tPag><vPag>1251.92</vPag></detPag>",
-            "Pix, debit card",
+            "<detPag><tPag>04</tPag><vPag>2000.00</vPag></detPag><detPag><tPag>10</tPag><vPag>1251.92</vPag></detPag>",
+            "debit card, food voucher",
         ),
     ],
 )
@@ -481,7 +479,9 @@ def test_duplicatas_beside_a_sale_paid_at_the_till_are_not_collected_from_the_cu
         "<detPag><tPag>90</tPag><vPag>0.00</vPag></detPag>",  # "no payment" beside duplicatas
         "<detPag><tPag>01</tPag><vPag>1000.00</vPag></detPag><detPag><tPag>15</tPag><vPag>2251.92</vPag></detPag>",
         "<detPag><indPag>1</indPag><tPag>01</tPag><vPag>3251.92</vPag></detPag>",  # cash promised for later
-        # Pix, cash, cheque or a deposit for vNF, not flagged paid at once: how the duplicatas may be paid.
+        # Pix, cash, cheque or a deposit for vNF, even flagged à vista: how the duplicatas may be paid.
+        "<detPag><indPag>0</indPag><tPag>01</tPag><vPag>3251.92</vPag></detPag>",
+        "<detPag><indPag>0</indPag><tPag>17</tPag><vPag>3251.92</vPag></detPag>",
         "<detPag><tPag>17</tPag><vPag>3251.92</vPag></detPag>",
         "<detPag><tPag>01</tPag><vPag>3251.92</vPag></detPag>",
         "<detPag><tPag>02</tPag><vPag>3251.92</vPag></detPag>",

@@ -267,7 +267,7 @@ class Ledger(BaseModel):
         # Linked before the cancelled are set aside: the provider's invoice of a cancelled NF-e is cancelled too.
         in_order = sorted(self.payments, key=_payment_order)
         named = _links_of_payments(in_order)
-        same_nfe = _same_nfe(self.invoices, frozenset(w.invoice_key for w in self.write_offs))
+        same_nfe = _same_nfe(self.invoices)
         all_links = {
             # A provider's invoice for an ERP receivable stands, through it, for the NF-e.
             key: replace(match, invoice_key=same_nfe[match.invoice_key].invoice_key)
@@ -583,6 +583,8 @@ def _provider_links(
         if match is not None and match.invoice_key is not None:
             links[invoice.key] = match
             taken.add(match.invoice_key)
+            if match.invoice_key in standing:  # a row of an NF-e: that NF-e's sale is taken with it
+                taken.add(str(standing[match.invoice_key].invoice_key))
     for invoice in provider:
         if invoice.key in links or invoice.total.amount <= 0:
             continue
@@ -610,7 +612,7 @@ def nfe_named(invoice: Invoice) -> str | None:
     return invoice_key("nfe", invoice.access_key)
 
 
-def _same_nfe(records: Sequence[InvoiceRecord], written_off: frozenset[str] = frozenset()) -> dict[str, Match]:
+def _same_nfe(records: Sequence[InvoiceRecord]) -> dict[str, Match]:
     """Uploaded invoices that are an NF-e recorded from its XML: the same sale, which the NF-e stands for. One
     receivable, whichever was uploaded first.
 
@@ -618,8 +620,8 @@ def _same_nfe(records: Sequence[InvoiceRecord], written_off: frozenset[str] = fr
     its number (and its series, when the row gives one), compared as `number_identity` compares them, for no more
     than the NF-e's total in its currency (what is left of it, in a book that leaves out paid installments), and it
     alone does so of the account's NF-e alone so numbered: two branches numbering alike, or two receivables of one
-    number, link nothing. Nor does a receivable or an NF-e staff wrote off: a write-off decided of two receivables
-    (one of them, as the other's duplicate) stays that decision, not a sale's whole debt gone."""
+    number, link nothing. A write-off of the NF-e is the sale's: its rows stand for it still (staff see and write
+    off the NF-e alone)."""
     nfe = {r.invoice.key: r.invoice for r in records if r.invoice.source is SourceFormat.NFE}
     found = {
         r.invoice.key: Match(named, MatchRule.ACCESS_KEY)
@@ -634,13 +636,7 @@ def _same_nfe(records: Sequence[InvoiceRecord], written_off: frozenset[str] = fr
         invoice = record.invoice
         if invoice.source not in ERP_SOURCES or invoice.access_key is not None or invoice.total.amount <= 0:
             continue
-        if invoice.key in written_off:
-            continue
-        same = [
-            n.key
-            for n in numbered.get(number_identity(invoice.number), ())
-            if n.key not in written_off and _same_numbered(invoice, n)
-        ]
+        same = [n.key for n in numbered.get(number_identity(invoice.number), ()) if _same_numbered(invoice, n)]
         if len(same) == 1:
             claims[same[0]].append(invoice.key)
     by_access_key = {match.invoice_key for match in found.values()}
@@ -754,8 +750,10 @@ def _match(
     currency = payment.amount.currency
     found = None if payment.links.empty else by_links(payment.links, candidates.invoices_in(currency))
     if found is None and not payment.links.empty:
+        # Only a sale named beyond doubt: links that fit several standing invoices leave the payment to the amount.
         standing = by_links(payment.links, candidates.standing_in(currency))
-        found = _as_sales(standing, links) if standing is not None else None
+        sale = _as_sales(standing, links) if standing is not None else None
+        found = sale if sale is not None and sale.specific else None
     if found is not None and found.specific:
         return found
     open_amounts: dict[str, int] = defaultdict(int)

@@ -12,9 +12,8 @@ code first). An e-mail or phone that cannot be read is left out with a warning; 
 What is owed:
 - the billing group `cobr/dup` (nDup, dVenc, vDup): each duplicata is an installment. It is the issuer's own
   statement of what is collected, so it wins over the payment group (real documents carry "90 no payment" beside
-  duplicatas), except when the payment group says beyond doubt that the whole vNF was paid at the sale, by card or
-  voucher or by means flagged à vista (indPag 0): a store's ERP writes the card company's payment of a card sale as
-  a duplicata, and the customer owes nothing (with a warning). The
+  duplicatas), except when the payment group says the whole vNF was paid by card or voucher: a store's ERP writes
+  the card company's payment of a card sale as a duplicata, and the customer owes nothing (with a warning). The
   sum of vDup may differ from vNF (part paid at the sale, or a fatura net of discounts); the installments are what
   is collected and vNF stays the document total. Due dates before the issue date are kept as written.
 - without duplicatas, nothing is collected and the invoice says why in `not_collectable` when vNF is zero; when
@@ -100,7 +99,6 @@ _EVENT_REGISTERED = frozenset({"135", "155"})
 
 _NO_PAYMENT = "90"
 _DEFERRED = "1"  # detPag/indPag 1: pagamento a prazo
-_AT_ONCE = "0"  # detPag/indPag 0: pagamento à vista
 # tPag codes (MOC 4.00 YA02, as amended by NT 2020.006 and NT 2023.004) whose money is received when the sale is
 # made, so the customer owes nothing more for that part. Left out on purpose: 05 and 21 store credit and 14
 # duplicata mercantil (the customer pays later), 15 boleto (not yet paid), 99 other (unknown).
@@ -320,11 +318,11 @@ def _receivable(info: Element, default_due: date, total: Money) -> tuple[tuple[I
     at_sale = [p for p in payments if p.means in _PAID_AT_SALE and (not p.deferred or p.means in _SETTLED_BY_OTHERS)]
     paid = sum(p.amount for p in at_sale) - change
     if info.find("nfe:cobr/nfe:dup", _NS) is not None:
-        # Duplicatas win, unless the payment group says beyond doubt that the whole was paid at the sale: by card or
-        # voucher, whose company pays the business (a store's ERP writes that payment as a duplicata: a published
-        # production NF-e of a phone bought by credit card, tPag 03 for vNF, one dup due a month later), or by
-        # means flagged paid at once (indPag 0). Cash or Pix without the flag may be how the duplicatas are paid.
-        sure = [p for p in at_sale if p.means in _SETTLED_BY_OTHERS or p.at_once]
+        # Duplicatas win, unless the payment group says the whole was paid by card or voucher, whose company pays
+        # the business (a store's ERP writes that payment as a duplicata: a published production NF-e of a phone
+        # bought by credit card, tPag 03 for vNF, one dup due a month later). Cash or Pix beside duplicatas, even
+        # flagged à vista (some emitters write that whatever the sale), may be how the duplicatas are paid.
+        sure = [p for p in at_sale if p.means in _SETTLED_BY_OTHERS]
         if sure and sum(p.amount for p in sure) - change >= total.amount > 0:
             return (), _paid_at_sale(sure)
         return _duplicatas(info, default_due), None
@@ -357,7 +355,6 @@ class _Payment:
     means: str  # tPag
     amount: int  # vPag in centavos
     deferred: bool  # indPag 1, a prazo
-    at_once: bool  # indPag 0, à vista
 
 
 def _payments(info: Element) -> tuple[list[_Payment], int]:
@@ -375,7 +372,6 @@ def _payments(info: Element) -> tuple[list[_Payment], int]:
                     means=means,
                     amount=Money.from_decimal(paid, _CURRENCY).amount if paid else 0,
                     deferred=text(detail, "nfe:indPag", _NS) == _DEFERRED,
-                    at_once=text(detail, "nfe:indPag", _NS) == _AT_ONCE,
                 )
             )
         if (given_back := text(group, "nfe:vTroco", _NS)) is not None:
