@@ -712,6 +712,9 @@ def test_the_currency_the_amount_column_names_is_the_files(header: str, currency
         ("Valor (em centavos)", "1.234", 1234),  # grouped as Excel groups a number cell
         ("Amount [cents]", "99", 99),
         ("Valor (in cents)", "500", 500),
+        ("Valor (R$, centavos)", "500", 500),
+        ("Valor (R$ em centavos)", "500", 500),
+        ("Valor (centavos de real)", "500", 500),
         ("Importe (céntimos)", "1500", 1500),
         ("Valor (centavos)", " 2 500 ", 2500),
     ],
@@ -740,6 +743,8 @@ def test_an_amount_that_is_no_whole_number_of_cents_is_refused_under_a_cents_hea
         ("Valor (sem centavos)", "1500", 150000),  # whole reais
         ("Valor (com centavos)", "1500,00", 150000),
         ("Valor (reais e centavos)", "1.234,56", 123456),
+        ("Valor (R$ 0,00 - reais, centavos após a vírgula)", "1.234,56", 123456),
+        ("Valor (sem os centavos)", "1500", 150000),
         ("Valor (R$)", "1500", 150000),
     ],
 )
@@ -762,11 +767,23 @@ def test_an_amount_in_cents_is_held_to_the_bounds_of_any_amount(written: str, co
     assert isinstance(kept, ParsedInvoice) and kept.invoice.total.amount == 100
 
 
-def test_an_amount_in_cents_of_a_currency_without_them_keeps_its_decimal_places() -> None:
-    text = "Número;Cliente;Valor (centavos);Moeda;Vencimento\n1;ACME;150000;JPY;10/12/2026\n2;ACME;150;JPY;10/12/2026\n"
-    whole, part = read(text)
-    assert isinstance(whole, ParsedInvoice) and whole.invoice.total.amount == 1500  # ¥1,500
-    assert rejected(part).problem.code == "too_many_decimals"  # ¥1.50 is no amount of yen
+def test_a_currency_the_cents_header_names_is_the_files() -> None:
+    invoice = only_invoice("Número;Cliente;Amount (USD cents);Vencimento\n1;ACME;1999;10/12/2026\n")
+    assert (invoice.currency, invoice.total.amount) == ("USD", 1999)
+
+
+@pytest.mark.parametrize("currency", ["JPY", "KWD"])
+def test_cents_of_a_currency_without_hundredths_are_refused(currency: str) -> None:
+    text = f"Número;Cliente;Valor (centavos);Moeda;Vencimento\n1;ACME;150000;{currency};10/12/2026\n"
+    (result,) = read(text)
+    refused = rejected(result)
+    assert (refused.problem.code, dict(refused.problem.facts)) == (
+        "cents_currency",
+        {"currency": currency, "column": "Valor (centavos)"},
+    )
+    assert row_message(refused.problem.code, refused.problem.facts, "en") == (
+        f"{currency} has no cents, which the header “Valor (centavos)” says the amounts are in"
+    )
 
 
 def test_a_header_that_names_cents_outside_a_note_is_no_amount_column() -> None:

@@ -126,6 +126,7 @@ RowCode = Literal[
     "unknown_currency",  # value
     "not_amount",  # value
     "amount_not_cents",  # value, column: an amount of a column whose header says cents, not a whole number of them
+    "cents_currency",  # currency, column: a currency without hundredths, in a column whose header says cents
     "too_many_decimals",  # value, currency, places
     "amount_too_large",  # value
     "other_currency",  # value, currency

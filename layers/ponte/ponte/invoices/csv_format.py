@@ -65,7 +65,7 @@ from ponte.domain.invoices import (
     erp_invoice_key,
     number_identity,
 )
-from ponte.domain.money import Money
+from ponte.domain.money import Money, minor_unit_exponent
 from ponte.invoices.options import CsvField, ParseOptions
 from ponte.invoices.results import (
     FileRejected,
@@ -265,7 +265,7 @@ def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
     if CsvField.CURRENCY not in columns and (named := _header_currency(header[columns[CsvField.AMOUNT]])):
         options = options.model_copy(update={"default_currency": named})  # "Valor (US$)": the file's currency
     marks = _DecimalMarks(columns[CsvField.AMOUNT])
-    cents = _HEADER_CENTS.search(header[columns[CsvField.AMOUNT]]) is not None  # "Valor (centavos)"
+    cents = _says_cents(header[columns[CsvField.AMOUNT]])  # "Valor (centavos)"
     dates = _DateOrder(columns)
     dates.see_header(skipped + 1, header)
     ends = _RowEnds(len(header), columns[CsvField.AMOUNT])
@@ -520,21 +520,39 @@ class _DateOrder:
 
 _SPACES_IN_NUMBER = re.compile(r"[\s\u00a0\u202f]")
 _ORDER_SAID = re.compile(r"\b(?:mm[/.-]dd|dd[/.-]mm)\b", re.IGNORECASE)
-# A currency the amount column's header names, unambiguously ("Valor (US$)", "Valor €", "Amount (USD)").
-_HEADER_CURRENCY = re.compile(r"(R\$|US\$|€|£)|[(\[]\s*([A-Z]{3})\s*[)\]]")
+# A currency the amount column's header names, unambiguously ("Valor (US$)", "Valor €", "Amount (USD)", "Amount (USD
+# cents)": a note's code of three capitals that is a currency).
+_HEADER_CURRENCY = re.compile(r"(R\$|US\$|€|£)|[(\[][^)\]]*?\b([A-Z]{3})\b[^)\]]*[)\]]")
 
 
-# A note in the amount column's header that says its amounts are in cents, and nothing else: "Valor (centavos)",
-# "Valor (em centavos)", "Amount [cents]". Read as reais, every amount would be a hundred times what is owed. A note
-# that only mentions them ("sem centavos", "reais e centavos") says no such thing.
-_HEADER_CENTS = re.compile(r"[(\[]\s*(?:(?:em|in|en)\s+)?(?:centavos?|cents?|c[eé]ntimos?)\s*[)\]]", re.IGNORECASE)
+# A note in the amount column's header that says its amounts are in cents: "Valor (centavos)", "Valor (R$, em
+# centavos)", "Valor (centavos de real)", "Amount (USD cents)". Read as reais, every amount would be a hundred times
+# what is owed. A note that only mentions them ("sem centavos", "com centavos", "reais e centavos", "centavos após a
+# vírgula") says no such thing.
+_NOTE = re.compile(r"[(\[]([^)\]]*)[)\]]")
+_CENTS_WORDS = frozenset({"centavo", "centavos", "cent", "cents", "centimo", "centimos"})
+_NOT_A_UNIT = frozenset(
+    "sem com e y and with without sin con mais plus apos after depois virgula decimal decimais casas".split()
+)
 _WHOLE_CENTS = re.compile(r"-?(?:\d+|\d{1,3}(?:\.\d{3})+|\d{1,3}(?:,\d{3})+)")
 
 
+def _says_cents(header: str) -> bool:
+    for note in _NOTE.findall(header):
+        plain = unicodedata.normalize("NFKD", note.casefold())
+        words = set(re.findall(r"[a-z]+", "".join(c for c in plain if not unicodedata.combining(c))))
+        if words & _CENTS_WORDS and not words & _NOT_A_UNIT:
+            return True
+    return False
+
+
 def _in_cents(written: str, currency: str, column: str) -> Money:
-    """An amount of a column whose header says it is in cents: a whole number of hundredths of the currency (its
-    thousands grouped or not), within the amounts Ponte takes and the currency's decimal places."""
+    """An amount of a column whose header says it is in cents: a whole number of hundredths (its thousands grouped
+    or not), within the amounts Ponte takes, in a currency of hundredths."""
     digits = _SPACES_IN_NUMBER.sub("", written)
+    if minor_unit_exponent(currency) != 2:  # yen have no cents, dinars have fils: not what the header says
+        reason = f"{currency} has no cents, which the header {column!r} says the amounts are in"
+        raise RowRefused("cents_currency", reason, currency=currency, column=column)
     if _WHOLE_CENTS.fullmatch(digits) is None:
         reason = f"the amount {written.strip()!r} is not a whole number of cents, as the header {column!r} says"
         raise RowRefused("amount_not_cents", reason, value=written.strip(), column=column)
