@@ -20,7 +20,12 @@ name, tax id or customer reference. Optional: series, installment, e-mail, issue
 - boleto (`nosso número`, `linha digitável`, `boleto`): kept as digits, separators removed;
 - NF-e access key (`chave de acesso`, `chave nfe`, `access key`): 44 digits with a valid check digit.
 - status (`situação`, `status`): a row the export says was paid or cancelled is not recorded (`_settled`); the rest
-  of its invoice is what is still owed (`ParsedInvoice.settled`).
+  of its invoice is what is still owed (`ParsedInvoice.settled`). So is a row with a day in its paid-on
+  (`data de pagamento`, `data liquidação`, `paid on`...) or cancelled-on column (`_settled_on`), unless the day is
+  after the file arrived (a payment scheduled);
+- balance (`saldo`, `valor em aberto`, `balance`, `outstanding`): what is left to pay of the installment. Zero, the
+  row is settled as above; less than the amount, it is what the installment owes, with a warning, and the invoice
+  is what is still owed.
 The rows of one invoice must agree on customer, issue date, currency, owner and access key; a phone or language
 left blank on some of them is taken from the others. A phone, language or e-mail that cannot be read never refuses
 the invoice: it is left out, and the invoice carries a warning saying why. A boleto or payment
@@ -92,6 +97,8 @@ from ponte.invoices.values import (
 
 if TYPE_CHECKING:
     import _csv
+
+    from ponte.domain.uploads import RowCode
 
 
 def _names(*names: str) -> frozenset[str]:
@@ -244,6 +251,51 @@ DEFAULT_COLUMNS: dict[CsvField, frozenset[str]] = {
     CsvField.OWNER: _names("responsável", "responsavel", "vendedor", "gerente", "owner", "account manager"),
     # Not "estado": in Portuguese, the customer's state (UF) in an address.
     CsvField.STATUS: _names("situação", "situacao", "situación", "status", "status do título", "situação do título"),
+    CsvField.PAID_ON: _names(
+        "data pagamento",
+        "data de pagamento",
+        "data do pagamento",
+        "pago em",
+        "data recebimento",
+        "data de recebimento",
+        "data do recebimento",
+        "recebido em",
+        "data liquidação",
+        "data de liquidação",
+        "data quitação",
+        "data de quitação",
+        "data baixa",
+        "data da baixa",
+        "fecha de pago",
+        "fecha pago",
+        "paid on",
+        "date paid",
+        "paid date",
+        "payment date",
+        "settled date",
+        "settlement date",
+    ),
+    CsvField.CANCELLED_ON: _names(
+        "data cancelamento",
+        "data de cancelamento",
+        "cancelado em",
+        "fecha de cancelación",
+        "cancelled on",
+        "cancellation date",
+    ),
+    CsvField.BALANCE: _names(
+        "saldo",
+        "saldo devedor",
+        "saldo em aberto",
+        "valor em aberto",
+        "valor aberto",
+        "saldo pendiente",
+        "importe pendiente",
+        "balance",
+        "balance due",
+        "open balance",
+        "outstanding",
+    ),
     CsvField.PAYMENT_URL: _names("link de pagamento", "payment link", "payment_url", "enlace de pago"),
     CsvField.BANK_SLIP: _names("nosso número", "nosso numero", "linha digitável", "linha digitavel", "boleto"),
     CsvField.ACCESS_KEY: _names("chave", "chave de acesso", "chave nfe", "access key"),
@@ -328,7 +380,7 @@ class _Rows:
             refused = _split_amount(cells, self.header, self.columns, self.ends.extra())
         if refused is not None:  # several rows' cells, a row read inside them, an amount in two
             return _BadRow(line=line, number=row.number, series=row.series, problem=refused)
-        return replace(row, notes=tuple(notes)) if isinstance(row, _Row) and notes else row
+        return replace(row, notes=(*row.notes, *notes)) if isinstance(row, _Row) and notes else row
 
 
 type _Line = tuple[int, list[str], list[Problem]]  # where the row starts, its cells, how its lines were decoded
@@ -742,6 +794,7 @@ class _Row:
     bank_slip: str | None = None
     payment_url: str | None = None
     notes: tuple[Problem, ...] = ()  # what the report should say about how the row's lines were decoded
+    partly_paid: bool = False  # the file's balance is less than the amount: what is left is what is owed
 
 
 @dataclass(frozen=True, slots=True)
@@ -797,7 +850,7 @@ def _row(
             )
         if number is None:
             raise RowRefused("missing_field", "missing invoice number", field=CsvField.NUMBER.value)
-        if (settled := _settled(given.get(CsvField.STATUS))) is not None:
+        if (settled := _settled(given.get(CsvField.STATUS)) or _settled_on(given, options)) is not None:
             return _BadRow(line=line, number=number, series=series, problem=settled, settled=True)
         for field, reason in _MISSING.items():
             if field not in given:
@@ -807,6 +860,10 @@ def _row(
         currency = known_currency(given.get(CsvField.CURRENCY) or options.default_currency)
         written = given[CsvField.AMOUNT]
         amount = parse_amount(written, currency, decimal_mark) if cents is None else _in_cents(written, currency, cents)
+        owed, left = _left_to_pay(given.get(CsvField.BALANCE), amount, decimal_mark)
+        if owed is None:  # nothing left to pay, as the file says
+            assert left is not None
+            return _BadRow(line=line, number=number, series=series, problem=left, settled=True)
         if amount.amount <= 0:
             written = given[CsvField.AMOUNT]
             raise RowRefused("not_positive", f"amount must be greater than zero, got {written}", value=written)
@@ -824,7 +881,7 @@ def _row(
             number=number,
             installment=given.get(CsvField.INSTALLMENT),
             due_date=due_date,
-            amount=amount,
+            amount=owed,
             issue_date=issue_date,
             customer=(
                 given.get(CsvField.CUSTOMER_NAME),
@@ -837,9 +894,50 @@ def _row(
             access_key=nfe_access_key(key) if key else None,
             bank_slip=bank_slip_digits(slip) if slip else None,
             payment_url=https_url(link) if link else None,
+            notes=(left,) if left else (),
+            partly_paid=left is not None,
         )
     except (InvalidInput, ValidationError) as exc:
         return _BadRow(line=line, number=number, series=series, problem=problem_from(exc))
+
+
+_SETTLED_ON: tuple[tuple[CsvField, RowCode, str], ...] = (
+    (CsvField.PAID_ON, "paid_on", "paid"),
+    (CsvField.CANCELLED_ON, "cancelled_on", "cancelled"),
+)
+# What a date cell holds for "no date" (an ERP's zero date, a dash).
+_NO_DAY = frozenset({"", "-", "--", "—", "00/00/0000", "0000-00-00", "00-00-0000", "00.00.0000"})
+
+
+def _left_to_pay(balance: str | None, amount: Money, decimal_mark: str | None) -> tuple[Money | None, Problem | None]:
+    """What an installment owes, as its balance column says: its amount when there is no balance or the balance is
+    not less; the balance when it is, with a warning; None, and why, when the balance is zero (all paid)."""
+    if balance is None:
+        return amount, None
+    owed = parse_amount(balance, amount.currency, decimal_mark)
+    if owed.amount <= 0:
+        said = f"balance {balance!r}: nothing left to pay, as the file says; not recorded"
+        return None, problem("balance_paid", said, value=balance)
+    if owed.amount >= amount.amount:
+        return amount, None
+    said = f"part of the installment was paid: {owed} of {amount} recorded as owed"
+    facts = {"billed": str(owed.to_decimal()), "total": str(amount.to_decimal()), "currency": amount.currency}
+    return owed, problem("balance_left", said, **facts)
+
+
+def _settled_on(given: dict[CsvField, str], options: ParseOptions) -> Problem | None:
+    """Why a row whose paid-on or cancelled-on column has a day is not recorded; None when neither has one, or the
+    day is after the file arrived (a payment scheduled, not made)."""
+    for field, code, what in _SETTLED_ON:
+        written = given.get(field, "").strip()
+        if written in _NO_DAY:
+            continue
+        day = parse_date(written, options.date_order)
+        if options.received_on is not None and day > options.received_on:
+            continue
+        said = f"{what} on {day.isoformat()}, as the file says; not recorded"
+        return problem(code, said, date=day.isoformat())
+    return None
 
 
 def _identity(row: _Row | _BadRow) -> tuple[str, str]:
@@ -890,7 +988,7 @@ class _Group:
         ]
         bad = [row for row in self._rows if isinstance(row, _BadRow) and not row.settled]
         good = [row for row in self._rows if isinstance(row, _Row)]
-        if settled:
+        if settled or any(row.partly_paid for row in good):
             rest = [replace(r, settled=True) if isinstance(r, ParsedInvoice) else r for r in self._closed(bad, good)]
             return sorted([*settled, *rest], key=lambda result: result.line)
         return self._closed(bad, good)
