@@ -745,6 +745,12 @@ def test_an_amount_that_is_no_whole_number_of_cents_is_refused_under_a_cents_hea
         ("Valor (reais e centavos)", "1.234,56", 123456),
         ("Valor (R$ 0,00 - reais, centavos após a vírgula)", "1.234,56", 123456),
         ("Valor (sem os centavos)", "1500", 150000),
+        ("Amount (no cents)", "1500", 150000),
+        ("Amount (w/o cents)", "1500", 150000),
+        ("Valor (s/ centavos)", "1500", 150000),
+        ("Amount (dollars & cents)", "1500", 150000),
+        ("Valor (reais/centavos)", "1.234,56", 123456),
+        ("Amount (excluding cents)", "1500", 150000),
         ("Valor (R$)", "1500", 150000),
     ],
 )
@@ -765,6 +771,19 @@ def test_an_amount_in_cents_is_held_to_the_bounds_of_any_amount(written: str, co
     refused, kept = read(text)
     assert rejected(refused).problem.code == code
     assert isinstance(kept, ParsedInvoice) and kept.invoice.total.amount == 100
+
+
+@pytest.mark.parametrize(
+    ("header", "currency"),
+    [
+        ("Valor (R$ convertido de USD)", "BRL"),
+        ("Amount (incl. ALL taxes)", "BRL"),  # not the Albanian lek
+        ("Amount (NET, USD)", "BRL"),  # a note that says more than its currency is not read for one
+    ],
+)
+def test_a_note_that_says_more_than_a_currency_names_none(header: str, currency: str) -> None:
+    invoice = only_invoice(f"Número;Cliente;{header};Vencimento\n1;ACME;1.234,56;10/12/2026\n")
+    assert invoice.currency == currency
 
 
 def test_a_currency_the_cents_header_names_is_the_files() -> None:

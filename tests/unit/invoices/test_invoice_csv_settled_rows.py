@@ -29,13 +29,13 @@ def test_a_published_ledger_whose_rows_were_all_settled_records_nothing_as_owed(
             parse_upload(LEDGER.name, stream, ParseOptions(default_currency="USD", received_on=date(2017, 5, 26)))
         )
     assert not [r for r in results if isinstance(r, ParsedInvoice)]
-    assert Counter(r.problem.code for r in results if isinstance(r, Rejection)) == {"paid_on": 2466}
+    assert Counter(r.problem.code for r in results if isinstance(r, Rejection)) == {"settled_on": 2466}
     first = results[0]
     assert isinstance(first, Rejection) and first.settled
     # Line 2: invoice 0000611365, due 2/1/2013, settled 1/15/2013 (the file writes its dates month first).
     assert (first.line, dict(first.problem.facts)) == (2, {"date": "2013-01-15"})
-    assert row_message("paid_on", first.problem.facts, "pt-BR") == (
-        "A planilha diz que esta parcela foi paga em 15/01/2013: não foi registrada como em aberto"
+    assert row_message("settled_on", first.problem.facts, "pt-BR") == (
+        "A planilha diz que esta parcela foi liquidada em 15/01/2013: não foi registrada como em aberto"
     )
 
 
@@ -52,13 +52,14 @@ def book(column: str, *cells: str) -> str:
 @pytest.mark.parametrize(
     ("column", "code"),
     [
-        ("Data de pagamento", "paid_on"),
-        ("Data liquidação", "paid_on"),
-        ("Paid on", "paid_on"),
+        ("Data liquidação", "settled_on"),
+        ("Data de quitação", "settled_on"),
+        ("Data baixa", "settled_on"),
+        ("Settled date", "settled_on"),
         ("Data de cancelamento", "cancelled_on"),
     ],
 )
-def test_a_row_with_a_day_in_its_paid_or_cancelled_column_is_not_owed(column: str, code: str) -> None:
+def test_a_row_with_a_day_in_its_settled_or_cancelled_column_is_not_owed(column: str, code: str) -> None:
     settled, rest = read(book(column, "05/11/2026", ""), received_on=date(2026, 11, 20))
     assert isinstance(settled, Rejection) and settled.settled
     assert (settled.problem.code, dict(settled.problem.facts)) == (code, {"date": "2026-11-05"})
@@ -66,38 +67,52 @@ def test_a_row_with_a_day_in_its_paid_or_cancelled_column_is_not_owed(column: st
     assert [(i.number, i.amount.amount) for i in rest.invoice.installments] == [("2", 10000)]
 
 
-@pytest.mark.parametrize("cell", ["", "00/00/0000", "0000-00-00", "-"])
-def test_a_row_without_a_paid_day_is_owed(cell: str) -> None:
-    (owed,) = read(book("Data de pagamento", cell), received_on=date(2026, 11, 20))
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "",
+        "00/00/0000",
+        "0000-00-00",
+        "-",
+        "30/12/1899",  # Delphi's zero date
+        "01/01/1900",  # a spreadsheet's
+        "NULL",
+        "Em aberto",
+        "30/11/2026",  # after the file arrived: scheduled
+    ],
+)
+def test_a_row_without_a_settled_day_is_owed(cell: str) -> None:
+    (owed,) = read(book("Data liquidação", cell), received_on=date(2026, 11, 20))
     assert isinstance(owed, ParsedInvoice) and not owed.settled
 
 
-def test_a_paid_day_after_the_file_arrived_is_a_payment_scheduled_not_made() -> None:
-    (owed,) = read(book("Data de pagamento", "30/11/2026"), received_on=date(2026, 11, 20))
-    assert isinstance(owed, ParsedInvoice)
-
-
-def test_a_paid_day_that_is_no_date_refuses_its_row() -> None:
-    (refused,) = read(book("Data de pagamento", "ontem"), received_on=date(2026, 11, 20))
-    assert isinstance(refused, Rejection) and refused.problem.code == "not_date" and not refused.settled
-
-
-@pytest.mark.parametrize("column", ["Saldo", "Valor em aberto", "Balance", "Outstanding"])
-def test_the_balance_is_what_an_installment_owes(column: str) -> None:
-    # Four installments of R$ 100,00: paid, part paid, unpaid, and a balance above the amount (fees), which is not
-    # taken for the amount.
-    paid, invoice = read(book(column, "0,00", "40,00", "100,00", "120,00"))
-    assert isinstance(paid, Rejection) and paid.settled and paid.problem.code == "balance_paid"
-    assert isinstance(invoice, ParsedInvoice) and invoice.settled
-    installments = [(i.number, i.amount.amount) for i in invoice.invoice.installments]
-    assert installments == [("2", 4000), ("3", 10000), ("4", 10000)]
-    (left,) = [w for w in invoice.warnings if w.code == "balance_left"]
-    assert dict(left.facts) == {"billed": "40.00", "total": "100.00", "currency": "BRL"}
-    assert row_message("balance_left", left.facts, "pt-BR") == (
-        "Parte da parcela já foi paga: registrado como em aberto o saldo de R$\xa040,00, de R$\xa0100,00"
+def test_a_status_says_more_than_a_settled_day() -> None:
+    """An ERP writes the day of a part payment, or of one reversed, beside a status that says what is owed."""
+    text = (
+        "Número;Parcela;Cliente;CNPJ;Valor;Vencimento;Situação;Data liquidação\n"
+        "1001;1;Padaria Boa Vista;12.345.678/0001-95;100,00;10/11/2026;Parcial;05/11/2026\n"
+        "1001;2;Padaria Boa Vista;12.345.678/0001-95;100,00;10/12/2026;Estornado;06/11/2026\n"
     )
+    (owed,) = read(text, received_on=date(2026, 11, 20))
+    assert isinstance(owed, ParsedInvoice) and not owed.settled
+    assert owed.invoice.total.amount == 20000
 
 
-def test_a_balance_that_is_no_amount_refuses_its_row() -> None:
-    (refused,) = read(book("Saldo", "pago"))
-    assert isinstance(refused, Rejection) and refused.problem.code == "not_amount"
+@pytest.mark.parametrize("column", ["Data de pagamento", "Payment date", "Fecha de pago", "Saldo", "Balance"])
+def test_columns_that_may_mean_a_schedule_or_a_running_balance_are_not_read(column: str) -> None:
+    """A payment date may be the day a payment is due or scheduled, or that of part of it; a balance may be the
+    customer's running one: neither settles a row."""
+    (owed,) = read(book(column, "05/11/2026" if "ata" in column or "date" in column else "0,00"))
+    assert isinstance(owed, ParsedInvoice) and owed.invoice.total.amount == 10000
+
+
+def test_a_month_first_file_reads_its_settled_days_month_first() -> None:
+    # The due dates read either way; the settled days prove the order the file writes dates in.
+    text = (
+        "Invoice number;Customer;Amount;Due date;Settled date\n"
+        "1;ACME;100.00;12/10/2026;11/30/2026\n"
+        "2;ACME;100.00;12/11/2026;11/29/2026\n"
+    )
+    first, second = read(text, received_on=date(2026, 12, 1))
+    assert isinstance(first, Rejection) and dict(first.problem.facts) == {"date": "2026-11-30"}
+    assert isinstance(second, Rejection) and dict(second.problem.facts) == {"date": "2026-11-29"}

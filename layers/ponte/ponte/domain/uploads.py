@@ -156,10 +156,8 @@ RowCode = Literal[
     "amount_split",  # value: an amount with a decimal comma, unquoted in a comma-separated file
     "status_paid",  # value: a row whose status says it was paid, not recorded as owed
     "status_cancelled",  # value: a row whose status says it was cancelled
-    "paid_on",  # date: a row whose paid-on column has a day, not recorded as owed
+    "settled_on",  # date: a row whose settled-on column has a day, not recorded as owed
     "cancelled_on",  # date: a row whose cancelled-on column has a day
-    "balance_paid",  # value: a row whose balance is zero
-    "balance_left",  # billed, total, currency: a row whose balance is less than its amount: the balance recorded
     "settled_held",  # number: an invoice Ponte holds, some of whose installments the file says were paid
     "unclosed_quote",  # line, last: the lines a quote left open took into one row
     "quote_took_line",  # other: a line read inside the quote opened on that line

@@ -20,12 +20,9 @@ name, tax id or customer reference. Optional: series, installment, e-mail, issue
 - boleto (`nosso número`, `linha digitável`, `boleto`): kept as digits, separators removed;
 - NF-e access key (`chave de acesso`, `chave nfe`, `access key`): 44 digits with a valid check digit.
 - status (`situação`, `status`): a row the export says was paid or cancelled is not recorded (`_settled`); the rest
-  of its invoice is what is still owed (`ParsedInvoice.settled`). So is a row with a day in its paid-on
-  (`data de pagamento`, `data liquidação`, `paid on`...) or cancelled-on column (`_settled_on`), unless the day is
-  after the file arrived (a payment scheduled);
-- balance (`saldo`, `valor em aberto`, `balance`, `outstanding`): what is left to pay of the installment. Zero, the
-  row is settled as above; less than the amount, it is what the installment owes, with a warning, and the invoice
-  is what is still owed.
+  of its invoice is what is still owed (`ParsedInvoice.settled`). Without a status column, so is a row with a day in
+  its settled-on (`data liquidação`, `data quitação`, `data baixa`, `settled date`) or cancelled-on column
+  (`_settled_on`), unless the day is after the file arrived.
 The rows of one invoice must agree on customer, issue date, currency, owner and access key; a phone or language
 left blank on some of them is taken from the others. A phone, language or e-mail that cannot be read never refuses
 the invoice: it is left out, and the invoice carries a warning saying why. A boleto or payment
@@ -251,29 +248,24 @@ DEFAULT_COLUMNS: dict[CsvField, frozenset[str]] = {
     CsvField.OWNER: _names("responsável", "responsavel", "vendedor", "gerente", "owner", "account manager"),
     # Not "estado": in Portuguese, the customer's state (UF) in an address.
     CsvField.STATUS: _names("situação", "situacao", "situación", "status", "status do título", "situação do título"),
-    CsvField.PAID_ON: _names(
-        "data pagamento",
-        "data de pagamento",
-        "data do pagamento",
-        "pago em",
-        "data recebimento",
-        "data de recebimento",
-        "data do recebimento",
-        "recebido em",
+    # Settled, not paid: a "data de pagamento" or "payment date" may be the day a payment is scheduled, or the day
+    # of a part of it; liquidação, quitação and baixa are the whole installment's settlement.
+    CsvField.SETTLED_ON: _names(
         "data liquidação",
         "data de liquidação",
+        "data da liquidação",
         "data quitação",
         "data de quitação",
+        "data da quitação",
         "data baixa",
         "data da baixa",
-        "fecha de pago",
-        "fecha pago",
-        "paid on",
-        "date paid",
-        "paid date",
-        "payment date",
+        "liquidado em",
+        "quitado em",
         "settled date",
+        "date settled",
         "settlement date",
+        "settled on",
+        "fecha de liquidación",
     ),
     CsvField.CANCELLED_ON: _names(
         "data cancelamento",
@@ -282,19 +274,6 @@ DEFAULT_COLUMNS: dict[CsvField, frozenset[str]] = {
         "fecha de cancelación",
         "cancelled on",
         "cancellation date",
-    ),
-    CsvField.BALANCE: _names(
-        "saldo",
-        "saldo devedor",
-        "saldo em aberto",
-        "valor em aberto",
-        "valor aberto",
-        "saldo pendiente",
-        "importe pendiente",
-        "balance",
-        "balance due",
-        "open balance",
-        "outstanding",
     ),
     CsvField.PAYMENT_URL: _names("link de pagamento", "payment link", "payment_url", "enlace de pago"),
     CsvField.BANK_SLIP: _names("nosso número", "nosso numero", "linha digitável", "linha digitavel", "boleto"),
@@ -494,7 +473,8 @@ class _DateOrder:
     _SHARE = 5  # the proof must be in a fifth of the dated rows at least
 
     def __init__(self, columns: dict[CsvField, int]) -> None:
-        self._columns = [columns[f] for f in (CsvField.DUE_DATE, CsvField.ISSUE_DATE) if f in columns]
+        dated = (CsvField.DUE_DATE, CsvField.ISSUE_DATE, CsvField.SETTLED_ON, CsvField.CANCELLED_ON)
+        self._columns = [columns[f] for f in dated if f in columns]
         self._proof: dict[str, tuple[str, int]] = {}  # per order, the first date that proves it, and its line
         self._proving: dict[str, int] = {}  # per order, the rows that prove it
         self._dated = 0  # rows with a slashed date
@@ -573,18 +553,18 @@ class _DateOrder:
 _SPACES_IN_NUMBER = re.compile(r"[\s\u00a0\u202f]")
 _ORDER_SAID = re.compile(r"\b(?:mm[/.-]dd|dd[/.-]mm)\b", re.IGNORECASE)
 # A currency the amount column's header names, unambiguously ("Valor (US$)", "Valor €", "Amount (USD)", "Amount (USD
-# cents)": a note's code of three capitals that is a currency).
-_HEADER_CURRENCY = re.compile(r"(R\$|US\$|€|£)|[(\[][^)\]]*?\b([A-Z]{3})\b[^)\]]*[)\]]")
+# cents)": a note that is a code of three capitals, alone or before its cents).
+_HEADER_CURRENCY = re.compile(r"(R\$|US\$|€|£)|[(\[]\s*([A-Z]{3})(?:\s+(?:cents?|centavos?))?\s*[)\]]")
 
 
 # A note in the amount column's header that says its amounts are in cents: "Valor (centavos)", "Valor (R$, em
 # centavos)", "Valor (centavos de real)", "Amount (USD cents)". Read as reais, every amount would be a hundred times
-# what is owed. A note that only mentions them ("sem centavos", "com centavos", "reais e centavos", "centavos após a
-# vírgula") says no such thing.
+# what is owed. Only a note of a word for cents and words that name the currency or join them says so: one that
+# says anything else of them ("sem centavos", "no cents", "reais e centavos", "s/ centavos") is no unit.
 _NOTE = re.compile(r"[(\[]([^)\]]*)[)\]]")
 _CENTS_WORDS = frozenset({"centavo", "centavos", "cent", "cents", "centimo", "centimos"})
-_NOT_A_UNIT = frozenset(
-    "sem com e y and with without sin con mais plus apos after depois virgula decimal decimais casas".split()
+_CURRENCY_WORDS = frozenset(
+    "em in en de of do da the r us brl usd eur real reais dolar dolares dollar dollars euro euros peso pesos".split()
 )
 _WHOLE_CENTS = re.compile(r"-?(?:\d+|\d{1,3}(?:\.\d{3})+|\d{1,3}(?:,\d{3})+)")
 
@@ -593,7 +573,9 @@ def _says_cents(header: str) -> bool:
     for note in _NOTE.findall(header):
         plain = unicodedata.normalize("NFKD", note.casefold())
         words = set(re.findall(r"[a-z]+", "".join(c for c in plain if not unicodedata.combining(c))))
-        if words & _CENTS_WORDS and not words & _NOT_A_UNIT:
+        if "/" in note or "&" in note:  # "reais/centavos", "s/ centavos", "dollars & cents"
+            continue
+        if words & _CENTS_WORDS and words <= _CENTS_WORDS | _CURRENCY_WORDS:
             return True
     return False
 
@@ -794,7 +776,6 @@ class _Row:
     bank_slip: str | None = None
     payment_url: str | None = None
     notes: tuple[Problem, ...] = ()  # what the report should say about how the row's lines were decoded
-    partly_paid: bool = False  # the file's balance is less than the amount: what is left is what is owed
 
 
 @dataclass(frozen=True, slots=True)
@@ -850,7 +831,9 @@ def _row(
             )
         if number is None:
             raise RowRefused("missing_field", "missing invoice number", field=CsvField.NUMBER.value)
-        if (settled := _settled(given.get(CsvField.STATUS)) or _settled_on(given, options)) is not None:
+        if (settled := _settled(given.get(CsvField.STATUS))) is not None or (
+            CsvField.STATUS not in given and (settled := _settled_on(given, options)) is not None
+        ):
             return _BadRow(line=line, number=number, series=series, problem=settled, settled=True)
         for field, reason in _MISSING.items():
             if field not in given:
@@ -860,10 +843,6 @@ def _row(
         currency = known_currency(given.get(CsvField.CURRENCY) or options.default_currency)
         written = given[CsvField.AMOUNT]
         amount = parse_amount(written, currency, decimal_mark) if cents is None else _in_cents(written, currency, cents)
-        owed, left = _left_to_pay(given.get(CsvField.BALANCE), amount, decimal_mark)
-        if owed is None:  # nothing left to pay, as the file says
-            assert left is not None
-            return _BadRow(line=line, number=number, series=series, problem=left, settled=True)
         if amount.amount <= 0:
             written = given[CsvField.AMOUNT]
             raise RowRefused("not_positive", f"amount must be greater than zero, got {written}", value=written)
@@ -881,7 +860,7 @@ def _row(
             number=number,
             installment=given.get(CsvField.INSTALLMENT),
             due_date=due_date,
-            amount=owed,
+            amount=amount,
             issue_date=issue_date,
             customer=(
                 given.get(CsvField.CUSTOMER_NAME),
@@ -894,45 +873,32 @@ def _row(
             access_key=nfe_access_key(key) if key else None,
             bank_slip=bank_slip_digits(slip) if slip else None,
             payment_url=https_url(link) if link else None,
-            notes=(left,) if left else (),
-            partly_paid=left is not None,
         )
     except (InvalidInput, ValidationError) as exc:
         return _BadRow(line=line, number=number, series=series, problem=problem_from(exc))
 
 
-_SETTLED_ON: tuple[tuple[CsvField, RowCode, str], ...] = (
-    (CsvField.PAID_ON, "paid_on", "paid"),
+_DAY_COLUMNS: tuple[tuple[CsvField, RowCode, str], ...] = (
+    (CsvField.SETTLED_ON, "settled_on", "settled"),
     (CsvField.CANCELLED_ON, "cancelled_on", "cancelled"),
 )
-# What a date cell holds for "no date" (an ERP's zero date, a dash).
-_NO_DAY = frozenset({"", "-", "--", "—", "00/00/0000", "0000-00-00", "00-00-0000", "00.00.0000"})
-
-
-def _left_to_pay(balance: str | None, amount: Money, decimal_mark: str | None) -> tuple[Money | None, Problem | None]:
-    """What an installment owes, as its balance column says: its amount when there is no balance or the balance is
-    not less; the balance when it is, with a warning; None, and why, when the balance is zero (all paid)."""
-    if balance is None:
-        return amount, None
-    owed = parse_amount(balance, amount.currency, decimal_mark)
-    if owed.amount <= 0:
-        said = f"balance {balance!r}: nothing left to pay, as the file says; not recorded"
-        return None, problem("balance_paid", said, value=balance)
-    if owed.amount >= amount.amount:
-        return amount, None
-    said = f"part of the installment was paid: {owed} of {amount} recorded as owed"
-    facts = {"billed": str(owed.to_decimal()), "total": str(amount.to_decimal()), "currency": amount.currency}
-    return owed, problem("balance_left", said, **facts)
+_ZERO_YEAR = 1900  # 30/12/1899 and 01/01/1900: the zero dates of Delphi and of spreadsheets, no day of payment
 
 
 def _settled_on(given: dict[CsvField, str], options: ParseOptions) -> Problem | None:
-    """Why a row whose paid-on or cancelled-on column has a day is not recorded; None when neither has one, or the
-    day is after the file arrived (a payment scheduled, not made)."""
-    for field, code, what in _SETTLED_ON:
+    """Why a row whose settled-on or cancelled-on column has a day is not recorded; None when neither has one. Not
+    a day: blank, a zero date (`00/00/0000`, or 1899/1900, where Delphi-built ERPs and spreadsheets start their
+    calendars), anything that does not read as a date (`NULL`, `em aberto`), and a day after the file arrived (one
+    scheduled): such a row is owed, as it was before these columns were read. A row with a status is read by its
+    status alone."""
+    for field, code, what in _DAY_COLUMNS:
         written = given.get(field, "").strip()
-        if written in _NO_DAY:
+        try:
+            day = parse_date(written, options.date_order) if written else None
+        except InvalidInput:
+            day = None
+        if day is None or day.year <= _ZERO_YEAR:
             continue
-        day = parse_date(written, options.date_order)
         if options.received_on is not None and day > options.received_on:
             continue
         said = f"{what} on {day.isoformat()}, as the file says; not recorded"
@@ -988,7 +954,7 @@ class _Group:
         ]
         bad = [row for row in self._rows if isinstance(row, _BadRow) and not row.settled]
         good = [row for row in self._rows if isinstance(row, _Row)]
-        if settled or any(row.partly_paid for row in good):
+        if settled:
             rest = [replace(r, settled=True) if isinstance(r, ParsedInvoice) else r for r in self._closed(bad, good)]
             return sorted([*settled, *rest], key=lambda result: result.line)
         return self._closed(bad, good)

@@ -30,9 +30,8 @@ class CsvField(StrEnum):
     CURRENCY = "currency"
     OWNER = "owner"
     STATUS = "status"  # a receivables export's state of the row: a paid or cancelled one is no receivable
-    PAID_ON = "paid_on"  # the day the installment was paid: a row that has one is no receivable
+    SETTLED_ON = "settled_on"  # the day the installment was settled: a row that has one is no receivable
     CANCELLED_ON = "cancelled_on"  # the day it was cancelled: likewise
-    BALANCE = "balance"  # what is left to pay of the installment: what is owed, when less than its amount
     PAYMENT_URL = "payment_url"
     BANK_SLIP = "bank_slip"
     ACCESS_KEY = "access_key"

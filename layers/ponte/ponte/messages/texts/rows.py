@@ -164,10 +164,8 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         ),
         "status_paid": "a planilha diz que esta parcela foi paga ({value}): não foi registrada como em aberto",
         "status_cancelled": "a planilha diz que esta parcela foi cancelada ({value}): não foi registrada",
-        "paid_on": "a planilha diz que esta parcela foi paga em {date}: não foi registrada como em aberto",
+        "settled_on": "a planilha diz que esta parcela foi liquidada em {date}: não foi registrada como em aberto",
         "cancelled_on": "a planilha diz que esta parcela foi cancelada em {date}: não foi registrada",
-        "balance_paid": "a planilha diz que o saldo desta parcela é {value}: nada a receber, não foi registrada",
-        "balance_left": "parte da parcela já foi paga: registrado como em aberto o saldo de {billed}, de {total}",
         "settled_held": (
             "a fatura {number} já está no Ponte e não foi alterada: registre no console os pagamentos das parcelas "
             "que a planilha diz pagas"
@@ -335,10 +333,8 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         ),
         "status_paid": "la hoja dice que esta cuota se pagó ({value}): no se registró como pendiente",
         "status_cancelled": "la hoja dice que esta cuota se canceló ({value}): no se registró",
-        "paid_on": "la hoja dice que esta cuota se pagó el {date}: no se registró como pendiente",
+        "settled_on": "la hoja dice que esta cuota se liquidó el {date}: no se registró como pendiente",
         "cancelled_on": "la hoja dice que esta cuota se canceló el {date}: no se registró",
-        "balance_paid": "la hoja dice que el saldo de esta cuota es {value}: nada por cobrar, no se registró",
-        "balance_left": "parte de la cuota ya se pagó: se registró como pendiente el saldo de {billed}, de {total}",
         "settled_held": (
             "la factura {number} ya está en Ponte y no se cambió: registre en la consola los pagos de las cuotas que "
             "la hoja da por pagadas"
@@ -509,10 +505,8 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         "extra_cells": "the line has {cells} cells and the header {width}: quote amounts that contain the separator",
         "status_paid": "the file says this installment was paid ({value}): it was not recorded as owed",
         "status_cancelled": "the file says this installment was cancelled ({value}): it was not recorded",
-        "paid_on": "the file says this installment was paid on {date}: it was not recorded as owed",
+        "settled_on": "the file says this installment was settled on {date}: it was not recorded as owed",
         "cancelled_on": "the file says this installment was cancelled on {date}: it was not recorded",
-        "balance_paid": "the file says this installment's balance is {value}: nothing is owed, it was not recorded",
-        "balance_left": "part of the installment was paid: its balance of {billed}, of {total}, was recorded as owed",
         "settled_held": (
             "invoice {number} is already in Ponte and was not changed: record in the console the payments of the "
             "installments the file says were paid"
