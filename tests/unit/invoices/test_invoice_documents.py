@@ -407,6 +407,14 @@ def test_a_published_invoice_whose_terms_name_the_due_day_is_due_that_day() -> N
     assert [w.code for w in result.warnings] == ["payment_terms_date"]
 
 
+def test_a_published_invoice_with_a_payment_term_of_nothing_is_due_by_its_due_date() -> None:
+    # PINT Oman's FullInvoice: a PaymentTerms of 0.00 OMR by 2025-02-13 beside DueDate 2025-02-13. It was refused whole
+    # as an installment that is not positive (once the supplier's placeholder e-mail no longer refused it first).
+    result = only_invoice("phax-phive-rules__pint-om-FullInvoice.xml")
+    assert installments(result.invoice) == [("1", date(2025, 2, 13), 11175450)]
+    assert result.invoice.total == Money(amount=11175450, currency="OMR")
+
+
 def test_a_ubl_invoice_of_another_type_code_is_an_invoice() -> None:
     data = (DOCUMENTS / UBL_BILLING).read_bytes()
     for code in (b"380", b"326", b"386", b"389", b" 380 "):

@@ -276,6 +276,18 @@ def test_payment_terms_with_amounts_and_dates_are_installments() -> None:
     ]
 
 
+def test_payment_terms_of_nothing_to_pay_are_no_installments() -> None:
+    terms = "".join(
+        f'<cac:PaymentTerms><cbc:Amount currencyID="EUR">{amount}</cbc:Amount>'
+        f"<cbc:InstallmentDueDate>{due}</cbc:InstallmentDueDate></cac:PaymentTerms>"
+        for amount, due in [("0.00", "2024-02-15"), ("400.00", "2024-03-01"), ("600.00", "2024-04-01")]
+    )
+    assert installments(parsed(ubl_xml(payment=terms))) == [
+        ("1", date(2024, 3, 1), 40000),
+        ("2", date(2024, 4, 1), 60000),
+    ]
+
+
 def test_a_credit_note_is_negative_whatever_sign_it_uses() -> None:
     for amount in ("250.00", "-250.00"):
         payable = f'<cbc:PayableAmount currencyID="EUR">{amount}</cbc:PayableAmount>'

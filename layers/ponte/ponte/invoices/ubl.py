@@ -47,6 +47,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import BinaryIO
 from xml.etree.ElementTree import Element
 
@@ -292,11 +293,22 @@ def _identity(party: Element) -> dict[str, str | None]:
 
 
 def _is_installment(terms: Element) -> bool:
+    """Whether payment terms are an installment: an amount to pay by a date. One of nothing to pay (Peppol PINT
+    Oman's published invoices carry `0.00` by the DueDate) is none, and leaves the due date to the document."""
+    amount = text(terms, "cbc:Amount", _NS)
     return (
-        terms.find("cbc:Amount", _NS) is not None
+        amount is not None
+        and not _nothing(amount)
         and _term_due_date(terms) is not None
         and not any(terms.find(path, _NS) is not None for path in _NOT_INSTALLMENT)
     )
+
+
+def _nothing(amount: str) -> bool:
+    try:
+        return Decimal(amount) == 0
+    except InvalidOperation:
+        return False  # not an amount: refused as an installment's, naming it
 
 
 def _term_due_date(terms: Element) -> str | None:
