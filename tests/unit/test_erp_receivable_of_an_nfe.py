@@ -95,6 +95,17 @@ def record(source: SourceFormat, key: str, number: str, cents: int, *, series: s
     return InvoiceRecord(invoice=invoice, recorded_at=T0, origin="test")
 
 
+def boleto_paid(slip: str) -> PaymentRecord:
+    """A payment of R$ 100,00 that names the boleto it paid, and nothing else."""
+    return PaymentRecord(
+        provider="asaas",
+        payment_id="pay_1",
+        amount=Money(amount=10000, currency="BRL"),
+        received_at=T0,
+        links=SaleLinks(bank_slip=slip),
+    )
+
+
 def total_owed(*records: InvoiceRecord) -> int:
     return sum(r.outstanding.amount for r in Ledger(account=ACCOUNT, invoices=records).receivables())
 
@@ -166,13 +177,7 @@ def test_a_payment_of_the_boleto_only_the_erp_row_carries_pays_its_nfe() -> None
     nfe = record(SourceFormat.NFE, NFE_KEY, "123", 10000)
     row = record(SourceFormat.CSV, erp_invoice_key("1", InvoiceKind.INVOICE, "123"), "000123", 10000)
     row = row.model_copy(update={"invoice": row.invoice.model_copy(update={"bank_slip": "12345678901"})})
-    paid = PaymentRecord(
-        provider="asaas",
-        payment_id="pay_1",
-        amount=Money(amount=10000, currency="BRL"),
-        received_at=T0,
-        links=SaleLinks(bank_slip="12345678901"),
-    )
+    paid = boleto_paid("12345678901")
     ledger = Ledger(account=ACCOUNT, invoices=(older, nfe, row), payments=(paid,))
     match = ledger.allocate().matches[paid.key]
     assert (match.invoice_key, match.rule) == (NFE_KEY, MatchRule.BANK_SLIP)
@@ -229,13 +234,7 @@ def test_links_that_fit_rows_of_two_sales_leave_the_payment_to_the_amount() -> N
         for number, cents in (("0500", 10000), ("0600", 20000))
     ]
     rows = [r.model_copy(update={"invoice": r.invoice.model_copy(update={"bank_slip": "1234567890"})}) for r in rows]
-    paid = PaymentRecord(
-        provider="asaas",
-        payment_id="pay_1",
-        amount=Money(amount=10000, currency="BRL"),
-        received_at=T0,
-        links=SaleLinks(bank_slip="1234567890"),
-    )
+    paid = boleto_paid("1234567890")
     ledger = Ledger(account=ACCOUNT, invoices=(small, large, *rows), payments=(paid,))
     match = ledger.allocate().matches[paid.key]
     assert (match.invoice_key, match.rule) == ("nfe:1", MatchRule.AMOUNT)
