@@ -119,9 +119,12 @@ def test_the_alert_counts_the_paid_rows_apart_in_each_language() -> None:
         "en": "1,234 invoices imported from nov.csv, 10 already recorded, 1 rejected, 1,500 installments paid or "
         "cancelled (see report).",
     }
-    assert "Parcelas pagas ou canceladas, não registradas: 1.500\n" in emails["pt-BR"]
-    assert "Cuotas pagadas o canceladas, no registradas: 1.500\n" in emails["es"]
-    assert "Installments paid or cancelled, not recorded: 1,500\n" in emails["en"]
+    assert (
+        "Parcelas pagas ou canceladas, não registradas: 1.500 (se o Ponte já cobra alguma, registre o pagamento no "
+        "console)\n" in emails["pt-BR"]
+    )
+    assert "Cuotas pagadas o canceladas, no registradas: 1.500 (si Ponte ya cobra alguna" in emails["es"]
+    assert "Installments paid or cancelled, not recorded: 1,500 (where Ponte already collects one" in emails["en"]
     clean = render(note(IMPORTED, "pt-BR"), time_zone="UTC").email
     assert "pagas ou canceladas" not in clean  # no line for what there is none of
 

@@ -36,10 +36,14 @@ _SETTLED: dict[Locale, tuple[str, str]] = {
     "es": ("cuota pagada o cancelada", "cuotas pagadas o canceladas"),
     "en": ("installment paid or cancelled", "installments paid or cancelled"),
 }
+# Such a row of an invoice Ponte already collects changes nothing there: its payment is recorded in the console.
 _SETTLED_LINE: dict[Locale, str] = {
-    "pt-BR": "Parcelas pagas ou canceladas, não registradas: {count}\n",
-    "es": "Cuotas pagadas o canceladas, no registradas: {count}\n",
-    "en": "Installments paid or cancelled, not recorded: {count}\n",
+    "pt-BR": "Parcelas pagas ou canceladas, não registradas: {count} (se o Ponte já cobra alguma, registre o "
+    "pagamento no console)\n",
+    "es": "Cuotas pagadas o canceladas, no registradas: {count} (si Ponte ya cobra alguna, registre el pago en la "
+    "consola)\n",
+    "en": "Installments paid or cancelled, not recorded: {count} (where Ponte already collects one, record its "
+    "payment in the console)\n",
 }
 _UNCHANGED: dict[Locale, tuple[str, str]] = {
     "pt-BR": ("já registrada", "já registradas"),
