@@ -40,12 +40,12 @@ class SourceFormat(StrEnum):
     PROVIDER = "provider"  # reported by a payment provider's webhook (Stripe invoice.finalized, Asaas PAYMENT_CREATED)
 
 
-# Where Ponte builds the installments itself (CSV rows, the JSON schema), they must add up to the total. NF-e and
-# UBL carry the issuer's own figures, and real documents disagree: an NF-e's cobr may bill only part of vNF (the
-# rest paid at the sale), and a Peruvian credit term lists the net pending amount after withholdings. There the
-# installments are what is collected and the total is what the document says.
-_SUM_CHECKED = frozenset({SourceFormat.CSV, SourceFormat.JSON})
-ERP_SOURCES = frozenset({SourceFormat.CSV, SourceFormat.JSON})  # the business's own system: `erp_invoice_key`
+# The business's own system (CSV rows, the JSON schema), keyed by `erp_invoice_key`. Ponte builds their
+# installments itself, so they must add up to the total. NF-e and UBL carry the issuer's own figures, and real
+# documents disagree: an NF-e's cobr may bill only part of vNF (the rest paid at the sale), and a Peruvian credit
+# term lists the net pending amount after withholdings. There the installments are what is collected and the total
+# is what the document says.
+ERP_SOURCES = frozenset({SourceFormat.CSV, SourceFormat.JSON})
 
 
 def normalise_tax_id(raw: str) -> str:
@@ -65,7 +65,8 @@ def invoice_key(*parts: str) -> str:
 def number_identity(written: str) -> str:
     """What identifies an invoice number or series: `000123`, `123` and `123.0` are one number, as a spreadsheet
     opened on the way from the ERP rewrites it (a number cell drops the zeros; a data tool writes a decimal). Any
-    other number is itself, as written."""
+    other number is itself, as written. Narrower than `ponte.domain.matching.normal`, which links a payment to an
+    invoice: an identity must never make two invoices one (`1-23` and `12-3` are two)."""
     text = written.strip()
     whole = _WHOLE_NUMBER.fullmatch(text)
     return whole.group(1) if whole else text
@@ -194,7 +195,7 @@ class Invoice(BaseModel):
         numbers = [i.number for i in self.installments]
         if len(set(numbers)) != len(numbers):
             raise _refused("repeated_installment", "invoice {number} repeats an installment number", number=self.number)
-        if self.source in _SUM_CHECKED and self.installments:
+        if self.source in ERP_SOURCES and self.installments:
             billed = sum(i.amount.amount for i in self.installments)
             if billed != self.total.amount:
                 raise _refused(

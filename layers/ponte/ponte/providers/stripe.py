@@ -446,11 +446,11 @@ def _checkout_completed(event: _Envelope, zone: tzinfo) -> DomainEvent | None:
     return _checkout_paid(session, event)
 
 
-def _checkout_async_succeeded(event: _Envelope, zone: tzinfo) -> DomainEvent | None:
+def _checkout_async_succeeded(event: _Envelope, zone: tzinfo) -> DomainEvent:
     return _checkout_paid(_read(_CheckoutSession, event), event)
 
 
-def _checkout_paid(session: _CheckoutSession, event: _Envelope) -> DomainEvent | None:
+def _checkout_paid(session: _CheckoutSession, event: _Envelope) -> DomainEvent:
     # A subscription's session names its invoice and no payment intent (docs.stripe.com/api/checkout/sessions/
     # object#checkout_session_object-payment_intent): its invoice reported paid, whose payment is the intent's.
     if session.payment_intent is None and session.invoice is not None:
