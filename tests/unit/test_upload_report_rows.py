@@ -58,6 +58,7 @@ FACTS = {
     "example": "12/31/2026",
     "issued": "2026-12-10",
     "column": "Valor (centavos)",
+    "paid": "50.00",
 }
 
 
@@ -83,6 +84,11 @@ def test_facts_are_written_as_the_language_writes_them() -> None:
     facts = {"number": "7", "billed": "1200.5", "total": "1300", "currency": "BRL"}
     sum_pt = row_message("installments_sum", facts, "pt-BR")
     assert "R$\xa01.200,50" in sum_pt and "R$\xa01.300,00" in sum_pt
+    paid = {"paid": "1250.5", "billed": "1300", "currency": "BRL"}
+    assert row_message("partly_paid", paid, "pt-BR") == (
+        "A planilha diz que R$\xa01.250,50 dos R$\xa01.300,00 desta parcela foram pagos: o restante foi registrado "
+        "como em aberto"
+    )
     assert "2,000 characters" in row_message("too_long", {"field": "email", "limit": "2000"}, "en")
     assert "2.000 caracteres" in row_message("too_long", {"field": "email", "limit": "2000"}, "pt-BR")
     # A line number as the spreadsheet shows it, as the alert's list of rows writes it too.

@@ -145,6 +145,7 @@ DEFAULT_COLUMNS: dict[CsvField, frozenset[str]] = {
     CsvField.SERIES: _names("serie", "série", "series"),
     CsvField.INSTALLMENT: _names(
         "parcela",
+        "parcela documento",  # PAR_DOCUMENTO
         "nº parcela",
         "numero parcela",
         "número da parcela",
@@ -270,15 +271,63 @@ DEFAULT_COLUMNS: dict[CsvField, frozenset[str]] = {
     CsvField.CANCELLED_ON: _names(
         "data cancelamento",
         "data de cancelamento",
+        "data cancel",  # DAT_CANCEL
         "cancelado em",
         "fecha de cancelación",
         "cancelled on",
         "cancellation date",
     ),
+    # Paid, not received in part or balance: a running "saldo" may be the customer's, not the installment's.
+    CsvField.AMOUNT_PAID: _names(
+        "valor recebido",
+        "valor pago",
+        "total recebido",
+        "total pago",
+        "importe pagado",
+        "monto pagado",
+        "amount paid",
+        "paid amount",
+        "total paid",
+        "paid",
+    ),
     CsvField.PAYMENT_URL: _names("link de pagamento", "payment link", "payment_url", "enlace de pago"),
     CsvField.BANK_SLIP: _names("nosso número", "nosso numero", "linha digitável", "linha digitavel", "boleto"),
     CsvField.ACCESS_KEY: _names("chave", "chave de acesso", "chave nfe", "access key"),
 }
+# Names read only when no column has one of the field's own: the trade name (`nome fantasia`) is the customer's
+# when no column gives its company name (`razão social`); an "invoice id" is the number when none is named so (Zoho
+# exports both, the id being its database's).
+FALLBACK_COLUMNS: dict[CsvField, frozenset[str]] = {
+    CsvField.CUSTOMER_NAME: _names("nome fantasia", "fantasia", "nombre comercial", "nombre de fantasía"),
+    CsvField.NUMBER: _names("invoice id", "invoice_id"),
+}
+# The abbreviations ERPs' column names begin with (`DAT_VENCIMENTO`, `VLR_DOCUMENTO`, `NUM_DOCUMENTO`): a name
+# that begins with one is also read as the words it stands for.
+_ABBREVIATIONS = {
+    "dt": "data",
+    "dat": "data",
+    "dta": "data",
+    "vl": "valor",
+    "vlr": "valor",
+    "num": "numero",
+    "nr": "numero",
+    "nro": "numero",
+    "par": "parcela",
+    "parc": "parcela",
+    "cod": "codigo",
+}
+_WORD_BREAKS = re.compile(r"[^\w]+|_+")
+
+
+def _spelled_out(header: str) -> str:
+    """`DAT_VENCIMENTO` as `data vencimento`: a name whose first word is an ERP's abbreviation, that word spelled
+    out; any other name as it is."""
+    words = [word for word in _WORD_BREAKS.split(header.strip().casefold()) if word]
+    if len(words) > 1 and words[0] in _ABBREVIATIONS:
+        return " ".join([_ABBREVIATIONS[words[0]], *words[1:]])
+    return header
+
+
 _CUSTOMER_FIELDS = (CsvField.CUSTOMER_NAME, CsvField.TAX_ID, CsvField.CUSTOMER_REFERENCE)
 _REQUIRED = (CsvField.NUMBER, CsvField.AMOUNT, CsvField.DUE_DATE)
 _MISSING = {
@@ -289,7 +338,7 @@ _MISSING = {
 
 def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
     text = TextLines(stream)
-    first_line, separator, skipped = _first_line(text)
+    first_line, separator, skipped = _header_line(text, options)
     reader = csv.reader(itertools.chain([first_line], text), delimiter=separator)
     header = _row_at(reader, skipped + 1) or []  # the first line has a separator: there is a header
     columns = _columns(header, options)
@@ -350,6 +399,7 @@ class _Rows:
             self.options,
             decimal_mark=self.marks.mark(),
             cents=self.header[self.columns[CsvField.AMOUNT]].strip() if self.cents else None,
+            paid_cents=self._paid_cents(),
         )
         if isinstance(row, _Row):
             decided = (self.marks.note(cells), self.dates.note(cells) if self.dates is not None else None)
@@ -360,6 +410,11 @@ class _Rows:
         if refused is not None:  # several rows' cells, a row read inside them, an amount in two
             return _BadRow(line=line, number=row.number, series=row.series, problem=refused)
         return replace(row, notes=(*row.notes, *notes)) if isinstance(row, _Row) and notes else row
+
+    def _paid_cents(self) -> str | None:
+        """The amount-paid column's header when it says its amounts are in cents."""
+        index = self.columns.get(CsvField.AMOUNT_PAID)
+        return self.header[index].strip() if index is not None and _says_cents(self.header[index]) else None
 
 
 type _Line = tuple[int, list[str], list[Problem]]  # where the row starts, its cells, how its lines were decoded
@@ -698,29 +753,66 @@ class _Spool:
         return cells[index].strip() if index is not None and index < len(cells) else ""
 
 
-def _first_line(text: TextLines) -> tuple[str, str, int]:
-    """The header line, its separator, and how many lines came before it."""
+_HEADER_SEARCH = 10  # the lines, blank ones aside, among which the header is looked for
+
+
+def _header_line(text: TextLines, options: ParseOptions) -> tuple[str, str, int]:
+    """The header line, its separator, and how many lines came before it: blank lines, an Excel `sep=;` line, and
+    the title lines a report exported as CSV puts above its header (its name, its period, the program that wrote
+    it: `INVOICES,,,`). The header is the first of the first `_HEADER_SEARCH` lines that names the columns
+    Ponte needs; when none does, the file is refused for what its first line lacks. A line with a quote left open
+    (a header cell that spans lines) is the header, as it is."""
+    line, separator, skipped, said = _first_line(text)
+    refused: FileRejected | None = None
+    for _ in range(_HEADER_SEARCH):
+        if separator is None:
+            refused = refused or FileRejected(
+                "no recognisable header: the first line has no ';', ',' or tab separator", code="csv_no_separator"
+            )
+        elif line.count('"') % 2:
+            return line, separator, skipped
+        else:
+            try:
+                _columns(next(csv.reader([line], delimiter=separator), []), options)
+            except csv.Error:  # a line csv cannot read: refused as the header, naming its line
+                return line, separator, skipped
+            except FileRejected as exc:
+                if exc.code != "csv_missing_columns":
+                    raise
+                refused = refused or exc
+            else:
+                return line, separator, skipped
+        following, separator, blanks, _ = _first_line(text, separator if said else None)
+        if not following:
+            break
+        line, skipped = following, skipped + 1 + blanks
+    assert refused is not None
+    raise refused
+
+
+def _first_line(text: TextLines, given: str | None = None) -> tuple[str, str | None, int, bool]:
+    """The next line that is not blank, its separator (`given`, else the one it has most of; None when it has
+    none), how many blank lines came before it, and whether an Excel `sep=;` line said the separator (the line is
+    then the one after it)."""
     skipped = 0
     try:
         line = next(text, "")
         while line and not line.strip():  # blank lines above the header, as some exports begin
             skipped += 1
             line = next(text, "")
-        if line.strip().lower().startswith("sep=") and len(line.strip()) == 5:
-            return next(text, ""), line.strip()[-1], skipped + 1
+        if given is None and line.strip().lower().startswith("sep=") and len(line.strip()) == 5:
+            return next(text, ""), line.strip()[-1], skipped + 1, True
     except UnicodeDecodeError as exc:
         raise FileRejected(
             f"line {text.line + 1}: not in the file's text encoding ({exc.reason})",
             code="csv_encoding",
             line=text.line + 1,
         ) from exc
+    if given is not None:
+        return line, given, skipped, True
     counts = {sep: line.count(sep) for sep in (";", ",", "\t")}
     separator = max(counts, key=lambda sep: counts[sep])
-    if counts[separator] == 0:
-        raise FileRejected(
-            "no recognisable header: the first line has no ';', ',' or tab separator", code="csv_no_separator"
-        )
-    return line, separator, skipped
+    return line, separator if counts[separator] else None, skipped, False
 
 
 def _columns(header: list[str], options: ParseOptions) -> dict[CsvField, int]:
@@ -729,20 +821,14 @@ def _columns(header: list[str], options: ParseOptions) -> dict[CsvField, int]:
         field: frozenset(name for name, chosen in overrides.items() if chosen is field) or names - overrides.keys()
         for field, names in DEFAULT_COLUMNS.items()
     }
-    columns: dict[CsvField, int] = {}
-    for index, cell in enumerate(header):
-        name = _normalise(cell)
-        for field, names in aliases.items():
-            if name not in names:
-                continue
-            if field in columns:
-                raise FileRejected(
-                    f"ambiguous header: columns {header[columns[field]]!r} and {cell!r} both mean {_words(field)}; "
-                    "name the right one in the CSV column settings",
-                    code="csv_ambiguous_columns",
-                    columns=(field.value,),
-                )
-            columns[field] = index
+    names = [(_normalise(cell), _normalise(_spelled_out(cell))) for cell in header]
+    columns = _matched(header, names, aliases, {})
+    fallbacks = {
+        field: fallback - overrides.keys()
+        for field, fallback in FALLBACK_COLUMNS.items()
+        if field not in columns and not any(chosen is field for chosen in overrides.values())
+    }
+    columns |= _matched(header, names, fallbacks, columns)
     missing = {field.value: _words(field) for field in _REQUIRED if field not in columns}
     if not any(field in columns for field in _CUSTOMER_FIELDS):
         missing["customer"] = "customer (name, tax id or customer reference)"
@@ -752,6 +838,34 @@ def _columns(header: list[str], options: ParseOptions) -> dict[CsvField, int]:
             code="csv_missing_columns",
             columns=tuple(missing),
         )
+    return columns
+
+
+def _matched(
+    header: list[str],
+    names: list[tuple[str, str]],
+    aliases: dict[CsvField, frozenset[str]],
+    taken: dict[CsvField, int],
+) -> dict[CsvField, int]:
+    """The column of each field in `aliases` that one of its names names (as written, or spelled out), of those not
+    `taken`; a field two columns name refuses the file."""
+    columns: dict[CsvField, int] = {}
+    used = set(taken.values())
+    for index, (written, spelled) in enumerate(names):
+        if index in used:
+            continue
+        for field, known in aliases.items():
+            if written not in known and spelled not in known:
+                continue
+            if field in columns:
+                cell, other = header[index], header[columns[field]]
+                raise FileRejected(
+                    f"ambiguous header: columns {other!r} and {cell!r} both mean {_words(field)}; "
+                    "name the right one in the CSV column settings",
+                    code="csv_ambiguous_columns",
+                    columns=(field.value,),
+                )
+            columns[field] = index
     return columns
 
 
@@ -776,6 +890,7 @@ class _Row:
     bank_slip: str | None = None
     payment_url: str | None = None
     notes: tuple[Problem, ...] = ()  # what the report should say about how the row's lines were decoded
+    partly_paid: bool = False  # the file says part of it was paid: `amount` is the rest
 
 
 @dataclass(frozen=True, slots=True)
@@ -818,6 +933,7 @@ def _row(
     *,
     decimal_mark: str | None = None,
     cents: str | None = None,
+    paid_cents: str | None = None,
 ) -> _Row | _BadRow:
     given = {field: value for field, index in columns.items() if index < len(cells) and (value := cells[index].strip())}
     number, series = given.get(CsvField.NUMBER), given.get(CsvField.SERIES)
@@ -846,6 +962,10 @@ def _row(
         if amount.amount <= 0:
             written = given[CsvField.AMOUNT]
             raise RowRefused("not_positive", f"amount must be greater than zero, got {written}", value=written)
+        owed = _owed(given.get(CsvField.AMOUNT_PAID), amount, decimal_mark, paid_cents)
+        if isinstance(owed, Problem):
+            return _BadRow(line=line, number=number, series=series, problem=owed, settled=True)
+        amount, notes = owed
         issue_text = given.get(CsvField.ISSUE_DATE)
         issue_date = parse_date(issue_text, options.date_order) if issue_text else None
         due_date = parse_date(given[CsvField.DUE_DATE], options.date_order)
@@ -873,9 +993,54 @@ def _row(
             access_key=nfe_access_key(key) if key else None,
             bank_slip=bank_slip_digits(slip) if slip else None,
             payment_url=https_url(link) if link else None,
+            notes=notes,
+            partly_paid=bool(notes),
         )
     except (InvalidInput, ValidationError) as exc:
         return _BadRow(line=line, number=number, series=series, problem=problem_from(exc))
+
+
+# An amount-paid cell that says yes or no (a "Pago?" column) rather than how much.
+_YES = frozenset({"sim", "s", "yes", "y", "true", "x", "si"})
+_NO = frozenset({"nao", "n", "no", "false"})
+
+
+def _owed(
+    paid_cell: str | None, amount: Money, decimal_mark: str | None, cents: str | None
+) -> Problem | tuple[Money, tuple[Problem, ...]]:
+    """What a row of `amount` still owes by its amount-paid cell, with the note that says part was paid; or why
+    the row is not recorded, when the cell says all of it was."""
+    paid = _amount_paid(paid_cell, amount, decimal_mark, cents) if paid_cell is not None else 0
+    if isinstance(paid, Problem) or not paid:
+        return paid or (amount, ())
+    return Money(amount=amount.amount - paid, currency=amount.currency), (_partly_paid(paid, amount),)
+
+
+def _amount_paid(written: str, amount: Money, decimal_mark: str | None, cents: str | None) -> Problem | int:
+    """What a row's amount-paid cell says was paid of `amount`, in its minor units (0: nothing), or why the row is
+    not recorded when it says all of it was: by an amount as large (or larger: interest, a fine), or by a yes."""
+    word = "".join(c for c in unicodedata.normalize("NFKD", written.casefold()) if c.isalpha())
+    if word in _YES:
+        return problem("status_paid", f"amount paid {written!r}: paid, as the file says; not recorded", value=written)
+    if word in _NO:
+        return 0
+    currency = amount.currency
+    paid = parse_amount(written, currency, decimal_mark) if cents is None else _in_cents(written, currency, cents)
+    if paid.amount >= amount.amount:
+        said = f"amount paid {written}: paid in full, as the file says; not recorded"
+        return problem("amount_paid", said, paid=f"{paid.to_decimal():f}", currency=currency)
+    return max(paid.amount, 0)
+
+
+def _partly_paid(paid: int, amount: Money) -> Problem:
+    shown = Money(amount=paid, currency=amount.currency)
+    return problem(
+        "partly_paid",
+        f"{shown.to_decimal():f} of {amount.to_decimal():f} {amount.currency} paid, as the file says: the rest is owed",
+        paid=f"{shown.to_decimal():f}",
+        billed=f"{amount.to_decimal():f}",
+        currency=amount.currency,
+    )
 
 
 _DAY_COLUMNS: tuple[tuple[CsvField, RowCode, str], ...] = (
@@ -954,7 +1119,7 @@ class _Group:
         ]
         bad = [row for row in self._rows if isinstance(row, _BadRow) and not row.settled]
         good = [row for row in self._rows if isinstance(row, _Row)]
-        if settled:
+        if settled or any(row.partly_paid for row in good):
             rest = [replace(r, settled=True) if isinstance(r, ParsedInvoice) else r for r in self._closed(bad, good)]
             return sorted([*settled, *rest], key=lambda result: result.line)
         return self._closed(bad, good)

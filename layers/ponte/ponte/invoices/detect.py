@@ -74,6 +74,9 @@ def _utf16_as_utf8(head: bytes) -> bytes:
     return codecs.getincrementaldecoder("utf-16")(errors="replace").decode(head, final=False).encode()
 
 
+_CSV_LINES = 10  # the lines a CSV file's header is looked for in (`csv_format._HEADER_SEARCH`)
+
+
 def _sniff(head: bytes) -> SourceFormat:
     if not head:
         raise FileRejected("the file is empty", code="empty")
@@ -81,8 +84,9 @@ def _sniff(head: bytes) -> SourceFormat:
         return _xml_root(head)
     if head[:1] in (b"{", b"["):
         return SourceFormat.JSON
-    first_line = head.split(b"\n", 1)[0]
-    if b"\x00" not in head and any(sep in first_line for sep in (b";", b",", b"\t")):
+    # Text whose first lines have a separator: a report exported as CSV may put a title without one above its header.
+    first_lines = head.split(b"\n", _CSV_LINES)[:_CSV_LINES]
+    if b"\x00" not in head and any(sep in line for line in first_lines for sep in (b";", b",", b"\t")):
         return SourceFormat.CSV
     raise FileRejected("unknown format: the content is not CSV, JSON, NF-e XML or UBL XML", code="unknown_format")
 

@@ -32,6 +32,7 @@ class CsvField(StrEnum):
     STATUS = "status"  # a receivables export's state of the row: a paid or cancelled one is no receivable
     SETTLED_ON = "settled_on"  # the day the installment was settled: a row that has one is no receivable
     CANCELLED_ON = "cancelled_on"  # the day it was cancelled: likewise
+    AMOUNT_PAID = "amount_paid"  # how much of the installment was paid: what is owed is the rest
     PAYMENT_URL = "payment_url"
     BANK_SLIP = "bank_slip"
     ACCESS_KEY = "access_key"

@@ -45,6 +45,8 @@ _MARKED = re.compile(
 )
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 _SLASHED_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$", re.ASCII)
+# ISO 8601's basic format (`20261210`), as bank files, SQL dumps and some ERPs write days; a year from 1900 on.
+_BASIC_DATE = re.compile(r"^((?:19|2\d)\d{2})(\d{2})(\d{2})$", re.ASCII)
 _DIGIT_SEPARATORS = re.compile(r"[\s./-]+")  # "12345.67890 12345.678901", "1234567-8": how slips and keys are grouped
 _ACCESS_KEY_WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9)
 
@@ -128,11 +130,16 @@ def slashed_date(raw: str) -> tuple[int, int] | None:
 
 @lru_cache(maxsize=4096)  # exports repeat the same few dates; the bound keeps memory flat
 def parse_date(raw: str, order: Literal["dmy", "mdy"] = "dmy") -> date:
-    """`2024-03-31`, `31/03/2024` (or `03/31/2024` with order mdy); a time after the date is ignored."""
+    """`2024-03-31`, `31/03/2024` (or `03/31/2024` with order mdy), `20240331`; a time after the date is ignored."""
     text = raw.strip().split("T")[0].split(" ")[0]
+    month = 0
     try:
         if _ISO_DATE.match(text):
+            month = int(text[5:7])
             return date.fromisoformat(text)
+        if basic := _BASIC_DATE.match(text):
+            year, month, day = (int(part) for part in basic.groups())
+            return date(year, month, day)
         match = _SLASHED_DATE.match(text)
         if match:
             first, second, year = (int(part) for part in match.groups())
@@ -140,7 +147,6 @@ def parse_date(raw: str, order: Literal["dmy", "mdy"] = "dmy") -> date:
             return date(year, month, day)
     except ValueError as exc:
         # A day its month does not have (31/11) is no such date; a thirteenth month, a date not written as expected.
-        month = int(text[5:7]) if _ISO_DATE.match(text) else month
         code: RowCode = "no_such_date" if 1 <= month <= 12 else "not_date"
         raise RowRefused(code, f"not a date: {raw.strip()!r} ({exc})", value=raw.strip()) from exc
     raise RowRefused("not_date", f"not a date: {raw.strip()!r}: expected dd/mm/yyyy or yyyy-mm-dd", value=raw.strip())

@@ -166,6 +166,10 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         "status_cancelled": "a planilha diz que esta parcela foi cancelada ({value}): não foi registrada",
         "settled_on": "a planilha diz que esta parcela foi liquidada em {date}: não foi registrada como em aberto",
         "cancelled_on": "a planilha diz que esta parcela foi cancelada em {date}: não foi registrada",
+        "amount_paid": "a planilha diz que esta parcela foi paga ({paid}): não foi registrada como em aberto",
+        "partly_paid": (
+            "a planilha diz que {paid} dos {billed} desta parcela foram pagos: o restante foi registrado como em aberto"
+        ),
         "settled_held": (
             "a fatura {number} já está no Ponte e não foi alterada: registre no console os pagamentos das parcelas "
             "que a planilha diz pagas"
@@ -335,6 +339,10 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         "status_cancelled": "la hoja dice que esta cuota se canceló ({value}): no se registró",
         "settled_on": "la hoja dice que esta cuota se liquidó el {date}: no se registró como pendiente",
         "cancelled_on": "la hoja dice que esta cuota se canceló el {date}: no se registró",
+        "amount_paid": "la hoja dice que esta cuota se pagó ({paid}): no se registró como pendiente",
+        "partly_paid": (
+            "la hoja dice que se pagaron {paid} de los {billed} de esta cuota: el resto se registró como pendiente"
+        ),
         "settled_held": (
             "la factura {number} ya está en Ponte y no se cambió: registre en la consola los pagos de las cuotas que "
             "la hoja da por pagadas"
@@ -507,6 +515,8 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         "status_cancelled": "the file says this installment was cancelled ({value}): it was not recorded",
         "settled_on": "the file says this installment was settled on {date}: it was not recorded as owed",
         "cancelled_on": "the file says this installment was cancelled on {date}: it was not recorded",
+        "amount_paid": "the file says this installment was paid ({paid}): it was not recorded as owed",
+        "partly_paid": "the file says {paid} of this installment's {billed} was paid: the rest was recorded as owed",
         "settled_held": (
             "invoice {number} is already in Ponte and was not changed: record in the console the payments of the "
             "installments the file says were paid"
@@ -680,7 +690,7 @@ def _shown(facts: Mapping[str, str], locale: Locale) -> dict[str, str]:
             shown[name] = _WHAT[locale].get(value, value)
         elif name in ("encoding", "file_encoding"):
             shown[name] = _ENCODINGS.get(value, value)
-        elif name in ("billed", "total") and "currency" in facts:
+        elif name in ("billed", "total", "paid") and "currency" in facts:
             shown[name] = str(format_currency(value, facts["currency"], locale=cldr))
         elif name == "day":  # a date as it was read, in ISO 8601: its month named
             shown[name] = str(format_date(date.fromisoformat(value), format="long", locale=cldr))
