@@ -86,8 +86,8 @@ def test_facts_are_written_as_the_language_writes_them() -> None:
     assert "R$\xa01.200,50" in sum_pt and "R$\xa01.300,00" in sum_pt
     paid = {"paid": "1250.5", "billed": "1300", "currency": "BRL"}
     assert row_message("partly_paid", paid, "pt-BR") == (
-        "A planilha diz que R$\xa01.250,50 dos R$\xa01.300,00 desta parcela foram pagos: o restante foi registrado "
-        "como em aberto"
+        "A planilha diz que R$\xa01.250,50 dos R$\xa01.300,00 desta parcela foram pagos: o restante é o que está "
+        "em aberto"
     )
     assert "2,000 characters" in row_message("too_long", {"field": "email", "limit": "2000"}, "en")
     assert "2.000 caracteres" in row_message("too_long", {"field": "email", "limit": "2000"}, "pt-BR")

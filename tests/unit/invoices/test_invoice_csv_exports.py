@@ -52,7 +52,7 @@ def test_a_published_export_with_title_lines_and_part_payments_owes_what_is_left
     assert first.settled  # part of it was paid: an invoice Ponte holds is not corrected by it
     told = next(w for w in first.warnings if w.code == "partly_paid")
     assert row_message(told.code, told.facts, "en") == (
-        "The file says $5.01 of this installment's $13.50 was paid: the rest was recorded as owed"
+        "The file says $5.01 of this installment's $13.50 was paid: what is owed is the rest"
     )
     assert all(r.settled for r in read_)
 
@@ -75,9 +75,24 @@ def test_a_file_whose_header_is_not_among_its_first_lines_is_refused_for_its_fir
         read(titles + "Número;Cliente;Valor;Vencimento\n1001;Padaria;100,00;10/12/2026\n")
     assert refused.value.code == "csv_missing_columns"
     assert "Relatório 0" in str(refused.value)
-    with pytest.raises(FileRejected) as no_separator:
-        read("Relatório de contas a receber\nCódigo;Descrição\n1;Padaria\n")
-    assert no_separator.value.code == "csv_no_separator"
+
+
+def test_a_file_without_its_header_is_refused_for_what_the_line_most_like_one_lacks() -> None:
+    # A title without a separator, then a header without a due date: the header's lack is what is said.
+    with pytest.raises(FileRejected) as refused:
+        read("Relatório de contas a receber\n\n\nNúmero;Cliente;Valor;Prazo\n1001;Padaria;100,00;30\n")
+    assert (refused.value.code, refused.value.facts["columns"]) == ("csv_missing_columns", "due_date")
+    # A row whose quoted address spans lines ends the search: the header is what is refused, not the row.
+    with pytest.raises(FileRejected) as header:
+        read('Número;Cliente;Valor;Prazo;Endereço\n1001;Padaria;100,00;30;"Rua A\nSala 2"\n')
+    assert "Endereço" in str(header.value) and "Rua A" not in str(header.value)
+
+
+def test_a_line_of_group_labels_above_the_header_is_passed_over() -> None:
+    labels = "Documento;Documento;Cliente;Cliente;Valores;Valores\n"
+    header = "Número;Vencimento;Nome;CNPJ;Valor;Valor recebido\n"
+    (found,) = invoices(read(labels + header + "1001;10/12/2026;Padaria;12.345.678/0001-95;100,00;0,00\n"))
+    assert (found.line, str(found.invoice.total)) == (3, "100.00 BRL")
 
 
 PAID = "Número;Cliente;CNPJ;Valor documento;Valor recebido;Vencimento\n{rows}"
@@ -94,6 +109,11 @@ ROW = "{n};Padaria Boa Vista;12.345.678/0001-95;{amount};{paid};10/12/2026\n"
         ("100,00", None, "amount_paid"),
         ("105,30", None, "amount_paid"),  # with interest: paid
         ("Sim", None, "status_paid"),
+        ("Pago", None, "status_paid"),
+        ("NULL", "100.00 BRL", None),
+        ("-", "100.00 BRL", None),
+        ("N/A", "100.00 BRL", None),
+        ("em aberto", "100.00 BRL", None),
     ],
 )
 def test_an_amount_paid_column_says_what_is_left_to_pay(paid: str, owed: str | None, code: str | None) -> None:
@@ -117,10 +137,48 @@ def test_an_amount_paid_in_cents_is_read_in_cents_and_a_status_says_first() -> N
     assert isinstance(paid, Rejection) and paid.problem.code == "status_paid"
 
 
-def test_an_amount_paid_that_is_no_amount_refuses_its_row() -> None:
-    (refused,) = read(PAID.format(rows=ROW.format(n=1001, amount="100,00", paid="talvez")))
-    assert isinstance(refused, Rejection) and not refused.settled
-    assert refused.problem.code == "not_amount"
+def test_an_amount_paid_that_is_no_amount_refuses_its_row_naming_the_column() -> None:
+    for cell in ("talvez", "2026-11-01"):
+        (refused,) = read(PAID.format(rows=ROW.format(n=1001, amount="100,00", paid=cell)))
+        assert isinstance(refused, Rejection) and not refused.settled
+        assert refused.problem.code == "amount_paid_unread"
+        assert row_message(refused.problem.code, refused.problem.facts, "pt-BR") == (
+            f"O valor recebido “{cell}” não é um valor: a parcela não foi registrada"
+        )
+
+
+def test_a_column_of_ones_and_zeros_says_paid_or_not() -> None:
+    header = "Invoice Number,Customer,Amount,Due Date,Paid\n"
+    flags = read(header + "A1,Acme,100.00,2026-12-10,1\nA2,Acme,100.00,2026-12-11,0\n", default_currency="USD")
+    assert codes(flags) == {"status_paid": 1}
+    assert [str(r.invoice.total) for r in invoices(flags)] == ["100.00 USD"]
+    # Amounts among them: 1 is a dollar.
+    amounts = read(header + "A1,Acme,100.00,2026-12-10,1\nA2,Acme,100.00,2026-12-11,25.00\n", default_currency="USD")
+    assert [str(r.invoice.total) for r in invoices(amounts)] == ["99.00 USD", "75.00 USD"]
+
+
+def test_a_status_that_says_owed_is_not_overruled_by_the_amount_paid() -> None:
+    header = "Número;Cliente;CNPJ;Valor;Valor pago;Vencimento;Situação\n"
+    row = "{n};Padaria Boa Vista;12.345.678/0001-95;100,00;{paid};10/12/2026;{status}\n"
+    results = read(
+        header + row.format(n=1, paid="100,00", status="estornado") + row.format(n=2, paid="30,00", status="parcial")
+    )
+    assert [str(r.invoice.total) for r in invoices(results)] == ["100.00 BRL", "70.00 BRL"]
+
+
+def test_an_amount_paid_beside_amounts_in_cents_is_in_cents() -> None:
+    header = "Número;Cliente;CNPJ;Valor (centavos);Valor pago;Vencimento\n"
+    (found,) = invoices(read(header + "1001;Padaria Boa Vista;12.345.678/0001-95;10000;2500;10/12/2026\n"))
+    assert str(found.invoice.total) == "75.00 BRL"
+
+
+def test_two_amount_paid_columns_or_an_amount_due_leave_the_amount_paid_unread() -> None:
+    two = "Número;Cliente;CNPJ;Valor;Vencimento;Valor recebido;Valor pago\n"
+    (found,) = invoices(read(two + "1001;Padaria;12.345.678/0001-95;100,00;10/12/2026;40,00;40,00\n"))
+    assert str(found.invoice.total) == "100.00 BRL"
+    due = "Invoice Number,Customer,Amount Due,Amount Paid,Due Date\n"
+    (left,) = invoices(read(due + "A1,Acme,40.00,60.00,2026-12-10\n", default_currency="USD"))
+    assert str(left.invoice.total) == "40.00 USD"
 
 
 def test_days_written_yyyymmdd_are_read() -> None:
@@ -151,6 +209,29 @@ def test_an_erps_abbreviated_column_names_are_read() -> None:
         ("B", date(2025, 3, 10)),
     ]
     assert invoice.issue_date == date(2025, 1, 20)
+
+
+@pytest.mark.parametrize(
+    ("written", "abbreviated"),
+    [
+        ("Valor", "VLR_DOCUMENTO"),
+        ("Vencimento", "DT_VENCIMENTO"),
+        ("Num", "NUM_DOCUMENTO"),
+        ("Parcela", "PAR_DOCUMENTO"),
+    ],
+)
+def test_a_name_as_written_comes_before_one_spelled_out(written: str, abbreviated: str) -> None:
+    columns = {"Num": "1001", "Valor": "100,00", "Vencimento": "10/12/2026", "Parcela": "1"}
+    header = ["Cliente", "CNPJ", *columns, abbreviated]
+    row = ["Padaria Boa Vista", "12.345.678/0001-95", *columns.values(), "x"]
+    (found,) = invoices(read(";".join(header) + "\n" + ";".join(row) + "\n"))
+    assert (found.invoice.number, str(found.invoice.total)) == ("1001", "100.00 BRL")
+
+
+def test_an_abbreviated_name_with_a_note_is_read() -> None:
+    header = "NUM_DOCUMENTO;FANTASIA;VLR_DOCUMENTO (R$);Dt. Vencimento (dd/mm/aaaa)\n"
+    (found,) = invoices(read(header + "1001;Padaria;100,00;10/12/2026\n"))
+    assert (found.invoice.number, str(found.invoice.total)) == ("1001", "100.00 BRL")
 
 
 def test_a_trade_name_is_the_customers_only_without_a_company_name() -> None:

@@ -160,6 +160,7 @@ RowCode = Literal[
     "cancelled_on",  # date: a row whose cancelled-on column has a day
     "amount_paid",  # paid, billed, currency: a row whose amount-paid column says it was paid in full
     "partly_paid",  # paid, billed, currency: a row of which the file says part was paid (the rest is owed)
+    "amount_paid_unread",  # value: an amount-paid cell that says no amount, no yes and no no
     "settled_held",  # number: an invoice Ponte holds, some of whose installments the file says were paid
     "unclosed_quote",  # line, last: the lines a quote left open took into one row
     "quote_took_line",  # other: a line read inside the quote opened on that line

@@ -1,6 +1,7 @@
 """CSV receivables as ERPs and spreadsheets export them.
 
-Layout: one header line, then one row per installment. Rows that share an invoice number (and series) are the
+Layout: one header line (after any title lines a report puts above it: `_header_line`), then one row per
+installment. Rows that share an invoice number (and series) are the
 installments of one invoice wherever they are in the file: a receivables export sorted by due date lists the
 first installments of every invoice before any second one. The rows are read once into a temporary SQLite database
 on disk (`_Spool`) and handed out invoice by invoice, in the order of each invoice's first line, so a file of any
@@ -23,6 +24,8 @@ name, tax id or customer reference. Optional: series, installment, e-mail, issue
   of its invoice is what is still owed (`ParsedInvoice.settled`). Without a status column, so is a row with a day in
   its settled-on (`data liquidação`, `data quitação`, `data baixa`, `settled date`) or cancelled-on column
   (`_settled_on`), unless the day is after the file arrived.
+- amount paid (`valor recebido`, `valor pago`, `amount paid`, `paid`): a row paid in full is not recorded, one
+  paid in part owes the rest (`_owed`).
 The rows of one invoice must agree on customer, issue date, currency, owner and access key; a phone or language
 left blank on some of them is taken from the others. A phone, language or e-mail that cannot be read never refuses
 the invoice: it is left out, and the invoice carries a warning saying why. A boleto or payment
@@ -37,7 +40,7 @@ most of (an Excel `sep=;` first line wins).
 Amounts follow `ponte.invoices.values.parse_amount`, with the decimal mark the file's amounts show (`_DecimalMarks`)
 and the currency the amount column's header names (`Valor (US$)`); an amount with a comma in a comma-separated file
 must be quoted, or the row has too many cells, or its centavos in the next cell (`_split_amount`), and is refused.
-Dates are yyyy-mm-dd or dd/mm/yyyy (mm/dd/yyyy with `date_order="mdy"`, or when the file proves that order:
+Dates are yyyy-mm-dd, yyyymmdd or dd/mm/yyyy (mm/dd/yyyy with `date_order="mdy"`, or when the file proves that order:
 `_DateOrder`). Negative or zero amounts are refused: this layout carries receivables, not credit notes.
 """
 
@@ -322,7 +325,7 @@ _WORD_BREAKS = re.compile(r"[^\w]+|_+")
 def _spelled_out(header: str) -> str:
     """`DAT_VENCIMENTO` as `data vencimento`: a name whose first word is an ERP's abbreviation, that word spelled
     out; any other name as it is."""
-    words = [word for word in _WORD_BREAKS.split(header.strip().casefold()) if word]
+    words = [word for word in _WORD_BREAKS.split(_ANNOTATION.sub("", header).strip().casefold()) if word]
     if len(words) > 1 and words[0] in _ABBREVIATIONS:
         return " ".join([_ABBREVIATIONS[words[0]], *words[1:]])
     return header
@@ -349,11 +352,13 @@ def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
     dates = _DateOrder(columns)
     dates.see_header(skipped + 1, header)
     ends = _RowEnds(len(header), columns[CsvField.AMOUNT])
+    flags = _Flags(columns.get(CsvField.AMOUNT_PAID))
     with _Spool(columns) as spool:
         for line, cells, notes in _lines(text, reader, skipped, separator, len(header)):
             marks.see(line, cells)
             dates.see(line, cells)
             ends.see(cells)
+            flags.see(cells)
             spool.add(line, cells, notes)
         order = dates.order(options.date_order)
         rows = _Rows(
@@ -365,6 +370,7 @@ def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
             dates=dates if order is not None or dates.doubtful(options.date_order) else None,
             ends=ends,
             cents=cents,
+            paid=_paid_column(header, columns, cents=cents, flags=flags.only_flags()),
         )
         group = _Group(options.default_country)
         for line, cells, notes in spool.invoices():
@@ -389,6 +395,7 @@ class _Rows:
     dates: _DateOrder | None
     ends: _RowEnds
     cents: bool = False  # the amount column's header says its amounts are in cents ("Valor (centavos)")
+    paid: _PaidColumn | None = None  # how the amount-paid column is read; None: it is not
 
     def read(self, line: int, cells: list[str], notes: list[Problem]) -> _Row | _BadRow:
         row = _row(
@@ -399,7 +406,7 @@ class _Rows:
             self.options,
             decimal_mark=self.marks.mark(),
             cents=self.header[self.columns[CsvField.AMOUNT]].strip() if self.cents else None,
-            paid_cents=self._paid_cents(),
+            paid=self.paid,
         )
         if isinstance(row, _Row):
             decided = (self.marks.note(cells), self.dates.note(cells) if self.dates is not None else None)
@@ -411,10 +418,49 @@ class _Rows:
             return _BadRow(line=line, number=row.number, series=row.series, problem=refused)
         return replace(row, notes=(*row.notes, *notes)) if isinstance(row, _Row) and notes else row
 
-    def _paid_cents(self) -> str | None:
-        """The amount-paid column's header when it says its amounts are in cents."""
-        index = self.columns.get(CsvField.AMOUNT_PAID)
-        return self.header[index].strip() if index is not None and _says_cents(self.header[index]) else None
+
+@dataclass(frozen=True, slots=True)
+class _PaidColumn:
+    """How a file's amount-paid cells are read: in cents (the header that says so, its own or the amount's), or as
+    flags (every cell of it 0 or 1: paid or not)."""
+
+    cents: str | None
+    flags: bool
+
+
+# An amount column named so may be what is left to pay already: an amount paid beside it is not taken from it again.
+_BALANCE_AMOUNTS = _names("amount due")
+
+
+def _paid_column(header: list[str], columns: dict[CsvField, int], *, cents: bool, flags: bool) -> _PaidColumn | None:
+    index = columns.get(CsvField.AMOUNT_PAID)
+    amount = header[columns[CsvField.AMOUNT]]
+    if index is None or _normalise(amount) in _BALANCE_AMOUNTS:
+        return None
+    said = header[index].strip() if _says_cents(header[index]) else None
+    # A paid column with no note of its own, beside amounts in cents, is in cents too: a file writes money one way.
+    in_cents = said or (amount.strip() if cents and not _NOTE.search(header[index]) else None)
+    return _PaidColumn(cents=in_cents, flags=flags)
+
+
+class _Flags:
+    """Whether every filled cell of a column (the amount paid) is 0 or 1, with a 1 among them: a yes-or-no column."""
+
+    def __init__(self, index: int | None) -> None:
+        self._index = index
+        self._flags = True
+        self._one = False
+
+    def see(self, cells: list[str]) -> None:
+        if self._index is None or not self._flags or self._index >= len(cells):
+            return
+        cell = cells[self._index].strip()
+        if cell and cell not in ("0", "1"):
+            self._flags = False
+        self._one = self._one or cell == "1"
+
+    def only_flags(self) -> bool:
+        return self._index is not None and self._flags and self._one
 
 
 type _Line = tuple[int, list[str], list[Problem]]  # where the row starts, its cells, how its lines were decoded
@@ -759,35 +805,49 @@ _HEADER_SEARCH = 10  # the lines, blank ones aside, among which the header is lo
 def _header_line(text: TextLines, options: ParseOptions) -> tuple[str, str, int]:
     """The header line, its separator, and how many lines came before it: blank lines, an Excel `sep=;` line, and
     the title lines a report exported as CSV puts above its header (its name, its period, the program that wrote
-    it: `INVOICES,,,`). The header is the first of the first `_HEADER_SEARCH` lines that names the columns
-    Ponte needs; when none does, the file is refused for what its first line lacks. A line with a quote left open
-    (a header cell that spans lines) is the header, as it is."""
+    it: `INVOICES,,,`). The header is the first of the first `_HEADER_SEARCH` lines that names the columns Ponte
+    needs. When none does, the file is refused for what the line most like a header lacks (the first of them).
+    A first line with a quote left open (a header cell that spans lines) is the header, as it is; a later one ends
+    the search (a row of data has begun)."""
     line, separator, skipped, said = _first_line(text)
-    refused: FileRejected | None = None
+    refusals: list[FileRejected] = []
     for _ in range(_HEADER_SEARCH):
         if separator is None:
-            refused = refused or FileRejected(
-                "no recognisable header: the first line has no ';', ',' or tab separator", code="csv_no_separator"
+            refusals.append(
+                FileRejected(
+                    "no recognisable header: the first line has no ';', ',' or tab separator", code="csv_no_separator"
+                )
             )
         elif line.count('"') % 2:
+            if refusals:
+                break
             return line, separator, skipped
         else:
             try:
                 _columns(next(csv.reader([line], delimiter=separator), []), options)
             except csv.Error:  # a line csv cannot read: refused as the header, naming its line
+                if refusals:
+                    break
                 return line, separator, skipped
             except FileRejected as exc:
-                if exc.code != "csv_missing_columns":
-                    raise
-                refused = refused or exc
+                refusals.append(exc)
             else:
                 return line, separator, skipped
         following, separator, blanks, _ = _first_line(text, separator if said else None)
         if not following:
             break
         line, skipped = following, skipped + 1 + blanks
-    assert refused is not None
-    raise refused
+    raise min(refusals, key=_unlike_a_header)
+
+
+def _unlike_a_header(refused: FileRejected) -> int:
+    """How far a line was from being the header: two columns of one field are one mistake; otherwise the fields it
+    lacks, every one for a line without a separator."""
+    if refused.code == "csv_ambiguous_columns":
+        return 0
+    if refused.code == "csv_missing_columns":
+        return len(refused.facts.get("columns", "").split(","))
+    return len(_REQUIRED) + 2
 
 
 def _first_line(text: TextLines, given: str | None = None) -> tuple[str, str | None, int, bool]:
@@ -816,19 +876,25 @@ def _first_line(text: TextLines, given: str | None = None) -> tuple[str, str | N
 
 
 def _columns(header: list[str], options: ParseOptions) -> dict[CsvField, int]:
+    """The column of each field the header names. A name as written comes first; then, for the fields still
+    without one, a name spelled out (`DAT_VENCIMENTO`); then the fields' fallback names. Two columns of one field
+    refuse the file, except two amount-paid columns, which leave it unread (as a file was read before that column
+    was)."""
     overrides = {_normalise(name): field for name, field in options.csv_columns.items()}
     aliases = {
         field: frozenset(name for name, chosen in overrides.items() if chosen is field) or names - overrides.keys()
         for field, names in DEFAULT_COLUMNS.items()
     }
-    names = [(_normalise(cell), _normalise(_spelled_out(cell))) for cell in header]
-    columns = _matched(header, names, aliases, {})
+    written = [_normalise(cell) for cell in header]
+    spelled = [_normalise(_spelled_out(cell)) for cell in header]
     fallbacks = {
         field: fallback - overrides.keys()
         for field, fallback in FALLBACK_COLUMNS.items()
-        if field not in columns and not any(chosen is field for chosen in overrides.values())
+        if not any(chosen is field for chosen in overrides.values())
     }
-    columns |= _matched(header, names, fallbacks, columns)
+    columns: dict[CsvField, int] = {}
+    for names, known in ((written, aliases), (spelled, aliases), (written, fallbacks), (spelled, fallbacks)):
+        columns |= _matched(header, names, {f: n for f, n in known.items() if f not in columns}, columns)
     missing = {field.value: _words(field) for field in _REQUIRED if field not in columns}
     if not any(field in columns for field in _CUSTOMER_FIELDS):
         missing["customer"] = "customer (name, tax id or customer reference)"
@@ -842,22 +908,22 @@ def _columns(header: list[str], options: ParseOptions) -> dict[CsvField, int]:
 
 
 def _matched(
-    header: list[str],
-    names: list[tuple[str, str]],
-    aliases: dict[CsvField, frozenset[str]],
-    taken: dict[CsvField, int],
+    header: list[str], names: list[str], aliases: dict[CsvField, frozenset[str]], taken: dict[CsvField, int]
 ) -> dict[CsvField, int]:
-    """The column of each field in `aliases` that one of its names names (as written, or spelled out), of those not
-    `taken`; a field two columns name refuses the file."""
+    """The column of each field in `aliases` one of whose names is in `names` (the header's, normalised), among the
+    columns not `taken`; a field two columns name refuses the file (the amount paid is left unread)."""
     columns: dict[CsvField, int] = {}
+    doubled: set[CsvField] = set()
     used = set(taken.values())
-    for index, (written, spelled) in enumerate(names):
+    for index, name in enumerate(names):
         if index in used:
             continue
         for field, known in aliases.items():
-            if written not in known and spelled not in known:
+            if name not in known:
                 continue
-            if field in columns:
+            if field in columns and field is CsvField.AMOUNT_PAID:
+                doubled.add(field)
+            elif field in columns:
                 cell, other = header[index], header[columns[field]]
                 raise FileRejected(
                     f"ambiguous header: columns {other!r} and {cell!r} both mean {_words(field)}; "
@@ -866,7 +932,7 @@ def _matched(
                     columns=(field.value,),
                 )
             columns[field] = index
-    return columns
+    return {field: index for field, index in columns.items() if field not in doubled}
 
 
 def _words(field: CsvField) -> str:
@@ -933,7 +999,7 @@ def _row(
     *,
     decimal_mark: str | None = None,
     cents: str | None = None,
-    paid_cents: str | None = None,
+    paid: _PaidColumn | None = None,
 ) -> _Row | _BadRow:
     given = {field: value for field, index in columns.items() if index < len(cells) and (value := cells[index].strip())}
     number, series = given.get(CsvField.NUMBER), given.get(CsvField.SERIES)
@@ -962,7 +1028,7 @@ def _row(
         if amount.amount <= 0:
             written = given[CsvField.AMOUNT]
             raise RowRefused("not_positive", f"amount must be greater than zero, got {written}", value=written)
-        owed = _owed(given.get(CsvField.AMOUNT_PAID), amount, decimal_mark, paid_cents)
+        owed = _owed(given, amount, decimal_mark, paid)
         if isinstance(owed, Problem):
             return _BadRow(line=line, number=number, series=series, problem=owed, settled=True)
         amount, notes = owed
@@ -1000,36 +1066,51 @@ def _row(
         return _BadRow(line=line, number=number, series=series, problem=problem_from(exc))
 
 
-# An amount-paid cell that says yes or no (a "Pago?" column) rather than how much.
-_YES = frozenset({"sim", "s", "yes", "y", "true", "x", "si"})
-_NO = frozenset({"nao", "n", "no", "false"})
+# What an amount-paid cell says other than how much (a "Pago?" column, a placeholder), accents and case aside.
+_PAID_WORDS = frozenset({"sim", "s", "yes", "y", "true", "x", "si"})
+_UNPAID_WORDS = frozenset(
+    "nao n no false null none na nd aberto emaberto pendente areceber open unpaid pending".split()
+)
 
 
 def _owed(
-    paid_cell: str | None, amount: Money, decimal_mark: str | None, cents: str | None
+    given: dict[CsvField, str], amount: Money, decimal_mark: str | None, paid: _PaidColumn | None
 ) -> Problem | tuple[Money, tuple[Problem, ...]]:
     """What a row of `amount` still owes by its amount-paid cell, with the note that says part was paid; or why
-    the row is not recorded, when the cell says all of it was."""
-    paid = _amount_paid(paid_cell, amount, decimal_mark, cents) if paid_cell is not None else 0
-    if isinstance(paid, Problem) or not paid:
-        return paid or (amount, ())
-    return Money(amount=amount.amount - paid, currency=amount.currency), (_partly_paid(paid, amount),)
+    the row is not recorded, when the cell says all of it was. A row whose status says it is not settled (`aberto`,
+    `estornado`, `parcial`) is never settled by the amount paid, only made smaller."""
+    cell = given.get(CsvField.AMOUNT_PAID)
+    said = _amount_paid(cell, amount, decimal_mark, paid) if cell is not None and paid is not None else 0
+    if isinstance(said, Problem):
+        return (amount, ()) if CsvField.STATUS in given else said
+    if not said:
+        return amount, ()
+    return Money(amount=amount.amount - said, currency=amount.currency), (_partly_paid(said, amount),)
 
 
-def _amount_paid(written: str, amount: Money, decimal_mark: str | None, cents: str | None) -> Problem | int:
+def _amount_paid(written: str, amount: Money, decimal_mark: str | None, paid: _PaidColumn) -> Problem | int:
     """What a row's amount-paid cell says was paid of `amount`, in its minor units (0: nothing), or why the row is
-    not recorded when it says all of it was: by an amount as large (or larger: interest, a fine), or by a yes."""
+    not recorded when it says all of it was: by an amount as large (or larger: interest, a fine), or by a yes (a
+    paid word, a 1 in a column of flags). RowRefused for a cell that says none of these."""
     word = "".join(c for c in unicodedata.normalize("NFKD", written.casefold()) if c.isalpha())
-    if word in _YES:
+    if word in _PAID_WORDS or word in _PAID or (paid.flags and written.strip() == "1"):
         return problem("status_paid", f"amount paid {written!r}: paid, as the file says; not recorded", value=written)
-    if word in _NO:
+    if word in _UNPAID_WORDS or not any(c.isalnum() for c in written):  # "-", "--", "N/A"
         return 0
     currency = amount.currency
-    paid = parse_amount(written, currency, decimal_mark) if cents is None else _in_cents(written, currency, cents)
-    if paid.amount >= amount.amount:
+    try:
+        found = (
+            parse_amount(written, currency, decimal_mark)
+            if paid.cents is None
+            else _in_cents(written, currency, paid.cents)
+        )
+    except InvalidInput:
+        said = f"amount paid {written!r} is not an amount; the installment was not recorded"
+        raise RowRefused("amount_paid_unread", said, value=written.strip()) from None
+    if found.amount >= amount.amount:
         said = f"amount paid {written}: paid in full, as the file says; not recorded"
-        return problem("amount_paid", said, paid=f"{paid.to_decimal():f}", currency=currency)
-    return max(paid.amount, 0)
+        return problem("amount_paid", said, paid=f"{found.to_decimal():f}", currency=currency)
+    return max(found.amount, 0)
 
 
 def _partly_paid(paid: int, amount: Money) -> Problem:

@@ -74,7 +74,7 @@ def _utf16_as_utf8(head: bytes) -> bytes:
     return codecs.getincrementaldecoder("utf-16")(errors="replace").decode(head, final=False).encode()
 
 
-_CSV_LINES = 10  # the lines a CSV file's header is looked for in (`csv_format._HEADER_SEARCH`)
+_CSV_LINES = 10  # the lines, blank ones aside, a CSV file's header is looked for in (`csv_format._HEADER_SEARCH`)
 
 
 def _sniff(head: bytes) -> SourceFormat:
@@ -85,7 +85,7 @@ def _sniff(head: bytes) -> SourceFormat:
     if head[:1] in (b"{", b"["):
         return SourceFormat.JSON
     # Text whose first lines have a separator: a report exported as CSV may put a title without one above its header.
-    first_lines = head.split(b"\n", _CSV_LINES)[:_CSV_LINES]
+    first_lines = [line for line in head.split(b"\n") if line.strip()][:_CSV_LINES]
     if b"\x00" not in head and any(sep in line for line in first_lines for sep in (b";", b",", b"\t")):
         return SourceFormat.CSV
     raise FileRejected("unknown format: the content is not CSV, JSON, NF-e XML or UBL XML", code="unknown_format")

@@ -149,7 +149,8 @@ def parse_date(raw: str, order: Literal["dmy", "mdy"] = "dmy") -> date:
         # A day its month does not have (31/11) is no such date; a thirteenth month, a date not written as expected.
         code: RowCode = "no_such_date" if 1 <= month <= 12 else "not_date"
         raise RowRefused(code, f"not a date: {raw.strip()!r} ({exc})", value=raw.strip()) from exc
-    raise RowRefused("not_date", f"not a date: {raw.strip()!r}: expected dd/mm/yyyy or yyyy-mm-dd", value=raw.strip())
+    expected = "expected dd/mm/yyyy, yyyy-mm-dd or yyyymmdd"
+    raise RowRefused("not_date", f"not a date: {raw.strip()!r}: {expected}", value=raw.strip())
 
 
 def nfe_access_key(raw: str) -> str:

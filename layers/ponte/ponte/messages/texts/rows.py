@@ -168,8 +168,9 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         "cancelled_on": "a planilha diz que esta parcela foi cancelada em {date}: não foi registrada",
         "amount_paid": "a planilha diz que esta parcela foi paga ({paid}): não foi registrada como em aberto",
         "partly_paid": (
-            "a planilha diz que {paid} dos {billed} desta parcela foram pagos: o restante foi registrado como em aberto"
+            "a planilha diz que {paid} dos {billed} desta parcela foram pagos: o restante é o que está em aberto"
         ),
+        "amount_paid_unread": "o valor recebido {value} não é um valor: a parcela não foi registrada",
         "settled_held": (
             "a fatura {number} já está no Ponte e não foi alterada: registre no console os pagamentos das parcelas "
             "que a planilha diz pagas"
@@ -340,9 +341,8 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         "settled_on": "la hoja dice que esta cuota se liquidó el {date}: no se registró como pendiente",
         "cancelled_on": "la hoja dice que esta cuota se canceló el {date}: no se registró",
         "amount_paid": "la hoja dice que esta cuota se pagó ({paid}): no se registró como pendiente",
-        "partly_paid": (
-            "la hoja dice que se pagaron {paid} de los {billed} de esta cuota: el resto se registró como pendiente"
-        ),
+        "partly_paid": "la hoja dice que se pagaron {paid} de los {billed} de esta cuota: lo pendiente es el resto",
+        "amount_paid_unread": "el importe pagado {value} no es un importe: la cuota no se registró",
         "settled_held": (
             "la factura {number} ya está en Ponte y no se cambió: registre en la consola los pagos de las cuotas que "
             "la hoja da por pagadas"
@@ -516,7 +516,8 @@ ROWS: dict[Locale, dict[RowCode, str]] = {
         "settled_on": "the file says this installment was settled on {date}: it was not recorded as owed",
         "cancelled_on": "the file says this installment was cancelled on {date}: it was not recorded",
         "amount_paid": "the file says this installment was paid ({paid}): it was not recorded as owed",
-        "partly_paid": "the file says {paid} of this installment's {billed} was paid: the rest was recorded as owed",
+        "partly_paid": "the file says {paid} of this installment's {billed} was paid: what is owed is the rest",
+        "amount_paid_unread": "the amount paid {value} is not an amount: the installment was not recorded",
         "settled_held": (
             "invoice {number} is already in Ponte and was not changed: record in the console the payments of the "
             "installments the file says were paid"
