@@ -361,7 +361,12 @@ class MemoryInvoiceBatches:
             if record is not None:
                 invoice = record.invoice
                 found[(account_id, key)] = StoredInvoice(
-                    invoice.fingerprint, record.origin, invoice.number, invoice.series
+                    invoice.fingerprint,
+                    record.origin,
+                    invoice.number,
+                    invoice.series,
+                    installments=tuple(i.number for i in invoice.installments),
+                    reported=tuple((r.installment, r.state) for r in record.reported),
                 )
         return found
 

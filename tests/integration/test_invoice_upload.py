@@ -131,6 +131,27 @@ def test_a_corrected_amount_updates_the_invoice_and_says_so_in_the_timeline(stac
     assert report(stack, "processed/correcao.csv.report.json")["counts"]["corrected"] == 1
 
 
+def test_an_export_that_says_an_installment_was_paid_settles_it_in_the_table(stack: LocalStack) -> None:
+    stack.put_object("incoming/novembro.csv", BASIC)
+    stack.advance(days=7)
+    header = "Número;Parcela;Cliente;CNPJ;E-mail;Valor;Vencimento;Situação\n"
+    said = (
+        "1001;1;Padaria Boa Vista;12.345.678/0001-95;financeiro@boavista.example;100,00;10/12/2026;pago\n"
+        "1001;2;Padaria Boa Vista;12.345.678/0001-95;financeiro@boavista.example;100,00;10/01/2027;aberto\n"
+        "1002;1;Maria Souza;123.456.789-09;maria@example.com;50,00;10/12/2026;cancelado\n"
+    )
+    stack.put_object("incoming/dezembro.csv", (header + said).encode())
+    store = DynamoStore(stack.physical_id("Table"))
+    padaria, maria = store.load_ledger(PADARIA), store.load_ledger(MARIA)
+    assert padaria is not None and maria is not None
+    assert [r.outstanding.amount for r in padaria.receivables()] == [0, 10000]
+    assert maria.receivables() == ()
+    assert [(r.installment, r.state) for r in padaria.invoices[0].reported] == [("1", "paid")]
+    assert store.timeline(PADARIA)[-1].what == "invoice.settled_by_upload"
+    assert report(stack, "processed/dezembro.csv.report.json")["warnings"] == []
+    assert stack.failures == []
+
+
 def test_bad_rows_are_rejected_one_by_one_with_their_line_numbers(stack: LocalStack) -> None:
     data = "\n".join(
         [

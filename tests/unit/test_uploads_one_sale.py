@@ -11,6 +11,7 @@ import pytest
 from ponte.domain.bodies.invoices import InvoiceIssued, InvoicesImported, NewCustomerInvoice
 from ponte.domain.ledger import label_of
 from ponte.domain.notifications import Audience, Severity
+from tests.support import T0
 from tests.unit.test_uploads_service import World
 from tests.upload_support import csv_file, row
 
@@ -173,7 +174,7 @@ def test_an_erp_row_naming_an_nfe_already_told_is_not_told_to_the_customer_again
     assert [body.invoice_number for body in told] == ["901"], "the row naming the NF-e is its sale, already told"
 
 
-def test_an_invoice_partly_paid_is_recorded_for_what_is_owed_and_one_ponte_holds_is_left_as_it_is() -> None:
+def test_an_invoice_partly_paid_is_recorded_for_what_is_owed_and_one_ponte_holds_is_settled_as_the_file_says() -> None:
     world = World()
     header = "Número;Parcela;Cliente;CNPJ;Valor;Vencimento;Situação\n"
     row = "1001;{n};Padaria Boa Vista;12.345.678/0001-95;100,00;10/{m}/2026;{status}\n"
@@ -182,16 +183,20 @@ def test_an_invoice_partly_paid_is_recorded_for_what_is_owed_and_one_ponte_holds
     (held,) = world.invoices().values()
     assert [i.number for i in held.invoice.installments] == ["1", "2"]
 
-    # The next export says the first installment was paid: Ponte's invoice is not corrected down (the payment is a
-    # payment to record), and the report says so.
+    # The next export says the first installment was paid: Ponte's invoice is not corrected down, and that
+    # installment is no longer owed (the back office's word, with the day the upload was read).
     first_paid = header + row.format(n=1, m=11, status="Recebido") + row.format(n=2, m=12, status="Em aberto")
-    outcome = world.upload("incoming/recebiveis-2.csv", first_paid.encode())
+    outcome = world.upload("incoming/recebiveis-2.csv", first_paid.encode(), T0 + timedelta(days=1))
     (still,) = world.invoices().values()
     assert still.invoice == held.invoice
+    assert [(r.installment, r.state, r.at) for r in still.reported] == [("1", "paid", T0 + timedelta(days=1))]
+    (ledger,) = world.store.ledgers.values()
+    assert [r.outstanding.amount for r in ledger.receivables()] == [0, 10000]
     assert outcome.counts.unchanged == 1
     report = world.objects.report("processed/recebiveis-2.csv.report.json")
-    assert [w["code"] for w in report["warnings"]] == ["settled_held"]
-    assert report["warnings"][0]["message"].startswith("A fatura 1001 já está no Ponte e não foi alterada")
+    assert report["warnings"] == []
+    (entry,) = [e for e in world.store.timeline if e.what == "invoice.settled_by_upload"]
+    assert dict(entry.facts) == {"invoice": held.invoice.key, "paid": "1"}
 
     # A new invoice partly paid is recorded for what is still owed.
     new = (

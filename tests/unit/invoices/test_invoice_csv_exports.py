@@ -10,7 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from ponte.invoices import FileRejected, ParsedInvoice, ParseOptions, ParseResult, Rejection, parse_upload
+from ponte.invoices import (
+    FileRejected,
+    ParsedInvoice,
+    ParseOptions,
+    ParseResult,
+    Rejection,
+    SettledInvoice,
+    parse_upload,
+)
 from ponte.messages.texts.rows import row_message
 
 DOCUMENTS = Path(__file__).parent / "documents"
@@ -119,8 +127,10 @@ ROW = "{n};Padaria Boa Vista;12.345.678/0001-95;{amount};{paid};10/12/2026\n"
 def test_an_amount_paid_column_says_what_is_left_to_pay(paid: str, owed: str | None, code: str | None) -> None:
     results = read(PAID.format(rows=ROW.format(n=1001, amount="100,00", paid=paid)))
     if owed is None:
-        (refused,) = results
-        assert isinstance(refused, Rejection) and refused.settled and refused.problem.code == code
+        (refused,) = [r for r in results if isinstance(r, Rejection)]
+        assert refused.settled and refused.problem.code == code
+        (settled,) = [r for r in results if isinstance(r, SettledInvoice)]  # reported on the invoice, if held
+        assert [(i.installment, i.state) for i in settled.installments] == [("1", "paid")]
         return
     (found,) = invoices(results)
     assert str(found.invoice.installments[0].amount) == owed == str(found.invoice.total)
@@ -133,8 +143,8 @@ def test_an_amount_paid_in_cents_is_read_in_cents_and_a_status_says_first() -> N
     row = "1001;Padaria Boa Vista;12.345.678/0001-95;10000;2500;10/12/2026;{status}\n"
     (found,) = invoices(read(header + row.format(status="em aberto")))
     assert str(found.invoice.total) == "75.00 BRL"
-    (paid,) = read(header + row.format(status="pago"))
-    assert isinstance(paid, Rejection) and paid.problem.code == "status_paid"
+    (paid,) = [r for r in read(header + row.format(status="pago")) if isinstance(r, Rejection)]
+    assert paid.problem.code == "status_paid"
 
 
 def test_an_amount_paid_that_is_no_amount_refuses_its_row_naming_the_column() -> None:

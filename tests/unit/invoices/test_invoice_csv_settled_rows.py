@@ -113,6 +113,6 @@ def test_a_month_first_file_reads_its_settled_days_month_first() -> None:
         "1;ACME;100.00;12/10/2026;11/30/2026\n"
         "2;ACME;100.00;12/11/2026;11/29/2026\n"
     )
-    first, second = read(text, received_on=date(2026, 12, 1))
-    assert isinstance(first, Rejection) and dict(first.problem.facts) == {"date": "2026-11-30"}
-    assert isinstance(second, Rejection) and dict(second.problem.facts) == {"date": "2026-11-29"}
+    first, second = [r for r in read(text, received_on=date(2026, 12, 1)) if isinstance(r, Rejection)]
+    assert dict(first.problem.facts) == {"date": "2026-11-30"}
+    assert dict(second.problem.facts) == {"date": "2026-11-29"}

@@ -113,7 +113,12 @@ class InvoiceBatches:
             record = json.loads(item["record"])
             invoice = record["invoice"]
             found[by_key[_key_id(item)]] = StoredInvoice(
-                item["fingerprint"], record["origin"], invoice["number"], invoice.get("series")
+                item["fingerprint"],
+                record["origin"],
+                invoice["number"],
+                invoice.get("series"),
+                installments=tuple(str(i["number"]) for i in invoice.get("installments", ())),
+                reported=tuple((r["installment"], r["state"]) for r in record.get("reported", ())),
             )
         return found
 

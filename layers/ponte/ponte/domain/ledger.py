@@ -71,6 +71,21 @@ class SettledReport(BaseModel):
         return self.model_copy(update={"amount": amount, "at": min(self.at, other.at)})
 
 
+class InstallmentReport(BaseModel):
+    """The back office's word, in a later upload of its receivables export, that an installment of an invoice Ponte
+    holds was paid or cancelled (the row's status, settled-on, cancelled-on or amount-paid column). A cancelled one
+    is owed no more. A paid one is paid by the payments Ponte holds first (those tied to its invoice, then the
+    customer's credit: the money the export saw is most likely one of them), and by the report for what they leave
+    (see `Ledger.allocate`). The upload that says it owed again withdraws it."""
+
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True, defer_build=True)
+
+    installment: str = Field(min_length=1, description="The installment's number, as the invoice numbers it.")
+    state: Literal["paid", "cancelled"]
+    at: AwareDatetime = Field(description="The day the file says it was settled, else when the upload was read.")
+    origin: str = Field(description="The upload and line that said it (`record_origin`).")
+
+
 class InvoiceRecord(BaseModel):
     model_config = ConfigDict(frozen=True, hide_input_in_errors=True, defer_build=True)
 
@@ -78,6 +93,14 @@ class InvoiceRecord(BaseModel):
     recorded_at: AwareDatetime
     origin: str = Field(description="Where it came from: `stripe:in_123`, `upload:incoming/2026-11.csv`...")
     settled: SettledReport | None = None  # the provider reported it paid without naming the payment
+    reported: tuple[InstallmentReport, ...] = ()  # installments the back office's upload says were paid or cancelled
+
+    def report_of(self, position: int) -> InstallmentReport | None:
+        """The back office's report on the installment at `position` (1-based, as `Receivable.installment`)."""
+        if not self.reported or not 1 <= position <= len(self.invoice.installments):
+            return None
+        number = self.invoice.installments[position - 1].number
+        return next((report for report in self.reported if report.installment == number), None)
 
 
 class PaymentRecord(BaseModel):
@@ -314,13 +337,9 @@ class Ledger(BaseModel):
         for key, report in settled.items():
             if key not in tied:
                 _pay(slots, key, report.amount.currency, report.amount.amount, at=report.at, paid=paid, parts=parts)
-        for slot in slots:
-            if slot.invoice_key in written:
-                continue
-            taken = credit[slot.currency].take(slot.amount - paid[slot.id])
-            paid[slot.id] += sum(part.amount for part in taken)
-            parts[slot.id].extend(taken)
         by_key = {r.invoice.key: r for r in canonical}
+        reported = {slot.id: found for slot in slots if (found := _reported_paid(by_key[slot.invoice_key], slot))}
+        _take_credit([s for s in slots if s.invoice_key not in written], reported, credit, paid=paid, parts=parts)
         payment_urls = _payment_urls(canonical, links, {r.invoice.key: r for r in live})
         receivables = tuple(
             Receivable(
@@ -507,6 +526,7 @@ class _Slot:
 
 
 def _installments(invoices: list[InvoiceRecord]) -> list[_Slot]:
+    """The installments owed, oldest due first: all of each invoice's but those its upload says were cancelled."""
     slots = [
         _Slot(
             invoice_key=record.invoice.key,
@@ -517,6 +537,7 @@ def _installments(invoices: list[InvoiceRecord]) -> list[_Slot]:
         )
         for record in invoices
         for position, installment in enumerate(record.invoice.installments, start=1)
+        if (report := record.report_of(position)) is None or report.state != "cancelled"
     ]
     return sorted(slots, key=lambda s: (s.due_date, s.invoice_key, s.position))
 
@@ -674,6 +695,32 @@ def _settled(live: list[InvoiceRecord], links: dict[str, Match]) -> dict[str, Se
             link = links.get(record.invoice.key)
             found[link.invoice_key if link and link.invoice_key else record.invoice.key] = record.settled
     return found
+
+
+def _take_credit(
+    slots: list[_Slot],
+    reported: dict[tuple[str, int], InstallmentReport],
+    credit: dict[str, _Pool],
+    *,
+    paid: dict[tuple[str, int], int],
+    parts: dict[tuple[str, int], list[PaidPart]],
+) -> None:
+    """Pay what the payments tied to their invoices left of `slots` (oldest due first) with the credit. Those the back
+    office reports paid first: each takes the credit (a payment Ponte could not tie to an invoice is most likely the
+    money the back office saw), and its report pays what is left, so the money is counted once."""
+    for slot in sorted(slots, key=lambda slot: slot.id not in reported):  # stable: each group oldest due first
+        taken = credit[slot.currency].take(slot.amount - paid[slot.id])
+        paid[slot.id] += sum(part.amount for part in taken)
+        parts[slot.id].extend(taken)
+        report = reported.get(slot.id)
+        if report is not None and (left := slot.amount - paid[slot.id]) > 0:
+            paid[slot.id] += left
+            parts[slot.id].append(PaidPart(at=report.at, amount=left))
+
+
+def _reported_paid(record: InvoiceRecord, slot: _Slot) -> InstallmentReport | None:
+    report = record.report_of(slot.position)
+    return report if report is not None and report.state == "paid" else None
 
 
 def _pay(

@@ -102,6 +102,8 @@ class StoredInvoice:
     origin: str
     number: str
     series: str | None
+    installments: tuple[str, ...] = ()  # the installments' numbers
+    reported: tuple[tuple[str, str], ...] = ()  # (installment, paid or cancelled): what an upload said of them
 
 
 def party_references(party: Party) -> list[tuple[str, str]]:

@@ -24,6 +24,8 @@ from ponte.invoices.results import (
     ParsedInvoice,
     ParseResult,
     Rejection,
+    SettledInstallment,
+    SettledInvoice,
     due_after_issue,
     plausible,
     within_total,
@@ -37,6 +39,8 @@ __all__ = [
     "ParseResult",
     "ParsedInvoice",
     "Rejection",
+    "SettledInstallment",
+    "SettledInvoice",
     "detect_format",
     "parse_upload",
 ]

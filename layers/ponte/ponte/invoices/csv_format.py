@@ -68,6 +68,7 @@ from ponte.domain.invoices import (
     Party,
     SourceFormat,
     erp_invoice_key,
+    invoice_key,
     number_identity,
 )
 from ponte.domain.money import Money, minor_unit_exponent
@@ -79,6 +80,8 @@ from ponte.invoices.results import (
     Problem,
     Rejection,
     RowRefused,
+    SettledInstallment,
+    SettledInvoice,
     dated_plausibly,
     problem,
     problem_from,
@@ -966,6 +969,15 @@ class _BadRow:
     series: str | None
     problem: Problem
     settled: bool = False  # paid or cancelled, as the file says: not recorded; the rest of its invoice is what is owed
+    # Of a settled row: its installment's number as written, and its customer's name, tax id, e-mail and reference.
+    installment: str | None = None
+    customer: tuple[str | None, str | None, str | None, str | None] = (None, None, None, None)
+
+    def settled_installment(self) -> SettledInstallment:
+        facts = self.problem.facts
+        cancelled = self.problem.code in ("status_cancelled", "cancelled_on")
+        day = date.fromisoformat(facts["date"]) if "date" in facts else None
+        return SettledInstallment(self.line, self.installment or "1", "cancelled" if cancelled else "paid", day)
 
 
 # A row's status, as receivables exports write it (accents, case and spaces aside): paid, or cancelled. Any other
@@ -1016,7 +1028,7 @@ def _row(
         if (settled := _settled(given.get(CsvField.STATUS))) is not None or (
             CsvField.STATUS not in given and (settled := _settled_on(given, options)) is not None
         ):
-            return _BadRow(line=line, number=number, series=series, problem=settled, settled=True)
+            return _settled_row(line, given, settled)
         for field, reason in _MISSING.items():
             if field not in given:
                 raise RowRefused("missing_field", reason, field=field.value)
@@ -1030,7 +1042,7 @@ def _row(
             raise RowRefused("not_positive", f"amount must be greater than zero, got {written}", value=written)
         owed = _owed(given, amount, decimal_mark, paid)
         if isinstance(owed, Problem):
-            return _BadRow(line=line, number=number, series=series, problem=owed, settled=True)
+            return _settled_row(line, given, owed)
         amount, notes = owed
         issue_text = given.get(CsvField.ISSUE_DATE)
         issue_date = parse_date(issue_text, options.date_order) if issue_text else None
@@ -1064,6 +1076,23 @@ def _row(
         )
     except (InvalidInput, ValidationError) as exc:
         return _BadRow(line=line, number=number, series=series, problem=problem_from(exc))
+
+
+def _settled_row(line: int, given: dict[CsvField, str], settled: Problem) -> _BadRow:
+    return _BadRow(
+        line=line,
+        number=given.get(CsvField.NUMBER),
+        series=given.get(CsvField.SERIES),
+        problem=settled,
+        settled=True,
+        installment=given.get(CsvField.INSTALLMENT),
+        customer=(
+            given.get(CsvField.CUSTOMER_NAME),
+            given.get(CsvField.TAX_ID),
+            given.get(CsvField.EMAIL),
+            given.get(CsvField.CUSTOMER_REFERENCE),
+        ),
+    )
 
 
 # What an amount-paid cell says other than how much (a "Pago?" column, a placeholder), accents and case aside.
@@ -1193,17 +1222,46 @@ class _Group:
     def close(self) -> Iterable[ParseResult]:
         if not self._rows:
             return []
-        settled = [
-            Rejection(row.line, row.problem, settled=True)
-            for row in self._rows
-            if isinstance(row, _BadRow) and row.settled
-        ]
+        settled_rows = [row for row in self._rows if isinstance(row, _BadRow) and row.settled]
         bad = [row for row in self._rows if isinstance(row, _BadRow) and not row.settled]
         good = [row for row in self._rows if isinstance(row, _Row)]
-        if settled or any(row.partly_paid for row in good):
-            rest = [replace(r, settled=True) if isinstance(r, ParsedInvoice) else r for r in self._closed(bad, good)]
-            return sorted([*settled, *rest], key=lambda result: result.line)
-        return self._closed(bad, good)
+        if not settled_rows and not any(row.partly_paid for row in good):
+            return self._closed(bad, good)
+        said = tuple(row.settled_installment() for row in settled_rows)
+        rest: list[ParseResult] = [
+            replace(r, settled=True, settled_installments=said) if isinstance(r, ParsedInvoice) else r
+            for r in self._closed(bad, good)
+        ]
+        if not bad and not good and (whole := self._settled_invoice(settled_rows, said)) is not None:
+            rest = [whole]
+        settled = [Rejection(row.line, row.problem, settled=True) for row in settled_rows]
+        return sorted([*settled, *rest], key=lambda result: result.line)
+
+    def _settled_invoice(
+        self, rows: list[_BadRow], installments: tuple[SettledInstallment, ...]
+    ) -> SettledInvoice | None:
+        """The invoice all of whose rows were settled, when its rows name a customer that can be read."""
+        first = rows[0]
+        named = next((row.customer for row in rows if any(row.customer)), None)
+        if first.number is None or named is None:
+            return None
+        name, tax_id, email, reference = named
+        try:
+            customer, _ = customer_party(
+                name=name,
+                tax_id=tax_id,
+                email=email,
+                reference=reference,
+                phones=(),
+                locale=None,
+                country=self._country,
+            )
+        except (InvalidInput, ValidationError):
+            return None
+        key = erp_invoice_key(first.series, InvoiceKind.INVOICE, first.number)
+        written = invoice_key("erp", first.series or "", InvoiceKind.INVOICE, first.number)
+        keys = (key,) if written == key else (key, written)
+        return SettledInvoice(first.line, keys, first.number, customer, installments)
 
     def _closed(self, bad: list[_BadRow], good: list[_Row]) -> list[ParseResult]:
         if not bad and not good:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import cast, get_args
+from typing import Literal, cast, get_args
 
 from pydantic import ValidationError
 
 from ponte.domain.bodies.invoices import QuarantineCode
 from ponte.domain.errors import InvalidInput
-from ponte.domain.invoices import Invoice, Item, SourceFormat
+from ponte.domain.invoices import Invoice, Item, Party, SourceFormat
 from ponte.domain.money import InvalidAmount, Money
 from ponte.domain.uploads import RowCode
 
@@ -64,7 +64,8 @@ class ParsedInvoice:
     known only by name, a due date read from payment terms). A cancellation found inside an `nfeProc` is yielded
     as a separate `ParsedCancellation` after the invoice. `settled` is true when the file says some of the invoice's
     installments were paid or cancelled: the invoice is what is still owed, to record if Ponte does not hold it,
-    never to correct one it holds (its payments are recorded as payments).
+    never to correct one it holds; `settled_installments` are those the file says so of (reported on the invoice
+    Ponte holds).
     """
 
     line: int
@@ -73,6 +74,30 @@ class ParsedInvoice:
     owner: str | None = None
     warnings: tuple[Problem, ...] = ()
     settled: bool = False
+    settled_installments: tuple[SettledInstallment, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SettledInstallment:
+    """An installment a receivables export says was paid or cancelled: its number as the invoice numbers it ("1"
+    when the file numbers none), and the day the file says (a settled-on or cancelled-on column), if any."""
+
+    line: int
+    installment: str
+    state: Literal["paid", "cancelled"]
+    day: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SettledInvoice:
+    """An invoice every row of which the file says was paid or cancelled: nothing to record, but the invoice Ponte
+    holds under its key, in the account its customer leads to, is settled by it (`ParsedInvoice` for the rest)."""
+
+    line: int
+    keys: tuple[str, ...]  # its key, then one it may have been recorded under before (`Invoice.earlier_keys`)
+    number: str
+    customer: Party
+    installments: tuple[SettledInstallment, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +125,7 @@ class Rejection:
         return self.problem.reason
 
 
-type ParseResult = ParsedInvoice | ParsedCancellation | Rejection
+type ParseResult = ParsedInvoice | ParsedCancellation | Rejection | SettledInvoice
 
 
 class FileRejected(InvalidInput):

@@ -42,7 +42,7 @@ import traceback
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from tempfile import SpooledTemporaryFile
 from typing import IO, BinaryIO, Literal, Protocol
@@ -65,7 +65,7 @@ from ponte.domain.dunning import next_business_day
 from ponte.domain.errors import ConcurrentModification, DuplicateEvent, NotFound
 from ponte.domain.identity import new_account_id
 from ponte.domain.invoices import Invoice, Party, SourceFormat
-from ponte.domain.ledger import CancellationRecord, InvoiceRecord, Ledger, label_of, nfe_named
+from ponte.domain.ledger import CancellationRecord, InstallmentReport, InvoiceRecord, Ledger, label_of, nfe_named
 from ponte.domain.notifications import Audience, Notification, Severity, Team, notification_id
 from ponte.domain.uploads import (
     PROCESSED,
@@ -83,7 +83,7 @@ from ponte.domain.uploads import (
 from ponte.invoices import FileRejected, ParsedInvoice, ParseOptions, Rejection, detect_format, parse_upload
 from ponte.invoices.detect import HEAD_SIZE
 from ponte.invoices.formulas import without_formula
-from ponte.invoices.results import ParsedCancellation
+from ponte.invoices.results import ParsedCancellation, SettledInstallment, SettledInvoice
 from ponte.invoices.streams import read_head, replay
 from ponte.services.accounts import OpenAccount, opening_change
 from ponte.services.owners import OwnerChoice, Owners
@@ -403,6 +403,8 @@ class _Recorder:
         self.warnings = list(progress.warnings)
         self.cancellations: list[ParsedCancellation] = []
         self.told_as_nfe: set[tuple[str, str]] = set()  # (account, NF-e key) of this window's rows naming one recorded
+        self.wholly_settled: list[SettledInvoice] = []  # invoices the file says were all paid or cancelled, to report
+        self.said: dict[str, list[_Said]] = defaultdict(list)  # per account: what the file says of invoices it holds
 
     def run(self) -> UploadOutcome:
         with SpooledTemporaryFile(max_size=_SPOOL_BYTES, mode="w+b") as rejections:
@@ -423,22 +425,17 @@ class _Recorder:
         try:
             for result in parse_upload(self.upload.key, stream, _options(self.upload, self.settings)):
                 if isinstance(result, Rejection):
-                    problem = result.problem
-                    refused = RowRefusal(
-                        line=result.line, reason=problem.reason, code=problem.code, facts=problem.facts
-                    )
-                    rejections.write(_json_line(self._row(refused, settled=result.settled)))
-                    if result.settled:  # listed in the report, counted apart: what the file says was paid or cancelled
-                        self.settled += 1
-                        continue
-                    rejected += 1
-                    if len(self.first_rejected) < ROWS_LISTED:
-                        self.first_rejected.append(refused)
+                    rejected += self._rejected(result, rejections)
                     continue
                 if isinstance(result, ParsedCancellation):
                     # Applied once the file's invoices are recorded: an nfeProc may carry the NF-e and its
                     # cancellation together.
                     self.cancellations.append(result)
+                    continue
+                if isinstance(result, SettledInvoice):
+                    self.wholly_settled.append(result)
+                    if len(self.wholly_settled) == WINDOW:
+                        self._report_settled()
                     continue
                 seen += 1
                 if seen <= self.progress.recorded:
@@ -460,11 +457,24 @@ class _Recorder:
             if window:
                 self._record(window)
                 handled += len(window)
+            self._report_settled()
         finally:
             stream.close()
         for cancellation in self.cancellations:
             self._cancel(cancellation)
         return rejected, handled, True
+
+    def _rejected(self, result: Rejection, rejections: IO[bytes]) -> int:
+        """Write a row the parser did not read into the report; 1 when it counts as rejected."""
+        problem = result.problem
+        refused = RowRefusal(line=result.line, reason=problem.reason, code=problem.code, facts=problem.facts)
+        rejections.write(_json_line(self._row(refused, settled=result.settled)))
+        if result.settled:  # listed in the report, counted apart: what the file says was paid or cancelled
+            self.settled += 1
+            return 0
+        if len(self.first_rejected) < ROWS_LISTED:
+            self.first_rejected.append(refused)
+        return 1
 
     # ------------------------------------------------------------------ one window
     def _record(self, window: list[ParsedInvoice]) -> None:
@@ -501,6 +511,7 @@ class _Recorder:
         for account_id, items in corrections.items():
             for start in range(0, len(items), CORRECTIONS_PER_CHANGE):
                 self._correct(account_id, [parsed for parsed, _ in items[start : start + CORRECTIONS_PER_CHANGE]])
+        self._apply_said()
         if new:
             self._record_new(new)
         # A crashed attempt may have written these invoices and failed before applying the cancellations kept
@@ -521,26 +532,151 @@ class _Recorder:
         corrections: dict[str, list[tuple[ParsedInvoice, StoredInvoice]]] = defaultdict(list)
         for parsed, account_id in targets:
             found = stored.get((account_id, parsed.invoice.key))
+            if found is not None:
+                owed = frozenset(i.number for i in parsed.invoice.installments)
+                self._note_said(account_id, parsed.invoice.key, found, parsed.settled_installments, owed)
             if found is None:
                 new.append((parsed, account_id))
             elif found.fingerprint != parsed.invoice.fingerprint and parsed.settled:
-                self._keep_held(parsed)  # what the file says was paid is a payment to record, not a correction
+                self._keep_held(parsed, found)  # what the file says was paid is reported on it, not a correction
             elif found.fingerprint != parsed.invoice.fingerprint:
                 corrections[account_id].append((parsed, found))
             elif self._count_recorded(parsed, found):
                 written_earlier.append((parsed, account_id))
         return new, written_earlier, corrections
 
-    def _keep_held(self, parsed: ParsedInvoice) -> None:
-        """An invoice Ponte holds, of which the file says some installments were paid or cancelled: left as it is,
-        with a report line saying to record those payments (the file's own lines say which)."""
+    def _keep_held(self, parsed: ParsedInvoice, found: StoredInvoice) -> None:
+        """An invoice Ponte holds, of which the file says some installments were paid or cancelled: left as it is
+        but for those installments, reported so on it (`_note_said`). An installment it says so of that the invoice
+        does not number so, or one paid in part, gets a report line saying to record the payment."""
         self.counts["unchanged"] += 1
+        told = {settled.installment for settled in parsed.settled_installments}
+        partly = any(w.code == "partly_paid" for w in parsed.warnings)
+        if told <= set(found.installments) and not partly:
+            return
         number = parsed.invoice.number
         said = f"invoice {number} is held by Ponte: the installments the file says were paid are payments to record"
         if len(self.warnings) < _WARNINGS_KEPT:
             self.warnings.append(
                 RowRefusal(line=parsed.line, reason=said, code="settled_held", facts={"number": number})
             )
+
+    def _report_settled(self) -> None:
+        """Report, on the invoices Ponte holds, what the file says of those all of whose rows it says were paid or
+        cancelled. A customer no account is found for is not opened: nothing of theirs is owed."""
+        batch, self.wholly_settled = self.wholly_settled, []
+        if not batch:
+            return
+        references = [party_references(settled.customer) for settled in batch]
+        self._resolve([ref for refs in references for ref in refs])
+        owned = [
+            (owner, settled)
+            for settled, refs in zip(batch, references, strict=True)
+            if (owner := _owner_of(self.owners, refs))
+        ]
+        stored = self.ports.ledger.stored_invoices([(owner, key) for owner, settled in owned for key in settled.keys])
+        for owner, settled in owned:
+            key = next((key for key in settled.keys if (owner, key) in stored), None)
+            if key is not None:
+                self._note_said(owner, key, stored[(owner, key)], settled.installments, frozenset())
+        self._apply_said()
+
+    def _note_said(
+        self,
+        account_id: str,
+        key: str,
+        found: StoredInvoice,
+        settled: tuple[SettledInstallment, ...],
+        owed: frozenset[str],
+    ) -> None:
+        """Keep, to report on the invoice Ponte holds under `key`, what the file says of its installments: those it
+        says were paid or cancelled, and those it lists as owed (an earlier report of which is withdrawn). Nothing
+        when that changes nothing."""
+        before = dict(found.reported)
+        after = {number: state for number, state in before.items() if number not in owed}
+        after |= {told.installment: told.state for told in settled if told.installment in found.installments}
+        if after != before:
+            self.said[account_id].append(_Said(key, settled, owed))
+
+    def _apply_said(self) -> None:
+        """Write what the file says of the invoices each account holds (`_note_said`), one change per account, with a
+        timeline entry per invoice; the account is evaluated again at once."""
+        said, self.said = self.said, defaultdict(list)
+        for account_id, items in said.items():
+            keys = "|".join(sorted(item.key for item in items))
+            cause = hashlib.sha256(f"{self.upload.upload_id}|{account_id}|said|{keys}".encode()).hexdigest()[:32]
+            for _ in range(3):  # the account may change between the read and the write; read it again
+                ledger = self.ports.accounts.load_ledger(account_id)
+                if ledger is None:
+                    break
+                records = [
+                    (record, reported)
+                    for item in items
+                    if (record := ledger.invoice(item.key)) is not None
+                    and (reported := self._reports(record, item)) != record.reported
+                ]
+                if not records:
+                    break
+                change = AccountChange(
+                    account=next_version(ledger.account, next_evaluation_at=_earliest(ledger.account, self.now)),
+                    recorded_at=self.now,
+                    expected_version=ledger.account.version,
+                    timeline=tuple(self._said_entry(ledger, record, reported) for record, reported in records),
+                    invoices=tuple(record.model_copy(update={"reported": reported}) for record, reported in records),
+                    dedup_key=f"upload-settled:{cause}",
+                )
+                try:
+                    self.ports.accounts.commit(change)
+                except ConcurrentModification:
+                    continue
+                except DuplicateEvent:
+                    pass  # written by an earlier attempt of this upload
+                break
+            else:
+                raise ConcurrentModification(f"account {account_id} kept changing while settled rows were reported")
+
+    def _reports(self, record: InvoiceRecord, said: _Said) -> tuple[InstallmentReport, ...]:
+        """The invoice's installment reports once `said` is: those of installments it lists as owed withdrawn, those
+        it says were paid or cancelled made (a report that says the same is kept as it was), in the invoice's
+        order."""
+        numbers = [installment.number for installment in record.invoice.installments]
+        kept = {r.installment: r for r in record.reported if r.installment not in said.owed}
+        for told in said.settled:
+            known = kept.get(told.installment)
+            if told.installment in numbers and (known is None or known.state != told.state):
+                kept[told.installment] = InstallmentReport(
+                    installment=told.installment,
+                    state=told.state,
+                    at=self._moment(told.day),
+                    origin=record_origin(self.upload, told.line),
+                )
+        return tuple(kept[number] for number in numbers if number in kept)
+
+    def _moment(self, day: date | None) -> datetime:
+        """When an installment the file says was settled was: the day it says (at noon UTC, its own day anywhere in
+        the Americas), else when the upload was read."""
+        if day is None or day > self.now.date():
+            return self.now
+        return datetime.combine(day, time(12), tzinfo=UTC)
+
+    def _said_entry(
+        self, ledger: Ledger, record: InvoiceRecord, reported: tuple[InstallmentReport, ...]
+    ) -> TimelineEntry:
+        states = {state: [r.installment for r in reported if r.state == state] for state in ("paid", "cancelled")}
+        withdrawn = [r.installment for r in record.reported if r.installment not in {n.installment for n in reported}]
+        facts: dict[str, str | int] = {"invoice": record.invoice.key}
+        facts |= {state: ", ".join(numbers) for state, numbers in states.items() if numbers}
+        if withdrawn:
+            facts["owed_again"] = ", ".join(withdrawn)
+        said = "; ".join(f"{name}: {value}" for name, value in facts.items() if name != "invoice")
+        return TimelineEntry(
+            account_id=ledger.account.account_id,
+            at=self.now,
+            what="invoice.settled_by_upload",
+            why=f"invoice {label_of(record.invoice)} as the upload {self.upload.name} says: installments {said}",
+            source=f"upload:{self.upload.key}",
+            facts=facts,
+        )
 
     def _count_recorded(self, parsed: ParsedInvoice, found: StoredInvoice) -> bool:
         """Count an invoice found recorded as it was; True when an earlier attempt of this very upload wrote it."""
@@ -1153,6 +1289,16 @@ def _corrections(ledger: Ledger, corrected: list[ParsedInvoice]) -> tuple[list[P
         else:
             applied.append(parsed)
     return applied, refused
+
+
+@dataclass(frozen=True, slots=True)
+class _Said:
+    """What a file says of an invoice an account holds (under `key`): the installments it says were paid or
+    cancelled, and the numbers of those it lists as owed."""
+
+    key: str
+    settled: tuple[SettledInstallment, ...]
+    owed: frozenset[str]
 
 
 def _keys_of(invoice: Invoice) -> tuple[str, ...]:

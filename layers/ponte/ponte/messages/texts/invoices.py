@@ -38,12 +38,11 @@ _SETTLED: dict[Locale, tuple[str, str]] = {
 }
 # Such a row of an invoice Ponte already collects changes nothing there: its payment is recorded in the console.
 _SETTLED_LINE: dict[Locale, str] = {
-    "pt-BR": "Parcelas pagas ou canceladas, não registradas: {count} (se o Ponte já cobra alguma, registre o "
-    "pagamento no console)\n",
-    "es": "Cuotas pagadas o canceladas, no registradas: {count} (si Ponte ya cobra alguna, registre el pago en la "
-    "consola)\n",
-    "en": "Installments paid or cancelled, not recorded: {count} (where Ponte already collects one, record its "
-    "payment in the console)\n",
+    "pt-BR": "Parcelas pagas ou canceladas, não registradas: {count} (as que o Ponte já cobrava deixam de ser "
+    "cobradas)\n",
+    "es": "Cuotas pagadas o canceladas, no registradas: {count} (las que Ponte ya cobraba dejan de cobrarse)\n",
+    "en": "Installments paid or cancelled, not recorded: {count} (those Ponte was already collecting are no longer "
+    "collected)\n",
 }
 _UNCHANGED: dict[Locale, tuple[str, str]] = {
     "pt-BR": ("já registrada", "já registradas"),
