@@ -43,6 +43,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
+from functools import partial
 from pathlib import Path
 from tempfile import SpooledTemporaryFile
 from typing import IO, BinaryIO, Literal, Protocol
@@ -605,25 +606,46 @@ class _Recorder:
         for account_id, items in said.items():
             keys = "|".join(sorted(item.key for item in items))
             cause = hashlib.sha256(f"{self.upload.upload_id}|{account_id}|said|{keys}".encode()).hexdigest()[:32]
-            for _ in range(3):  # the account may change between the read and the write; read it again
-                ledger = self.ports.accounts.load_ledger(account_id)
-                if ledger is None:
-                    break
-                records = [
-                    (record, reported)
-                    for item in items
-                    if (record := ledger.invoice(item.key)) is not None
-                    and (reported := self._reports(record, item)) != record.reported
-                ]
-                if not records:
-                    break
+            self._write_invoices(account_id, f"upload-settled:{cause}", partial(self._reported, items=items))
+
+    def _reported(
+        self, ledger: Ledger, *, items: list[_Said]
+    ) -> tuple[tuple[InvoiceRecord, ...], tuple[TimelineEntry, ...]]:
+        """The account's invoices as `items` say, of those they change, each with its timeline entry."""
+        changed = [
+            (record, reported)
+            for item in items
+            if (record := ledger.invoice(item.key)) is not None
+            and (reported := self._reports(record, item)) != record.reported
+        ]
+        return (
+            tuple(record.model_copy(update={"reported": reported}) for record, reported in changed),
+            tuple(self._said_entry(ledger, record, reported) for record, reported in changed),
+        )
+
+    def _write_invoices(
+        self,
+        account_id: str,
+        dedup_key: str,
+        decide: Callable[[Ledger], tuple[tuple[InvoiceRecord, ...], tuple[TimelineEntry, ...]]],
+    ) -> Ledger | None:
+        """Write the invoice records `decide` makes of the account's ledger, with their timeline entries, in one
+        transaction that has the account evaluated again at once (none when it makes none); read again when the
+        account changed meanwhile. A transaction an earlier attempt of this upload wrote (`dedup_key`) is not
+        written again. The ledger read last; None when there is no such account."""
+        for _ in range(3):  # the account may change between the read and the write; read it again
+            ledger = self.ports.accounts.load_ledger(account_id)
+            if ledger is None:
+                return None
+            records, timeline = decide(ledger)
+            if records:
                 change = AccountChange(
                     account=next_version(ledger.account, next_evaluation_at=_earliest(ledger.account, self.now)),
                     recorded_at=self.now,
                     expected_version=ledger.account.version,
-                    timeline=tuple(self._said_entry(ledger, record, reported) for record, reported in records),
-                    invoices=tuple(record.model_copy(update={"reported": reported}) for record, reported in records),
-                    dedup_key=f"upload-settled:{cause}",
+                    timeline=timeline,
+                    invoices=records,
+                    dedup_key=dedup_key,
                 )
                 try:
                     self.ports.accounts.commit(change)
@@ -631,9 +653,8 @@ class _Recorder:
                     continue
                 except DuplicateEvent:
                     pass  # written by an earlier attempt of this upload
-                break
-            else:
-                raise ConcurrentModification(f"account {account_id} kept changing while settled rows were reported")
+            return ledger
+        raise ConcurrentModification(f"account {account_id} kept changing while its invoices were written")
 
     def _reports(self, record: InvoiceRecord, said: _Said) -> tuple[InstallmentReport, ...]:
         """The invoice's installment reports once `said` is: those of installments it lists as owed withdrawn, those
@@ -978,31 +999,23 @@ class _Recorder:
         """Apply corrected invoices to one account in one transaction, with a timeline entry each."""
         keys = "|".join(sorted(p.invoice.key for p in corrected))
         cause = hashlib.sha256(f"{self.upload.upload_id}|{account_id}|{keys}".encode()).hexdigest()[:32]
-        for _ in range(3):  # the account may change between the read and the write; read it again
-            ledger = self.ports.accounts.load_ledger(account_id)
-            if ledger is None:
-                raise ConcurrentModification(f"account {account_id} has invoices but could not be read")
-            applied, refused = _corrections(ledger, corrected)
-            records = tuple(self._record_of(parsed, corrected=True) for parsed in applied)
-            if records:
-                change = AccountChange(
-                    account=next_version(ledger.account, next_evaluation_at=_earliest(ledger.account, self.now)),
-                    recorded_at=self.now,
-                    expected_version=ledger.account.version,
-                    timeline=tuple(self._correction_entry(ledger, p) for p in applied),
-                    invoices=records,
-                    dedup_key=f"upload-correction:{cause}",
-                )
-                try:
-                    self.ports.accounts.commit(change)
-                except ConcurrentModification:
-                    continue
-                except DuplicateEvent:
-                    pass  # applied by an earlier attempt of this upload
-            self.counts["corrected"] += len(records)
-            self.refused.extend(refused)
-            return
-        raise ConcurrentModification(f"account {account_id} kept changing while corrections were applied")
+        ledger = self._write_invoices(
+            account_id, f"upload-correction:{cause}", partial(self._corrected, corrected=corrected)
+        )
+        if ledger is None:
+            raise ConcurrentModification(f"account {account_id} has invoices but could not be read")
+        applied, refused = _corrections(ledger, corrected)
+        self.counts["corrected"] += len(applied)
+        self.refused.extend(refused)
+
+    def _corrected(
+        self, ledger: Ledger, *, corrected: list[ParsedInvoice]
+    ) -> tuple[tuple[InvoiceRecord, ...], tuple[TimelineEntry, ...]]:
+        applied, _ = _corrections(ledger, corrected)
+        return (
+            tuple(self._record_of(parsed, corrected=True) for parsed in applied),
+            tuple(self._correction_entry(ledger, parsed) for parsed in applied),
+        )
 
     def _correction_entry(self, ledger: Ledger, parsed: ParsedInvoice) -> TimelineEntry:
         invoice = parsed.invoice
