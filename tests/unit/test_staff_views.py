@@ -10,7 +10,7 @@ import pytest
 
 from ponte.domain.accounts import AccountStatus, Contact
 from ponte.domain.errors import NotFound
-from ponte.domain.ledger import Ledger
+from ponte.domain.ledger import InstallmentReport, Ledger
 from ponte.domain.money import Money
 from ponte.services import staff_views
 from ponte.services.staff import (
@@ -76,6 +76,24 @@ def test_the_view_shows_how_each_payment_was_allocated_and_the_credit() -> None:
     }
     assert {i.invoice_key: i.status for i in view.invoices} == {"NF-1": "paid", "NF-2": "paid"}
     assert view.credit == (Money(amount=50_000, currency="BRL"),)
+
+
+def test_an_invoice_the_back_office_says_was_cancelled_shows_as_cancelled_and_one_paid_as_paid() -> None:
+    staff = Staff()
+    ledger = staff.ledger()
+    (first,) = ledger.invoices
+    said = {
+        "NF-1": InstallmentReport(installment="1", state="cancelled", at=NOW, origin="upload:b#2"),
+        "NF-2": InstallmentReport(installment="1", state="paid", at=NOW, origin="upload:b#3"),
+    }
+    paid = invoice("NF-2", date(2026, 11, 20), 50_000)
+    records = tuple(r.model_copy(update={"reported": (said[r.invoice.key],)}) for r in (first, paid))
+    staff.store.ledgers["padaria"] = ledger.model_copy(update={"invoices": records})
+
+    view = staff_views.account_view("padaria", ANA, staff.deps(), now=NOW)
+
+    assert {i.invoice_key: i.status for i in view.invoices} == {"NF-1": "cancelled", "NF-2": "paid"}
+    assert view.owed == ()
 
 
 def test_contacts_and_tax_id_are_masked_and_revealing_them_is_recorded() -> None:

@@ -35,7 +35,7 @@ from ponte.domain.accounts import (
 from ponte.domain.dunning import Decision, PaidPart, PlannedStep, SentNotice
 from ponte.domain.errors import NotFound
 from ponte.domain.identity import customer_references
-from ponte.domain.ledger import AccountRecords, Allocation, Ledger, label_of
+from ponte.domain.ledger import AccountRecords, Allocation, InvoiceRecord, Ledger, label_of
 from ponte.domain.money import Money
 from ponte.services.collections import decide
 from ponte.services.digest import BUCKETS
@@ -514,7 +514,9 @@ def _invoices(ledger: Ledger, allocation: Allocation, decision: Decision, today:
                 origin=record.origin,
                 issue_date=invoice.issue_date,
                 total=invoice.total,
-                status=_invoice_status(key, invoice.total.amount, installments, allocation),
+                status="cancelled"
+                if _wholly_cancelled(record)
+                else _invoice_status(key, invoice.total.amount, installments, allocation),
                 stands_for=link.invoice_key if link else None,
                 disputed=key in disputed,
                 held_until=held.get(key) if held.get(key, date.min) >= today else None,
@@ -525,6 +527,12 @@ def _invoices(ledger: Ledger, allocation: Allocation, decision: Decision, today:
             )
         )
     return tuple(sorted(views, key=lambda v: (_first_due(v), v.invoice_key)))
+
+
+def _wholly_cancelled(record: InvoiceRecord) -> bool:
+    """Whether the back office's uploads say every installment of the invoice was cancelled."""
+    cancelled = {r.installment for r in record.reported if r.state == "cancelled"}
+    return bool(record.invoice.installments) and all(i.number in cancelled for i in record.invoice.installments)
 
 
 def _days_late(due: date, outstanding: Money, today: date) -> int:
