@@ -120,8 +120,8 @@ def test_the_alert_counts_the_paid_rows_apart_in_each_language() -> None:
         "cancelled (see report).",
     }
     assert (
-        "Parcelas pagas ou canceladas, não registradas: 1.500 (as que o Ponte já cobrava deixam de ser cobradas)\n"
-        in emails["pt-BR"]
+        "Parcelas pagas ou canceladas, não registradas: 1.500 (as que o Ponte já cobrava deixam de ser cobradas, "
+        "salvo as que o relatório manda registrar no console)\n" in emails["pt-BR"]
     )
     assert "Cuotas pagadas o canceladas, no registradas: 1.500 (las que Ponte ya cobraba dejan" in emails["es"]
     assert "Installments paid or cancelled, not recorded: 1,500 (those Ponte was already collecting" in emails["en"]

@@ -83,8 +83,8 @@ def test_an_invoice_the_back_office_says_was_cancelled_shows_as_cancelled_and_on
     ledger = staff.ledger()
     (first,) = ledger.invoices
     said = {
-        "NF-1": InstallmentReport(installment="1", state="cancelled", at=NOW, origin="upload:b#2"),
-        "NF-2": InstallmentReport(installment="1", state="paid", at=NOW, origin="upload:b#3"),
+        "NF-1": InstallmentReport(installment="1", state="cancelled", said_at=NOW, origin="upload:b#2"),
+        "NF-2": InstallmentReport(installment="1", state="paid", said_at=NOW, origin="upload:b#3"),
     }
     paid = invoice("NF-2", date(2026, 11, 20), 50_000)
     records = tuple(r.model_copy(update={"reported": (said[r.invoice.key],)}) for r in (first, paid))

@@ -189,7 +189,9 @@ def test_an_invoice_partly_paid_is_recorded_for_what_is_owed_and_one_ponte_holds
     outcome = world.upload("incoming/recebiveis-2.csv", first_paid.encode(), T0 + timedelta(days=1))
     (still,) = world.invoices().values()
     assert still.invoice == held.invoice
-    assert [(r.installment, r.state, r.at) for r in still.reported] == [("1", "paid", T0 + timedelta(days=1))]
+    assert [(r.installment, r.state, r.on, r.said_at) for r in still.reported] == [
+        ("1", "paid", None, T0 + timedelta(days=1))
+    ]
     (ledger,) = world.store.ledgers.values()
     assert [r.outstanding.amount for r in ledger.receivables()] == [0, 10000]
     assert outcome.counts.unchanged == 1

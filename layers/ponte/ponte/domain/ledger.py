@@ -30,7 +30,7 @@ from __future__ import annotations
 from bisect import insort
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any, Final, Literal, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -44,11 +44,12 @@ from ponte.domain.matching import Match, MatchRule, by_links
 from ponte.domain.money import Money
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Container, Iterable, Mapping, Sequence
 
     from ponte.domain.accounts import Acknowledgement, TimelineEntry
 
 ChargebackState = Literal["open", "won", "lost"]
+_NOON = time(12)
 OFFLINE: Final = "offline"  # the provider of the payments staff record by hand (cash, a transfer seen in the bank)
 
 
@@ -74,16 +75,25 @@ class SettledReport(BaseModel):
 class InstallmentReport(BaseModel):
     """The back office's word, in a later upload of its receivables export, that an installment of an invoice Ponte
     holds was paid or cancelled (the row's status, settled-on, cancelled-on or amount-paid column). A cancelled one
-    is owed no more. A paid one is paid by the payments Ponte holds first (those tied to its invoice, then the
-    customer's credit: the money the export saw is most likely one of them), and by the report for what they leave
-    (see `Ledger.allocate`). The upload that says it owed again withdraws it."""
+    is owed no more. A paid one is paid by the payments Ponte holds from before the report first (one tied to its
+    invoice, then the customer's credit from payments: the money the export saw is most likely one of them), and by
+    the report for what they leave, dated the day the file says or, without one, as paid on time (see
+    `Ledger.allocate`). A payment made after the report is another installment's. A later upload that says it is
+    owed withdraws it."""
 
     model_config = ConfigDict(frozen=True, hide_input_in_errors=True, defer_build=True)
 
     installment: str = Field(min_length=1, description="The installment's number, as the invoice numbers it.")
     state: Literal["paid", "cancelled"]
-    at: AwareDatetime = Field(description="The day the file says it was settled, else when the upload was read.")
+    on: date | None = Field(default=None, description="The day the file says it was settled, if it says one.")
+    said_at: AwareDatetime = Field(description="When the upload that said it was received.")
     origin: str = Field(description="The upload and line that said it (`record_origin`).")
+
+    def paid_at(self, due: date) -> datetime:
+        """When the report's part of the installment (due on `due`) was paid: the day the file says (at noon UTC,
+        that same day anywhere in the Americas); without one, as paid on time (its due day, or the report's moment
+        when that is earlier)."""
+        return min(datetime.combine(self.on or due, _NOON, tzinfo=UTC), self.said_at)
 
 
 class InvoiceRecord(BaseModel):
@@ -313,6 +323,8 @@ class Ledger(BaseModel):
                 credit[record.invoice.currency].add(record.recorded_at, -record.invoice.total.amount)
         matches: dict[str, Match] = {}
         disputed: set[str] = set()
+        by_key = {r.invoice.key: r for r in canonical}
+        reported = {slot.id: found for slot in slots if (found := _reported_paid(by_key[slot.invoice_key], slot))}
         settled = _settled(live, links)
         candidates = _Candidates(
             canonical,
@@ -328,8 +340,19 @@ class Ledger(BaseModel):
                 if payment.chargeback == "open":
                     disputed.add(match.invoice_key)
                 currency = payment.amount.currency
-                left = _pay(slots, match.invoice_key, currency, left, at=payment.received_at, paid=paid, parts=parts)
-            credit[payment.amount.currency].add(payment.received_at, left)
+                # An installment reported paid before the payment was made is not the payment's to pay.
+                closed = {sid for sid, report in reported.items() if report.said_at < payment.received_at}
+                left = _pay(
+                    slots,
+                    match.invoice_key,
+                    currency,
+                    left,
+                    at=payment.received_at,
+                    paid=paid,
+                    parts=parts,
+                    closed=closed,
+                )
+            credit[payment.amount.currency].add(payment.received_at, left, from_payment=True)
         # An invoice the provider reported paid without naming the payment is paid by that report only while no
         # payment is tied to it: once one is, the payment speaks for it, its refunds and chargebacks included. The
         # report pays the invoice alone, never the credit: its payment, if it comes, is the money.
@@ -337,9 +360,7 @@ class Ledger(BaseModel):
         for key, report in settled.items():
             if key not in tied:
                 _pay(slots, key, report.amount.currency, report.amount.amount, at=report.at, paid=paid, parts=parts)
-        by_key = {r.invoice.key: r for r in canonical}
-        reported = {slot.id: found for slot in slots if (found := _reported_paid(by_key[slot.invoice_key], slot))}
-        _take_credit([s for s in slots if s.invoice_key not in written], reported, credit, paid=paid, parts=parts)
+        _take_credit(slots, reported, credit, written, paid=paid, parts=parts)
         payment_urls = _payment_urls(canonical, links, {r.invoice.key: r for r in live})
         receivables = tuple(
             Receivable(
@@ -476,39 +497,47 @@ class _Pool:
     first in, first out, so each part it pays is dated by the latest payment or credit note that made it up."""
 
     def __init__(self) -> None:
-        self._contributions: list[tuple[datetime, int]] = []
+        # (when, minor units, whether a payment made it: not a credit note), in time order
+        self._contributions: list[tuple[datetime, int, bool]] = []
 
     @property
     def total(self) -> int:
-        return sum(amount for _, amount in self._contributions)
+        return sum(amount for _, amount, _ in self._contributions)
 
-    def add(self, at: datetime, amount: int) -> None:
+    def add(self, at: datetime, amount: int, *, from_payment: bool = False) -> None:
         if amount <= 0:
             return
         # In time order, one of the same moment after those already there (payments mostly come in time order).
         if not self._contributions or self._contributions[-1][0] <= at:
-            self._contributions.append((at, amount))
+            self._contributions.append((at, amount, from_payment))
         else:
-            insort(self._contributions, (at, amount), key=_moment)
+            insort(self._contributions, (at, amount, from_payment), key=_moment)
 
-    def take(self, wanted: int) -> list[PaidPart]:
+    def take(self, wanted: int, *, until: datetime | None = None, payments_only: bool = False) -> list[PaidPart]:
+        """Up to `wanted`, first in first out; with `until`, of what came in by then; with `payments_only`, of what
+        payments made (credit notes left for the rest)."""
         taken: list[PaidPart] = []
-        while wanted > 0 and self._contributions:
-            at, amount = self._contributions[0]
+        kept: list[tuple[datetime, int, bool]] = []
+        for index, (at, amount, from_payment) in enumerate(self._contributions):
+            if wanted <= 0 or (until is not None and at > until):
+                kept.extend(self._contributions[index:])
+                break
+            if payments_only and not from_payment:
+                kept.append((at, amount, from_payment))
+                continue
             take = min(amount, wanted)
             if taken and taken[-1].at == at:  # contributions of the same moment are one part, in whatever order
                 taken[-1] = PaidPart(at=at, amount=taken[-1].amount + take)
             else:
                 taken.append(PaidPart(at=at, amount=take))
             wanted -= take
-            if take == amount:
-                self._contributions.pop(0)
-            else:
-                self._contributions[0] = (at, amount - take)
+            if take < amount:
+                kept.append((at, amount - take, from_payment))
+        self._contributions = kept
         return taken
 
 
-def _moment(contribution: tuple[datetime, int]) -> datetime:
+def _moment(contribution: tuple[datetime, int, bool]) -> datetime:
     return contribution[0]
 
 
@@ -701,21 +730,33 @@ def _take_credit(
     slots: list[_Slot],
     reported: dict[tuple[str, int], InstallmentReport],
     credit: dict[str, _Pool],
+    written: set[str],
     *,
     paid: dict[tuple[str, int], int],
     parts: dict[tuple[str, int], list[PaidPart]],
 ) -> None:
     """Pay what the payments tied to their invoices left of `slots` (oldest due first) with the credit. Those the back
-    office reports paid first: each takes the credit (a payment Ponte could not tie to an invoice is most likely the
-    money the back office saw), and its report pays what is left, so the money is counted once."""
-    for slot in sorted(slots, key=lambda slot: slot.id not in reported):  # stable: each group oldest due first
+    office reports paid first: each takes the credit of payments made before the report (a payment Ponte could not
+    tie to an invoice is most likely the money the back office saw; a credit note is not), and its report pays what
+    is left, so the money is counted once. An invoice written off takes no credit: its report says what of it was
+    paid, not written off."""
+    for slot in slots:
+        report = reported.get(slot.id)
+        if report is None:
+            continue
+        if slot.invoice_key not in written:
+            taken = credit[slot.currency].take(slot.amount - paid[slot.id], until=report.said_at, payments_only=True)
+            paid[slot.id] += sum(part.amount for part in taken)
+            parts[slot.id].extend(taken)
+        if (left := slot.amount - paid[slot.id]) > 0:
+            paid[slot.id] += left
+            parts[slot.id].append(PaidPart(at=report.paid_at(slot.due_date), amount=left))
+    for slot in slots:
+        if slot.invoice_key in written:
+            continue
         taken = credit[slot.currency].take(slot.amount - paid[slot.id])
         paid[slot.id] += sum(part.amount for part in taken)
         parts[slot.id].extend(taken)
-        report = reported.get(slot.id)
-        if report is not None and (left := slot.amount - paid[slot.id]) > 0:
-            paid[slot.id] += left
-            parts[slot.id].append(PaidPart(at=report.at, amount=left))
 
 
 def _reported_paid(record: InvoiceRecord, slot: _Slot) -> InstallmentReport | None:
@@ -732,12 +773,13 @@ def _pay(
     at: datetime,
     paid: dict[tuple[str, int], int],
     parts: dict[tuple[str, int], list[PaidPart]],
+    closed: Container[tuple[str, int]] = (),
 ) -> int:
-    """Pay the invoice's installments in `currency`, in order, with `amount` (a part dated `at` on each); what is
-    left of it."""
+    """Pay the invoice's installments in `currency`, in order (those `closed` aside), with `amount` (a part dated `at`
+    on each); what is left of it."""
     left = amount
     for slot in slots:
-        if slot.invoice_key == invoice_key and slot.currency == currency:
+        if slot.invoice_key == invoice_key and slot.currency == currency and slot.id not in closed:
             take = min(left, slot.amount - paid[slot.id])
             if take > 0:
                 paid[slot.id] += take

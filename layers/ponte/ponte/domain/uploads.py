@@ -277,6 +277,9 @@ class UploadProgress(BaseModel):
     file_format: SourceFormat
     invoices: int = Field(ge=0, description="Invoices the check found in the file.")
     recorded: int = Field(default=0, ge=0, description="Invoices handled so far, in file order.")
+    settled_reported: int = Field(
+        default=0, ge=0, description="Invoices all of whose rows the file says were settled, handled so far."
+    )
     counts: UploadCounts = UploadCounts()
     refused: tuple[RowRefusal, ...] = Field(default=(), description="Refused while recording (not by the parser).")
     warnings: tuple[RowRefusal, ...] = Field(

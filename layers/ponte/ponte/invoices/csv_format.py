@@ -375,12 +375,17 @@ def parse(stream: BinaryIO, *, options: ParseOptions) -> Iterator[ParseResult]:
             cents=cents,
             paid=_paid_column(header, columns, cents=cents, flags=flags.only_flags()),
         )
-        group = _Group(options.default_country)
+        # A file that can say a row was paid or cancelled lists as owed what it does not say so of.
+        says = (
+            bool(columns.keys() & {CsvField.STATUS, CsvField.SETTLED_ON, CsvField.CANCELLED_ON})
+            or rows.paid is not None
+        )
+        group = _Group(options.default_country, says=says)
         for line, cells, notes in spool.invoices():
             row = rows.read(line, cells, notes)
             if not group.takes(row):
                 yield from group.close()
-                group = _Group(options.default_country)
+                group = _Group(options.default_country, says=says)
             group.add(row)
         yield from group.close()
 
@@ -977,7 +982,7 @@ class _BadRow:
         facts = self.problem.facts
         cancelled = self.problem.code in ("status_cancelled", "cancelled_on")
         day = date.fromisoformat(facts["date"]) if "date" in facts else None
-        return SettledInstallment(self.line, self.installment or "1", "cancelled" if cancelled else "paid", day)
+        return SettledInstallment(self.line, self.installment, "cancelled" if cancelled else "paid", day)
 
 
 # A row's status, as receivables exports write it (accents, case and spaces aside): paid, or cancelled. Any other
@@ -1190,8 +1195,9 @@ class _Group:
     """The rows of one invoice. A row that repeats an earlier one in everything but its line (an export pasted
     twice into one sheet) is read once, with a warning."""
 
-    def __init__(self, country: str) -> None:
+    def __init__(self, country: str, *, says: bool = False) -> None:
         self._country = country
+        self._says = says  # the file can say a row was paid or cancelled
         self._rows: list[_Row | _BadRow] = []
         self._repeats: list[Problem] = []
         self._first_line: dict[_Row, int] = {}  # each row's content (all but where it is): the line it is first on
@@ -1225,12 +1231,15 @@ class _Group:
         settled_rows = [row for row in self._rows if isinstance(row, _BadRow) and row.settled]
         bad = [row for row in self._rows if isinstance(row, _BadRow) and not row.settled]
         good = [row for row in self._rows if isinstance(row, _Row)]
+        listed = tuple(row.installment for row in good) if self._says else None
+        closed = [
+            replace(r, listed_owed=listed) if isinstance(r, ParsedInvoice) else r for r in self._closed(bad, good)
+        ]
         if not settled_rows and not any(row.partly_paid for row in good):
-            return self._closed(bad, good)
+            return closed
         said = tuple(row.settled_installment() for row in settled_rows)
         rest: list[ParseResult] = [
-            replace(r, settled=True, settled_installments=said) if isinstance(r, ParsedInvoice) else r
-            for r in self._closed(bad, good)
+            replace(r, settled=True, settled_installments=said) if isinstance(r, ParsedInvoice) else r for r in closed
         ]
         if not bad and not good and (whole := self._settled_invoice(settled_rows, said)) is not None:
             rest = [whole]

@@ -65,7 +65,9 @@ class ParsedInvoice:
     as a separate `ParsedCancellation` after the invoice. `settled` is true when the file says some of the invoice's
     installments were paid or cancelled: the invoice is what is still owed, to record if Ponte does not hold it,
     never to correct one it holds; `settled_installments` are those the file says so of (reported on the invoice
-    Ponte holds).
+    Ponte holds). `listed_owed`: the installments the file lists as owed (their numbers as written, None for a row
+    that numbers none), when it has a column that would say otherwise (a status, a settled-on, cancelled-on or
+    amount-paid column); None when it has none, and its rows say nothing of what was paid.
     """
 
     line: int
@@ -75,15 +77,16 @@ class ParsedInvoice:
     warnings: tuple[Problem, ...] = ()
     settled: bool = False
     settled_installments: tuple[SettledInstallment, ...] = ()
+    listed_owed: tuple[str | None, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class SettledInstallment:
-    """An installment a receivables export says was paid or cancelled: its number as the invoice numbers it ("1"
-    when the file numbers none), and the day the file says (a settled-on or cancelled-on column), if any."""
+    """An installment a receivables export says was paid or cancelled: its number as the file writes it (None when
+    the file numbers none), and the day the file says (a settled-on or cancelled-on column), if any."""
 
     line: int
-    installment: str
+    installment: str | None
     state: Literal["paid", "cancelled"]
     day: date | None = None
 

@@ -42,7 +42,7 @@ import traceback
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 from tempfile import SpooledTemporaryFile
@@ -405,7 +405,10 @@ class _Recorder:
         self.cancellations: list[ParsedCancellation] = []
         self.told_as_nfe: set[tuple[str, str]] = set()  # (account, NF-e key) of this window's rows naming one recorded
         self.wholly_settled: list[SettledInvoice] = []  # invoices the file says were all paid or cancelled, to report
+        self.settled_seen = 0  # such invoices read so far in this run
+        self.settled_done = progress.settled_reported  # of them, those reported, by this run or an earlier one
         self.said: dict[str, list[_Said]] = defaultdict(list)  # per account: what the file says of invoices it holds
+        self.told_to_record: set[str] = set()  # invoices a report line already says to record the payments of
 
     def run(self) -> UploadOutcome:
         with SpooledTemporaryFile(max_size=_SPOOL_BYTES, mode="w+b") as rejections:
@@ -434,9 +437,8 @@ class _Recorder:
                     self.cancellations.append(result)
                     continue
                 if isinstance(result, SettledInvoice):
-                    self.wholly_settled.append(result)
-                    if len(self.wholly_settled) == WINDOW:
-                        self._report_settled()
+                    if not self._settled_read(result):
+                        return rejected, handled, False
                     continue
                 seen += 1
                 if seen <= self.progress.recorded:
@@ -464,6 +466,18 @@ class _Recorder:
         for cancellation in self.cancellations:
             self._cancel(cancellation)
         return rejected, handled, True
+
+    def _settled_read(self, settled: SettledInvoice) -> bool:
+        """Take an invoice all of whose rows the file says were settled (one an earlier run handled is passed over),
+        reporting them a window at a time; False when the run must stop there, close to its deadline."""
+        self.settled_seen += 1
+        if self.settled_seen <= self.settled_done:
+            return True
+        self.wholly_settled.append(settled)
+        if len(self.wholly_settled) < WINDOW:
+            return True
+        self._report_settled()
+        return self.time_left() >= self.settings.margin_seconds
 
     def _rejected(self, result: Rejection, rejections: IO[bytes]) -> int:
         """Write a row the parser did not read into the report; 1 when it counts as rejected."""
@@ -509,10 +523,10 @@ class _Recorder:
         self.told_as_nfe = {pair for pair in named if pair in stored}
         targets = [(_as_held(parsed, account_id, stored), account_id) for parsed, account_id in targets]
         new, written_earlier, corrections = self._sorted(targets, stored)
+        self._apply_said()  # first: an installment owed again may make a correction possible
         for account_id, items in corrections.items():
             for start in range(0, len(items), CORRECTIONS_PER_CHANGE):
                 self._correct(account_id, [parsed for parsed, _ in items[start : start + CORRECTIONS_PER_CHANGE]])
-        self._apply_said()
         if new:
             self._record_new(new)
         # A crashed attempt may have written these invoices and failed before applying the cancellations kept
@@ -534,33 +548,38 @@ class _Recorder:
         for parsed, account_id in targets:
             found = stored.get((account_id, parsed.invoice.key))
             if found is not None:
-                owed = frozenset(i.number for i in parsed.invoice.installments)
-                self._note_said(account_id, parsed.invoice.key, found, parsed.settled_installments, owed)
+                self._note_said(
+                    account_id,
+                    parsed.invoice.key,
+                    found,
+                    line=parsed.line,
+                    number=parsed.invoice.number,
+                    settled=parsed.settled_installments,
+                    listed_owed=parsed.listed_owed,
+                )
             if found is None:
                 new.append((parsed, account_id))
             elif found.fingerprint != parsed.invoice.fingerprint and parsed.settled:
-                self._keep_held(parsed, found)  # what the file says was paid is reported on it, not a correction
+                self._keep_held(parsed)  # what the file says was paid is reported on it, not a correction
             elif found.fingerprint != parsed.invoice.fingerprint:
                 corrections[account_id].append((parsed, found))
             elif self._count_recorded(parsed, found):
                 written_earlier.append((parsed, account_id))
         return new, written_earlier, corrections
 
-    def _keep_held(self, parsed: ParsedInvoice, found: StoredInvoice) -> None:
+    def _keep_held(self, parsed: ParsedInvoice) -> None:
         """An invoice Ponte holds, of which the file says some installments were paid or cancelled: left as it is
-        but for those installments, reported so on it (`_note_said`). An installment it says so of that the invoice
-        does not number so, or one paid in part, gets a report line saying to record the payment."""
+        but for those installments, reported so on it (`_note_said`). One paid in part gets a report line saying to
+        record its payment."""
         self.counts["unchanged"] += 1
-        told = {settled.installment for settled in parsed.settled_installments}
-        partly = any(w.code == "partly_paid" for w in parsed.warnings)
-        if told <= set(found.installments) and not partly:
-            return
-        number = parsed.invoice.number
+        if any(w.code == "partly_paid" for w in parsed.warnings):
+            self._to_record(parsed.line, parsed.invoice.number)
+
+    def _to_record(self, line: int, number: str) -> None:
+        """A report line: of the invoice Ponte holds, what the file says was paid is a payment to record by hand."""
         said = f"invoice {number} is held by Ponte: the installments the file says were paid are payments to record"
         if len(self.warnings) < _WARNINGS_KEPT:
-            self.warnings.append(
-                RowRefusal(line=parsed.line, reason=said, code="settled_held", facts={"number": number})
-            )
+            self.warnings.append(RowRefusal(line=line, reason=said, code="settled_held", facts={"number": number}))
 
     def _report_settled(self) -> None:
         """Report, on the invoices Ponte holds, what the file says of those all of whose rows it says were paid or
@@ -568,6 +587,7 @@ class _Recorder:
         batch, self.wholly_settled = self.wholly_settled, []
         if not batch:
             return
+        self.settled_done = self.settled_seen
         references = [party_references(settled.customer) for settled in batch]
         self._resolve([ref for refs in references for ref in refs])
         owned = [
@@ -579,7 +599,15 @@ class _Recorder:
         for owner, settled in owned:
             key = next((key for key in settled.keys if (owner, key) in stored), None)
             if key is not None:
-                self._note_said(owner, key, stored[(owner, key)], settled.installments, frozenset())
+                self._note_said(
+                    owner,
+                    key,
+                    stored[(owner, key)],
+                    line=settled.line,
+                    number=settled.number,
+                    settled=settled.installments,
+                    listed_owed=(),
+                )
         self._apply_said()
 
     def _note_said(
@@ -587,17 +615,29 @@ class _Recorder:
         account_id: str,
         key: str,
         found: StoredInvoice,
+        *,
+        line: int,
+        number: str,
         settled: tuple[SettledInstallment, ...],
-        owed: frozenset[str],
+        listed_owed: tuple[str | None, ...] | None,
     ) -> None:
         """Keep, to report on the invoice Ponte holds under `key`, what the file says of its installments: those it
-        says were paid or cancelled, and those it lists as owed (an earlier report of which is withdrawn). Nothing
-        when that changes nothing."""
+        says were paid or cancelled, and those it lists as owed (an earlier report of which is withdrawn; `listed_owed`
+        None: the file says nothing of what was paid). An installment is the held invoice's by its number, or, in a
+        file that numbers none, when the invoice has one. One it says was settled that the invoice does not number
+        so, or that it lists as owed too (split by a part payment), is not reported: a report line says to record
+        its payment. Nothing is kept when it changes nothing."""
+        numbers = found.installments
+        told = [(told, _held_number(told.installment, numbers)) for told in settled]
+        owed = {n for written in listed_owed or () if (n := _held_number(written, numbers)) is not None}
+        paid_or_cancelled = {number: told for told, number in told if number is not None and number not in owed}
+        if len(paid_or_cancelled) < len(told):
+            self._to_record(line, number)
         before = dict(found.reported)
-        after = {number: state for number, state in before.items() if number not in owed}
-        after |= {told.installment: told.state for told in settled if told.installment in found.installments}
+        after = {n: state for n, state in before.items() if n not in owed}
+        after |= {n: told.state for n, told in paid_or_cancelled.items()}
         if after != before:
-            self.said[account_id].append(_Said(key, settled, owed))
+            self.said[account_id].append(_Said(key, line, number, paid_or_cancelled, frozenset(owed)))
 
     def _apply_said(self) -> None:
         """Write what the file says of the invoices each account holds (`_note_said`), one change per account, with a
@@ -611,13 +651,23 @@ class _Recorder:
     def _reported(
         self, ledger: Ledger, *, items: list[_Said]
     ) -> tuple[tuple[InvoiceRecord, ...], tuple[TimelineEntry, ...]]:
-        """The account's invoices as `items` say, of those they change, each with its timeline entry."""
-        changed = [
-            (record, reported)
-            for item in items
-            if (record := ledger.invoice(item.key)) is not None
-            and (reported := self._reports(record, item)) != record.reported
-        ]
+        """The account's invoices as `items` say, of those they change, each with its timeline entry. An invoice
+        that stands for another (an ERP's row for its NF-e) is not the one collected: a report line says to record
+        its payment instead."""
+        links = ledger.allocate().links
+        changed = []
+        for item in items:
+            record = ledger.invoice(item.key)
+            if record is None:
+                continue
+            if item.key in links and links[item.key].invoice_key is not None:
+                if item.key not in self.told_to_record:
+                    self.told_to_record.add(item.key)
+                    self._to_record(item.line, item.number)
+                continue
+            reported = self._reports(record, item)
+            if reported != record.reported:
+                changed.append((record, reported))
         return (
             tuple(record.model_copy(update={"reported": reported}) for record, reported in changed),
             tuple(self._said_entry(ledger, record, reported) for record, reported in changed),
@@ -658,27 +708,21 @@ class _Recorder:
 
     def _reports(self, record: InvoiceRecord, said: _Said) -> tuple[InstallmentReport, ...]:
         """The invoice's installment reports once `said` is: those of installments it lists as owed withdrawn, those
-        it says were paid or cancelled made (a report that says the same is kept as it was), in the invoice's
-        order."""
+        it says were paid or cancelled made (a report that says the same is kept as it was), in the invoice's order.
+        A report a later upload made (one read before this one, for a file sent late) stays as it is."""
         numbers = [installment.number for installment in record.invoice.installments]
-        kept = {r.installment: r for r in record.reported if r.installment not in said.owed}
-        for told in said.settled:
-            known = kept.get(told.installment)
-            if told.installment in numbers and (known is None or known.state != told.state):
-                kept[told.installment] = InstallmentReport(
-                    installment=told.installment,
+        kept = {r.installment: r for r in record.reported if r.installment not in said.owed or r.said_at > self.now}
+        for number, told in said.settled.items():
+            known = kept.get(number)
+            if number in numbers and (known is None or (known.state != told.state and known.said_at <= self.now)):
+                kept[number] = InstallmentReport(
+                    installment=number,
                     state=told.state,
-                    at=self._moment(told.day),
+                    on=told.day if told.day is not None and told.day <= self.now.date() else None,
+                    said_at=self.now,
                     origin=record_origin(self.upload, told.line),
                 )
         return tuple(kept[number] for number in numbers if number in kept)
-
-    def _moment(self, day: date | None) -> datetime:
-        """When an installment the file says was settled was: the day it says (at noon UTC, its own day anywhere in
-        the Americas), else when the upload was read."""
-        if day is None or day > self.now.date():
-            return self.now
-        return datetime.combine(day, time(12), tzinfo=UTC)
 
     def _said_entry(
         self, ledger: Ledger, record: InvoiceRecord, reported: tuple[InstallmentReport, ...]
@@ -1082,6 +1126,7 @@ class _Recorder:
         progress = self.progress.model_copy(
             update={
                 "recorded": recorded,
+                "settled_reported": self.settled_done,
                 "counts": UploadCounts(**self.counts),
                 "refused": tuple(self.refused),
                 "warnings": tuple(self.warnings[:_WARNINGS_KEPT]),
@@ -1306,12 +1351,23 @@ def _corrections(ledger: Ledger, corrected: list[ParsedInvoice]) -> tuple[list[P
 
 @dataclass(frozen=True, slots=True)
 class _Said:
-    """What a file says of an invoice an account holds (under `key`): the installments it says were paid or
-    cancelled, and the numbers of those it lists as owed."""
+    """What a file says of an invoice an account holds (under `key`; its line and number in the file): the
+    installments it says were paid or cancelled, by the invoice's numbers, and the numbers of those it lists as
+    owed."""
 
     key: str
-    settled: tuple[SettledInstallment, ...]
+    line: int
+    number: str
+    settled: dict[str, SettledInstallment]
     owed: frozenset[str]
+
+
+def _held_number(written: str | None, numbers: Sequence[str]) -> str | None:
+    """The number, among the held invoice's `numbers`, of an installment a file writes `written` (None: it numbers
+    none, which is the invoice's only installment, when it has one); None when it is none of them."""
+    if written is None:
+        return numbers[0] if len(numbers) == 1 else None
+    return written if written in numbers else None
 
 
 def _keys_of(invoice: Invoice) -> tuple[str, ...]:

@@ -39,10 +39,11 @@ _SETTLED: dict[Locale, tuple[str, str]] = {
 # Such a row of an invoice Ponte already collects changes nothing there: its payment is recorded in the console.
 _SETTLED_LINE: dict[Locale, str] = {
     "pt-BR": "Parcelas pagas ou canceladas, não registradas: {count} (as que o Ponte já cobrava deixam de ser "
-    "cobradas)\n",
-    "es": "Cuotas pagadas o canceladas, no registradas: {count} (las que Ponte ya cobraba dejan de cobrarse)\n",
+    "cobradas, salvo as que o relatório manda registrar no console)\n",
+    "es": "Cuotas pagadas o canceladas, no registradas: {count} (las que Ponte ya cobraba dejan de cobrarse, salvo las "
+    "que el informe indica registrar en la consola)\n",
     "en": "Installments paid or cancelled, not recorded: {count} (those Ponte was already collecting are no longer "
-    "collected)\n",
+    "collected, but for those the report says to record in the console)\n",
 }
 _UNCHANGED: dict[Locale, tuple[str, str]] = {
     "pt-BR": ("já registrada", "já registradas"),
